@@ -1,0 +1,25 @@
+/* The ARM generic timer: the EL1 virtual timer drives the kernel tick. */
+#ifndef ARCH_TIMER_H
+#define ARCH_TIMER_H
+
+#include <stdint.h>
+
+#include <kernel/err.h>
+
+/*
+ * Starts a periodic interrupt at `hz` on the virtual timer (`irq` is its GIC
+ * id) calling `on_tick` from interrupt context each period. VIPER_E_INVAL
+ * for hz of 0 or above the counter frequency.
+ */
+MUST_CHECK err_t timer_start(uint32_t irq, uint32_t hz, void (*on_tick)(void));
+
+/* Counter frequency in Hz (CNTFRQ_EL0). */
+uint64_t timer_frequency(void);
+
+/* Nanoseconds since the counter started (at power-on under QEMU). */
+uint64_t timer_now_ns(void);
+
+/* Interrupt handler registered by timer_start; rearms the timer. */
+void timer_handle_irq(void *ctx);
+
+#endif

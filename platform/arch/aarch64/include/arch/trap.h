@@ -1,0 +1,55 @@
+/*
+ * The register state saved on every exception entry (vectors.S), and the
+ * decoding of the exception syndrome for fault reports.
+ */
+#ifndef ARCH_TRAP_H
+#define ARCH_TRAP_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct trap_frame {
+	uint64_t x[31];
+	uint64_t sp;
+	uint64_t elr;
+	uint64_t spsr;
+	uint64_t esr;
+	uint64_t far;
+};
+
+/* Where an exception came from, in vector-table order. */
+enum trap_source {
+	TRAP_EL1_SP0 = 0,
+	TRAP_EL1_SPX = 1,
+	TRAP_EL0_A64 = 2,
+	TRAP_EL0_A32 = 3,
+};
+
+enum trap_kind {
+	TRAP_SYNC = 0,
+	TRAP_IRQ = 1,
+	TRAP_FIQ = 2,
+	TRAP_SERROR = 3,
+};
+
+/* Called from vectors.S with the saved frame and the vector index (source * 4 + kind). */
+void trap_entry(struct trap_frame *frame, unsigned vector);
+
+/* The exception class field of ESR_ELx. */
+static inline unsigned esr_class(uint64_t esr)
+{
+	return (unsigned)(esr >> 26) & 0x3f;
+}
+
+/* A name for an exception class ("data abort from the same EL"). Never NULL. */
+const char *esr_class_name(unsigned ec);
+
+/*
+ * Writes a one-line explanation of `esr` into `buf` (at most `size` bytes,
+ * NUL-terminated), e.g. "data abort from the same EL: translation fault,
+ * level 1, on write". Returns `buf`.
+ */
+char *esr_describe(uint64_t esr, char *buf, size_t size);
+
+#endif

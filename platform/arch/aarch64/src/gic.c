@@ -1,0 +1,51 @@
+#include <arch/gic.h>
+
+#include <stddef.h>
+
+static const struct gic_driver *driver;
+
+err_t gic_init(const struct board_info *board)
+{
+	const struct gic_driver *d = board->gic_version == 2   ? &gicv2_driver
+				     : board->gic_version == 3 ? &gicv3_driver
+							       : NULL;
+	err_t err;
+
+	if (!d)
+		return VIPER_E_UNSUPPORTED;
+	err = d->init(board);
+	if (err)
+		return err;
+	d->init_cpu();
+	driver = d;
+	return VIPER_OK;
+}
+
+err_t gic_enable(uint32_t irq)
+{
+	if (irq > driver->max_irq())
+		return VIPER_E_RANGE;
+	driver->enable(irq);
+	return VIPER_OK;
+}
+
+void gic_disable(uint32_t irq)
+{
+	if (irq <= driver->max_irq())
+		driver->disable(irq);
+}
+
+uint32_t gic_ack(void)
+{
+	return driver->ack();
+}
+
+void gic_eoi(uint32_t irq)
+{
+	driver->eoi(irq);
+}
+
+unsigned gic_version(void)
+{
+	return driver ? driver->version : 0;
+}

@@ -1,0 +1,55 @@
+#include <arch/timer.h>
+
+#include <arch/gic.h>
+#include <arch/sysreg.h>
+#include <kernel/irq.h>
+
+static uint64_t interval;
+static uint64_t deadline;
+static void (*tick_fn)(void);
+
+uint64_t timer_frequency(void)
+{
+	return read_sysreg(cntfrq_el0);
+}
+
+uint64_t timer_now_ns(void)
+{
+	uint64_t count = read_sysreg(cntvct_el0);
+	uint64_t freq = timer_frequency();
+
+	/* Split to keep count * 1e9 from overflowing. */
+	return count / freq * 1000000000ull + count % freq * 1000000000ull / freq;
+}
+
+void timer_handle_irq(void *ctx)
+{
+	uint64_t now = read_sysreg(cntvct_el0);
+
+	(void)ctx;
+	deadline += interval;
+	if (deadline <= now) /* ticks were missed: resynchronise */
+		deadline = now + interval;
+	write_sysreg(cntv_cval_el0, deadline);
+	if (tick_fn)
+		tick_fn();
+}
+
+err_t timer_start(uint32_t irq, uint32_t hz, void (*on_tick)(void))
+{
+	uint64_t freq = timer_frequency();
+	err_t err;
+
+	if (hz == 0 || hz > freq)
+		return VIPER_E_INVAL;
+	interval = freq / hz;
+	tick_fn = on_tick;
+	err = irq_set_handler(irq, timer_handle_irq, NULL);
+	if (err)
+		return err;
+	deadline = read_sysreg(cntvct_el0) + interval;
+	write_sysreg(cntv_cval_el0, deadline);
+	write_sysreg(cntv_ctl_el0, 1); /* enabled, not masked */
+	isb();
+	return gic_enable(irq);
+}

@@ -1,0 +1,65 @@
+/* Exception dispatch: interrupts go to their handlers; anything else is a fault. */
+#include <arch/trap.h>
+
+#include <arch/gic.h>
+#include <kernel/console.h>
+#include <kernel/irq.h>
+#include <kernel/panic.h>
+
+static const char *const source_names[] = {
+	"EL1 on SP_EL0",
+	"EL1",
+	"EL0 (AArch64)",
+	"EL0 (AArch32)",
+};
+
+static const char *const kind_names[] = {"synchronous", "IRQ", "FIQ", "SError"};
+
+static void handle_irq(void)
+{
+	uint32_t irq = gic_ack();
+
+	if (irq >= 1020)
+		return; /* spurious */
+	irq_dispatch(irq);
+	/* End the interrupt only after its handler ran, so a level-triggered
+	 * line is not taken again before the device is quiet. */
+	gic_eoi(irq);
+}
+
+/* Prints the fault report: what happened, where, and every register. */
+static void report(const struct trap_frame *f, unsigned vector)
+{
+	char why[128];
+
+	kprintf("\n*** %s exception from %s\n", kind_names[vector % 4], source_names[vector / 4]);
+	kprintf("  cause: %s\n", esr_describe(f->esr, why, sizeof(why)));
+	kprintf("  ESR 0x%016llx  EC 0x%02x\n", (unsigned long long)f->esr, esr_class(f->esr));
+	kprintf("  FAR 0x%016llx  ELR 0x%016llx\n", (unsigned long long)f->far,
+		(unsigned long long)f->elr);
+	kprintf("  SPSR 0x%016llx  SP 0x%016llx\n", (unsigned long long)f->spsr,
+		(unsigned long long)f->sp);
+	for (int i = 0; i < 31; i += 2) {
+		if (i == 30)
+			kprintf("  x30 0x%016llx\n", (unsigned long long)f->x[30]);
+		else
+			kprintf("  x%-2d 0x%016llx  x%-2d 0x%016llx\n", i,
+				(unsigned long long)f->x[i], i + 1,
+				(unsigned long long)f->x[i + 1]);
+	}
+}
+
+void trap_entry(struct trap_frame *frame, unsigned vector)
+{
+	unsigned source = vector / 4;
+	unsigned kind = vector % 4;
+
+	if (kind == TRAP_IRQ && (source == TRAP_EL1_SPX || source == TRAP_EL0_A64)) {
+		handle_irq();
+		return;
+	}
+	/* No user space runs yet, so every other exception is a kernel fault. */
+	report(frame, vector);
+	panic("unhandled %s exception at 0x%llx", kind_names[kind],
+	      (unsigned long long)frame->elr);
+}

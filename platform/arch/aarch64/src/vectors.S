@@ -1,0 +1,102 @@
+/*
+ * The EL1 exception vector table. Every entry saves a struct trap_frame
+ * (include/arch/trap.h) on the current stack and calls
+ * trap_entry(frame, vector); on return the frame is restored and the
+ * exception returns, so a handler may change the saved state.
+ */
+#define FRAME_SIZE 288
+#define FRAME_SP   248
+#define FRAME_ELR  256
+#define FRAME_SPSR 264
+#define FRAME_ESR  272
+#define FRAME_FAR  280
+
+	.macro vector index
+	.balign 128
+	sub	sp, sp, #FRAME_SIZE
+	stp	x0, x1, [sp, #0]
+	mov	x1, #\index
+	b	trap_common
+	.endm
+
+	.section .text.vectors, "ax"
+	.balign 2048
+	.global exception_vectors
+exception_vectors:
+	vector 0	/* current EL, SP_EL0: sync */
+	vector 1	/* irq */
+	vector 2	/* fiq */
+	vector 3	/* serror */
+	vector 4	/* current EL, SP_ELx */
+	vector 5
+	vector 6
+	vector 7
+	vector 8	/* lower EL, AArch64 */
+	vector 9
+	vector 10
+	vector 11
+	vector 12	/* lower EL, AArch32 */
+	vector 13
+	vector 14
+	vector 15
+
+trap_common:
+	stp	x2, x3, [sp, #16]
+	stp	x4, x5, [sp, #32]
+	stp	x6, x7, [sp, #48]
+	stp	x8, x9, [sp, #64]
+	stp	x10, x11, [sp, #80]
+	stp	x12, x13, [sp, #96]
+	stp	x14, x15, [sp, #112]
+	stp	x16, x17, [sp, #128]
+	stp	x18, x19, [sp, #144]
+	stp	x20, x21, [sp, #160]
+	stp	x22, x23, [sp, #176]
+	stp	x24, x25, [sp, #192]
+	stp	x26, x27, [sp, #208]
+	stp	x28, x29, [sp, #224]
+	str	x30, [sp, #240]
+
+	/* The interrupted stack pointer: SP_EL0 from EL0, else ours before the frame. */
+	cmp	x1, #8
+	b.lo	1f
+	mrs	x2, sp_el0
+	b	2f
+1:	add	x2, sp, #FRAME_SIZE
+2:	mrs	x3, elr_el1
+	stp	x2, x3, [sp, #FRAME_SP]
+	mrs	x2, spsr_el1
+	mrs	x3, esr_el1
+	stp	x2, x3, [sp, #FRAME_SPSR]
+	mrs	x2, far_el1
+	str	x2, [sp, #FRAME_FAR]
+
+	mov	x0, sp
+	bl	trap_entry
+
+	/* Restore: the handler may have changed elr, spsr or sp_el0. */
+	ldp	x2, x3, [sp, #FRAME_SP]
+	msr	elr_el1, x3
+	ldr	x3, [sp, #FRAME_SPSR]
+	msr	spsr_el1, x3
+	and	x3, x3, #0xf		/* M[3:0] == 0: returning to EL0 */
+	cbnz	x3, 3f
+	msr	sp_el0, x2
+3:	ldp	x0, x1, [sp, #0]
+	ldp	x2, x3, [sp, #16]
+	ldp	x4, x5, [sp, #32]
+	ldp	x6, x7, [sp, #48]
+	ldp	x8, x9, [sp, #64]
+	ldp	x10, x11, [sp, #80]
+	ldp	x12, x13, [sp, #96]
+	ldp	x14, x15, [sp, #112]
+	ldp	x16, x17, [sp, #128]
+	ldp	x18, x19, [sp, #144]
+	ldp	x20, x21, [sp, #160]
+	ldp	x22, x23, [sp, #176]
+	ldp	x24, x25, [sp, #192]
+	ldp	x26, x27, [sp, #208]
+	ldp	x28, x29, [sp, #224]
+	ldr	x30, [sp, #240]
+	add	sp, sp, #FRAME_SIZE
+	eret

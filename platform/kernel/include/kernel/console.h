@@ -1,0 +1,41 @@
+/*
+ * The kernel's own console on the PL011: early boot messages, fault
+ * reports and the boot monitor. (The console component takes the UART over
+ * once user space runs.) Output is polled so it works in any context; input
+ * arrives by interrupt into a small ring.
+ */
+#ifndef KERNEL_CONSOLE_H
+#define KERNEL_CONSOLE_H
+
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <kernel/err.h>
+
+/*
+ * Starts polled output on the PL011 at `base`, keeping bytes already
+ * received. Calling it again with the same base does nothing.
+ */
+void console_init(uintptr_t base);
+
+/* Turns on interrupt-driven input on GIC interrupt `irq`. */
+MUST_CHECK err_t console_enable_input(uint32_t irq);
+
+/* Writes `n` bytes, turning "\n" into "\r\n". */
+void console_write(const char *s, size_t n);
+
+/* printf-style output to the console (see kernel/format.h). */
+void kprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* kprintf with a va_list. */
+void kvprintf(const char *fmt, va_list ap);
+
+/* Takes one received byte; false when none is waiting. */
+bool console_read(char *c);
+
+/* Bytes dropped because input arrived faster than it was read. */
+uint64_t console_dropped(void);
+
+#endif

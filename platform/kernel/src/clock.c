@@ -1,0 +1,35 @@
+#include <kernel/clock.h>
+
+#include <arch/sysreg.h>
+#include <arch/timer.h>
+#include <kernel/console.h>
+
+/* The first few ticks are announced on the console to show the timer works. */
+enum { ANNOUNCED_TICKS = 3 };
+
+static volatile uint64_t ticks;
+
+static void on_tick(void)
+{
+	uint64_t t = ++ticks;
+
+	if (t <= ANNOUNCED_TICKS)
+		kprintf("timer: tick %llu at %llu ms\n", (unsigned long long)t,
+			(unsigned long long)(timer_now_ns() / 1000000));
+}
+
+err_t clock_start(uint32_t irq)
+{
+	return timer_start(irq, CLOCK_HZ, on_tick);
+}
+
+uint64_t clock_ticks(void)
+{
+	return ticks;
+}
+
+void clock_wait_ticks(uint64_t target)
+{
+	while (ticks < target)
+		wfi();
+}

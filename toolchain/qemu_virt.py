@@ -1,0 +1,60 @@
+#!/usr/bin/python3
+"""The one place that knows how ViperOS boots on QEMU virt.
+
+Used by ./run (as a program) and by the QEMU test runner (as a module), so
+both start the machine the same way.
+"""
+
+import argparse
+import os
+import sys
+
+QEMU = "/usr/bin/qemu-system-aarch64"
+
+
+def add_machine_args(parser):
+    """Adds the options that describe the virtual machine."""
+    parser.add_argument("--gic", choices=["2", "3"], default="2",
+                        help="GIC version (default 2)")
+    parser.add_argument("--smp", type=int, default=1, help="number of CPUs (default 1)")
+    parser.add_argument("--mem", default="128M", help="memory size (default 128M)")
+    parser.add_argument("--el2", action="store_true",
+                        help="start the kernel at EL2 (virtualization=on)")
+    parser.add_argument("--icount", action="store_true",
+                        help="count instructions exactly (-icount shift=0), for benchmarks")
+    parser.add_argument("--append", default="", help="kernel command line (bootargs)")
+
+
+def command(image, args, interactive):
+    """Returns the QEMU command line booting `image` with the chosen machine."""
+    machine = "virt,gic-version=%s" % args.gic
+    if args.el2:
+        machine += ",virtualization=on"
+    cmd = [QEMU, "-M", machine, "-cpu", "cortex-a72", "-smp", str(args.smp),
+           "-m", args.mem, "-kernel", image, "-no-reboot", "-nic", "none"]
+    if args.append:
+        cmd += ["-append", args.append]
+    if args.icount:
+        cmd += ["-icount", "shift=0"]
+    if interactive:
+        # Serial and QEMU monitor share the terminal: Ctrl-A X quits, Ctrl-A C
+        # switches to the monitor.
+        cmd += ["-nographic"]
+    else:
+        cmd += ["-nodefaults", "-display", "none", "-serial", "stdio"]
+    return cmd
+
+
+def main():
+    parser = argparse.ArgumentParser(description="Boot a ViperOS image on QEMU virt.")
+    parser.add_argument("image", help="kernel ELF to boot")
+    add_machine_args(parser)
+    args = parser.parse_args()
+    if not os.path.exists(args.image):
+        sys.exit("qemu_virt: no image at %s" % args.image)
+    cmd = command(args.image, args, interactive=sys.stdin.isatty())
+    os.execv(cmd[0], cmd)
+
+
+if __name__ == "__main__":
+    main()
