@@ -7,6 +7,8 @@
 #define VIPEROS_LWIPOPTS_H
 
 #define NO_SYS 1
+#define SYS_LIGHTWEIGHT_PROT 0
+#define LWIP_TIMERS 0
 #define LWIP_SOCKET 0
 #define LWIP_NETCONN 0
 #define LWIP_IPV4 1
