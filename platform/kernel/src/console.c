@@ -34,16 +34,14 @@ void console_init(uintptr_t base)
 	if (base == uart)
 		return;
 	uart = base;
-	/* Setting up the UART flushes its receive buffer: keep what was typed. */
-	rx_drain();
 	pl011_init(base);
 }
 
 static void rx_irq(void *ctx)
 {
 	(void)ctx;
-	rx_drain();
 	pl011_clear_rx_irq(uart);
+	rx_drain();
 }
 
 err_t console_enable_input(uint32_t irq)

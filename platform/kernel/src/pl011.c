@@ -25,13 +25,18 @@ enum {
 
 void pl011_init(uintptr_t base)
 {
-	mmio_write32(base + UART_CR, 0);
+	/*
+	 * Switching the FIFOs on or off empties them, losing bytes already
+	 * received (typed or piped in before boot), so the FIFO setting is
+	 * kept as firmware or QEMU left it.
+	 */
+	uint32_t fifo = mmio_read32(base + UART_LCRH) & LCRH_FEN;
+
 	mmio_write32(base + UART_IMSC, 0);
-	mmio_write32(base + UART_ICR, 0x7ff);
 	/* 115200 baud from a 24 MHz clock; QEMU ignores it, hardware does not. */
 	mmio_write32(base + UART_IBRD, 13);
 	mmio_write32(base + UART_FBRD, 1);
-	mmio_write32(base + UART_LCRH, LCRH_WLEN8 | LCRH_FEN);
+	mmio_write32(base + UART_LCRH, LCRH_WLEN8 | fifo);
 	mmio_write32(base + UART_CR, CR_UARTEN | CR_TXE | CR_RXE);
 }
 

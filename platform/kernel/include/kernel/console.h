@@ -15,7 +15,7 @@
 #include <kernel/err.h>
 
 /*
- * Starts polled output on the PL011 at `base`, keeping bytes already
+ * Starts polled output on the PL011 at `base` without losing bytes already
  * received. Calling it again with the same base does nothing.
  */
 void console_init(uintptr_t base);

@@ -5,7 +5,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-/* Enables the UART at `base`: 8N1, FIFOs on, receive interrupts masked. */
+/* Enables the UART at `base`: 8N1, FIFO setting kept, receive interrupts masked. */
 void pl011_init(uintptr_t base);
 
 /* Waits for room in the transmit FIFO, then sends `c`. */
@@ -17,7 +17,8 @@ bool pl011_getc(uintptr_t base, char *c);
 /* Unmasks the receive and receive-timeout interrupts. */
 void pl011_enable_rx_irq(uintptr_t base);
 
-/* Clears the receive interrupts after the FIFO was drained. */
+/* Clears the receive interrupts; call before draining the FIFO, so a byte
+ * that arrives during the drain raises the interrupt again. */
 void pl011_clear_rx_irq(uintptr_t base);
 
 #endif
