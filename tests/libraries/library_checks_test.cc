@@ -6,12 +6,13 @@ extern "C" {
 #include "tests/libraries/library_checks.h"
 }
 
-namespace {
+namespace
+{
 
-#define EXPECT_CHECK(fn)                                    \
-	do {                                                \
-		const char *failure = fn();                 \
-		EXPECT_EQ(failure, nullptr) << failure;     \
+#define EXPECT_CHECK(fn)                                                                           \
+	do {                                                                                       \
+		const char *failure = fn();                                                        \
+		EXPECT_EQ(failure, nullptr) << failure;                                            \
 	} while (0)
 
 TEST(Libraries, NanopbRoundTrip)

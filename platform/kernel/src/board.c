@@ -12,10 +12,8 @@ static const struct {
 	const char *compatible;
 	enum device_kind kind;
 } device_table[] = {
-	{"arm,pl011", DEVICE_UART_PL011},
-	{"arm,pl031", DEVICE_RTC_PL031},
-	{"virtio,mmio", DEVICE_VIRTIO_MMIO},
-	{"qemu,fw-cfg-mmio", DEVICE_FW_CFG},
+	{"arm,pl011", DEVICE_UART_PL011},    {"arm,pl031", DEVICE_RTC_PL031},
+	{"virtio,mmio", DEVICE_VIRTIO_MMIO}, {"qemu,fw-cfg-mmio", DEVICE_FW_CFG},
 	{"arm,pl061", DEVICE_GPIO_PL061},
 };
 
@@ -191,8 +189,7 @@ err_t board_from_fdt(const void *blob, size_t max_size, struct board_info *out)
 	return VIPER_OK;
 }
 
-const struct board_device *board_find_device(const struct board_info *board,
-					     enum device_kind kind)
+const struct board_device *board_find_device(const struct board_info *board, enum device_kind kind)
 {
 	for (unsigned i = 0; i < board->device_count; i++) {
 		if (board->devices[i].kind == kind)

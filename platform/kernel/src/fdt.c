@@ -72,7 +72,7 @@ static bool streq(const char *a, const char *b)
 
 struct token {
 	uint32_t kind;
-	uint32_t next;   /* offset of the following token */
+	uint32_t next;	 /* offset of the following token */
 	const char *str; /* node name or property name */
 	struct fdt_prop prop;
 };

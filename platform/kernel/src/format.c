@@ -200,8 +200,7 @@ size_t format_v(format_sink_fn sink, void *ctx, const char *fmt, va_list ap)
 			break;
 		case 'x':
 		case 'X':
-			emit_number(&o, &sp, take_unsigned(&sp, &args), false, 16, *f == 'X',
-				    NULL);
+			emit_number(&o, &sp, take_unsigned(&sp, &args), false, 16, *f == 'X', NULL);
 			break;
 		case 'p':
 			emit_number(&o, &sp, (uintptr_t)va_arg(args, void *), false, 16, false,

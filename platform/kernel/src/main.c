@@ -44,8 +44,8 @@ static void print_banner(void)
 	uint32_t psci = psci_version();
 	unsigned virtio = 0;
 
-	kprintf("\n%s %s (aarch64) on CPU %u at EL%llu\n", VIPEROS_NAME, VIPEROS_VERSION,
-		cpu_id(), (unsigned long long)((read_sysreg(CurrentEL) >> 2) & 3));
+	kprintf("\n%s %s (aarch64) on CPU %u at EL%llu\n", VIPEROS_NAME, VIPEROS_VERSION, cpu_id(),
+		(unsigned long long)((read_sysreg(CurrentEL) >> 2) & 3));
 	kprintf("memory: %llu MiB in %u range(s), first at 0x%llx; kernel 0x%llx-0x%llx\n",
 		(unsigned long long)(board_memory_size(&board) >> 20), board.memory_count,
 		(unsigned long long)board.memory[0].base,

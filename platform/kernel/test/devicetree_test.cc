@@ -14,7 +14,8 @@ extern "C" {
 #include <kernel/fdt.h>
 }
 
-namespace {
+namespace
+{
 
 std::vector<uint8_t> ReadFile(const std::string &path)
 {

@@ -9,7 +9,8 @@ extern "C" {
 #include <kernel/format.h>
 }
 
-namespace {
+namespace
+{
 
 template <typename... Args> std::string Fmt(const char *fmt, Args... args)
 {

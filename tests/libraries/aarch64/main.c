@@ -8,9 +8,9 @@
 
 #include "tests/libraries/library_checks.h"
 
-#define UART_DR   0x09000000ul
-#define UART_FR   0x09000018ul
-#define FR_TXFF   (1u << 5)
+#define UART_DR 0x09000000ul
+#define UART_FR 0x09000018ul
+#define FR_TXFF (1u << 5)
 
 void psci_system_off(void) __attribute__((noreturn));
 void _exit(int status) __attribute__((noreturn));

@@ -117,8 +117,8 @@ static void v3_init_cpu(void)
 	write_sysreg(S3_0_C12_C12_5, read_sysreg(S3_0_C12_C12_5) | 1); /* ICC_SRE_EL1.SRE */
 	isb();
 	write_sysreg(S3_0_C4_C6_0, PRIORITY_MASK); /* ICC_PMR_EL1 */
-	write_sysreg(S3_0_C12_C12_3, 0);           /* ICC_BPR1_EL1 */
-	write_sysreg(S3_0_C12_C12_7, 1);           /* ICC_IGRPEN1_EL1 */
+	write_sysreg(S3_0_C12_C12_3, 0);	   /* ICC_BPR1_EL1 */
+	write_sysreg(S3_0_C12_C12_7, 1);	   /* ICC_IGRPEN1_EL1 */
 	isb();
 }
 

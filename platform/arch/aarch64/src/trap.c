@@ -60,6 +60,5 @@ void trap_entry(struct trap_frame *frame, unsigned vector)
 	}
 	/* No user space runs yet, so every other exception is a kernel fault. */
 	report(frame, vector);
-	panic("unhandled %s exception at 0x%llx", kind_names[kind],
-	      (unsigned long long)frame->elr);
+	panic("unhandled %s exception at 0x%llx", kind_names[kind], (unsigned long long)frame->elr);
 }

@@ -5,7 +5,8 @@ extern "C" {
 #include <arch/trap.h>
 }
 
-namespace {
+namespace
+{
 
 std::string Describe(uint64_t esr)
 {
@@ -15,18 +16,25 @@ std::string Describe(uint64_t esr)
 
 TEST(Esr, DataAborts)
 {
-	EXPECT_EQ(Describe(0x96000045), "data abort from the same EL: translation fault, level 1, on write");
-	EXPECT_EQ(Describe(0x92000007), "data abort from a lower EL: translation fault, level 3, on read");
-	EXPECT_EQ(Describe(0x9600004f), "data abort from the same EL: permission fault, level 3, on write");
-	EXPECT_EQ(Describe(0x96000040), "data abort from the same EL: address size fault, level 0, on write");
+	EXPECT_EQ(Describe(0x96000045),
+		  "data abort from the same EL: translation fault, level 1, on write");
+	EXPECT_EQ(Describe(0x92000007),
+		  "data abort from a lower EL: translation fault, level 3, on read");
+	EXPECT_EQ(Describe(0x9600004f),
+		  "data abort from the same EL: permission fault, level 3, on write");
+	EXPECT_EQ(Describe(0x96000040),
+		  "data abort from the same EL: address size fault, level 0, on write");
 	EXPECT_EQ(Describe(0x96000061), "data abort from the same EL: alignment fault, on write");
-	EXPECT_EQ(Describe(0x96000010), "data abort from the same EL: synchronous external abort, on read");
+	EXPECT_EQ(Describe(0x96000010),
+		  "data abort from the same EL: synchronous external abort, on read");
 }
 
 TEST(Esr, InstructionAbortsHaveNoDirection)
 {
-	EXPECT_EQ(Describe(0x86000006), "instruction abort from the same EL: translation fault, level 2");
-	EXPECT_EQ(Describe(0x8200000d), "instruction abort from a lower EL: permission fault, level 1");
+	EXPECT_EQ(Describe(0x86000006),
+		  "instruction abort from the same EL: translation fault, level 2");
+	EXPECT_EQ(Describe(0x8200000d),
+		  "instruction abort from a lower EL: permission fault, level 1");
 }
 
 TEST(Esr, OtherClasses)

@@ -74,8 +74,7 @@ struct board_info {
 MUST_CHECK err_t board_from_fdt(const void *blob, size_t max_size, struct board_info *out);
 
 /* The first device of `kind`, or NULL. */
-const struct board_device *board_find_device(const struct board_info *board,
-					     enum device_kind kind);
+const struct board_device *board_find_device(const struct board_info *board, enum device_kind kind);
 
 /* A short lower-case name for a device kind ("pl011"). */
 const char *board_device_name(enum device_kind kind);

@@ -27,7 +27,7 @@ struct fdt {
 /* A node met during a walk. */
 struct fdt_node {
 	const char *name;    /* "" for the root, else e.g. "uart@9000000" */
-	int depth;           /* 0 for the root */
+	int depth;	     /* 0 for the root */
 	uint32_t props_off;  /* offset of the node's first token after its name */
 	uint32_t addr_cells; /* #address-cells of the parent: the cells of "reg" */
 	uint32_t size_cells; /* #size-cells of the parent */
@@ -58,8 +58,8 @@ MUST_CHECK err_t fdt_open(struct fdt *fdt, const void *blob, size_t max_size);
 MUST_CHECK err_t fdt_walk(const struct fdt *fdt, fdt_node_fn fn, void *ctx);
 
 /* Finds property `name` of `node`. VIPER_E_NOTFOUND when it has none. */
-MUST_CHECK err_t fdt_get_prop(const struct fdt *fdt, const struct fdt_node *node,
-			      const char *name, struct fdt_prop *out);
+MUST_CHECK err_t fdt_get_prop(const struct fdt *fdt, const struct fdt_node *node, const char *name,
+			      struct fdt_prop *out);
 
 /* True when the string-list property holds `s` as one of its strings. */
 bool fdt_prop_has_string(const struct fdt_prop *prop, const char *s);

@@ -2,7 +2,7 @@
 #ifndef ARCH_BOOT_H
 #define ARCH_BOOT_H
 
-#define MAX_CPUS        8
+#define MAX_CPUS	8
 #define BOOT_STACK_SIZE 16384
 
 #ifndef __ASSEMBLER__

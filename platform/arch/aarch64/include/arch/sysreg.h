@@ -4,14 +4,14 @@
 
 #include <stdint.h>
 
-#define read_sysreg(reg)                                              \
-	__extension__({                                               \
-		uint64_t value_;                                      \
-		__asm__ volatile("mrs %0, " #reg : "=r"(value_));     \
-		value_;                                               \
+#define read_sysreg(reg)                                                                           \
+	__extension__({                                                                            \
+		uint64_t value_;                                                                   \
+		__asm__ volatile("mrs %0, " #reg : "=r"(value_));                                  \
+		value_;                                                                            \
 	})
 
-#define write_sysreg(reg, value) \
+#define write_sysreg(reg, value)                                                                   \
 	__asm__ volatile("msr " #reg ", %0" : : "r"((uint64_t)(value)) : "memory")
 
 static inline void isb(void)
