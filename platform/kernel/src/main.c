@@ -96,7 +96,10 @@ void kmain(uintptr_t x0)
 		panic("console input failed to start: %s", err_name(err));
 	irq_enable_local();
 
-	clock_wait_ticks(3);
+	err = clock_wait_ticks(3);
+	if (err)
+		panic("no timer interrupt arrived (GICv%u, interrupt %u)", board.gic_version,
+		      board.timer_virt_irq);
 	kprintf("timer: ticking at %d Hz\n", CLOCK_HZ);
 	monitor_run(&board);
 }

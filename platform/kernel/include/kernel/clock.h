@@ -14,7 +14,11 @@ MUST_CHECK err_t clock_start(uint32_t irq);
 /* Ticks since clock_start. */
 uint64_t clock_ticks(void);
 
-/* Waits (with interrupts on) until at least `ticks` ticks have passed since boot. */
-void clock_wait_ticks(uint64_t ticks);
+/*
+ * Waits (with interrupts on) until at least `ticks` ticks have passed since
+ * boot. VIPER_E_UNSUPPORTED when the counter shows twice that time passed
+ * without the ticks arriving (the timer interrupt is not being delivered).
+ */
+MUST_CHECK err_t clock_wait_ticks(uint64_t ticks);
 
 #endif
