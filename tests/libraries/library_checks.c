@@ -128,6 +128,15 @@ struct gcm_vector {
 	uint8_t tag[16];
 };
 
+/* One GCM pass over `data` in place: encrypt (1) or decrypt (0). */
+static void gcm_pass(br_gcm_context *gcm, const struct gcm_vector *v, int encrypt, uint8_t *data)
+{
+	br_gcm_reset(gcm, v->iv, sizeof(v->iv));
+	br_gcm_aad_inject(gcm, v->aad, v->aad_len);
+	br_gcm_flip(gcm);
+	br_gcm_run(gcm, encrypt, data, v->len);
+}
+
 /* Encrypts, compares, then decrypts and checks the tag; forges it last. */
 static const char *run_gcm(const struct gcm_vector *v)
 {
@@ -140,28 +149,19 @@ static const char *run_gcm(const struct gcm_vector *v)
 	br_gcm_init(&gcm, &keys.vtable, br_ghash_ctmul64);
 
 	memcpy(data, v->plain, v->len);
-	br_gcm_reset(&gcm, v->iv, sizeof(v->iv));
-	br_gcm_aad_inject(&gcm, v->aad, v->aad_len);
-	br_gcm_flip(&gcm);
-	br_gcm_run(&gcm, 1, data, v->len);
+	gcm_pass(&gcm, v, 1, data);
 	br_gcm_get_tag(&gcm, tag);
 	if (!equal(data, v->cipher, v->len))
 		return "AES-GCM ciphertext differs from the specification";
 	if (!equal(tag, v->tag, 16))
 		return "AES-GCM tag differs from the specification";
 
-	br_gcm_reset(&gcm, v->iv, sizeof(v->iv));
-	br_gcm_aad_inject(&gcm, v->aad, v->aad_len);
-	br_gcm_flip(&gcm);
-	br_gcm_run(&gcm, 0, data, v->len);
+	gcm_pass(&gcm, v, 0, data);
 	if (!br_gcm_check_tag(&gcm, v->tag) || !equal(data, v->plain, v->len))
 		return "AES-GCM decryption did not restore the plaintext";
 
 	tag[0] ^= 1;
-	br_gcm_reset(&gcm, v->iv, sizeof(v->iv));
-	br_gcm_aad_inject(&gcm, v->aad, v->aad_len);
-	br_gcm_flip(&gcm);
-	br_gcm_run(&gcm, 0, data, v->len);
+	gcm_pass(&gcm, v, 0, data);
 	if (br_gcm_check_tag(&gcm, tag))
 		return "AES-GCM accepted a forged tag";
 	return NULL;

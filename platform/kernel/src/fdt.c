@@ -1,5 +1,7 @@
 #include <kernel/fdt.h>
 
+#include <kernel/string.h>
+
 enum {
 	FDT_MAGIC = 0xd00dfeed,
 	FDT_BEGIN_NODE = 1,
@@ -59,15 +61,6 @@ static int64_t bounded_strlen(const uint8_t *region, uint32_t size, uint32_t off
 			return (int64_t)(i - off);
 	}
 	return -1;
-}
-
-static bool streq(const char *a, const char *b)
-{
-	while (*a && *a == *b) {
-		a++;
-		b++;
-	}
-	return *a == *b;
 }
 
 struct token {
@@ -166,9 +159,9 @@ err_t fdt_walk(const struct fdt *fdt, fdt_node_fn fn, void *ctx)
 		case FDT_PROP:
 			if (depth < 0)
 				return VIPER_E_CORRUPT;
-			if (streq(t.str, "#address-cells") && t.prop.len == 4)
+			if (strcmp(t.str, "#address-cells") == 0 && t.prop.len == 4)
 				addr_cells[depth + 1] = be32(t.prop.data);
-			else if (streq(t.str, "#size-cells") && t.prop.len == 4)
+			else if (strcmp(t.str, "#size-cells") == 0 && t.prop.len == 4)
 				size_cells[depth + 1] = be32(t.prop.data);
 			break;
 		case FDT_END_NODE:
@@ -195,7 +188,7 @@ err_t fdt_get_prop(const struct fdt *fdt, const struct fdt_node *node, const cha
 		err_t err = read_token(fdt, off, &t);
 		if (err)
 			return err;
-		if (t.kind == FDT_PROP && streq(t.str, name)) {
+		if (t.kind == FDT_PROP && strcmp(t.str, name) == 0) {
 			*out = t.prop;
 			return VIPER_OK;
 		}
@@ -215,7 +208,7 @@ bool fdt_prop_has_string(const struct fdt_prop *prop, const char *s)
 			i++;
 		if (i == prop->len)
 			return false; /* unterminated tail */
-		if (streq((const char *)prop->data + start, s))
+		if (strcmp((const char *)prop->data + start, s) == 0)
 			return true;
 		i++;
 	}
@@ -225,7 +218,7 @@ bool fdt_prop_has_string(const struct fdt_prop *prop, const char *s)
 bool fdt_prop_is_string(const struct fdt_prop *prop, const char *s)
 {
 	return prop->len > 0 && prop->data[prop->len - 1] == '\0' &&
-	       streq((const char *)prop->data, s);
+	       strcmp((const char *)prop->data, s) == 0;
 }
 
 err_t fdt_prop_cell(const struct fdt_prop *prop, uint32_t index, uint32_t *out)

@@ -6,6 +6,7 @@
 #include <kernel/clock.h>
 #include <kernel/console.h>
 #include <kernel/irq.h>
+#include <kernel/string.h>
 #include <kernel/version.h>
 
 enum { LINE_MAX = 80 };
@@ -15,15 +16,6 @@ struct command {
 	const char *help;
 	void (*run)(const struct board_info *board);
 };
-
-static bool same(const char *a, const char *b)
-{
-	while (*a && *a == *b) {
-		a++;
-		b++;
-	}
-	return *a == *b;
-}
 
 static void cmd_help(const struct board_info *board);
 
@@ -174,7 +166,7 @@ void monitor_run(const struct board_info *board)
 		if (*cmd == '\0')
 			continue;
 		for (i = 0; i < COMMAND_COUNT; i++) {
-			if (same(cmd, commands[i].name)) {
+			if (strcmp(cmd, commands[i].name) == 0) {
 				commands[i].run(board);
 				break;
 			}

@@ -1,15 +1,5 @@
-/*
- * The memory and string functions the compiler may call on its own (for
- * struct copies and initialisation), for the freestanding kernel.
- */
-#include <stddef.h>
-#include <stdint.h>
-
-void *memset(void *dst, int c, size_t n);
-void *memcpy(void *restrict dst, const void *restrict src, size_t n);
-void *memmove(void *dst, const void *src, size_t n);
-int memcmp(const void *a, const void *b, size_t n);
-size_t strlen(const char *s);
+/* The kernel's string and memory functions (see kernel/string.h). */
+#include <kernel/string.h>
 
 void *memset(void *dst, int c, size_t n)
 {
@@ -61,4 +51,13 @@ size_t strlen(const char *s)
 	while (s[n])
 		n++;
 	return n;
+}
+
+int strcmp(const char *a, const char *b)
+{
+	while (*a && *a == *b) {
+		a++;
+		b++;
+	}
+	return (unsigned char)*a - (unsigned char)*b;
 }

@@ -2,6 +2,10 @@
 
 #include <stddef.h>
 
+#include <arch/mmio.h>
+
+enum { GICD_TYPER = 0x004 }; /* same offset in GICv2 and GICv3 */
+
 static const struct gic_driver *driver;
 
 err_t gic_init(const struct board_info *board)
@@ -43,6 +47,14 @@ uint32_t gic_ack(void)
 void gic_eoi(uint32_t irq)
 {
 	driver->eoi(irq);
+}
+
+uint32_t gic_distributor_lines(uintptr_t gicd)
+{
+	/* GICD_TYPER.ITLinesNumber: 32 * (N + 1) ids; 1020 and up are special. */
+	uint32_t lines = 32 * ((mmio_read32(gicd + GICD_TYPER) & 0x1f) + 1);
+
+	return lines > 1020 ? 1020 : lines;
 }
 
 unsigned gic_version(void)

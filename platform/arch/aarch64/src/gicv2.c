@@ -5,7 +5,6 @@
 
 enum {
 	GICD_CTLR = 0x000,
-	GICD_TYPER = 0x004,
 	GICD_ISENABLER = 0x100,
 	GICD_ICENABLER = 0x180,
 	GICD_IPRIORITYR = 0x400,
@@ -29,9 +28,7 @@ static err_t v2_init(const struct board_info *board)
 {
 	gicd = (uintptr_t)board->gicd_base;
 	gicc = (uintptr_t)board->gicc_base;
-	lines = 32 * ((mmio_read32(gicd + GICD_TYPER) & 0x1f) + 1);
-	if (lines > 1020)
-		lines = 1020;
+	lines = gic_distributor_lines(gicd);
 
 	mmio_write32(gicd + GICD_CTLR, 0);
 	for (uint32_t i = 32; i < lines; i += 32)

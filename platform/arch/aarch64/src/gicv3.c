@@ -9,7 +9,6 @@
 
 enum {
 	GICD_CTLR = 0x0000,
-	GICD_TYPER = 0x0004,
 	GICD_IGROUPR = 0x0080,
 	GICD_ISENABLER = 0x0100,
 	GICD_ICENABLER = 0x0180,
@@ -76,9 +75,7 @@ static err_t v3_init(const struct board_info *board)
 	gicd = (uintptr_t)board->gicd_base;
 	gicr_base = (uintptr_t)board->gicr_base;
 	gicr_size = board->gicr_size;
-	lines = 32 * ((mmio_read32(gicd + GICD_TYPER) & 0x1f) + 1);
-	if (lines > 1020)
-		lines = 1020;
+	lines = gic_distributor_lines(gicd);
 
 	mmio_write32(gicd + GICD_CTLR, 0);
 	if (wait_clear(gicd + GICD_CTLR, GICD_CTLR_RWP))

@@ -22,7 +22,8 @@ uint64_t timer_now_ns(void)
 	return count / freq * 1000000000ull + count % freq * 1000000000ull / freq;
 }
 
-void timer_handle_irq(void *ctx)
+/* Rearms the timer for the next period and announces the tick. */
+static void timer_handle_irq(void *ctx)
 {
 	uint64_t now = read_sysreg(cntvct_el0);
 

@@ -44,6 +44,9 @@ uint32_t gic_ack(void);
 /* Ends handling of `irq`; called after its handler ran. */
 void gic_eoi(uint32_t irq);
 
+/* For drivers: the interrupt ids the distributor at `gicd` implements (GICD_TYPER). */
+uint32_t gic_distributor_lines(uintptr_t gicd);
+
 /* The controller's version (2 or 3), 0 before gic_init. */
 unsigned gic_version(void);
 

@@ -19,7 +19,4 @@ uint64_t timer_frequency(void);
 /* Nanoseconds since the counter started (at power-on under QEMU). */
 uint64_t timer_now_ns(void);
 
-/* Interrupt handler registered by timer_start; rearms the timer. */
-void timer_handle_irq(void *ctx);
-
 #endif
