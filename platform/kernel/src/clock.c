@@ -1,7 +1,9 @@
 #include <kernel/clock.h>
 
 #include <arch/timer.h>
+#include <arch/sysreg.h>
 #include <kernel/console.h>
+#include <kernel/sched.h>
 
 /* The first few ticks are announced on the console to show the timer works. */
 enum { ANNOUNCED_TICKS = 3 };
@@ -10,8 +12,12 @@ static volatile uint64_t ticks;
 
 static void on_tick(void)
 {
-	uint64_t t = ++ticks;
+	uint64_t t;
 
+	sched_tick();
+	if (cpu_id() != 0)
+		return;
+	t = ++ticks;
 	if (t <= ANNOUNCED_TICKS)
 		kprintf("timer: tick %llu at %llu ms\n", (unsigned long long)t,
 			(unsigned long long)(timer_now_ns() / 1000000));

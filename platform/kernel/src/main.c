@@ -1,10 +1,12 @@
 /*
- * kmain: the boot CPU's path from entry.S to the boot monitor. Reads the
- * device tree, prints the banner, and brings up the interrupt controller,
- * the timer tick and console input.
+ * kmain: the boot CPU's path from entry.S to the root process (or, in a
+ * system without programs, the boot monitor). Reads the device tree, builds
+ * the kernel's memory map, brings up the interrupt controller, the timer,
+ * console input and the other CPUs, and starts the first program.
  */
 #include <arch/boot.h>
 #include <arch/gic.h>
+#include <arch/mmu.h>
 #include <arch/psci.h>
 #include <arch/sysreg.h>
 #include <arch/timer.h>
@@ -12,8 +14,13 @@
 #include <kernel/clock.h>
 #include <kernel/console.h>
 #include <kernel/fdt.h>
+#include <kernel/ipc.h>
+#include <kernel/lock.h>
+#include <kernel/memory.h>
 #include <kernel/monitor.h>
 #include <kernel/panic.h>
+#include <kernel/process.h>
+#include <kernel/sched.h>
 #include <kernel/version.h>
 
 /* QEMU virt's PL011, used until the device tree says otherwise. */
@@ -27,16 +34,23 @@ uint8_t boot_stacks[MAX_CPUS][BOOT_STACK_SIZE] __attribute__((aligned(16)));
 
 extern char __kernel_start[];
 extern char __kernel_end[];
+extern char secondary_entry[];
 
 static struct board_info board;
 
-static const void *find_dtb(uintptr_t x0)
+/* The device tree's physical address: x0 when it holds one, else the start of RAM. */
+static uint64_t find_dtb(uint64_t x0, size_t *size)
 {
 	struct fdt probe;
 
-	if (x0 && fdt_open(&probe, (const void *)x0, DTB_MAX_SIZE) == VIPER_OK)
-		return (const void *)x0;
-	return (const void *)RAM_BASE_DTB;
+	if (x0 && x0 < (1ull << 40) &&
+	    fdt_open(&probe, phys_to_virt(x0), DTB_MAX_SIZE) == VIPER_OK) {
+		*size = probe.size;
+		return x0;
+	}
+	if (fdt_open(&probe, phys_to_virt(RAM_BASE_DTB), DTB_MAX_SIZE) == VIPER_OK)
+		*size = probe.size;
+	return RAM_BASE_DTB;
 }
 
 static void print_banner(void)
@@ -66,22 +80,76 @@ static void print_banner(void)
 		kprintf("bootargs: %s\n", board.bootargs);
 }
 
-void kmain(uintptr_t x0);
+void secondary_main(uint64_t index);
 
-void kmain(uintptr_t x0)
+/* A secondary CPU, from entry.S: join the kernel and run threads. */
+void secondary_main(uint64_t index)
 {
-	const struct board_device *uart;
 	err_t err;
 
-	console_init(EARLY_UART);
-	err = board_from_fdt(find_dtb(x0), DTB_MAX_SIZE, &board);
+	write_sysreg(tpidr_el1, (uint64_t)(uintptr_t)&cpus[index]);
+	cpus[index].index = (unsigned)index;
+	mmu_install_kernel_map();
+	gic_init_cpu();
+	kernel_lock();
+	err = timer_start_cpu();
+	if (!err)
+		err = sched_init_cpu((unsigned)index);
+	if (err)
+		panic("CPU %llu failed to start: %s", (unsigned long long)index, err_name(err));
+	sched_idle();
+}
+
+/* Starts the other CPUs with PSCI CPU_ON and waits (a bounded time) for each. */
+static void start_secondaries(void)
+{
+	unsigned online = 1;
+
+	for (unsigned i = 1; i < board.cpu_count && i < MAX_CPUS; i++) {
+		uint64_t limit = timer_now_ns() + 1000000000ull;
+		int64_t r = psci_cpu_on(i, virt_to_phys(secondary_entry), i);
+
+		if (r != 0) {
+			kprintf("cpus: CPU %u did not start (PSCI %lld)\n", i, (long long)r);
+			continue;
+		}
+		while (!__atomic_load_n(&cpus[i].online, __ATOMIC_ACQUIRE) &&
+		       timer_now_ns() < limit)
+			__asm__ volatile("yield");
+		if (__atomic_load_n(&cpus[i].online, __ATOMIC_ACQUIRE))
+			online++;
+		else
+			kprintf("cpus: CPU %u started but never came online\n", i);
+	}
+	kprintf("cpus: %u online\n", online);
+}
+
+void kmain(uint64_t x0);
+
+void kmain(uint64_t x0)
+{
+	const struct board_device *uart;
+	size_t dtb_size = 0;
+	uint64_t dtb;
+	err_t err;
+
+	write_sysreg(tpidr_el1, (uint64_t)(uintptr_t)&cpus[0]);
+	console_init((uintptr_t)phys_to_virt(EARLY_UART));
+	dtb = find_dtb(x0, &dtb_size);
+	err = board_from_fdt(phys_to_virt(dtb), DTB_MAX_SIZE, &board);
 	if (err)
 		panic("cannot read the device tree: %s", err_name(err));
 	psci_init(board.psci);
 	uart = board_find_device(&board, DEVICE_UART_PL011);
 	if (!uart)
 		panic("the device tree names no PL011 console");
-	console_init((uintptr_t)uart->base);
+	console_init((uintptr_t)phys_to_virt(uart->base));
+	err = memory_init(&board, dtb, dtb_size ? dtb_size : DTB_MAX_SIZE);
+	if (err)
+		panic("cannot set up physical memory: %s", err_name(err));
+	err = mmu_init_kernel(&board);
+	if (err)
+		panic("cannot build the kernel's memory map: %s", err_name(err));
 	print_banner();
 
 	err = gic_init(&board);
@@ -95,11 +163,30 @@ void kmain(uintptr_t x0)
 	if (err)
 		panic("console input failed to start: %s", err_name(err));
 	irq_enable_local();
-
 	err = clock_wait_ticks(3);
 	if (err)
 		panic("no timer interrupt arrived (GICv%u, interrupt %u)", board.gic_version,
 		      board.timer_virt_irq);
 	kprintf("timer: ticking at %d Hz\n", CLOCK_HZ);
+	irq_disable_local();
+
+	kernel_lock();
+	ipc_init();
+	err = process_init_system();
+	if (!err)
+		err = sched_init_cpu(0);
+	if (err)
+		panic("cannot start the scheduler: %s", err_name(err));
+	kernel_unlock();
+	start_secondaries();
+
+	kernel_lock();
+	err = process_start_root(&board);
+	if (err == VIPER_OK)
+		sched_idle();
+	kernel_unlock();
+	if (err != VIPER_E_NOTFOUND)
+		panic("cannot start the root process: %s", err_name(err));
+	irq_enable_local();
 	monitor_run(&board);
 }

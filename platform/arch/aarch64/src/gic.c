@@ -25,6 +25,16 @@ err_t gic_init(const struct board_info *board)
 	return VIPER_OK;
 }
 
+void gic_init_cpu(void)
+{
+	driver->init_cpu();
+}
+
+void gic_send_sgi(unsigned cpu, uint32_t sgi)
+{
+	driver->send_sgi(cpu, sgi);
+}
+
 err_t gic_enable(uint32_t irq)
 {
 	if (irq > driver->max_irq())

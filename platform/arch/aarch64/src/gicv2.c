@@ -2,6 +2,7 @@
 #include <arch/gic.h>
 
 #include <arch/mmio.h>
+#include <kernel/memory.h>
 
 enum {
 	GICD_CTLR = 0x000,
@@ -9,6 +10,7 @@ enum {
 	GICD_ICENABLER = 0x180,
 	GICD_IPRIORITYR = 0x400,
 	GICD_ITARGETSR = 0x800,
+	GICD_SGIR = 0xf00,
 
 	GICC_CTLR = 0x000,
 	GICC_PMR = 0x004,
@@ -26,8 +28,8 @@ static uint32_t lines; /* number of interrupt ids the distributor implements */
 
 static err_t v2_init(const struct board_info *board)
 {
-	gicd = (uintptr_t)board->gicd_base;
-	gicc = (uintptr_t)board->gicc_base;
+	gicd = (uintptr_t)phys_to_virt(board->gicd_base);
+	gicc = (uintptr_t)phys_to_virt(board->gicc_base);
 	lines = gic_distributor_lines(gicd);
 
 	mmio_write32(gicd + GICD_CTLR, 0);
@@ -64,12 +66,18 @@ static void v2_disable(uint32_t irq)
 
 static uint32_t v2_ack(void)
 {
-	return mmio_read32(gicc + GICC_IAR) & 0x3ff;
+	return mmio_read32(gicc + GICC_IAR) & 0x1fff; /* id and, for SGIs, the source CPU */
 }
 
 static void v2_eoi(uint32_t irq)
 {
 	mmio_write32(gicc + GICC_EOIR, irq);
+}
+
+static void v2_send_sgi(unsigned cpu, uint32_t sgi)
+{
+	__asm__ volatile("dsb ishst" ::: "memory");
+	mmio_write32(gicd + GICD_SGIR, (1u << (16 + cpu)) | sgi);
 }
 
 static uint32_t v2_max_irq(void)
@@ -86,4 +94,5 @@ const struct gic_driver gicv2_driver = {
 	.ack = v2_ack,
 	.eoi = v2_eoi,
 	.max_irq = v2_max_irq,
+	.send_sgi = v2_send_sgi,
 };

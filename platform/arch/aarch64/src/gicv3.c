@@ -5,7 +5,9 @@
 #include <arch/gic.h>
 
 #include <arch/mmio.h>
+#include <kernel/memory.h>
 #include <arch/sysreg.h>
+#include <arch/boot.h>
 
 enum {
 	GICD_CTLR = 0x0000,
@@ -40,7 +42,7 @@ enum {
 static uintptr_t gicd;
 static uintptr_t gicr_base;
 static uint64_t gicr_size;
-static uintptr_t gicr; /* the boot CPU's redistributor */
+static uintptr_t gicr_of[MAX_CPUS]; /* each CPU's redistributor */
 static uint32_t lines;
 
 static err_t wait_clear(uintptr_t reg, uint32_t mask)
@@ -72,8 +74,8 @@ static uintptr_t find_redistributor(void)
 
 static err_t v3_init(const struct board_info *board)
 {
-	gicd = (uintptr_t)board->gicd_base;
-	gicr_base = (uintptr_t)board->gicr_base;
+	gicd = (uintptr_t)phys_to_virt(board->gicd_base);
+	gicr_base = (uintptr_t)phys_to_virt(board->gicr_base);
 	gicr_size = board->gicr_size;
 	lines = gic_distributor_lines(gicd);
 
@@ -94,14 +96,16 @@ static err_t v3_init(const struct board_info *board)
 	for (uint32_t i = 32; i < lines; i++)
 		mmio_write64(gicd + GICD_IROUTER + 8 * i, 0);
 
-	gicr = find_redistributor();
-	if (!gicr)
+	if (!find_redistributor())
 		return VIPER_E_NOTFOUND;
 	return VIPER_OK;
 }
 
 static void v3_init_cpu(void)
 {
+	uintptr_t gicr = find_redistributor();
+
+	gicr_of[cpu_id() % MAX_CPUS] = gicr;
 	uint32_t waker = mmio_read32(gicr + GICR_WAKER);
 
 	mmio_write32(gicr + GICR_WAKER, waker & ~GICR_WAKER_SLEEP);
@@ -122,7 +126,7 @@ static void v3_init_cpu(void)
 static void v3_enable(uint32_t irq)
 {
 	if (irq < 32)
-		mmio_write32(gicr + GICR_ISENABLER0, 1u << irq);
+		mmio_write32(gicr_of[cpu_id() % MAX_CPUS] + GICR_ISENABLER0, 1u << irq);
 	else
 		mmio_write32(gicd + GICD_ISENABLER + 4 * (irq / 32), 1u << (irq % 32));
 }
@@ -130,7 +134,7 @@ static void v3_enable(uint32_t irq)
 static void v3_disable(uint32_t irq)
 {
 	if (irq < 32)
-		mmio_write32(gicr + GICR_ICENABLER0, 1u << irq);
+		mmio_write32(gicr_of[cpu_id() % MAX_CPUS] + GICR_ICENABLER0, 1u << irq);
 	else
 		mmio_write32(gicd + GICD_ICENABLER + 4 * (irq / 32), 1u << (irq % 32));
 }
@@ -143,6 +147,13 @@ static uint32_t v3_ack(void)
 static void v3_eoi(uint32_t irq)
 {
 	write_sysreg(S3_0_C12_C12_1, irq); /* ICC_EOIR1_EL1 */
+	isb();
+}
+
+static void v3_send_sgi(unsigned cpu, uint32_t sgi)
+{
+	__asm__ volatile("dsb ishst" ::: "memory");
+	write_sysreg(S3_0_C12_C11_5, ((uint64_t)sgi << 24) | (1u << cpu)); /* ICC_SGI1R_EL1 */
 	isb();
 }
 
@@ -160,4 +171,5 @@ const struct gic_driver gicv3_driver = {
 	.ack = v3_ack,
 	.eoi = v3_eoi,
 	.max_irq = v3_max_irq,
+	.send_sgi = v3_send_sgi,
 };

@@ -5,6 +5,7 @@
 enum {
 	PSCI_VERSION = 0x84000000,
 	PSCI_SYSTEM_OFF = 0x84000008,
+	PSCI_CPU_ON = 0xc4000003,
 };
 
 static enum psci_conduit conduit;
@@ -40,4 +41,9 @@ void psci_system_off(void)
 	(void)call(PSCI_SYSTEM_OFF, 0, 0, 0);
 	for (;;)
 		wfi();
+}
+
+int64_t psci_cpu_on(uint64_t mpidr, uint64_t entry_pa, uint64_t context)
+{
+	return call(PSCI_CPU_ON, mpidr, entry_pa, context);
 }

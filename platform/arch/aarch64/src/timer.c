@@ -4,9 +4,12 @@
 #include <arch/sysreg.h>
 #include <kernel/irq.h>
 
+#include <arch/boot.h>
+
 static uint64_t interval;
-static uint64_t deadline;
+static uint64_t deadline[MAX_CPUS]; /* each CPU's next tick */
 static void (*tick_fn)(void);
+static uint32_t timer_irq;
 
 uint64_t timer_frequency(void)
 {
@@ -26,12 +29,13 @@ uint64_t timer_now_ns(void)
 static void timer_handle_irq(void *ctx)
 {
 	uint64_t now = read_sysreg(cntvct_el0);
+	uint64_t *d = &deadline[cpu_id() % MAX_CPUS];
 
 	(void)ctx;
-	deadline += interval;
-	if (deadline <= now) /* ticks were missed: resynchronise */
-		deadline = now + interval;
-	write_sysreg(cntv_cval_el0, deadline);
+	*d += interval;
+	if (*d <= now) /* ticks were missed: resynchronise */
+		*d = now + interval;
+	write_sysreg(cntv_cval_el0, *d);
 	if (tick_fn)
 		tick_fn();
 }
@@ -48,9 +52,17 @@ err_t timer_start(uint32_t irq, uint32_t hz, void (*on_tick)(void))
 	err = irq_set_handler(irq, timer_handle_irq, NULL);
 	if (err)
 		return err;
-	deadline = read_sysreg(cntvct_el0) + interval;
-	write_sysreg(cntv_cval_el0, deadline);
+	timer_irq = irq;
+	return timer_start_cpu();
+}
+
+err_t timer_start_cpu(void)
+{
+	uint64_t *d = &deadline[cpu_id() % MAX_CPUS];
+
+	*d = read_sysreg(cntvct_el0) + interval;
+	write_sysreg(cntv_cval_el0, *d);
 	write_sysreg(cntv_ctl_el0, 1); /* enabled, not masked */
 	isb();
-	return gic_enable(irq);
+	return gic_enable(timer_irq);
 }

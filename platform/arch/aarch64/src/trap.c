@@ -4,7 +4,11 @@
 #include <arch/gic.h>
 #include <kernel/console.h>
 #include <kernel/irq.h>
+#include <kernel/lock.h>
 #include <kernel/panic.h>
+#include <kernel/process.h>
+#include <kernel/sched.h>
+#include <kernel/syscall.h>
 
 static const char *const source_names[] = {
 	"EL1 on SP_EL0",
@@ -17,14 +21,15 @@ static const char *const kind_names[] = {"synchronous", "IRQ", "FIQ", "SError"};
 
 static void handle_irq(void)
 {
-	uint32_t irq = gic_ack();
+	uint32_t iar = gic_ack();
+	uint32_t irq = iar & 0x3ff;
 
 	if (irq >= 1020)
 		return; /* spurious */
 	irq_dispatch(irq);
 	/* End the interrupt only after its handler ran, so a level-triggered
 	 * line is not taken again before the device is quiet. */
-	gic_eoi(irq);
+	gic_eoi(iar);
 }
 
 /* Prints the fault report: what happened, where, and every register. */
@@ -49,16 +54,49 @@ static void report(const struct trap_frame *f, unsigned vector)
 	}
 }
 
+/* A user thread faulted: report it and kill its process; the rest runs on. */
+static void user_fault(struct trap_frame *f, unsigned vector)
+{
+	struct thread *t = current_thread();
+	struct process *p = t->process;
+	char why[128];
+
+	kprintf("\n*** process %llu (%s) killed: %s exception from %s\n",
+		(unsigned long long)p->obj.koid, p->name, kind_names[vector % 4],
+		source_names[vector / 4]);
+	kprintf("  cause: %s\n", esr_describe(f->esr, why, sizeof(why)));
+	kprintf("  FAR 0x%016llx  ELR 0x%016llx  SP 0x%016llx\n", (unsigned long long)f->far,
+		(unsigned long long)f->elr, (unsigned long long)f->sp);
+	process_kill(p, VIPER_EXIT_FAULT);
+}
+
 void trap_entry(struct trap_frame *frame, unsigned vector)
 {
 	unsigned source = vector / 4;
 	unsigned kind = vector % 4;
 
-	if (kind == TRAP_IRQ && (source == TRAP_EL1_SPX || source == TRAP_EL0_A64)) {
-		handle_irq();
+	if (source == TRAP_EL0_A64 || source == TRAP_EL0_A32) {
+		kernel_lock();
+		if (kind == TRAP_IRQ)
+			handle_irq();
+		else if (kind == TRAP_SYNC && source == TRAP_EL0_A64 &&
+			 esr_class(frame->esr) == ESR_EC_SVC64)
+			frame->x[0] = (uint64_t)syscall_dispatch(frame);
+		else
+			user_fault(frame, vector);
+		trap_return_to_user();
 		return;
 	}
-	/* No user space runs yet, so every other exception is a kernel fault. */
+	if (kind == TRAP_IRQ && source == TRAP_EL1_SPX) {
+		bool took = !kernel_lock_held();
+		if (took)
+			kernel_lock();
+		handle_irq();
+		if (took)
+			kernel_unlock();
+		return;
+	}
+	/* Anything else from EL1 is a kernel bug. */
 	report(frame, vector);
 	panic("unhandled %s exception at 0x%llx", kind_names[kind], (unsigned long long)frame->elr);
 }

@@ -74,6 +74,8 @@ trap_common:
 	mov	x0, sp
 	bl	trap_entry
 
+	.global trap_return
+trap_return:
 	/* Restore: the handler may have changed elr, spsr or sp_el0. */
 	ldp	x2, x3, [sp, #FRAME_SP]
 	msr	elr_el1, x3

@@ -6,7 +6,7 @@
 #ifndef KERNEL_ERR_H
 #define KERNEL_ERR_H
 
-#include <viper/errors.h>
+#include <viper/abi.h>
 
 typedef int err_t;
 

@@ -22,6 +22,7 @@ struct gic_driver {
 	uint32_t (*ack)(void);
 	void (*eoi)(uint32_t irq);
 	uint32_t (*max_irq)(void);
+	void (*send_sgi)(unsigned cpu, uint32_t sgi);
 };
 
 extern const struct gic_driver gicv2_driver;
@@ -33,15 +34,24 @@ extern const struct gic_driver gicv3_driver;
  */
 MUST_CHECK err_t gic_init(const struct board_info *board);
 
+/* Sets up the calling secondary CPU's interface (the boot CPU's is done by gic_init). */
+void gic_init_cpu(void);
+
+/* Raises software-generated interrupt `sgi` (0-15) on CPU `cpu`. */
+void gic_send_sgi(unsigned cpu, uint32_t sgi);
+
 /* Enables delivery of `irq` to the boot CPU. VIPER_E_RANGE beyond the controller. */
 MUST_CHECK err_t gic_enable(uint32_t irq);
 
 void gic_disable(uint32_t irq);
 
-/* Acknowledges the highest-priority pending interrupt; GIC_SPURIOUS when none. */
+/*
+ * Acknowledges the highest-priority pending interrupt. The interrupt id is
+ * the low 10 bits (GIC_SPURIOUS when none); pass the whole value to gic_eoi.
+ */
 uint32_t gic_ack(void);
 
-/* Ends handling of `irq`; called after its handler ran. */
+/* Ends handling of the interrupt gic_ack returned; called after its handler ran. */
 void gic_eoi(uint32_t irq);
 
 /* For drivers: the interrupt ids the distributor at `gicd` implements (GICD_TYPER). */

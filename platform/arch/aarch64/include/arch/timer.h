@@ -13,6 +13,9 @@
  */
 MUST_CHECK err_t timer_start(uint32_t irq, uint32_t hz, void (*on_tick)(void));
 
+/* Starts the same tick on the calling secondary CPU. */
+MUST_CHECK err_t timer_start_cpu(void);
+
 /* Counter frequency in Hz (CNTFRQ_EL0). */
 uint64_t timer_frequency(void);
 

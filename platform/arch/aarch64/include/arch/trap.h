@@ -36,6 +36,8 @@ enum trap_kind {
 /* Called from vectors.S with the saved frame and the vector index (source * 4 + kind). */
 void trap_entry(struct trap_frame *frame, unsigned vector);
 
+#define ESR_EC_SVC64 0x15
+
 /* The exception class field of ESR_ELx. */
 static inline unsigned esr_class(uint64_t esr)
 {

@@ -1,0 +1,82 @@
+/*
+ * AArch64 translation tables: 4 KiB granule, 48-bit virtual addresses, four
+ * levels. The kernel runs in the upper half through TTBR1 (one table shared
+ * by every CPU); each process has its own lower-half table in TTBR0, tagged
+ * with an ASID so a switch needs no TLB flush.
+ */
+#ifndef ARCH_MMU_H
+#define ARCH_MMU_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <kernel/board.h>
+#include <kernel/err.h>
+
+/* Descriptor bits. */
+#define PTE_VALID    (1ull << 0)
+#define PTE_TABLE    (1ull << 1) /* levels 0-2: next table; level 3: page */
+#define PTE_ATTR(i)  ((uint64_t)(i) << 2)
+#define PTE_USER     (1ull << 6) /* AP[1]: EL0 may access */
+#define PTE_RDONLY   (1ull << 7) /* AP[2] */
+#define PTE_SH_INNER (3ull << 8)
+#define PTE_AF	     (1ull << 10)
+#define PTE_NG	     (1ull << 11) /* per-ASID */
+#define PTE_PXN	     (1ull << 53)
+#define PTE_UXN	     (1ull << 54)
+#define PTE_ADDR     0x0000fffffffff000ull
+
+/* MAIR indices. */
+#define MAIR_DEVICE 0 /* Device-nGnRE */
+#define MAIR_NORMAL 1 /* Normal, write-back */
+
+#define PTE_KERNEL_RW (PTE_VALID | PTE_AF | PTE_SH_INNER | PTE_ATTR(MAIR_NORMAL) | PTE_PXN | PTE_UXN)
+#define PTE_KERNEL_RO (PTE_KERNEL_RW | PTE_RDONLY)
+#define PTE_KERNEL_RX (PTE_VALID | PTE_AF | PTE_SH_INNER | PTE_ATTR(MAIR_NORMAL) | PTE_RDONLY | PTE_UXN)
+#define PTE_DEVICE    (PTE_VALID | PTE_AF | PTE_ATTR(MAIR_DEVICE) | PTE_PXN | PTE_UXN)
+
+/* Page protections for user mappings (enum viper_prot values). */
+#define MMU_PROT_READ  1u
+#define MMU_PROT_WRITE 2u
+#define MMU_PROT_EXEC  4u
+
+/* The leaf descriptor attributes for a user page with `prot` (never W and X). */
+uint64_t mmu_user_attrs(unsigned prot, bool device);
+
+/*
+ * Builds the final kernel map from the device tree (RAM linear map, device
+ * window, the kernel image with per-section permissions) and installs it on
+ * the calling CPU. Secondary CPUs call mmu_install_kernel_map.
+ */
+MUST_CHECK err_t mmu_init_kernel(const struct board_info *board);
+void mmu_install_kernel_map(void);
+
+/*
+ * Maps one 4 KiB page at `va` to `pa` with leaf attributes `attrs` in the
+ * tree at `root` (physical), allocating tables. VIPER_E_NOMEM without memory
+ * for a table; VIPER_E_BUSY when `va` is mapped already.
+ */
+MUST_CHECK err_t mmu_map_page(uint64_t root, uint64_t va, uint64_t pa, uint64_t attrs);
+
+/* The leaf descriptor for `va`, or 0 when unmapped. */
+uint64_t mmu_lookup(uint64_t root, uint64_t va);
+
+/* Removes the mapping at `va` (nothing when there is none) and flushes it for `asid`. */
+void mmu_unmap_page(uint64_t root, uint64_t va, uint16_t asid);
+
+/* Frees every table under `root` (not the pages they map) and `root` itself. */
+void mmu_free_tables(uint64_t root);
+
+/* Makes `root` with `asid` the lower-half table of this CPU. */
+void mmu_switch_user(uint64_t root, uint16_t asid);
+
+/* Drops every TLB entry of `asid` on all CPUs. */
+void mmu_flush_asid(uint16_t asid);
+
+/* Makes instructions written through the linear map at `va` visible. */
+void mmu_sync_icache(const void *va, uint64_t size);
+
+/* How many ASIDs the CPU has (256 or 65536). */
+unsigned mmu_asid_count(void);
+
+#endif

@@ -1,0 +1,110 @@
+/*
+ * The kernel objects user space works with, besides processes and threads:
+ * channels, poll sets, timers, memory objects, device regions and IRQ lines.
+ */
+#ifndef KERNEL_IPC_H
+#define KERNEL_IPC_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <kernel/board.h>
+#include <kernel/channel_queue.h>
+#include <kernel/err.h>
+#include <kernel/handle.h>
+#include <kernel/object.h>
+
+struct thread;
+struct process;
+
+/* A message in a channel: the bytes, the detached caps, and the caller for a call. */
+struct message {
+	struct queue_link link;
+	uint32_t bytes;
+	uint32_t handle_count;
+	struct cap *caps[VIPER_MSG_MAX_HANDLES];
+	struct thread *caller;
+	uint8_t data[VIPER_MSG_MAX_BYTES];
+};
+
+/* A one-way channel: messages go in at the send end and come out at the receive end. */
+struct channel {
+	struct kobject send_end;
+	struct kobject recv_end;
+	struct channel_queue queue;
+	uint64_t notify_bits;
+};
+
+struct poll_entry {
+	struct kobject *object; /* holds a ref */
+	struct poll_set *set;
+	uint32_t signals;
+	uint64_t key;
+	struct poll_entry *set_next;
+	struct poll_entry *object_next;
+};
+
+struct poll_set {
+	struct kobject obj;
+	struct poll_entry *entries;
+	unsigned count;
+};
+
+struct ktimer {
+	struct kobject obj;
+	uint64_t deadline; /* 0: not armed */
+	uint64_t period;
+	uint64_t expirations;
+	struct ktimer *armed_next;
+};
+
+struct memory_object {
+	struct kobject obj;
+	uint64_t size;
+	uint64_t pages;
+	bool contiguous;
+	uint64_t base;	  /* contiguous: physical base */
+	uint64_t *frames; /* otherwise: one physical page each */
+};
+
+struct device_region {
+	struct kobject obj;
+	uint64_t base;
+	uint64_t size;
+	enum device_kind kind;
+};
+
+struct irq_line {
+	struct kobject obj;
+	uint32_t irq;
+	bool pending;
+	bool enabled;
+};
+
+/* Registers the kinds' behaviour with the object layer. */
+void ipc_init(void);
+
+MUST_CHECK err_t channel_create(unsigned depth, struct channel **out);
+/* Frees a message, destroying the caps it still holds. */
+void message_free(struct message *m);
+
+struct poll_set *poll_set_create(void);
+/* Detaches every entry watching `o` (when it dies). */
+void poll_forget_object(struct kobject *o);
+
+struct ktimer *ktimer_create(void);
+void ktimer_set(struct ktimer *t, uint64_t deadline, uint64_t period);
+/* Fires the timers whose deadline passed (from the tick). */
+void ktimer_expire(uint64_t now);
+
+MUST_CHECK err_t memory_object_create(uint64_t size, uint32_t flags,
+				      struct memory_object **out);
+/* The physical page backing byte `offset`. */
+uint64_t memory_object_frame(const struct memory_object *m, uint64_t offset);
+
+struct device_region *device_region_create(const struct board_device *d);
+struct irq_line *irq_line_create(uint32_t irq);
+void irq_line_ack(struct irq_line *l);
+void irq_line_arm(struct irq_line *l);
+
+#endif

@@ -1,0 +1,116 @@
+/*
+ * Processes and their address spaces. A process owns a lower-half
+ * translation table with its own ASID, a handle table, its threads and the
+ * reply tokens of calls it received. User memory is reached only through
+ * the copy helpers here, which walk the process's tables and fail with
+ * VIPER_E_FAULT on a bad address instead of faulting the kernel.
+ */
+#ifndef KERNEL_PROCESS_H
+#define KERNEL_PROCESS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <kernel/err.h>
+#include <kernel/board.h>
+#include <kernel/handle.h>
+#include <kernel/object.h>
+
+#define ASPACE_MAX_MAPPINGS 64
+#define PROCESS_MAX_REPLIES 16
+#define USER_STACK_SIZE	    (64ul << 10)
+#define USER_STACK_TOP	    0x00007fff00000000ull
+#define USER_STARTUP_VA	    0x00007fff10000000ull
+#define USER_MAP_BASE	    0x0000100000000000ull /* memory_map places mappings from here */
+
+struct memory_object;
+struct thread;
+
+struct mapping {
+	uint64_t va;
+	uint64_t size;
+	struct kobject *object; /* a memory object or a device region (holds a ref) */
+	unsigned prot;
+};
+
+struct aspace {
+	uint64_t root; /* physical */
+	uint16_t asid;
+	struct mapping maps[ASPACE_MAX_MAPPINGS];
+	unsigned map_count;
+};
+
+struct reply_slot {
+	struct thread *caller; /* NULL when free or the caller went away */
+	uint32_t gen;
+	bool used;
+};
+
+struct process {
+	struct kobject obj;
+	char name[VIPER_IMAGE_NAME_MAX];
+	struct aspace as;
+	struct handle_table handles;
+	struct thread *threads;
+	unsigned live_threads;
+	bool dying;
+	bool exited;
+	int64_t exit_status;
+	struct reply_slot replies[PROCESS_MAX_REPLIES];
+};
+
+/* The empty lower-half table CPUs use while no process runs. */
+uint64_t aspace_empty_root(void);
+MUST_CHECK err_t process_init_system(void);
+
+/*
+ * Copies between kernel memory and the user memory of `as`. VIPER_E_FAULT
+ * when any byte is unmapped, not user-accessible, or (for writes) read-only;
+ * then nothing was written.
+ */
+MUST_CHECK err_t copy_from_user(const struct aspace *as, void *dst, uint64_t src, size_t n);
+MUST_CHECK err_t copy_to_user(const struct aspace *as, uint64_t dst, const void *src, size_t n);
+
+/* Maps `object` (memory or device region) at a free place or `va`; see memory_map. */
+MUST_CHECK err_t aspace_map(struct aspace *as, struct kobject *object, uint64_t offset,
+			    uint64_t size, unsigned prot, uint64_t va, uint64_t *out_va);
+MUST_CHECK err_t aspace_unmap(struct aspace *as, uint64_t va, uint64_t size);
+
+/*
+ * Creates a process running boot-image program `image` with one thread at
+ * `priority`. The `count` handles in `handles` move from table `from` into
+ * the new process's table and are listed, with `argument`, in its startup
+ * block. Each needs the transfer right and may appear once. On failure
+ * nothing changed: the handles stay where they were.
+ */
+MUST_CHECK err_t process_spawn(const char *image, unsigned priority, struct handle_table *from,
+			       const viper_handle_t *handles, unsigned count, uint64_t argument,
+			       struct process **out);
+
+/* Kills `p` with `status`: every thread ends at its next exit from the kernel. */
+void process_kill(struct process *p, int64_t status);
+/* The thread layer tells the process a thread is ending / is gone (after its switch away). */
+void process_thread_exiting(struct process *p, struct thread *t);
+void process_thread_gone(struct process *p);
+
+/* Returns to user space from a trap: exits killed threads, preempts, drops the big lock. */
+void trap_return_to_user(void);
+
+/* The kernel's boot image: programs linked in by the system build. */
+struct boot_program {
+	const char *name;
+	const uint8_t *data;
+	uint64_t size;
+};
+extern const struct boot_program boot_programs[];
+extern const unsigned boot_program_count;
+
+/* Checks an ELF image and loads its segments into `as`; the entry point goes to *entry. */
+MUST_CHECK err_t elf_load(struct aspace *as, const uint8_t *data, uint64_t size,
+			  uint64_t *entry);
+
+/* Starts the first program of the boot image as the root process with the device caps. */
+MUST_CHECK err_t process_start_root(const struct board_info *board);
+
+#endif

@@ -1,0 +1,171 @@
+/*
+ * Threads, CPUs and the scheduler: 16 priority levels with round-robin time
+ * slices inside a level, one run queue shared by all CPUs under the big
+ * kernel lock, wait queues with deadlines, and a reaper for dead threads.
+ */
+#ifndef KERNEL_SCHED_H
+#define KERNEL_SCHED_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <arch/boot.h>
+#include <arch/trap.h>
+#include <kernel/err.h>
+#include <kernel/object.h>
+
+#define THREAD_STACK_ORDER 2 /* 16 KiB kernel stacks */
+#define SLICE_TICKS	   2  /* 20 ms at 100 Hz */
+#define PRIORITY_LEVELS	   (VIPER_PRIORITY_MAX + 1)
+#define SGI_RESCHEDULE	   1
+
+struct process;
+struct cap;
+struct message;
+
+/* Callee-saved state kept across cpu_switch (context.S). */
+struct cpu_context {
+	uint64_t x19_x28[10];
+	uint64_t fp; /* x29 */
+	uint64_t lr; /* x30 */
+	uint64_t sp;
+};
+
+/* FP/SIMD registers, saved eagerly on every switch between threads. */
+struct fp_state {
+	uint64_t q[64];
+	uint64_t fpcr;
+	uint64_t fpsr;
+};
+
+enum thread_state {
+	THREAD_NEW,
+	THREAD_RUNNABLE,
+	THREAD_RUNNING,
+	THREAD_BLOCKED,
+	THREAD_DEAD,
+};
+
+/* What a thread blocked in channel_call waits for. */
+struct call_wait {
+	struct message *pending; /* queued and not yet received */
+	struct process *server;	 /* holds our reply token */
+	unsigned token_index;
+	uint64_t reply_bytes; /* user buffers for the reply, in our address space */
+	uint32_t reply_capacity;
+	uint64_t reply_handles;
+	uint32_t reply_handle_capacity;
+	err_t result;
+	uint32_t got_bytes;
+	uint32_t got_handles;
+	bool done;
+};
+
+struct thread {
+	struct kobject obj;
+	struct cpu_context ctx;
+	struct fp_state fp;
+	uint64_t tpidr_el0;
+	struct process *process; /* NULL for idle threads */
+	uint64_t kstack;	 /* physical, 2^THREAD_STACK_ORDER pages */
+	struct trap_frame *frame; /* user state, top of the kernel stack */
+	enum thread_state state;
+	unsigned priority;
+	unsigned cpu; /* where it runs or ran last */
+	int slice;
+
+	struct thread *rq_next; /* run queue */
+
+	struct waitq *waiting_on; /* wait queue links */
+	struct thread *wq_next;
+	struct thread *wq_prev;
+	err_t wake_result;
+	uint64_t deadline; /* ns; 0 when the wait has none */
+	struct thread *timeout_next;
+	bool on_timeout_list;
+	struct cap *wait_cap; /* the handle the wait came through */
+
+	struct thread *process_next; /* threads of one process */
+	struct thread *all_next;     /* every thread */
+	struct thread *reap_next;
+	int64_t exit_status;
+	struct call_wait call;
+};
+
+struct cpu {
+	unsigned index;
+	struct thread *current;
+	struct thread *idle;
+	bool need_resched;
+	bool online;
+	uint64_t user_root; /* TTBR0 root currently installed */
+	uint16_t user_asid;
+};
+
+extern struct cpu cpus[MAX_CPUS];
+
+static inline struct cpu *this_cpu(void)
+{
+	struct cpu *c;
+
+	__asm__ volatile("mrs %0, tpidr_el1" : "=r"(c));
+	return c;
+}
+
+static inline struct thread *current_thread(void)
+{
+	return this_cpu()->current;
+}
+
+/* context.S */
+void cpu_switch(struct cpu_context *from, struct cpu_context *to);
+void fp_save(struct fp_state *s);
+void fp_restore(const struct fp_state *s);
+void thread_trampoline(void);
+
+/* Makes the calling CPU schedulable with the boot stack as its idle thread. */
+MUST_CHECK err_t sched_init_cpu(unsigned index);
+/* The idle loop: runs threads for ever. */
+_Noreturn void sched_idle(void);
+/* The tick, from the timer interrupt on every CPU. */
+void sched_tick(void);
+/* True once sched_init_cpu ran on this CPU. */
+bool sched_running(void);
+
+/*
+ * A new thread of `p` that will enter user space at `entry` with stack `sp`
+ * and x0 = `arg`, made runnable by thread_start. NULL without memory.
+ */
+struct thread *thread_create(struct process *p, uint64_t entry, uint64_t sp, uint64_t arg,
+			     unsigned priority);
+void thread_start(struct thread *t);
+/* Makes a blocked or new thread runnable. */
+void thread_wake(struct thread *t, err_t result);
+/* Gives up the CPU; the caller stays runnable. */
+void sched_yield(void);
+/* Switches away when a higher-priority thread waits or the slice ended. */
+void sched_preempt_point(void);
+/* Ends the calling thread; never returns. */
+_Noreturn void thread_exit_current(int64_t status);
+/* Drops a thread that never ran from the scheduler's lists (a failed spawn). */
+void thread_forget(struct thread *t);
+/* CPUs running the scheduler. */
+unsigned sched_cpu_count(void);
+/* Changes a thread's priority, moving it in the run queue. */
+void thread_set_priority(struct thread *t, unsigned priority);
+
+/*
+ * Blocks the calling thread on `q` until woken, the deadline (absolute ns,
+ * 0 = none) passes (VIPER_E_TIMEOUT), `via` is closed (VIPER_E_CLOSED) or its
+ * process is killed (VIPER_E_CLOSED). Returns the wake result.
+ */
+err_t wait_on(struct waitq *q, uint64_t deadline, struct cap *via);
+/* Wakes every thread on `q` with `result`. */
+void waitq_wake_all(struct waitq *q, err_t result);
+/* Wakes the threads blocked through `cap` with VIPER_E_CLOSED. */
+void sched_cancel_waits(struct cap *cap);
+
+/* Absolute deadline for a relative timeout (VIPER_TIMEOUT_NONE -> 0 = none). */
+uint64_t deadline_after(int64_t timeout_ns);
+
+#endif

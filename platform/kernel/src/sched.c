@@ -1,0 +1,466 @@
+#include <kernel/sched.h>
+
+#include <arch/gic.h>
+#include <arch/mmu.h>
+#include <arch/sysreg.h>
+#include <arch/timer.h>
+#include <kernel/console.h>
+#include <kernel/handle.h>
+#include <kernel/ipc.h>
+#include <kernel/irq.h>
+#include <kernel/lock.h>
+#include <kernel/memory.h>
+#include <kernel/panic.h>
+#include <kernel/process.h>
+#include <kernel/string.h>
+
+struct cpu cpus[MAX_CPUS];
+
+static struct spinlock big_lock;
+static volatile int lock_owner = -1;
+
+static struct thread *runq_head[PRIORITY_LEVELS];
+static struct thread *runq_tail[PRIORITY_LEVELS];
+static uint32_t runq_bits;
+static struct thread *timeouts; /* sorted by deadline */
+static struct thread *all_threads;
+static struct thread *reap_list;
+
+void kernel_lock(void)
+{
+	spin_lock(&big_lock);
+	lock_owner = (int)this_cpu()->index;
+}
+
+void kernel_unlock(void)
+{
+	lock_owner = -1;
+	spin_unlock(&big_lock);
+}
+
+bool kernel_lock_held(void)
+{
+	return lock_owner == (int)this_cpu()->index;
+}
+
+bool sched_running(void)
+{
+	return this_cpu()->idle != NULL;
+}
+
+/* Run queue. */
+
+static void rq_push(struct thread *t)
+{
+	unsigned p = t->priority;
+
+	t->rq_next = NULL;
+	if (runq_tail[p])
+		runq_tail[p]->rq_next = t;
+	else
+		runq_head[p] = t;
+	runq_tail[p] = t;
+	runq_bits |= 1u << p;
+}
+
+static int rq_top(void)
+{
+	return runq_bits ? 31 - __builtin_clz(runq_bits) : -1;
+}
+
+static struct thread *rq_pop(void)
+{
+	int p = rq_top();
+	struct thread *t;
+
+	if (p < 0)
+		return NULL;
+	t = runq_head[p];
+	runq_head[p] = t->rq_next;
+	if (!runq_head[p]) {
+		runq_tail[p] = NULL;
+		runq_bits &= ~(1u << p);
+	}
+	t->rq_next = NULL;
+	return t;
+}
+
+static void rq_remove(struct thread *t)
+{
+	unsigned p = t->priority;
+	struct thread **link = &runq_head[p], *prev = NULL;
+
+	while (*link && *link != t) {
+		prev = *link;
+		link = &(*link)->rq_next;
+	}
+	if (!*link)
+		return;
+	*link = t->rq_next;
+	if (runq_tail[p] == t)
+		runq_tail[p] = prev;
+	if (!runq_head[p])
+		runq_bits &= ~(1u << p);
+	t->rq_next = NULL;
+}
+
+/* Timeouts. */
+
+static void timeout_remove(struct thread *t)
+{
+	struct thread **link = &timeouts;
+
+	if (!t->on_timeout_list)
+		return;
+	while (*link && *link != t)
+		link = &(*link)->timeout_next;
+	if (*link)
+		*link = t->timeout_next;
+	t->on_timeout_list = false;
+}
+
+static void timeout_insert(struct thread *t)
+{
+	struct thread **link = &timeouts;
+
+	while (*link && (*link)->deadline <= t->deadline)
+		link = &(*link)->timeout_next;
+	t->timeout_next = *link;
+	*link = t;
+	t->on_timeout_list = true;
+}
+
+uint64_t deadline_after(int64_t timeout_ns)
+{
+	uint64_t now = timer_now_ns();
+
+	if (timeout_ns < 0)
+		return 0;
+	if ((uint64_t)timeout_ns > UINT64_MAX - now)
+		return UINT64_MAX;
+	return now + (uint64_t)timeout_ns + (timeout_ns == 0);
+}
+
+/* Switching. */
+
+static void reap(void)
+{
+	while (reap_list) {
+		struct thread *t = reap_list;
+		struct process *p = t->process;
+
+		reap_list = t->reap_next;
+		page_free(t->kstack);
+		t->kstack = 0;
+		t->process = NULL;
+		kobject_signal(&t->obj);
+		kobject_unref(&t->obj);
+		if (p)
+			process_thread_gone(p);
+	}
+}
+
+static void switch_to(struct thread *next)
+{
+	struct cpu *c = this_cpu();
+	struct thread *prev = c->current;
+
+	c->need_resched = false;
+	if (next == prev) {
+		next->state = THREAD_RUNNING;
+		return;
+	}
+	if (prev->process) {
+		fp_save(&prev->fp);
+		prev->tpidr_el0 = read_sysreg(tpidr_el0);
+	}
+	if (next->process) {
+		struct aspace *as = &next->process->as;
+		fp_restore(&next->fp);
+		write_sysreg(tpidr_el0, next->tpidr_el0);
+		if (c->user_root != as->root) {
+			mmu_switch_user(as->root, as->asid);
+			c->user_root = as->root;
+		}
+	} else if (c->user_root) {
+		mmu_switch_user(aspace_empty_root(), 0);
+		c->user_root = 0;
+	}
+	next->state = THREAD_RUNNING;
+	next->cpu = c->index;
+	if (next->slice <= 0)
+		next->slice = SLICE_TICKS;
+	c->current = next;
+	cpu_switch(&prev->ctx, &next->ctx);
+	reap();
+}
+
+/* Picks the next thread; the caller already queued or blocked the current one. */
+static void schedule(void)
+{
+	struct thread *next = rq_pop();
+
+	switch_to(next ? next : this_cpu()->idle);
+}
+
+/* Asks other CPUs to look at the run queue: an idle one, else one running lower work. */
+static void kick(struct thread *t)
+{
+	struct cpu *self = this_cpu();
+	struct cpu *victim = NULL;
+
+	if (self->current == self->idle || t->priority > self->current->priority) {
+		self->need_resched = true;
+		return;
+	}
+	for (unsigned i = 0; i < MAX_CPUS; i++) {
+		struct cpu *c = &cpus[i];
+		if (!c->online || c == self)
+			continue;
+		if (c->current == c->idle) {
+			victim = c;
+			break;
+		}
+		if (t->priority > c->current->priority)
+			victim = c;
+	}
+	if (victim)
+		gic_send_sgi(victim->index, SGI_RESCHEDULE);
+}
+
+void thread_wake(struct thread *t, err_t result)
+{
+	if (t->state != THREAD_BLOCKED && t->state != THREAD_NEW)
+		return;
+	if (t->waiting_on) {
+		struct waitq *q = t->waiting_on;
+		if (t->wq_prev)
+			t->wq_prev->wq_next = t->wq_next;
+		else
+			q->head = t->wq_next;
+		if (t->wq_next)
+			t->wq_next->wq_prev = t->wq_prev;
+		else
+			q->tail = t->wq_prev;
+		t->waiting_on = NULL;
+		t->wq_next = t->wq_prev = NULL;
+	}
+	timeout_remove(t);
+	t->wait_cap = NULL;
+	t->wake_result = result;
+	t->state = THREAD_RUNNABLE;
+	rq_push(t);
+	kick(t);
+}
+
+err_t wait_on(struct waitq *q, uint64_t deadline, struct cap *via)
+{
+	struct thread *t = current_thread();
+
+	if (t->process && t->process->dying)
+		return VIPER_E_CLOSED;
+	t->state = THREAD_BLOCKED;
+	t->waiting_on = q;
+	t->wq_next = NULL;
+	t->wq_prev = q->tail;
+	if (q->tail)
+		q->tail->wq_next = t;
+	else
+		q->head = t;
+	q->tail = t;
+	t->wait_cap = via;
+	t->wake_result = VIPER_OK;
+	t->deadline = deadline;
+	if (deadline)
+		timeout_insert(t);
+	schedule();
+	return t->wake_result;
+}
+
+void waitq_wake_all(struct waitq *q, err_t result)
+{
+	while (q->head)
+		thread_wake(q->head, result);
+}
+
+void sched_cancel_waits(struct cap *cap)
+{
+	for (struct thread *t = all_threads; t; t = t->all_next) {
+		if (t->state == THREAD_BLOCKED && t->wait_cap == cap)
+			thread_wake(t, VIPER_E_CLOSED);
+	}
+}
+
+void sched_yield(void)
+{
+	struct thread *t = current_thread();
+
+	t->state = THREAD_RUNNABLE;
+	rq_push(t);
+	schedule();
+}
+
+void sched_preempt_point(void)
+{
+	struct cpu *c = this_cpu();
+	struct thread *t = c->current;
+	int top = rq_top();
+
+	if (!c->need_resched || t == c->idle) {
+		c->need_resched = false;
+		return;
+	}
+	c->need_resched = false;
+	if (top > (int)t->priority || (top == (int)t->priority && t->slice <= 0))
+		sched_yield();
+}
+
+void sched_tick(void)
+{
+	struct cpu *c = this_cpu();
+	uint64_t now;
+
+	if (!sched_running())
+		return;
+	now = timer_now_ns();
+	while (timeouts && timeouts->deadline <= now)
+		thread_wake(timeouts, VIPER_E_TIMEOUT);
+	ktimer_expire(now);
+	if (c->current != c->idle && --c->current->slice <= 0)
+		c->need_resched = true;
+}
+
+static void resched_irq(void *ctx)
+{
+	(void)ctx;
+	this_cpu()->need_resched = true;
+}
+
+err_t sched_init_cpu(unsigned index)
+{
+	struct cpu *c = &cpus[index];
+	struct thread *idle = kmalloc(sizeof(*idle));
+
+	if (!idle)
+		return VIPER_E_NOMEM;
+	kobject_init(&idle->obj, VIPER_OBJ_THREAD);
+	idle->state = THREAD_RUNNING;
+	idle->cpu = index;
+	c->idle = idle;
+	c->current = idle;
+	c->online = true;
+	if (index == 0) {
+		err_t err = irq_set_handler(SGI_RESCHEDULE, resched_irq, NULL);
+		if (err)
+			return err;
+	}
+	return gic_enable(SGI_RESCHEDULE);
+}
+
+void sched_idle(void)
+{
+	struct cpu *c = this_cpu();
+
+	for (;;) {
+		if (runq_bits) {
+			schedule();
+			continue;
+		}
+		kernel_unlock();
+		irq_enable_local();
+		wfi();
+		irq_disable_local();
+		kernel_lock();
+		(void)c;
+	}
+}
+
+struct thread *thread_create(struct process *p, uint64_t entry, uint64_t sp, uint64_t arg,
+			     unsigned priority)
+{
+	struct thread *t = kmalloc(sizeof(*t));
+	uint8_t *top;
+
+	if (!t)
+		return NULL;
+	t->kstack = page_alloc(THREAD_STACK_ORDER);
+	if (!t->kstack) {
+		kfree(t);
+		return NULL;
+	}
+	kobject_init(&t->obj, VIPER_OBJ_THREAD);
+	top = (uint8_t *)phys_to_virt(t->kstack) + (PAGE_SIZE << THREAD_STACK_ORDER);
+	t->frame = (struct trap_frame *)(top - sizeof(struct trap_frame));
+	t->frame->elr = entry;
+	t->frame->sp = sp;
+	t->frame->spsr = 0; /* EL0t, interrupts unmasked */
+	t->frame->x[0] = arg;
+	t->ctx.sp = (uint64_t)(uintptr_t)t->frame;
+	t->ctx.lr = (uint64_t)(uintptr_t)thread_trampoline;
+	t->process = p;
+	t->priority = priority > VIPER_PRIORITY_MAX ? VIPER_PRIORITY_MAX : priority;
+	t->state = THREAD_NEW;
+	t->all_next = all_threads;
+	all_threads = t;
+	return t;
+}
+
+void thread_start(struct thread *t)
+{
+	thread_wake(t, VIPER_OK);
+}
+
+void thread_set_priority(struct thread *t, unsigned priority)
+{
+	if (t->state == THREAD_RUNNABLE) {
+		rq_remove(t);
+		t->priority = priority;
+		rq_push(t);
+	} else {
+		t->priority = priority;
+	}
+	this_cpu()->need_resched = true;
+}
+
+void thread_forget(struct thread *t)
+{
+	struct thread **link = &all_threads;
+
+	while (*link && *link != t)
+		link = &(*link)->all_next;
+	if (*link)
+		*link = t->all_next;
+}
+
+unsigned sched_cpu_count(void)
+{
+	unsigned n = 0;
+
+	for (unsigned i = 0; i < MAX_CPUS; i++)
+		n += cpus[i].online;
+	return n;
+}
+
+void thread_exit_current(int64_t status)
+{
+	struct thread *t = current_thread();
+
+	t->exit_status = status;
+	process_thread_exiting(t->process, t);
+	thread_forget(t);
+	t->state = THREAD_DEAD;
+	t->reap_next = reap_list;
+	reap_list = t;
+	schedule();
+	panic("a dead thread ran again");
+}
+
+/* The first time a new thread runs (context.S, thread_trampoline). */
+void thread_first_run(struct trap_frame *frame);
+
+void thread_first_run(struct trap_frame *frame)
+{
+	(void)frame;
+	reap();
+	trap_return_to_user();
+}

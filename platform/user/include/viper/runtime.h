@@ -1,0 +1,32 @@
+/*
+ * The small user-space runtime every ViperOS program links: start-up
+ * (TLS, the startup block), formatted output to the kernel's debug console,
+ * threads with their own TLS, and the hooks picolibc needs.
+ */
+#ifndef VIPER_RUNTIME_H
+#define VIPER_RUNTIME_H
+
+#include <stdarg.h>
+#include <stdint.h>
+
+#include <viper/abi.h>
+#include <viper/syscall.h>
+
+/* The program's entry point, called by the runtime; its result is the exit status. */
+int main(const struct viper_startup *startup);
+
+/* printf to the debug console (at most 512 bytes per call). */
+int viper_printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* The startup block the kernel gave this process. */
+const struct viper_startup *viper_startup_info(void);
+
+/*
+ * Starts a thread running fn(arg) at `priority` with its own stack and TLS
+ * (from a fixed pool). Returns its handle or a negative error; the thread's
+ * resources return to the pool once viper_thread_join saw it end.
+ */
+int64_t viper_thread_start(void (*fn)(void *), void *arg, uint32_t priority);
+int64_t viper_thread_join(viper_handle_t thread, int64_t *status);
+
+#endif

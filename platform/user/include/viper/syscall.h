@@ -1,0 +1,217 @@
+/*
+ * User-space system-call stubs: one inline function per call in
+ * viper/abi.h, named viper_<call>. Each returns the kernel's x0: a value
+ * >= 0 or a negative enum viper_error. Generated shape, hand-kept: the ABI
+ * check test (platform/abi/check_syscalls.py) verifies every call has one.
+ */
+#ifndef VIPER_SYSCALL_H
+#define VIPER_SYSCALL_H
+
+#include <stdint.h>
+
+#include <viper/abi.h>
+
+static inline int64_t viper_syscall6(uint64_t n, uint64_t a0, uint64_t a1, uint64_t a2,
+				     uint64_t a3, uint64_t a4, uint64_t a5)
+{
+	register uint64_t x0 __asm__("x0") = a0;
+	register uint64_t x1 __asm__("x1") = a1;
+	register uint64_t x2 __asm__("x2") = a2;
+	register uint64_t x3 __asm__("x3") = a3;
+	register uint64_t x4 __asm__("x4") = a4;
+	register uint64_t x5 __asm__("x5") = a5;
+	register uint64_t x8 __asm__("x8") = n;
+
+	__asm__ volatile("svc #0"
+			 : "+r"(x0)
+			 : "r"(x1), "r"(x2), "r"(x3), "r"(x4), "r"(x5), "r"(x8)
+			 : "memory");
+	return (int64_t)x0;
+}
+
+static inline int64_t viper_debug_write(const void *buf, uint64_t len)
+{
+	return viper_syscall6(VIPER_SYS_DEBUG_WRITE, (uint64_t)(uintptr_t)buf, len, 0, 0, 0, 0);
+}
+
+static inline int64_t viper_yield(void)
+{
+	return viper_syscall6(VIPER_SYS_YIELD, 0, 0, 0, 0, 0, 0);
+}
+
+static inline int64_t viper_clock_now(void)
+{
+	return viper_syscall6(VIPER_SYS_CLOCK_NOW, 0, 0, 0, 0, 0, 0);
+}
+
+static inline int64_t viper_sleep(int64_t ns)
+{
+	return viper_syscall6(VIPER_SYS_SLEEP, (uint64_t)ns, 0, 0, 0, 0, 0);
+}
+
+static inline int64_t viper_handle_close(viper_handle_t h)
+{
+	return viper_syscall6(VIPER_SYS_HANDLE_CLOSE, h, 0, 0, 0, 0, 0);
+}
+
+static inline int64_t viper_handle_derive(viper_handle_t h, uint32_t rights)
+{
+	return viper_syscall6(VIPER_SYS_HANDLE_DERIVE, h, rights, 0, 0, 0, 0);
+}
+
+static inline int64_t viper_handle_revoke(viper_handle_t h)
+{
+	return viper_syscall6(VIPER_SYS_HANDLE_REVOKE, h, 0, 0, 0, 0, 0);
+}
+
+static inline int64_t viper_handle_query(viper_handle_t h, struct viper_handle_info *info)
+{
+	return viper_syscall6(VIPER_SYS_HANDLE_QUERY, h, (uint64_t)(uintptr_t)info, 0, 0, 0, 0);
+}
+
+static inline int64_t viper_process_spawn(const struct viper_spawn *args)
+{
+	return viper_syscall6(VIPER_SYS_PROCESS_SPAWN, (uint64_t)(uintptr_t)args, 0, 0, 0, 0, 0);
+}
+
+static inline int64_t viper_process_exit(int64_t status)
+{
+	return viper_syscall6(VIPER_SYS_PROCESS_EXIT, (uint64_t)status, 0, 0, 0, 0, 0);
+}
+
+static inline int64_t viper_process_wait(viper_handle_t h, int64_t *status, int64_t timeout_ns)
+{
+	return viper_syscall6(VIPER_SYS_PROCESS_WAIT, h, (uint64_t)(uintptr_t)status, (uint64_t)timeout_ns, 0, 0, 0);
+}
+
+static inline int64_t viper_process_kill(viper_handle_t h, int64_t status)
+{
+	return viper_syscall6(VIPER_SYS_PROCESS_KILL, h, (uint64_t)status, 0, 0, 0, 0);
+}
+
+static inline int64_t viper_thread_create(uint64_t entry, uint64_t stack_top, uint64_t arg, uint32_t priority)
+{
+	return viper_syscall6(VIPER_SYS_THREAD_CREATE, entry, stack_top, arg, priority, 0, 0);
+}
+
+static inline int64_t viper_thread_exit(int64_t status)
+{
+	return viper_syscall6(VIPER_SYS_THREAD_EXIT, (uint64_t)status, 0, 0, 0, 0, 0);
+}
+
+static inline int64_t viper_thread_wait(viper_handle_t h, int64_t *status, int64_t timeout_ns)
+{
+	return viper_syscall6(VIPER_SYS_THREAD_WAIT, h, (uint64_t)(uintptr_t)status, (uint64_t)timeout_ns, 0, 0, 0);
+}
+
+static inline int64_t viper_thread_set_priority(viper_handle_t h, uint32_t priority)
+{
+	return viper_syscall6(VIPER_SYS_THREAD_SET_PRIORITY, h, priority, 0, 0, 0, 0);
+}
+
+static inline int64_t viper_channel_create(viper_handle_t *send, viper_handle_t *recv, uint32_t depth)
+{
+	return viper_syscall6(VIPER_SYS_CHANNEL_CREATE, (uint64_t)(uintptr_t)send, (uint64_t)(uintptr_t)recv, depth, 0, 0, 0);
+}
+
+static inline int64_t viper_channel_send(viper_handle_t h, const void *bytes, uint64_t len, const viper_handle_t *handles, uint64_t count, uint32_t flags)
+{
+	return viper_syscall6(VIPER_SYS_CHANNEL_SEND, h, (uint64_t)(uintptr_t)bytes, len, (uint64_t)(uintptr_t)handles, count, flags);
+}
+
+static inline int64_t viper_channel_recv(viper_handle_t h, void *buf, uint64_t capacity, viper_handle_t *handles, struct viper_msg_info *info, uint32_t flags)
+{
+	return viper_syscall6(VIPER_SYS_CHANNEL_RECV, h, (uint64_t)(uintptr_t)buf, capacity, (uint64_t)(uintptr_t)handles, (uint64_t)(uintptr_t)info, flags);
+}
+
+static inline int64_t viper_channel_call(viper_handle_t h, struct viper_call *call)
+{
+	return viper_syscall6(VIPER_SYS_CHANNEL_CALL, h, (uint64_t)(uintptr_t)call, 0, 0, 0, 0);
+}
+
+static inline int64_t viper_channel_reply(uint32_t token, const void *bytes, uint64_t len, const viper_handle_t *handles, uint64_t count)
+{
+	return viper_syscall6(VIPER_SYS_CHANNEL_REPLY, token, (uint64_t)(uintptr_t)bytes, len, (uint64_t)(uintptr_t)handles, count, 0);
+}
+
+static inline int64_t viper_channel_notify(viper_handle_t h, uint64_t bits)
+{
+	return viper_syscall6(VIPER_SYS_CHANNEL_NOTIFY, h, bits, 0, 0, 0, 0);
+}
+
+static inline int64_t viper_channel_take_notifications(viper_handle_t h)
+{
+	return viper_syscall6(VIPER_SYS_CHANNEL_TAKE_NOTIFICATIONS, h, 0, 0, 0, 0, 0);
+}
+
+static inline int64_t viper_poll_create(void)
+{
+	return viper_syscall6(VIPER_SYS_POLL_CREATE, 0, 0, 0, 0, 0, 0);
+}
+
+static inline int64_t viper_poll_add(viper_handle_t set, viper_handle_t h, uint32_t signals, uint64_t key)
+{
+	return viper_syscall6(VIPER_SYS_POLL_ADD, set, h, signals, key, 0, 0);
+}
+
+static inline int64_t viper_poll_remove(viper_handle_t set, viper_handle_t h)
+{
+	return viper_syscall6(VIPER_SYS_POLL_REMOVE, set, h, 0, 0, 0, 0);
+}
+
+static inline int64_t viper_poll_wait(viper_handle_t set, struct viper_poll_event *events, uint64_t max, int64_t timeout_ns)
+{
+	return viper_syscall6(VIPER_SYS_POLL_WAIT, set, (uint64_t)(uintptr_t)events, max, (uint64_t)timeout_ns, 0, 0);
+}
+
+static inline int64_t viper_memory_create(uint64_t size, uint32_t flags)
+{
+	return viper_syscall6(VIPER_SYS_MEMORY_CREATE, size, flags, 0, 0, 0, 0);
+}
+
+static inline int64_t viper_memory_map(viper_handle_t h, uint64_t offset, uint64_t size, uint32_t prot, uint64_t va)
+{
+	return viper_syscall6(VIPER_SYS_MEMORY_MAP, h, offset, size, prot, va, 0);
+}
+
+static inline int64_t viper_memory_unmap(uint64_t va, uint64_t size)
+{
+	return viper_syscall6(VIPER_SYS_MEMORY_UNMAP, va, size, 0, 0, 0, 0);
+}
+
+static inline int64_t viper_memory_physical(viper_handle_t h)
+{
+	return viper_syscall6(VIPER_SYS_MEMORY_PHYSICAL, h, 0, 0, 0, 0, 0);
+}
+
+static inline int64_t viper_device_map(viper_handle_t h, uint64_t offset, uint64_t size, uint32_t prot)
+{
+	return viper_syscall6(VIPER_SYS_DEVICE_MAP, h, offset, size, prot, 0, 0);
+}
+
+static inline int64_t viper_irq_wait(viper_handle_t h, int64_t timeout_ns)
+{
+	return viper_syscall6(VIPER_SYS_IRQ_WAIT, h, (uint64_t)timeout_ns, 0, 0, 0, 0);
+}
+
+static inline int64_t viper_irq_ack(viper_handle_t h)
+{
+	return viper_syscall6(VIPER_SYS_IRQ_ACK, h, 0, 0, 0, 0, 0);
+}
+
+static inline int64_t viper_timer_create(void)
+{
+	return viper_syscall6(VIPER_SYS_TIMER_CREATE, 0, 0, 0, 0, 0, 0);
+}
+
+static inline int64_t viper_timer_set(viper_handle_t h, int64_t deadline_ns, int64_t period_ns)
+{
+	return viper_syscall6(VIPER_SYS_TIMER_SET, h, (uint64_t)deadline_ns, (uint64_t)period_ns, 0, 0, 0);
+}
+
+static inline int64_t viper_timer_cancel(viper_handle_t h)
+{
+	return viper_syscall6(VIPER_SYS_TIMER_CANCEL, h, 0, 0, 0, 0, 0);
+}
+
+#endif

@@ -1,0 +1,139 @@
+#include <viper/runtime.h>
+
+#include <stdio.h>
+#include <string.h>
+
+#define TLS_AREA       4096
+#define THREAD_SLOTS   8
+#define THREAD_STACK   (16 * 1024)
+
+extern char __tdata_start[], __tdata_end[], __tbss_start[], __tbss_end[];
+
+static const struct viper_startup *startup_block;
+static _Alignas(16) uint8_t main_tls[TLS_AREA];
+
+struct thread_slot {
+	_Alignas(16) uint8_t stack[THREAD_STACK];
+	_Alignas(16) uint8_t tls[TLS_AREA];
+	void (*fn)(void *);
+	void *arg;
+	viper_handle_t handle;
+	int used;
+};
+
+static struct thread_slot slots[THREAD_SLOTS];
+
+void viper_runtime_start(const struct viper_startup *s);
+void _exit(int status) __attribute__((noreturn));
+int getpid(void);
+int kill(int pid, int sig);
+
+/* AArch64 TLS (variant I): TPIDR_EL0 points at a 16-byte TCB, the block follows. */
+static void tls_init(uint8_t *area)
+{
+	size_t data = (size_t)(__tdata_end - __tdata_start);
+	size_t bss = (size_t)(__tbss_end - __tbss_start);
+
+	if (16 + data + bss > TLS_AREA) {
+		static const char msg[] = "runtime: TLS does not fit\n";
+		viper_debug_write(msg, sizeof(msg) - 1);
+		viper_process_exit(-1);
+	}
+	memset(area, 0, TLS_AREA);
+	memcpy(area + 16, __tdata_start, data);
+	__asm__ volatile("msr tpidr_el0, %0" ::"r"(area));
+}
+
+void viper_runtime_start(const struct viper_startup *s)
+{
+	startup_block = s;
+	tls_init(main_tls);
+	viper_process_exit(main(s));
+	for (;;)
+		;
+}
+
+const struct viper_startup *viper_startup_info(void)
+{
+	return startup_block;
+}
+
+int viper_printf(const char *fmt, ...)
+{
+	char buf[512];
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		return n;
+	if ((size_t)n >= sizeof(buf))
+		n = sizeof(buf) - 1;
+	viper_debug_write(buf, (uint64_t)n);
+	return n;
+}
+
+static void thread_entry(struct thread_slot *slot)
+{
+	tls_init(slot->tls);
+	slot->fn(slot->arg);
+	viper_thread_exit(0);
+}
+
+int64_t viper_thread_start(void (*fn)(void *), void *arg, uint32_t priority)
+{
+	for (int i = 0; i < THREAD_SLOTS; i++) {
+		struct thread_slot *s = &slots[i];
+		int64_t h;
+		if (s->used)
+			continue;
+		s->used = 1;
+		s->fn = fn;
+		s->arg = arg;
+		h = viper_thread_create((uint64_t)(uintptr_t)thread_entry,
+					(uint64_t)(uintptr_t)(s->stack + THREAD_STACK),
+					(uint64_t)(uintptr_t)s, priority);
+		if (h < 0) {
+			s->used = 0;
+			return h;
+		}
+		s->handle = (viper_handle_t)h;
+		return h;
+	}
+	return VIPER_E_LIMIT;
+}
+
+int64_t viper_thread_join(viper_handle_t thread, int64_t *status)
+{
+	int64_t r = viper_thread_wait(thread, status, VIPER_TIMEOUT_NONE);
+
+	if (r < 0)
+		return r;
+	for (int i = 0; i < THREAD_SLOTS; i++) {
+		if (slots[i].used && slots[i].handle == thread)
+			slots[i].used = 0;
+	}
+	return viper_handle_close(thread);
+}
+
+/* picolibc's hooks. */
+
+void _exit(int status)
+{
+	viper_process_exit(status);
+	for (;;)
+		;
+}
+
+int getpid(void)
+{
+	return 1;
+}
+
+int kill(int pid, int sig)
+{
+	(void)pid;
+	_exit(128 + sig);
+}

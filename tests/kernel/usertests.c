@@ -1,0 +1,913 @@
+/*
+ * The in-QEMU kernel test suite: the root process of //system/qemu_virt:
+ * kernel_tests. It exercises every system call, including the negative
+ * cases, and prints "N passed, N failed". The same program plays helper
+ * roles when spawned with a non-zero argument (see enum role).
+ */
+#include <stdbool.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <viper/runtime.h>
+
+enum role {
+	ROLE_SUITE = 0,
+	ROLE_ECHO = 1,	      /* answers calls on startup handle 0 until its peer closes */
+	ROLE_FAULT = 2,	      /* writes to address 0 */
+	ROLE_SPIN = 3,	      /* runs for ever */
+	ROLE_EXIT42 = 4,      /* exits with 42 */
+	ROLE_NO_CAPS = 5,     /* checks it cannot reach devices it was not given */
+	ROLE_SHARED = 6,      /* writes a pattern into the memory object it was given */
+	ROLE_EXEC_DATA = 7,   /* jumps into its data */
+	ROLE_WRITE_RO = 8,    /* writes to its read-only data */
+	ROLE_TAKE_CALL = 9,   /* receives one call and exits without answering */
+	ROLE_KERNEL_PTR = 10, /* reads kernel memory */
+};
+
+static int passed, failed;
+static const char *current_test;
+static bool current_ok;
+
+#define CHECK(cond)                                                                                \
+	do {                                                                                       \
+		if (!(cond)) {                                                                     \
+			viper_printf("  FAIL %s: line %d: %s\n", current_test, __LINE__, #cond);   \
+			current_ok = false;                                                        \
+		}                                                                                  \
+	} while (0)
+
+#define CHECK_EQ(a, b)                                                                             \
+	do {                                                                                       \
+		long long a_ = (long long)(a), b_ = (long long)(b);                                \
+		if (a_ != b_) {                                                                    \
+			viper_printf("  FAIL %s: line %d: %s == %lld, expected %lld\n",            \
+				     current_test, __LINE__, #a, a_, b_);                          \
+			current_ok = false;                                                        \
+		}                                                                                  \
+	} while (0)
+
+static void run(const char *name, void (*fn)(void))
+{
+	current_test = name;
+	current_ok = true;
+	fn();
+	if (current_ok)
+		passed++;
+	else
+		failed++;
+	viper_printf("%s %s\n", current_ok ? "ok  " : "FAIL", name);
+}
+
+static const struct viper_startup *startup;
+
+static int64_t spawn(uint64_t role, const viper_handle_t *handles, uint32_t count)
+{
+	struct viper_spawn s = {
+		.image = "usertests",
+		.image_len = 9,
+		.priority = VIPER_PRIORITY_DEFAULT,
+		.handles = handles,
+		.handle_count = count,
+		.argument = role,
+	};
+	return viper_process_spawn(&s);
+}
+
+static int64_t wait_status(viper_handle_t p)
+{
+	int64_t status = -12345;
+	int64_t r = viper_process_wait(p, &status, 10ll * 1000000000);
+
+	viper_handle_close(p);
+	return r < 0 ? r : status;
+}
+
+/* --- basics --- */
+
+static void test_debug_write(void)
+{
+	CHECK_EQ(viper_debug_write("", 0), 0);
+	CHECK_EQ(viper_debug_write((void *)8, 4), VIPER_E_FAULT);
+	CHECK_EQ(viper_debug_write((void *)0xffff000040200000ull, 4), VIPER_E_FAULT);
+	CHECK_EQ(viper_debug_write("x", 5000), VIPER_E_TOOBIG);
+	CHECK_EQ(viper_syscall6(9999, 0, 0, 0, 0, 0, 0), VIPER_E_NOSYS);
+	CHECK_EQ(viper_syscall6(VIPER_SYS_COUNT, 0, 0, 0, 0, 0, 0), VIPER_E_NOSYS);
+}
+
+static void test_clock_sleep_yield(void)
+{
+	int64_t t0 = viper_clock_now(), t1;
+
+	CHECK(t0 > 0);
+	CHECK_EQ(viper_sleep(20 * 1000000), 0);
+	t1 = viper_clock_now();
+	CHECK(t1 - t0 >= 20 * 1000000);
+	CHECK_EQ(viper_sleep(-1), VIPER_E_INVAL);
+	CHECK_EQ(viper_sleep(0), 0);
+	CHECK_EQ(viper_yield(), 0);
+}
+
+/* --- handles and capabilities --- */
+
+static void test_handles(void)
+{
+	struct viper_handle_info info;
+	int64_t t = viper_timer_create(), ro, child, grand, other;
+
+	CHECK(t > 0);
+	CHECK_EQ(viper_handle_query((viper_handle_t)t, &info), 0);
+	CHECK_EQ(info.kind, VIPER_OBJ_TIMER);
+	CHECK_EQ(info.rights & VIPER_RIGHT_WRITE, VIPER_RIGHT_WRITE);
+	CHECK_EQ(viper_handle_query((viper_handle_t)t, NULL), VIPER_E_FAULT);
+	/* Forged: an index never used, and garbage. */
+	CHECK_EQ(viper_timer_cancel(0), VIPER_E_BADHANDLE);
+	CHECK_EQ(viper_timer_cancel(0x7ffff0ffu), VIPER_E_BADHANDLE);
+	CHECK_EQ(viper_timer_cancel(0xffffffffu), VIPER_E_BADHANDLE);
+	CHECK_EQ(viper_syscall6(VIPER_SYS_TIMER_CANCEL, 1ull << 40, 0, 0, 0, 0, 0),
+		 VIPER_E_BADHANDLE);
+	/* Wrong kind. */
+	CHECK_EQ(viper_channel_send((viper_handle_t)t, "x", 1, NULL, 0, 0), VIPER_E_KIND);
+	/* Derive with fewer rights; the missing right is refused. */
+	ro = viper_handle_derive((viper_handle_t)t, VIPER_RIGHT_READ | VIPER_RIGHT_DERIVE);
+	CHECK(ro > 0);
+	CHECK_EQ(viper_timer_set((viper_handle_t)ro, viper_clock_now() + 1000000, 0),
+		 VIPER_E_RIGHTS);
+	CHECK_EQ(viper_handle_derive((viper_handle_t)ro, VIPER_RIGHT_WRITE), VIPER_E_RIGHTS);
+	CHECK_EQ(viper_handle_derive((viper_handle_t)t, 1u << 20), VIPER_E_INVAL);
+	child = viper_handle_derive((viper_handle_t)ro, VIPER_RIGHT_READ);
+	CHECK(child > 0);
+	CHECK_EQ(viper_handle_derive((viper_handle_t)child, VIPER_RIGHT_READ), VIPER_E_RIGHTS);
+	CHECK_EQ(viper_handle_query((viper_handle_t)child, &info), 0);
+	CHECK_EQ(info.rights, VIPER_RIGHT_READ);
+	/* Revoke: every descendant dies, the handle itself stays. */
+	grand = viper_handle_derive((viper_handle_t)t, VIPER_RIGHT_READ);
+	CHECK_EQ(viper_handle_revoke((viper_handle_t)t), 3);
+	CHECK_EQ(viper_handle_query((viper_handle_t)ro, &info), VIPER_E_BADHANDLE);
+	CHECK_EQ(viper_handle_query((viper_handle_t)child, &info), VIPER_E_BADHANDLE);
+	CHECK_EQ(viper_handle_query((viper_handle_t)grand, &info), VIPER_E_BADHANDLE);
+	CHECK_EQ(viper_handle_query((viper_handle_t)t, &info), 0);
+	/* Close: the handle and what was derived from it die; stale afterwards. */
+	other = viper_handle_derive((viper_handle_t)t, VIPER_RIGHT_READ);
+	CHECK_EQ(viper_handle_close((viper_handle_t)t), 0);
+	CHECK_EQ(viper_handle_query((viper_handle_t)other, &info), VIPER_E_BADHANDLE);
+	CHECK_EQ(viper_handle_close((viper_handle_t)t), VIPER_E_BADHANDLE);
+	/* The slot is reused with a new generation: the old handle stays dead. */
+	int64_t again = viper_timer_create();
+	CHECK(again > 0 && again != t);
+	CHECK_EQ(viper_timer_cancel((viper_handle_t)t), VIPER_E_BADHANDLE);
+	viper_handle_close((viper_handle_t)again);
+}
+
+static void test_handle_exhaustion(void)
+{
+	static viper_handle_t hs[VIPER_HANDLES_MAX];
+	int n = 0;
+	int64_t r;
+
+	while ((r = viper_timer_create()) > 0 && n < (int)VIPER_HANDLES_MAX)
+		hs[n++] = (viper_handle_t)r;
+	CHECK_EQ(r, VIPER_E_LIMIT);
+	CHECK(n > 200);
+	viper_handle_t s, rv;
+	CHECK_EQ(viper_channel_create(&s, &rv, 0), VIPER_E_LIMIT);
+	for (int i = 0; i < n; i++)
+		CHECK_EQ(viper_handle_close(hs[i]), 0);
+	r = viper_timer_create();
+	CHECK(r > 0);
+	viper_handle_close((viper_handle_t)r);
+}
+
+/* --- memory --- */
+
+static void test_memory_map(void)
+{
+	int64_t m = viper_memory_create(2 * VIPER_PAGE_SIZE, 0), va, va2, ro, nomap;
+	struct viper_handle_info info;
+
+	CHECK(m > 0);
+	CHECK_EQ(viper_handle_query((viper_handle_t)m, &info), 0);
+	CHECK_EQ(info.size, 2 * VIPER_PAGE_SIZE);
+	va = viper_memory_map((viper_handle_t)m, 0, 2 * VIPER_PAGE_SIZE,
+			      VIPER_PROT_READ | VIPER_PROT_WRITE, 0);
+	CHECK(va > 0);
+	if (va > 0) {
+		volatile uint32_t *p = (volatile uint32_t *)(uintptr_t)va;
+		CHECK_EQ(p[0], 0); /* zeroed */
+		p[0] = 0x12345678;
+		p[1024] = 0x9abcdef0;
+	}
+	/* A second, read-only view of the same memory. */
+	ro = viper_handle_derive((viper_handle_t)m, VIPER_RIGHT_READ | VIPER_RIGHT_MAP);
+	va2 = viper_memory_map((viper_handle_t)ro, VIPER_PAGE_SIZE, VIPER_PAGE_SIZE,
+			       VIPER_PROT_READ, 0);
+	CHECK(va2 > 0 && va2 != va);
+	if (va2 > 0)
+		CHECK_EQ(*(volatile uint32_t *)(uintptr_t)va2, 0x9abcdef0);
+	CHECK_EQ(viper_memory_map((viper_handle_t)ro, 0, VIPER_PAGE_SIZE,
+				  VIPER_PROT_READ | VIPER_PROT_WRITE, 0),
+		 VIPER_E_RIGHTS);
+	nomap = viper_handle_derive((viper_handle_t)m, VIPER_RIGHT_READ | VIPER_RIGHT_WRITE);
+	CHECK_EQ(viper_memory_map((viper_handle_t)nomap, 0, VIPER_PAGE_SIZE, VIPER_PROT_READ, 0),
+		 VIPER_E_RIGHTS);
+	/* W^X, alignment, ranges. */
+	CHECK_EQ(viper_memory_map((viper_handle_t)m, 0, VIPER_PAGE_SIZE,
+				  VIPER_PROT_WRITE | VIPER_PROT_EXEC, 0),
+		 VIPER_E_INVAL);
+	CHECK_EQ(viper_memory_map((viper_handle_t)m, 1, VIPER_PAGE_SIZE, VIPER_PROT_READ, 0),
+		 VIPER_E_INVAL);
+	CHECK_EQ(viper_memory_map((viper_handle_t)m, 0, 3 * VIPER_PAGE_SIZE, VIPER_PROT_READ, 0),
+		 VIPER_E_RANGE);
+	CHECK_EQ(viper_memory_map((viper_handle_t)m, 0, VIPER_PAGE_SIZE, 0, 0), VIPER_E_INVAL);
+	CHECK_EQ(viper_memory_map((viper_handle_t)m, 0, VIPER_PAGE_SIZE, VIPER_PROT_READ,
+				  0xffff000000000000ull),
+		 VIPER_E_RANGE);
+	CHECK_EQ(viper_memory_map((viper_handle_t)m, 0, VIPER_PAGE_SIZE, VIPER_PROT_READ,
+				  (uint64_t)va),
+		 VIPER_E_RANGE); /* overlaps */
+	/* Unmapping. */
+	CHECK_EQ(viper_memory_unmap((uint64_t)va2, VIPER_PAGE_SIZE), 0);
+	CHECK_EQ(viper_memory_unmap((uint64_t)va2, VIPER_PAGE_SIZE), VIPER_E_NOTFOUND);
+	CHECK_EQ(viper_memory_unmap((uint64_t)va, VIPER_PAGE_SIZE), VIPER_E_INVAL);
+	/* The mapping keeps the memory alive after the handle is gone. */
+	viper_handle_close((viper_handle_t)m);
+	if (va > 0)
+		CHECK_EQ(*(volatile uint32_t *)(uintptr_t)va, 0x12345678);
+	CHECK_EQ(viper_memory_unmap((uint64_t)va, 2 * VIPER_PAGE_SIZE), 0);
+	CHECK_EQ(viper_memory_create(0, 0), VIPER_E_INVAL);
+	CHECK_EQ(viper_memory_create(1ull << 40, 0), VIPER_E_INVAL);
+	CHECK_EQ(viper_memory_create(VIPER_PAGE_SIZE, 0x80), VIPER_E_INVAL);
+}
+
+static void test_memory_exhaustion(void)
+{
+	viper_handle_t hs[64];
+	int n = 0;
+	int64_t r;
+
+	while (n < 64 && (r = viper_memory_create(8ull << 20, 0)) > 0)
+		hs[n++] = (viper_handle_t)r;
+	CHECK(n < 64);
+	CHECK_EQ(r, VIPER_E_NOMEM);
+	for (int i = 0; i < n; i++)
+		CHECK_EQ(viper_handle_close(hs[i]), 0);
+	r = viper_memory_create(8ull << 20, 0);
+	CHECK(r > 0);
+	viper_handle_close((viper_handle_t)r);
+}
+
+static void test_dma(void)
+{
+	int64_t m = viper_memory_create(4 * VIPER_PAGE_SIZE, VIPER_MEMORY_CONTIGUOUS), plain, nodma;
+	int64_t pa;
+
+	CHECK(m > 0);
+	pa = viper_memory_physical((viper_handle_t)m);
+	CHECK(pa > 0 && (pa & (VIPER_PAGE_SIZE - 1)) == 0);
+	nodma = viper_handle_derive((viper_handle_t)m, VIPER_RIGHT_READ | VIPER_RIGHT_MAP);
+	CHECK_EQ(viper_memory_physical((viper_handle_t)nodma), VIPER_E_RIGHTS);
+	plain = viper_memory_create(VIPER_PAGE_SIZE, 0);
+	CHECK_EQ(viper_memory_physical((viper_handle_t)plain), VIPER_E_RIGHTS);
+	viper_handle_close((viper_handle_t)m);
+	viper_handle_close((viper_handle_t)plain);
+}
+
+static void test_shared_memory_between_processes(void)
+{
+	int64_t m = viper_memory_create(VIPER_PAGE_SIZE, 0), va, child;
+	viper_handle_t give;
+
+	CHECK(m > 0);
+	va = viper_memory_map((viper_handle_t)m, 0, VIPER_PAGE_SIZE, VIPER_PROT_READ, 0);
+	CHECK(va > 0);
+	give = (viper_handle_t)viper_handle_derive((viper_handle_t)m, VIPER_RIGHT_READ |
+									  VIPER_RIGHT_WRITE |
+									  VIPER_RIGHT_MAP |
+									  VIPER_RIGHT_TRANSFER);
+	child = spawn(ROLE_SHARED, &give, 1);
+	CHECK(child > 0);
+	CHECK_EQ(wait_status((viper_handle_t)child), 0);
+	if (va > 0)
+		CHECK_EQ(*(volatile uint64_t *)(uintptr_t)va, 0x5ba4ed0ddba11ull);
+	viper_memory_unmap((uint64_t)va, VIPER_PAGE_SIZE);
+	viper_handle_close((viper_handle_t)m);
+}
+
+/* --- devices and interrupts (the PL031 real-time clock) --- */
+
+enum { RTC_DR = 0x00, RTC_MR = 0x04, RTC_IMSC = 0x10, RTC_ICR = 0x1c };
+
+static void test_device_and_irq(void)
+{
+	const struct viper_startup_handle *dev = NULL, *irq = NULL;
+	int64_t va, weak, noirq, mem;
+
+	/* The PL031 is the device whose IRQ handle follows it in the startup block. */
+	for (uint32_t i = 0; i + 1 < startup->handle_count; i++) {
+		if (startup->handles[i].kind == VIPER_OBJ_DEVICE &&
+		    startup->handles[i].detail == 0x09010000 &&
+		    startup->handles[i + 1].kind == VIPER_OBJ_IRQ) {
+			dev = &startup->handles[i];
+			irq = &startup->handles[i + 1];
+		}
+	}
+	CHECK(dev && irq);
+	if (!dev || !irq)
+		return;
+	CHECK_EQ(irq->detail, 34);
+	/* Mapping needs the device right; executable device memory is refused. */
+	weak = viper_handle_derive(dev->handle, VIPER_RIGHT_READ | VIPER_RIGHT_WRITE);
+	CHECK_EQ(viper_device_map((viper_handle_t)weak, 0, VIPER_PAGE_SIZE, VIPER_PROT_READ),
+		 VIPER_E_RIGHTS);
+	CHECK_EQ(viper_device_map(dev->handle, 0, VIPER_PAGE_SIZE, VIPER_PROT_EXEC),
+		 VIPER_E_RIGHTS);
+	CHECK_EQ(viper_device_map(dev->handle, 0, 2 * VIPER_PAGE_SIZE, VIPER_PROT_READ),
+		 VIPER_E_RANGE);
+	mem = viper_memory_create(VIPER_PAGE_SIZE, 0);
+	CHECK_EQ(viper_device_map((viper_handle_t)mem, 0, VIPER_PAGE_SIZE, VIPER_PROT_READ),
+		 VIPER_E_KIND);
+	viper_handle_close((viper_handle_t)mem);
+	/* The kernel never copies from device memory on a program's behalf. */
+	va = viper_device_map(dev->handle, 0, VIPER_PAGE_SIZE, VIPER_PROT_READ | VIPER_PROT_WRITE);
+	CHECK(va > 0);
+	if (va <= 0)
+		return;
+	CHECK_EQ(viper_debug_write((void *)(uintptr_t)va, 4), VIPER_E_FAULT);
+	volatile uint32_t *rtc = (volatile uint32_t *)(uintptr_t)va;
+	uint32_t now = rtc[RTC_DR / 4];
+	CHECK(now > 1600000000u); /* after 2020: it reads the host clock */
+	/* The IRQ needs the irq right. */
+	noirq = viper_handle_derive(irq->handle, VIPER_RIGHT_READ);
+	CHECK_EQ(viper_irq_wait((viper_handle_t)noirq, 0), VIPER_E_RIGHTS);
+	CHECK_EQ(viper_irq_ack((viper_handle_t)noirq), VIPER_E_RIGHTS);
+	CHECK_EQ(viper_irq_wait(irq->handle, 0), VIPER_E_WOULDBLOCK);
+	/* Arm the match interrupt for the next second and wait for it. */
+	rtc[RTC_ICR / 4] = 1;
+	rtc[RTC_MR / 4] = now + 1;
+	rtc[RTC_IMSC / 4] = 1;
+	CHECK_EQ(viper_irq_wait(irq->handle, 3ll * 1000000000), 0);
+	rtc[RTC_IMSC / 4] = 0;
+	rtc[RTC_ICR / 4] = 1;
+	CHECK_EQ(viper_irq_ack(irq->handle), 0);
+	CHECK_EQ(viper_irq_wait(irq->handle, 0), VIPER_E_WOULDBLOCK);
+	CHECK_EQ(viper_memory_unmap((uint64_t)va, VIPER_PAGE_SIZE), 0);
+	viper_handle_close((viper_handle_t)weak);
+	viper_handle_close((viper_handle_t)noirq);
+}
+
+static void test_no_device_without_caps(void)
+{
+	int64_t child = spawn(ROLE_NO_CAPS, NULL, 0);
+
+	CHECK(child > 0);
+	CHECK_EQ(wait_status((viper_handle_t)child), 0);
+}
+
+/* --- channels --- */
+
+static void test_channel_basics(void)
+{
+	viper_handle_t s, r;
+	struct viper_msg_info info;
+	char buf[300];
+	viper_handle_t hs[4];
+
+	CHECK_EQ(viper_channel_create(&s, &r, 2), 0);
+	CHECK_EQ(viper_channel_create(&s, &r, VIPER_CHANNEL_MAX_DEPTH + 1), VIPER_E_INVAL);
+	CHECK_EQ(viper_channel_create(NULL, &r, 0), VIPER_E_FAULT);
+	CHECK_EQ(viper_channel_recv(r, buf, sizeof(buf), hs, &info, VIPER_MSG_NONBLOCK),
+		 VIPER_E_WOULDBLOCK);
+	CHECK_EQ(viper_channel_send(s, "hello", 5, NULL, 0, 0), 0);
+	CHECK_EQ(viper_channel_send(s, "world!", 6, NULL, 0, 0), 0);
+	CHECK_EQ(viper_channel_send(s, "full", 4, NULL, 0, VIPER_MSG_NONBLOCK), VIPER_E_WOULDBLOCK);
+	/* Too small a buffer: an error, and the message stays. */
+	CHECK_EQ(viper_channel_recv(r, buf, 2, hs, &info, 0), VIPER_E_RANGE);
+	CHECK_EQ(info.bytes, 5);
+	CHECK_EQ(viper_channel_recv(r, (void *)16, sizeof(buf), hs, &info, 0), VIPER_E_FAULT);
+	CHECK_EQ(viper_channel_recv(r, buf, sizeof(buf), hs, &info, 0), 5);
+	CHECK(memcmp(buf, "hello", 5) == 0);
+	CHECK_EQ(viper_channel_recv(r, buf, sizeof(buf), hs, &info, 0), 6);
+	CHECK(memcmp(buf, "world!", 6) == 0);
+	/* Limits. */
+	memset(buf, 'x', sizeof(buf));
+	CHECK_EQ(viper_channel_send(s, buf, 256, NULL, 0, 0), 0);
+	CHECK_EQ(viper_channel_recv(r, buf, sizeof(buf), hs, &info, 0), 256);
+	CHECK_EQ(viper_channel_send(s, buf, 257, NULL, 0, 0), VIPER_E_TOOBIG);
+	CHECK_EQ(viper_channel_send(s, buf, 1, hs, 5, 0), VIPER_E_TOOBIG);
+	CHECK_EQ(viper_channel_send(s, (void *)8, 4, NULL, 0, 0), VIPER_E_FAULT);
+	CHECK_EQ(viper_channel_send(s, buf, 1, NULL, 0, 0x100), VIPER_E_INVAL);
+	/* Wrong end. */
+	CHECK_EQ(viper_channel_send(r, buf, 1, NULL, 0, 0), VIPER_E_KIND);
+	CHECK_EQ(viper_channel_recv(s, buf, 1, hs, &info, 0), VIPER_E_KIND);
+	CHECK_EQ(viper_channel_recv(r, buf, sizeof(buf), hs, &info, VIPER_MSG_NONBLOCK),
+		 VIPER_E_WOULDBLOCK);
+	viper_handle_close(s);
+	viper_handle_close(r);
+}
+
+static void test_handle_transfer(void)
+{
+	viper_handle_t s, r, got[4], two[2];
+	struct viper_msg_info info;
+	struct viper_handle_info hi;
+	char buf[16];
+	int64_t t = viper_timer_create(), t2 = viper_timer_create(), keep;
+
+	CHECK_EQ(viper_channel_create(&s, &r, 0), 0);
+	/* All or nothing: the second handle may not move, so neither does the first. */
+	keep = viper_handle_derive((viper_handle_t)t2, VIPER_RIGHT_READ);
+	two[0] = (viper_handle_t)t;
+	two[1] = (viper_handle_t)keep;
+	CHECK_EQ(viper_channel_send(s, "h", 1, two, 2, 0), VIPER_E_RIGHTS);
+	CHECK_EQ(viper_handle_query((viper_handle_t)t, &hi), 0);
+	two[1] = (viper_handle_t)t;
+	CHECK_EQ(viper_channel_send(s, "h", 1, two, 2, 0), VIPER_E_INVAL); /* twice */
+	CHECK_EQ(viper_channel_send(s, "h", 1, &s, 1, 0), VIPER_E_INVAL);  /* itself */
+	two[1] = 0x4242;
+	CHECK_EQ(viper_channel_send(s, "h", 1, two, 2, 0), VIPER_E_BADHANDLE);
+	CHECK_EQ(viper_channel_send(s, "h", 1, (viper_handle_t *)8, 1, 0), VIPER_E_FAULT);
+	CHECK_EQ(viper_handle_query((viper_handle_t)t, &hi), 0);
+	/* A good transfer: the sender's handle dies, the receiver gets a working one. */
+	CHECK_EQ(viper_channel_send(s, "h", 1, (viper_handle_t *)&two[0], 1, 0), 0);
+	CHECK_EQ(viper_handle_query((viper_handle_t)t, &hi), VIPER_E_BADHANDLE);
+	CHECK_EQ(viper_channel_recv(r, buf, sizeof(buf), got, &info, 0), 1);
+	CHECK_EQ(info.handles, 1);
+	CHECK_EQ(viper_handle_query(got[0], &hi), 0);
+	CHECK_EQ(hi.kind, VIPER_OBJ_TIMER);
+	CHECK_EQ(viper_timer_set(got[0], viper_clock_now() + 1000000000, 0), 0);
+	/* Revoked while in flight: it arrives dead. */
+	int64_t child = viper_handle_derive((viper_handle_t)t2, VIPER_RIGHT_READ |
+								 VIPER_RIGHT_TRANSFER);
+	viper_handle_t c = (viper_handle_t)child;
+	CHECK_EQ(viper_channel_send(s, "r", 1, &c, 1, 0), 0);
+	CHECK_EQ(viper_handle_revoke((viper_handle_t)t2), 2);
+	CHECK_EQ(viper_channel_recv(r, buf, sizeof(buf), got + 1, &info, 0), 1);
+	CHECK_EQ(info.handles, 1);
+	CHECK_EQ(got[1], VIPER_HANDLE_INVALID);
+	viper_handle_close(got[0]);
+	viper_handle_close((viper_handle_t)t2);
+	viper_handle_close(s);
+	viper_handle_close(r);
+}
+
+static void test_peer_closed(void)
+{
+	viper_handle_t s, r;
+	struct viper_msg_info info;
+	char buf[16];
+	viper_handle_t hs[4];
+
+	CHECK_EQ(viper_channel_create(&s, &r, 0), 0);
+	CHECK_EQ(viper_channel_send(s, "last", 4, NULL, 0, 0), 0);
+	viper_handle_close(s);
+	/* Queued messages are still delivered, then the closure shows. */
+	CHECK_EQ(viper_channel_recv(r, buf, sizeof(buf), hs, &info, 0), 4);
+	CHECK_EQ(viper_channel_recv(r, buf, sizeof(buf), hs, &info, 0), VIPER_E_PEERCLOSED);
+	viper_handle_close(r);
+	CHECK_EQ(viper_channel_create(&s, &r, 0), 0);
+	viper_handle_close(r);
+	CHECK_EQ(viper_channel_send(s, "x", 1, NULL, 0, 0), VIPER_E_PEERCLOSED);
+	CHECK_EQ(viper_channel_notify(s, 1), VIPER_E_PEERCLOSED);
+	viper_handle_close(s);
+}
+
+struct blocked_recv {
+	viper_handle_t handle;
+	volatile int64_t result;
+	volatile int started;
+};
+
+static void blocked_recv_thread(void *arg)
+{
+	struct blocked_recv *b = arg;
+	struct viper_msg_info info;
+	viper_handle_t hs[4];
+	char buf[16];
+
+	b->started = 1;
+	b->result = viper_channel_recv(b->handle, buf, sizeof(buf), hs, &info, 0);
+}
+
+static int64_t join(int64_t thread)
+{
+	int64_t status = -1;
+
+	if (thread < 0)
+		return thread;
+	if (viper_thread_join((viper_handle_t)thread, &status) < 0)
+		return -99;
+	return status;
+}
+
+static void wait_started(volatile int *flag)
+{
+	while (!*flag)
+		viper_yield();
+	viper_sleep(20 * 1000000); /* let it block in the kernel */
+}
+
+static void test_close_while_blocked(void)
+{
+	viper_handle_t s, r;
+	struct blocked_recv b = {0};
+	int64_t th;
+
+	/* The peer closes while we block in receive. */
+	CHECK_EQ(viper_channel_create(&s, &r, 0), 0);
+	b.handle = r;
+	b.result = 1;
+	th = viper_thread_start(blocked_recv_thread, &b, VIPER_PRIORITY_DEFAULT);
+	CHECK(th > 0);
+	wait_started(&b.started);
+	CHECK_EQ(b.result, 1);
+	viper_handle_close(s);
+	CHECK_EQ(join(th), 0);
+	CHECK_EQ(b.result, VIPER_E_PEERCLOSED);
+	viper_handle_close(r);
+
+	/* A handle in use is revoked: the blocked receive ends with E_CLOSED. */
+	CHECK_EQ(viper_channel_create(&s, &r, 0), 0);
+	b = (struct blocked_recv){0};
+	b.handle = (viper_handle_t)viper_handle_derive(r, VIPER_RIGHT_READ);
+	b.result = 1;
+	th = viper_thread_start(blocked_recv_thread, &b, VIPER_PRIORITY_DEFAULT);
+	wait_started(&b.started);
+	CHECK_EQ(viper_handle_revoke(r), 1);
+	CHECK_EQ(join(th), 0);
+	CHECK_EQ(b.result, VIPER_E_CLOSED);
+	/* The channel itself still works through the parent handle. */
+	CHECK_EQ(viper_channel_send(s, "ok", 2, NULL, 0, 0), 0);
+	viper_handle_close(s);
+	viper_handle_close(r);
+}
+
+struct caller {
+	viper_handle_t send;
+	int64_t timeout;
+	volatile int64_t result;
+	char reply[64];
+	volatile int started;
+};
+
+static void caller_thread(void *arg)
+{
+	struct caller *c = arg;
+	struct viper_call call = {
+		.send_bytes = "ping",
+		.send_len = 4,
+		.reply_bytes = c->reply,
+		.reply_capacity = sizeof(c->reply),
+		.timeout_ns = c->timeout,
+	};
+	c->started = 1;
+	c->result = viper_channel_call(c->send, &call);
+}
+
+static void test_call_reply(void)
+{
+	viper_handle_t s, r, hs[4];
+	struct viper_msg_info info;
+	struct caller c = {0};
+	char buf[64];
+	int64_t th;
+
+	CHECK_EQ(viper_channel_create(&s, &r, 0), 0);
+	c.send = s;
+	c.timeout = VIPER_TIMEOUT_NONE;
+	th = viper_thread_start(caller_thread, &c, VIPER_PRIORITY_DEFAULT);
+	CHECK_EQ(viper_channel_recv(r, buf, sizeof(buf), hs, &info, 0), 4);
+	CHECK(info.reply != 0);
+	CHECK(memcmp(buf, "ping", 4) == 0);
+	/* Forged and oversized replies are refused; the real one goes through once. */
+	CHECK_EQ(viper_channel_reply(info.reply ^ 0x100, "x", 1, NULL, 0), VIPER_E_BADHANDLE);
+	CHECK_EQ(viper_channel_reply(0, "x", 1, NULL, 0), VIPER_E_BADHANDLE);
+	CHECK_EQ(viper_channel_reply(info.reply, buf, 300, NULL, 0), VIPER_E_TOOBIG);
+	CHECK_EQ(viper_channel_reply(info.reply, "pong!", 5, NULL, 0), 0);
+	CHECK_EQ(viper_channel_reply(info.reply, "pong!", 5, NULL, 0), VIPER_E_BADHANDLE);
+	CHECK_EQ(join(th), 0);
+	CHECK_EQ(c.result, 5);
+	CHECK(memcmp(c.reply, "pong!", 5) == 0);
+
+	/* Nobody answers: the call times out and its request is withdrawn. */
+	struct viper_call call = {.send_bytes = "t", .send_len = 1, .reply_bytes = buf,
+				  .reply_capacity = sizeof(buf), .timeout_ns = 30 * 1000000};
+	CHECK_EQ(viper_channel_call(s, &call), VIPER_E_TIMEOUT);
+	CHECK_EQ(viper_channel_recv(r, buf, sizeof(buf), hs, &info, VIPER_MSG_NONBLOCK),
+		 VIPER_E_WOULDBLOCK);
+	/* A reply bigger than the caller's buffer: both sides hear of it. */
+	c = (struct caller){.send = s, .timeout = VIPER_TIMEOUT_NONE};
+	th = viper_thread_start(caller_thread, &c, VIPER_PRIORITY_DEFAULT);
+	CHECK_EQ(viper_channel_recv(r, buf, sizeof(buf), hs, &info, 0), 4);
+	memset(buf, 'y', sizeof(buf));
+	char big[100];
+	memset(big, 'z', sizeof(big));
+	CHECK_EQ(viper_channel_reply(info.reply, big, 100, NULL, 0), VIPER_E_RANGE);
+	CHECK_EQ(join(th), 0);
+	CHECK_EQ(c.result, VIPER_E_RANGE);
+	CHECK_EQ(viper_channel_call(s, (struct viper_call *)8), VIPER_E_FAULT);
+	viper_handle_close(s);
+	viper_handle_close(r);
+}
+
+static void test_call_other_process(void)
+{
+	viper_handle_t s, r;
+	char reply[64];
+	int64_t child;
+
+	CHECK_EQ(viper_channel_create(&s, &r, 0), 0);
+	child = spawn(ROLE_ECHO, &r, 1);
+	CHECK(child > 0);
+	for (int i = 0; i < 50; i++) {
+		char msg[32];
+		int n = snprintf(msg, sizeof(msg), "message %d", i);
+		struct viper_call call = {.send_bytes = msg, .send_len = (uint32_t)n,
+					  .reply_bytes = reply, .reply_capacity = sizeof(reply),
+					  .timeout_ns = VIPER_TIMEOUT_NONE};
+		int64_t got = viper_channel_call(s, &call);
+		CHECK_EQ(got, n);
+		CHECK_EQ(call.info.bytes, n);
+		if (got == n)
+			CHECK(memcmp(reply, msg, (size_t)n) == 0);
+	}
+	viper_handle_close(s); /* the echo server sees its peer close and exits */
+	CHECK_EQ(wait_status((viper_handle_t)child), 0);
+
+	/* The server dies holding our call: we hear E_PEERCLOSED, not silence. */
+	CHECK_EQ(viper_channel_create(&s, &r, 0), 0);
+	child = spawn(ROLE_TAKE_CALL, &r, 1);
+	struct viper_call call = {.send_bytes = "q", .send_len = 1, .reply_bytes = reply,
+				  .reply_capacity = sizeof(reply), .timeout_ns = VIPER_TIMEOUT_NONE};
+	CHECK_EQ(viper_channel_call(s, &call), VIPER_E_PEERCLOSED);
+	CHECK_EQ(wait_status((viper_handle_t)child), 0);
+	viper_handle_close(s);
+}
+
+static void test_notifications_and_poll(void)
+{
+	viper_handle_t s, r;
+	struct viper_poll_event ev[4];
+	int64_t ps = viper_poll_create(), t = viper_timer_create();
+
+	CHECK(ps > 0 && t > 0);
+	CHECK_EQ(viper_channel_create(&s, &r, 0), 0);
+	CHECK_EQ(viper_poll_add((viper_handle_t)ps, r,
+				VIPER_SIGNAL_READABLE | VIPER_SIGNAL_NOTIFIED, 11),
+		 0);
+	CHECK_EQ(viper_poll_add((viper_handle_t)ps, (viper_handle_t)t, VIPER_SIGNAL_TIMER, 22), 0);
+	CHECK_EQ(viper_poll_add((viper_handle_t)ps, r, VIPER_SIGNAL_READABLE, 33), VIPER_E_BUSY);
+	CHECK_EQ(viper_poll_add((viper_handle_t)ps, (viper_handle_t)ps, VIPER_SIGNAL_READABLE, 1),
+		 VIPER_E_INVAL);
+	CHECK_EQ(viper_poll_add((viper_handle_t)ps, 0x777, VIPER_SIGNAL_READABLE, 1),
+		 VIPER_E_BADHANDLE);
+	CHECK_EQ(viper_poll_wait((viper_handle_t)ps, ev, 4, 0), VIPER_E_WOULDBLOCK);
+	CHECK_EQ(viper_poll_wait((viper_handle_t)ps, ev, 4, 20 * 1000000), VIPER_E_TIMEOUT);
+	CHECK_EQ(viper_poll_wait((viper_handle_t)ps, ev, 0, 0), VIPER_E_INVAL);
+	CHECK_EQ(viper_poll_wait((viper_handle_t)ps, (void *)8, 4, 0), VIPER_E_FAULT);
+	/* Notifications. */
+	CHECK_EQ(viper_channel_notify(s, 0), VIPER_E_INVAL);
+	CHECK_EQ(viper_channel_notify(s, 1ull << 63), VIPER_E_INVAL);
+	CHECK_EQ(viper_channel_notify(s, 5), 0);
+	CHECK_EQ(viper_channel_notify(s, 8), 0);
+	CHECK_EQ(viper_poll_wait((viper_handle_t)ps, ev, 4, VIPER_TIMEOUT_NONE), 1);
+	CHECK_EQ(ev[0].key, 11);
+	CHECK_EQ(ev[0].ready, VIPER_SIGNAL_NOTIFIED);
+	CHECK_EQ(viper_channel_take_notifications(r), 13);
+	CHECK_EQ(viper_channel_take_notifications(r), 0);
+	CHECK_EQ(viper_channel_take_notifications(s), VIPER_E_KIND);
+	/* A timer. */
+	CHECK_EQ(viper_timer_set((viper_handle_t)t, 0, 0), VIPER_E_INVAL);
+	CHECK_EQ(viper_timer_set((viper_handle_t)t, viper_clock_now() + 1, 10), VIPER_E_INVAL);
+	CHECK_EQ(viper_timer_set((viper_handle_t)t, viper_clock_now() + 15 * 1000000, 0), 0);
+	CHECK_EQ(viper_poll_wait((viper_handle_t)ps, ev, 4, 2ll * 1000000000), 1);
+	CHECK_EQ(ev[0].key, 22);
+	CHECK_EQ(ev[0].ready, VIPER_SIGNAL_TIMER);
+	CHECK_EQ(viper_poll_wait((viper_handle_t)ps, ev, 4, 0), VIPER_E_WOULDBLOCK);
+	/* A periodic timer keeps firing until cancelled. */
+	CHECK_EQ(viper_timer_set((viper_handle_t)t, viper_clock_now() + 10 * 1000000, 10 * 1000000),
+		 0);
+	CHECK_EQ(viper_poll_wait((viper_handle_t)ps, ev, 4, 2ll * 1000000000), 1);
+	CHECK_EQ(viper_poll_wait((viper_handle_t)ps, ev, 4, 2ll * 1000000000), 1);
+	CHECK_EQ(viper_timer_cancel((viper_handle_t)t), 0);
+	viper_poll_wait((viper_handle_t)ps, ev, 4, 0); /* drain one that fired meanwhile */
+	CHECK_EQ(viper_poll_wait((viper_handle_t)ps, ev, 4, 30 * 1000000), VIPER_E_TIMEOUT);
+	/* A message. */
+	CHECK_EQ(viper_channel_send(s, "m", 1, NULL, 0, 0), 0);
+	CHECK_EQ(viper_poll_wait((viper_handle_t)ps, ev, 4, 0), 1);
+	CHECK_EQ(ev[0].ready, VIPER_SIGNAL_READABLE);
+	/* Removing. */
+	CHECK_EQ(viper_poll_remove((viper_handle_t)ps, r), 0);
+	CHECK_EQ(viper_poll_remove((viper_handle_t)ps, r), VIPER_E_NOTFOUND);
+	CHECK_EQ(viper_poll_wait((viper_handle_t)ps, ev, 4, 0), VIPER_E_WOULDBLOCK);
+	viper_handle_close((viper_handle_t)t);
+	viper_handle_close((viper_handle_t)ps);
+	viper_handle_close(s);
+	viper_handle_close(r);
+}
+
+/* --- threads and processes --- */
+
+static volatile int counter;
+
+static void count_thread(void *arg)
+{
+	for (int i = 0; i < 1000; i++)
+		__atomic_fetch_add(&counter, 1, __ATOMIC_RELAXED);
+	viper_thread_exit((int64_t)(uintptr_t)arg);
+}
+
+static void test_threads(void)
+{
+	int64_t a, b, self_wait;
+	int64_t status = 0;
+
+	counter = 0;
+	a = viper_thread_start(count_thread, (void *)7, VIPER_PRIORITY_DEFAULT);
+	b = viper_thread_start(count_thread, (void *)9, VIPER_PRIORITY_DEFAULT + 1);
+	CHECK(a > 0 && b > 0);
+	CHECK_EQ(viper_thread_wait((viper_handle_t)a, &status, VIPER_TIMEOUT_NONE), 0);
+	CHECK_EQ(status, 7);
+	CHECK_EQ(viper_thread_set_priority((viper_handle_t)b, 16), VIPER_E_INVAL);
+	CHECK_EQ(join(b), 9);
+	CHECK_EQ(join(a), 7);
+	CHECK_EQ(counter, 2000);
+	self_wait = viper_thread_wait(startup->self_thread, &status, 0);
+	CHECK_EQ(self_wait, VIPER_E_INVAL);
+	CHECK_EQ(viper_thread_create(0x400000, 0xffff000000001000ull, 0, 8), VIPER_E_INVAL);
+	CHECK_EQ(viper_thread_create(0x400000, 0x10008, 0, 8), VIPER_E_INVAL); /* misaligned */
+	CHECK_EQ(viper_thread_create(0x400000, 0x10000, 0, 99), VIPER_E_INVAL);
+	CHECK_EQ(viper_thread_set_priority(startup->self_thread, VIPER_PRIORITY_DEFAULT), 0);
+}
+
+static void test_processes(void)
+{
+	int64_t p, status;
+	struct viper_spawn bad = {.image = "nonexistent", .image_len = 11};
+
+	CHECK_EQ(viper_process_spawn(&bad), VIPER_E_NOTFOUND);
+	bad.image_len = 0;
+	CHECK_EQ(viper_process_spawn(&bad), VIPER_E_INVAL);
+	CHECK_EQ(viper_process_spawn((void *)8), VIPER_E_FAULT);
+	bad = (struct viper_spawn){.image = "usertests", .image_len = 9, .priority = 99};
+	CHECK_EQ(viper_process_spawn(&bad), VIPER_E_INVAL);
+	viper_handle_t forged = 0x5555;
+	bad = (struct viper_spawn){.image = "usertests", .image_len = 9, .handles = &forged,
+				   .handle_count = 1};
+	CHECK_EQ(viper_process_spawn(&bad), VIPER_E_BADHANDLE);
+	p = spawn(ROLE_EXIT42, NULL, 0);
+	CHECK(p > 0);
+	CHECK_EQ(wait_status((viper_handle_t)p), 42);
+	/* Kill a process that never stops. */
+	p = spawn(ROLE_SPIN, NULL, 0);
+	CHECK(p > 0);
+	CHECK_EQ(viper_process_wait((viper_handle_t)p, &status, 0), VIPER_E_WOULDBLOCK);
+	CHECK_EQ(viper_process_wait((viper_handle_t)p, &status, 20 * 1000000), VIPER_E_TIMEOUT);
+	CHECK_EQ(viper_process_kill((viper_handle_t)p, 77), 0);
+	CHECK_EQ(wait_status((viper_handle_t)p), 77);
+	int64_t weak = viper_handle_derive(startup->self_process, VIPER_RIGHT_READ);
+	CHECK_EQ(viper_process_kill((viper_handle_t)weak, 1), VIPER_E_RIGHTS);
+	viper_handle_close((viper_handle_t)weak);
+}
+
+static void test_faults_kill_only_the_faulty_process(void)
+{
+	static const enum role roles[] = {ROLE_FAULT, ROLE_EXEC_DATA, ROLE_WRITE_RO,
+					  ROLE_KERNEL_PTR};
+	int64_t spinner = spawn(ROLE_SPIN, NULL, 0);
+
+	CHECK(spinner > 0);
+	for (unsigned i = 0; i < sizeof(roles) / sizeof(roles[0]); i++) {
+		int64_t p = spawn(roles[i], NULL, 0);
+		CHECK(p > 0);
+		CHECK_EQ(wait_status((viper_handle_t)p), VIPER_EXIT_FAULT);
+	}
+	/* The bystander still runs; so do we. */
+	int64_t status;
+	CHECK_EQ(viper_process_wait((viper_handle_t)spinner, &status, 0), VIPER_E_WOULDBLOCK);
+	CHECK_EQ(viper_process_kill((viper_handle_t)spinner, 0), 0);
+	CHECK_EQ(wait_status((viper_handle_t)spinner), VIPER_EXIT_KILLED);
+}
+
+/* --- helper roles --- */
+
+static int role_echo(void)
+{
+	viper_handle_t r = startup->handles[0].handle, hs[4];
+	struct viper_msg_info info;
+	char buf[256];
+	int64_t n;
+
+	while ((n = viper_channel_recv(r, buf, sizeof(buf), hs, &info, 0)) >= 0) {
+		if (info.reply)
+			viper_channel_reply(info.reply, buf, (uint64_t)n, NULL, 0);
+	}
+	return n == VIPER_E_PEERCLOSED ? 0 : 1;
+}
+
+static int role_take_call(void)
+{
+	viper_handle_t hs[4];
+	struct viper_msg_info info;
+	char buf[16];
+
+	return viper_channel_recv(startup->handles[0].handle, buf, sizeof(buf), hs, &info, 0) ==
+			       1 &&
+		       info.reply
+		   ? 0
+		   : 1;
+}
+
+static int role_no_caps(void)
+{
+	int bad = 0;
+
+	/* No device or IRQ handles: every guess is refused. */
+	for (viper_handle_t h = 0; h < 64; h++) {
+		bad += viper_device_map(h, 0, VIPER_PAGE_SIZE, VIPER_PROT_READ) >= 0;
+		bad += viper_irq_wait(h, 0) >= 0;
+		bad += viper_irq_ack(h) >= 0;
+	}
+	for (uint32_t gen = 1; gen < 4; gen++) {
+		for (uint32_t i = 0; i < 8; i++) {
+			viper_handle_t h = i | (gen << 12);
+			int64_t r = viper_device_map(h, 0, VIPER_PAGE_SIZE, VIPER_PROT_READ);
+			bad += r >= 0 || (r != VIPER_E_BADHANDLE && r != VIPER_E_KIND);
+		}
+	}
+	return bad;
+}
+
+static int role_shared(void)
+{
+	viper_handle_t m = startup->handles[0].handle;
+	int64_t va = viper_memory_map(m, 0, VIPER_PAGE_SIZE, VIPER_PROT_READ | VIPER_PROT_WRITE, 0);
+
+	if (va < 0)
+		return 1;
+	*(volatile uint64_t *)(uintptr_t)va = 0x5ba4ed0ddba11ull;
+	return 0;
+}
+
+static const uint32_t ret_instruction = 0xd65f03c0; /* ret, in read-only data */
+static volatile uint32_t data_word = 1;
+
+int main(const struct viper_startup *s)
+{
+	startup = s;
+	if (s->magic != VIPER_STARTUP_MAGIC)
+		return 99;
+	switch ((enum role)s->argument) {
+	case ROLE_SUITE:
+		break;
+	case ROLE_ECHO:
+		return role_echo();
+	case ROLE_FAULT:
+		*(volatile int *)0 = 1;
+		return 1;
+	case ROLE_SPIN:
+		for (;;)
+			__asm__ volatile("" ::: "memory");
+	case ROLE_EXIT42:
+		return 42;
+	case ROLE_NO_CAPS:
+		return role_no_caps();
+	case ROLE_SHARED:
+		return role_shared();
+	case ROLE_EXEC_DATA:
+		data_word = ret_instruction;
+		((void (*)(void))(uintptr_t)&data_word)();
+		return 1;
+	case ROLE_WRITE_RO:
+		*(volatile uint32_t *)&ret_instruction = 0;
+		return 1;
+	case ROLE_TAKE_CALL:
+		return role_take_call();
+	case ROLE_KERNEL_PTR:
+		return *(volatile int *)0xffff000040200000ull;
+	default:
+		return 98;
+	}
+
+	viper_printf("usertests: kernel test suite on %u CPU(s)\n", s->cpu_count);
+	run("debug_write and bad calls", test_debug_write);
+	run("clock, sleep, yield", test_clock_sleep_yield);
+	run("handles: forged, stale, kind, rights, derive, revoke, close", test_handles);
+	run("handle table exhaustion", test_handle_exhaustion);
+	run("memory objects and mappings", test_memory_map);
+	run("memory exhaustion", test_memory_exhaustion);
+	run("DMA memory", test_dma);
+	run("shared memory between processes", test_shared_memory_between_processes);
+	run("device region and IRQ line", test_device_and_irq);
+	run("no device access without capabilities", test_no_device_without_caps);
+	run("channel send and receive", test_channel_basics);
+	run("handle transfer", test_handle_transfer);
+	run("peer closed", test_peer_closed);
+	run("close and revoke while blocked", test_close_while_blocked);
+	run("call and reply", test_call_reply);
+	run("call to another process", test_call_other_process);
+	run("notifications, timers, poll sets", test_notifications_and_poll);
+	run("threads", test_threads);
+	run("processes", test_processes);
+	run("faults kill only the faulty process", test_faults_kill_only_the_faulty_process);
+	viper_printf("%d passed, %d failed\n", passed, failed);
+	return failed;
+}
