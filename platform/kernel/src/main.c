@@ -7,6 +7,7 @@
 #include <arch/boot.h>
 #include <arch/gic.h>
 #include <arch/mmu.h>
+#include <arch/pmu.h>
 #include <arch/psci.h>
 #include <arch/sysreg.h>
 #include <arch/timer.h>
@@ -21,6 +22,7 @@
 #include <kernel/panic.h>
 #include <kernel/process.h>
 #include <kernel/sched.h>
+#include <kernel/string.h>
 #include <kernel/version.h>
 
 /* QEMU virt's PL011, used until the device tree says otherwise. */
@@ -37,6 +39,7 @@ extern char __kernel_end[];
 extern char secondary_entry[];
 
 static struct board_info board;
+static bool pmu_for_user; /* "pmu=user" on the command line */
 
 /* The device tree's physical address: x0 when it holds one, else the start of RAM. */
 static uint64_t find_dtb(uint64_t x0, size_t *size)
@@ -91,6 +94,8 @@ void secondary_main(uint64_t index)
 	cpus[index].index = (unsigned)index;
 	mmu_install_kernel_map();
 	gic_init_cpu();
+	if (pmu_for_user)
+		pmu_enable_user_counters();
 	kernel_lock();
 	err = timer_start_cpu();
 	if (!err)
@@ -151,6 +156,11 @@ void kmain(uint64_t x0)
 	if (err)
 		panic("cannot build the kernel's memory map: %s", err_name(err));
 	print_banner();
+	pmu_for_user = strstr(board.bootargs, "pmu=user") != NULL;
+	if (pmu_for_user) {
+		pmu_enable_user_counters();
+		kprintf("pmu: instruction and cycle counters readable from user space\n");
+	}
 
 	err = gic_init(&board);
 	if (err)

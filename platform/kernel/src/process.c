@@ -90,55 +90,70 @@ static uint64_t user_page(const struct aspace *as, uint64_t va, bool write)
 	return (e & PTE_ADDR) | (va & (PAGE_SIZE - 1));
 }
 
-static err_t check_range(const struct aspace *as, uint64_t va, size_t n, bool write)
+/*
+ * Translates every page of [va, va + n) or fails with VIPER_E_FAULT. The
+ * first COPY_PAGES translations are kept in `pa` so the copy need not walk
+ * the tables again.
+ */
+#define COPY_PAGES 2
+
+static err_t translate(const struct aspace *as, uint64_t va, size_t n, bool write,
+		       uint64_t pa[COPY_PAGES])
 {
 	uint64_t end = va + n;
+	unsigned i = 0;
 
+	if (n == 0)
+		return VIPER_OK;
 	if (end < va)
 		return VIPER_E_FAULT;
-	for (uint64_t p = va & ~(PAGE_SIZE - 1); p < end; p += PAGE_SIZE) {
-		if (!user_page(as, p, write))
+	for (uint64_t p = va & ~(PAGE_SIZE - 1); p < end; p += PAGE_SIZE, i++) {
+		uint64_t a = user_page(as, p, write);
+		if (!a)
 			return VIPER_E_FAULT;
+		if (i < COPY_PAGES)
+			pa[i] = a;
+	}
+	return VIPER_OK;
+}
+
+/* Copies between the user range at `va` and `buf` (to user when `write`). */
+static err_t copy_user(const struct aspace *as, uint64_t va, void *buf, size_t n, bool write)
+{
+	uint64_t pa[COPY_PAGES];
+	uint8_t *b = buf;
+	unsigned i = 0;
+	err_t err = translate(as, va, n, write, pa);
+
+	if (err)
+		return err;
+	while (n) {
+		size_t chunk = PAGE_SIZE - (va & (PAGE_SIZE - 1));
+		uint64_t page = i < COPY_PAGES ? pa[i] : user_page(as, va & ~(PAGE_SIZE - 1), write);
+		void *user = phys_to_virt((page & ~(PAGE_SIZE - 1)) | (va & (PAGE_SIZE - 1)));
+
+		if (chunk > n)
+			chunk = n;
+		if (write)
+			memcpy(user, b, chunk);
+		else
+			memcpy(b, user, chunk);
+		b += chunk;
+		va += chunk;
+		n -= chunk;
+		i++;
 	}
 	return VIPER_OK;
 }
 
 err_t copy_from_user(const struct aspace *as, void *dst, uint64_t src, size_t n)
 {
-	uint8_t *d = dst;
-	err_t err = check_range(as, src, n, false);
-
-	if (err)
-		return err;
-	while (n) {
-		size_t chunk = PAGE_SIZE - (src & (PAGE_SIZE - 1));
-		if (chunk > n)
-			chunk = n;
-		memcpy(d, phys_to_virt(user_page(as, src, false)), chunk);
-		d += chunk;
-		src += chunk;
-		n -= chunk;
-	}
-	return VIPER_OK;
+	return copy_user(as, src, dst, n, false);
 }
 
 err_t copy_to_user(const struct aspace *as, uint64_t dst, const void *src, size_t n)
 {
-	const uint8_t *s = src;
-	err_t err = check_range(as, dst, n, true);
-
-	if (err)
-		return err;
-	while (n) {
-		size_t chunk = PAGE_SIZE - (dst & (PAGE_SIZE - 1));
-		if (chunk > n)
-			chunk = n;
-		memcpy(phys_to_virt(user_page(as, dst, true)), s, chunk);
-		s += chunk;
-		dst += chunk;
-		n -= chunk;
-	}
-	return VIPER_OK;
+	return copy_user(as, dst, (void *)(uintptr_t)src, n, true);
 }
 
 /* Address spaces. */
@@ -505,8 +520,13 @@ void process_thread_gone(struct process *p)
 
 void trap_return_to_user(void)
 {
-	struct thread *t = current_thread();
+	struct cpu *c = this_cpu();
+	struct thread *t = c->current;
 
+	if (!c->need_resched && !t->process->dying) {
+		kernel_unlock(); /* the common case */
+		return;
+	}
 	if (t->process && t->process->dying)
 		thread_exit_current(t->process->exit_status);
 	sched_preempt_point();

@@ -16,8 +16,8 @@
 
 struct cpu cpus[MAX_CPUS];
 
-static struct spinlock big_lock;
-static volatile int lock_owner = -1;
+struct spinlock big_lock;
+volatile int big_lock_owner = -1;
 
 static struct thread *runq_head[PRIORITY_LEVELS];
 static struct thread *runq_tail[PRIORITY_LEVELS];
@@ -26,22 +26,6 @@ static struct thread *timeouts; /* sorted by deadline */
 static struct thread *all_threads;
 static struct thread *reap_list;
 
-void kernel_lock(void)
-{
-	spin_lock(&big_lock);
-	lock_owner = (int)this_cpu()->index;
-}
-
-void kernel_unlock(void)
-{
-	lock_owner = -1;
-	spin_unlock(&big_lock);
-}
-
-bool kernel_lock_held(void)
-{
-	return lock_owner == (int)this_cpu()->index;
-}
 
 bool sched_running(void)
 {
@@ -132,10 +116,11 @@ static void timeout_insert(struct thread *t)
 
 uint64_t deadline_after(int64_t timeout_ns)
 {
-	uint64_t now = timer_now_ns();
+	uint64_t now;
 
 	if (timeout_ns < 0)
 		return 0;
+	now = timer_now_ns();
 	if ((uint64_t)timeout_ns > UINT64_MAX - now)
 		return UINT64_MAX;
 	return now + (uint64_t)timeout_ns + (timeout_ns == 0);
@@ -171,12 +156,16 @@ static void switch_to(struct thread *next)
 		return;
 	}
 	if (prev->process) {
-		fp_save(&prev->fp);
+		/* FP/SIMD state is saved only if the thread used it since it was switched in. */
+		if (prev->fp_live) {
+			fp_save(&prev->fp);
+			prev->fp_live = false;
+			fp_trap_user(true);
+		}
 		prev->tpidr_el0 = read_sysreg(tpidr_el0);
 	}
 	if (next->process) {
 		struct aspace *as = &next->process->as;
-		fp_restore(&next->fp);
 		write_sysreg(tpidr_el0, next->tpidr_el0);
 		if (c->user_root != as->root) {
 			mmu_switch_user(as->root, as->asid);
@@ -193,6 +182,22 @@ static void switch_to(struct thread *next)
 	c->current = next;
 	cpu_switch(&prev->ctx, &next->ctx);
 	reap();
+}
+
+void fp_trap_user(bool trap)
+{
+	/* CPACR_EL1.FPEN: 0b01 traps EL0's FP/SIMD use, 0b11 traps nothing. */
+	write_sysreg(cpacr_el1, trap ? (1u << 20) : (3u << 20));
+	isb();
+}
+
+void fp_first_use(void)
+{
+	struct thread *t = current_thread();
+
+	fp_trap_user(false);
+	fp_restore(&t->fp);
+	t->fp_live = true;
 }
 
 /* Picks the next thread; the caller already queued or blocked the current one. */
@@ -348,7 +353,8 @@ err_t sched_init_cpu(unsigned index)
 	idle->cpu = index;
 	c->idle = idle;
 	c->current = idle;
-	c->online = true;
+	fp_trap_user(true);
+	__atomic_store_n(&c->online, true, __ATOMIC_RELEASE);
 	if (index == 0) {
 		err_t err = irq_set_handler(SGI_RESCHEDULE, resched_irq, NULL);
 		if (err)

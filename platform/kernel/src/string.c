@@ -1,10 +1,27 @@
 /* The kernel's string and memory functions (see kernel/string.h). */
 #include <kernel/string.h>
 
+#include <stdint.h>
+
+/*
+ * memset and memcpy move eight bytes at a time when the pointers allow it
+ * (the kernel is built with strict alignment), bytes otherwise.
+ */
 void *memset(void *dst, int c, size_t n)
 {
 	unsigned char *d = dst;
+	uint64_t pattern = 0x0101010101010101ull * (unsigned char)c;
 
+	while (n && ((uintptr_t)d & 7)) {
+		*d++ = (unsigned char)c;
+		n--;
+	}
+	for (; n >= 16; n -= 16, d += 16) {
+		((uint64_t *)(void *)d)[0] = pattern;
+		((uint64_t *)(void *)d)[1] = pattern;
+	}
+	for (; n >= 8; n -= 8, d += 8)
+		*(uint64_t *)(void *)d = pattern;
 	while (n--)
 		*d++ = (unsigned char)c;
 	return dst;
@@ -15,6 +32,20 @@ void *memcpy(void *restrict dst, const void *restrict src, size_t n)
 	unsigned char *d = dst;
 	const unsigned char *s = src;
 
+	if ((((uintptr_t)d ^ (uintptr_t)s) & 7) == 0) {
+		while (n && ((uintptr_t)d & 7)) {
+			*d++ = *s++;
+			n--;
+		}
+		for (; n >= 16; n -= 16, d += 16, s += 16) {
+			uint64_t a = ((const uint64_t *)(const void *)s)[0];
+			uint64_t b = ((const uint64_t *)(const void *)s)[1];
+			((uint64_t *)(void *)d)[0] = a;
+			((uint64_t *)(void *)d)[1] = b;
+		}
+		for (; n >= 8; n -= 8, d += 8, s += 8)
+			*(uint64_t *)(void *)d = *(const uint64_t *)(const void *)s;
+	}
 	while (n--)
 		*d++ = *s++;
 	return dst;
@@ -72,4 +103,19 @@ size_t strlcpy(char *restrict dst, const char *restrict src, size_t size)
 		dst[c] = 0;
 	}
 	return n;
+}
+
+char *strstr(const char *haystack, const char *needle)
+{
+	for (;; haystack++) {
+		size_t i = 0;
+
+		/* Stops at the first difference, which a shorter haystack's NUL is. */
+		while (needle[i] && haystack[i] == needle[i])
+			i++;
+		if (!needle[i])
+			return (char *)(uintptr_t)haystack;
+		if (!*haystack)
+			return NULL;
+	}
 }

@@ -82,6 +82,9 @@ void trap_entry(struct trap_frame *frame, unsigned vector)
 		else if (kind == TRAP_SYNC && source == TRAP_EL0_A64 &&
 			 esr_class(frame->esr) == ESR_EC_SVC64)
 			frame->x[0] = (uint64_t)syscall_dispatch(frame);
+		else if (kind == TRAP_SYNC && source == TRAP_EL0_A64 &&
+			 esr_class(frame->esr) == ESR_EC_FP && !current_thread()->fp_live)
+			fp_first_use();
 		else
 			user_fault(frame, vector);
 		trap_return_to_user();

@@ -28,9 +28,34 @@ static inline void spin_unlock(struct spinlock *l)
 	__atomic_store_n(&l->serving, l->serving + 1, __ATOMIC_RELEASE);
 }
 
-void kernel_lock(void);
-void kernel_unlock(void);
+extern struct spinlock big_lock;
+extern volatile int big_lock_owner; /* CPU index, -1 when free */
+
+/* The calling CPU's index (TPIDR_EL1 points at its struct cpu, whose first field it is). */
+static inline int lock_cpu_index(void)
+{
+	const unsigned *cpu;
+
+	__asm__ volatile("mrs %0, tpidr_el1" : "=r"(cpu));
+	return (int)*cpu;
+}
+
+static inline void kernel_lock(void)
+{
+	spin_lock(&big_lock);
+	big_lock_owner = lock_cpu_index();
+}
+
+static inline void kernel_unlock(void)
+{
+	big_lock_owner = -1;
+	spin_unlock(&big_lock);
+}
+
 /* True when the calling CPU holds the big lock. */
-bool kernel_lock_held(void);
+static inline bool kernel_lock_held(void)
+{
+	return big_lock_owner == lock_cpu_index();
+}
 
 #endif

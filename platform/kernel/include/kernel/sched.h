@@ -65,6 +65,7 @@ struct thread {
 	struct kobject obj;
 	struct cpu_context ctx;
 	struct fp_state fp;
+	bool fp_live; /* the CPU's FP/SIMD registers hold this thread's state */
 	uint64_t tpidr_el0;
 	struct process *process; /* NULL for idle threads */
 	uint64_t kstack;	 /* physical, 2^THREAD_STACK_ORDER pages */
@@ -122,6 +123,14 @@ void cpu_switch(struct cpu_context *from, struct cpu_context *to);
 void fp_save(struct fp_state *s);
 void fp_restore(const struct fp_state *s);
 void thread_trampoline(void);
+
+/*
+ * Lazy FP/SIMD switching: a thread's registers are restored on its first FP
+ * use after a switch (an EL0 trap calls fp_first_use) and saved at the next
+ * switch only if it used them.
+ */
+void fp_trap_user(bool trap);
+void fp_first_use(void);
 
 /* Makes the calling CPU schedulable with the boot stack as its idle thread. */
 MUST_CHECK err_t sched_init_cpu(unsigned index);

@@ -15,6 +15,8 @@ void *memmove(void *dst, const void *src, size_t n);
 int memcmp(const void *a, const void *b, size_t n);
 size_t strlen(const char *s);
 int strcmp(const char *a, const char *b);
+/* The first occurrence of `needle` in `haystack`, or NULL. */
+char *strstr(const char *haystack, const char *needle);
 /* Copies at most size - 1 bytes and always terminates (size > 0); returns strlen(src). */
 size_t strlcpy(char *restrict dst, const char *restrict src, size_t size);
 

@@ -36,6 +36,7 @@ enum trap_kind {
 /* Called from vectors.S with the saved frame and the vector index (source * 4 + kind). */
 void trap_entry(struct trap_frame *frame, unsigned vector);
 
+#define ESR_EC_FP    0x07 /* FP/SIMD access trapped by CPACR_EL1 */
 #define ESR_EC_SVC64 0x15
 
 /* The exception class field of ESR_ELx. */
