@@ -84,7 +84,9 @@ static void bench_round_trip(void)
 		viper_printf("bench: cannot start the server: %lld\n", (long long)server);
 		return;
 	}
-	struct viper_call call = {.send_bytes = msg, .send_len = 16, .reply_bytes = reply,
+	struct viper_call call = {.send_bytes = msg,
+				  .send_len = 16,
+				  .reply_bytes = reply,
 				  .reply_capacity = sizeof(reply),
 				  .timeout_ns = VIPER_TIMEOUT_NONE};
 	(void)viper_channel_call(s, &call); /* warm up: the server is waiting now */

@@ -279,10 +279,9 @@ static void test_shared_memory_between_processes(void)
 	CHECK(m > 0);
 	va = viper_memory_map((viper_handle_t)m, 0, VIPER_PAGE_SIZE, VIPER_PROT_READ, 0);
 	CHECK(va > 0);
-	give = (viper_handle_t)viper_handle_derive((viper_handle_t)m, VIPER_RIGHT_READ |
-									  VIPER_RIGHT_WRITE |
-									  VIPER_RIGHT_MAP |
-									  VIPER_RIGHT_TRANSFER);
+	give = (viper_handle_t)viper_handle_derive((viper_handle_t)m,
+						   VIPER_RIGHT_READ | VIPER_RIGHT_WRITE |
+							   VIPER_RIGHT_MAP | VIPER_RIGHT_TRANSFER);
 	child = spawn(ROLE_SHARED, &give, 1);
 	CHECK(child > 0);
 	CHECK_EQ(wait_status((viper_handle_t)child), 0);
@@ -435,8 +434,8 @@ static void test_handle_transfer(void)
 	CHECK_EQ(hi.kind, VIPER_OBJ_TIMER);
 	CHECK_EQ(viper_timer_set(got[0], viper_clock_now() + 1000000000, 0), 0);
 	/* Revoked while in flight: it arrives dead. */
-	int64_t child = viper_handle_derive((viper_handle_t)t2, VIPER_RIGHT_READ |
-								 VIPER_RIGHT_TRANSFER);
+	int64_t child =
+		viper_handle_derive((viper_handle_t)t2, VIPER_RIGHT_READ | VIPER_RIGHT_TRANSFER);
 	viper_handle_t c = (viper_handle_t)child;
 	CHECK_EQ(viper_channel_send(s, "r", 1, &c, 1, 0), 0);
 	CHECK_EQ(viper_handle_revoke((viper_handle_t)t2), 2);
@@ -588,8 +587,11 @@ static void test_call_reply(void)
 	CHECK(memcmp(c.reply, "pong!", 5) == 0);
 
 	/* Nobody answers: the call times out and its request is withdrawn. */
-	struct viper_call call = {.send_bytes = "t", .send_len = 1, .reply_bytes = buf,
-				  .reply_capacity = sizeof(buf), .timeout_ns = 30 * 1000000};
+	struct viper_call call = {.send_bytes = "t",
+				  .send_len = 1,
+				  .reply_bytes = buf,
+				  .reply_capacity = sizeof(buf),
+				  .timeout_ns = 30 * 1000000};
 	CHECK_EQ(viper_channel_call(s, &call), VIPER_E_TIMEOUT);
 	CHECK_EQ(viper_channel_recv(r, buf, sizeof(buf), hs, &info, VIPER_MSG_NONBLOCK),
 		 VIPER_E_WOULDBLOCK);
@@ -620,8 +622,10 @@ static void test_call_other_process(void)
 	for (int i = 0; i < 50; i++) {
 		char msg[32];
 		int n = snprintf(msg, sizeof(msg), "message %d", i);
-		struct viper_call call = {.send_bytes = msg, .send_len = (uint32_t)n,
-					  .reply_bytes = reply, .reply_capacity = sizeof(reply),
+		struct viper_call call = {.send_bytes = msg,
+					  .send_len = (uint32_t)n,
+					  .reply_bytes = reply,
+					  .reply_capacity = sizeof(reply),
 					  .timeout_ns = VIPER_TIMEOUT_NONE};
 		int64_t got = viper_channel_call(s, &call);
 		CHECK_EQ(got, n);
@@ -635,8 +639,11 @@ static void test_call_other_process(void)
 	/* The server dies holding our call: we hear E_PEERCLOSED, not silence. */
 	CHECK_EQ(viper_channel_create(&s, &r, 0), 0);
 	child = spawn(ROLE_TAKE_CALL, &r, 1);
-	struct viper_call call = {.send_bytes = "q", .send_len = 1, .reply_bytes = reply,
-				  .reply_capacity = sizeof(reply), .timeout_ns = VIPER_TIMEOUT_NONE};
+	struct viper_call call = {.send_bytes = "q",
+				  .send_len = 1,
+				  .reply_bytes = reply,
+				  .reply_capacity = sizeof(reply),
+				  .timeout_ns = VIPER_TIMEOUT_NONE};
 	CHECK_EQ(viper_channel_call(s, &call), VIPER_E_PEERCLOSED);
 	CHECK_EQ(wait_status((viper_handle_t)child), 0);
 	viper_handle_close(s);
@@ -750,8 +757,8 @@ static void test_processes(void)
 	bad = (struct viper_spawn){.image = "usertests", .image_len = 9, .priority = 99};
 	CHECK_EQ(viper_process_spawn(&bad), VIPER_E_INVAL);
 	viper_handle_t forged = 0x5555;
-	bad = (struct viper_spawn){.image = "usertests", .image_len = 9, .handles = &forged,
-				   .handle_count = 1};
+	bad = (struct viper_spawn){
+		.image = "usertests", .image_len = 9, .handles = &forged, .handle_count = 1};
 	CHECK_EQ(viper_process_spawn(&bad), VIPER_E_BADHANDLE);
 	p = spawn(ROLE_EXIT42, NULL, 0);
 	CHECK(p > 0);
@@ -810,10 +817,10 @@ static int role_take_call(void)
 	char buf[16];
 
 	return viper_channel_recv(startup->handles[0].handle, buf, sizeof(buf), hs, &info, 0) ==
-			       1 &&
-		       info.reply
-		   ? 0
-		   : 1;
+				       1 &&
+			       info.reply
+		       ? 0
+		       : 1;
 }
 
 static int role_no_caps(void)

@@ -1,5 +1,7 @@
 #include <kernel/buddy.h>
 
+#include <stdbool.h>
+
 /*
  * tags[i] for page i: 0 when the page is inside a block (or reserved);
  * TAG_FREE | order at the head of a free block; TAG_USED | order at the head
@@ -41,8 +43,7 @@ static size_t page_of_link(const struct buddy *b, const struct buddy_link *l)
 	return (size_t)(((uintptr_t)l - b->virt_offset - b->base) >> PAGE_SHIFT);
 }
 
-void buddy_init(struct buddy *b, uint64_t base, size_t pages, uint8_t *tags,
-		uintptr_t virt_offset)
+void buddy_init(struct buddy *b, uint64_t base, size_t pages, uint8_t *tags, uintptr_t virt_offset)
 {
 	b->base = base;
 	b->pages = pages;
@@ -62,8 +63,7 @@ static void release(struct buddy *b, size_t page, unsigned order)
 	while (order < BUDDY_MAX_ORDER) {
 		size_t buddy = page ^ ((size_t)1 << order);
 
-		if (buddy + ((size_t)1 << order) > b->pages ||
-		    b->tags[buddy] != (TAG_FREE | order))
+		if (buddy + ((size_t)1 << order) > b->pages || b->tags[buddy] != (TAG_FREE | order))
 			break;
 		list_remove(link_of(b, buddy));
 		b->tags[buddy] = 0;
@@ -73,6 +73,28 @@ static void release(struct buddy *b, size_t page, unsigned order)
 	}
 	b->tags[page] = (uint8_t)(TAG_FREE | order);
 	list_push(&b->free[order], link_of(b, page));
+}
+
+/* Whether `page` lies inside a free or allocated block (blocks are aligned to their size). */
+static bool page_in_block(const struct buddy *b, size_t page)
+{
+	for (unsigned o = 0; o <= BUDDY_MAX_ORDER; o++) {
+		uint8_t tag = b->tags[page & ~(((size_t)1 << o) - 1)];
+
+		if (tag && (size_t)(tag & TAG_ORDER) >= o)
+			return true;
+	}
+	return false;
+}
+
+/* Whether a free or allocated block starts in the `count` pages from `page`. */
+static bool block_starts_in(const struct buddy *b, size_t page, size_t count)
+{
+	for (size_t i = page; i < page + count; i++) {
+		if (b->tags[i])
+			return true;
+	}
+	return false;
 }
 
 void buddy_add_range(struct buddy *b, uint64_t start, uint64_t size)
@@ -91,10 +113,11 @@ void buddy_add_range(struct buddy *b, uint64_t start, uint64_t size)
 		size_t page = (size_t)((start - b->base) >> PAGE_SHIFT);
 		unsigned order = 0;
 
-		if (b->tags[page] != 0)
+		if (page_in_block(b, page))
 			return; /* already free or allocated: refuse to double-add */
 		while (order < BUDDY_MAX_ORDER && (page & ((size_t)1 << order)) == 0 &&
-		       start + (PAGE_SIZE << (order + 1)) <= end)
+		       start + (PAGE_SIZE << (order + 1)) <= end &&
+		       !block_starts_in(b, page + ((size_t)1 << order), (size_t)1 << order))
 			order++;
 		release(b, page, order);
 		start += PAGE_SIZE << order;

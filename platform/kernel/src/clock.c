@@ -1,7 +1,7 @@
 #include <kernel/clock.h>
 
-#include <arch/timer.h>
 #include <arch/sysreg.h>
+#include <arch/timer.h>
 #include <kernel/console.h>
 #include <kernel/sched.h>
 

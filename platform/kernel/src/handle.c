@@ -102,8 +102,7 @@ void handle_table_clear(struct handle_table *t)
 	}
 }
 
-err_t handle_create(struct handle_table *t, struct kobject *o, uint32_t rights,
-		    viper_handle_t *out)
+err_t handle_create(struct handle_table *t, struct kobject *o, uint32_t rights, viper_handle_t *out)
 {
 	struct cap *c;
 	err_t err;
@@ -144,8 +143,7 @@ err_t handle_lookup(struct handle_table *t, viper_handle_t h, uint32_t kind, uin
 	return VIPER_OK;
 }
 
-err_t handle_derive(struct handle_table *t, viper_handle_t h, uint32_t rights,
-		    viper_handle_t *out)
+err_t handle_derive(struct handle_table *t, viper_handle_t h, uint32_t rights, viper_handle_t *out)
 {
 	struct cap *parent, *c;
 	err_t err = handle_lookup(t, h, 0, VIPER_RIGHT_DERIVE, &parent);

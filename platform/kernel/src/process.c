@@ -129,7 +129,8 @@ static err_t copy_user(const struct aspace *as, uint64_t va, void *buf, size_t n
 		return err;
 	while (n) {
 		size_t chunk = PAGE_SIZE - (va & (PAGE_SIZE - 1));
-		uint64_t page = i < COPY_PAGES ? pa[i] : user_page(as, va & ~(PAGE_SIZE - 1), write);
+		uint64_t page =
+			i < COPY_PAGES ? pa[i] : user_page(as, va & ~(PAGE_SIZE - 1), write);
 		void *user = phys_to_virt((page & ~(PAGE_SIZE - 1)) | (va & (PAGE_SIZE - 1)));
 
 		if (chunk > n)
@@ -536,8 +537,7 @@ void trap_return_to_user(void)
 	kernel_unlock();
 }
 
-static err_t grant(struct handle_table *t, struct kobject *o, uint32_t rights,
-		   viper_handle_t *out)
+static err_t grant(struct handle_table *t, struct kobject *o, uint32_t rights, viper_handle_t *out)
 {
 	err_t err = handle_create(t, o, rights, out);
 

@@ -26,7 +26,6 @@ static struct thread *timeouts; /* sorted by deadline */
 static struct thread *all_threads;
 static struct thread *reap_list;
 
-
 bool sched_running(void)
 {
 	return this_cpu()->idle != NULL;

@@ -12,7 +12,7 @@ struct slab_page {
 	struct slab_cache *cache;
 	struct slab_page *next;
 	struct slab_page *prev;
-	void *free; /* first free object; each free object holds the next */
+	void *free;	     /* first free object; each free object holds the next */
 	uint64_t freemap[4]; /* bit set: object allocated (at most 256 per page) */
 };
 

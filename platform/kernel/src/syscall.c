@@ -16,7 +16,7 @@
 
 #define container_of(p, type, member) ((type *)((char *)(p)-offsetof(type, member)))
 
-#define DEBUG_WRITE_MAX 4096u
+#define DEBUG_WRITE_MAX	 4096u
 #define NOTIFY_BITS_MASK 0x7fffffffffffffffull
 
 typedef int64_t (*syscall_fn)(const uint64_t *a);
@@ -374,8 +374,11 @@ static int64_t sys_channel_create(const uint64_t *a)
 	err = handle_create(handles(), &ch->recv_end,
 			    VIPER_RIGHT_READ | VIPER_RIGHT_TRANSFER | VIPER_RIGHT_DERIVE, &hr);
 	kobject_unref(&ch->recv_end);
-	if (!err)
-		err = put_handle(a[0], hs);
+	if (err) {
+		(void)handle_close(handles(), hs);
+		return err;
+	}
+	err = put_handle(a[0], hs);
 	if (!err)
 		err = put_handle(a[1], hr);
 	if (err) {
@@ -410,18 +413,30 @@ static err_t check_transfer(const viper_handle_t *hs, unsigned count, const stru
  * Builds a message from user memory: bytes, then handles (validated, then
  * detached, so either all move or none). Blocks for room in the queue first.
  */
-static err_t build_message(struct cap *via, uint64_t bytes, uint64_t len, uint64_t handle_ptr,
-			   uint64_t count, int64_t timeout, struct message **out)
+/*
+ * Builds a message for the send end named by handle `h`: bytes, then
+ * handles (validated, then detached, so either all move or none). Blocks for
+ * room in the queue first; after every wait the handle is looked up again,
+ * since another thread may have closed it (VIPER_E_CLOSED then). On success
+ * *ch is the channel, with a reference the caller drops.
+ */
+static err_t build_message(uint64_t h, uint64_t bytes, uint64_t len, uint64_t handle_ptr,
+			   uint64_t count, int64_t timeout, struct message **out,
+			   struct channel **ch_out)
 {
-	struct channel *ch = container_of(via->object, struct channel, send_end);
 	uint64_t deadline = deadline_after(timeout);
 	viper_handle_t hs[VIPER_MSG_MAX_HANDLES];
+	struct channel *ch;
 	struct message *m;
-	err_t err;
+	struct cap *via;
+	err_t err = lookup(h, VIPER_OBJ_CHANNEL_SEND, VIPER_RIGHT_WRITE, &via);
 
+	if (err)
+		return err;
 	if (len > VIPER_MSG_MAX_BYTES || count > VIPER_MSG_MAX_HANDLES)
 		return VIPER_E_TOOBIG;
 	for (;;) {
+		ch = container_of(via->object, struct channel, send_end);
 		if (ch->recv_end.handles == 0)
 			return VIPER_E_PEERCLOSED;
 		if (!channel_queue_full(&ch->queue))
@@ -429,6 +444,8 @@ static err_t build_message(struct cap *via, uint64_t bytes, uint64_t len, uint64
 		err = wait_timeout(&ch->send_end.waiters, timeout, deadline, via);
 		if (err)
 			return err;
+		if (lookup(h, VIPER_OBJ_CHANNEL_SEND, VIPER_RIGHT_WRITE, &via))
+			return VIPER_E_CLOSED;
 	}
 	err = copy_from_user(as(), hs, handle_ptr, count * sizeof(viper_handle_t));
 	if (!err)
@@ -447,33 +464,33 @@ static err_t build_message(struct cap *via, uint64_t bytes, uint64_t len, uint64
 	m->handle_count = (uint32_t)count;
 	for (unsigned i = 0; i < count; i++)
 		(void)handle_detach(handles(), hs[i], &m->caps[i]); /* checked above */
+	kobject_ref(&ch->send_end);
 	*out = m;
+	*ch_out = ch;
 	return VIPER_OK;
 }
 
-static void enqueue(struct cap *via, struct message *m)
+/* Queues `m` (room was checked with the lock held since). */
+static void enqueue(struct channel *ch, struct message *m)
 {
-	struct channel *ch = container_of(via->object, struct channel, send_end);
-
-	(void)channel_queue_push(&ch->queue, &m->link); /* room was checked, lock held */
+	(void)channel_queue_push(&ch->queue, &m->link);
 	kobject_signal(&ch->recv_end);
 }
 
 static int64_t sys_channel_send(const uint64_t *a)
 {
+	struct channel *ch;
 	struct message *m;
-	struct cap *c;
-	err_t err = lookup(a[0], VIPER_OBJ_CHANNEL_SEND, VIPER_RIGHT_WRITE, &c);
+	err_t err;
 
-	if (err)
-		return err;
 	if (a[5] & ~(uint64_t)VIPER_MSG_NONBLOCK)
 		return VIPER_E_INVAL;
-	err = build_message(c, a[1], a[2], a[3], a[4],
-			    (a[5] & VIPER_MSG_NONBLOCK) ? 0 : VIPER_TIMEOUT_NONE, &m);
+	err = build_message(a[0], a[1], a[2], a[3], a[4],
+			    (a[5] & VIPER_MSG_NONBLOCK) ? 0 : VIPER_TIMEOUT_NONE, &m, &ch);
 	if (err)
 		return err;
-	enqueue(c, m);
+	enqueue(ch, m);
+	kobject_unref(&ch->send_end);
 	return VIPER_OK;
 }
 
@@ -528,6 +545,10 @@ static int64_t sys_channel_recv(const uint64_t *a)
 				   (a[5] & VIPER_MSG_NONBLOCK) ? 0 : VIPER_TIMEOUT_NONE, 0, c);
 		if (err)
 			return err;
+		/* Another thread may have closed the handle after we were woken. */
+		if (lookup(a[0], VIPER_OBJ_CHANNEL_RECV, VIPER_RIGHT_READ, &c))
+			return VIPER_E_CLOSED;
+		ch = container_of(c->object, struct channel, recv_end);
 	}
 	/* Check everything before taking the message, so a failure loses nothing. */
 	info.bytes = m->bytes;
@@ -579,6 +600,7 @@ static int64_t sys_channel_call(const uint64_t *a)
 	struct thread *t = current_thread();
 	struct viper_call call;
 	struct waitq q = {NULL, NULL};
+	struct channel *ch;
 	struct message *m;
 	uint64_t deadline;
 	struct cap *c;
@@ -592,9 +614,9 @@ static int64_t sys_channel_call(const uint64_t *a)
 	if (call.reply_handle_capacity > VIPER_MSG_MAX_HANDLES)
 		call.reply_handle_capacity = VIPER_MSG_MAX_HANDLES;
 	deadline = deadline_after(call.timeout_ns);
-	err = build_message(c, (uint64_t)(uintptr_t)call.send_bytes, call.send_len,
+	err = build_message(a[0], (uint64_t)(uintptr_t)call.send_bytes, call.send_len,
 			    (uint64_t)(uintptr_t)call.send_handles, call.send_handle_count,
-			    call.timeout_ns, &m);
+			    call.timeout_ns, &m, &ch);
 	if (err)
 		return err;
 	m->caller = t;
@@ -605,14 +627,14 @@ static int64_t sys_channel_call(const uint64_t *a)
 		.reply_handles = (uint64_t)(uintptr_t)call.reply_handles,
 		.reply_handle_capacity = call.reply_handle_capacity,
 	};
-	enqueue(c, m);
+	enqueue(ch, m);
+	/* The reference from build_message keeps the channel while we wait, even if
+	 * the handle is closed meanwhile. */
 	while (!t->call.done) {
 		err = wait_on(&q, deadline, NULL);
 		if (err && !t->call.done) {
 			/* Give up: withdraw the request, or forget the reply token. */
 			if (t->call.pending) {
-				struct channel *ch = container_of(c->object, struct channel,
-								  send_end);
 				if (channel_queue_remove(&ch->queue, &t->call.pending->link)) {
 					t->call.pending->caller = NULL;
 					message_free(t->call.pending);
@@ -624,9 +646,11 @@ static int64_t sys_channel_call(const uint64_t *a)
 				t->call.server->replies[t->call.token_index].caller = NULL;
 				t->call.server = NULL;
 			}
+			kobject_unref(&ch->send_end);
 			return err;
 		}
 	}
+	kobject_unref(&ch->send_end);
 	if (t->call.result)
 		return t->call.result;
 	call.info = (struct viper_msg_info){t->call.got_bytes, t->call.got_handles, 0, 0};
@@ -692,7 +716,8 @@ static int64_t sys_channel_reply(const uint64_t *a)
 	}
 	err = cw->result;
 	thread_wake(caller, VIPER_OK);
-	return err == VIPER_E_FAULT ? VIPER_OK : err; /* a bad caller buffer is the caller's fault */
+	return err == VIPER_E_FAULT ? VIPER_OK
+				    : err; /* a bad caller buffer is the caller's fault */
 }
 
 static int64_t sys_channel_notify(const uint64_t *a)
@@ -880,8 +905,8 @@ static uint32_t rights_for_prot(uint64_t prot)
 	       ((prot & VIPER_PROT_EXEC) ? VIPER_RIGHT_EXEC : 0);
 }
 
-static int64_t map_object(uint64_t h, uint32_t kind, uint32_t right, uint64_t offset,
-			  uint64_t size, uint64_t prot, uint64_t va)
+static int64_t map_object(uint64_t h, uint32_t kind, uint32_t right, uint64_t offset, uint64_t size,
+			  uint64_t prot, uint64_t va)
 {
 	uint64_t out;
 	struct cap *c;
@@ -977,8 +1002,7 @@ static int64_t sys_timer_set(const uint64_t *a)
 
 	if (err)
 		return err;
-	if (a[1] == 0 || (int64_t)a[1] < 0 || (int64_t)a[2] < 0 ||
-	    (a[2] != 0 && a[2] < 1000000))
+	if (a[1] == 0 || (int64_t)a[1] < 0 || (int64_t)a[2] < 0 || (a[2] != 0 && a[2] < 1000000))
 		return VIPER_E_INVAL; /* periods under 1 ms are refused */
 	ktimer_set(container_of(c->object, struct ktimer, obj), a[1], a[2]);
 	return VIPER_OK;

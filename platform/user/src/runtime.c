@@ -3,9 +3,9 @@
 #include <stdio.h>
 #include <string.h>
 
-#define TLS_AREA       4096
-#define THREAD_SLOTS   8
-#define THREAD_STACK   (16 * 1024)
+#define TLS_AREA     4096
+#define THREAD_SLOTS 8
+#define THREAD_STACK (16 * 1024)
 
 extern char __tdata_start[], __tdata_end[], __tbss_start[], __tbss_end[];
 

@@ -113,12 +113,12 @@ enum viper_object_kind {
 };
 
 /* Limits. */
-#define VIPER_MSG_MAX_BYTES   256u
-#define VIPER_MSG_MAX_HANDLES 4u
-#define VIPER_HANDLES_MAX     256u /* handle-table slots per process */
-#define VIPER_PRIORITY_MIN    0u
-#define VIPER_PRIORITY_MAX    15u
-#define VIPER_PRIORITY_DEFAULT 8u
+#define VIPER_MSG_MAX_BYTES	    256u
+#define VIPER_MSG_MAX_HANDLES	    4u
+#define VIPER_HANDLES_MAX	    256u /* handle-table slots per process */
+#define VIPER_PRIORITY_MIN	    0u
+#define VIPER_PRIORITY_MAX	    15u
+#define VIPER_PRIORITY_DEFAULT	    8u
 #define VIPER_CHANNEL_DEFAULT_DEPTH 16u
 #define VIPER_CHANNEL_MAX_DEPTH	    64u
 #define VIPER_POLL_MAX_ENTRIES	    64u
@@ -128,8 +128,8 @@ enum viper_object_kind {
 #define VIPER_IMAGE_NAME_MAX	    32u
 
 /* Deadlines and timeouts are in nanoseconds of the monotonic clock. */
-#define VIPER_TIMEOUT_NONE  ((int64_t)-1) /* wait for ever */
-#define VIPER_TIMEOUT_POLL  ((int64_t)0)  /* do not wait */
+#define VIPER_TIMEOUT_NONE ((int64_t)-1) /* wait for ever */
+#define VIPER_TIMEOUT_POLL ((int64_t)0)	 /* do not wait */
 
 /* Flags for send and receive. */
 enum viper_msg_flags {
@@ -138,13 +138,13 @@ enum viper_msg_flags {
 
 /* Readiness that poll sets report (struct viper_poll_event.ready). */
 enum viper_signal {
-	VIPER_SIGNAL_READABLE = 1u << 0,  /* channel receive end has a message */
-	VIPER_SIGNAL_WRITABLE = 1u << 1,  /* channel send end has room */
+	VIPER_SIGNAL_READABLE = 1u << 0,    /* channel receive end has a message */
+	VIPER_SIGNAL_WRITABLE = 1u << 1,    /* channel send end has room */
 	VIPER_SIGNAL_PEER_CLOSED = 1u << 2, /* the other end is gone */
-	VIPER_SIGNAL_NOTIFIED = 1u << 3,  /* notification bits are waiting */
-	VIPER_SIGNAL_IRQ = 1u << 4,	  /* the IRQ line fired and waits for ack */
-	VIPER_SIGNAL_TIMER = 1u << 5,	  /* the timer expired */
-	VIPER_SIGNAL_EXITED = 1u << 6,	  /* the process or thread ended */
+	VIPER_SIGNAL_NOTIFIED = 1u << 3,    /* notification bits are waiting */
+	VIPER_SIGNAL_IRQ = 1u << 4,	    /* the IRQ line fired and waits for ack */
+	VIPER_SIGNAL_TIMER = 1u << 5,	    /* the timer expired */
+	VIPER_SIGNAL_EXITED = 1u << 6,	    /* the process or thread ended */
 };
 
 /* handle_query's answer. */

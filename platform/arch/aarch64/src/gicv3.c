@@ -4,10 +4,10 @@
  */
 #include <arch/gic.h>
 
-#include <arch/mmio.h>
-#include <kernel/memory.h>
-#include <arch/sysreg.h>
 #include <arch/boot.h>
+#include <arch/mmio.h>
+#include <arch/sysreg.h>
+#include <kernel/memory.h>
 
 enum {
 	GICD_CTLR = 0x0000,

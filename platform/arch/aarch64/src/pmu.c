@@ -3,9 +3,9 @@
 #include <arch/sysreg.h>
 
 enum {
-	PMCR_E = 1 << 0,	 /* enable */
-	PMCR_P = 1 << 1,	 /* reset event counters */
-	PMCR_C = 1 << 2,	 /* reset cycle counter */
+	PMCR_E = 1 << 0, /* enable */
+	PMCR_P = 1 << 1, /* reset event counters */
+	PMCR_C = 1 << 2, /* reset cycle counter */
 	EVENT_INST_RETIRED = 0x08,
 	PMUSERENR_EN = 1 << 0, /* EL0 may access the PMU */
 	PMUSERENR_CR = 1 << 2, /* EL0 may read the cycle counter */

@@ -36,8 +36,7 @@ struct buddy {
  * Sets up `b` to manage `pages` pages from physical `base` (page-aligned)
  * with every page reserved. `tags` holds `pages` bytes of metadata.
  */
-void buddy_init(struct buddy *b, uint64_t base, size_t pages, uint8_t *tags,
-		uintptr_t virt_offset);
+void buddy_init(struct buddy *b, uint64_t base, size_t pages, uint8_t *tags, uintptr_t virt_offset);
 
 /* Frees the whole pages inside [start, start + size) for allocation. */
 void buddy_add_range(struct buddy *b, uint64_t start, uint64_t size);

@@ -14,8 +14,8 @@
 #define ELF_MAX_SEGMENTS 8
 
 struct elf_segment {
-	uint64_t vaddr; /* page-aligned start of the pages it covers */
-	uint64_t mem_size; /* bytes of pages from vaddr */
+	uint64_t vaddr;	      /* page-aligned start of the pages it covers */
+	uint64_t mem_size;    /* bytes of pages from vaddr */
 	uint64_t file_offset; /* where the bytes for the segment's first byte are */
 	uint64_t file_size;
 	uint64_t data_vaddr; /* the segment's own first byte */

@@ -97,8 +97,7 @@ void ktimer_set(struct ktimer *t, uint64_t deadline, uint64_t period);
 /* Fires the timers whose deadline passed (from the tick). */
 void ktimer_expire(uint64_t now);
 
-MUST_CHECK err_t memory_object_create(uint64_t size, uint32_t flags,
-				      struct memory_object **out);
+MUST_CHECK err_t memory_object_create(uint64_t size, uint32_t flags, struct memory_object **out);
 /* The physical page backing byte `offset`. */
 uint64_t memory_object_frame(const struct memory_object *m, uint64_t offset);
 

@@ -25,8 +25,8 @@ struct kobject {
 	uint32_t handles;
 	uint32_t refs;
 	uint64_t koid;
-	struct waitq waiters;	       /* threads blocked on this object */
-	struct poll_entry *observers;  /* poll sets watching it */
+	struct waitq waiters;	      /* threads blocked on this object */
+	struct poll_entry *observers; /* poll sets watching it */
 };
 
 /* Per-kind behaviour. */

@@ -12,8 +12,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include <kernel/err.h>
 #include <kernel/board.h>
+#include <kernel/err.h>
 #include <kernel/handle.h>
 #include <kernel/object.h>
 
@@ -107,8 +107,7 @@ extern const struct boot_program boot_programs[];
 extern const unsigned boot_program_count;
 
 /* Checks an ELF image and loads its segments into `as`; the entry point goes to *entry. */
-MUST_CHECK err_t elf_load(struct aspace *as, const uint8_t *data, uint64_t size,
-			  uint64_t *entry);
+MUST_CHECK err_t elf_load(struct aspace *as, const uint8_t *data, uint64_t size, uint64_t *entry);
 
 /* Starts the first program of the boot image as the root process with the device caps. */
 MUST_CHECK err_t process_start_root(const struct board_info *board);

@@ -15,7 +15,7 @@
 #include <kernel/object.h>
 
 #define THREAD_STACK_ORDER 2 /* 16 KiB kernel stacks */
-#define SLICE_TICKS	   2  /* 20 ms at 100 Hz */
+#define SLICE_TICKS	   2 /* 20 ms at 100 Hz */
 #define PRIORITY_LEVELS	   (VIPER_PRIORITY_MAX + 1)
 #define SGI_RESCHEDULE	   1
 
@@ -67,8 +67,8 @@ struct thread {
 	struct fp_state fp;
 	bool fp_live; /* the CPU's FP/SIMD registers hold this thread's state */
 	uint64_t tpidr_el0;
-	struct process *process; /* NULL for idle threads */
-	uint64_t kstack;	 /* physical, 2^THREAD_STACK_ORDER pages */
+	struct process *process;  /* NULL for idle threads */
+	uint64_t kstack;	  /* physical, 2^THREAD_STACK_ORDER pages */
 	struct trap_frame *frame; /* user state, top of the kernel stack */
 	enum thread_state state;
 	unsigned priority;

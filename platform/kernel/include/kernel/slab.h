@@ -17,8 +17,8 @@ struct slab_page;
 
 struct slab_cache {
 	const char *name;
-	size_t size;	       /* object size, rounded to 16 */
-	unsigned per_page;     /* objects in one page */
+	size_t size;		   /* object size, rounded to 16 */
+	unsigned per_page;	   /* objects in one page */
 	struct slab_page *partial; /* pages with free objects */
 	struct slab_page *full;	   /* pages without */
 	size_t pages;

@@ -11,8 +11,8 @@
 
 #include <viper/abi.h>
 
-static inline int64_t viper_syscall6(uint64_t n, uint64_t a0, uint64_t a1, uint64_t a2,
-				     uint64_t a3, uint64_t a4, uint64_t a5)
+static inline int64_t viper_syscall6(uint64_t n, uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3,
+				     uint64_t a4, uint64_t a5)
 {
 	register uint64_t x0 __asm__("x0") = a0;
 	register uint64_t x1 __asm__("x1") = a1;
@@ -81,7 +81,8 @@ static inline int64_t viper_process_exit(int64_t status)
 
 static inline int64_t viper_process_wait(viper_handle_t h, int64_t *status, int64_t timeout_ns)
 {
-	return viper_syscall6(VIPER_SYS_PROCESS_WAIT, h, (uint64_t)(uintptr_t)status, (uint64_t)timeout_ns, 0, 0, 0);
+	return viper_syscall6(VIPER_SYS_PROCESS_WAIT, h, (uint64_t)(uintptr_t)status,
+			      (uint64_t)timeout_ns, 0, 0, 0);
 }
 
 static inline int64_t viper_process_kill(viper_handle_t h, int64_t status)
@@ -89,7 +90,8 @@ static inline int64_t viper_process_kill(viper_handle_t h, int64_t status)
 	return viper_syscall6(VIPER_SYS_PROCESS_KILL, h, (uint64_t)status, 0, 0, 0, 0);
 }
 
-static inline int64_t viper_thread_create(uint64_t entry, uint64_t stack_top, uint64_t arg, uint32_t priority)
+static inline int64_t viper_thread_create(uint64_t entry, uint64_t stack_top, uint64_t arg,
+					  uint32_t priority)
 {
 	return viper_syscall6(VIPER_SYS_THREAD_CREATE, entry, stack_top, arg, priority, 0, 0);
 }
@@ -101,7 +103,8 @@ static inline int64_t viper_thread_exit(int64_t status)
 
 static inline int64_t viper_thread_wait(viper_handle_t h, int64_t *status, int64_t timeout_ns)
 {
-	return viper_syscall6(VIPER_SYS_THREAD_WAIT, h, (uint64_t)(uintptr_t)status, (uint64_t)timeout_ns, 0, 0, 0);
+	return viper_syscall6(VIPER_SYS_THREAD_WAIT, h, (uint64_t)(uintptr_t)status,
+			      (uint64_t)timeout_ns, 0, 0, 0);
 }
 
 static inline int64_t viper_thread_set_priority(viper_handle_t h, uint32_t priority)
@@ -109,19 +112,27 @@ static inline int64_t viper_thread_set_priority(viper_handle_t h, uint32_t prior
 	return viper_syscall6(VIPER_SYS_THREAD_SET_PRIORITY, h, priority, 0, 0, 0, 0);
 }
 
-static inline int64_t viper_channel_create(viper_handle_t *send, viper_handle_t *recv, uint32_t depth)
+static inline int64_t viper_channel_create(viper_handle_t *send, viper_handle_t *recv,
+					   uint32_t depth)
 {
-	return viper_syscall6(VIPER_SYS_CHANNEL_CREATE, (uint64_t)(uintptr_t)send, (uint64_t)(uintptr_t)recv, depth, 0, 0, 0);
+	return viper_syscall6(VIPER_SYS_CHANNEL_CREATE, (uint64_t)(uintptr_t)send,
+			      (uint64_t)(uintptr_t)recv, depth, 0, 0, 0);
 }
 
-static inline int64_t viper_channel_send(viper_handle_t h, const void *bytes, uint64_t len, const viper_handle_t *handles, uint64_t count, uint32_t flags)
+static inline int64_t viper_channel_send(viper_handle_t h, const void *bytes, uint64_t len,
+					 const viper_handle_t *handles, uint64_t count,
+					 uint32_t flags)
 {
-	return viper_syscall6(VIPER_SYS_CHANNEL_SEND, h, (uint64_t)(uintptr_t)bytes, len, (uint64_t)(uintptr_t)handles, count, flags);
+	return viper_syscall6(VIPER_SYS_CHANNEL_SEND, h, (uint64_t)(uintptr_t)bytes, len,
+			      (uint64_t)(uintptr_t)handles, count, flags);
 }
 
-static inline int64_t viper_channel_recv(viper_handle_t h, void *buf, uint64_t capacity, viper_handle_t *handles, struct viper_msg_info *info, uint32_t flags)
+static inline int64_t viper_channel_recv(viper_handle_t h, void *buf, uint64_t capacity,
+					 viper_handle_t *handles, struct viper_msg_info *info,
+					 uint32_t flags)
 {
-	return viper_syscall6(VIPER_SYS_CHANNEL_RECV, h, (uint64_t)(uintptr_t)buf, capacity, (uint64_t)(uintptr_t)handles, (uint64_t)(uintptr_t)info, flags);
+	return viper_syscall6(VIPER_SYS_CHANNEL_RECV, h, (uint64_t)(uintptr_t)buf, capacity,
+			      (uint64_t)(uintptr_t)handles, (uint64_t)(uintptr_t)info, flags);
 }
 
 static inline int64_t viper_channel_call(viper_handle_t h, struct viper_call *call)
@@ -129,9 +140,11 @@ static inline int64_t viper_channel_call(viper_handle_t h, struct viper_call *ca
 	return viper_syscall6(VIPER_SYS_CHANNEL_CALL, h, (uint64_t)(uintptr_t)call, 0, 0, 0, 0);
 }
 
-static inline int64_t viper_channel_reply(uint32_t token, const void *bytes, uint64_t len, const viper_handle_t *handles, uint64_t count)
+static inline int64_t viper_channel_reply(uint32_t token, const void *bytes, uint64_t len,
+					  const viper_handle_t *handles, uint64_t count)
 {
-	return viper_syscall6(VIPER_SYS_CHANNEL_REPLY, token, (uint64_t)(uintptr_t)bytes, len, (uint64_t)(uintptr_t)handles, count, 0);
+	return viper_syscall6(VIPER_SYS_CHANNEL_REPLY, token, (uint64_t)(uintptr_t)bytes, len,
+			      (uint64_t)(uintptr_t)handles, count, 0);
 }
 
 static inline int64_t viper_channel_notify(viper_handle_t h, uint64_t bits)
@@ -149,7 +162,8 @@ static inline int64_t viper_poll_create(void)
 	return viper_syscall6(VIPER_SYS_POLL_CREATE, 0, 0, 0, 0, 0, 0);
 }
 
-static inline int64_t viper_poll_add(viper_handle_t set, viper_handle_t h, uint32_t signals, uint64_t key)
+static inline int64_t viper_poll_add(viper_handle_t set, viper_handle_t h, uint32_t signals,
+				     uint64_t key)
 {
 	return viper_syscall6(VIPER_SYS_POLL_ADD, set, h, signals, key, 0, 0);
 }
@@ -159,9 +173,11 @@ static inline int64_t viper_poll_remove(viper_handle_t set, viper_handle_t h)
 	return viper_syscall6(VIPER_SYS_POLL_REMOVE, set, h, 0, 0, 0, 0);
 }
 
-static inline int64_t viper_poll_wait(viper_handle_t set, struct viper_poll_event *events, uint64_t max, int64_t timeout_ns)
+static inline int64_t viper_poll_wait(viper_handle_t set, struct viper_poll_event *events,
+				      uint64_t max, int64_t timeout_ns)
 {
-	return viper_syscall6(VIPER_SYS_POLL_WAIT, set, (uint64_t)(uintptr_t)events, max, (uint64_t)timeout_ns, 0, 0);
+	return viper_syscall6(VIPER_SYS_POLL_WAIT, set, (uint64_t)(uintptr_t)events, max,
+			      (uint64_t)timeout_ns, 0, 0);
 }
 
 static inline int64_t viper_memory_create(uint64_t size, uint32_t flags)
@@ -169,7 +185,8 @@ static inline int64_t viper_memory_create(uint64_t size, uint32_t flags)
 	return viper_syscall6(VIPER_SYS_MEMORY_CREATE, size, flags, 0, 0, 0, 0);
 }
 
-static inline int64_t viper_memory_map(viper_handle_t h, uint64_t offset, uint64_t size, uint32_t prot, uint64_t va)
+static inline int64_t viper_memory_map(viper_handle_t h, uint64_t offset, uint64_t size,
+				       uint32_t prot, uint64_t va)
 {
 	return viper_syscall6(VIPER_SYS_MEMORY_MAP, h, offset, size, prot, va, 0);
 }
@@ -184,7 +201,8 @@ static inline int64_t viper_memory_physical(viper_handle_t h)
 	return viper_syscall6(VIPER_SYS_MEMORY_PHYSICAL, h, 0, 0, 0, 0, 0);
 }
 
-static inline int64_t viper_device_map(viper_handle_t h, uint64_t offset, uint64_t size, uint32_t prot)
+static inline int64_t viper_device_map(viper_handle_t h, uint64_t offset, uint64_t size,
+				       uint32_t prot)
 {
 	return viper_syscall6(VIPER_SYS_DEVICE_MAP, h, offset, size, prot, 0, 0);
 }
@@ -206,7 +224,8 @@ static inline int64_t viper_timer_create(void)
 
 static inline int64_t viper_timer_set(viper_handle_t h, int64_t deadline_ns, int64_t period_ns)
 {
-	return viper_syscall6(VIPER_SYS_TIMER_SET, h, (uint64_t)deadline_ns, (uint64_t)period_ns, 0, 0, 0);
+	return viper_syscall6(VIPER_SYS_TIMER_SET, h, (uint64_t)deadline_ns, (uint64_t)period_ns, 0,
+			      0, 0);
 }
 
 static inline int64_t viper_timer_cancel(viper_handle_t h)

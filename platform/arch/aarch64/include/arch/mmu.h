@@ -30,10 +30,12 @@
 #define MAIR_DEVICE 0 /* Device-nGnRE */
 #define MAIR_NORMAL 1 /* Normal, write-back */
 
-#define PTE_KERNEL_RW (PTE_VALID | PTE_AF | PTE_SH_INNER | PTE_ATTR(MAIR_NORMAL) | PTE_PXN | PTE_UXN)
+#define PTE_KERNEL_RW                                                                              \
+	(PTE_VALID | PTE_AF | PTE_SH_INNER | PTE_ATTR(MAIR_NORMAL) | PTE_PXN | PTE_UXN)
 #define PTE_KERNEL_RO (PTE_KERNEL_RW | PTE_RDONLY)
-#define PTE_KERNEL_RX (PTE_VALID | PTE_AF | PTE_SH_INNER | PTE_ATTR(MAIR_NORMAL) | PTE_RDONLY | PTE_UXN)
-#define PTE_DEVICE    (PTE_VALID | PTE_AF | PTE_ATTR(MAIR_DEVICE) | PTE_PXN | PTE_UXN)
+#define PTE_KERNEL_RX                                                                              \
+	(PTE_VALID | PTE_AF | PTE_SH_INNER | PTE_ATTR(MAIR_NORMAL) | PTE_RDONLY | PTE_UXN)
+#define PTE_DEVICE (PTE_VALID | PTE_AF | PTE_ATTR(MAIR_DEVICE) | PTE_PXN | PTE_UXN)
 
 /* Page protections for user mappings (enum viper_prot values). */
 #define MMU_PROT_READ  1u
