@@ -60,15 +60,7 @@ static void bench_clock_now(void)
 
 static int64_t spawn(uint64_t role, const viper_handle_t *handles, uint32_t count)
 {
-	struct viper_spawn s = {
-		.image = "kernelbench",
-		.image_len = 11,
-		.priority = VIPER_PRIORITY_DEFAULT,
-		.handles = handles,
-		.handle_count = count,
-		.argument = role,
-	};
-	return viper_process_spawn(&s);
+	return viper_spawn("kernelbench", role, handles, count);
 }
 
 static void bench_round_trip(void)

@@ -62,15 +62,7 @@ static const struct viper_startup *startup;
 
 static int64_t spawn(uint64_t role, const viper_handle_t *handles, uint32_t count)
 {
-	struct viper_spawn s = {
-		.image = "usertests",
-		.image_len = 9,
-		.priority = VIPER_PRIORITY_DEFAULT,
-		.handles = handles,
-		.handle_count = count,
-		.argument = role,
-	};
-	return viper_process_spawn(&s);
+	return viper_spawn("usertests", role, handles, count);
 }
 
 static int64_t wait_status(viper_handle_t p)
@@ -745,6 +737,47 @@ static void test_threads(void)
 	CHECK_EQ(viper_thread_set_priority(startup->self_thread, VIPER_PRIORITY_DEFAULT), 0);
 }
 
+/* Two threads hand a token back and forth by spinning on memory, without
+ * system calls. On one CPU every hand-over waits for a 20 ms time slice to
+ * end (about 40 s for all rounds); only threads running on two CPUs at once
+ * finish within the deadline. */
+enum { HANDOVER_ROUNDS = 2000 };
+static int turn, handovers, stop_spinning;
+
+static void handover_thread(void *arg)
+{
+	int me = (int)(uintptr_t)arg;
+
+	for (int i = 0; i < HANDOVER_ROUNDS; i++) {
+		while (__atomic_load_n(&turn, __ATOMIC_ACQUIRE) != me)
+			if (__atomic_load_n(&stop_spinning, __ATOMIC_RELAXED))
+				return;
+		__atomic_fetch_add(&handovers, 1, __ATOMIC_RELAXED);
+		__atomic_store_n(&turn, 1 - me, __ATOMIC_RELEASE);
+	}
+}
+
+static void test_threads_run_on_every_cpu(void)
+{
+	int64_t deadline = viper_clock_now() + 2ll * 1000000000, a, b;
+
+	if (startup->cpu_count < 2) {
+		viper_printf("  (one CPU: nothing to show)\n");
+		return;
+	}
+	turn = handovers = stop_spinning = 0;
+	a = viper_thread_start(handover_thread, (void *)0, VIPER_PRIORITY_DEFAULT);
+	b = viper_thread_start(handover_thread, (void *)1, VIPER_PRIORITY_DEFAULT);
+	CHECK(a > 0 && b > 0);
+	while (__atomic_load_n(&handovers, __ATOMIC_RELAXED) < 2 * HANDOVER_ROUNDS &&
+	       viper_clock_now() < deadline)
+		viper_sleep(10 * 1000000);
+	__atomic_store_n(&stop_spinning, 1, __ATOMIC_RELAXED);
+	CHECK_EQ(join(a), 0);
+	CHECK_EQ(join(b), 0);
+	CHECK_EQ(handovers, 2 * HANDOVER_ROUNDS);
+}
+
 static void test_processes(void)
 {
 	int64_t p, status;
@@ -913,6 +946,7 @@ int main(const struct viper_startup *s)
 	run("call to another process", test_call_other_process);
 	run("notifications, timers, poll sets", test_notifications_and_poll);
 	run("threads", test_threads);
+	run("threads run on every CPU", test_threads_run_on_every_cpu);
 	run("processes", test_processes);
 	run("faults kill only the faulty process", test_faults_kill_only_the_faulty_process);
 	viper_printf("%d passed, %d failed\n", passed, failed);

@@ -123,6 +123,14 @@ err_t handle_create(struct handle_table *t, struct kobject *o, uint32_t rights, 
 	return VIPER_OK;
 }
 
+err_t handle_give(struct handle_table *t, struct kobject *o, uint32_t rights, viper_handle_t *out)
+{
+	err_t err = handle_create(t, o, rights, out);
+
+	kobject_unref(o); /* the handle holds it now, or it is gone */
+	return err;
+}
+
 err_t handle_lookup(struct handle_table *t, viper_handle_t h, uint32_t kind, uint32_t rights,
 		    struct cap **out)
 {

@@ -7,8 +7,6 @@
 #include <kernel/sched.h>
 #include <kernel/string.h>
 
-#define container_of(p, type, member) ((type *)((char *)(p)-offsetof(type, member)))
-
 #define MEMORY_OBJECT_MAX (64ull << 20)
 
 /* Channels. */
@@ -131,32 +129,62 @@ static void entry_unlink_from_object(struct poll_entry *e)
 		*link = e->object_next;
 }
 
-void poll_forget_object(struct kobject *o)
+/* Unlinks the entry at *link from its set and its object, and frees it. */
+static void entry_remove(struct poll_set *ps, struct poll_entry **link)
 {
-	while (o->observers) {
-		struct poll_entry *e = o->observers, **link = &e->set->entries;
-		o->observers = e->object_next;
-		while (*link && *link != e)
-			link = &(*link)->set_next;
-		if (*link)
-			*link = e->set_next;
-		e->set->count--;
-		kfree(e);
-	}
+	struct poll_entry *e = *link;
+
+	*link = e->set_next;
+	entry_unlink_from_object(e);
+	ps->count--;
+	kobject_unref(e->object);
+	kfree(e);
 }
 
 static void poll_destroy(struct kobject *o)
 {
 	struct poll_set *ps = container_of(o, struct poll_set, obj);
 
-	while (ps->entries) {
-		struct poll_entry *e = ps->entries;
-		ps->entries = e->set_next;
-		entry_unlink_from_object(e);
-		kobject_unref(e->object);
-		kfree(e);
-	}
+	while (ps->entries)
+		entry_remove(ps, &ps->entries);
 	kfree(ps);
+}
+
+err_t poll_set_add(struct poll_set *ps, struct kobject *o, uint32_t signals, uint64_t key)
+{
+	struct poll_entry *e;
+
+	if (ps->count >= VIPER_POLL_MAX_ENTRIES)
+		return VIPER_E_LIMIT;
+	for (e = ps->entries; e; e = e->set_next) {
+		if (e->object == o)
+			return VIPER_E_BUSY;
+	}
+	e = kmalloc(sizeof(*e));
+	if (!e)
+		return VIPER_E_NOMEM;
+	e->object = o;
+	e->set = ps;
+	e->signals = signals;
+	e->key = key;
+	e->set_next = ps->entries;
+	ps->entries = e;
+	e->object_next = o->observers;
+	o->observers = e;
+	ps->count++;
+	kobject_ref(o);
+	return VIPER_OK;
+}
+
+err_t poll_set_remove(struct poll_set *ps, struct kobject *o)
+{
+	for (struct poll_entry **link = &ps->entries; *link; link = &(*link)->set_next) {
+		if ((*link)->object == o) {
+			entry_remove(ps, link);
+			return VIPER_OK;
+		}
+	}
+	return VIPER_E_NOTFOUND;
 }
 
 static const struct kobject_ops poll_ops = {NULL, poll_destroy, NULL};

@@ -35,8 +35,7 @@ void kobject_unref(struct kobject *o)
 		      o->kind);
 	if (--o->refs == 0) {
 		const struct kobject_ops *ops = kind_ops[o->kind];
-		if (o->observers)
-			poll_forget_object(o);
+		/* No poll entry can remain: each holds a reference. */
 		if (ops && ops->destroy)
 			ops->destroy(o);
 	}

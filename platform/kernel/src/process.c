@@ -11,8 +11,6 @@
 #include <kernel/sched.h>
 #include <kernel/string.h>
 
-#define container_of(p, type, member) ((type *)((char *)(p)-offsetof(type, member)))
-
 static uint64_t empty_root;
 static uint8_t asid_used[65536 / 8];
 static unsigned asid_count;
@@ -537,14 +535,6 @@ void trap_return_to_user(void)
 	kernel_unlock();
 }
 
-static err_t grant(struct handle_table *t, struct kobject *o, uint32_t rights, viper_handle_t *out)
-{
-	err_t err = handle_create(t, o, rights, out);
-
-	kobject_unref(o); /* the handle holds it now */
-	return err;
-}
-
 err_t process_start_root(const struct board_info *board)
 {
 	viper_handle_t handles[VIPER_STARTUP_MAX_HANDLES];
@@ -575,20 +565,21 @@ err_t process_start_root(const struct board_info *board)
 				err = VIPER_E_NOMEM;
 				break;
 			}
-			err = grant(scratch, &r->obj,
-				    VIPER_RIGHT_READ | VIPER_RIGHT_WRITE | VIPER_RIGHT_DEVICE |
-					    VIPER_RIGHT_DERIVE | VIPER_RIGHT_TRANSFER,
-				    &handles[count]);
+			err = handle_give(scratch, &r->obj,
+					  VIPER_RIGHT_READ | VIPER_RIGHT_WRITE |
+						  VIPER_RIGHT_DEVICE | VIPER_RIGHT_DERIVE |
+						  VIPER_RIGHT_TRANSFER,
+					  &handles[count]);
 			if (err)
 				break;
 			count++;
 			l = d->irq ? irq_line_create(d->irq) : NULL;
 			if (!l)
 				continue;
-			err = grant(scratch, &l->obj,
-				    VIPER_RIGHT_READ | VIPER_RIGHT_IRQ | VIPER_RIGHT_DERIVE |
-					    VIPER_RIGHT_TRANSFER,
-				    &handles[count]);
+			err = handle_give(scratch, &l->obj,
+					  VIPER_RIGHT_READ | VIPER_RIGHT_IRQ | VIPER_RIGHT_DERIVE |
+						  VIPER_RIGHT_TRANSFER,
+					  &handles[count]);
 			if (!err)
 				count++;
 		}

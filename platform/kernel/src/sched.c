@@ -364,8 +364,6 @@ err_t sched_init_cpu(unsigned index)
 
 void sched_idle(void)
 {
-	struct cpu *c = this_cpu();
-
 	for (;;) {
 		if (runq_bits) {
 			schedule();
@@ -376,7 +374,6 @@ void sched_idle(void)
 		wfi();
 		irq_disable_local();
 		kernel_lock();
-		(void)c;
 	}
 }
 
@@ -461,11 +458,10 @@ void thread_exit_current(int64_t status)
 }
 
 /* The first time a new thread runs (context.S, thread_trampoline). */
-void thread_first_run(struct trap_frame *frame);
+void thread_first_run(void);
 
-void thread_first_run(struct trap_frame *frame)
+void thread_first_run(void)
 {
-	(void)frame;
 	reap();
 	trap_return_to_user();
 }

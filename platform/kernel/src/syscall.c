@@ -14,8 +14,6 @@
 #include <kernel/sched.h>
 #include <kernel/string.h>
 
-#define container_of(p, type, member) ((type *)((char *)(p)-offsetof(type, member)))
-
 #define DEBUG_WRITE_MAX	 4096u
 #define NOTIFY_BITS_MASK 0x7fffffffffffffffull
 
@@ -49,22 +47,36 @@ static int64_t put_handle(uint64_t user_ptr, viper_handle_t h)
 	return copy_to_user(as(), user_ptr, &h, sizeof(h));
 }
 
-/* A new handle for a fresh object; the object's creation reference goes to the handle. */
+/* A new handle for a fresh object (NULL: its allocation failed). */
 static int64_t new_handle(struct kobject *o, uint32_t rights)
 {
 	viper_handle_t h;
-	err_t err = handle_create(handles(), o, rights, &h);
+	err_t err;
 
-	kobject_unref(o);
+	if (!o)
+		return VIPER_E_NOMEM;
+	err = handle_give(handles(), o, rights, &h);
 	return err ? err : (int64_t)h;
 }
 
-/* Waits on `q` unless `timeout` is 0 (VIPER_E_WOULDBLOCK). */
-static err_t wait_timeout(struct waitq *q, int64_t timeout, uint64_t deadline, struct cap *via)
+/*
+ * Blocks on `q` of the object handle `h` names (*c, looked up with `kind`
+ * and `rights`), unless `timeout` is 0 (VIPER_E_WOULDBLOCK). Every blocking
+ * call waits through here: after the wait the handle is looked up again,
+ * because another thread may have closed it meanwhile (VIPER_E_CLOSED), so
+ * *c and its object are valid whenever this returns VIPER_OK.
+ */
+static err_t wait_through(struct waitq *q, int64_t timeout, uint64_t deadline, uint64_t h,
+			  uint32_t kind, uint32_t rights, struct cap **c)
 {
+	err_t err;
+
 	if (timeout == 0)
 		return VIPER_E_WOULDBLOCK;
-	return wait_on(q, deadline, via);
+	err = wait_on(q, deadline, *c);
+	if (err)
+		return err;
+	return lookup(h, kind, rights, c) ? VIPER_E_CLOSED : VIPER_OK;
 }
 
 /* Misc. */
@@ -220,29 +232,27 @@ static int64_t sys_process_exit(const uint64_t *a)
 	thread_exit_current((int64_t)a[0]);
 }
 
-/* Waits for a process or thread object to end; its status goes to user memory. */
-static int64_t wait_exit(struct cap *c, bool (*ended)(const struct kobject *),
+/* Waits for the process or thread `h` names to end; its status goes to user memory. */
+static int64_t wait_exit(uint64_t h, uint32_t kind, bool (*ended)(const struct kobject *),
 			 int64_t (*status)(const struct kobject *), uint64_t status_ptr,
 			 int64_t timeout)
 {
 	uint64_t deadline = deadline_after(timeout);
-	struct kobject *o = c->object;
+	struct cap *c;
+	err_t err = lookup(h, kind, VIPER_RIGHT_READ, &c);
 
-	kobject_ref(o);
-	for (;;) {
-		err_t err;
-		if (ended(o)) {
-			int64_t s = status(o);
-			kobject_unref(o);
-			return status_ptr ? copy_to_user(as(), status_ptr, &s, sizeof(s))
-					  : VIPER_OK;
-		}
-		err = wait_timeout(&o->waiters, timeout, deadline, c);
-		if (err) {
-			kobject_unref(o);
+	if (err)
+		return err;
+	if (c->object == &current_thread()->obj)
+		return VIPER_E_INVAL; /* a thread waiting for itself */
+	while (!ended(c->object)) {
+		err = wait_through(&c->object->waiters, timeout, deadline, h, kind,
+				   VIPER_RIGHT_READ, &c);
+		if (err)
 			return err;
-		}
 	}
+	int64_t s = status(c->object);
+	return status_ptr ? copy_to_user(as(), status_ptr, &s, sizeof(s)) : VIPER_OK;
 }
 
 static bool process_ended(const struct kobject *o)
@@ -267,12 +277,8 @@ static int64_t thread_status(const struct kobject *o)
 
 static int64_t sys_process_wait(const uint64_t *a)
 {
-	struct cap *c;
-	err_t err = lookup(a[0], VIPER_OBJ_PROCESS, VIPER_RIGHT_READ, &c);
-
-	if (err)
-		return err;
-	return wait_exit(c, process_ended, process_status, a[1], (int64_t)a[2]);
+	return wait_exit(a[0], VIPER_OBJ_PROCESS, process_ended, process_status, a[1],
+			 (int64_t)a[2]);
 }
 
 static int64_t sys_process_kill(const uint64_t *a)
@@ -324,14 +330,7 @@ static int64_t sys_thread_exit(const uint64_t *a)
 
 static int64_t sys_thread_wait(const uint64_t *a)
 {
-	struct cap *c;
-	err_t err = lookup(a[0], VIPER_OBJ_THREAD, VIPER_RIGHT_READ, &c);
-
-	if (err)
-		return err;
-	if (c->object == &current_thread()->obj)
-		return VIPER_E_INVAL;
-	return wait_exit(c, thread_ended, thread_status, a[1], (int64_t)a[2]);
+	return wait_exit(a[0], VIPER_OBJ_THREAD, thread_ended, thread_status, a[1], (int64_t)a[2]);
 }
 
 static int64_t sys_thread_set_priority(const uint64_t *a)
@@ -441,11 +440,10 @@ static err_t build_message(uint64_t h, uint64_t bytes, uint64_t len, uint64_t ha
 			return VIPER_E_PEERCLOSED;
 		if (!channel_queue_full(&ch->queue))
 			break;
-		err = wait_timeout(&ch->send_end.waiters, timeout, deadline, via);
+		err = wait_through(&ch->send_end.waiters, timeout, deadline, h,
+				   VIPER_OBJ_CHANNEL_SEND, VIPER_RIGHT_WRITE, &via);
 		if (err)
 			return err;
-		if (lookup(h, VIPER_OBJ_CHANNEL_SEND, VIPER_RIGHT_WRITE, &via))
-			return VIPER_E_CLOSED;
 	}
 	err = copy_from_user(as(), hs, handle_ptr, count * sizeof(viper_handle_t));
 	if (!err)
@@ -541,13 +539,11 @@ static int64_t sys_channel_recv(const uint64_t *a)
 		}
 		if (ch->send_end.handles == 0)
 			return VIPER_E_PEERCLOSED;
-		err = wait_timeout(&ch->recv_end.waiters,
-				   (a[5] & VIPER_MSG_NONBLOCK) ? 0 : VIPER_TIMEOUT_NONE, 0, c);
+		err = wait_through(&ch->recv_end.waiters,
+				   (a[5] & VIPER_MSG_NONBLOCK) ? 0 : VIPER_TIMEOUT_NONE, 0, a[0],
+				   VIPER_OBJ_CHANNEL_RECV, VIPER_RIGHT_READ, &c);
 		if (err)
 			return err;
-		/* Another thread may have closed the handle after we were woken. */
-		if (lookup(a[0], VIPER_OBJ_CHANNEL_RECV, VIPER_RIGHT_READ, &c))
-			return VIPER_E_CLOSED;
 		ch = container_of(c->object, struct channel, recv_end);
 	}
 	/* Check everything before taking the message, so a failure loses nothing. */
@@ -603,12 +599,7 @@ static int64_t sys_channel_call(const uint64_t *a)
 	struct channel *ch;
 	struct message *m;
 	uint64_t deadline;
-	struct cap *c;
-	err_t err = lookup(a[0], VIPER_OBJ_CHANNEL_SEND, VIPER_RIGHT_WRITE, &c);
-
-	if (err)
-		return err;
-	err = copy_from_user(as(), &call, a[1], sizeof(call));
+	err_t err = copy_from_user(as(), &call, a[1], sizeof(call));
 	if (err)
 		return err;
 	if (call.reply_handle_capacity > VIPER_MSG_MAX_HANDLES)
@@ -760,16 +751,12 @@ static int64_t sys_poll_create(const uint64_t *a)
 	struct poll_set *ps = poll_set_create();
 
 	(void)a;
-	if (!ps)
-		return VIPER_E_NOMEM;
-	return new_handle(&ps->obj, VIPER_RIGHT_READ | VIPER_RIGHT_WRITE | VIPER_RIGHT_TRANSFER |
-					    VIPER_RIGHT_DERIVE);
+	return new_handle(ps ? &ps->obj : NULL, VIPER_RIGHT_READ | VIPER_RIGHT_WRITE |
+							VIPER_RIGHT_TRANSFER | VIPER_RIGHT_DERIVE);
 }
 
 static int64_t sys_poll_add(const uint64_t *a)
 {
-	struct poll_set *ps;
-	struct poll_entry *e;
 	struct cap *pc, *tc;
 	err_t err = lookup(a[0], VIPER_OBJ_POLL_SET, VIPER_RIGHT_WRITE, &pc);
 
@@ -780,33 +767,12 @@ static int64_t sys_poll_add(const uint64_t *a)
 		return err;
 	if (a[2] == 0 || a[2] > UINT32_MAX || tc->object == pc->object)
 		return VIPER_E_INVAL;
-	ps = container_of(pc->object, struct poll_set, obj);
-	if (ps->count >= VIPER_POLL_MAX_ENTRIES)
-		return VIPER_E_LIMIT;
-	for (e = ps->entries; e; e = e->set_next) {
-		if (e->object == tc->object)
-			return VIPER_E_BUSY;
-	}
-	e = kmalloc(sizeof(*e));
-	if (!e)
-		return VIPER_E_NOMEM;
-	e->object = tc->object;
-	e->set = ps;
-	e->signals = (uint32_t)a[2];
-	e->key = a[3];
-	e->set_next = ps->entries;
-	ps->entries = e;
-	e->object_next = tc->object->observers;
-	tc->object->observers = e;
-	ps->count++;
-	kobject_ref(tc->object);
-	return VIPER_OK;
+	return poll_set_add(container_of(pc->object, struct poll_set, obj), tc->object,
+			    (uint32_t)a[2], a[3]);
 }
 
 static int64_t sys_poll_remove(const uint64_t *a)
 {
-	struct poll_set *ps;
-	struct poll_entry **link;
 	struct cap *pc, *tc;
 	err_t err = lookup(a[0], VIPER_OBJ_POLL_SET, VIPER_RIGHT_WRITE, &pc);
 
@@ -815,22 +781,7 @@ static int64_t sys_poll_remove(const uint64_t *a)
 	err = lookup(a[1], 0, 0, &tc);
 	if (err)
 		return err;
-	ps = container_of(pc->object, struct poll_set, obj);
-	for (link = &ps->entries; *link; link = &(*link)->set_next) {
-		struct poll_entry *e = *link, **ol = &e->object->observers;
-		if (e->object != tc->object)
-			continue;
-		*link = e->set_next;
-		while (*ol && *ol != e)
-			ol = &(*ol)->object_next;
-		if (*ol)
-			*ol = e->object_next;
-		ps->count--;
-		kobject_unref(e->object);
-		kfree(e);
-		return VIPER_OK;
-	}
-	return VIPER_E_NOTFOUND;
+	return poll_set_remove(container_of(pc->object, struct poll_set, obj), tc->object);
 }
 
 static int64_t sys_poll_wait(const uint64_t *a)
@@ -838,7 +789,6 @@ static int64_t sys_poll_wait(const uint64_t *a)
 	struct viper_poll_event ev[VIPER_POLL_MAX_ENTRIES];
 	int64_t timeout = (int64_t)a[3];
 	uint64_t deadline = deadline_after(timeout);
-	struct poll_set *ps;
 	struct cap *c;
 	err_t err = lookup(a[0], VIPER_OBJ_POLL_SET, VIPER_RIGHT_READ, &c);
 
@@ -850,9 +800,8 @@ static int64_t sys_poll_wait(const uint64_t *a)
 	err = copy_to_user(as(), a[1], ev, a[2] * sizeof(ev[0]));
 	if (err)
 		return err;
-	ps = container_of(c->object, struct poll_set, obj);
-	kobject_ref(&ps->obj);
 	for (;;) {
+		struct poll_set *ps = container_of(c->object, struct poll_set, obj);
 		unsigned n = 0;
 		for (struct poll_entry *e = ps->entries; e && n < a[2]; e = e->set_next) {
 			uint32_t ready = kobject_signals(e->object) & e->signals;
@@ -865,15 +814,13 @@ static int64_t sys_poll_wait(const uint64_t *a)
 				container_of(e->object, struct ktimer, obj)->expirations = 0;
 		}
 		if (n) {
-			kobject_unref(&ps->obj);
 			err = copy_to_user(as(), a[1], ev, n * sizeof(ev[0]));
 			return err ? err : (int64_t)n;
 		}
-		err = wait_timeout(&ps->obj.waiters, timeout, deadline, c);
-		if (err) {
-			kobject_unref(&ps->obj);
+		err = wait_through(&ps->obj.waiters, timeout, deadline, a[0], VIPER_OBJ_POLL_SET,
+				   VIPER_RIGHT_READ, &c);
+		if (err)
 			return err;
-		}
 	}
 }
 
@@ -960,12 +907,13 @@ static int64_t sys_irq_wait(const uint64_t *a)
 
 	if (err)
 		return err;
-	l = container_of(c->object, struct irq_line, obj);
 	for (;;) {
+		l = container_of(c->object, struct irq_line, obj);
 		if (l->pending)
 			return VIPER_OK;
 		irq_line_arm(l);
-		err = wait_timeout(&l->obj.waiters, timeout, deadline, c);
+		err = wait_through(&l->obj.waiters, timeout, deadline, a[0], VIPER_OBJ_IRQ,
+				   VIPER_RIGHT_IRQ, &c);
 		if (err)
 			return err;
 	}
@@ -989,10 +937,8 @@ static int64_t sys_timer_create(const uint64_t *a)
 	struct ktimer *t = ktimer_create();
 
 	(void)a;
-	if (!t)
-		return VIPER_E_NOMEM;
-	return new_handle(&t->obj, VIPER_RIGHT_READ | VIPER_RIGHT_WRITE | VIPER_RIGHT_TRANSFER |
-					   VIPER_RIGHT_DERIVE);
+	return new_handle(t ? &t->obj : NULL, VIPER_RIGHT_READ | VIPER_RIGHT_WRITE |
+						      VIPER_RIGHT_TRANSFER | VIPER_RIGHT_DERIVE);
 }
 
 static int64_t sys_timer_set(const uint64_t *a)

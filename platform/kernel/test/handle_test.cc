@@ -853,3 +853,26 @@ TEST_F(HandleTest, RandomOperationsMatchAModel)
 }
 
 } // namespace
+
+namespace
+{
+
+TEST_F(HandleTest, GiveHandsTheCreationReferenceToTheHandle)
+{
+	viper_handle_t h = VIPER_HANDLE_INVALID;
+
+	obj_.refs = 1; /* the creator's reference */
+	ASSERT_EQ(handle_give(t_, &obj_, VIPER_RIGHT_READ, &h), VIPER_OK);
+	EXPECT_EQ(obj_.refs, 1u); /* now the handle's */
+	EXPECT_EQ(obj_.handles, 1u);
+	ASSERT_EQ(handle_close(t_, h), VIPER_OK);
+
+	/* On failure the creator's reference is dropped all the same. */
+	struct handle_table *full = NewTable(0);
+	obj_.refs = 1;
+	EXPECT_EQ(handle_give(full, &obj_, VIPER_RIGHT_READ, &h), VIPER_E_LIMIT);
+	EXPECT_EQ(obj_.refs, 0u);
+	EXPECT_EQ(obj_.handles, 0u);
+}
+
+} // namespace

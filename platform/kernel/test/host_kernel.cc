@@ -73,6 +73,15 @@ extern "C" void kobject_handle_drop(struct kobject *o)
 	o->refs--;
 }
 
+extern "C" void kobject_unref(struct kobject *o)
+{
+	if (o->refs == 0) {
+		state().handle_underflows++;
+		return;
+	}
+	o->refs--;
+}
+
 extern "C" void sched_cancel_waits(struct cap *c)
 {
 	state().cancelled.push_back(c);

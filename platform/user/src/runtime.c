@@ -75,6 +75,20 @@ int viper_printf(const char *fmt, ...)
 	return n;
 }
 
+int64_t viper_spawn(const char *image, uint64_t argument, const viper_handle_t *handles,
+		    uint32_t count)
+{
+	struct viper_spawn s = {
+		.image = image,
+		.image_len = (uint32_t)strlen(image),
+		.priority = VIPER_PRIORITY_DEFAULT,
+		.handles = handles,
+		.handle_count = count,
+		.argument = argument,
+	};
+	return viper_process_spawn(&s);
+}
+
 static void thread_entry(struct thread_slot *slot)
 {
 	tls_init(slot->tls);

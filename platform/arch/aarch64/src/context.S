@@ -83,6 +83,5 @@ fp_restore:
 	 */
 	.global thread_trampoline
 thread_trampoline:
-	mov	x0, sp
 	bl	thread_first_run
 	b	trap_return

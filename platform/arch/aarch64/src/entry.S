@@ -41,6 +41,15 @@
 101:	msr	daifset, #0xf
 	.endm
 
+	/* sp = top of boot_stacks[\index] (a register); clobbers x1, x2. */
+	.macro take_boot_stack index
+	adrp	x1, boot_stacks
+	add	x1, x1, :lo12:boot_stacks
+	mov	x2, #BOOT_STACK_SIZE
+	madd	x1, \index, x2, x1
+	add	sp, x1, x2
+	.endm
+
 	.section .text.boot, "ax"
 	.global _start
 _start:
@@ -80,10 +89,7 @@ _start:
 	ldr	x1, =boot_high
 	br	x1
 boot_high:
-	adrp	x1, boot_stacks
-	add	x1, x1, :lo12:boot_stacks
-	mov	x2, #BOOT_STACK_SIZE
-	add	sp, x1, x2
+	take_boot_stack xzr
 	mov	x0, x19
 	bl	kmain
 4:	wfi
@@ -98,11 +104,7 @@ secondary_entry:
 	ldr	x1, =secondary_high
 	br	x1
 secondary_high:
-	adrp	x1, boot_stacks
-	add	x1, x1, :lo12:boot_stacks
-	mov	x2, #BOOT_STACK_SIZE
-	madd	x1, x19, x2, x1
-	add	sp, x1, x2
+	take_boot_stack x19
 	mov	x0, x19
 	bl	secondary_main
 5:	wfi

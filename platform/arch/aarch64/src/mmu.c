@@ -61,7 +61,7 @@ static uint64_t *slot(uint64_t root, uint64_t va, unsigned level, bool create)
 
 uint64_t mmu_user_attrs(unsigned prot, bool device)
 {
-	uint64_t a = PTE_VALID | PTE_TABLE | PTE_AF | PTE_NG | PTE_USER | PTE_PXN;
+	uint64_t a = PTE_VALID | PTE_AF | PTE_NG | PTE_USER | PTE_PXN;
 
 	a |= device ? PTE_ATTR(MAIR_DEVICE) : (PTE_ATTR(MAIR_NORMAL) | PTE_SH_INNER);
 	if (!(prot & MMU_PROT_WRITE))

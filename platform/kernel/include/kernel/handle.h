@@ -52,6 +52,13 @@ MUST_CHECK err_t handle_create(struct handle_table *t, struct kobject *o, uint32
 			       viper_handle_t *out);
 
 /*
+ * handle_create for a freshly made object: the handle takes over the
+ * caller's reference, which is dropped on failure (destroying the object).
+ */
+MUST_CHECK err_t handle_give(struct handle_table *t, struct kobject *o, uint32_t rights,
+			     viper_handle_t *out);
+
+/*
  * Finds handle `h`: VIPER_E_BADHANDLE when it names nothing (forged or
  * stale), VIPER_E_KIND when `kind` is non-zero and differs, VIPER_E_RIGHTS
  * when the capability lacks any of `rights`.

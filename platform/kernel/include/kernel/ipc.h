@@ -89,8 +89,11 @@ MUST_CHECK err_t channel_create(unsigned depth, struct channel **out);
 void message_free(struct message *m);
 
 struct poll_set *poll_set_create(void);
-/* Detaches every entry watching `o` (when it dies). */
-void poll_forget_object(struct kobject *o);
+/* Watches `o` for `signals`, reported with `key`. VIPER_E_BUSY when it is watched already. */
+MUST_CHECK err_t poll_set_add(struct poll_set *ps, struct kobject *o, uint32_t signals,
+			      uint64_t key);
+/* Stops watching `o`. VIPER_E_NOTFOUND when it was not watched. */
+MUST_CHECK err_t poll_set_remove(struct poll_set *ps, struct kobject *o);
 
 struct ktimer *ktimer_create(void);
 void ktimer_set(struct ktimer *t, uint64_t deadline, uint64_t period);

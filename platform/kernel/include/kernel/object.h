@@ -8,9 +8,13 @@
 #ifndef KERNEL_OBJECT_H
 #define KERNEL_OBJECT_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include <viper/abi.h>
+
+/* The structure of `type` whose field `member` is at `p`. */
+#define container_of(p, type, member) ((type *)((char *)(p)-offsetof(type, member)))
 
 struct thread;
 struct poll_entry;

@@ -22,6 +22,14 @@ int viper_printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 const struct viper_startup *viper_startup_info(void);
 
 /*
+ * Starts boot-image program `image` at the default priority with
+ * `argument`, moving the `count` handles to it. Returns its process handle
+ * or a negative error.
+ */
+int64_t viper_spawn(const char *image, uint64_t argument, const viper_handle_t *handles,
+		    uint32_t count);
+
+/*
  * Starts a thread running fn(arg) at `priority` with its own stack and TLS
  * (from a fixed pool). Returns its handle or a negative error; the thread's
  * resources return to the pool once viper_thread_join saw it end.
