@@ -14,7 +14,13 @@
 
 #define ITERATIONS 1000
 
-enum role { ROLE_BENCH = 0, ROLE_SERVER = 1, ROLE_YIELDER = 2 };
+enum role {
+	ROLE_BENCH = 0,
+	ROLE_SERVER = 1,
+	ROLE_YIELDER = 2,
+	ROLE_SERVER_TWO_CALLS = 3,
+	ROLE_SERVER_SHORT = 4,
+};
 
 static const struct viper_startup *startup;
 
@@ -63,7 +69,8 @@ static int64_t spawn(uint64_t role, const viper_handle_t *handles, uint32_t coun
 	return viper_spawn("kernelbench", role, handles, count);
 }
 
-static void bench_round_trip(void)
+/* Calls a server process `iterations` times with 16 bytes; `role` picks the server's loop. */
+static void bench_round_trip(const char *name, uint64_t role)
 {
 	viper_handle_t s, r;
 	char msg[16] = "0123456789abcdef", reply[16];
@@ -71,7 +78,7 @@ static void bench_round_trip(void)
 
 	if (viper_channel_create(&s, &r, 0) < 0)
 		return;
-	server = spawn(ROLE_SERVER, &r, 1);
+	server = spawn(role, &r, 1);
 	if (server < 0) {
 		viper_printf("bench: cannot start the server: %lld\n", (long long)server);
 		return;
@@ -92,7 +99,38 @@ static void bench_round_trip(void)
 	}
 	uint64_t i1 = instructions();
 	int64_t t1 = viper_clock_now();
-	report("channel_call_round_trip_16B", i1 - i0, t1 - t0, ITERATIONS);
+	report(name, i1 - i0, t1 - t0, ITERATIONS);
+	viper_handle_close(s);
+	viper_process_wait((viper_handle_t)server, &status, VIPER_TIMEOUT_NONE);
+	viper_handle_close((viper_handle_t)server);
+}
+
+/* The same round trip with short messages, which travel in registers. */
+static void bench_round_trip_short(void)
+{
+	viper_handle_t s, r;
+	struct viper_short_msg m = {{0x3736353433323130ull, 0x6665646362613938ull}};
+	int64_t server, status;
+
+	if (viper_channel_create(&s, &r, 0) < 0)
+		return;
+	server = spawn(ROLE_SERVER_SHORT, &r, 1);
+	if (server < 0) {
+		viper_printf("bench: cannot start the server: %lld\n", (long long)server);
+		return;
+	}
+	(void)viper_channel_call_short(s, &m, 16); /* warm up: the server is waiting now */
+	uint64_t i0 = instructions();
+	int64_t t0 = viper_clock_now();
+	for (int i = 0; i < ITERATIONS; i++) {
+		if (viper_channel_call_short(s, &m, 16) != 16) {
+			viper_printf("bench: call failed\n");
+			break;
+		}
+	}
+	uint64_t i1 = instructions();
+	int64_t t1 = viper_clock_now();
+	report("channel_call_round_trip_16B_short", i1 - i0, t1 - t0, ITERATIONS);
 	viper_handle_close(s);
 	viper_process_wait((viper_handle_t)server, &status, VIPER_TIMEOUT_NONE);
 	viper_handle_close((viper_handle_t)server);
@@ -118,11 +156,43 @@ static void bench_context_switch(void)
 	viper_handle_close((viper_handle_t)other);
 }
 
+/* A server answering each request with its own bytes, with one system call per request. */
 static int serve(void)
 {
-	viper_handle_t r = startup->handles[0].handle, hs[4];
+	viper_handle_t r = startup->handles[0].handle, hs[VIPER_MSG_MAX_HANDLES];
+	char buf[VIPER_MSG_MAX_BYTES];
+	struct viper_reply_recv rr = {.reply_bytes = buf,
+				      .recv_bytes = buf,
+				      .recv_capacity = sizeof(buf),
+				      .recv_handles = hs};
+	int64_t n;
+
+	while ((n = viper_channel_reply_recv(r, &rr, 0)) >= 0) {
+		rr.reply = rr.info.reply;
+		rr.reply_len = (uint32_t)n;
+	}
+	return 0;
+}
+
+/* The same with short messages, in registers. */
+static int serve_short(void)
+{
+	viper_handle_t r = startup->handles[0].handle;
+	struct viper_short_msg m;
+	uint32_t token = 0;
+	int64_t n = 0;
+
+	while ((n = viper_channel_reply_recv_short(r, &token, (uint64_t)n, &m, NULL)) >= 0)
+		;
+	return 0;
+}
+
+/* The same with channel_reply and channel_recv: two system calls per request. */
+static int serve_two_calls(void)
+{
+	viper_handle_t r = startup->handles[0].handle, hs[VIPER_MSG_MAX_HANDLES];
 	struct viper_msg_info info;
-	char buf[256];
+	char buf[VIPER_MSG_MAX_BYTES];
 	int64_t n;
 
 	while ((n = viper_channel_recv(r, buf, sizeof(buf), hs, &info, 0)) >= 0)
@@ -135,6 +205,10 @@ int main(const struct viper_startup *s)
 	startup = s;
 	if (s->argument == ROLE_SERVER)
 		return serve();
+	if (s->argument == ROLE_SERVER_TWO_CALLS)
+		return serve_two_calls();
+	if (s->argument == ROLE_SERVER_SHORT)
+		return serve_short();
 	if (s->argument == ROLE_YIELDER) {
 		for (;;)
 			viper_yield();
@@ -145,7 +219,9 @@ int main(const struct viper_startup *s)
 	viper_printf("kernelbench: %u CPU(s), %d iterations each\n", s->cpu_count, ITERATIONS);
 	bench_null_syscall();
 	bench_clock_now();
-	bench_round_trip();
+	bench_round_trip("channel_call_round_trip_16B", ROLE_SERVER);
+	bench_round_trip("channel_call_round_trip_16B_reply_then_recv", ROLE_SERVER_TWO_CALLS);
+	bench_round_trip_short();
 	bench_context_switch();
 	viper_printf("kernelbench: done\n");
 	return 0;

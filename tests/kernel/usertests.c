@@ -12,16 +12,18 @@
 
 enum role {
 	ROLE_SUITE = 0,
-	ROLE_ECHO = 1,	      /* answers calls on startup handle 0 until its peer closes */
-	ROLE_FAULT = 2,	      /* writes to address 0 */
-	ROLE_SPIN = 3,	      /* runs for ever */
-	ROLE_EXIT42 = 4,      /* exits with 42 */
-	ROLE_NO_CAPS = 5,     /* checks it cannot reach devices it was not given */
-	ROLE_SHARED = 6,      /* writes a pattern into the memory object it was given */
-	ROLE_EXEC_DATA = 7,   /* jumps into its data */
-	ROLE_WRITE_RO = 8,    /* writes to its read-only data */
-	ROLE_TAKE_CALL = 9,   /* receives one call and exits without answering */
-	ROLE_KERNEL_PTR = 10, /* reads kernel memory */
+	ROLE_ECHO = 1,		   /* answers calls on startup handle 0 until its peer closes */
+	ROLE_FAULT = 2,		   /* writes to address 0 */
+	ROLE_SPIN = 3,		   /* runs for ever */
+	ROLE_EXIT42 = 4,	   /* exits with 42 */
+	ROLE_NO_CAPS = 5,	   /* checks it cannot reach devices it was not given */
+	ROLE_SHARED = 6,	   /* writes a pattern into the memory object it was given */
+	ROLE_EXEC_DATA = 7,	   /* jumps into its data */
+	ROLE_WRITE_RO = 8,	   /* writes to its read-only data */
+	ROLE_TAKE_CALL = 9,	   /* receives one call and exits without answering */
+	ROLE_KERNEL_PTR = 10,	   /* reads kernel memory */
+	ROLE_ECHO_REPLY_RECV = 11, /* ROLE_ECHO with channel_reply_recv */
+	ROLE_ECHO_SHORT = 12,	   /* ROLE_ECHO with short messages; answers "long" to others */
 };
 
 static int passed, failed;
@@ -641,6 +643,231 @@ static void test_call_other_process(void)
 	viper_handle_close(s);
 }
 
+/* Calls `s` with `len` bytes of a pattern and checks the echo; the reply buffer is `reply`. */
+static void check_echo(viper_handle_t s, uint32_t len, char *reply, uint32_t capacity)
+{
+	char msg[VIPER_MSG_MAX_BYTES];
+
+	for (uint32_t i = 0; i < len; i++)
+		msg[i] = (char)('a' + (i * 7 + len) % 26);
+	struct viper_call call = {.send_bytes = msg,
+				  .send_len = len,
+				  .reply_bytes = reply,
+				  .reply_capacity = capacity,
+				  .timeout_ns = VIPER_TIMEOUT_NONE};
+	CHECK_EQ(viper_channel_call(s, &call), len);
+	CHECK_EQ(call.info.bytes, len);
+	CHECK(memcmp(reply, msg, len) == 0);
+}
+
+/* A short call with `len` bytes of a pattern; checks the echo. */
+static void check_short_echo(viper_handle_t s, uint32_t len)
+{
+	struct viper_short_msg m;
+	char want[VIPER_SHORT_MSG_BYTES];
+
+	for (uint32_t i = 0; i < len; i++)
+		want[i] = (char)('A' + (i * 5 + len) % 26);
+	memcpy(m.words, want, len);
+	CHECK_EQ(viper_channel_call_short(s, &m, len), len);
+	CHECK(memcmp(m.words, want, len) == 0);
+}
+
+static void test_fast_paths(void)
+{
+	viper_handle_t s, r, s2, r2, hs[VIPER_MSG_MAX_HANDLES];
+	char reply[VIPER_MSG_MAX_BYTES];
+	int64_t child;
+
+	/* A server looping on channel_reply_recv, every length, handles too. */
+	CHECK_EQ(viper_channel_create(&s, &r, 0), 0);
+	child = spawn(ROLE_ECHO_REPLY_RECV, &r, 1);
+	CHECK(child > 0);
+	for (uint32_t len = 0; len <= VIPER_MSG_MAX_BYTES; len += 17)
+		check_echo(s, len, reply, sizeof(reply));
+	check_echo(s, VIPER_MSG_MAX_BYTES, reply, sizeof(reply));
+	/* Buffers across a page boundary leave the fast path; the result is the same. */
+	int64_t mo = viper_memory_create(2 * VIPER_PAGE_SIZE, 0);
+	CHECK(mo > 0);
+	int64_t va = viper_memory_map((viper_handle_t)mo, 0, 2 * VIPER_PAGE_SIZE,
+				      VIPER_PROT_READ | VIPER_PROT_WRITE, 0);
+	CHECK(va > 0);
+	if (va > 0)
+		check_echo(s, 64, (char *)(uintptr_t)(va + VIPER_PAGE_SIZE - 20), 64);
+	/* A handle in the request takes the general path too. */
+	CHECK_EQ(viper_channel_create(&s2, &r2, 0), 0);
+	struct viper_call call = {.send_bytes = "h",
+				  .send_len = 1,
+				  .send_handles = &r2,
+				  .send_handle_count = 1,
+				  .reply_bytes = reply,
+				  .reply_capacity = sizeof(reply),
+				  .timeout_ns = VIPER_TIMEOUT_NONE};
+	CHECK_EQ(viper_channel_call(s, &call), 1);
+	CHECK_EQ(viper_handle_close(r2), VIPER_E_BADHANDLE); /* it moved */
+	viper_handle_close(s2);
+	if (va > 0)
+		CHECK_EQ(viper_memory_unmap((uint64_t)va, 2 * VIPER_PAGE_SIZE), 0);
+	viper_handle_close((viper_handle_t)mo);
+	/* A short client to the same server. */
+	check_short_echo(s, 16);
+	viper_handle_close(s);
+	CHECK_EQ(wait_status((viper_handle_t)child), 0);
+
+	/* A server on short messages: short and ordinary clients, long requests. */
+	CHECK_EQ(viper_channel_create(&s, &r, 0), 0);
+	child = spawn(ROLE_ECHO_SHORT, &r, 1);
+	CHECK(child > 0);
+	for (uint32_t len = 0; len <= VIPER_SHORT_MSG_BYTES; len += 8)
+		check_short_echo(s, len);
+	check_short_echo(s, 5);
+	check_echo(s, 16, reply, sizeof(reply));
+	struct viper_short_msg m = {{0}};
+	CHECK_EQ(viper_channel_call_short(s, &m, VIPER_SHORT_MSG_BYTES + 1), VIPER_E_TOOBIG);
+	char big[100];
+	memset(big, 'b', sizeof(big));
+	call = (struct viper_call){.send_bytes = big,
+				   .send_len = sizeof(big),
+				   .reply_bytes = reply,
+				   .reply_capacity = sizeof(reply),
+				   .timeout_ns = VIPER_TIMEOUT_NONE};
+	CHECK_EQ(viper_channel_call(s, &call), 4);
+	CHECK(memcmp(reply, "long", 4) == 0);
+	check_short_echo(s, 48); /* and it goes on */
+	viper_handle_close(s);
+	CHECK_EQ(wait_status((viper_handle_t)child), 0);
+
+	/* A short client to a server on channel_recv and channel_reply. */
+	CHECK_EQ(viper_channel_create(&s, &r, 0), 0);
+	child = spawn(ROLE_ECHO, &r, 1);
+	check_short_echo(s, 16);
+	check_short_echo(s, 48);
+	viper_handle_close(s);
+	CHECK_EQ(wait_status((viper_handle_t)child), 0);
+	/* Its peer gone, a short call fails at once. */
+	CHECK_EQ(viper_channel_call_short(s, &m, 8), VIPER_E_BADHANDLE);
+	CHECK_EQ(viper_channel_create(&s, &r, 0), 0);
+	viper_handle_close(r);
+	CHECK_EQ(viper_channel_call_short(s, &m, 8), VIPER_E_PEERCLOSED);
+	viper_handle_close(s);
+	(void)hs;
+}
+
+/* Caller threads for test_reply_recv_errors. */
+static void short_caller_thread(void *arg)
+{
+	struct caller *c = arg;
+	struct viper_short_msg m = {{0x676e6970}}; /* "ping" */
+
+	c->started = 1;
+	c->result = viper_channel_call_short(c->send, &m, 4);
+	memcpy(c->reply, m.words,
+	       sizeof(m.words) < sizeof(c->reply) ? sizeof(m.words) : sizeof(c->reply));
+}
+
+static void test_reply_recv_errors(void)
+{
+	viper_handle_t s, r, hs[VIPER_MSG_MAX_HANDLES];
+	char buf[VIPER_MSG_MAX_BYTES];
+	struct viper_reply_recv rr = {
+		.recv_bytes = buf, .recv_capacity = sizeof(buf), .recv_handles = hs};
+	struct caller c = {0};
+	int64_t th;
+
+	CHECK_EQ(viper_channel_create(&s, &r, 0), 0);
+	CHECK_EQ(viper_channel_reply_recv(r, &rr, 2), VIPER_E_INVAL);
+	CHECK_EQ(viper_channel_reply_recv(r, (struct viper_reply_recv *)8, 0), VIPER_E_FAULT);
+	CHECK_EQ(viper_channel_reply_recv(r, &rr, VIPER_MSG_NONBLOCK), VIPER_E_WOULDBLOCK);
+	CHECK_EQ(viper_channel_reply_recv(s, &rr, VIPER_MSG_NONBLOCK), VIPER_E_KIND);
+
+	/* A call arrives; bad replies are refused and change nothing. */
+	c = (struct caller){.send = s, .timeout = VIPER_TIMEOUT_NONE};
+	th = viper_thread_start(caller_thread, &c, VIPER_PRIORITY_DEFAULT);
+	CHECK_EQ(viper_channel_reply_recv(r, &rr, 0), 4);
+	uint32_t token = rr.info.reply;
+	CHECK(token != 0);
+	CHECK_EQ(viper_channel_send(s, "next", 4, NULL, 0, 0), 0);
+	rr.reply = token ^ 0x100;
+	rr.reply_bytes = "pong";
+	rr.reply_len = 4;
+	CHECK_EQ(viper_channel_reply_recv(r, &rr, 0), VIPER_E_BADHANDLE);
+	rr.reply = token;
+	rr.reply_len = VIPER_MSG_MAX_BYTES + 1;
+	CHECK_EQ(viper_channel_reply_recv(r, &rr, 0), VIPER_E_TOOBIG);
+	rr.reply_len = 4;
+	rr.reply_bytes = (const void *)16;
+	CHECK_EQ(viper_channel_reply_recv(r, &rr, 0), VIPER_E_FAULT);
+	/* The token still holds; the reply goes, and "next" comes in. */
+	rr.reply_bytes = "pong";
+	rr.reply_result = 12345;
+	CHECK_EQ(viper_channel_reply_recv(r, &rr, 0), 4);
+	CHECK_EQ(rr.reply_result, VIPER_OK);
+	CHECK(memcmp(buf, "next", 4) == 0);
+	CHECK_EQ(rr.info.reply, 0u);
+	CHECK_EQ(join(th), 0);
+	CHECK_EQ(c.result, 4);
+	CHECK(memcmp(c.reply, "pong", 4) == 0);
+
+	/* The caller gave up: the server hears so in reply_result. */
+	c = (struct caller){.send = s, .timeout = 20 * 1000000};
+	th = viper_thread_start(caller_thread, &c, VIPER_PRIORITY_DEFAULT);
+	rr.reply = 0;
+	CHECK_EQ(viper_channel_reply_recv(r, &rr, 0), 4);
+	token = rr.info.reply;
+	CHECK_EQ(join(th), 0);
+	CHECK_EQ(c.result, VIPER_E_TIMEOUT);
+	CHECK_EQ(viper_channel_send(s, "more", 4, NULL, 0, 0), 0);
+	rr.reply = token;
+	CHECK_EQ(viper_channel_reply_recv(r, &rr, 0), 4);
+	CHECK_EQ(rr.reply_result, VIPER_E_PEERCLOSED);
+
+	/* A reply too big for the caller: both hear of it. */
+	c = (struct caller){.send = s, .timeout = VIPER_TIMEOUT_NONE};
+	th = viper_thread_start(caller_thread, &c, VIPER_PRIORITY_DEFAULT);
+	rr.reply = 0;
+	CHECK_EQ(viper_channel_reply_recv(r, &rr, 0), 4);
+	CHECK_EQ(viper_channel_send(s, "last", 4, NULL, 0, 0), 0);
+	char big[100];
+	memset(big, 'z', sizeof(big));
+	rr.reply = rr.info.reply;
+	rr.reply_bytes = big;
+	rr.reply_len = sizeof(big);
+	CHECK_EQ(viper_channel_reply_recv(r, &rr, 0), 4);
+	CHECK_EQ(rr.reply_result, VIPER_E_RANGE);
+	CHECK_EQ(join(th), 0);
+	CHECK_EQ(c.result, VIPER_E_RANGE);
+
+	/* Short receives: a token and reply_result in x1, bad lengths, handles. */
+	struct viper_short_msg m;
+	int32_t result = 1;
+	token = 0;
+	CHECK_EQ(viper_channel_reply_recv_short(r, &token, VIPER_SHORT_MSG_BYTES + 1, &m, NULL),
+		 VIPER_E_TOOBIG);
+	c = (struct caller){.send = s, .timeout = VIPER_TIMEOUT_NONE};
+	th = viper_thread_start(short_caller_thread, &c, VIPER_PRIORITY_DEFAULT);
+	CHECK_EQ(viper_channel_reply_recv_short(r, &token, 0, &m, &result), 4);
+	CHECK(token != 0);
+	CHECK(memcmp(m.words, "ping", 4) == 0);
+	uint32_t bad = token ^ 0x100;
+	CHECK_EQ(viper_channel_reply_recv_short(r, &bad, 4, &m, NULL), VIPER_E_BADHANDLE);
+	viper_handle_t extra, extra_r;
+	CHECK_EQ(viper_channel_create(&extra, &extra_r, 0), 0);
+	CHECK_EQ(viper_channel_send(s, "hand", 4, &extra_r, 1, 0), 0);
+	memcpy(m.words, "PONG", 4);
+	/* The reply goes; the next message carries a handle, so it stays queued. */
+	CHECK_EQ(viper_channel_reply_recv_short(r, &token, 4, &m, &result), VIPER_E_RANGE);
+	CHECK_EQ(join(th), 0);
+	CHECK_EQ(c.result, 4);
+	CHECK(memcmp(c.reply, "PONG", 4) == 0);
+	struct viper_msg_info info;
+	CHECK_EQ(viper_channel_recv(r, buf, sizeof(buf), hs, &info, VIPER_MSG_NONBLOCK), 4);
+	CHECK_EQ(info.handles, 1u);
+	viper_handle_close(hs[0]);
+	viper_handle_close(extra);
+	viper_handle_close(s);
+	viper_handle_close(r);
+}
+
 static void test_notifications_and_poll(void)
 {
 	viper_handle_t s, r;
@@ -843,6 +1070,54 @@ static int role_echo(void)
 	return n == VIPER_E_PEERCLOSED ? 0 : 1;
 }
 
+static int role_echo_reply_recv(void)
+{
+	viper_handle_t r = startup->handles[0].handle, hs[VIPER_MSG_MAX_HANDLES];
+	char buf[VIPER_MSG_MAX_BYTES];
+	struct viper_reply_recv rr = {.reply_bytes = buf,
+				      .recv_bytes = buf,
+				      .recv_capacity = sizeof(buf),
+				      .recv_handles = hs};
+	int64_t n;
+
+	while ((n = viper_channel_reply_recv(r, &rr, 0)) >= 0) {
+		for (uint32_t i = 0; i < rr.info.handles; i++)
+			viper_handle_close(hs[i]);
+		rr.reply = rr.info.reply;
+		rr.reply_len = (uint32_t)n;
+	}
+	return n == VIPER_E_PEERCLOSED ? 0 : 1;
+}
+
+static int role_echo_short(void)
+{
+	viper_handle_t r = startup->handles[0].handle, hs[VIPER_MSG_MAX_HANDLES];
+	struct viper_short_msg m;
+	struct viper_msg_info info;
+	char buf[VIPER_MSG_MAX_BYTES];
+	uint32_t token = 0;
+	int64_t n = 0;
+
+	for (;;) {
+		n = viper_channel_reply_recv_short(r, &token, (uint64_t)n, &m, NULL);
+		if (n >= 0)
+			continue;
+		if (n != VIPER_E_RANGE)
+			break;
+		/* Too long for registers, or carrying handles: take it the general way. */
+		token = 0;
+		n = viper_channel_recv(r, buf, sizeof(buf), hs, &info, 0);
+		if (n < 0)
+			break;
+		for (uint32_t i = 0; i < info.handles; i++)
+			viper_handle_close(hs[i]);
+		if (info.reply)
+			viper_channel_reply(info.reply, "long", 4, NULL, 0);
+		n = 0;
+	}
+	return n == VIPER_E_PEERCLOSED ? 0 : 1;
+}
+
 static int role_take_call(void)
 {
 	viper_handle_t hs[4];
@@ -923,6 +1198,10 @@ int main(const struct viper_startup *s)
 		return role_take_call();
 	case ROLE_KERNEL_PTR:
 		return *(volatile int *)0xffff000040200000ull;
+	case ROLE_ECHO_REPLY_RECV:
+		return role_echo_reply_recv();
+	case ROLE_ECHO_SHORT:
+		return role_echo_short();
 	default:
 		return 98;
 	}
@@ -944,6 +1223,8 @@ int main(const struct viper_startup *s)
 	run("close and revoke while blocked", test_close_while_blocked);
 	run("call and reply", test_call_reply);
 	run("call to another process", test_call_other_process);
+	run("IPC fast paths: reply_recv, short messages", test_fast_paths);
+	run("reply_recv and short receive errors", test_reply_recv_errors);
 	run("notifications, timers, poll sets", test_notifications_and_poll);
 	run("threads", test_threads);
 	run("threads run on every CPU", test_threads_run_on_every_cpu);

@@ -12,16 +12,6 @@ err_t channel_queue_init(struct channel_queue *q, unsigned depth)
 	return VIPER_OK;
 }
 
-bool channel_queue_full(const struct channel_queue *q)
-{
-	return q->count >= q->depth;
-}
-
-bool channel_queue_empty(const struct channel_queue *q)
-{
-	return q->count == 0;
-}
-
 err_t channel_queue_push(struct channel_queue *q, struct queue_link *l)
 {
 	if (channel_queue_full(q))

@@ -4,6 +4,7 @@
 #include <arch/gic.h>
 #include <kernel/irq.h>
 #include <kernel/memory.h>
+#include <kernel/process.h>
 #include <kernel/sched.h>
 #include <kernel/string.h>
 
@@ -33,7 +34,26 @@ void message_free(struct message *m)
 		m->caller->call.done = true;
 		thread_wake(m->caller, VIPER_OK);
 	}
-	kfree(m);
+	if (!m->embedded)
+		kfree(m);
+}
+
+void call_abandon(struct thread *t)
+{
+	struct call_wait *cw = &t->call;
+
+	if (cw->pending) {
+		if (channel_queue_remove(&cw->channel->queue, &cw->pending->link)) {
+			cw->pending->caller = NULL;
+			message_free(cw->pending);
+			kobject_signal(&cw->channel->send_end);
+		}
+		cw->pending = NULL;
+	}
+	if (cw->server) {
+		cw->server->replies[cw->token_index].caller = NULL;
+		cw->server = NULL;
+	}
 }
 
 static void channel_maybe_free(struct channel *c)

@@ -68,8 +68,11 @@ uint32_t kobject_signals(const struct kobject *o)
 
 void kobject_signal(struct kobject *o)
 {
-	uint32_t now = kobject_signals(o);
+	uint32_t now;
 
+	if (!o->waiters.head && !o->observers)
+		return; /* nobody to tell */
+	now = kobject_signals(o);
 	waitq_wake_all(&o->waiters, VIPER_OK);
 	for (struct poll_entry *e = o->observers; e; e = e->object_next) {
 		if (now & e->signals)

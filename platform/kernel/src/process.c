@@ -73,13 +73,19 @@ err_t process_init_system(void)
 
 /* User memory access. */
 
-/* The physical address for `va` if `as` lets user space read (or write) it; 0 if not. */
+/*
+ * The physical address for `va` if `as` lets user space read (or write) it
+ * as normal memory; 0 if not. The address space installed on this CPU is
+ * translated by the hardware walker, any other by walking its tables.
+ */
 static uint64_t user_page(const struct aspace *as, uint64_t va, bool write)
 {
 	uint64_t e;
 
 	if (va >= VIPER_USER_TOP)
 		return 0;
+	if (this_cpu()->user_as == as)
+		return mmu_user_translate(va, write);
 	e = mmu_lookup(as->root, va);
 	if (!(e & PTE_VALID) || !(e & PTE_USER) || (e & PTE_ATTR(7)) != PTE_ATTR(MAIR_NORMAL))
 		return 0;
@@ -115,8 +121,9 @@ static err_t translate(const struct aspace *as, uint64_t va, size_t n, bool writ
 	return VIPER_OK;
 }
 
-/* Copies between the user range at `va` and `buf` (to user when `write`). */
-static err_t copy_user(const struct aspace *as, uint64_t va, void *buf, size_t n, bool write)
+/* Copies between the user range at `va` and `buf` (to user when `write`), any length. */
+static __attribute__((noinline)) err_t copy_user(const struct aspace *as, uint64_t va, void *buf,
+						 size_t n, bool write)
 {
 	uint64_t pa[COPY_PAGES];
 	uint8_t *b = buf;
@@ -145,14 +152,44 @@ static err_t copy_user(const struct aspace *as, uint64_t va, void *buf, size_t n
 	return VIPER_OK;
 }
 
+/*
+ * The common case: a non-empty range inside one page of the address space
+ * installed on this CPU, translated by the hardware walker. 0 when another
+ * case applies or the translation fails (copy_user then decides).
+ */
+static inline uint64_t one_page(const struct aspace *as, uint64_t va, size_t n, bool write)
+{
+	if (n - 1 >= PAGE_SIZE - (va & (PAGE_SIZE - 1)) || va >= VIPER_USER_TOP ||
+	    this_cpu()->user_as != as)
+		return 0;
+	return mmu_user_translate(va, write);
+}
+
+void *user_pointer(const struct aspace *as, uint64_t va, size_t n, bool write)
+{
+	uint64_t pa = one_page(as, va, n, write);
+
+	return pa ? phys_to_virt(pa) : NULL;
+}
+
 err_t copy_from_user(const struct aspace *as, void *dst, uint64_t src, size_t n)
 {
-	return copy_user(as, src, dst, n, false);
+	uint64_t pa = one_page(as, src, n, false);
+
+	if (!pa)
+		return copy_user(as, src, dst, n, false);
+	memcpy(dst, phys_to_virt(pa), n);
+	return VIPER_OK;
 }
 
 err_t copy_to_user(const struct aspace *as, uint64_t dst, const void *src, size_t n)
 {
-	return copy_user(as, dst, (void *)(uintptr_t)src, n, true);
+	uint64_t pa = one_page(as, dst, n, true);
+
+	if (!pa)
+		return copy_user(as, dst, (void *)(uintptr_t)src, n, true);
+	memcpy(phys_to_virt(pa), src, n);
+	return VIPER_OK;
 }
 
 /* Address spaces. */
@@ -482,15 +519,8 @@ void process_thread_exiting(struct process *p, struct thread *t)
 {
 	struct thread **link = &p->threads;
 
-	/* A caller that goes away leaves its message and reply token behind, unanswered. */
-	if (t->call.pending) {
-		t->call.pending->caller = NULL;
-		t->call.pending = NULL;
-	}
-	if (t->call.server) {
-		t->call.server->replies[t->call.token_index].caller = NULL;
-		t->call.server = NULL;
-	}
+	/* channel_call withdraws its call before returning; this is a safety net. */
+	call_abandon(t);
 	while (*link && *link != t)
 		link = &(*link)->process_next;
 	if (*link)

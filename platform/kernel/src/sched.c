@@ -25,6 +25,7 @@ static uint32_t runq_bits;
 static struct thread *timeouts; /* sorted by deadline */
 static struct thread *all_threads;
 static struct thread *reap_list;
+static unsigned cpus_online;
 
 bool sched_running(void)
 {
@@ -144,6 +145,27 @@ static void reap(void)
 	}
 }
 
+static inline void use_aspace(struct cpu *c, const struct aspace *as)
+{
+	if (as) {
+		if (c->user_root != as->root || c->user_asid != as->asid) {
+			mmu_switch_user(as->root, as->asid);
+			c->user_root = as->root;
+			c->user_asid = as->asid;
+		}
+	} else if (c->user_root) {
+		mmu_switch_user(aspace_empty_root(), 0);
+		c->user_root = 0;
+		c->user_asid = 0;
+	}
+	c->user_as = as;
+}
+
+void cpu_use_aspace(const struct aspace *as)
+{
+	use_aspace(this_cpu(), as);
+}
+
 static void switch_to(struct thread *next)
 {
 	struct cpu *c = this_cpu();
@@ -163,17 +185,9 @@ static void switch_to(struct thread *next)
 		}
 		prev->tpidr_el0 = read_sysreg(tpidr_el0);
 	}
-	if (next->process) {
-		struct aspace *as = &next->process->as;
+	if (next->process)
 		write_sysreg(tpidr_el0, next->tpidr_el0);
-		if (c->user_root != as->root) {
-			mmu_switch_user(as->root, as->asid);
-			c->user_root = as->root;
-		}
-	} else if (c->user_root) {
-		mmu_switch_user(aspace_empty_root(), 0);
-		c->user_root = 0;
-	}
+	use_aspace(c, next->process ? &next->process->as : NULL);
 	next->state = THREAD_RUNNING;
 	next->cpu = c->index;
 	if (next->slice <= 0)
@@ -217,6 +231,8 @@ static void kick(struct thread *t)
 		self->need_resched = true;
 		return;
 	}
+	if (cpus_online == 1)
+		return;
 	for (unsigned i = 0; i < MAX_CPUS; i++) {
 		struct cpu *c = &cpus[i];
 		if (!c->online || c == self)
@@ -232,10 +248,9 @@ static void kick(struct thread *t)
 		gic_send_sgi(victim->index, SGI_RESCHEDULE);
 }
 
-void thread_wake(struct thread *t, err_t result)
+/* Takes a blocked or new thread off its wait queue and timeout list. */
+static void unblock(struct thread *t, err_t result)
 {
-	if (t->state != THREAD_BLOCKED && t->state != THREAD_NEW)
-		return;
 	if (t->waiting_on) {
 		struct waitq *q = t->waiting_on;
 		if (t->wq_prev)
@@ -253,32 +268,60 @@ void thread_wake(struct thread *t, err_t result)
 	t->wait_cap = NULL;
 	t->wake_result = result;
 	t->state = THREAD_RUNNABLE;
+}
+
+void thread_wake(struct thread *t, err_t result)
+{
+	if (t->state != THREAD_BLOCKED && t->state != THREAD_NEW)
+		return;
+	unblock(t, result);
 	rq_push(t);
 	kick(t);
 }
 
-err_t wait_on(struct waitq *q, uint64_t deadline, struct cap *via)
+err_t wait_on_then_run(struct waitq *q, uint64_t deadline, struct cap *via, struct thread *next)
 {
 	struct thread *t = current_thread();
 
-	if (t->process && t->process->dying)
+	if (t->process && t->process->dying) {
+		if (next)
+			thread_wake(next, VIPER_OK);
+		cpu_use_aspace(&t->process->as); /* an IPC fast path may have left another */
 		return VIPER_E_CLOSED;
+	}
 	t->state = THREAD_BLOCKED;
 	t->waiting_on = q;
 	t->wq_next = NULL;
-	t->wq_prev = q->tail;
-	if (q->tail)
-		q->tail->wq_next = t;
-	else
-		q->head = t;
-	q->tail = t;
+	if (q) {
+		t->wq_prev = q->tail;
+		if (q->tail)
+			q->tail->wq_next = t;
+		else
+			q->head = t;
+		q->tail = t;
+	} else {
+		t->wq_prev = NULL;
+	}
 	t->wait_cap = via;
 	t->wake_result = VIPER_OK;
 	t->deadline = deadline;
 	if (deadline)
 		timeout_insert(t);
-	schedule();
+	if (next && next->state == THREAD_BLOCKED && (int)next->priority >= rq_top()) {
+		/* Direct handoff: `next` runs now, without a trip through the run queue. */
+		unblock(next, VIPER_OK);
+		switch_to(next);
+	} else {
+		if (next)
+			thread_wake(next, VIPER_OK);
+		schedule();
+	}
 	return t->wake_result;
+}
+
+err_t wait_on(struct waitq *q, uint64_t deadline, struct cap *via)
+{
+	return wait_on_then_run(q, deadline, via, NULL);
 }
 
 void waitq_wake_all(struct waitq *q, err_t result)
@@ -354,6 +397,7 @@ err_t sched_init_cpu(unsigned index)
 	c->current = idle;
 	fp_trap_user(true);
 	__atomic_store_n(&c->online, true, __ATOMIC_RELEASE);
+	cpus_online++;
 	if (index == 0) {
 		err_t err = irq_set_handler(SGI_RESCHEDULE, resched_irq, NULL);
 		if (err)

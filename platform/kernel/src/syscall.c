@@ -114,7 +114,6 @@ static int64_t sys_clock_now(const uint64_t *a)
 
 static int64_t sys_sleep(const uint64_t *a)
 {
-	struct waitq q = {NULL, NULL};
 	int64_t ns = (int64_t)a[0];
 	err_t err;
 
@@ -122,7 +121,7 @@ static int64_t sys_sleep(const uint64_t *a)
 		return VIPER_E_INVAL;
 	if (ns == 0)
 		return VIPER_OK;
-	err = wait_on(&q, deadline_after(ns), NULL);
+	err = wait_on(NULL, deadline_after(ns), NULL);
 	return err == VIPER_E_TIMEOUT ? VIPER_OK : err;
 }
 
@@ -408,25 +407,81 @@ static err_t check_transfer(const viper_handle_t *hs, unsigned count, const stru
 	return VIPER_OK;
 }
 
+/* Where a short message's bytes sit in a thread's saved registers: x2-x7. */
+static uint8_t *short_regs(struct thread *t)
+{
+	return (uint8_t *)&t->frame->x[2];
+}
+
 /*
- * Builds a message from user memory: bytes, then handles (validated, then
- * detached, so either all move or none). Blocks for room in the queue first.
+ * Copies a message of `len` bytes for a fast path: whole words when both
+ * ends are saved registers (bytes past `len` there are the sender's own
+ * register contents), else exactly `len` bytes.
  */
+static void copy_message(void *dst, bool dst_regs, const void *src, bool src_regs, uint32_t len)
+{
+	if (dst_regs && src_regs) {
+		uint64_t *d = dst;
+		const uint64_t *s = src;
+		for (uint32_t i = 0; i < len; i += 8)
+			*d++ = *s++;
+	} else if (len) {
+		memcpy(dst, src, len);
+	}
+}
+
 /*
- * Builds a message for the send end named by handle `h`: bytes, then
- * handles (validated, then detached, so either all move or none). Blocks for
- * room in the queue first; after every wait the handle is looked up again,
- * since another thread may have closed it (VIPER_E_CLOSED then). On success
- * *ch is the channel, with a reference the caller drops.
+ * Reads a message into `m`: `len` bytes from user address `bytes` (or, when
+ * `from_regs`, from the caller's registers: a short message, len checked
+ * already), and `count` handles into `hs`, checked for transfer (see
+ * check_transfer) but not yet moved. `via` is the channel end the message
+ * goes through, NULL for a reply.
  */
-static err_t build_message(uint64_t h, uint64_t bytes, uint64_t len, uint64_t handle_ptr,
-			   uint64_t count, int64_t timeout, struct message **out,
-			   struct channel **ch_out)
+static err_t load_message(struct message *m, viper_handle_t *hs, bool from_regs, uint64_t bytes,
+			  uint64_t len, uint64_t handle_ptr, uint64_t count, const struct cap *via)
+{
+	err_t err;
+
+	if (len > VIPER_MSG_MAX_BYTES || count > VIPER_MSG_MAX_HANDLES)
+		return VIPER_E_TOOBIG;
+	if (count) {
+		err = copy_from_user(as(), hs, handle_ptr, count * sizeof(viper_handle_t));
+		if (!err)
+			err = check_transfer(hs, (unsigned)count, via);
+		if (err)
+			return err;
+	}
+	if (from_regs)
+		memcpy(m->data, short_regs(current_thread()), len);
+	else if ((err = copy_from_user(as(), m->data, bytes, len)))
+		return err;
+	m->bytes = (uint32_t)len;
+	m->handle_count = 0;
+	return VIPER_OK;
+}
+
+/* Moves the `count` handles load_message checked into `m`; this cannot fail. */
+static void detach_handles(struct message *m, const viper_handle_t *hs, uint64_t count)
+{
+	for (unsigned i = 0; i < count; i++)
+		(void)handle_detach(handles(), hs[i], &m->caps[i]);
+	m->handle_count = (uint32_t)count;
+}
+
+/*
+ * Builds a message for the send end named by handle `h` in `m` (NULL: a new
+ * allocation). Blocks for room in the queue first; after every wait the
+ * handle is looked up again, since another thread may have closed it
+ * (VIPER_E_CLOSED then). On success *ch is the channel, with a reference the
+ * caller drops.
+ */
+static err_t build_message(uint64_t h, bool from_regs, uint64_t bytes, uint64_t len,
+			   uint64_t handle_ptr, uint64_t count, int64_t timeout, struct message *m,
+			   struct message **out, struct channel **ch_out)
 {
 	uint64_t deadline = deadline_after(timeout);
 	viper_handle_t hs[VIPER_MSG_MAX_HANDLES];
 	struct channel *ch;
-	struct message *m;
 	struct cap *via;
 	err_t err = lookup(h, VIPER_OBJ_CHANNEL_SEND, VIPER_RIGHT_WRITE, &via);
 
@@ -445,23 +500,21 @@ static err_t build_message(uint64_t h, uint64_t bytes, uint64_t len, uint64_t ha
 		if (err)
 			return err;
 	}
-	err = copy_from_user(as(), hs, handle_ptr, count * sizeof(viper_handle_t));
-	if (!err)
-		err = check_transfer(hs, (unsigned)count, via);
-	if (err)
-		return err;
-	m = kmalloc(sizeof(*m));
-	if (!m)
-		return VIPER_E_NOMEM;
-	err = copy_from_user(as(), m->data, bytes, len);
+	if (m) {
+		m->embedded = true;
+	} else {
+		m = kmalloc(sizeof(*m));
+		if (!m)
+			return VIPER_E_NOMEM;
+	}
+	m->caller = NULL;
+	err = load_message(m, hs, from_regs, bytes, len, handle_ptr, count, via);
 	if (err) {
-		kfree(m);
+		if (!m->embedded)
+			kfree(m);
 		return err;
 	}
-	m->bytes = (uint32_t)len;
-	m->handle_count = (uint32_t)count;
-	for (unsigned i = 0; i < count; i++)
-		(void)handle_detach(handles(), hs[i], &m->caps[i]); /* checked above */
+	detach_handles(m, hs, count);
 	kobject_ref(&ch->send_end);
 	*out = m;
 	*ch_out = ch;
@@ -483,8 +536,8 @@ static int64_t sys_channel_send(const uint64_t *a)
 
 	if (a[5] & ~(uint64_t)VIPER_MSG_NONBLOCK)
 		return VIPER_E_INVAL;
-	err = build_message(a[0], a[1], a[2], a[3], a[4],
-			    (a[5] & VIPER_MSG_NONBLOCK) ? 0 : VIPER_TIMEOUT_NONE, &m, &ch);
+	err = build_message(a[0], false, a[1], a[2], a[3], a[4],
+			    (a[5] & VIPER_MSG_NONBLOCK) ? 0 : VIPER_TIMEOUT_NONE, NULL, &m, &ch);
 	if (err)
 		return err;
 	enqueue(ch, m);
@@ -504,9 +557,10 @@ static void attach_caps(struct handle_table *t, struct message *m, viper_handle_
 		cap_destroy_detached(m->caps[i]); /* revoked on the way */
 		m->caps[i] = NULL;
 	}
+	m->handle_count = 0;
 }
 
-static int free_reply_slot(struct process *p)
+static inline int free_reply_slot(struct process *p)
 {
 	for (int i = 0; i < PROCESS_MAX_REPLIES; i++) {
 		if (!p->replies[i].used)
@@ -515,21 +569,80 @@ static int free_reply_slot(struct process *p)
 	return -1;
 }
 
-static int64_t sys_channel_recv(const uint64_t *a)
+/*
+ * What receive writes back: the message's struct viper_msg_info, preceded
+ * for channel_reply_recv by what the caller of the reply got.
+ */
+struct receipt {
+	int32_t reply_result;
+	uint32_t reserved;
+	struct viper_msg_info info;
+};
+_Static_assert(offsetof(struct viper_reply_recv, info) -
+			       offsetof(struct viper_reply_recv, reply_result) ==
+		       offsetof(struct receipt, info),
+	       "struct viper_reply_recv ends like struct receipt");
+
+/* The reply token for slot `r` of `p` after its generation moves to `gen`. */
+static uint32_t reply_token(const struct process *p, const struct reply_slot *r, uint32_t gen)
 {
-	struct process *p = self();
-	struct viper_msg_info info = {0};
+	return (uint32_t)(r - p->replies + 1) | (gen << 8);
+}
+
+/* The next generation of reply slot `r` (never 0, so no token is 0). */
+static uint32_t next_gen(const struct reply_slot *r)
+{
+	uint32_t gen = (r->gen + 1) & 0xffffff;
+
+	return gen ? gen : 1;
+}
+
+/* What a short receive returns in x1: the reply token, and reply_result above it. */
+static uint64_t short_receipt(uint32_t token, err_t reply_result)
+{
+	return token | (uint64_t)(uint32_t)reply_result << 32;
+}
+
+/* Gives slot `r` (its generation moved to `gen`) to the call of `caller`. */
+static void claim_reply_slot(struct process *p, struct reply_slot *r, uint32_t gen,
+			     struct thread *caller)
+{
+	r->used = true;
+	r->caller = caller;
+	r->gen = gen;
+	caller->call.pending = NULL;
+	caller->call.server = p;
+	caller->call.token_index = (unsigned)(r - p->replies);
+}
+
+/*
+ * Takes the next message from the receive end named by handle `h`: its bytes
+ * go to `buf` (room for `capacity`), its handles to `hbuf`, and the receipt
+ * to `out` (with `reply_result` first when `with_result`, else just the
+ * info), or, when `in_regs` (a short receive), the bytes to the caller's
+ * registers x2-x7 and the reply token and reply_result to x1 (see
+ * short_receipt). Waits unless `nonblock`; a thread that waits is parked, so
+ * the call fast path can deliver to it directly. `*next` (a caller the reply just
+ * answered, or NULL) runs at once if this waits, and is cleared then. `c` is
+ * h's capability when the caller looked it up already, else NULL.
+ * Returns the length.
+ */
+static int64_t receive(uint64_t h, struct cap *c, uint64_t buf, uint64_t capacity, uint64_t hbuf,
+		       uint64_t out, bool with_result, bool in_regs, err_t reply_result,
+		       bool nonblock, struct thread **next)
+{
+	struct thread *t = current_thread();
+	struct process *p = t->process;
+	struct receipt rc = {reply_result, 0, {0, 0, 0, 0}};
 	viper_handle_t hs[VIPER_MSG_MAX_HANDLES];
+	struct reply_slot *r = NULL;
 	struct channel *ch;
 	struct message *m;
-	struct cap *c;
-	int slot = -1;
-	err_t err = lookup(a[0], VIPER_OBJ_CHANNEL_RECV, VIPER_RIGHT_READ, &c);
+	uint32_t gen = 0;
+	err_t err = c ? VIPER_OK : lookup(h, VIPER_OBJ_CHANNEL_RECV, VIPER_RIGHT_READ, &c);
 
 	if (err)
 		return err;
-	if (a[5] & ~(uint64_t)VIPER_MSG_NONBLOCK)
-		return VIPER_E_INVAL;
 	ch = container_of(c->object, struct channel, recv_end);
 	for (;;) {
 		struct queue_link *l = channel_queue_peek(&ch->queue);
@@ -539,176 +652,468 @@ static int64_t sys_channel_recv(const uint64_t *a)
 		}
 		if (ch->send_end.handles == 0)
 			return VIPER_E_PEERCLOSED;
-		err = wait_through(&ch->recv_end.waiters,
-				   (a[5] & VIPER_MSG_NONBLOCK) ? 0 : VIPER_TIMEOUT_NONE, 0, a[0],
-				   VIPER_OBJ_CHANNEL_RECV, VIPER_RIGHT_READ, &c);
+		if (nonblock)
+			return VIPER_E_WOULDBLOCK;
+		t->recv = (struct recv_wait){ch,	  buf,	   capacity,	 out,
+					     with_result, in_regs, reply_result, -1};
+		err = wait_on_then_run(&ch->recv_end.waiters, 0, c, *next);
+		*next = NULL;
+		t->recv.channel = NULL;
+		if (t->recv.delivered >= 0)
+			return t->recv.delivered; /* the call fast path did it all */
 		if (err)
 			return err;
+		/* Another thread may have closed the handle meanwhile. */
+		if (lookup(h, VIPER_OBJ_CHANNEL_RECV, VIPER_RIGHT_READ, &c))
+			return VIPER_E_CLOSED;
 		ch = container_of(c->object, struct channel, recv_end);
 	}
 	/* Check everything before taking the message, so a failure loses nothing. */
-	info.bytes = m->bytes;
-	info.handles = m->handle_count;
-	err = copy_to_user(as(), a[4], &info, sizeof(info));
-	if (err)
-		return err;
-	if (m->bytes > a[2])
+	rc.info.bytes = m->bytes;
+	rc.info.handles = m->handle_count;
+	if (m->bytes > capacity) {
+		/* The receipt tells the size needed (no reply token yet). */
+		if (!in_regs && (err = copy_to_user(as(), out, with_result ? (void *)&rc : &rc.info,
+						    with_result ? sizeof(rc) : sizeof(rc.info))))
+			return err;
 		return VIPER_E_RANGE;
+	}
 	if (m->handle_count && handle_table_free(&p->handles) < m->handle_count)
 		return VIPER_E_LIMIT;
 	if (m->caller) {
-		slot = free_reply_slot(p);
+		int slot = free_reply_slot(p);
 		if (slot < 0)
 			return VIPER_E_LIMIT;
+		r = &p->replies[slot];
+		gen = next_gen(r);
+		rc.info.reply = reply_token(p, r, gen);
 	}
-	/* Probe the buffers with the final writes' sizes; nothing can fail after this. */
-	err = copy_to_user(as(), a[1], m->data, m->bytes);
-	if (!err)
-		err = copy_to_user(as(), a[3], hs, m->handle_count * sizeof(viper_handle_t));
-	if (err)
-		return err;
+	/* Write (or probe) every buffer with its final size; nothing can fail after this. */
+	if (in_regs) {
+		if (m->handle_count)
+			return VIPER_E_RANGE; /* left queued for channel_recv */
+	} else {
+		if (with_result)
+			err = copy_to_user(as(), out, &rc, sizeof(rc));
+		else
+			err = copy_to_user(as(), out, &rc.info, sizeof(rc.info));
+		if (!err)
+			err = copy_to_user(as(), buf, m->data, m->bytes);
+		if (!err && m->handle_count)
+			err = copy_to_user(as(), hbuf, hs,
+					   m->handle_count * sizeof(viper_handle_t));
+		if (err)
+			return err;
+	}
 	(void)channel_queue_pop(&ch->queue);
-	attach_caps(&p->handles, m, hs);
-	(void)copy_to_user(as(), a[3], hs, m->handle_count * sizeof(viper_handle_t));
-	if (m->caller) {
-		struct reply_slot *r = &p->replies[slot];
-		struct thread *caller = m->caller;
-		r->used = true;
-		r->caller = caller;
-		r->gen = (r->gen + 1) & 0xffffff;
-		if (r->gen == 0)
-			r->gen = 1;
-		caller->call.pending = NULL;
-		caller->call.server = p;
-		caller->call.token_index = (unsigned)slot;
-		info.reply = (uint32_t)(slot + 1) | (r->gen << 8);
+	if (in_regs) {
+		memcpy(short_regs(t), m->data, m->bytes);
+		t->frame->x[1] = short_receipt(rc.info.reply, reply_result);
+	}
+	if (m->handle_count) {
+		unsigned n = m->handle_count;
+		attach_caps(&p->handles, m, hs);
+		(void)copy_to_user(as(), hbuf, hs, n * sizeof(viper_handle_t));
+	}
+	if (r) {
+		claim_reply_slot(p, r, gen, m->caller);
 		m->caller = NULL;
 	}
-	(void)copy_to_user(as(), a[4], &info, sizeof(info));
-	m->handle_count = 0;
 	message_free(m);
 	kobject_signal(&ch->send_end);
+	return rc.info.bytes;
+}
+
+/* receive, then wakes `next` if receive did not run it. */
+static int64_t receive_then_wake(uint64_t h, struct cap *c, uint64_t buf, uint64_t capacity,
+				 uint64_t hbuf, uint64_t out, bool with_result, bool in_regs,
+				 err_t reply_result, bool nonblock, struct thread *next)
+{
+	int64_t n = receive(h, c, buf, capacity, hbuf, out, with_result, in_regs, reply_result,
+			    nonblock, &next);
+
+	if (next)
+		thread_wake(next, VIPER_OK);
+	return n;
+}
+
+static int64_t sys_channel_recv(const uint64_t *a)
+{
+	if (a[5] & ~(uint64_t)VIPER_MSG_NONBLOCK)
+		return VIPER_E_INVAL;
+	return receive_then_wake(a[0], NULL, a[1], a[2], a[3], a[4], false, false, VIPER_OK,
+				 a[5] & VIPER_MSG_NONBLOCK, NULL);
+}
+
+/*
+ * Completes a call whose reply arrived in t->call.msg: the bytes and handles
+ * go to the caller's buffers (or registers). A bad buffer here is the
+ * caller's own fault: VIPER_E_FAULT, and the reply's handles are closed.
+ */
+static int64_t take_reply(struct thread *t)
+{
+	struct call_wait *cw = &t->call;
+	struct message *m = &cw->msg;
+	struct viper_msg_info info = {m->bytes, m->handle_count, 0, 0};
+	viper_handle_t hs[VIPER_MSG_MAX_HANDLES];
+	err_t err;
+
+	if (cw->in_regs) {
+		memcpy(short_regs(t), m->data, m->bytes); /* fits: see reply */
+		return m->bytes;
+	}
+	err = copy_to_user(as(), cw->reply_bytes, m->data, m->bytes);
+	if (!err && m->handle_count)
+		err = copy_to_user(as(), cw->reply_handles, hs,
+				   m->handle_count * sizeof(viper_handle_t));
+	if (!err)
+		err = copy_to_user(as(), cw->call_ptr + offsetof(struct viper_call, info), &info,
+				   sizeof(info));
+	if (err) {
+		message_free(m);
+		return err;
+	}
+	if (m->handle_count) {
+		attach_caps(handles(), m, hs);
+		(void)copy_to_user(as(), cw->reply_handles, hs,
+				   info.handles * sizeof(viper_handle_t));
+	}
 	return info.bytes;
+}
+
+/*
+ * The call fast path, for a request without handles when a server thread is
+ * parked in receive on channel `ch` with its queue empty: the request goes
+ * from the caller's buffer (or registers) straight into the server's, with
+ * its receipt, and the server is returned to run next (it finds its receive
+ * done). NULL when any condition fails (a buffer that is not within one page
+ * included): then nothing changed, and the general path queues the request.
+ */
+static struct thread *call_fast(struct thread *t, struct channel *ch, const struct viper_call *call)
+{
+	struct thread *srv = ch->recv_end.waiters.head;
+	uint32_t len = call->send_len;
+	struct receipt rc;
+	struct reply_slot *r;
+	struct recv_wait *rw;
+	struct process *sp;
+	const void *src = NULL;
+	void *dst = NULL, *out = NULL;
+	uint32_t gen;
+	int slot;
+
+	if (!srv || call->send_handle_count || len > VIPER_MSG_MAX_BYTES ||
+	    !channel_queue_empty(&ch->queue))
+		return NULL;
+	rw = &srv->recv;
+	sp = srv->process;
+	if (rw->channel != ch || len > rw->capacity || sp->dying)
+		return NULL;
+	slot = free_reply_slot(sp);
+	if (slot < 0)
+		return NULL;
+	if (t->call.in_regs) {
+		src = short_regs(t);
+	} else if (len) {
+		src = user_pointer(as(), (uint64_t)(uintptr_t)call->send_bytes, len, false);
+		if (!src)
+			return NULL;
+	}
+	if (rw->in_regs) {
+		dst = short_regs(srv);
+	} else {
+		/* Reach the server's memory through its own table; it runs next anyway. */
+		cpu_use_aspace(&sp->as);
+		if (len)
+			dst = user_pointer(&sp->as, rw->buf, len, true);
+		out = user_pointer(&sp->as, rw->out, rw->with_result ? sizeof(rc) : sizeof(rc.info),
+				   true);
+		if ((len && !dst) || !out) {
+			cpu_use_aspace(as());
+			return NULL;
+		}
+	}
+	r = &sp->replies[slot];
+	gen = next_gen(r);
+	copy_message(dst, rw->in_regs, src, t->call.in_regs, len);
+	if (rw->in_regs) {
+		srv->frame->x[1] = short_receipt(reply_token(sp, r, gen), rw->reply_result);
+	} else {
+		rc = (struct receipt){rw->reply_result, 0, {len, 0, reply_token(sp, r, gen), 0}};
+		memcpy(out, rw->with_result ? (void *)&rc : (void *)&rc.info,
+		       rw->with_result ? sizeof(rc) : sizeof(rc.info));
+	}
+	claim_reply_slot(sp, r, gen, t);
+	rw->delivered = len;
+	rw->channel = NULL;
+	return srv;
+}
+
+/*
+ * channel_call and channel_call_short: sends `call`'s request on send handle
+ * `h` and waits for the reply. For a short call (t->call.in_regs) the
+ * request is in the caller's registers, not at send_bytes.
+ */
+static int64_t do_call(uint64_t h, const struct viper_call *call, uint64_t call_ptr, bool in_regs)
+{
+	struct thread *t = current_thread();
+	struct call_wait *cw = &t->call;
+	struct thread *server;
+	struct channel *ch;
+	struct message *m;
+	struct cap *via;
+	uint64_t deadline = call->timeout_ns < 0 ? 0 : deadline_after(call->timeout_ns);
+	err_t err = lookup(h, VIPER_OBJ_CHANNEL_SEND, VIPER_RIGHT_WRITE, &via);
+
+	if (err)
+		return err;
+	ch = container_of(via->object, struct channel, send_end);
+	cw->reply_bytes = (uint64_t)(uintptr_t)call->reply_bytes;
+	cw->reply_capacity = call->reply_capacity;
+	cw->reply_handles = (uint64_t)(uintptr_t)call->reply_handles;
+	cw->reply_handle_capacity = call->reply_handle_capacity > VIPER_MSG_MAX_HANDLES
+					    ? VIPER_MSG_MAX_HANDLES
+					    : call->reply_handle_capacity;
+	cw->call_ptr = call_ptr;
+	cw->in_regs = in_regs;
+	cw->result = VIPER_OK;
+	cw->delivered = -1;
+	cw->done = false;
+	server = call_fast(t, ch, call);
+	if (!server) {
+		err = build_message(h, in_regs, (uint64_t)(uintptr_t)call->send_bytes,
+				    call->send_len, (uint64_t)(uintptr_t)call->send_handles,
+				    call->send_handle_count, call->timeout_ns, &cw->msg, &m, &ch);
+		if (err)
+			return err;
+		m->caller = t;
+		cw->pending = m;
+		cw->server = NULL;
+		enqueue(ch, m);
+		/* build_message's reference on the send end keeps the channel while the
+		 * request is queued, even if the handle is closed meanwhile. */
+		cw->channel = ch;
+	} else {
+		cw->channel = NULL; /* the server took the request: nothing to withdraw */
+	}
+	while (!cw->done) {
+		err = wait_on_then_run(NULL, deadline, NULL, server);
+		server = NULL;
+		if (err && !cw->done) {
+			call_abandon(t);
+			break;
+		}
+	}
+	if (cw->channel)
+		kobject_unref(&ch->send_end);
+	if (!cw->done)
+		return err;
+	if (cw->result)
+		return cw->result;
+	if (cw->delivered >= 0)
+		return cw->delivered; /* the reply fast path wrote everything */
+	return take_reply(t);
 }
 
 static int64_t sys_channel_call(const uint64_t *a)
 {
-	struct thread *t = current_thread();
 	struct viper_call call;
-	struct waitq q = {NULL, NULL};
-	struct channel *ch;
-	struct message *m;
-	uint64_t deadline;
-	err_t err = copy_from_user(as(), &call, a[1], sizeof(call));
+	err_t err = copy_from_user(as(), &call, a[1], offsetof(struct viper_call, info));
+
 	if (err)
 		return err;
-	if (call.reply_handle_capacity > VIPER_MSG_MAX_HANDLES)
-		call.reply_handle_capacity = VIPER_MSG_MAX_HANDLES;
-	deadline = deadline_after(call.timeout_ns);
-	err = build_message(a[0], (uint64_t)(uintptr_t)call.send_bytes, call.send_len,
-			    (uint64_t)(uintptr_t)call.send_handles, call.send_handle_count,
-			    call.timeout_ns, &m, &ch);
-	if (err)
-		return err;
-	m->caller = t;
-	t->call = (struct call_wait){
-		.pending = m,
-		.reply_bytes = (uint64_t)(uintptr_t)call.reply_bytes,
-		.reply_capacity = call.reply_capacity,
-		.reply_handles = (uint64_t)(uintptr_t)call.reply_handles,
-		.reply_handle_capacity = call.reply_handle_capacity,
-	};
-	enqueue(ch, m);
-	/* The reference from build_message keeps the channel while we wait, even if
-	 * the handle is closed meanwhile. */
-	while (!t->call.done) {
-		err = wait_on(&q, deadline, NULL);
-		if (err && !t->call.done) {
-			/* Give up: withdraw the request, or forget the reply token. */
-			if (t->call.pending) {
-				if (channel_queue_remove(&ch->queue, &t->call.pending->link)) {
-					t->call.pending->caller = NULL;
-					message_free(t->call.pending);
-					kobject_signal(&ch->send_end);
-				}
-				t->call.pending = NULL;
-			}
-			if (t->call.server) {
-				t->call.server->replies[t->call.token_index].caller = NULL;
-				t->call.server = NULL;
-			}
-			kobject_unref(&ch->send_end);
-			return err;
-		}
-	}
-	kobject_unref(&ch->send_end);
-	if (t->call.result)
-		return t->call.result;
-	call.info = (struct viper_msg_info){t->call.got_bytes, t->call.got_handles, 0, 0};
-	err = copy_to_user(as(), a[1] + offsetof(struct viper_call, info), &call.info,
-			   sizeof(call.info));
-	return err ? err : (int64_t)t->call.got_bytes;
+	return do_call(a[0], &call, a[1], false);
 }
 
-static int64_t sys_channel_reply(const uint64_t *a)
+static int64_t sys_channel_call_short(const uint64_t *a)
+{
+	struct viper_call call;
+
+	if (a[1] > VIPER_SHORT_MSG_BYTES)
+		return VIPER_E_TOOBIG;
+	call.send_len = (uint32_t)a[1];
+	call.send_handle_count = 0;
+	call.reply_capacity = VIPER_SHORT_MSG_BYTES;
+	call.reply_handle_capacity = 0;
+	call.timeout_ns = VIPER_TIMEOUT_NONE;
+	/* No user buffers: the bytes are in registers. */
+	call.send_bytes = call.reply_bytes = NULL;
+	call.send_handles = call.reply_handles = NULL;
+	return do_call(a[0], &call, 0, true);
+}
+
+/*
+ * Finds the call behind reply token `token` of the calling process: its
+ * slot, and in *caller the thread waiting for it (NULL when it gave up or
+ * died). VIPER_E_BADHANDLE for a token that is not outstanding.
+ */
+static err_t find_call(uint64_t token, struct reply_slot **slot, struct thread **caller)
 {
 	struct process *p = self();
-	uint32_t token = (uint32_t)a[0];
-	unsigned index = (token & 0xff) - 1;
+	unsigned index = (unsigned)(token & 0xff) - 1;
 	struct reply_slot *r;
-	struct thread *caller;
-	struct call_wait *cw;
-	viper_handle_t hs[VIPER_MSG_MAX_HANDLES];
-	struct message m;
-	err_t err;
 
-	if (a[0] > UINT32_MAX || index >= PROCESS_MAX_REPLIES)
+	if (token > UINT32_MAX || index >= PROCESS_MAX_REPLIES)
 		return VIPER_E_BADHANDLE;
 	r = &p->replies[index];
 	if (!r->used || r->gen != token >> 8)
 		return VIPER_E_BADHANDLE;
-	if (a[2] > VIPER_MSG_MAX_BYTES || a[4] > VIPER_MSG_MAX_HANDLES)
-		return VIPER_E_TOOBIG;
-	err = copy_from_user(as(), m.data, a[1], a[2]);
-	if (!err)
-		err = copy_from_user(as(), hs, a[3], a[4] * sizeof(viper_handle_t));
-	if (!err)
-		err = check_transfer(hs, (unsigned)a[4], NULL);
-	if (err)
-		return err;
-	caller = r->caller;
+	*slot = r;
+	*caller = r->caller;
+	return VIPER_OK;
+}
+
+/* Ends the call in slot `r` with `outcome` for its caller, who is not woken yet. */
+static void finish_call(struct reply_slot *r, struct thread *caller, err_t outcome)
+{
 	r->used = false;
 	r->caller = NULL;
+	if (caller) {
+		caller->call.server = NULL;
+		caller->call.result = outcome;
+		caller->call.done = true;
+	}
+}
+
+/*
+ * Answers the call behind reply token `token` of the calling process with
+ * `len` bytes and `count` handles. The return value concerns the server's
+ * own arguments (a bad token, buffer or handle: then nothing happened and a
+ * valid token stays valid); *outcome tells what the caller got: VIPER_OK,
+ * VIPER_E_PEERCLOSED (it gave up or died), VIPER_E_RANGE (the reply exceeds
+ * its buffers) or VIPER_E_LIMIT (no room in its handle table). *woken is the
+ * caller to wake (NULL: none); the caller of reply wakes it.
+ */
+static err_t reply(uint64_t token, bool from_regs, uint64_t bytes, uint64_t len,
+		   uint64_t handle_ptr, uint64_t count, err_t *outcome, struct thread **woken)
+{
+	viper_handle_t hs[VIPER_MSG_MAX_HANDLES];
+	struct message scratch;
+	struct reply_slot *r;
+	struct thread *caller;
+	struct message *m;
+	err_t err = find_call(token, &r, &caller);
+
+	if (err)
+		return err;
 	if (!caller)
-		return VIPER_E_PEERCLOSED; /* the caller gave up or died */
+		*outcome = VIPER_E_PEERCLOSED; /* the caller gave up or died */
+	else if (len > caller->call.reply_capacity || count > caller->call.reply_handle_capacity)
+		*outcome = VIPER_E_RANGE;
+	else if (count && handle_table_free(&caller->process->handles) < count)
+		*outcome = VIPER_E_LIMIT;
+	else
+		*outcome = VIPER_OK;
+	/* The caller's request was taken, so its message is free for the reply. The
+	 * server's arguments are checked even when the caller cannot have them. */
+	m = *outcome == VIPER_OK ? &caller->call.msg : &scratch;
+	err = load_message(m, hs, from_regs, bytes, len, handle_ptr, count, NULL);
+	if (err)
+		return err;
+	if (*outcome == VIPER_OK)
+		detach_handles(m, hs, count);
+	finish_call(r, caller, *outcome);
+	*woken = caller;
+	return VIPER_OK;
+}
+
+static int64_t sys_channel_reply(const uint64_t *a)
+{
+	struct thread *caller;
+	err_t outcome;
+	err_t err = reply(a[0], false, a[1], a[2], a[3], a[4], &outcome, &caller);
+
+	if (err)
+		return err;
+	if (caller)
+		thread_wake(caller, VIPER_OK);
+	return outcome;
+}
+
+/*
+ * The reply fast path, for a reply without handles that fits the caller's
+ * buffers when the server will wait next (its receive queue on `ch` is
+ * empty): the reply goes from the server's buffer (or registers, when
+ * `in_regs`) straight into the caller's, with the call's info, and the
+ * caller is returned to run next. NULL when any condition fails: then
+ * nothing changed.
+ */
+static struct thread *reply_fast(uint64_t token, uint64_t bytes, uint32_t len, uint32_t count,
+				 bool in_regs, struct channel *ch)
+{
+	struct viper_msg_info info = {len, 0, 0, 0};
+	struct reply_slot *r;
+	struct thread *caller;
+	struct call_wait *cw;
+	const void *src = NULL;
+	void *dst = NULL, *out = NULL;
+
+	if (count || !channel_queue_empty(&ch->queue) || ch->send_end.handles == 0 ||
+	    find_call(token, &r, &caller) || !caller || caller->state != THREAD_BLOCKED)
+		return NULL;
 	cw = &caller->call;
-	cw->server = NULL;
-	cw->done = true;
-	if (a[2] > cw->reply_capacity || a[4] > cw->reply_handle_capacity) {
-		cw->result = VIPER_E_RANGE;
-	} else if (a[4] && handle_table_free(&caller->process->handles) < a[4]) {
-		cw->result = VIPER_E_LIMIT;
+	if (len > cw->reply_capacity)
+		return NULL;
+	if (in_regs) {
+		src = short_regs(current_thread());
+	} else if (len) {
+		src = user_pointer(as(), bytes, len, false);
+		if (!src)
+			return NULL;
+	}
+	if (cw->in_regs) {
+		dst = short_regs(caller);
 	} else {
 		const struct aspace *cas = &caller->process->as;
-		cw->result = copy_to_user(cas, cw->reply_bytes, m.data, a[2]);
-		if (!cw->result)
-			cw->result = copy_to_user(cas, cw->reply_handles, hs,
-						  a[4] * sizeof(viper_handle_t));
+		cpu_use_aspace(cas);
+		if (len)
+			dst = user_pointer(cas, cw->reply_bytes, len, true);
+		out = user_pointer(cas, cw->call_ptr + offsetof(struct viper_call, info),
+				   sizeof(info), true);
+		if ((len && !dst) || !out) {
+			cpu_use_aspace(as());
+			return NULL;
+		}
+		memcpy(out, &info, sizeof(info));
 	}
-	if (cw->result == VIPER_OK) {
-		m.handle_count = (uint32_t)a[4];
-		for (unsigned i = 0; i < m.handle_count; i++)
-			(void)handle_detach(&p->handles, hs[i], &m.caps[i]);
-		attach_caps(&caller->process->handles, &m, hs);
-		(void)copy_to_user(&caller->process->as, cw->reply_handles, hs,
-				   a[4] * sizeof(viper_handle_t));
-		cw->got_bytes = (uint32_t)a[2];
-		cw->got_handles = (uint32_t)a[4];
+	copy_message(dst, cw->in_regs, src, in_regs, len);
+	cw->delivered = len;
+	finish_call(r, caller, VIPER_OK);
+	return caller;
+}
+
+static int64_t sys_channel_reply_recv(const uint64_t *a)
+{
+	struct viper_reply_recv rr;
+	struct thread *caller = NULL;
+	err_t outcome = VIPER_OK, err;
+	bool nonblock = a[2] & VIPER_MSG_NONBLOCK;
+	struct cap *c = NULL;
+
+	if (a[2] & ~(uint64_t)VIPER_MSG_NONBLOCK)
+		return VIPER_E_INVAL;
+	err = copy_from_user(as(), &rr, a[1], offsetof(struct viper_reply_recv, reply_result));
+	if (err)
+		return err;
+	if (rr.reply && !nonblock) {
+		if (lookup(a[0], VIPER_OBJ_CHANNEL_RECV, VIPER_RIGHT_READ, &c))
+			c = NULL; /* receive reports it */
+		else
+			caller = reply_fast(rr.reply, (uint64_t)(uintptr_t)rr.reply_bytes,
+					    rr.reply_len, rr.reply_handle_count, false,
+					    container_of(c->object, struct channel, recv_end));
 	}
-	err = cw->result;
-	thread_wake(caller, VIPER_OK);
-	return err == VIPER_E_FAULT ? VIPER_OK
-				    : err; /* a bad caller buffer is the caller's fault */
+	if (rr.reply && !caller) {
+		err = reply(rr.reply, false, (uint64_t)(uintptr_t)rr.reply_bytes, rr.reply_len,
+			    (uint64_t)(uintptr_t)rr.reply_handles, rr.reply_handle_count, &outcome,
+			    &caller);
+		if (err)
+			return err;
+	}
+	return receive_then_wake(a[0], c, (uint64_t)(uintptr_t)rr.recv_bytes, rr.recv_capacity,
+				 (uint64_t)(uintptr_t)rr.recv_handles,
+				 a[1] + offsetof(struct viper_reply_recv, reply_result), true,
+				 false, outcome, nonblock, caller);
 }
 
 static int64_t sys_channel_notify(const uint64_t *a)
@@ -742,6 +1147,36 @@ static int64_t sys_channel_take_notifications(const uint64_t *a)
 	bits = ch->notify_bits;
 	ch->notify_bits = 0;
 	return (int64_t)bits;
+}
+
+/*
+ * channel_reply_recv_short: x1 holds the reply token (0: none) and, above
+ * it, the reply's length; the reply's bytes are in x2-x7. Then receives
+ * into the registers (see receive).
+ */
+static int64_t sys_channel_reply_recv_short(const uint64_t *a)
+{
+	uint64_t token = a[1] & 0xffffffffu, len = a[1] >> 32;
+	struct thread *caller = NULL;
+	err_t outcome = VIPER_OK, err;
+	struct cap *c = NULL;
+
+	if (len > VIPER_SHORT_MSG_BYTES)
+		return VIPER_E_TOOBIG;
+	if (token) {
+		if (lookup(a[0], VIPER_OBJ_CHANNEL_RECV, VIPER_RIGHT_READ, &c))
+			c = NULL; /* receive reports it */
+		else
+			caller = reply_fast(token, 0, (uint32_t)len, 0, true,
+					    container_of(c->object, struct channel, recv_end));
+		if (!caller) {
+			err = reply(token, true, 0, len, 0, 0, &outcome, &caller);
+			if (err)
+				return err;
+		}
+	}
+	return receive_then_wake(a[0], c, 0, VIPER_SHORT_MSG_BYTES, 0, 0, false, true, outcome,
+				 false, caller);
 }
 
 /* Poll sets. */
@@ -1004,6 +1439,9 @@ static const syscall_fn syscall_table[VIPER_SYS_COUNT] = {
 	[VIPER_SYS_TIMER_CREATE] = sys_timer_create,
 	[VIPER_SYS_TIMER_SET] = sys_timer_set,
 	[VIPER_SYS_TIMER_CANCEL] = sys_timer_cancel,
+	[VIPER_SYS_CHANNEL_REPLY_RECV] = sys_channel_reply_recv,
+	[VIPER_SYS_CHANNEL_CALL_SHORT] = sys_channel_call_short,
+	[VIPER_SYS_CHANNEL_REPLY_RECV_SHORT] = sys_channel_reply_recv_short,
 };
 
 int64_t syscall_dispatch(struct trap_frame *frame)

@@ -78,7 +78,10 @@ enum viper_syscall {
 	VIPER_SYS_TIMER_CREATE = 34,
 	VIPER_SYS_TIMER_SET = 35,
 	VIPER_SYS_TIMER_CANCEL = 36,
-	VIPER_SYS_COUNT = 37,
+	VIPER_SYS_CHANNEL_REPLY_RECV = 37,
+	VIPER_SYS_CHANNEL_CALL_SHORT = 38,
+	VIPER_SYS_CHANNEL_REPLY_RECV_SHORT = 39,
+	VIPER_SYS_COUNT = 40,
 };
 
 typedef uint32_t viper_handle_t;
@@ -114,6 +117,7 @@ enum viper_object_kind {
 
 /* Limits. */
 #define VIPER_MSG_MAX_BYTES	    256u
+#define VIPER_SHORT_MSG_BYTES	    48u /* a short message travels in registers x2-x7 */
 #define VIPER_MSG_MAX_HANDLES	    4u
 #define VIPER_HANDLES_MAX	    256u /* handle-table slots per process */
 #define VIPER_PRIORITY_MIN	    0u
@@ -176,6 +180,25 @@ struct viper_call {
 	viper_handle_t *reply_handles;
 	int64_t timeout_ns;
 	struct viper_msg_info info; /* filled in on return */
+};
+
+/*
+ * channel_reply_recv's arguments: a reply to send first (reply token 0: none),
+ * then where the next message goes. A server loop passes the token the last
+ * message brought.
+ */
+struct viper_reply_recv {
+	uint32_t reply; /* the token of the call answered, or 0 */
+	uint32_t reply_len;
+	const void *reply_bytes;
+	const viper_handle_t *reply_handles;
+	uint32_t reply_handle_count;
+	uint32_t recv_capacity;
+	void *recv_bytes;
+	viper_handle_t *recv_handles; /* room for VIPER_MSG_MAX_HANDLES */
+	int32_t reply_result;	      /* filled in with a reply: what the caller got */
+	uint32_t reserved;
+	struct viper_msg_info info; /* filled in: the message received */
 };
 
 /* One entry reported by poll_wait. */

@@ -70,6 +70,19 @@ static void user_fault(struct trap_frame *f, unsigned vector)
 	process_kill(p, VIPER_EXIT_FAULT);
 }
 
+void svc_entry(struct trap_frame *frame)
+{
+	struct cpu *c;
+
+	kernel_lock();
+	frame->x[0] = (uint64_t)syscall_dispatch(frame);
+	c = this_cpu();
+	if (!c->need_resched && !c->current->process->dying)
+		kernel_unlock(); /* the common case of trap_return_to_user */
+	else
+		trap_return_to_user();
+}
+
 void trap_entry(struct trap_frame *frame, unsigned vector)
 {
 	unsigned source = vector / 4;

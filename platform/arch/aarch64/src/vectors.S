@@ -10,6 +10,7 @@
 #define FRAME_SPSR 264
 #define FRAME_ESR  272
 #define FRAME_FAR  280
+#define ESR_EC_SVC64 0x15
 
 	.macro vector index
 	.balign 128
@@ -31,7 +32,16 @@ exception_vectors:
 	vector 5
 	vector 6
 	vector 7
-	vector 8	/* lower EL, AArch64 */
+	/* lower EL, AArch64, sync: system calls take a shorter path. */
+	.balign 128
+	sub	sp, sp, #FRAME_SIZE
+	stp	x0, x1, [sp, #0]
+	mrs	x0, esr_el1
+	lsr	x1, x0, #26
+	cmp	x1, #ESR_EC_SVC64
+	b.eq	svc_common
+	mov	x1, #8
+	b	trap_common
 	vector 9
 	vector 10
 	vector 11
@@ -39,6 +49,52 @@ exception_vectors:
 	vector 13
 	vector 14
 	vector 15
+
+/*
+ * A system call from EL0 (x0 holds ESR_EL1). Only what the C calling
+ * convention lets the kernel clobber is saved: x0-x18, x29, x30 and the
+ * return state; x19-x28 stay in their registers, preserved by the C code
+ * (so the frame's copies of them are stale during a system call). The system
+ * call may change x0-x7 in the frame; they go back to user space.
+ */
+svc_common:
+	stp	x2, x3, [sp, #16]
+	stp	x4, x5, [sp, #32]
+	stp	x6, x7, [sp, #48]
+	stp	x8, x9, [sp, #64]
+	stp	x10, x11, [sp, #80]
+	stp	x12, x13, [sp, #96]
+	stp	x14, x15, [sp, #112]
+	stp	x16, x17, [sp, #128]
+	str	x18, [sp, #144]
+	stp	x28, x29, [sp, #224]
+	str	x30, [sp, #240]
+	mrs	x2, sp_el0
+	mrs	x3, elr_el1
+	stp	x2, x3, [sp, #FRAME_SP]
+	mrs	x2, spsr_el1
+	stp	x2, x0, [sp, #FRAME_SPSR]
+	mov	x0, sp
+	bl	svc_entry
+	ldp	x2, x3, [sp, #FRAME_SP]
+	msr	sp_el0, x2
+	msr	elr_el1, x3
+	ldr	x3, [sp, #FRAME_SPSR]
+	msr	spsr_el1, x3
+	ldp	x0, x1, [sp, #0]
+	ldp	x2, x3, [sp, #16]
+	ldp	x4, x5, [sp, #32]
+	ldp	x6, x7, [sp, #48]
+	ldp	x8, x9, [sp, #64]
+	ldp	x10, x11, [sp, #80]
+	ldp	x12, x13, [sp, #96]
+	ldp	x14, x15, [sp, #112]
+	ldp	x16, x17, [sp, #128]
+	ldr	x18, [sp, #144]
+	ldr	x29, [sp, #232]
+	ldr	x30, [sp, #240]
+	add	sp, sp, #FRAME_SIZE
+	eret
 
 trap_common:
 	stp	x2, x3, [sp, #16]

@@ -24,8 +24,17 @@ struct channel_queue {
 
 /* VIPER_E_INVAL for a depth of 0 or above VIPER_CHANNEL_MAX_DEPTH. */
 MUST_CHECK err_t channel_queue_init(struct channel_queue *q, unsigned depth);
-bool channel_queue_full(const struct channel_queue *q);
-bool channel_queue_empty(const struct channel_queue *q);
+
+static inline bool channel_queue_full(const struct channel_queue *q)
+{
+	return q->count >= q->depth;
+}
+
+static inline bool channel_queue_empty(const struct channel_queue *q)
+{
+	return q->count == 0;
+}
+
 /* Appends `l`; VIPER_E_WOULDBLOCK when the queue is full. */
 MUST_CHECK err_t channel_queue_push(struct channel_queue *q, struct queue_link *l);
 /* The oldest entry, not removed; NULL when empty. */

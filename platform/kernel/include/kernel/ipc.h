@@ -17,11 +17,16 @@
 struct thread;
 struct process;
 
-/* A message in a channel: the bytes, the detached caps, and the caller for a call. */
+/*
+ * A message in a channel: the bytes, the detached caps, and the caller for a
+ * call. A call's message lives in the caller's struct thread (`embedded`),
+ * any other is allocated.
+ */
 struct message {
 	struct queue_link link;
 	uint32_t bytes;
 	uint32_t handle_count;
+	bool embedded;
 	struct cap *caps[VIPER_MSG_MAX_HANDLES];
 	struct thread *caller;
 	uint8_t data[VIPER_MSG_MAX_BYTES];
@@ -85,8 +90,13 @@ struct irq_line {
 void ipc_init(void);
 
 MUST_CHECK err_t channel_create(unsigned depth, struct channel **out);
-/* Frees a message, destroying the caps it still holds. */
+/*
+ * Frees a message (an embedded one stays where it is), destroying the caps
+ * it still holds; a caller still waiting for it gets VIPER_E_PEERCLOSED.
+ */
 void message_free(struct message *m);
+/* Withdraws t's call: its queued request, or its claim on a reply token. */
+void call_abandon(struct thread *t);
 
 struct poll_set *poll_set_create(void);
 /* Watches `o` for `signals`, reported with `key`. VIPER_E_BUSY when it is watched already. */

@@ -72,6 +72,15 @@ MUST_CHECK err_t process_init_system(void);
 MUST_CHECK err_t copy_from_user(const struct aspace *as, void *dst, uint64_t src, size_t n);
 MUST_CHECK err_t copy_to_user(const struct aspace *as, uint64_t dst, const void *src, size_t n);
 
+/*
+ * The kernel address of user range [va, va + n) when it lies within one page
+ * of `as`, `as` is installed on this CPU (cpu_use_aspace) and user space may
+ * read (or write) it there; NULL otherwise, n == 0 included. For the IPC fast
+ * path, which copies between two address spaces; the result is valid while
+ * the big kernel lock is held.
+ */
+void *user_pointer(const struct aspace *as, uint64_t va, size_t n, bool write);
+
 /* Maps `object` (memory or device region) at a free place or `va`; see memory_map. */
 MUST_CHECK err_t aspace_map(struct aspace *as, struct kobject *object, uint64_t offset,
 			    uint64_t size, unsigned prot, uint64_t va, uint64_t *out_va);

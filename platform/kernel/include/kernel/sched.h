@@ -12,6 +12,7 @@
 #include <arch/boot.h>
 #include <arch/trap.h>
 #include <kernel/err.h>
+#include <kernel/ipc.h>
 #include <kernel/object.h>
 
 #define THREAD_STACK_ORDER 2 /* 16 KiB kernel stacks */
@@ -21,7 +22,7 @@
 
 struct process;
 struct cap;
-struct message;
+struct aspace;
 
 /* Callee-saved state kept across cpu_switch (context.S). */
 struct cpu_context {
@@ -46,19 +47,40 @@ enum thread_state {
 	THREAD_DEAD,
 };
 
-/* What a thread blocked in channel_call waits for. */
+/*
+ * A thread's channel_call. Its request travels in `msg` (no allocation per
+ * call); once the server took it, the reply comes back in the same `msg`.
+ */
 struct call_wait {
-	struct message *pending; /* queued and not yet received */
+	struct message msg;
+	struct channel *channel; /* where the request went; referenced during the call */
+	struct message *pending; /* &msg while queued and not yet received */
 	struct process *server;	 /* holds our reply token */
 	unsigned token_index;
 	uint64_t reply_bytes; /* user buffers for the reply, in our address space */
 	uint32_t reply_capacity;
 	uint64_t reply_handles;
 	uint32_t reply_handle_capacity;
-	err_t result;
-	uint32_t got_bytes;
-	uint32_t got_handles;
+	uint64_t call_ptr; /* the struct viper_call, for its info */
+	bool in_regs;	   /* channel_call_short: the reply goes to registers x2-x7 */
+	err_t result;	   /* VIPER_OK: the reply is in msg, or was delivered */
+	int64_t delivered; /* >= 0: the fast path wrote a reply of this length */
 	bool done;
+};
+
+/*
+ * A thread parked in channel receive: where a message the call fast path
+ * hands it straight goes (see receive in syscall.c).
+ */
+struct recv_wait {
+	struct channel *channel; /* NULL when not parked */
+	uint64_t buf;
+	uint64_t capacity;
+	uint64_t out; /* the receipt: info, preceded by reply_result when with_result */
+	bool with_result;
+	bool in_regs; /* a short receive: the message goes to registers x1-x7 */
+	err_t reply_result;
+	int64_t delivered; /* >= 0: a request of this length was delivered */
 };
 
 struct thread {
@@ -91,6 +113,7 @@ struct thread {
 	struct thread *reap_next;
 	int64_t exit_status;
 	struct call_wait call;
+	struct recv_wait recv;
 };
 
 struct cpu {
@@ -101,6 +124,7 @@ struct cpu {
 	bool online;
 	uint64_t user_root; /* TTBR0 root currently installed */
 	uint16_t user_asid;
+	const struct aspace *user_as; /* whose it is; NULL for none */
 };
 
 extern struct cpu cpus[MAX_CPUS];
@@ -117,6 +141,13 @@ static inline struct thread *current_thread(void)
 {
 	return this_cpu()->current;
 }
+
+/*
+ * Installs `as` (NULL: none) as this CPU's lower half. Switching threads does
+ * this; an IPC fast path does it early to reach the next thread's memory,
+ * and must put back the current thread's if it does not switch after all.
+ */
+void cpu_use_aspace(const struct aspace *as);
 
 /* context.S */
 void cpu_switch(struct cpu_context *from, struct cpu_context *to);
@@ -164,11 +195,18 @@ unsigned sched_cpu_count(void);
 void thread_set_priority(struct thread *t, unsigned priority);
 
 /*
- * Blocks the calling thread on `q` until woken, the deadline (absolute ns,
+ * Blocks the calling thread on `q` (NULL: none, for a thread woken only by
+ * name) until woken, the deadline (absolute ns,
  * 0 = none) passes (VIPER_E_TIMEOUT), `via` is closed (VIPER_E_CLOSED) or its
  * process is killed (VIPER_E_CLOSED). Returns the wake result.
  */
 err_t wait_on(struct waitq *q, uint64_t deadline, struct cap *via);
+/*
+ * The same, and `next` (a blocked thread, or NULL) is woken with VIPER_OK.
+ * When nothing of higher priority is runnable, this CPU switches straight to
+ * it: the IPC fast path hands the CPU from caller to server and back.
+ */
+err_t wait_on_then_run(struct waitq *q, uint64_t deadline, struct cap *via, struct thread *next);
 /* Wakes every thread on `q` with `result`. */
 void waitq_wake_all(struct waitq *q, err_t result);
 /* Wakes the threads blocked through `cap` with VIPER_E_CLOSED. */

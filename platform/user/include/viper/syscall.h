@@ -147,6 +147,82 @@ static inline int64_t viper_channel_reply(uint32_t token, const void *bytes, uin
 			      (uint64_t)(uintptr_t)handles, count, 0);
 }
 
+static inline int64_t viper_channel_reply_recv(viper_handle_t h, struct viper_reply_recv *rr,
+					       uint32_t flags)
+{
+	return viper_syscall6(VIPER_SYS_CHANNEL_REPLY_RECV, h, (uint64_t)(uintptr_t)rr, flags, 0, 0,
+			      0);
+}
+
+/* A short message: up to VIPER_SHORT_MSG_BYTES bytes, carried in registers x2-x7. */
+struct viper_short_msg {
+	uint64_t words[VIPER_SHORT_MSG_BYTES / 8];
+};
+
+/* The system call behind the short-message calls: x1 and x2-x7 go in and come back. */
+static inline int64_t viper_syscall_short(uint64_t n, uint64_t a0, uint64_t *a1,
+					  struct viper_short_msg *m)
+{
+	register uint64_t x0 __asm__("x0") = a0;
+	register uint64_t x1 __asm__("x1") = *a1;
+	register uint64_t x2 __asm__("x2") = m->words[0];
+	register uint64_t x3 __asm__("x3") = m->words[1];
+	register uint64_t x4 __asm__("x4") = m->words[2];
+	register uint64_t x5 __asm__("x5") = m->words[3];
+	register uint64_t x6 __asm__("x6") = m->words[4];
+	register uint64_t x7 __asm__("x7") = m->words[5];
+	register uint64_t x8 __asm__("x8") = n;
+
+	__asm__ volatile("svc #0"
+			 : "+r"(x0), "+r"(x1), "+r"(x2), "+r"(x3), "+r"(x4), "+r"(x5), "+r"(x6),
+			   "+r"(x7)
+			 : "r"(x8)
+			 : "memory");
+	if ((int64_t)x0 >= 0) {
+		*a1 = x1;
+		m->words[0] = x2;
+		m->words[1] = x3;
+		m->words[2] = x4;
+		m->words[3] = x5;
+		m->words[4] = x6;
+		m->words[5] = x7;
+	}
+	return (int64_t)x0;
+}
+
+/*
+ * channel_call with a short message: sends the first `len` bytes of `m`
+ * (at most VIPER_SHORT_MSG_BYTES, no handles) and waits without a timeout
+ * for the reply, which replaces them. Returns the reply's length.
+ */
+static inline int64_t viper_channel_call_short(viper_handle_t h, struct viper_short_msg *m,
+					       uint64_t len)
+{
+	return viper_syscall_short(VIPER_SYS_CHANNEL_CALL_SHORT, h, &len, m);
+}
+
+/*
+ * channel_reply_recv with short messages: answers the call `*token` (0: no
+ * reply) with the first `reply_len` bytes of `m`, then waits for the next
+ * message, which replaces them. On success *token is the new message's
+ * reply token (0: not a call) and *reply_result (if not NULL) what the
+ * answered caller got. Returns the new message's length.
+ */
+static inline int64_t viper_channel_reply_recv_short(viper_handle_t h, uint32_t *token,
+						     uint64_t reply_len, struct viper_short_msg *m,
+						     int32_t *reply_result)
+{
+	uint64_t x1 = *token | reply_len << 32;
+	int64_t n = viper_syscall_short(VIPER_SYS_CHANNEL_REPLY_RECV_SHORT, h, &x1, m);
+
+	if (n >= 0) {
+		*token = (uint32_t)x1;
+		if (reply_result)
+			*reply_result = (int32_t)(x1 >> 32);
+	}
+	return n;
+}
+
 static inline int64_t viper_channel_notify(viper_handle_t h, uint64_t bits)
 {
 	return viper_syscall6(VIPER_SYS_CHANNEL_NOTIFY, h, bits, 0, 0, 0, 0);

@@ -27,8 +27,9 @@
 #define PTE_ADDR     0x0000fffffffff000ull
 
 /* MAIR indices. */
-#define MAIR_DEVICE 0 /* Device-nGnRE */
-#define MAIR_NORMAL 1 /* Normal, write-back */
+#define MAIR_DEVICE	 0     /* Device-nGnRE */
+#define MAIR_NORMAL	 1     /* Normal, write-back */
+#define MAIR_NORMAL_BYTE 0xffu /* its attribute byte in MAIR_EL1 */
 
 #define PTE_KERNEL_RW                                                                              \
 	(PTE_VALID | PTE_AF | PTE_SH_INNER | PTE_ATTR(MAIR_NORMAL) | PTE_PXN | PTE_UXN)
@@ -65,6 +66,26 @@ uint64_t mmu_lookup(uint64_t root, uint64_t va);
 
 /* Removes the mapping at `va` (nothing when there is none) and flushes it for `asid`. */
 void mmu_unmap_page(uint64_t root, uint64_t va, uint16_t asid);
+
+/*
+ * The physical address EL0 reaches at `va` through this CPU's current
+ * lower-half table, if EL0 may read it (or write it, when `write`) and it is
+ * normal memory; 0 otherwise. One hardware walk (AT S1E0R/S1E0W), which uses
+ * the TLB; the caller keeps interrupts masked so nothing else uses PAR_EL1.
+ */
+static inline uint64_t mmu_user_translate(uint64_t va, bool write)
+{
+	uint64_t par;
+
+	if (write)
+		__asm__ volatile("at s1e0w, %1\n isb\n mrs %0, par_el1" : "=r"(par) : "r"(va));
+	else
+		__asm__ volatile("at s1e0r, %1\n isb\n mrs %0, par_el1" : "=r"(par) : "r"(va));
+	/* PAR_EL1: F (bit 0) on a fault, else ATTR (bits 63:56) holds the MAIR byte. */
+	if ((par & 1) || (par >> 56) != MAIR_NORMAL_BYTE)
+		return 0;
+	return (par & PTE_ADDR) | (va & 0xfff);
+}
 
 /* Frees every table under `root` (not the pages they map) and `root` itself. */
 void mmu_free_tables(uint64_t root);

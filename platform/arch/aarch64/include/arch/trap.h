@@ -35,6 +35,11 @@ enum trap_kind {
 
 /* Called from vectors.S with the saved frame and the vector index (source * 4 + kind). */
 void trap_entry(struct trap_frame *frame, unsigned vector);
+/*
+ * Called from vectors.S for a system call from EL0. x19-x28 in `frame` are
+ * stale: those registers stay live, preserved by the C code.
+ */
+void svc_entry(struct trap_frame *frame);
 
 #define ESR_EC_FP    0x07 /* FP/SIMD access trapped by CPACR_EL1 */
 #define ESR_EC_SVC64 0x15
