@@ -69,7 +69,7 @@ static int64_t spawn(uint64_t role, const viper_handle_t *handles, uint32_t coun
 	return viper_spawn("kernelbench", role, handles, count);
 }
 
-/* Calls a server process `iterations` times with 16 bytes; `role` picks the server's loop. */
+/* Calls a server process ITERATIONS times with 16 bytes; `role` picks the server's loop. */
 static void bench_round_trip(const char *name, uint64_t role)
 {
 	viper_handle_t s, r;

@@ -675,7 +675,7 @@ static void check_short_echo(viper_handle_t s, uint32_t len)
 
 static void test_fast_paths(void)
 {
-	viper_handle_t s, r, s2, r2, hs[VIPER_MSG_MAX_HANDLES];
+	viper_handle_t s, r, s2, r2;
 	char reply[VIPER_MSG_MAX_BYTES];
 	int64_t child;
 
@@ -750,10 +750,30 @@ static void test_fast_paths(void)
 	viper_handle_close(r);
 	CHECK_EQ(viper_channel_call_short(s, &m, 8), VIPER_E_PEERCLOSED);
 	viper_handle_close(s);
-	(void)hs;
+}
+
+/* Sends "done" on the handle at `arg` after 50 ms. */
+static void send_later(void *arg)
+{
+	viper_sleep(50 * 1000000);
+	viper_channel_send(*(viper_handle_t *)arg, "done", 4, NULL, 0, 0);
 }
 
 /* Caller threads for test_reply_recv_errors. */
+static char big_reply[2 * VIPER_MSG_MAX_BYTES];
+
+static void big_caller_thread(void *arg)
+{
+	struct caller *c = arg;
+	struct viper_call call = {.send_bytes = "ping",
+				  .send_len = 4,
+				  .reply_bytes = big_reply,
+				  .reply_capacity = sizeof(big_reply),
+				  .timeout_ns = VIPER_TIMEOUT_NONE};
+	c->started = 1;
+	c->result = viper_channel_call(c->send, &call);
+}
+
 static void short_caller_thread(void *arg)
 {
 	struct caller *c = arg;
@@ -836,6 +856,27 @@ static void test_reply_recv_errors(void)
 	CHECK_EQ(rr.reply_result, VIPER_E_RANGE);
 	CHECK_EQ(join(th), 0);
 	CHECK_EQ(c.result, VIPER_E_RANGE);
+
+	/* A reply over 256 bytes to a caller with room for more, on the fast path's
+	 * terms (caller waiting, queue empty): still E_TOOBIG, and the token holds. */
+	c = (struct caller){.send = s, .timeout = VIPER_TIMEOUT_NONE};
+	th = viper_thread_start(big_caller_thread, &c, VIPER_PRIORITY_DEFAULT);
+	rr.reply = 0;
+	rr.reply_bytes = big_reply;
+	CHECK_EQ(viper_channel_reply_recv(r, &rr, 0), 4);
+	rr.reply = rr.info.reply;
+	while (!c.started)
+		viper_yield();
+	viper_sleep(2000000); /* the caller is blocked in its call now */
+	int64_t sender = viper_thread_start(send_later, &s, VIPER_PRIORITY_DEFAULT);
+	rr.reply_len = VIPER_MSG_MAX_BYTES + 1;
+	CHECK_EQ(viper_channel_reply_recv(r, &rr, 0), VIPER_E_TOOBIG);
+	rr.reply_len = VIPER_MSG_MAX_BYTES;
+	CHECK_EQ(viper_channel_reply_recv(r, &rr, 0), 4); /* "done", 50 ms later */
+	CHECK_EQ(rr.reply_result, VIPER_OK);
+	CHECK_EQ(join(th), 0);
+	CHECK_EQ(join(sender), 0);
+	CHECK_EQ(c.result, VIPER_MSG_MAX_BYTES);
 
 	/* Short receives: a token and reply_result in x1, bad lengths, handles. */
 	struct viper_short_msg m;

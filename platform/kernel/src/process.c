@@ -547,15 +547,10 @@ void process_thread_gone(struct process *p)
 	kobject_unref(&p->obj);
 }
 
-void trap_return_to_user(void)
+void trap_return_to_user_slow(void)
 {
-	struct cpu *c = this_cpu();
-	struct thread *t = c->current;
+	struct thread *t = current_thread();
 
-	if (!c->need_resched && !t->process->dying) {
-		kernel_unlock(); /* the common case */
-		return;
-	}
 	if (t->process && t->process->dying)
 		thread_exit_current(t->process->exit_status);
 	sched_preempt_point();

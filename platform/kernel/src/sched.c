@@ -480,11 +480,7 @@ void thread_forget(struct thread *t)
 
 unsigned sched_cpu_count(void)
 {
-	unsigned n = 0;
-
-	for (unsigned i = 0; i < MAX_CPUS; i++)
-		n += cpus[i].online;
-	return n;
+	return cpus_online;
 }
 
 void thread_exit_current(int64_t status)

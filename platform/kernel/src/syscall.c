@@ -583,6 +583,13 @@ _Static_assert(offsetof(struct viper_reply_recv, info) -
 		       offsetof(struct receipt, info),
 	       "struct viper_reply_recv ends like struct receipt");
 
+/* The part of `rc` a receive writes: all of it for channel_reply_recv, else the info. */
+static const void *receipt_part(const struct receipt *rc, bool with_result, size_t *size)
+{
+	*size = with_result ? sizeof(*rc) : sizeof(rc->info);
+	return with_result ? (const void *)rc : (const void *)&rc->info;
+}
+
 /* The reply token for slot `r` of `p` after its generation moves to `gen`. */
 static uint32_t reply_token(const struct process *p, const struct reply_slot *r, uint32_t gen)
 {
@@ -639,6 +646,8 @@ static int64_t receive(uint64_t h, struct cap *c, uint64_t buf, uint64_t capacit
 	struct channel *ch;
 	struct message *m;
 	uint32_t gen = 0;
+	size_t rc_size;
+	const void *rc_part;
 	err_t err = c ? VIPER_OK : lookup(h, VIPER_OBJ_CHANNEL_RECV, VIPER_RIGHT_READ, &c);
 
 	if (err)
@@ -669,12 +678,12 @@ static int64_t receive(uint64_t h, struct cap *c, uint64_t buf, uint64_t capacit
 		ch = container_of(c->object, struct channel, recv_end);
 	}
 	/* Check everything before taking the message, so a failure loses nothing. */
+	rc_part = receipt_part(&rc, with_result, &rc_size);
 	rc.info.bytes = m->bytes;
 	rc.info.handles = m->handle_count;
 	if (m->bytes > capacity) {
 		/* The receipt tells the size needed (no reply token yet). */
-		if (!in_regs && (err = copy_to_user(as(), out, with_result ? (void *)&rc : &rc.info,
-						    with_result ? sizeof(rc) : sizeof(rc.info))))
+		if (!in_regs && (err = copy_to_user(as(), out, rc_part, rc_size)))
 			return err;
 		return VIPER_E_RANGE;
 	}
@@ -693,10 +702,7 @@ static int64_t receive(uint64_t h, struct cap *c, uint64_t buf, uint64_t capacit
 		if (m->handle_count)
 			return VIPER_E_RANGE; /* left queued for channel_recv */
 	} else {
-		if (with_result)
-			err = copy_to_user(as(), out, &rc, sizeof(rc));
-		else
-			err = copy_to_user(as(), out, &rc.info, sizeof(rc.info));
+		err = copy_to_user(as(), out, rc_part, rc_size);
 		if (!err)
 			err = copy_to_user(as(), buf, m->data, m->bytes);
 		if (!err && m->handle_count)
@@ -799,6 +805,8 @@ static struct thread *call_fast(struct thread *t, struct channel *ch, const stru
 	struct process *sp;
 	const void *src = NULL;
 	void *dst = NULL, *out = NULL;
+	size_t rc_size;
+	const void *rc_part = NULL;
 	uint32_t gen;
 	int slot;
 
@@ -826,8 +834,8 @@ static struct thread *call_fast(struct thread *t, struct channel *ch, const stru
 		cpu_use_aspace(&sp->as);
 		if (len)
 			dst = user_pointer(&sp->as, rw->buf, len, true);
-		out = user_pointer(&sp->as, rw->out, rw->with_result ? sizeof(rc) : sizeof(rc.info),
-				   true);
+		rc_part = receipt_part(&rc, rw->with_result, &rc_size);
+		out = user_pointer(&sp->as, rw->out, rc_size, true);
 		if ((len && !dst) || !out) {
 			cpu_use_aspace(as());
 			return NULL;
@@ -840,8 +848,7 @@ static struct thread *call_fast(struct thread *t, struct channel *ch, const stru
 		srv->frame->x[1] = short_receipt(reply_token(sp, r, gen), rw->reply_result);
 	} else {
 		rc = (struct receipt){rw->reply_result, 0, {len, 0, reply_token(sp, r, gen), 0}};
-		memcpy(out, rw->with_result ? (void *)&rc : (void *)&rc.info,
-		       rw->with_result ? sizeof(rc) : sizeof(rc.info));
+		memcpy(out, rc_part, rc_size);
 	}
 	claim_reply_slot(sp, r, gen, t);
 	rw->delivered = len;
@@ -1048,8 +1055,9 @@ static struct thread *reply_fast(uint64_t token, uint64_t bytes, uint32_t len, u
 	const void *src = NULL;
 	void *dst = NULL, *out = NULL;
 
-	if (count || !channel_queue_empty(&ch->queue) || ch->send_end.handles == 0 ||
-	    find_call(token, &r, &caller) || !caller || caller->state != THREAD_BLOCKED)
+	if (count || len > VIPER_MSG_MAX_BYTES || !channel_queue_empty(&ch->queue) ||
+	    ch->send_end.handles == 0 || find_call(token, &r, &caller) || !caller ||
+	    caller->state != THREAD_BLOCKED)
 		return NULL;
 	cw = &caller->call;
 	if (len > cw->reply_capacity)
@@ -1082,38 +1090,76 @@ static struct thread *reply_fast(uint64_t token, uint64_t bytes, uint32_t len, u
 	return caller;
 }
 
+/*
+ * The reply half of channel_reply_recv and its short form: answers `token`
+ * (0: nothing to do) with `len` bytes (from registers when `from_regs`) and
+ * `count` handles, on the fast path when receive handle `h` will wait next.
+ * *c is h's capability if it was looked up (else NULL: receive looks it up
+ * and reports any error), *caller the answered caller for receive to run or
+ * wake, *outcome what that caller got. An error means nothing happened.
+ */
+static err_t reply_before_receive(uint64_t h, uint64_t token, bool from_regs, uint64_t bytes,
+				  uint64_t len, uint64_t handle_ptr, uint64_t count, bool nonblock,
+				  struct cap **c, struct thread **caller, err_t *outcome)
+{
+	*c = NULL;
+	*caller = NULL;
+	*outcome = VIPER_OK;
+	if (!token)
+		return VIPER_OK;
+	if (!nonblock && !lookup(h, VIPER_OBJ_CHANNEL_RECV, VIPER_RIGHT_READ, c))
+		*caller = reply_fast(token, bytes, (uint32_t)len, (uint32_t)count, from_regs,
+				     container_of((*c)->object, struct channel, recv_end));
+	else
+		*c = NULL;
+	if (*caller)
+		return VIPER_OK;
+	return reply(token, from_regs, bytes, len, handle_ptr, count, outcome, caller);
+}
+
 static int64_t sys_channel_reply_recv(const uint64_t *a)
 {
 	struct viper_reply_recv rr;
-	struct thread *caller = NULL;
-	err_t outcome = VIPER_OK, err;
+	struct thread *caller;
+	err_t outcome, err;
 	bool nonblock = a[2] & VIPER_MSG_NONBLOCK;
-	struct cap *c = NULL;
+	struct cap *c;
 
 	if (a[2] & ~(uint64_t)VIPER_MSG_NONBLOCK)
 		return VIPER_E_INVAL;
 	err = copy_from_user(as(), &rr, a[1], offsetof(struct viper_reply_recv, reply_result));
+	if (!err)
+		err = reply_before_receive(a[0], rr.reply, false,
+					   (uint64_t)(uintptr_t)rr.reply_bytes, rr.reply_len,
+					   (uint64_t)(uintptr_t)rr.reply_handles,
+					   rr.reply_handle_count, nonblock, &c, &caller, &outcome);
 	if (err)
 		return err;
-	if (rr.reply && !nonblock) {
-		if (lookup(a[0], VIPER_OBJ_CHANNEL_RECV, VIPER_RIGHT_READ, &c))
-			c = NULL; /* receive reports it */
-		else
-			caller = reply_fast(rr.reply, (uint64_t)(uintptr_t)rr.reply_bytes,
-					    rr.reply_len, rr.reply_handle_count, false,
-					    container_of(c->object, struct channel, recv_end));
-	}
-	if (rr.reply && !caller) {
-		err = reply(rr.reply, false, (uint64_t)(uintptr_t)rr.reply_bytes, rr.reply_len,
-			    (uint64_t)(uintptr_t)rr.reply_handles, rr.reply_handle_count, &outcome,
-			    &caller);
-		if (err)
-			return err;
-	}
 	return receive_then_wake(a[0], c, (uint64_t)(uintptr_t)rr.recv_bytes, rr.recv_capacity,
 				 (uint64_t)(uintptr_t)rr.recv_handles,
 				 a[1] + offsetof(struct viper_reply_recv, reply_result), true,
 				 false, outcome, nonblock, caller);
+}
+
+/*
+ * channel_reply_recv_short: x1 holds the reply token (0: none) and, above
+ * it, the reply's length; the reply's bytes are in x2-x7. Then receives
+ * into the registers (see receive).
+ */
+static int64_t sys_channel_reply_recv_short(const uint64_t *a)
+{
+	uint64_t token = a[1] & 0xffffffffu, len = a[1] >> 32;
+	struct thread *caller;
+	err_t outcome, err;
+	struct cap *c;
+
+	if (len > VIPER_SHORT_MSG_BYTES)
+		return VIPER_E_TOOBIG;
+	err = reply_before_receive(a[0], token, true, 0, len, 0, 0, false, &c, &caller, &outcome);
+	if (err)
+		return err;
+	return receive_then_wake(a[0], c, 0, VIPER_SHORT_MSG_BYTES, 0, 0, false, true, outcome,
+				 false, caller);
 }
 
 static int64_t sys_channel_notify(const uint64_t *a)
@@ -1147,36 +1193,6 @@ static int64_t sys_channel_take_notifications(const uint64_t *a)
 	bits = ch->notify_bits;
 	ch->notify_bits = 0;
 	return (int64_t)bits;
-}
-
-/*
- * channel_reply_recv_short: x1 holds the reply token (0: none) and, above
- * it, the reply's length; the reply's bytes are in x2-x7. Then receives
- * into the registers (see receive).
- */
-static int64_t sys_channel_reply_recv_short(const uint64_t *a)
-{
-	uint64_t token = a[1] & 0xffffffffu, len = a[1] >> 32;
-	struct thread *caller = NULL;
-	err_t outcome = VIPER_OK, err;
-	struct cap *c = NULL;
-
-	if (len > VIPER_SHORT_MSG_BYTES)
-		return VIPER_E_TOOBIG;
-	if (token) {
-		if (lookup(a[0], VIPER_OBJ_CHANNEL_RECV, VIPER_RIGHT_READ, &c))
-			c = NULL; /* receive reports it */
-		else
-			caller = reply_fast(token, 0, (uint32_t)len, 0, true,
-					    container_of(c->object, struct channel, recv_end));
-		if (!caller) {
-			err = reply(token, true, 0, len, 0, 0, &outcome, &caller);
-			if (err)
-				return err;
-		}
-	}
-	return receive_then_wake(a[0], c, 0, VIPER_SHORT_MSG_BYTES, 0, 0, false, true, outcome,
-				 false, caller);
 }
 
 /* Poll sets. */

@@ -72,15 +72,9 @@ static void user_fault(struct trap_frame *f, unsigned vector)
 
 void svc_entry(struct trap_frame *frame)
 {
-	struct cpu *c;
-
 	kernel_lock();
 	frame->x[0] = (uint64_t)syscall_dispatch(frame);
-	c = this_cpu();
-	if (!c->need_resched && !c->current->process->dying)
-		kernel_unlock(); /* the common case of trap_return_to_user */
-	else
-		trap_return_to_user();
+	trap_return_to_user();
 }
 
 void trap_entry(struct trap_frame *frame, unsigned vector)
@@ -92,9 +86,6 @@ void trap_entry(struct trap_frame *frame, unsigned vector)
 		kernel_lock();
 		if (kind == TRAP_IRQ)
 			handle_irq();
-		else if (kind == TRAP_SYNC && source == TRAP_EL0_A64 &&
-			 esr_class(frame->esr) == ESR_EC_SVC64)
-			frame->x[0] = (uint64_t)syscall_dispatch(frame);
 		else if (kind == TRAP_SYNC && source == TRAP_EL0_A64 &&
 			 esr_class(frame->esr) == ESR_EC_FP && !current_thread()->fp_live)
 			fp_first_use();

@@ -12,6 +12,30 @@
 #define FRAME_FAR  280
 #define ESR_EC_SVC64 0x15
 
+	/* The registers every entry saves (x0, x1 go first, in the vector). */
+	.macro save_x2_x17
+	stp	x2, x3, [sp, #16]
+	stp	x4, x5, [sp, #32]
+	stp	x6, x7, [sp, #48]
+	stp	x8, x9, [sp, #64]
+	stp	x10, x11, [sp, #80]
+	stp	x12, x13, [sp, #96]
+	stp	x14, x15, [sp, #112]
+	stp	x16, x17, [sp, #128]
+	.endm
+
+	.macro restore_x0_x17
+	ldp	x0, x1, [sp, #0]
+	ldp	x2, x3, [sp, #16]
+	ldp	x4, x5, [sp, #32]
+	ldp	x6, x7, [sp, #48]
+	ldp	x8, x9, [sp, #64]
+	ldp	x10, x11, [sp, #80]
+	ldp	x12, x13, [sp, #96]
+	ldp	x14, x15, [sp, #112]
+	ldp	x16, x17, [sp, #128]
+	.endm
+
 	.macro vector index
 	.balign 128
 	sub	sp, sp, #FRAME_SIZE
@@ -58,16 +82,9 @@ exception_vectors:
  * call may change x0-x7 in the frame; they go back to user space.
  */
 svc_common:
-	stp	x2, x3, [sp, #16]
-	stp	x4, x5, [sp, #32]
-	stp	x6, x7, [sp, #48]
-	stp	x8, x9, [sp, #64]
-	stp	x10, x11, [sp, #80]
-	stp	x12, x13, [sp, #96]
-	stp	x14, x15, [sp, #112]
-	stp	x16, x17, [sp, #128]
+	save_x2_x17
 	str	x18, [sp, #144]
-	stp	x28, x29, [sp, #224]
+	str	x29, [sp, #232]
 	str	x30, [sp, #240]
 	mrs	x2, sp_el0
 	mrs	x3, elr_el1
@@ -81,15 +98,7 @@ svc_common:
 	msr	elr_el1, x3
 	ldr	x3, [sp, #FRAME_SPSR]
 	msr	spsr_el1, x3
-	ldp	x0, x1, [sp, #0]
-	ldp	x2, x3, [sp, #16]
-	ldp	x4, x5, [sp, #32]
-	ldp	x6, x7, [sp, #48]
-	ldp	x8, x9, [sp, #64]
-	ldp	x10, x11, [sp, #80]
-	ldp	x12, x13, [sp, #96]
-	ldp	x14, x15, [sp, #112]
-	ldp	x16, x17, [sp, #128]
+	restore_x0_x17
 	ldr	x18, [sp, #144]
 	ldr	x29, [sp, #232]
 	ldr	x30, [sp, #240]
@@ -97,14 +106,7 @@ svc_common:
 	eret
 
 trap_common:
-	stp	x2, x3, [sp, #16]
-	stp	x4, x5, [sp, #32]
-	stp	x6, x7, [sp, #48]
-	stp	x8, x9, [sp, #64]
-	stp	x10, x11, [sp, #80]
-	stp	x12, x13, [sp, #96]
-	stp	x14, x15, [sp, #112]
-	stp	x16, x17, [sp, #128]
+	save_x2_x17
 	stp	x18, x19, [sp, #144]
 	stp	x20, x21, [sp, #160]
 	stp	x22, x23, [sp, #176]
@@ -140,15 +142,7 @@ trap_return:
 	and	x3, x3, #0xf		/* M[3:0] == 0: returning to EL0 */
 	cbnz	x3, 3f
 	msr	sp_el0, x2
-3:	ldp	x0, x1, [sp, #0]
-	ldp	x2, x3, [sp, #16]
-	ldp	x4, x5, [sp, #32]
-	ldp	x6, x7, [sp, #48]
-	ldp	x8, x9, [sp, #64]
-	ldp	x10, x11, [sp, #80]
-	ldp	x12, x13, [sp, #96]
-	ldp	x14, x15, [sp, #112]
-	ldp	x16, x17, [sp, #128]
+3:	restore_x0_x17
 	ldp	x18, x19, [sp, #144]
 	ldp	x20, x21, [sp, #160]
 	ldp	x22, x23, [sp, #176]

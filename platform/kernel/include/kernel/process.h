@@ -15,7 +15,9 @@
 #include <kernel/board.h>
 #include <kernel/err.h>
 #include <kernel/handle.h>
+#include <kernel/lock.h>
 #include <kernel/object.h>
+#include <kernel/sched.h>
 
 #define ASPACE_MAX_MAPPINGS 64
 #define PROCESS_MAX_REPLIES 16
@@ -103,8 +105,19 @@ void process_kill(struct process *p, int64_t status);
 void process_thread_exiting(struct process *p, struct thread *t);
 void process_thread_gone(struct process *p);
 
+/* trap_return_to_user when a thread must exit or a switch is due. */
+void trap_return_to_user_slow(void);
+
 /* Returns to user space from a trap: exits killed threads, preempts, drops the big lock. */
-void trap_return_to_user(void);
+static inline void trap_return_to_user(void)
+{
+	struct cpu *c = this_cpu();
+
+	if (!c->need_resched && !c->current->process->dying)
+		kernel_unlock(); /* the common case */
+	else
+		trap_return_to_user_slow();
+}
 
 /* The kernel's boot image: programs linked in by the system build. */
 struct boot_program {
