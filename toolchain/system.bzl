@@ -7,17 +7,20 @@ root process; each is named by its target name for process_spawn.
 """
 
 load("@rules_cc//cc:defs.bzl", "cc_binary")
+load("@viper_clang//:defs.bzl", "TOOLS")
+load("//toolchain:component.bzl", "ComponentInfo")
 load("//toolchain:target.bzl", "target_binary")
+load("//toolchain/aarch64:flags.bzl", "COMMON_LINK", "LIBGCC", "PICOLIBC")
 
-def kernel_binary(name, srcs, deps = [], **kwargs):
-    """The kernel's cc_binary: //platform/kernel:core plus `srcs`, linked with kernel.ld."""
+def kernel_binary(name, srcs, deps = [], components = "//platform/kernel:no_components", **kwargs):
+    """The kernel's cc_binary: //platform/kernel:core plus `srcs` and `components`, linked with kernel.ld."""
     cc_binary(
         name = name,
         srcs = srcs,
         additional_linker_inputs = ["//platform/kernel:kernel.ld"],
         linkopts = ["-Wl,-T,$(location //platform/kernel:kernel.ld)"],
         target_compatible_with = ["//toolchain/platforms:kernel"],
-        deps = ["//platform/kernel:core", "//platform/kernel:headers"] + deps,
+        deps = ["//platform/kernel:core", "//platform/kernel:headers", components] + deps,
         **kwargs
     )
 
@@ -83,5 +86,187 @@ def user_program(name, srcs, deps = [], **kwargs):
         linkopts = ["-Wl,-T,$(location //platform/user:user.ld)"],
         target_compatible_with = ["//toolchain/platforms:user"],
         deps = ["//platform/user:runtime"] + deps,
+        **kwargs
+    )
+
+# ---------------------------------------------------------------------------
+# Assembled systems: viper_system().
+
+
+def _to_kernel_impl(settings, attr):
+    return {"//command_line_option:platforms": str(Label("//toolchain/platforms:aarch64_kernel"))}
+
+_to_kernel = transition(
+    implementation = _to_kernel_impl,
+    inputs = [],
+    outputs = ["//command_line_option:platforms"],
+)
+
+def _libraries(targets):
+    """The static libraries of `targets` (CcInfo), as [(File, alwayslink)], in link order."""
+    seen = {}
+    out = []
+    for t in targets:
+        if CcInfo not in t:
+            continue
+        for li in t[CcInfo].linking_context.linker_inputs.to_list():
+            for lib in li.libraries:
+                f = lib.static_library or lib.pic_static_library
+                if f == None or f.path in seen:
+                    continue
+                seen[f.path] = True
+                out.append((f, lib.alwayslink))
+    return out
+
+def _lib_spec(libs):
+    return [struct(path = f.path, whole = whole) for f, whole in libs]
+
+def _viper_system_impl(ctx):
+    name = ctx.label.name
+    manifest = ctx.actions.declare_file(name + "_manifest.bin")
+    report = ctx.actions.declare_file(name + "_authority.txt")
+    dot = ctx.actions.declare_file(name + ".dot")
+    svg = ctx.actions.declare_file(name + ".svg")
+    plan = ctx.actions.declare_file(name + "_plan.json")
+    diagnostics = ctx.actions.declare_file(name + "_diagnostics.json")
+    metas = [c[ComponentInfo].meta for c in ctx.attr.component_meta]
+    ifaces = depset(transitive = [c[ComponentInfo].interfaces for c in ctx.attr.component_meta]).to_list()
+
+    args = ctx.actions.args()
+    args.add(ctx.file._assembler.path)
+    args.add("--system", ctx.file.description)
+    args.add("--board", ctx.file.board)
+    for m in metas:
+        args.add("--component", m)
+    for i in ifaces:
+        args.add("--interface", i)
+    args.add("--manifest-proto", ctx.file._manifest_proto)
+    args.add("--manifest", manifest)
+    args.add("--report", report)
+    args.add("--dot", dot)
+    args.add("--svg", svg)
+    args.add("--plan", plan)
+    args.add("--json", diagnostics)
+    ctx.actions.run(
+        executable = "/usr/bin/python3",
+        arguments = [args],
+        inputs = [ctx.file.description, ctx.file.board, ctx.file._manifest_proto] + metas + ifaces +
+                 ctx.files._assembler_srcs,
+        outputs = [manifest, report, dot, svg, plan, diagnostics],
+        mnemonic = "AssembleSystem",
+        progress_message = "Assembling system %s" % ctx.label,
+    )
+
+    # Per component, the libraries of its user and kernel builds.
+    components = {}
+    for meta, user, kernel in zip(ctx.attr.component_meta, ctx.attr.user_libs, ctx.attr.kernel_libs):
+        components[meta[ComponentInfo].name] = struct(
+            user = _lib_spec(_libraries([user])),
+            kernel = _lib_spec(_libraries([kernel])),
+        )
+    user_base = _libraries(ctx.attr._process_base)
+    root_base = _libraries(ctx.attr._root_base)
+    kernel_base = _libraries(ctx.attr._kernel_base)
+    spec = struct(
+        clang = TOOLS["clang"],
+        link = COMMON_LINK,
+        user_libs = [PICOLIBC + "/lib/libc.a", LIBGCC],
+        user_ld = ctx.file._user_ld.path,
+        kernel_ld = ctx.file._kernel_ld.path,
+        process_base = _lib_spec(user_base),
+        root_base = _lib_spec(root_base),
+        kernel_base = _lib_spec(kernel_base),
+        components = components,
+    )
+    spec_file = ctx.actions.declare_file(name + "_link.json")
+    ctx.actions.write(spec_file, spec.to_json())
+
+    elf = ctx.actions.declare_file(name + ".elf")
+    programs = ctx.actions.declare_directory(name + "_programs")
+    all_libs = user_base + root_base + kernel_base
+    for c in ctx.attr.user_libs + ctx.attr.kernel_libs:
+        all_libs = all_libs + _libraries([c])
+    ctx.actions.run(
+        executable = "/usr/bin/python3",
+        arguments = [
+            ctx.file._linker.path,
+            spec_file.path,
+            plan.path,
+            manifest.path,
+            ctx.file._boot_programs.path,
+            elf.path,
+            programs.path,
+        ],
+        inputs = depset([spec_file, plan, manifest, ctx.file._linker, ctx.file._boot_programs,
+                         ctx.file._user_ld, ctx.file._kernel_ld] + [f for f, _ in all_libs]),
+        outputs = [elf, programs],
+        mnemonic = "LinkSystem",
+        progress_message = "Linking system %s" % ctx.label,
+    )
+    return [
+        DefaultInfo(files = depset([elf]), runfiles = ctx.runfiles(files = [elf])),
+        OutputGroupInfo(
+            assembly = depset([manifest, report, dot, svg, plan, diagnostics]),
+            programs = depset([programs]),
+        ),
+    ]
+
+_viper_system = rule(
+    implementation = _viper_system_impl,
+    doc = "A bootable system assembled from a system description (see docs/system-description.md).",
+    attrs = {
+        "description": attr.label(allow_single_file = [".textproto"], mandatory = True),
+        "board": attr.label(allow_single_file = [".textproto"], mandatory = True),
+        "component_meta": attr.label_list(providers = [ComponentInfo]),
+        "user_libs": attr.label_list(cfg = _to_user),
+        "kernel_libs": attr.label_list(cfg = _to_kernel),
+        "_process_base": attr.label_list(
+            cfg = _to_user,
+            default = [
+                "//platform/component:process_host",
+                "//platform/component:process_runtime",
+            ],
+        ),
+        "_root_base": attr.label_list(cfg = _to_user, default = ["//platform/root:root_task"]),
+        "_kernel_base": attr.label_list(
+            cfg = _to_kernel,
+            default = ["//platform/kernel:core", "//platform/component:kernel_host"],
+        ),
+        "_assembler": attr.label(default = "//toolchain/assembler:assemble.py", allow_single_file = True),
+        "_assembler_srcs": attr.label(default = "//toolchain/assembler:assembler_files"),
+        "_manifest_proto": attr.label(default = "//platform/manifest:manifest.proto", allow_single_file = True),
+        "_linker": attr.label(default = "//toolchain:link_system.py", allow_single_file = True),
+        "_boot_programs": attr.label(default = "//toolchain:boot_programs.py", allow_single_file = True),
+        "_user_ld": attr.label(default = "//platform/user:user.ld", allow_single_file = True),
+        "_kernel_ld": attr.label(default = "//platform/kernel:kernel.ld", allow_single_file = True),
+        "_allowlist_function_transition": attr.label(
+            default = "@bazel_tools//tools/allowlists/function_transition_allowlist",
+        ),
+    },
+)
+
+def _component_label(c):
+    """'//components/kv_store' -> ('//components/kv_store:kv_store')."""
+    if ":" in c:
+        return c
+    return c + ":" + c.rsplit("/", 1)[-1]
+
+def viper_system(name, description, components, board = "//system/qemu_virt:board.textproto", **kwargs):
+    """A bootable kernel `name`.elf assembled from `description` (docs/system-description.md).
+
+    `components` lists every component the description may name. The
+    assembler decides from the description alone which are linked into the
+    kernel, which into which process. Also builds, in output group
+    `assembly`: the boot manifest, the authority report (`name`_authority.txt),
+    the system graph (`name`.dot, `name`.svg) and the link plan.
+    """
+    labels = [_component_label(c) for c in components]
+    _viper_system(
+        name = name,
+        description = description,
+        board = board,
+        component_meta = [l + "_meta" for l in labels],
+        user_libs = labels,
+        kernel_libs = [l + "_kernel" for l in labels],
         **kwargs
     )

@@ -19,9 +19,7 @@ load(
     "tool_path",
 )
 load("@viper_clang//:defs.bzl", "CLANG_RESOURCE_DIRS", "TOOLS")
-
-PICOLIBC = "/usr/lib/picolibc/aarch64-linux-gnu"
-LIBGCC = "/usr/lib/gcc-cross/aarch64-linux-gnu/12/libgcc.a"
+load(":flags.bzl", "COMMON_COMPILE", "COMMON_LINK", "VARIANTS")
 
 _COMPILE_ACTIONS = [
     ACTION_NAMES.assemble,
@@ -36,51 +34,8 @@ _LINK_ACTIONS = [
     ACTION_NAMES.cpp_link_nodeps_dynamic_library,
 ]
 
-# Flags shared by both variants. The prefix maps and -no-canonical-prefixes
-# keep absolute build paths out of the outputs, so two clean builds in
-# different output bases give bit-identical images.
-_COMMON_COMPILE = [
-    "--target=aarch64-none-elf",
-    "-mcpu=cortex-a72",
-    "-ffreestanding",
-    "-fno-common",
-    "-fno-stack-protector",
-    "-fno-pic",
-    "-ffunction-sections",
-    "-fdata-sections",
-    "-O2",
-    "-g",
-    "-no-canonical-prefixes",
-    "-fdebug-compilation-dir=.",
-    "-ffile-prefix-map=/proc/self/cwd=.",
-    "-Werror=date-time",
-]
-
-_COMMON_LINK = [
-    "--target=aarch64-none-elf",
-    "-fuse-ld=lld",
-    "-nostdlib",
-    "-static",
-    "-Wl,--build-id=none",
-    "-Wl,--gc-sections",
-    "-Wl,-z,max-page-size=4096",
-]
-
-_VARIANTS = {
-    "kernel": struct(
-        compile = ["-mgeneral-regs-only", "-mstrict-align"],
-        link = [],
-        includes = [],
-    ),
-    "user": struct(
-        compile = ["-isystem", PICOLIBC + "/include"],
-        link = [PICOLIBC + "/lib/libc.a", LIBGCC],
-        includes = [PICOLIBC + "/include"],
-    ),
-}
-
 def _impl(ctx):
-    variant = _VARIANTS[ctx.attr.variant]
+    variant = VARIANTS[ctx.attr.variant]
     tool_paths = [
         tool_path(name = "gcc", path = TOOLS["clang"]),
         tool_path(name = "ld", path = TOOLS["lld"]),
@@ -99,7 +54,7 @@ def _impl(ctx):
             flag_sets = [
                 flag_set(
                     actions = _COMPILE_ACTIONS,
-                    flag_groups = [flag_group(flags = _COMMON_COMPILE + variant.compile)],
+                    flag_groups = [flag_group(flags = COMMON_COMPILE + variant.compile)],
                 ),
             ],
         ),
@@ -109,7 +64,7 @@ def _impl(ctx):
             flag_sets = [
                 flag_set(
                     actions = _LINK_ACTIONS,
-                    flag_groups = [flag_group(flags = _COMMON_LINK)],
+                    flag_groups = [flag_group(flags = COMMON_LINK)],
                 ),
             ],
         ),

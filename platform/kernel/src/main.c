@@ -13,6 +13,7 @@
 #include <arch/timer.h>
 #include <kernel/board.h>
 #include <kernel/clock.h>
+#include <kernel/components.h>
 #include <kernel/console.h>
 #include <kernel/fdt.h>
 #include <kernel/ipc.h>
@@ -129,6 +130,10 @@ static void start_secondaries(void)
 	kprintf("cpus: %u online\n", online);
 }
 
+#define ROOT_GRANTS_MAX 32
+static struct root_grant root_grants[ROOT_GRANTS_MAX];
+static unsigned root_grant_count;
+
 void kmain(uint64_t x0);
 
 void kmain(uint64_t x0)
@@ -191,7 +196,13 @@ void kmain(uint64_t x0)
 	start_secondaries();
 
 	kernel_lock();
-	err = process_start_root(&board);
+	err = kernel_components_prepare(root_grants, ROOT_GRANTS_MAX, &root_grant_count);
+	if (err)
+		panic("cannot set up the kernel's components: %s", err_name(err));
+	err = kernel_components_start();
+	if (err)
+		panic("cannot start the kernel's components: %s", err_name(err));
+	err = process_start_root(&board, root_grants, root_grant_count);
 	if (err == VIPER_OK)
 		sched_idle();
 	kernel_unlock();

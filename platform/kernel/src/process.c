@@ -60,11 +60,18 @@ static uint32_t thread_signals(const struct kobject *o)
 static const struct kobject_ops process_ops = {NULL, process_destroy, process_signals};
 static const struct kobject_ops thread_ops = {NULL, thread_destroy, thread_signals};
 
+struct process kernel_process;
+
 err_t process_init_system(void)
 {
 	empty_root = page_alloc(0);
 	if (!empty_root)
 		return VIPER_E_NOMEM;
+	kobject_init(&kernel_process.obj, VIPER_OBJ_PROCESS);
+	strlcpy(kernel_process.name, "kernel", sizeof(kernel_process.name));
+	handle_table_init(&kernel_process.handles, VIPER_HANDLES_MAX);
+	kernel_process.as.root = empty_root;
+	kernel_process.as.kernel = true;
 	asid_count = mmu_asid_count();
 	kobject_register(VIPER_OBJ_PROCESS, &process_ops);
 	kobject_register(VIPER_OBJ_THREAD, &thread_ops);
@@ -128,8 +135,16 @@ static __attribute__((noinline)) err_t copy_user(const struct aspace *as, uint64
 	uint64_t pa[COPY_PAGES];
 	uint8_t *b = buf;
 	unsigned i = 0;
-	err_t err = translate(as, va, n, write, pa);
+	err_t err;
 
+	if (as->kernel) {
+		if (write)
+			memcpy((void *)(uintptr_t)va, buf, n);
+		else
+			memcpy(buf, (const void *)(uintptr_t)va, n);
+		return VIPER_OK;
+	}
+	err = translate(as, va, n, write, pa);
 	if (err)
 		return err;
 	while (n) {
@@ -169,7 +184,9 @@ void *user_pointer(const struct aspace *as, uint64_t va, size_t n, bool write)
 {
 	uint64_t pa = one_page(as, va, n, write);
 
-	return pa ? phys_to_virt(pa) : NULL;
+	if (pa)
+		return phys_to_virt(pa);
+	return as->kernel && n ? (void *)(uintptr_t)va : NULL;
 }
 
 err_t copy_from_user(const struct aspace *as, void *dst, uint64_t src, size_t n)
@@ -259,6 +276,8 @@ err_t aspace_map(struct aspace *as, struct kobject *object, uint64_t offset, uin
 	bool device = object->kind == VIPER_OBJ_DEVICE;
 	uint64_t total = object_size(object);
 
+	if (as->kernel) /* kernel code reaches memory through the linear map */
+		return VIPER_E_UNSUPPORTED;
 	if (size == 0 || (size | offset | va) & (PAGE_SIZE - 1))
 		return VIPER_E_INVAL;
 	if (offset > total || size > total - offset)
@@ -560,7 +579,10 @@ void trap_return_to_user_slow(void)
 	kernel_unlock();
 }
 
-err_t process_start_root(const struct board_info *board)
+_Static_assert(sizeof(struct viper_startup) <= PAGE_SIZE, "the startup block is one page");
+
+err_t process_start_root(const struct board_info *board, const struct root_grant *extra,
+			 unsigned extra_count)
 {
 	viper_handle_t handles[VIPER_STARTUP_MAX_HANDLES];
 	struct handle_table *scratch;
@@ -569,6 +591,8 @@ err_t process_start_root(const struct board_info *board)
 
 	if (boot_program_count == 0)
 		return VIPER_E_NOTFOUND;
+	if (extra_count > VIPER_STARTUP_MAX_HANDLES)
+		return VIPER_E_LIMIT;
 	/* Caps for every device but the kernel's console, made in a scratch table;
 	 * the fixed-function devices first, then the virtio-mmio slots. */
 	scratch = kmalloc(sizeof(*scratch));
@@ -583,7 +607,7 @@ err_t process_start_root(const struct board_info *board)
 
 			if (d->kind == DEVICE_UART_PL011 ||
 			    (d->kind == DEVICE_VIRTIO_MMIO) != (pass == 1) ||
-			    count + 2 > VIPER_STARTUP_MAX_HANDLES)
+			    count + 2 + extra_count > VIPER_STARTUP_MAX_HANDLES)
 				continue;
 			r = device_region_create(d);
 			if (!r) {
@@ -609,6 +633,8 @@ err_t process_start_root(const struct board_info *board)
 				count++;
 		}
 	}
+	for (unsigned i = 0; i < extra_count && !err; i++)
+		err = handle_create(scratch, extra[i].object, extra[i].rights, &handles[count++]);
 	if (!err)
 		err = process_spawn(boot_programs[0].name, VIPER_PRIORITY_DEFAULT, scratch, handles,
 				    count, 0, &root_process);
@@ -617,6 +643,9 @@ err_t process_start_root(const struct board_info *board)
 	if (err)
 		return err;
 	kprintf("kernel: started %s as the root process with %u device capabilities\n",
-		root_process->name, count);
+		root_process->name, count - extra_count);
+	if (extra_count)
+		kprintf("kernel: gave it %u channel ends of kernel-placed components\n",
+			extra_count);
 	return VIPER_OK;
 }

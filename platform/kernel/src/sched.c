@@ -8,11 +8,13 @@
 #include <kernel/handle.h>
 #include <kernel/ipc.h>
 #include <kernel/irq.h>
+#include <kernel/kthread.h>
 #include <kernel/lock.h>
 #include <kernel/memory.h>
 #include <kernel/panic.h>
 #include <kernel/process.h>
 #include <kernel/string.h>
+#include <kernel/syscall.h>
 
 struct cpu cpus[MAX_CPUS];
 
@@ -185,8 +187,15 @@ static void switch_to(struct thread *next)
 		}
 		prev->tpidr_el0 = read_sysreg(tpidr_el0);
 	}
-	if (next->process)
+	if (next->process) {
 		write_sysreg(tpidr_el0, next->tpidr_el0);
+		if (next->fp_eager) {
+			next->fp_eager--;
+			fp_trap_user(false);
+			fp_restore(&next->fp);
+			next->fp_live = true;
+		}
+	}
 	use_aspace(c, next->process ? &next->process->as : NULL);
 	next->state = THREAD_RUNNING;
 	next->cpu = c->index;
@@ -211,6 +220,12 @@ void fp_first_use(void)
 	fp_trap_user(false);
 	fp_restore(&t->fp);
 	t->fp_live = true;
+	/*
+	 * A thread that uses FP/SIMD now will likely do so after its next
+	 * switches too: restore it at switch-in for a while instead of trapping.
+	 * It traps again, and re-arms this, if it still uses it afterwards.
+	 */
+	t->fp_eager = FP_EAGER_SWITCHES;
 }
 
 /* Picks the next thread; the caller already queued or blocked the current one. */
@@ -449,6 +464,59 @@ struct thread *thread_create(struct process *p, uint64_t entry, uint64_t sp, uin
 	t->all_next = all_threads;
 	all_threads = t;
 	return t;
+}
+
+/* A kernel thread's first run: cpu_switch returns here holding the big lock. */
+static void kthread_first_run(void)
+{
+	struct thread *t;
+
+	reap();
+	t = current_thread();
+	kernel_unlock();
+	irq_enable_local();
+	t->kentry(t->karg);
+	panic("kernel thread %p returned", (void *)t);
+}
+
+struct thread *kthread_create(void (*fn)(void *), void *arg, unsigned priority)
+{
+	struct thread *t = thread_create(&kernel_process, 0, 0, 0, priority);
+
+	if (!t)
+		return NULL;
+	t->kentry = fn;
+	t->karg = arg;
+	t->ctx.lr = (uint64_t)(uintptr_t)kthread_first_run;
+	return t;
+}
+
+int64_t kthread_syscall(uint64_t n, const uint64_t args[6], uint64_t regs[7])
+{
+	struct trap_frame *f;
+	int64_t r;
+
+	irq_disable_local();
+	kernel_lock();
+	f = current_thread()->frame;
+	for (unsigned i = 0; i < 6; i++)
+		f->x[i] = args[i];
+	if (regs) {
+		for (unsigned i = 0; i < 7; i++)
+			f->x[1 + i] = regs[i];
+	}
+	f->x[8] = n;
+	r = syscall_dispatch(f);
+	/* The thread may have switched CPUs while it waited: read the frame again. */
+	f = current_thread()->frame;
+	if (regs) {
+		for (unsigned i = 0; i < 7; i++)
+			regs[i] = f->x[1 + i];
+	}
+	sched_preempt_point();
+	kernel_unlock();
+	irq_enable_local();
+	return r;
 }
 
 void thread_start(struct thread *t)

@@ -128,7 +128,7 @@ enum viper_object_kind {
 #define VIPER_POLL_MAX_ENTRIES	    64u
 #define VIPER_PAGE_SIZE		    4096u
 #define VIPER_USER_TOP		    0x0000800000000000ull /* user addresses lie below */
-#define VIPER_STARTUP_MAX_HANDLES   32u
+#define VIPER_STARTUP_MAX_HANDLES   96u
 #define VIPER_IMAGE_NAME_MAX	    32u
 
 /* Deadlines and timeouts are in nanoseconds of the monotonic clock. */

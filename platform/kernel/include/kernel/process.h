@@ -39,6 +39,7 @@ struct mapping {
 struct aspace {
 	uint64_t root; /* physical */
 	uint16_t asid;
+	bool kernel; /* the kernel process's: "user" pointers are kernel pointers */
 	struct mapping maps[ASPACE_MAX_MAPPINGS];
 	unsigned map_count;
 };
@@ -61,6 +62,13 @@ struct process {
 	int64_t exit_status;
 	struct reply_slot replies[PROCESS_MAX_REPLIES];
 };
+
+/*
+ * The kernel process: the owner of the handles and threads of kernel-placed
+ * components (see kernel/kthread.h). It has no user memory; its "user"
+ * pointers are kernel pointers, which only kernel code can pass.
+ */
+extern struct process kernel_process;
 
 /* The empty lower-half table CPUs use while no process runs. */
 uint64_t aspace_empty_root(void);
@@ -131,7 +139,17 @@ extern const unsigned boot_program_count;
 /* Checks an ELF image and loads its segments into `as`; the entry point goes to *entry. */
 MUST_CHECK err_t elf_load(struct aspace *as, const uint8_t *data, uint64_t size, uint64_t *entry);
 
-/* Starts the first program of the boot image as the root process with the device caps. */
-MUST_CHECK err_t process_start_root(const struct board_info *board);
+/* A capability the kernel hands the root process at start, after the device caps. */
+struct root_grant {
+	struct kobject *object;
+	uint32_t rights;
+};
+
+/*
+ * Starts the first program of the boot image as the root process with the
+ * device caps, then the `count` extra grants (see kernel_components_prepare).
+ */
+MUST_CHECK err_t process_start_root(const struct board_info *board, const struct root_grant *extra,
+				    unsigned count);
 
 #endif

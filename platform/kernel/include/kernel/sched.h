@@ -19,6 +19,7 @@
 #define SLICE_TICKS	   2 /* 20 ms at 100 Hz */
 #define PRIORITY_LEVELS	   (VIPER_PRIORITY_MAX + 1)
 #define SGI_RESCHEDULE	   1
+#define FP_EAGER_SWITCHES  8 /* see fp_first_use */
 
 struct process;
 struct cap;
@@ -87,7 +88,8 @@ struct thread {
 	struct kobject obj;
 	struct cpu_context ctx;
 	struct fp_state fp;
-	bool fp_live; /* the CPU's FP/SIMD registers hold this thread's state */
+	bool fp_live;	  /* the CPU's FP/SIMD registers hold this thread's state */
+	uint8_t fp_eager; /* switch-ins left that restore them without a trap */
 	uint64_t tpidr_el0;
 	struct process *process;  /* NULL for idle threads */
 	uint64_t kstack;	  /* physical, 2^THREAD_STACK_ORDER pages */
@@ -114,6 +116,8 @@ struct thread {
 	int64_t exit_status;
 	struct call_wait call;
 	struct recv_wait recv;
+	void (*kentry)(void *); /* kernel threads: what they run */
+	void *karg;
 };
 
 struct cpu {

@@ -1,0 +1,50 @@
+/*
+ * The host simulation of channels: an in-process transport for host builds
+ * (GoogleTests), so a client and a provider run the full wire path (encode,
+ * the generated dispatch, decode) without QEMU. Not thread-safe; host only.
+ */
+#ifndef VIPER_HOST_TRANSPORT_H
+#define VIPER_HOST_TRANSPORT_H
+
+#include <stdint.h>
+
+#include <viper/abi.h>
+#include <viper/rpc.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define VIPER_HOST_MAX_CHANNELS 16
+
+/*
+ * Serves `interface` with vtable `ops` for instance `self`. Returns the
+ * client's end, a fake channel handle for viper_transport_call, or
+ * VIPER_HANDLE_INVALID when all VIPER_HOST_MAX_CHANNELS are in use. A bulk
+ * buffer of interface->bulk_bytes is allocated when the interface has one.
+ */
+viper_handle_t viper_host_serve(const struct viper_interface *interface, const void *ops,
+				void *self);
+
+/* Closes the provider's end: later calls on `channel` get VIPER_E_PEERCLOSED. */
+void viper_host_close(viper_handle_t channel);
+
+/* Closes every channel and frees their bulk buffers (between tests). */
+void viper_host_reset(void);
+
+/* Binds `slot` to a served channel (a remote slot, as in another process). */
+void viper_host_bind_remote(struct viper_slot *slot, const struct viper_interface *interface,
+			    viper_handle_t channel);
+
+/* Binds `slot` straight to a provider (a direct call, as when co-located). */
+void viper_host_bind_direct(struct viper_slot *slot, const struct viper_interface *interface,
+			    const void *ops, void *self);
+
+/* Handles the provider did not take (dispatch refused the call): as if closed. */
+uint32_t viper_host_dropped_handles(void);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

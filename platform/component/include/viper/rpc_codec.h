@@ -1,0 +1,103 @@
+/*
+ * Encoding and decoding shared by every generated interface (the code
+ * toolchain/interfaces/generate.py writes calls these, so each interface's
+ * glue stays small). Wire format: viper/rpc.h. Not for component code.
+ *
+ * Handle fields travel as a list of pointers to the uint32_t members of a
+ * nanopb message that carry handles (`fields`, `field_count` of them). On
+ * the wire such a member holds the handle's 1-based position in the
+ * message's handle array, or 0 for none.
+ */
+#ifndef VIPER_RPC_CODEC_H
+#define VIPER_RPC_CODEC_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <pb.h>
+
+#include <viper/rpc.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/*
+ * Starts serving request `in` for the interface with id `interface_id`:
+ * resets `out`, checks the size, the handle count, the header and the
+ * interface id, and fills `hdr`. On a problem it writes the error reply to
+ * `out` and returns its (negative) status; else returns VIPER_OK.
+ */
+int32_t viper_rpc_begin(const struct viper_rpc_in *in, uint32_t interface_id,
+			struct viper_rpc_request_header *hdr, struct viper_rpc_out *out);
+
+/*
+ * Decodes the body of request `in` into `msg` (nanopb `fields`) and replaces
+ * each handle field's position by the handle from `in`. VIPER_E_INVAL when
+ * the body does not decode, a position is out of range or repeated, or the
+ * number of handles differs from the number of handle fields set.
+ */
+int32_t viper_rpc_decode_request(const struct viper_rpc_in *in, const pb_msgdesc_t *fields,
+				 void *msg, uint32_t *const *handle_fields, uint32_t field_count);
+
+/*
+ * Writes the reply to request `request_id` into `out`: the header and, when
+ * `status` >= 0, `msg` encoded, its handle fields moved to out->handles.
+ * Returns the status sent: `status`, or VIPER_E_CORRUPT when the method
+ * filled a reply that does not encode.
+ */
+int32_t viper_rpc_reply(struct viper_rpc_out *out, uint32_t request_id, int32_t status,
+			const pb_msgdesc_t *fields, void *msg, uint32_t *const *handle_fields,
+			uint32_t field_count);
+
+/* Writes an error reply (header only) with negative `status`; returns it. */
+int32_t viper_rpc_reply_error(struct viper_rpc_out *out, uint32_t request_id, int32_t status);
+
+/*
+ * Moves the handles in the handle fields (non-zero ones, in order) to
+ * `handles` (room for VIPER_MSG_MAX_HANDLES) and puts each one's 1-based
+ * position in its field instead. Returns how many there were.
+ */
+uint32_t viper_rpc_give_handles(uint32_t *const *handle_fields, uint32_t field_count,
+				viper_handle_t *handles);
+
+/*
+ * The reverse: replaces each non-zero position in the handle fields by the
+ * handle at that position of `handles`. VIPER_E_INVAL when a position is
+ * out of range or used twice, or `count` is not the number of positions.
+ */
+int32_t viper_rpc_take_handles(uint32_t *const *handle_fields, uint32_t field_count,
+			       const viper_handle_t *handles, uint32_t count);
+
+/*
+ * One remote call of `iface`'s `method` through `slot`'s channel, whose
+ * reply is at most `reply_max` bytes with the header (the generator's
+ * worst case; small enough, the call travels in registers): encodes the
+ * header and `req`
+ * (nanopb `req_fields`, its handle fields already given to `handles`),
+ * waits for the reply, checks it and decodes it into `rep`, taking its
+ * handles into `rep_handle_fields`. Returns the method's status,
+ * VIPER_E_INVAL when `req` does not encode (a field over its bound), the
+ * transport's error, or VIPER_E_CORRUPT for a malformed reply.
+ */
+int32_t viper_rpc_call(struct viper_slot *slot, const struct viper_interface *iface,
+		       uint16_t method, uint32_t reply_max, const pb_msgdesc_t *req_fields,
+		       const void *req, const viper_handle_t *handles, uint32_t handle_count,
+		       const pb_msgdesc_t *rep_fields, void *rep,
+		       uint32_t *const *rep_handle_fields, uint32_t rep_field_count);
+
+/* Whether the first `cap` - 1 bytes of `s` hold its terminating NUL. */
+bool viper_rpc_string_terminated(const char *s, size_t cap);
+
+/* A cheap test for the common case (a NUL in the last byte) first. */
+static inline bool viper_rpc_string_ok(const char *s, size_t cap)
+{
+	return s[cap - 1] == '\0' || viper_rpc_string_terminated(s, cap);
+}
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

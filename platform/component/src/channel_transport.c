@@ -1,0 +1,52 @@
+/*
+ * viper_transport_call over a kernel channel, for processes and (through
+ * kthread_syscall) kernel-placed components alike. A call whose request and
+ * worst-case reply both fit 48 bytes without handles travels in registers
+ * (channel_call_short); any other uses channel_call.
+ */
+#include <viper/rpc.h>
+#include <viper/syscall.h>
+
+int32_t viper_transport_call(viper_handle_t channel, const void *request, uint32_t request_len,
+			     const viper_handle_t *handles, uint32_t handle_count, void *reply,
+			     uint32_t reply_capacity, uint32_t *reply_len,
+			     viper_handle_t *reply_handles, uint32_t reply_handle_capacity,
+			     uint32_t *reply_handle_count)
+{
+	struct viper_call call;
+	int64_t r;
+
+	*reply_len = 0;
+	*reply_handle_count = 0;
+	if (request_len <= VIPER_SHORT_MSG_BYTES && reply_capacity <= VIPER_SHORT_MSG_BYTES &&
+	    handle_count == 0 && reply_handle_capacity == 0) {
+		struct viper_short_msg m;
+
+		__builtin_memcpy(&m, request, request_len);
+		r = viper_channel_call_short(channel, &m, request_len);
+		if (r < 0)
+			return (int32_t)r;
+		if ((uint64_t)r > reply_capacity)
+			return VIPER_E_RANGE;
+		__builtin_memcpy(reply, &m, (size_t)r);
+		*reply_len = (uint32_t)r;
+		return VIPER_OK;
+	}
+	call = (struct viper_call){
+		.send_bytes = request,
+		.send_len = request_len,
+		.send_handle_count = handle_count,
+		.send_handles = handles,
+		.reply_bytes = reply,
+		.reply_capacity = reply_capacity,
+		.reply_handle_capacity = reply_handle_capacity,
+		.reply_handles = reply_handles,
+		.timeout_ns = VIPER_TIMEOUT_NONE,
+	};
+	r = viper_channel_call(channel, &call);
+	if (r < 0)
+		return (int32_t)r;
+	*reply_len = call.info.bytes;
+	*reply_handle_count = call.info.handles;
+	return VIPER_OK;
+}

@@ -1,0 +1,152 @@
+/*
+ * The in-process channel transport of the host simulation (see
+ * viper/host_transport.h). Each call copies the request and the reply as a
+ * kernel channel would, so neither side ever sees the other's buffers.
+ */
+#include <viper/host_transport.h>
+
+#include <stdlib.h>
+#include <string.h>
+
+/* Fake channel handles: recognisable, never 0. */
+#define HOST_HANDLE_BASE 0x40000000u
+
+struct host_channel {
+	bool open;
+	bool served;
+	const struct viper_interface *interface;
+	const void *ops;
+	void *self;
+	struct viper_rpc_context ctx;
+};
+
+static struct host_channel channels[VIPER_HOST_MAX_CHANNELS];
+static uint32_t dropped_handles;
+
+static struct host_channel *lookup(viper_handle_t channel)
+{
+	if (channel < HOST_HANDLE_BASE || channel >= HOST_HANDLE_BASE + VIPER_HOST_MAX_CHANNELS)
+		return NULL;
+	struct host_channel *c = &channels[channel - HOST_HANDLE_BASE];
+	return c->served ? c : NULL;
+}
+
+viper_handle_t viper_host_serve(const struct viper_interface *interface, const void *ops,
+				void *self)
+{
+	for (uint32_t i = 0; i < VIPER_HOST_MAX_CHANNELS; i++) {
+		struct host_channel *c = &channels[i];
+		if (c->served)
+			continue;
+		memset(c, 0, sizeof(*c));
+		c->open = true;
+		c->served = true;
+		c->interface = interface;
+		c->ops = ops;
+		c->self = self;
+		c->ctx.connection = i + 1;
+		if (interface->bulk_bytes > 0) {
+			c->ctx.bulk = calloc(1, interface->bulk_bytes);
+			c->ctx.bulk_size = interface->bulk_bytes;
+		}
+		return HOST_HANDLE_BASE + i;
+	}
+	return VIPER_HANDLE_INVALID;
+}
+
+void viper_host_close(viper_handle_t channel)
+{
+	struct host_channel *c = lookup(channel);
+	if (c != NULL)
+		c->open = false;
+}
+
+void viper_host_reset(void)
+{
+	for (uint32_t i = 0; i < VIPER_HOST_MAX_CHANNELS; i++) {
+		free(channels[i].ctx.bulk);
+		memset(&channels[i], 0, sizeof(channels[i]));
+	}
+	dropped_handles = 0;
+}
+
+void viper_host_bind_remote(struct viper_slot *slot, const struct viper_interface *interface,
+			    viper_handle_t channel)
+{
+	memset(slot, 0, sizeof(*slot));
+	slot->interface = interface;
+	slot->channel = channel;
+	struct host_channel *c = lookup(channel);
+	if (c != NULL) {
+		slot->bulk = c->ctx.bulk;
+		slot->bulk_size = c->ctx.bulk_size;
+	}
+}
+
+void viper_host_bind_direct(struct viper_slot *slot, const struct viper_interface *interface,
+			    const void *ops, void *self)
+{
+	memset(slot, 0, sizeof(*slot));
+	slot->interface = interface;
+	slot->channel = VIPER_HANDLE_INVALID;
+	slot->peer_ops = ops;
+	slot->peer = self;
+	slot->peer_ctx.connection = 1;
+	if (interface->bulk_bytes > 0) {
+		slot->bulk = calloc(1, interface->bulk_bytes);
+		slot->bulk_size = interface->bulk_bytes;
+		slot->peer_ctx.bulk = slot->bulk;
+		slot->peer_ctx.bulk_size = slot->bulk_size;
+	}
+}
+
+uint32_t viper_host_dropped_handles(void)
+{
+	return dropped_handles;
+}
+
+int32_t viper_transport_call(viper_handle_t channel, const void *request, uint32_t request_len,
+			     const viper_handle_t *handles, uint32_t handle_count, void *reply,
+			     uint32_t reply_capacity, uint32_t *reply_len,
+			     viper_handle_t *reply_handles, uint32_t reply_handle_capacity,
+			     uint32_t *reply_handle_count)
+{
+	struct host_channel *c = lookup(channel);
+	if (c == NULL)
+		return VIPER_E_BADHANDLE;
+	if (!c->open)
+		return VIPER_E_PEERCLOSED;
+	if (request_len > VIPER_MSG_MAX_BYTES || handle_count > VIPER_MSG_MAX_HANDLES)
+		return VIPER_E_TOOBIG;
+	/* The "kernel" copies the message into the provider's receive buffer. */
+	uint8_t received[VIPER_MSG_MAX_BYTES];
+	viper_handle_t received_handles[VIPER_MSG_MAX_HANDLES];
+	memcpy(received, request, request_len);
+	if (handle_count > 0)
+		memcpy(received_handles, handles, handle_count * sizeof(viper_handle_t));
+	struct viper_rpc_in in = {
+		.bytes = received,
+		.len = request_len,
+		.handles = received_handles,
+		.handle_count = handle_count,
+	};
+	struct viper_rpc_out *out = calloc(1, sizeof(*out));
+	if (out == NULL)
+		return VIPER_E_NOMEM;
+	c->interface->dispatch(c->ops, c->self, &c->ctx, &in, out);
+	if (!out->handles_taken)
+		dropped_handles += handle_count;
+	int32_t err = VIPER_OK;
+	if (out->len > reply_capacity || out->handle_count > reply_handle_capacity) {
+		err = VIPER_E_TOOBIG;
+		goto out_free;
+	}
+	memcpy(reply, out->bytes, out->len);
+	*reply_len = out->len;
+	if (out->handle_count > 0)
+		memcpy(reply_handles, out->handles, out->handle_count * sizeof(viper_handle_t));
+	*reply_handle_count = out->handle_count;
+out_free:
+	free(out);
+	return err;
+}

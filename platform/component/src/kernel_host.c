@@ -1,0 +1,244 @@
+/*
+ * The kernel's component host: brings up the instances the boot manifest
+ * places in process "kernel". It runs them as kernel threads of the kernel
+ * process, which reach their channels through the ordinary system calls
+ * (viper/syscall.h over kthread_syscall), so a kernel-placed provider serves
+ * user-space clients through the same channels and the same generated
+ * dispatch as a provider in a process.
+ */
+#include <kernel/components.h>
+
+#include <arch/sysreg.h>
+#include <kernel/console.h>
+#include <kernel/ipc.h>
+#include <kernel/kthread.h>
+#include <kernel/memory.h>
+#include <kernel/object.h>
+#include <kernel/string.h>
+#include <viper/component.h>
+#include <viper/syscall.h>
+
+#include "pb_decode.h"
+#include "platform/manifest/manifest.pb.h"
+#include "serve.h"
+
+#define ARRAY_LEN(a)  (sizeof(a) / sizeof((a)[0]))
+#define MAX_GRANTS    ARRAY_LEN(((viper_manifest_Process *)0)->grants)
+#define MAX_INSTANCES ARRAY_LEN(((viper_manifest_Process *)0)->instances)
+#define MAX_SERVES    ARRAY_LEN(((viper_manifest_Instance *)0)->serves)
+
+extern const uint8_t viper_manifest[];
+extern const uint32_t viper_manifest_size;
+
+static viper_manifest_Manifest manifest;
+static const viper_manifest_Process *kernel_record;
+
+/* The kernel process's handle for each of its grants (0: none). */
+static viper_handle_t grant_handles[MAX_GRANTS];
+
+struct kernel_instance {
+	const struct viper_component *component;
+	void *state;
+	struct viper_instance_env env;
+	struct viper_slot slots[VIPER_COMPONENT_MAX_SLOTS];
+};
+
+static struct kernel_instance instances[MAX_INSTANCES];
+static struct serve_loop loops[MAX_INSTANCES * MAX_SERVES];
+static unsigned loop_count;
+
+static const viper_manifest_Process *find_kernel_record(void)
+{
+	for (pb_size_t i = 0; i < manifest.processes_count; i++) {
+		if (strcmp(manifest.processes[i].name, "kernel") == 0)
+			return &manifest.processes[i];
+	}
+	return NULL;
+}
+
+/* Creates the channels with a kernel end; the other ends go to the root process. */
+static err_t make_channels(struct root_grant *grants, unsigned max, unsigned *count)
+{
+	for (pb_size_t i = 0; i < manifest.channels_count; i++) {
+		const viper_manifest_Channel *c = &manifest.channels[i];
+		bool kernel_sends = c->kernel_end == viper_manifest_Channel_KERNEL_END_SEND;
+		struct kobject *mine, *theirs;
+		struct channel *ch;
+		err_t err;
+
+		if (c->kernel_end == viper_manifest_Channel_KERNEL_END_NONE)
+			continue;
+		if (*count >= max)
+			return VIPER_E_LIMIT;
+		err = channel_create(c->depth ? c->depth : VIPER_CHANNEL_DEFAULT_DEPTH, &ch);
+		if (err)
+			return err;
+		mine = kernel_sends ? &ch->send_end : &ch->recv_end;
+		theirs = kernel_sends ? &ch->recv_end : &ch->send_end;
+		for (pb_size_t g = 0; g < kernel_record->grants_count && !err; g++) {
+			const viper_manifest_Grant *gr = &kernel_record->grants[g];
+			uint32_t want = kernel_sends ? viper_manifest_GrantKind_GRANT_CHANNEL_SEND
+						     : viper_manifest_GrantKind_GRANT_CHANNEL_RECV;
+			if (gr->kind == want && gr->channel == i)
+				err = handle_create(&kernel_process.handles, mine, gr->rights,
+						    &grant_handles[g]);
+		}
+		kobject_unref(mine);
+		if (err) {
+			kobject_unref(theirs);
+			return err;
+		}
+		grants[*count].object = theirs; /* the creation reference moves to the caller */
+		grants[*count].rights = (kernel_sends ? VIPER_RIGHT_READ : VIPER_RIGHT_WRITE) |
+					VIPER_RIGHT_TRANSFER | VIPER_RIGHT_DERIVE;
+		(*count)++;
+	}
+	return VIPER_OK;
+}
+
+static err_t bind_slot(struct kernel_instance *in, unsigned index, const viper_manifest_Slot *s)
+{
+	struct viper_slot *slot = &in->slots[index];
+
+	if (s->grant) {
+		if (s->grant > kernel_record->grants_count || !grant_handles[s->grant - 1])
+			return VIPER_E_CORRUPT;
+		slot->channel = grant_handles[s->grant - 1];
+	} else if (s->local && s->local <= kernel_record->instances_count) {
+		const struct kernel_instance *peer = &instances[s->local - 1];
+		const struct viper_provided *p =
+			viper_component_provided(peer->component, s->interface_id);
+		if (!p)
+			return VIPER_E_CORRUPT;
+		slot->interface = p->interface;
+		slot->peer_ops = p->ops;
+		slot->peer = peer->state;
+		slot->peer_ctx.connection = index + 1;
+	} else {
+		return VIPER_E_CORRUPT;
+	}
+	in->env.slots[index] = slot;
+	return VIPER_OK;
+}
+
+static err_t make_instance(struct kernel_instance *in, const viper_manifest_Instance *rec)
+{
+	in->component = viper_component_find(rec->component);
+	if (!in->component) {
+		kprintf("kernel: component %s of instance %s is not linked into the kernel\n",
+			rec->component, rec->name);
+		return VIPER_E_NOTFOUND;
+	}
+	if (rec->slots_count != in->component->slot_count ||
+	    rec->slots_count > VIPER_COMPONENT_MAX_SLOTS)
+		return VIPER_E_CORRUPT;
+	in->state = kmalloc(in->component->state_size ? in->component->state_size : 1);
+	if (!in->state)
+		return VIPER_E_NOMEM;
+	memset(in->state, 0, in->component->state_size);
+	in->env.name = rec->name;
+	in->env.slot_count = rec->slots_count;
+	for (pb_size_t d = 0; d < rec->devices_count && d < VIPER_COMPONENT_MAX_DEVICES; d++) {
+		const viper_manifest_Grant *g;
+		if (rec->devices[d] == 0 || rec->devices[d] > kernel_record->grants_count)
+			return VIPER_E_CORRUPT;
+		g = &kernel_record->grants[rec->devices[d] - 1];
+		/* The kernel maps every board device in its own half. */
+		in->env.devices[d].regs = phys_to_virt(g->device_base);
+		in->env.devices[d].irq_line = g->irq;
+		in->env.device_count = d + 1;
+	}
+	return VIPER_OK;
+}
+
+err_t kernel_components_prepare(struct root_grant *grants, unsigned max, unsigned *count)
+{
+	pb_istream_t in = pb_istream_from_buffer(viper_manifest, viper_manifest_size);
+	err_t err;
+
+	*count = 0;
+	if (!pb_decode(&in, viper_manifest_Manifest_fields, &manifest)) {
+		kprintf("kernel: the boot manifest does not decode: %s\n", PB_GET_ERROR(&in));
+		return VIPER_E_CORRUPT;
+	}
+	kernel_record = find_kernel_record();
+	if (!kernel_record)
+		return VIPER_OK;
+	err = make_channels(grants, max, count);
+	for (pb_size_t i = 0; i < kernel_record->instances_count && !err; i++)
+		err = make_instance(&instances[i], &kernel_record->instances[i]);
+	for (pb_size_t i = 0; i < kernel_record->instances_count && !err; i++) {
+		const viper_manifest_Instance *rec = &kernel_record->instances[i];
+		for (pb_size_t s = 0; s < rec->slots_count && !err; s++)
+			err = bind_slot(&instances[i], s, &rec->slots[s]);
+	}
+	for (pb_size_t i = 0; i < kernel_record->instances_count && !err; i++) {
+		struct kernel_instance *ki = &instances[i];
+		int32_t r = ki->component->init ? ki->component->init(ki->state, &ki->env) : 0;
+		if (r < 0) {
+			kprintf("kernel: instance %s failed to start: %s\n", ki->env.name,
+				err_name((err_t)r));
+			err = (err_t)r;
+		}
+	}
+	if (!err)
+		kprintf("kernel: %u kernel-placed component instances, %u channels to user space\n",
+			(unsigned)kernel_record->instances_count, *count);
+	return err;
+}
+
+static void run_instance(void *arg)
+{
+	struct kernel_instance *ki = arg;
+	int32_t r = ki->component->run(ki->state);
+
+	kprintf("kernel: instance %s finished with status %d\n", ki->env.name, (int)r);
+	for (;;)
+		(void)viper_sleep(INT64_MAX);
+}
+
+static void serve(void *arg)
+{
+	serve_forever(arg);
+}
+
+static err_t start(void (*fn)(void *), void *arg)
+{
+	unsigned priority =
+		kernel_record->priority ? kernel_record->priority : VIPER_PRIORITY_DEFAULT;
+	struct thread *t = kthread_create(fn, arg, priority);
+
+	if (!t)
+		return VIPER_E_NOMEM;
+	thread_start(t);
+	return VIPER_OK;
+}
+
+err_t kernel_components_start(void)
+{
+	err_t err = VIPER_OK;
+
+	if (!kernel_record)
+		return VIPER_OK;
+	for (pb_size_t i = 0; i < kernel_record->instances_count && !err; i++) {
+		const viper_manifest_Instance *rec = &kernel_record->instances[i];
+		struct kernel_instance *ki = &instances[i];
+		for (pb_size_t s = 0; s < rec->serves_count && !err; s++) {
+			const viper_manifest_Serve *sv = &rec->serves[s];
+			struct serve_loop *l = &loops[loop_count];
+			const struct viper_provided *p =
+				viper_component_provided(ki->component, sv->interface_id);
+			if (!p || !sv->grant || sv->grant > kernel_record->grants_count)
+				return VIPER_E_CORRUPT;
+			l->channel = grant_handles[sv->grant - 1];
+			l->provided = p;
+			l->state = ki->state;
+			l->ctx.connection = loop_count + 1;
+			loop_count++;
+			err = start(serve, l);
+		}
+		if (!err && ki->component->run)
+			err = start(run_instance, ki);
+	}
+	return err;
+}

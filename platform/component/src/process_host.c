@@ -1,0 +1,519 @@
+/*
+ * The host of a component process: main() of every server and application
+ * process the root task starts. The root passes the process's index in
+ * manifest.processes as the startup argument and its grants as the startup
+ * handles, in grant order. The host finds each instance's component among
+ * those linked into the image, gives it zeroed state, its devices and its
+ * slots, calls every init, starts a thread per active instance and serves
+ * every channel the process provides on the main thread. See
+ * docs/root-task.md.
+ */
+#include <string.h>
+
+#include <viper/component.h>
+#include <viper/runtime.h>
+#include <viper/syscall.h>
+
+#include "process_runtime.h"
+#include "root/plan.h"
+
+/* Linked in by the system build: the system's nanopb-encoded manifest. */
+extern const uint8_t viper_manifest[];
+extern const uint32_t viper_manifest_size;
+
+#define HOST_MAX_INSTANCES 8u
+#define HOST_MAX_SERVES	   (HOST_MAX_INSTANCES * 8u)
+
+struct host_instance {
+	const viper_manifest_Instance *record;
+	const struct viper_component *component;
+	void *state;
+	struct viper_instance_env env;
+	struct viper_slot slots[VIPER_COMPONENT_MAX_SLOTS];
+	viper_handle_t thread;
+	int32_t run_status;
+};
+
+/* One channel receive end the process serves, and who answers on it. */
+struct host_serve {
+	viper_handle_t channel;
+	struct host_instance *instance;
+	const struct viper_provided *provided;
+	struct viper_rpc_context ctx;
+	bool closed;
+};
+
+static viper_manifest_Manifest manifest; /* large: never on the stack */
+static const viper_manifest_Process *process;
+static const struct viper_startup *startup;
+static struct host_instance instances[HOST_MAX_INSTANCES];
+static unsigned instance_count;
+static struct host_serve serves[HOST_MAX_SERVES];
+static unsigned serve_count;
+static void *grant_maps[PLAN_MAX_GRANTS]; /* mapped memory grants */
+static uint8_t request[VIPER_MSG_MAX_BYTES];
+static viper_handle_t request_handles[VIPER_MSG_MAX_HANDLES];
+static struct viper_rpc_out reply;
+
+static const struct viper_provided *find_provided(const struct viper_component *c, uint32_t id)
+{
+	for (unsigned i = 0; i < c->provide_count && i < VIPER_COMPONENT_MAX_PROVIDES; i++) {
+		if (c->provides[i].interface && c->provides[i].interface->id == id)
+			return &c->provides[i];
+	}
+	return NULL;
+}
+
+static uint32_t object_kind_of(uint32_t grant_kind)
+{
+	switch (grant_kind) {
+	case viper_manifest_GRANT_CHANNEL_SEND:
+		return VIPER_OBJ_CHANNEL_SEND;
+	case viper_manifest_GRANT_CHANNEL_RECV:
+		return VIPER_OBJ_CHANNEL_RECV;
+	case viper_manifest_GRANT_DEVICE:
+		return VIPER_OBJ_DEVICE;
+	case viper_manifest_GRANT_IRQ:
+		return VIPER_OBJ_IRQ;
+	case viper_manifest_GRANT_MEMORY:
+		return VIPER_OBJ_MEMORY;
+	default:
+		return 0;
+	}
+}
+
+/* The startup handles are the process's grants, in order and of the right kinds. */
+static int check_startup(void)
+{
+	if (startup->handle_count != process->grants_count) {
+		viper_printf("%s: %u startup handles, but the manifest grants %u\n", process->name,
+			     startup->handle_count, (unsigned)process->grants_count);
+		return -1;
+	}
+	for (pb_size_t g = 0; g < process->grants_count; g++) {
+		uint32_t want = object_kind_of((uint32_t)process->grants[g].kind);
+
+		if (startup->handles[g].kind != want) {
+			viper_printf("%s: startup handle %u is of kind %u, grant %u wants %u\n",
+				     process->name, g, startup->handles[g].kind, g + 1, want);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+static uint64_t page_round(uint64_t n)
+{
+	return (n + VIPER_PAGE_SIZE - 1) & ~(uint64_t)(VIPER_PAGE_SIZE - 1);
+}
+
+/*
+ * The bulk buffer of manifest channel `channel` in this process: the
+ * memory grant of the channel's bulk memory, mapped once. NULL when the
+ * channel has none; *size gets its size.
+ */
+static void *bulk_of(uint32_t channel, uint32_t *size)
+{
+	uint32_t bulk = manifest.channels[channel].bulk_memory;
+
+	*size = 0;
+	if (bulk == 0)
+		return NULL;
+	for (pb_size_t g = 0; g < process->grants_count; g++) {
+		const viper_manifest_Grant *gr = &process->grants[g];
+		uint64_t bytes = page_round(manifest.memories[bulk - 1].size);
+		int64_t va;
+
+		if (gr->kind != viper_manifest_GRANT_MEMORY || gr->memory != bulk - 1)
+			continue;
+		if (!grant_maps[g]) {
+			va = viper_memory_map(startup->handles[g].handle, 0, bytes,
+					      VIPER_PROT_READ | VIPER_PROT_WRITE, 0);
+			if (va < 0) {
+				viper_printf("%s: cannot map memory %s: %s\n", process->name,
+					     manifest.memories[bulk - 1].name, plan_error_name(va));
+				return NULL;
+			}
+			grant_maps[g] = (void *)(uintptr_t)va;
+		}
+		*size = (uint32_t)manifest.memories[bulk - 1].size;
+		return grant_maps[g];
+	}
+	viper_printf("%s: channel %u has bulk memory %s, but the process has no grant of it\n",
+		     process->name, channel, manifest.memories[bulk - 1].name);
+	return NULL;
+}
+
+static int map_devices(struct host_instance *in)
+{
+	const viper_manifest_Instance *r = in->record;
+
+	for (pb_size_t d = 0; d < r->devices_count && d < VIPER_COMPONENT_MAX_DEVICES; d++) {
+		uint32_t g = r->devices[d] - 1; /* checked by plan_decode */
+		const struct viper_startup_handle *h = &startup->handles[g];
+		uint32_t rights = process->grants[g].rights;
+		uint32_t prot = VIPER_PROT_READ;
+		struct viper_device *dev = &in->env.devices[d];
+		int64_t va;
+
+		if (rights & VIPER_RIGHT_WRITE)
+			prot |= VIPER_PROT_WRITE;
+		va = viper_device_map(h->handle, 0, page_round(h->size), prot);
+		if (va < 0) {
+			viper_printf("%s: instance '%s': cannot map device %s: %s\n", process->name,
+				     r->name, process->grants[g].device, plan_error_name(va));
+			return -1;
+		}
+		dev->regs = (volatile void *)(uintptr_t)(va + (h->detail & (VIPER_PAGE_SIZE - 1)));
+		dev->size = h->size;
+		dev->irq = VIPER_HANDLE_INVALID;
+		/* A device's IRQ, when granted, is the grant right after it. */
+		if (g + 1 < process->grants_count &&
+		    process->grants[g + 1].kind == viper_manifest_GRANT_IRQ) {
+			dev->irq = startup->handles[g + 1].handle;
+			dev->irq_line = process->grants[g + 1].irq;
+		}
+		in->env.device_count = d + 1;
+	}
+	return 0;
+}
+
+static int bind_slots(struct host_instance *in, uint32_t *next_local)
+{
+	const viper_manifest_Instance *r = in->record;
+
+	if (r->slots_count != in->component->slot_count) {
+		viper_printf("%s: instance '%s' has %u slots in the manifest, but component %s "
+			     "declares %u\n",
+			     process->name, r->name, (unsigned)r->slots_count, r->component,
+			     in->component->slot_count);
+		return -1;
+	}
+	for (pb_size_t s = 0; s < r->slots_count && s < VIPER_COMPONENT_MAX_SLOTS; s++) {
+		const viper_manifest_Slot *sl = &r->slots[s];
+		struct viper_slot *slot = &in->slots[s];
+
+		in->env.slots[s] = slot;
+		if (sl->grant) {
+			uint32_t channel = process->grants[sl->grant - 1].channel;
+
+			slot->interface = process_interface_find(sl->interface_id);
+			slot->channel = startup->handles[sl->grant - 1].handle;
+			slot->bulk = bulk_of(channel, &slot->bulk_size);
+			continue;
+		}
+		struct host_instance *provider = &instances[sl->local - 1];
+		const struct viper_provided *p =
+			find_provided(provider->component, sl->interface_id);
+
+		if (!p) {
+			viper_printf("%s: slot '%s' of instance '%s' is bound to '%s', whose "
+				     "component %s does not provide interface %u\n",
+				     process->name, sl->name, r->name, provider->record->name,
+				     provider->component->name, sl->interface_id);
+			return -1;
+		}
+		slot->interface = p->interface;
+		slot->peer_ops = p->ops;
+		slot->peer = provider->state;
+		slot->peer_ctx.connection = (*next_local)++;
+		if (p->interface->bulk_bytes) {
+			slot->bulk = vc_alloc(p->interface->bulk_bytes);
+			if (!slot->bulk) {
+				viper_printf("%s: no memory for the bulk buffer of slot '%s'\n",
+					     process->name, sl->name);
+				return -1;
+			}
+			slot->bulk_size = p->interface->bulk_bytes;
+			slot->peer_ctx.bulk = slot->bulk;
+			slot->peer_ctx.bulk_size = slot->bulk_size;
+		}
+	}
+	in->env.slot_count = r->slots_count;
+	return 0;
+}
+
+static int add_serves(struct host_instance *in)
+{
+	const viper_manifest_Instance *r = in->record;
+
+	for (pb_size_t s = 0; s < r->serves_count; s++) {
+		const viper_manifest_Serve *sv = &r->serves[s];
+		const struct viper_provided *p = find_provided(in->component, sv->interface_id);
+		uint32_t channel = process->grants[sv->grant - 1].channel;
+		struct host_serve *out = &serves[serve_count];
+
+		if (!p || !p->interface->dispatch) {
+			viper_printf("%s: instance '%s' should serve interface %u, which component "
+				     "%s does not provide\n",
+				     process->name, r->name, sv->interface_id, r->component);
+			return -1;
+		}
+		*out = (struct host_serve){
+			.channel = startup->handles[sv->grant - 1].handle,
+			.instance = in,
+			.provided = p,
+			/* Stable across restarts: the manifest's channel number. */
+			.ctx = {.connection = channel + 1},
+		};
+		out->ctx.bulk = bulk_of(channel, &out->ctx.bulk_size);
+		serve_count++;
+	}
+	return 0;
+}
+
+/* Sets every instance up; returns 0 or -1 after saying why. */
+static int build_instances(void)
+{
+	uint32_t next_local = PLAN_MAX_CHANNELS + 1; /* never a channel's connection */
+
+	instance_count = process->instances_count;
+	for (unsigned i = 0; i < instance_count; i++) {
+		struct host_instance *in = &instances[i];
+		const viper_manifest_Instance *r = &process->instances[i];
+
+		in->record = r;
+		in->component = viper_component_find(r->component);
+		if (!in->component) {
+			viper_printf("%s: instance '%s': component %s is not linked into this "
+				     "program\n",
+				     process->name, r->name, r->component);
+			return -1;
+		}
+		in->state = vc_alloc(in->component->state_size ? in->component->state_size : 1);
+		if (!in->state) {
+			viper_printf("%s: instance '%s': no memory for %zu bytes of state\n",
+				     process->name, r->name, in->component->state_size);
+			return -1;
+		}
+		in->env.name = r->name;
+		in->thread = VIPER_HANDLE_INVALID;
+		if (map_devices(in) < 0)
+			return -1;
+	}
+	/* Local slots point at other instances' state: bind once all exist. */
+	for (unsigned i = 0; i < instance_count; i++) {
+		if (bind_slots(&instances[i], &next_local) < 0 || add_serves(&instances[i]) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+static void close_handles(const viper_handle_t *h, uint32_t count)
+{
+	for (uint32_t i = 0; i < count && i < VIPER_MSG_MAX_HANDLES; i++) {
+		if (h[i] != VIPER_HANDLE_INVALID)
+			viper_handle_close(h[i]);
+	}
+}
+
+/* Dispatches the request in `request` to `sv`; the reply is left in `reply`. */
+static void dispatch(struct host_serve *sv, const struct viper_msg_info *info)
+{
+	struct viper_rpc_context ctx = sv->ctx;
+	struct viper_rpc_in in = {
+		.bytes = request,
+		.len = info->bytes,
+		.handles = request_handles,
+		.handle_count = info->handles,
+	};
+
+	reply.len = 0;
+	reply.handle_count = 0;
+	reply.handles_taken = false;
+	sv->provided->interface->dispatch(sv->provided->ops, sv->instance->state, &ctx, &in,
+					  &reply);
+	if (!reply.handles_taken)
+		close_handles(request_handles, info->handles);
+}
+
+/*
+ * Answers call `token` with `status` alone, when the real reply could not
+ * go (its handles could not move, say): the caller gets an error, not a hang.
+ */
+static void reply_error(uint32_t token, uint32_t request_len, int32_t status)
+{
+	struct viper_rpc_reply_header h = {.status = status};
+
+	if (request_len >= VIPER_RPC_HEADER_BYTES)
+		memcpy(&h.request_id, request + 4, sizeof(h.request_id));
+	viper_channel_reply(token, &h, sizeof(h), NULL, 0);
+	close_handles(reply.handles, reply.handle_count);
+}
+
+/*
+ * Serves one channel with channel_reply_recv: each reply goes out with the
+ * wait for the next request. Returns when the channel is gone.
+ */
+static int serve_one(struct host_serve *sv)
+{
+	struct viper_reply_recv rr = {
+		.recv_capacity = sizeof(request),
+		.recv_bytes = request,
+		.recv_handles = request_handles,
+	};
+	uint32_t last_len = 0;
+
+	for (;;) {
+		int64_t r = viper_channel_reply_recv(sv->channel, &rr, 0);
+
+		if (r < 0) {
+			if (rr.reply) {
+				/* The reply may not have gone: answer with the error. */
+				reply_error(rr.reply, last_len, (int32_t)r);
+				rr.reply = 0;
+				continue;
+			}
+			if (r == VIPER_E_PEERCLOSED)
+				return 0;
+			viper_printf("%s: receiving on %s: %s\n", process->name,
+				     sv->provided->interface->name, plan_error_name(r));
+			return -1;
+		}
+		rr.reply = 0;
+		rr.reply_len = 0;
+		rr.reply_handle_count = 0;
+		if (rr.info.reply == 0) {
+			/* Not a call: nothing in the protocol sends those. */
+			close_handles(request_handles, rr.info.handles);
+			continue;
+		}
+		dispatch(sv, &rr.info);
+		last_len = rr.info.bytes;
+		rr.reply = rr.info.reply;
+		rr.reply_bytes = reply.bytes;
+		rr.reply_len = reply.len;
+		rr.reply_handles = reply.handles;
+		rr.reply_handle_count = reply.handle_count;
+	}
+}
+
+/* Serves several channels from one poll set. Returns when all are gone. */
+static int serve_many(void)
+{
+	struct viper_poll_event events[8];
+	unsigned open = serve_count;
+	int64_t set = viper_poll_create();
+
+	if (set < 0) {
+		viper_printf("%s: poll_create: %s\n", process->name, plan_error_name(set));
+		return -1;
+	}
+	for (unsigned i = 0; i < serve_count; i++) {
+		int64_t r = viper_poll_add((viper_handle_t)set, serves[i].channel,
+					   VIPER_SIGNAL_READABLE | VIPER_SIGNAL_PEER_CLOSED, i);
+		if (r < 0) {
+			viper_printf("%s: poll_add: %s\n", process->name, plan_error_name(r));
+			return -1;
+		}
+	}
+	while (open > 0) {
+		int64_t n = viper_poll_wait((viper_handle_t)set, events, 8, VIPER_TIMEOUT_NONE);
+
+		if (n < 0) {
+			viper_printf("%s: poll_wait: %s\n", process->name, plan_error_name(n));
+			return -1;
+		}
+		for (int64_t e = 0; e < n; e++) {
+			struct host_serve *sv = &serves[events[e].key];
+			struct viper_msg_info info = {0};
+			int64_t r;
+
+			if (sv->closed)
+				continue;
+			r = viper_channel_recv(sv->channel, request, sizeof(request),
+					       request_handles, &info, VIPER_MSG_NONBLOCK);
+			if (r == VIPER_E_WOULDBLOCK)
+				continue;
+			if (r == VIPER_E_PEERCLOSED) {
+				viper_poll_remove((viper_handle_t)set, sv->channel);
+				sv->closed = true;
+				open--;
+				continue;
+			}
+			if (r < 0) {
+				viper_printf("%s: receiving on %s: %s\n", process->name,
+					     sv->provided->interface->name, plan_error_name(r));
+				return -1;
+			}
+			if (info.reply == 0) {
+				close_handles(request_handles, info.handles);
+				continue;
+			}
+			dispatch(sv, &info);
+			r = viper_channel_reply(info.reply, reply.bytes, reply.len, reply.handles,
+						reply.handle_count);
+			if (r < 0 && r != VIPER_E_PEERCLOSED)
+				reply_error(info.reply, info.bytes, (int32_t)r);
+		}
+	}
+	return 0;
+}
+
+static void run_entry(void *arg)
+{
+	struct host_instance *in = arg;
+
+	in->run_status = in->component->run(in->state);
+}
+
+int main(const struct viper_startup *s)
+{
+	struct plan_error err;
+	int status = 0;
+
+	startup = s;
+	if (plan_decode(viper_manifest, viper_manifest_size, &manifest, &err) < 0) {
+		viper_printf("process: bad manifest: %s\n", err.text);
+		return 1;
+	}
+	if (s->argument >= manifest.processes_count) {
+		viper_printf("process: argument %llu names no process (the manifest has %u)\n",
+			     (unsigned long long)s->argument, (unsigned)manifest.processes_count);
+		return 1;
+	}
+	process = &manifest.processes[s->argument];
+	if (check_startup() < 0 || build_instances() < 0)
+		return 1;
+	for (unsigned i = 0; i < instance_count; i++) {
+		struct host_instance *in = &instances[i];
+		int32_t r =
+			in->component->init ? in->component->init(in->state, &in->env) : VIPER_OK;
+
+		if (r < 0) {
+			viper_printf("%s: instance '%s' (%s) failed to start: %s\n", process->name,
+				     in->record->name, in->component->name, plan_error_name(r));
+			return r;
+		}
+	}
+	for (unsigned i = 0; i < instance_count; i++) {
+		struct host_instance *in = &instances[i];
+		int64_t h;
+
+		if (!in->component->run)
+			continue;
+		h = viper_thread_start(run_entry, in, process->priority);
+		if (h < 0) {
+			viper_printf("%s: instance '%s': no thread: %s\n", process->name,
+				     in->record->name, plan_error_name(h));
+			return 1;
+		}
+		in->thread = (viper_handle_t)h;
+	}
+	if (serve_count == 1)
+		status = serve_one(&serves[0]) < 0 ? 1 : 0;
+	else if (serve_count > 1)
+		status = serve_many() < 0 ? 1 : 0;
+	if (status != 0)
+		return status;
+	for (unsigned i = 0; i < instance_count; i++) {
+		struct host_instance *in = &instances[i];
+
+		if (in->thread == VIPER_HANDLE_INVALID)
+			continue;
+		viper_thread_join(in->thread, NULL);
+		if (in->run_status != 0)
+			status = 1;
+	}
+	return status;
+}

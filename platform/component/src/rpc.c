@@ -1,0 +1,184 @@
+/*
+ * The encoding and decoding every generated interface shares (see
+ * viper/rpc_codec.h for the contracts and viper/rpc.h for the wire format).
+ * Portable: built for the host, for processes and for the kernel, so it uses
+ * nothing but nanopb and the compiler's own headers.
+ */
+#include <viper/rpc_codec.h>
+
+#include <pb_decode.h>
+#include <pb_encode.h>
+
+static void put_u16(uint8_t *p, uint16_t v)
+{
+	p[0] = (uint8_t)v;
+	p[1] = (uint8_t)(v >> 8);
+}
+
+static void put_u32(uint8_t *p, uint32_t v)
+{
+	put_u16(p, (uint16_t)v);
+	put_u16(p + 2, (uint16_t)(v >> 16));
+}
+
+static uint16_t get_u16(const uint8_t *p)
+{
+	return (uint16_t)(p[0] | (uint16_t)p[1] << 8);
+}
+
+static uint32_t get_u32(const uint8_t *p)
+{
+	return get_u16(p) | (uint32_t)get_u16(p + 2) << 16;
+}
+
+static void write_reply_header(uint8_t *p, int32_t status, uint32_t request_id)
+{
+	put_u32(p, (uint32_t)status);
+	put_u32(p + 4, request_id);
+}
+
+int32_t viper_rpc_reply_error(struct viper_rpc_out *out, uint32_t request_id, int32_t status)
+{
+	write_reply_header(out->bytes, status, request_id);
+	out->len = VIPER_RPC_HEADER_BYTES;
+	out->handle_count = 0;
+	return status;
+}
+
+int32_t viper_rpc_begin(const struct viper_rpc_in *in, uint32_t interface_id,
+			struct viper_rpc_request_header *hdr, struct viper_rpc_out *out)
+{
+	out->len = 0;
+	out->handle_count = 0;
+	out->handles_taken = false;
+	hdr->interface_id = 0;
+	hdr->method = 0;
+	hdr->request_id = 0;
+	if (in->len < VIPER_RPC_HEADER_BYTES || in->bytes == NULL)
+		return viper_rpc_reply_error(out, 0, VIPER_E_INVAL);
+	hdr->interface_id = get_u16(in->bytes);
+	hdr->method = get_u16(in->bytes + 2);
+	hdr->request_id = get_u32(in->bytes + 4);
+	if (in->len > VIPER_MSG_MAX_BYTES || in->handle_count > VIPER_MSG_MAX_HANDLES)
+		return viper_rpc_reply_error(out, hdr->request_id, VIPER_E_TOOBIG);
+	if (in->handle_count > 0 && in->handles == NULL)
+		return viper_rpc_reply_error(out, hdr->request_id, VIPER_E_INVAL);
+	if (hdr->interface_id != (uint16_t)interface_id)
+		return viper_rpc_reply_error(out, hdr->request_id, VIPER_E_INVAL);
+	return VIPER_OK;
+}
+
+uint32_t viper_rpc_give_handles(uint32_t *const *handle_fields, uint32_t field_count,
+				viper_handle_t *handles)
+{
+	uint32_t count = 0;
+	for (uint32_t i = 0; i < field_count && i < VIPER_MSG_MAX_HANDLES; i++) {
+		if (*handle_fields[i] == VIPER_HANDLE_INVALID)
+			continue;
+		handles[count] = *handle_fields[i];
+		count++;
+		*handle_fields[i] = count;
+	}
+	return count;
+}
+
+int32_t viper_rpc_take_handles(uint32_t *const *handle_fields, uint32_t field_count,
+			       const viper_handle_t *handles, uint32_t count)
+{
+	uint32_t used = 0; /* bit i: position i + 1 is taken */
+	uint32_t set = 0;
+	for (uint32_t i = 0; i < field_count; i++) {
+		uint32_t pos = *handle_fields[i];
+		if (pos == 0)
+			continue;
+		if (pos > count || pos > VIPER_MSG_MAX_HANDLES || (used & (1u << (pos - 1))) != 0)
+			return VIPER_E_INVAL;
+		used |= 1u << (pos - 1);
+		set++;
+	}
+	if (set != count)
+		return VIPER_E_INVAL;
+	for (uint32_t i = 0; i < field_count; i++) {
+		if (*handle_fields[i] != 0)
+			*handle_fields[i] = handles[*handle_fields[i] - 1];
+	}
+	return VIPER_OK;
+}
+
+int32_t viper_rpc_decode_request(const struct viper_rpc_in *in, const pb_msgdesc_t *fields,
+				 void *msg, uint32_t *const *handle_fields, uint32_t field_count)
+{
+	pb_istream_t stream = pb_istream_from_buffer(in->bytes + VIPER_RPC_HEADER_BYTES,
+						     in->len - VIPER_RPC_HEADER_BYTES);
+	/* `msg` is zeroed, the proto3 defaults: an empty body leaves it so. */
+	if (stream.bytes_left && !pb_decode_ex(&stream, fields, msg, PB_DECODE_NOINIT))
+		return VIPER_E_INVAL;
+	return viper_rpc_take_handles(handle_fields, field_count, in->handles, in->handle_count);
+}
+
+int32_t viper_rpc_reply(struct viper_rpc_out *out, uint32_t request_id, int32_t status,
+			const pb_msgdesc_t *fields, void *msg, uint32_t *const *handle_fields,
+			uint32_t field_count)
+{
+	if (status < 0)
+		return viper_rpc_reply_error(out, request_id, status);
+	uint32_t handle_count = viper_rpc_give_handles(handle_fields, field_count, out->handles);
+	pb_ostream_t stream =
+		pb_ostream_from_buffer(out->bytes + VIPER_RPC_HEADER_BYTES, VIPER_RPC_BODY_MAX);
+	if (fields->field_count && !pb_encode(&stream, fields, msg))
+		return viper_rpc_reply_error(out, request_id, VIPER_E_CORRUPT);
+	write_reply_header(out->bytes, status, request_id);
+	out->len = VIPER_RPC_HEADER_BYTES + (uint32_t)stream.bytes_written;
+	out->handle_count = handle_count;
+	return status;
+}
+
+int32_t viper_rpc_call(struct viper_slot *slot, const struct viper_interface *iface,
+		       uint16_t method, uint32_t reply_max, const pb_msgdesc_t *req_fields,
+		       const void *req, const viper_handle_t *handles, uint32_t handle_count,
+		       const pb_msgdesc_t *rep_fields, void *rep,
+		       uint32_t *const *rep_handle_fields, uint32_t rep_field_count)
+{
+	uint8_t buf[VIPER_MSG_MAX_BYTES];
+	viper_handle_t rep_handles[VIPER_MSG_MAX_HANDLES];
+	uint32_t rep_len = 0;
+	uint32_t rep_handle_count = 0;
+
+	uint32_t request_id = ++slot->next_request;
+	put_u16(buf, (uint16_t)iface->id);
+	put_u16(buf + 2, method);
+	put_u32(buf + 4, request_id);
+	pb_ostream_t out = pb_ostream_from_buffer(buf + VIPER_RPC_HEADER_BYTES, VIPER_RPC_BODY_MAX);
+	if (req_fields->field_count && !pb_encode(&out, req_fields, req))
+		return VIPER_E_INVAL;
+	int32_t err = viper_transport_call(
+		slot->channel, buf, VIPER_RPC_HEADER_BYTES + (uint32_t)out.bytes_written, handles,
+		handle_count, buf, reply_max < sizeof(buf) ? reply_max : sizeof(buf), &rep_len,
+		rep_handles, rep_field_count, &rep_handle_count);
+	if (err < 0)
+		return err;
+	if (rep_len < VIPER_RPC_HEADER_BYTES || rep_len > sizeof(buf) ||
+	    rep_handle_count > VIPER_MSG_MAX_HANDLES || get_u32(buf + 4) != request_id)
+		return VIPER_E_CORRUPT;
+	int32_t status = (int32_t)get_u32(buf);
+	if (status < 0)
+		return rep_len == VIPER_RPC_HEADER_BYTES && rep_handle_count == 0 ? status
+										  : VIPER_E_CORRUPT;
+	pb_istream_t in = pb_istream_from_buffer(buf + VIPER_RPC_HEADER_BYTES,
+						 rep_len - VIPER_RPC_HEADER_BYTES);
+	if (in.bytes_left && !pb_decode_ex(&in, rep_fields, rep, PB_DECODE_NOINIT))
+		return VIPER_E_CORRUPT;
+	if (viper_rpc_take_handles(rep_handle_fields, rep_field_count, rep_handles,
+				   rep_handle_count) < 0)
+		return VIPER_E_CORRUPT;
+	return status;
+}
+
+bool viper_rpc_string_terminated(const char *s, size_t cap)
+{
+	for (size_t i = 0; i + 1 < cap; i++) {
+		if (s[i] == '\0')
+			return true;
+	}
+	return false;
+}

@@ -1,0 +1,52 @@
+/*
+ * libFuzzer target: kv's generated dispatch in front of the real kv_store.
+ * Input: one byte giving the number of handles (0..5) and the request
+ * bytes. Every reply must be well formed; anything else aborts.
+ */
+#include <stdlib.h>
+
+#include <kv_store/kv_store.h>
+
+/* kv.viper.c's remote stubs need a transport; the fuzzer never calls them. */
+int32_t viper_transport_call(viper_handle_t channel, const void *request, uint32_t request_len,
+			     const viper_handle_t *handles, uint32_t handle_count, void *reply,
+			     uint32_t reply_capacity, uint32_t *reply_len,
+			     viper_handle_t *reply_handles, uint32_t reply_handle_capacity,
+			     uint32_t *reply_handle_count)
+{
+	(void)channel, (void)request, (void)request_len, (void)handles, (void)handle_count;
+	(void)reply, (void)reply_capacity, (void)reply_len, (void)reply_handles;
+	(void)reply_handle_capacity, (void)reply_handle_count;
+	return VIPER_E_UNSUPPORTED;
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	static struct kv_store store;
+	static struct viper_rpc_out out;
+	static const viper_handle_t handles[5] = {0x101, 0x102, 0x103, 0x104, 0x105};
+	if (size < 1)
+		return 0;
+	struct viper_rpc_in in = {
+		.bytes = data + 1,
+		.len = (uint32_t)(size - 1),
+		.handles = handles,
+		.handle_count = data[0] % 6,
+	};
+	struct viper_rpc_context ctx = {.connection = 1};
+	int32_t status = kv_dispatch(&kv_store_server, &store, &ctx, &in, &out);
+	uint32_t echoed = (uint32_t)status;
+	uint32_t sent = out.bytes[0] | out.bytes[1] << 8 | out.bytes[2] << 16 |
+			(uint32_t)out.bytes[3] << 24;
+	if (out.len < VIPER_RPC_HEADER_BYTES || out.len > VIPER_MSG_MAX_BYTES ||
+	    out.handle_count > VIPER_MSG_MAX_HANDLES || sent != echoed)
+		abort();
+	if (status < 0 && (out.len != VIPER_RPC_HEADER_BYTES || out.handle_count != 0))
+		abort();
+	/* Whatever the store keeps must be one of the handles it was given. */
+	if (store.attached != VIPER_HANDLE_INVALID && store.attached > 0x105)
+		abort();
+	return 0;
+}

@@ -1,0 +1,24 @@
+/*
+ * The kernel's part of an assembled system: the components the system
+ * description links into the kernel (process "kernel" of the boot manifest).
+ * A system without such components links src/no_components.c.
+ */
+#ifndef KERNEL_COMPONENTS_H
+#define KERNEL_COMPONENTS_H
+
+#include <kernel/err.h>
+#include <kernel/process.h>
+
+/*
+ * Before the root process starts: creates the channels with a kernel end,
+ * instantiates and initialises the kernel-placed components, and lists in
+ * `grants` the user-side ends the root process receives, in manifest
+ * channel order. Called with the big lock held.
+ */
+MUST_CHECK err_t kernel_components_prepare(struct root_grant *grants, unsigned max,
+					   unsigned *count);
+
+/* Starts the kernel threads that serve and run the kernel-placed components. */
+MUST_CHECK err_t kernel_components_start(void);
+
+#endif

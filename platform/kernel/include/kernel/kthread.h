@@ -1,0 +1,27 @@
+/*
+ * Kernel threads: the threads of kernel-placed components. They belong to
+ * the kernel process (kernel_process in kernel/process.h), run at EL1 with
+ * interrupts on and the big kernel lock released, and use the system calls
+ * through kthread_syscall exactly as a user thread does through svc: the
+ * same checks, the same channels, with kernel pointers for user pointers.
+ * They are never preempted in component code; a system call is their
+ * preemption point. They never exit.
+ */
+#ifndef KERNEL_KTHREAD_H
+#define KERNEL_KTHREAD_H
+
+#include <stdint.h>
+
+#include <kernel/sched.h>
+
+/* Creates a kernel thread running fn(arg); thread_start runs it. NULL: no memory. */
+struct thread *kthread_create(void (*fn)(void *), void *arg, unsigned priority);
+
+/*
+ * System call `n` from a kernel thread: args in x0-x5, and for the short
+ * calls x1 and the payload x2-x7 in and out through `regs` (x1..x7, may be
+ * NULL otherwise). Returns x0.
+ */
+int64_t kthread_syscall(uint64_t n, const uint64_t args[6], uint64_t regs[7]);
+
+#endif

@@ -1,0 +1,367 @@
+/*
+ * The root task's pure decisions (see include/root/plan.h): no system
+ * calls, so the same file runs in the root task, in process hosts and in
+ * host tests.
+ */
+#include "root/plan.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <pb_decode.h>
+
+static int32_t fail(struct plan_error *err, int32_t code, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static int32_t fail(struct plan_error *err, int32_t code, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (err) {
+		va_start(ap, fmt);
+		vsnprintf(err->text, sizeof(err->text), fmt, ap);
+		va_end(ap);
+	}
+	return code;
+}
+
+static const char *grant_kind_name(uint32_t kind)
+{
+	switch (kind) {
+	case viper_manifest_GRANT_CHANNEL_SEND:
+		return "channel send end";
+	case viper_manifest_GRANT_CHANNEL_RECV:
+		return "channel receive end";
+	case viper_manifest_GRANT_DEVICE:
+		return "device";
+	case viper_manifest_GRANT_IRQ:
+		return "IRQ";
+	case viper_manifest_GRANT_MEMORY:
+		return "memory";
+	default:
+		return "nothing";
+	}
+}
+
+bool plan_is_kernel(const viper_manifest_Process *p)
+{
+	return strcmp(p->name, "kernel") == 0;
+}
+
+bool plan_root_creates_channel(const viper_manifest_Channel *c)
+{
+	return c->kernel_end == viper_manifest_Channel_KernelEnd_KERNEL_END_NONE;
+}
+
+static int32_t check_channels(const viper_manifest_Manifest *m, struct plan_error *err)
+{
+	for (pb_size_t i = 0; i < m->channels_count; i++) {
+		const viper_manifest_Channel *c = &m->channels[i];
+
+		if (c->depth > VIPER_CHANNEL_MAX_DEPTH)
+			return fail(err, VIPER_E_CORRUPT, "channel %u (%s): depth %u is over %u", i,
+				    c->client, c->depth, VIPER_CHANNEL_MAX_DEPTH);
+		if ((uint32_t)c->kernel_end > viper_manifest_Channel_KernelEnd_KERNEL_END_RECV)
+			return fail(err, VIPER_E_CORRUPT, "channel %u (%s): unknown kernel_end %d",
+				    i, c->client, (int)c->kernel_end);
+		if (c->bulk_memory > m->memories_count)
+			return fail(err, VIPER_E_CORRUPT,
+				    "channel %u (%s): bulk_memory %u names no memory (%u exist)", i,
+				    c->client, c->bulk_memory, (unsigned)m->memories_count);
+	}
+	for (pb_size_t i = 0; i < m->memories_count; i++) {
+		if (m->memories[i].size == 0)
+			return fail(err, VIPER_E_CORRUPT, "memory %u (%s) has size 0", i,
+				    m->memories[i].name);
+	}
+	return VIPER_OK;
+}
+
+static int32_t check_grants(const viper_manifest_Manifest *m, const viper_manifest_Process *p,
+			    struct plan_error *err)
+{
+	for (pb_size_t g = 0; g < p->grants_count; g++) {
+		const viper_manifest_Grant *gr = &p->grants[g];
+
+		if (gr->rights & ~(uint32_t)VIPER_RIGHTS_ALL)
+			return fail(err, VIPER_E_CORRUPT,
+				    "process %s: grant %u has unknown rights 0x%x", p->name, g + 1,
+				    gr->rights);
+		switch (gr->kind) {
+		case viper_manifest_GRANT_CHANNEL_SEND:
+		case viper_manifest_GRANT_CHANNEL_RECV:
+			if (gr->channel >= m->channels_count)
+				return fail(err, VIPER_E_CORRUPT,
+					    "process %s: grant %u names channel %u, but there are "
+					    "%u",
+					    p->name, g + 1, gr->channel,
+					    (unsigned)m->channels_count);
+			break;
+		case viper_manifest_GRANT_MEMORY:
+			if (gr->memory >= m->memories_count)
+				return fail(err, VIPER_E_CORRUPT,
+					    "process %s: grant %u names memory %u, but there are "
+					    "%u",
+					    p->name, g + 1, gr->memory,
+					    (unsigned)m->memories_count);
+			break;
+		case viper_manifest_GRANT_DEVICE:
+		case viper_manifest_GRANT_IRQ:
+			break;
+		default:
+			return fail(err, VIPER_E_CORRUPT,
+				    "process %s: grant %u has unknown kind %d", p->name, g + 1,
+				    (int)gr->kind);
+		}
+	}
+	return VIPER_OK;
+}
+
+/* A 1-based grant index of `p` that must name a grant of `kind`. */
+static bool grant_is(const viper_manifest_Process *p, uint32_t grant, uint32_t kind)
+{
+	return grant >= 1 && grant <= p->grants_count &&
+	       (uint32_t)p->grants[grant - 1].kind == kind;
+}
+
+static int32_t check_instances(const viper_manifest_Process *p, struct plan_error *err)
+{
+	for (pb_size_t i = 0; i < p->instances_count; i++) {
+		const viper_manifest_Instance *in = &p->instances[i];
+
+		if (in->name[0] == '\0' || in->component[0] == '\0')
+			return fail(err, VIPER_E_CORRUPT,
+				    "process %s: instance %u lacks a name or a component", p->name,
+				    i);
+		for (pb_size_t s = 0; s < in->slots_count; s++) {
+			const viper_manifest_Slot *sl = &in->slots[s];
+			bool remote = sl->grant != 0, local = sl->local != 0;
+
+			if (remote == local)
+				return fail(err, VIPER_E_CORRUPT,
+					    "process %s: slot '%s' of instance '%s' needs exactly "
+					    "one of grant and local",
+					    p->name, sl->name, in->name);
+			if (remote && !grant_is(p, sl->grant, viper_manifest_GRANT_CHANNEL_SEND))
+				return fail(
+					err, VIPER_E_CORRUPT,
+					"process %s: slot '%s' of instance '%s' names grant %u, "
+					"which is not a channel send end",
+					p->name, sl->name, in->name, sl->grant);
+			if (local && (sl->local > p->instances_count || sl->local == i + 1))
+				return fail(err, VIPER_E_CORRUPT,
+					    "process %s: slot '%s' of instance '%s' names local "
+					    "instance %u, which is not another instance of the "
+					    "process",
+					    p->name, sl->name, in->name, sl->local);
+		}
+		for (pb_size_t s = 0; s < in->serves_count; s++) {
+			if (!grant_is(p, in->serves[s].grant, viper_manifest_GRANT_CHANNEL_RECV))
+				return fail(err, VIPER_E_CORRUPT,
+					    "process %s: instance '%s' serves grant %u, which is "
+					    "not a channel receive end",
+					    p->name, in->name, in->serves[s].grant);
+		}
+		for (pb_size_t d = 0; d < in->devices_count; d++) {
+			if (!grant_is(p, in->devices[d], viper_manifest_GRANT_DEVICE))
+				return fail(err, VIPER_E_CORRUPT,
+					    "process %s: instance '%s' names grant %u as a device, "
+					    "which is not a device grant",
+					    p->name, in->name, in->devices[d]);
+		}
+	}
+	return VIPER_OK;
+}
+
+int32_t plan_decode(const uint8_t *bytes, size_t len, viper_manifest_Manifest *m,
+		    struct plan_error *err)
+{
+	pb_istream_t in = pb_istream_from_buffer(bytes, len);
+	int32_t r;
+
+	memset(m, 0, sizeof(*m));
+	if (!pb_decode(&in, viper_manifest_Manifest_fields, m))
+		return fail(err, VIPER_E_CORRUPT, "the manifest (%u bytes) does not decode: %s",
+			    (unsigned)len, PB_GET_ERROR(&in));
+	r = check_channels(m, err);
+	if (r < 0)
+		return r;
+	for (pb_size_t i = 0; i < m->processes_count; i++) {
+		const viper_manifest_Process *p = &m->processes[i];
+
+		if (p->name[0] == '\0')
+			return fail(err, VIPER_E_CORRUPT, "process %u has no name", i);
+		/* The kernel's record is the kernel's business. */
+		if (plan_is_kernel(p))
+			continue;
+		if (p->priority > VIPER_PRIORITY_MAX)
+			return fail(err, VIPER_E_CORRUPT, "process %s: priority %u is over %u",
+				    p->name, p->priority, VIPER_PRIORITY_MAX);
+		if ((uint32_t)p->restart > viper_manifest_RESTART_ALWAYS)
+			return fail(err, VIPER_E_CORRUPT, "process %s: unknown restart policy %d",
+				    p->name, (int)p->restart);
+		r = check_grants(m, p, err);
+		if (r < 0)
+			return r;
+		r = check_instances(p, err);
+		if (r < 0)
+			return r;
+	}
+	return VIPER_OK;
+}
+
+int32_t plan_take_startup(const viper_manifest_Manifest *m, const struct viper_startup_handle *h,
+			  uint32_t count, struct plan_caps *caps, struct plan_error *err)
+{
+	uint32_t i = 0;
+
+	caps->device_count = 0;
+	caps->irq_count = 0;
+	for (; i < count; i++) {
+		if (h[i].kind == VIPER_OBJ_DEVICE) {
+			caps->devices[caps->device_count++] = (struct plan_device){
+				.handle = h[i].handle, .base = h[i].detail, .size = h[i].size};
+		} else if (h[i].kind == VIPER_OBJ_IRQ) {
+			caps->irqs[caps->irq_count++] = (struct plan_irq){
+				.handle = h[i].handle, .line = (uint32_t)h[i].detail};
+		} else {
+			break;
+		}
+	}
+	for (pb_size_t c = 0; c < m->channels_count; c++) {
+		const viper_manifest_Channel *ch = &m->channels[c];
+		bool provider_in_kernel =
+			ch->kernel_end == viper_manifest_Channel_KernelEnd_KERNEL_END_RECV;
+		uint32_t want =
+			provider_in_kernel ? VIPER_OBJ_CHANNEL_SEND : VIPER_OBJ_CHANNEL_RECV;
+
+		if (plan_root_creates_channel(ch))
+			continue;
+		if (i >= count)
+			return fail(err, VIPER_E_CORRUPT,
+				    "the kernel gave %u startup handles, but channel %u (%s -> %s) "
+				    "needs its end from the kernel",
+				    count, c, ch->client, ch->provider);
+		if (h[i].kind != want)
+			return fail(err, VIPER_E_CORRUPT,
+				    "startup handle %u should be the %s end of channel %u (%s -> "
+				    "%s), but is of kind %u",
+				    i, provider_in_kernel ? "send" : "receive", c, ch->client,
+				    ch->provider, h[i].kind);
+		if (provider_in_kernel)
+			caps->channel_send[c] = h[i].handle;
+		else
+			caps->channel_recv[c] = h[i].handle;
+		i++;
+	}
+	if (i < count)
+		return fail(err, VIPER_E_CORRUPT,
+			    "startup handle %u (kind %u) matches nothing in the manifest", i,
+			    h[i].kind);
+	return VIPER_OK;
+}
+
+uint32_t plan_grant_rights(const viper_manifest_Grant *g)
+{
+	return g->rights | VIPER_RIGHT_TRANSFER;
+}
+
+static viper_handle_t grant_source(const viper_manifest_Grant *g, const struct plan_caps *caps)
+{
+	switch (g->kind) {
+	case viper_manifest_GRANT_CHANNEL_SEND:
+		return caps->channel_send[g->channel];
+	case viper_manifest_GRANT_CHANNEL_RECV:
+		return caps->channel_recv[g->channel];
+	case viper_manifest_GRANT_MEMORY:
+		return caps->memory[g->memory];
+	case viper_manifest_GRANT_DEVICE:
+		for (unsigned d = 0; d < caps->device_count; d++) {
+			if (caps->devices[d].base == g->device_base)
+				return caps->devices[d].handle;
+		}
+		return VIPER_HANDLE_INVALID;
+	case viper_manifest_GRANT_IRQ:
+		for (unsigned d = 0; d < caps->irq_count; d++) {
+			if (caps->irqs[d].line == g->irq)
+				return caps->irqs[d].handle;
+		}
+		return VIPER_HANDLE_INVALID;
+	default:
+		return VIPER_HANDLE_INVALID;
+	}
+}
+
+int32_t plan_process_grants(const viper_manifest_Manifest *m, const viper_manifest_Process *p,
+			    const struct plan_caps *caps, struct plan_grant_handle *out,
+			    struct plan_error *err)
+{
+	for (pb_size_t g = 0; g < p->grants_count; g++) {
+		const viper_manifest_Grant *gr = &p->grants[g];
+		viper_handle_t h = grant_source(gr, caps);
+
+		if (h == VIPER_HANDLE_INVALID) {
+			if (gr->kind == viper_manifest_GRANT_DEVICE)
+				return fail(err, VIPER_E_NOTFOUND,
+					    "process %s: grant %u: no device '%s' at 0x%llx among "
+					    "the root task's handles",
+					    p->name, g + 1, gr->device,
+					    (unsigned long long)gr->device_base);
+			if (gr->kind == viper_manifest_GRANT_IRQ)
+				return fail(err, VIPER_E_NOTFOUND,
+					    "process %s: grant %u: no IRQ line %u ('%s') among the "
+					    "root task's handles",
+					    p->name, g + 1, gr->irq, gr->device);
+			if (gr->kind == viper_manifest_GRANT_CHANNEL_SEND ||
+			    gr->kind == viper_manifest_GRANT_CHANNEL_RECV)
+				return fail(err, VIPER_E_NOTFOUND,
+					    "process %s: grant %u: the %s of channel %u (%s -> %s) "
+					    "is not the root task's to give",
+					    p->name, g + 1, grant_kind_name((uint32_t)gr->kind),
+					    gr->channel, m->channels[gr->channel].client,
+					    m->channels[gr->channel].provider);
+			return fail(err, VIPER_E_NOTFOUND, "process %s: grant %u: no %s to give",
+				    p->name, g + 1, grant_kind_name((uint32_t)gr->kind));
+		}
+		out[g] = (struct plan_grant_handle){.source = h, .rights = plan_grant_rights(gr)};
+	}
+	return VIPER_OK;
+}
+
+enum plan_exit_action plan_on_exit(const viper_manifest_Process *p, uint32_t restarts,
+				   int64_t status)
+{
+	bool wanted;
+
+	switch (p->restart) {
+	case viper_manifest_RESTART_ON_FAILURE:
+		wanted = status != 0;
+		break;
+	case viper_manifest_RESTART_ALWAYS:
+		wanted = true;
+		break;
+	default:
+		wanted = false;
+		break;
+	}
+	if (wanted && (p->max_restarts == 0 || restarts < p->max_restarts))
+		return PLAN_EXIT_RESTART;
+	if (p->ends_system)
+		return PLAN_EXIT_END_SYSTEM;
+	return wanted ? PLAN_EXIT_LIMIT : PLAN_EXIT_FINAL;
+}
+
+const char *plan_error_name(int64_t error)
+{
+	static const char *const names[] = {
+		"OK",	    "E_INVAL",	     "E_NOMEM",	    "E_NOTFOUND",   "E_CORRUPT",
+		"E_RANGE",  "E_UNSUPPORTED", "E_BADHANDLE", "E_RIGHTS",	    "E_KIND",
+		"E_FAULT",  "E_WOULDBLOCK",  "E_TIMEOUT",   "E_PEERCLOSED", "E_CLOSED",
+		"E_TOOBIG", "E_LIMIT",	     "E_BUSY",	    "E_NOSYS",
+	};
+
+	if (error <= 0 && -error < (int64_t)(sizeof(names) / sizeof(names[0])))
+		return names[-error];
+	return "error";
+}

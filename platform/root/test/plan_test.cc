@@ -1,0 +1,469 @@
+// The root task's pure decisions (platform/root/src/plan.c) on the host:
+// manifest checks, startup handles, grant sources and rights, restarts.
+#include <gtest/gtest.h>
+
+#include <pb_encode.h>
+
+#include <cstring>
+#include <memory>
+#include <string>
+#include <vector>
+
+extern "C" {
+#include "root/plan.h"
+}
+
+namespace
+{
+
+using Manifest = viper_manifest_Manifest;
+
+constexpr uint64_t kUartBase = 0x09000000;
+constexpr uint32_t kUartIrq = 33;
+
+void SetString(char *dst, size_t size, const char *s)
+{
+	strncpy(dst, s, size - 1);
+	dst[size - 1] = '\0';
+}
+
+// A two-process system: "server" serves kv on channel 0 and owns the UART;
+// "app" calls it through channel 0 and the kernel's log through channel 1
+// (provider in the kernel); channel 0 has bulk memory 0.
+std::unique_ptr<Manifest> TwoProcesses()
+{
+	auto m = std::make_unique<Manifest>();
+	memset(m.get(), 0, sizeof(*m));
+	SetString(m->system, sizeof(m->system), "test");
+
+	m->channels_count = 2;
+	SetString(m->channels[0].interface, sizeof(m->channels[0].interface), "kv");
+	m->channels[0].interface_id = 17;
+	SetString(m->channels[0].client, sizeof(m->channels[0].client), "client.store");
+	SetString(m->channels[0].provider, sizeof(m->channels[0].provider), "store");
+	m->channels[0].depth = 4;
+	m->channels[0].bulk_memory = 1;
+	SetString(m->channels[1].interface, sizeof(m->channels[1].interface), "log");
+	m->channels[1].interface_id = 3;
+	SetString(m->channels[1].client, sizeof(m->channels[1].client), "client.log");
+	SetString(m->channels[1].provider, sizeof(m->channels[1].provider), "logger");
+	m->channels[1].kernel_end = viper_manifest_Channel_KernelEnd_KERNEL_END_RECV;
+
+	m->memories_count = 1;
+	SetString(m->memories[0].name, sizeof(m->memories[0].name), "kv.bulk");
+	m->memories[0].size = 4096;
+
+	m->processes_count = 3;
+	viper_manifest_Process *k = &m->processes[0];
+	SetString(k->name, sizeof(k->name), "kernel");
+
+	viper_manifest_Process *s = &m->processes[1];
+	SetString(s->name, sizeof(s->name), "server");
+	s->priority = 9;
+	s->restart = viper_manifest_RESTART_ON_FAILURE;
+	s->max_restarts = 2;
+	s->grants_count = 4;
+	s->grants[0].kind = viper_manifest_GRANT_CHANNEL_RECV;
+	s->grants[0].channel = 0;
+	s->grants[0].rights = VIPER_RIGHT_READ;
+	s->grants[1].kind = viper_manifest_GRANT_DEVICE;
+	SetString(s->grants[1].device, sizeof(s->grants[1].device), "uart0");
+	s->grants[1].device_base = kUartBase;
+	s->grants[1].rights = VIPER_RIGHT_READ | VIPER_RIGHT_WRITE | VIPER_RIGHT_DEVICE;
+	s->grants[2].kind = viper_manifest_GRANT_IRQ;
+	SetString(s->grants[2].device, sizeof(s->grants[2].device), "uart0");
+	s->grants[2].irq = kUartIrq;
+	s->grants[2].rights = VIPER_RIGHT_READ | VIPER_RIGHT_IRQ;
+	s->grants[3].kind = viper_manifest_GRANT_MEMORY;
+	s->grants[3].memory = 0;
+	s->grants[3].rights = VIPER_RIGHT_READ | VIPER_RIGHT_WRITE | VIPER_RIGHT_MAP;
+	s->instances_count = 1;
+	SetString(s->instances[0].name, sizeof(s->instances[0].name), "store");
+	SetString(s->instances[0].component, sizeof(s->instances[0].component), "kv_store");
+	s->instances[0].serves_count = 1;
+	s->instances[0].serves[0] = {17, 1};
+	s->instances[0].devices_count = 1;
+	s->instances[0].devices[0] = 2;
+
+	viper_manifest_Process *a = &m->processes[2];
+	SetString(a->name, sizeof(a->name), "app");
+	a->priority = 8;
+	a->ends_system = true;
+	a->grants_count = 3;
+	a->grants[0].kind = viper_manifest_GRANT_CHANNEL_SEND;
+	a->grants[0].channel = 0;
+	a->grants[0].rights = VIPER_RIGHT_WRITE;
+	a->grants[1].kind = viper_manifest_GRANT_CHANNEL_SEND;
+	a->grants[1].channel = 1;
+	a->grants[1].rights = VIPER_RIGHT_WRITE;
+	a->grants[2].kind = viper_manifest_GRANT_MEMORY;
+	a->grants[2].memory = 0;
+	a->grants[2].rights = VIPER_RIGHT_READ | VIPER_RIGHT_WRITE | VIPER_RIGHT_MAP;
+	a->instances_count = 2;
+	viper_manifest_Instance *client = &a->instances[0];
+	SetString(client->name, sizeof(client->name), "client");
+	SetString(client->component, sizeof(client->component), "kv_client");
+	client->slots_count = 3;
+	SetString(client->slots[0].name, sizeof(client->slots[0].name), "store");
+	client->slots[0].interface_id = 17;
+	client->slots[0].grant = 1;
+	SetString(client->slots[1].name, sizeof(client->slots[1].name), "log");
+	client->slots[1].interface_id = 3;
+	client->slots[1].grant = 2;
+	SetString(client->slots[2].name, sizeof(client->slots[2].name), "cache");
+	client->slots[2].interface_id = 17;
+	client->slots[2].local = 2;
+	viper_manifest_Instance *cache = &a->instances[1];
+	SetString(cache->name, sizeof(cache->name), "cache");
+	SetString(cache->component, sizeof(cache->component), "kv_store");
+	return m;
+}
+
+std::vector<uint8_t> Encode(const Manifest &m)
+{
+	std::vector<uint8_t> out(16384);
+	pb_ostream_t s = pb_ostream_from_buffer(out.data(), out.size());
+	EXPECT_TRUE(pb_encode(&s, viper_manifest_Manifest_fields, &m)) << PB_GET_ERROR(&s);
+	out.resize(s.bytes_written);
+	return out;
+}
+
+// Decodes `m` after encoding it; returns plan_decode's result and message.
+int32_t RoundTrip(const Manifest &m, std::string *message)
+{
+	static Manifest decoded;
+	struct plan_error err = {};
+	std::vector<uint8_t> bytes = Encode(m);
+	int32_t r = plan_decode(bytes.data(), bytes.size(), &decoded, &err);
+	*message = err.text;
+	return r;
+}
+
+TEST(PlanDecodeTest, AcceptsAWellFormedManifest)
+{
+	auto m = TwoProcesses();
+	std::vector<uint8_t> bytes = Encode(*m);
+	static Manifest decoded;
+	struct plan_error err = {};
+	ASSERT_EQ(plan_decode(bytes.data(), bytes.size(), &decoded, &err), VIPER_OK) << err.text;
+	EXPECT_STREQ(decoded.system, "test");
+	EXPECT_EQ(decoded.processes_count, 3u);
+	EXPECT_STREQ(decoded.processes[2].instances[0].slots[2].name, "cache");
+	EXPECT_TRUE(plan_is_kernel(&decoded.processes[0]));
+	EXPECT_FALSE(plan_is_kernel(&decoded.processes[1]));
+	EXPECT_TRUE(plan_root_creates_channel(&decoded.channels[0]));
+	EXPECT_FALSE(plan_root_creates_channel(&decoded.channels[1]));
+}
+
+TEST(PlanDecodeTest, RejectsBytesThatDoNotDecode)
+{
+	static Manifest decoded;
+	struct plan_error err = {};
+	const uint8_t garbage[] = {0x12, 0xff, 0xff, 0xff, 0x0f, 0x01};
+	EXPECT_EQ(plan_decode(garbage, sizeof(garbage), &decoded, &err), VIPER_E_CORRUPT);
+	EXPECT_NE(std::string(err.text).find("the manifest (6 bytes) does not decode"),
+		  std::string::npos)
+		<< err.text;
+}
+
+TEST(PlanDecodeTest, RejectsAGrantOfAMissingChannel)
+{
+	auto m = TwoProcesses();
+	m->processes[1].grants[0].channel = 7;
+	std::string msg;
+	EXPECT_EQ(RoundTrip(*m, &msg), VIPER_E_CORRUPT);
+	EXPECT_EQ(msg, "process server: grant 1 names channel 7, but there are 2");
+}
+
+TEST(PlanDecodeTest, RejectsAGrantOfAMissingMemory)
+{
+	auto m = TwoProcesses();
+	m->processes[2].grants[2].memory = 1;
+	std::string msg;
+	EXPECT_EQ(RoundTrip(*m, &msg), VIPER_E_CORRUPT);
+	EXPECT_EQ(msg, "process app: grant 3 names memory 1, but there are 1");
+}
+
+TEST(PlanDecodeTest, RejectsUnknownRightsAndKinds)
+{
+	auto m = TwoProcesses();
+	m->processes[2].grants[0].rights = 0x1000;
+	std::string msg;
+	EXPECT_EQ(RoundTrip(*m, &msg), VIPER_E_CORRUPT);
+	EXPECT_EQ(msg, "process app: grant 1 has unknown rights 0x1000");
+
+	m = TwoProcesses();
+	m->processes[2].grants[0].kind = viper_manifest_GRANT_NONE;
+	EXPECT_EQ(RoundTrip(*m, &msg), VIPER_E_CORRUPT);
+	EXPECT_EQ(msg, "process app: grant 1 has unknown kind 0");
+}
+
+TEST(PlanDecodeTest, RejectsASlotBoundToAReceiveEnd)
+{
+	auto m = TwoProcesses();
+	m->processes[2].grants[0].kind = viper_manifest_GRANT_CHANNEL_RECV;
+	std::string msg;
+	EXPECT_EQ(RoundTrip(*m, &msg), VIPER_E_CORRUPT);
+	EXPECT_EQ(msg, "process app: slot 'store' of instance 'client' names grant 1, which is not "
+		       "a channel send end");
+}
+
+TEST(PlanDecodeTest, RejectsASlotBoundTwiceOrNotAtAll)
+{
+	auto m = TwoProcesses();
+	m->processes[2].instances[0].slots[0].local = 2;
+	std::string msg;
+	EXPECT_EQ(RoundTrip(*m, &msg), VIPER_E_CORRUPT);
+	EXPECT_EQ(msg, "process app: slot 'store' of instance 'client' needs exactly one of grant "
+		       "and local");
+
+	m = TwoProcesses();
+	m->processes[2].instances[0].slots[2].local = 1;
+	EXPECT_EQ(RoundTrip(*m, &msg), VIPER_E_CORRUPT);
+	EXPECT_EQ(msg, "process app: slot 'cache' of instance 'client' names local instance 1, "
+		       "which is not another instance of the process");
+}
+
+TEST(PlanDecodeTest, RejectsServesAndDevicesOnTheWrongGrants)
+{
+	auto m = TwoProcesses();
+	m->processes[1].instances[0].serves[0].grant = 2;
+	std::string msg;
+	EXPECT_EQ(RoundTrip(*m, &msg), VIPER_E_CORRUPT);
+	EXPECT_EQ(msg, "process server: instance 'store' serves grant 2, which is not a channel "
+		       "receive end");
+
+	m = TwoProcesses();
+	m->processes[1].instances[0].devices[0] = 5;
+	EXPECT_EQ(RoundTrip(*m, &msg), VIPER_E_CORRUPT);
+	EXPECT_EQ(msg, "process server: instance 'store' names grant 5 as a device, which is not "
+		       "a device grant");
+}
+
+TEST(PlanDecodeTest, RejectsBadChannelsPrioritiesAndPolicies)
+{
+	auto m = TwoProcesses();
+	m->channels[0].depth = 65;
+	std::string msg;
+	EXPECT_EQ(RoundTrip(*m, &msg), VIPER_E_CORRUPT);
+	EXPECT_EQ(msg, "channel 0 (client.store): depth 65 is over 64");
+
+	m = TwoProcesses();
+	m->channels[0].bulk_memory = 2;
+	EXPECT_EQ(RoundTrip(*m, &msg), VIPER_E_CORRUPT);
+	EXPECT_EQ(msg, "channel 0 (client.store): bulk_memory 2 names no memory (1 exist)");
+
+	m = TwoProcesses();
+	m->processes[1].priority = 16;
+	EXPECT_EQ(RoundTrip(*m, &msg), VIPER_E_CORRUPT);
+	EXPECT_EQ(msg, "process server: priority 16 is over 15");
+
+	m = TwoProcesses();
+	m->processes[1].restart = static_cast<viper_manifest_Restart>(3);
+	EXPECT_EQ(RoundTrip(*m, &msg), VIPER_E_CORRUPT);
+	EXPECT_EQ(msg, "process server: unknown restart policy 3");
+
+	m = TwoProcesses();
+	m->memories[0].size = 0;
+	EXPECT_EQ(RoundTrip(*m, &msg), VIPER_E_CORRUPT);
+	EXPECT_EQ(msg, "memory 0 (kv.bulk) has size 0");
+
+	m = TwoProcesses();
+	m->processes[2].name[0] = '\0';
+	EXPECT_EQ(RoundTrip(*m, &msg), VIPER_E_CORRUPT);
+	EXPECT_EQ(msg, "process 2 has no name");
+}
+
+// The root's startup handles: the UART region and its IRQ, then the send
+// end of channel 1, whose provider is in the kernel.
+std::vector<viper_startup_handle> RootStartup()
+{
+	return {
+		{10, VIPER_OBJ_DEVICE, kUartBase, 4096},
+		{11, VIPER_OBJ_IRQ, kUartIrq, 0},
+		{12, VIPER_OBJ_DEVICE, 0x0a000000, 4096},
+		{13, VIPER_OBJ_CHANNEL_SEND, 0, 0},
+	};
+}
+
+TEST(PlanStartupTest, SortsDevicesIrqsAndKernelChannelEnds)
+{
+	auto m = TwoProcesses();
+	auto h = RootStartup();
+	struct plan_caps caps = {};
+	struct plan_error err = {};
+	ASSERT_EQ(plan_take_startup(m.get(), h.data(), h.size(), &caps, &err), VIPER_OK)
+		<< err.text;
+	EXPECT_EQ(caps.device_count, 2u);
+	EXPECT_EQ(caps.devices[0].handle, 10u);
+	EXPECT_EQ(caps.devices[0].base, kUartBase);
+	EXPECT_EQ(caps.irq_count, 1u);
+	EXPECT_EQ(caps.irqs[0].line, kUartIrq);
+	EXPECT_EQ(caps.channel_send[1], 13u);
+	EXPECT_EQ(caps.channel_recv[1], 0u);
+	EXPECT_EQ(caps.channel_send[0], 0u);
+}
+
+TEST(PlanStartupTest, TakesTheReceiveEndWhenTheClientIsInTheKernel)
+{
+	auto m = TwoProcesses();
+	m->channels[1].kernel_end = viper_manifest_Channel_KernelEnd_KERNEL_END_SEND;
+	std::vector<viper_startup_handle> h = {{20, VIPER_OBJ_CHANNEL_RECV, 0, 0}};
+	struct plan_caps caps = {};
+	struct plan_error err = {};
+	ASSERT_EQ(plan_take_startup(m.get(), h.data(), h.size(), &caps, &err), VIPER_OK)
+		<< err.text;
+	EXPECT_EQ(caps.channel_recv[1], 20u);
+	EXPECT_EQ(caps.device_count, 0u);
+}
+
+TEST(PlanStartupTest, RejectsAChannelEndOfTheWrongKind)
+{
+	auto m = TwoProcesses();
+	auto h = RootStartup();
+	h[3].kind = VIPER_OBJ_CHANNEL_RECV;
+	struct plan_caps caps = {};
+	struct plan_error err = {};
+	EXPECT_EQ(plan_take_startup(m.get(), h.data(), h.size(), &caps, &err), VIPER_E_CORRUPT);
+	EXPECT_STREQ(err.text, "startup handle 3 should be the send end of channel 1 (client.log "
+			       "-> logger), but is of kind 4");
+}
+
+TEST(PlanStartupTest, RejectsMissingAndExtraHandles)
+{
+	auto m = TwoProcesses();
+	auto h = RootStartup();
+	struct plan_caps caps = {};
+	struct plan_error err = {};
+	EXPECT_EQ(plan_take_startup(m.get(), h.data(), 3, &caps, &err), VIPER_E_CORRUPT);
+	EXPECT_STREQ(err.text, "the kernel gave 3 startup handles, but channel 1 (client.log -> "
+			       "logger) needs its end from the kernel");
+
+	h.push_back({14, VIPER_OBJ_MEMORY, 0, 4096});
+	EXPECT_EQ(plan_take_startup(m.get(), h.data(), h.size(), &caps, &err), VIPER_E_CORRUPT);
+	EXPECT_STREQ(err.text, "startup handle 4 (kind 5) matches nothing in the manifest");
+}
+
+// The root's capabilities after startup and after making channel 0 and memory 0.
+struct plan_caps RootCaps(const Manifest &m)
+{
+	auto h = RootStartup();
+	struct plan_caps caps = {};
+	struct plan_error err = {};
+	EXPECT_EQ(plan_take_startup(&m, h.data(), h.size(), &caps, &err), VIPER_OK) << err.text;
+	caps.channel_send[0] = 30;
+	caps.channel_recv[0] = 31;
+	caps.memory[0] = 40;
+	return caps;
+}
+
+TEST(PlanGrantsTest, FindsEachGrantsOriginalInGrantOrder)
+{
+	auto m = TwoProcesses();
+	struct plan_caps caps = RootCaps(*m);
+	struct plan_grant_handle out[PLAN_MAX_GRANTS] = {};
+	struct plan_error err = {};
+
+	ASSERT_EQ(plan_process_grants(m.get(), &m->processes[1], &caps, out, &err), VIPER_OK)
+		<< err.text;
+	EXPECT_EQ(out[0].source, 31u); // receive end of channel 0
+	EXPECT_EQ(out[0].rights, VIPER_RIGHT_READ | VIPER_RIGHT_TRANSFER);
+	EXPECT_EQ(out[1].source, 10u); // the UART by its base
+	EXPECT_EQ(out[1].rights,
+		  VIPER_RIGHT_READ | VIPER_RIGHT_WRITE | VIPER_RIGHT_DEVICE | VIPER_RIGHT_TRANSFER);
+	EXPECT_EQ(out[2].source, 11u); // its IRQ by line
+	EXPECT_EQ(out[3].source, 40u); // the bulk memory
+
+	ASSERT_EQ(plan_process_grants(m.get(), &m->processes[2], &caps, out, &err), VIPER_OK)
+		<< err.text;
+	EXPECT_EQ(out[0].source, 30u); // send end of channel 0
+	EXPECT_EQ(out[1].source, 13u); // the kernel's channel 1, from startup
+	EXPECT_EQ(out[1].rights, VIPER_RIGHT_WRITE | VIPER_RIGHT_TRANSFER);
+}
+
+TEST(PlanGrantsTest, SaysWhichGrantHasNoCapability)
+{
+	auto m = TwoProcesses();
+	struct plan_caps caps = RootCaps(*m);
+	struct plan_grant_handle out[PLAN_MAX_GRANTS] = {};
+	struct plan_error err = {};
+
+	m->processes[1].grants[1].device_base = 0x1234000;
+	EXPECT_EQ(plan_process_grants(m.get(), &m->processes[1], &caps, out, &err),
+		  VIPER_E_NOTFOUND);
+	EXPECT_STREQ(err.text, "process server: grant 2: no device 'uart0' at 0x1234000 among the "
+			       "root task's handles");
+
+	m = TwoProcesses();
+	m->processes[1].grants[2].irq = 40;
+	EXPECT_EQ(plan_process_grants(m.get(), &m->processes[1], &caps, out, &err),
+		  VIPER_E_NOTFOUND);
+	EXPECT_STREQ(err.text,
+		     "process server: grant 3: no IRQ line 40 ('uart0') among the root task's "
+		     "handles");
+
+	m = TwoProcesses();
+	m->processes[2].grants[1].kind = viper_manifest_GRANT_CHANNEL_RECV;
+	EXPECT_EQ(plan_process_grants(m.get(), &m->processes[2], &caps, out, &err),
+		  VIPER_E_NOTFOUND);
+	EXPECT_STREQ(err.text, "process app: grant 2: the channel receive end of channel 1 "
+			       "(client.log -> logger) is not the root task's to give");
+}
+
+viper_manifest_Process Policy(viper_manifest_Restart restart, uint32_t max, bool ends)
+{
+	viper_manifest_Process p;
+	memset(&p, 0, sizeof(p));
+	p.restart = restart;
+	p.max_restarts = max;
+	p.ends_system = ends;
+	return p;
+}
+
+TEST(PlanExitTest, NeverRestartsWithPolicyNever)
+{
+	auto p = Policy(viper_manifest_RESTART_NEVER, 0, false);
+	EXPECT_EQ(plan_on_exit(&p, 0, 0), PLAN_EXIT_FINAL);
+	EXPECT_EQ(plan_on_exit(&p, 0, VIPER_EXIT_FAULT), PLAN_EXIT_FINAL);
+}
+
+TEST(PlanExitTest, OnFailureRestartsAfterFaultsKillsAndNonZeroStatus)
+{
+	auto p = Policy(viper_manifest_RESTART_ON_FAILURE, 0, false);
+	EXPECT_EQ(plan_on_exit(&p, 0, 0), PLAN_EXIT_FINAL);
+	EXPECT_EQ(plan_on_exit(&p, 0, 1), PLAN_EXIT_RESTART);
+	EXPECT_EQ(plan_on_exit(&p, 0, -3), PLAN_EXIT_RESTART);
+	EXPECT_EQ(plan_on_exit(&p, 0, VIPER_EXIT_FAULT), PLAN_EXIT_RESTART);
+	EXPECT_EQ(plan_on_exit(&p, 0, VIPER_EXIT_KILLED), PLAN_EXIT_RESTART);
+	// max_restarts 0: no limit.
+	EXPECT_EQ(plan_on_exit(&p, 1000000, VIPER_EXIT_FAULT), PLAN_EXIT_RESTART);
+}
+
+TEST(PlanExitTest, AlwaysRestartsUpToTheLimit)
+{
+	auto p = Policy(viper_manifest_RESTART_ALWAYS, 2, false);
+	EXPECT_EQ(plan_on_exit(&p, 0, 0), PLAN_EXIT_RESTART);
+	EXPECT_EQ(plan_on_exit(&p, 1, 5), PLAN_EXIT_RESTART);
+	EXPECT_EQ(plan_on_exit(&p, 2, 0), PLAN_EXIT_LIMIT);
+}
+
+TEST(PlanExitTest, EndsTheSystemOnlyWhenTheExitIsFinal)
+{
+	auto p = Policy(viper_manifest_RESTART_NEVER, 0, true);
+	EXPECT_EQ(plan_on_exit(&p, 0, 0), PLAN_EXIT_END_SYSTEM);
+	p = Policy(viper_manifest_RESTART_ON_FAILURE, 1, true);
+	EXPECT_EQ(plan_on_exit(&p, 0, VIPER_EXIT_FAULT), PLAN_EXIT_RESTART);
+	EXPECT_EQ(plan_on_exit(&p, 1, VIPER_EXIT_FAULT), PLAN_EXIT_END_SYSTEM);
+	EXPECT_EQ(plan_on_exit(&p, 0, 0), PLAN_EXIT_END_SYSTEM);
+}
+
+TEST(PlanErrorNameTest, NamesEveryError)
+{
+	EXPECT_STREQ(plan_error_name(VIPER_OK), "OK");
+	EXPECT_STREQ(plan_error_name(VIPER_E_PEERCLOSED), "E_PEERCLOSED");
+	EXPECT_STREQ(plan_error_name(VIPER_E_NOSYS), "E_NOSYS");
+	EXPECT_STREQ(plan_error_name(-19), "error");
+	EXPECT_STREQ(plan_error_name(5), "error");
+}
+
+} // namespace

@@ -1,0 +1,49 @@
+"""Compiler and linker flags of the aarch64 toolchains, shared with the system linker
+(//toolchain:system.bzl links assembled systems with the same flags)."""
+
+PICOLIBC = "/usr/lib/picolibc/aarch64-linux-gnu"
+LIBGCC = "/usr/lib/gcc-cross/aarch64-linux-gnu/12/libgcc.a"
+
+# Flags shared by both variants. The prefix maps and -no-canonical-prefixes
+# keep absolute build paths out of the outputs, so two clean builds in
+# different output bases give bit-identical images.
+COMMON_COMPILE = [
+    "--target=aarch64-none-elf",
+    "-mcpu=cortex-a72",
+    "-ffreestanding",
+    "-fno-common",
+    "-fno-stack-protector",
+    "-fno-pic",
+    "-ffunction-sections",
+    "-fdata-sections",
+    "-O2",
+    "-g",
+    "-no-canonical-prefixes",
+    "-fdebug-compilation-dir=.",
+    "-ffile-prefix-map=/proc/self/cwd=.",
+    "-Werror=date-time",
+]
+
+COMMON_LINK = [
+    "--target=aarch64-none-elf",
+    "-fuse-ld=lld",
+    "-nostdlib",
+    "-static",
+    "-Wl,--build-id=none",
+    "-Wl,--gc-sections",
+    "-Wl,-z,max-page-size=4096",
+]
+
+VARIANTS = {
+    "kernel": struct(
+        compile = ["-mgeneral-regs-only", "-mstrict-align"],
+        link = [],
+        includes = [],
+    ),
+    "user": struct(
+        compile = ["-isystem", PICOLIBC + "/include"],
+        link = [PICOLIBC + "/lib/libc.a", LIBGCC],
+        includes = [PICOLIBC + "/include"],
+    ),
+}
+

@@ -1,0 +1,109 @@
+"""The component and interface descriptions (JSON) the assembler reads.
+
+Component JSON is written by component() in //toolchain:component.bzl,
+interface JSON by the interface generator (toolchain/interface.bzl); the
+design contract (issue 4) fixes both formats.
+"""
+
+import json
+
+
+class Component:
+    """A component's declaration: what it provides, its slots, devices and needs."""
+
+    def __init__(self, path, data):
+        self.path = path
+        self.name = str(data["name"])
+        self.label = str(data.get("label", ""))
+        self.build_file = str(data.get("build_file", path))
+        self.provides = [str(p) for p in data.get("provides", [])]
+        # (slot name, interface name) in declaration order: the slot index
+        self.slots = [(str(s["name"]), str(s["interface"])) for s in data.get("slots", [])]
+        # (need name, board device kind) in declaration order
+        self.devices = [(str(d["name"]), str(d["kind"])) for d in data.get("devices", [])]
+        self.stack_kib = int(data.get("stack_kib", 8))
+        self.heap_kib = int(data.get("heap_kib", 0))
+        self.placements = [str(p) for p in data.get("placements", ["kernel", "process"])]
+        self.active = bool(data.get("active", False))
+        self.data = data
+
+    def slot_interface(self, slot):
+        for name, iface in self.slots:
+            if name == slot:
+                return iface
+        return None
+
+    def slot_index(self, slot):
+        for i, (name, _) in enumerate(self.slots):
+            if name == slot:
+                return i
+        return -1
+
+    def device_kind(self, need):
+        for name, kind in self.devices:
+            if name == need:
+                return kind
+        return None
+
+
+class Method:
+    def __init__(self, data):
+        self.name = str(data["name"])
+        self.id = int(data.get("id", 0))
+        self.request_max = int(data.get("request_max", 0))
+        self.reply_max = int(data.get("reply_max", 0))
+        self.line = int(data.get("line", 1))
+
+
+class Interface:
+    """An interface: its stable id, bulk buffer size and methods' worst-case sizes."""
+
+    def __init__(self, path, data):
+        self.path = path
+        self.name = str(data["name"])
+        self.id = int(data["id"])
+        self.file = str(data.get("file", path))
+        self.line = int(data.get("line", 1))
+        self.bulk_bytes = int(data.get("bulk_bytes", 0))
+        self.methods = [Method(m) for m in data.get("methods", [])]
+        self.data = data
+
+
+def _load(paths, kind, make, diags):
+    found = {}
+    for path in paths:
+        try:
+            with open(path, encoding="utf-8") as f:
+                data = json.load(f)
+            item = make(path, data)
+        except OSError as e:
+            diags.error(path, 1, "bad-input", "cannot read %s description %s: %s" %
+                        (kind, path, e.strerror or e), "check the path")
+            continue
+        except json.JSONDecodeError as e:
+            diags.error(path, e.lineno, "bad-input", "%s description %s is not valid JSON: %s" %
+                        (kind, path, e.msg), "regenerate it with bazel build")
+            continue
+        except (KeyError, TypeError, ValueError, AttributeError) as e:
+            diags.error(path, 1, "bad-input", "%s description %s is malformed: %s %s" %
+                        (kind, path, type(e).__name__, e), "regenerate it with bazel build")
+            continue
+        other = found.get(item.name)
+        if other is not None and other.data != item.data:
+            diags.error(path, 1, "duplicate-input",
+                        "two different %s descriptions are named '%s' (%s and %s)" %
+                        (kind, item.name, other.path, path),
+                        "give one of them another name")
+            continue
+        found[item.name] = item
+    return found
+
+
+def load_components(paths, diags):
+    """Reads component JSON files; returns {name: Component}."""
+    return _load(paths, "component", Component, diags)
+
+
+def load_interfaces(paths, diags):
+    """Reads interface JSON files; returns {name: Interface}."""
+    return _load(paths, "interface", Interface, diags)

@@ -1,0 +1,723 @@
+"""A system description resolved against its board, components and interfaces.
+
+load() reads the description and the board file, resolves every instance,
+binding and device grant, and reports every problem that can be seen from
+the description alone (names, bindings, typed slots, devices, placement,
+process settings, synchronous call cycles, priority inversion, message sizes,
+interface ids). Grant counts and quotas need the layout: see layout.py.
+"""
+
+import os
+import re
+
+import diagnostics
+import textproto
+
+KERNEL = "kernel"
+KERNEL_PRIORITY = 16  # the kernel runs above every process
+DEFAULT_PRIORITY = 8
+MAX_PRIORITY = 15
+DEFAULT_QUOTA = {"memory_kib": 256, "handles": 32, "threads": 4}
+RESTART_POLICIES = ("NEVER", "ON_FAILURE", "ALWAYS")
+MESSAGE_MAX_BYTES = 256  # VIPER_MSG_MAX_BYTES, the transport limit
+NAME_MAX = 31  # manifest strings are max_size 32 with the terminating NUL
+PAGE_BYTES = 4096
+_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*$")
+
+
+class BoardDevice:
+    def __init__(self, name, kind, base, size, irq, line):
+        self.name = name
+        self.kind = kind
+        self.base = base
+        self.size = size
+        self.irq = irq
+        self.line = line
+
+
+class Board:
+    def __init__(self, file, name, memory_kib):
+        self.file = file
+        self.name = name
+        self.memory_kib = memory_kib
+        self.devices = {}
+
+
+class Binding:
+    """Slot `slot` of instance `client` bound to instance `provider`."""
+
+    def __init__(self, client, slot, interface, provider, line):
+        self.client = client
+        self.slot = slot
+        self.interface = interface
+        self.provider = provider
+        self.line = line
+
+    def key(self):
+        return (self.client.name, self.client.component.slot_index(self.slot), self.slot)
+
+    def client_name(self):
+        return "%s.%s" % (self.client.name, self.slot)
+
+
+class DeviceUse:
+    """Board device `device` given to instance `instance` for need `need`."""
+
+    def __init__(self, instance, need, device, line):
+        self.instance = instance
+        self.need = need
+        self.device = device
+        self.line = line
+
+
+class Instance:
+    def __init__(self, msg, name, component, process):
+        self.msg = msg
+        self.line = msg.line
+        self.name = name
+        self.component = component  # inputs.Component, or None if unknown
+        self.process = process
+        self.bindings = []  # Binding, in slot order once resolved
+        self.devices = []  # DeviceUse, in the component's need order
+
+
+class Process:
+    def __init__(self, name):
+        self.name = name
+        self.msg = None  # its process block, if any
+        self.line = 0  # where to report problems of the whole process
+        self.file = ""
+        self.priority = KERNEL_PRIORITY if name == KERNEL else DEFAULT_PRIORITY
+        self.restart = "NEVER"
+        self.max_restarts = 0
+        self.ends_system = False
+        self.quota = dict(DEFAULT_QUOTA)
+        self.memories = []  # (name, size bytes, line)
+        self.instances = []  # Instance, sorted by name
+
+    def is_kernel(self):
+        return self.name == KERNEL
+
+    def quota_line(self, key):
+        """The line of quota field `key` if written, else of the process."""
+        if self.msg is not None and self.msg.has("quota"):
+            quota = self.msg.get("quota")
+            return quota.line_of(key) if quota.has(key) else quota.line
+        return self.line
+
+
+class System:
+    def __init__(self, file, msg):
+        self.file = file
+        self.msg = msg
+        self.name = ""
+        self.board = None
+        self.instances = {}
+        self.processes = {}
+        self.bindings = []
+        self.components = {}
+        self.interfaces = {}
+
+    def process_order(self):
+        """Processes in manifest order: the kernel first, then by name."""
+        names = sorted(self.processes)
+        if KERNEL in self.processes:
+            names.remove(KERNEL)
+            names.insert(0, KERNEL)
+        return [self.processes[n] for n in names]
+
+    def priority(self, instance):
+        return self.processes[instance.process].priority
+
+
+def _check_name(diags, file, line, what, name):
+    if not _NAME.match(name):
+        diags.error(file, line, "bad-name",
+                    "%s name '%s' is not an identifier" % (what, name),
+                    "use letters, digits and '_', starting with a letter or '_'")
+        return False
+    if len(name) > NAME_MAX:
+        diags.error(file, line, "name-too-long",
+                    "%s name '%s' has %d characters, more than %d" %
+                    (what, name, len(name), NAME_MAX),
+                    "use a shorter name")
+        return False
+    return True
+
+
+def _required(diags, msg, field, what):
+    if not msg.has(field):
+        diags.error(msg.file, msg.line, "missing-field", "%s has no '%s'" % (what, field),
+                    "add '%s: ...'" % field)
+        return False
+    return True
+
+
+def _load_board(path, pool, diags):
+    msg = textproto.parse_file(path, pool.FindMessageTypeByName("viper.system.Board"), diags)
+    if msg is None:
+        return None
+    _required(diags, msg, "name", "the board")
+    _required(diags, msg, "memory_kib", "the board")
+    board = Board(path, msg.get("name", ""), msg.get("memory_kib", 0))
+    for d in msg.all("device"):
+        dm = d.value
+        ok = all([_required(diags, dm, f, "a board device") for f in ("name", "kind", "base", "size")])
+        if not ok:
+            continue
+        name = dm.get("name")
+        if name in board.devices:
+            diags.error(path, dm.line, "duplicate-device",
+                        "board device '%s' is already defined at line %d" %
+                        (name, board.devices[name].line), "rename or remove one of them")
+            continue
+        if len(name) > NAME_MAX:
+            diags.error(path, dm.line_of("name"), "name-too-long",
+                        "board device name '%s' has more than %d characters" % (name, NAME_MAX),
+                        "use a shorter name")
+        board.devices[name] = BoardDevice(name, dm.get("kind"), dm.get("base"), dm.get("size"),
+                                          dm.get("irq", 0), dm.line)
+    return board
+
+
+def _board_path(system, msg, board_arg, diags):
+    written = msg.get("board")
+    if board_arg:
+        if written and os.path.normpath(written) != os.path.normpath(board_arg):
+            diags.error(system.file, msg.line_of("board"), "board-mismatch",
+                        "the description names board '%s' but the build gives '%s'" %
+                        (written, board_arg),
+                        "name the board the build uses, or remove 'board' from the description")
+        return board_arg
+    if written:
+        return written
+    diags.error(system.file, 1, "no-board", "no board file: the description has no 'board' "
+                "and no --board was given",
+                'add board: "system/<board>/board.textproto"')
+    return None
+
+
+def _load_processes(system, msg, diags):
+    """The process blocks, by name."""
+    blocks = {}
+    for f in msg.all("process"):
+        pm = f.value
+        if not _required(diags, pm, "name", "a process block"):
+            continue
+        name = pm.get("name")
+        if not _check_name(diags, system.file, pm.line_of("name"), "process", name):
+            continue
+        if name in blocks:
+            diags.error(system.file, pm.line_of("name"), "duplicate-process",
+                        "process '%s' is already described at line %d" %
+                        (name, blocks[name].line),
+                        "merge the two process blocks")
+            continue
+        blocks[name] = pm
+    return blocks
+
+
+def _apply_block(system, proc, pm, diags):
+    file = system.file
+    proc.msg = pm
+    proc.line = pm.line
+    if proc.is_kernel():
+        restart = pm.get("restart")
+        if restart is not None and (restart.get("policy", "NEVER") != "NEVER" or
+                                    restart.get("max", 0) != 0):
+            diags.error(file, restart.line, "kernel-restart",
+                        "process 'kernel' cannot be restarted: code linked into the kernel "
+                        "fails with the kernel",
+                        "remove the restart block, or move the instances that need restarts "
+                        "into a process")
+        for field in ("priority", "ends_system", "quota", "memory"):
+            if pm.has(field):
+                diags.error(file, pm.line_of(field), "kernel-process",
+                            "process 'kernel' does not take '%s': the kernel runs at priority "
+                            "%d with no quota" % (field, KERNEL_PRIORITY),
+                            "remove '%s' from the kernel's process block" % field)
+        return
+    if pm.has("priority"):
+        prio = pm.get("priority")
+        if prio > MAX_PRIORITY:
+            diags.error(file, pm.line_of("priority"), "priority-range",
+                        "priority %d of process '%s' is above the highest, %d" %
+                        (prio, proc.name, MAX_PRIORITY),
+                        "use a priority from 0 to %d" % MAX_PRIORITY)
+        else:
+            proc.priority = prio
+    restart = pm.get("restart")
+    if restart is not None:
+        proc.restart = restart.get("policy", "NEVER")
+        proc.max_restarts = restart.get("max", 0)
+    proc.ends_system = pm.get("ends_system", False)
+    quota = pm.get("quota")
+    if quota is not None:
+        for key in DEFAULT_QUOTA:
+            if quota.get(key, 0):
+                proc.quota[key] = quota.get(key)
+    seen = {}
+    for mf in pm.all("memory"):
+        mm = mf.value
+        if not (_required(diags, mm, "name", "a memory block") and
+                _required(diags, mm, "size", "a memory block")):
+            continue
+        name, size = mm.get("name"), mm.get("size")
+        if not _check_name(diags, file, mm.line_of("name"), "memory", name):
+            continue
+        if len("%s.%s" % (proc.name, name)) > NAME_MAX:
+            diags.error(file, mm.line_of("name"), "name-too-long",
+                        "memory name '%s.%s' has more than %d characters" %
+                        (proc.name, name, NAME_MAX), "use a shorter memory or process name")
+        if name in seen:
+            diags.error(file, mm.line_of("name"), "duplicate-memory",
+                        "process '%s' already has a memory '%s' (line %d)" %
+                        (proc.name, name, seen[name]), "rename or remove one of them")
+            continue
+        seen[name] = mm.line_of("name")
+        if size == 0 or size % PAGE_BYTES:
+            diags.error(file, mm.line_of("size"), "memory-size",
+                        "memory '%s' of process '%s' has size %d, not a positive multiple of "
+                        "%d" % (name, proc.name, size, PAGE_BYTES),
+                        "use size: %d" % max(PAGE_BYTES, -(-size // PAGE_BYTES) * PAGE_BYTES))
+            continue
+        proc.memories.append((name, size, mm.line_of("name")))
+    proc.memories.sort()
+
+
+def _load_instances(system, msg, diags):
+    file = system.file
+    first_line = {}
+    for f in msg.all("instance"):
+        im = f.value
+        ok = all([_required(diags, im, k, "an instance") for k in ("name", "component", "process")])
+        if not ok:
+            continue
+        name = im.get("name")
+        if not _check_name(diags, file, im.line_of("name"), "instance", name):
+            continue
+        if name in first_line:
+            diags.error(file, im.line_of("name"), "duplicate-instance",
+                        "instance '%s' is already defined at line %d" % (name, first_line[name]),
+                        "rename one of them: instance names are unique in a system")
+            continue
+        first_line[name] = im.line_of("name")
+        cname = im.get("component")
+        component = system.components.get(cname)
+        if component is None:
+            diags.error(file, im.line_of("component"), "unknown-component",
+                        "instance '%s' uses unknown component '%s'" % (name, cname),
+                        diagnostics.did_you_mean(cname, system.components, "a known component") or
+                        "add the component to the system's components in its BUILD rule")
+        pname = im.get("process")
+        if not _check_name(diags, file, im.line_of("process"), "process", pname):
+            continue
+        system.instances[name] = Instance(im, name, component, pname)
+
+
+def _check_placement(system, inst, diags):
+    comp = inst.component
+    line = inst.msg.line_of("process")
+    if inst.process == KERNEL and "kernel" not in comp.placements:
+        diags.error(system.file, line, "placement",
+                    "component '%s' (instance '%s') cannot be linked into the kernel: its "
+                    "placements are %s" % (comp.name, inst.name, ", ".join(comp.placements) or
+                                           "empty"),
+                    'place it in a process (process: "%s"), or add "kernel" to placements in %s'
+                    % (inst.name, comp.build_file))
+    if inst.process != KERNEL and "process" not in comp.placements:
+        diags.error(system.file, line, "placement",
+                    "component '%s' (instance '%s') cannot run in a process: its placements "
+                    "are %s" % (comp.name, inst.name, ", ".join(comp.placements) or "empty"),
+                    'link it into the kernel (process: "kernel"), or add "process" to '
+                    "placements in %s" % comp.build_file)
+
+
+def _check_interfaces(system, inst, diags):
+    comp = inst.component
+    used = list(comp.provides) + [iface for _, iface in comp.slots]
+    reported = set()
+    for iface in used:
+        if iface in system.interfaces or iface in reported:
+            continue
+        reported.add(iface)
+        diags.error(system.file, inst.msg.line_of("component"), "unknown-interface",
+                    "component '%s' (instance '%s') uses interface '%s', which no interface "
+                    "description defines" % (comp.name, inst.name, iface),
+                    (diagnostics.did_you_mean(iface, system.interfaces, "a known interface") +
+                     "; " if system.interfaces else "") +
+                    "declare it with viper_interface() and list it in %s" % comp.build_file)
+
+
+def _providers(system, iface):
+    return sorted(i.name for i in system.instances.values()
+                  if i.component is not None and iface in i.component.provides)
+
+
+def _components_providing(system, iface):
+    return sorted(c.name for c in system.components.values() if iface in c.provides)
+
+
+def _candidates_fix(system, slot, iface):
+    candidates = _providers(system, iface)
+    if candidates:
+        return "bind '%s' to an instance providing %s: %s" % (slot, iface, ", ".join(candidates))
+    comps = _components_providing(system, iface)
+    if comps:
+        return "no instance provides %s: add an instance of %s" % (iface, " or ".join(comps))
+    return "no instance or component provides %s" % iface
+
+
+def _resolve_bindings(system, inst, diags):
+    file = system.file
+    comp = inst.component
+    bound = {}
+    for bf in inst.msg.all("bind"):
+        bm = bf.value
+        if not (_required(diags, bm, "slot", "a bind block") and
+                _required(diags, bm, "to", "a bind block")):
+            continue
+        slot, to = bm.get("slot"), bm.get("to")
+        line = bm.line_of("slot")
+        iface = comp.slot_interface(slot)
+        if iface is None:
+            diags.error(file, line, "unknown-slot",
+                        "component '%s' (instance '%s') has no slot '%s'" %
+                        (comp.name, inst.name, slot),
+                        diagnostics.did_you_mean(slot, [s for s, _ in comp.slots],
+                                                 "one of its slots") or
+                        "remove this bind: the component has no slots")
+            continue
+        if slot in bound:
+            diags.error(file, line, "duplicate-bind",
+                        "slot '%s' of instance '%s' is already bound at line %d" %
+                        (slot, inst.name, bound[slot]),
+                        "keep one bind for '%s'" % slot)
+            continue
+        bound[slot] = line
+        to_line = bm.line_of("to")
+        target, _, want_iface = to.partition(".")
+        provider = system.instances.get(target)
+        if provider is None:
+            near = diagnostics.closest(target, system.instances)
+            fix = ("did you mean %s? " % " or ".join("'%s'" % n for n in near) if near else "")
+            diags.error(file, to_line, "unknown-instance",
+                        "slot '%s' of instance '%s' is bound to unknown instance '%s'" %
+                        (slot, inst.name, target),
+                        fix + _candidates_fix(system, slot, iface))
+            continue
+        if provider.component is None:
+            continue  # reported as unknown-component
+        if want_iface and want_iface != iface:
+            diags.error(file, to_line, "slot-type",
+                        "slot '%s' of instance '%s' needs interface %s, but is bound to %s "
+                        "of '%s'" % (slot, inst.name, iface, want_iface, target),
+                        _candidates_fix(system, slot, iface))
+            continue
+        if iface not in provider.component.provides:
+            provided = ", ".join(provider.component.provides) or "nothing"
+            diags.error(file, to_line, "slot-type",
+                        "slot '%s' of instance '%s' is bound to '%s', which provides %s, not %s"
+                        % (slot, inst.name, target, provided, iface),
+                        _candidates_fix(system, slot, iface))
+            continue
+        if len("%s.%s" % (inst.name, slot)) > NAME_MAX:
+            diags.error(file, line, "name-too-long",
+                        "channel client name '%s.%s' has more than %d characters" %
+                        (inst.name, slot, NAME_MAX), "use a shorter instance or slot name")
+        inst.bindings.append(Binding(inst, slot, iface, provider, line))
+    for slot, iface in comp.slots:
+        if slot not in bound:
+            candidates = _providers(system, iface)
+            fix = ('add bind { slot: "%s" to: "%s" }' % (slot, candidates[0]) if candidates
+                   else _candidates_fix(system, slot, iface))
+            if len(candidates) > 1:
+                fix += " (instances providing %s: %s)" % (iface, ", ".join(candidates))
+            diags.error(file, inst.msg.line_of("name"), "unbound-slot",
+                        "slot '%s' (%s) of instance '%s' is not bound" % (slot, iface, inst.name),
+                        fix)
+    inst.bindings.sort(key=Binding.key)
+
+
+def _resolve_devices(system, inst, diags):
+    file = system.file
+    comp = inst.component
+    board = system.board
+    given = {}
+    for df in inst.msg.all("device"):
+        dm = df.value
+        if not (_required(diags, dm, "need", "a device block") and
+                _required(diags, dm, "board", "a device block")):
+            continue
+        need, dev_name = dm.get("need"), dm.get("board")
+        kind = comp.device_kind(need)
+        if kind is None:
+            diags.error(file, dm.line_of("need"), "unknown-device-need",
+                        "component '%s' (instance '%s') has no device need '%s'" %
+                        (comp.name, inst.name, need),
+                        diagnostics.did_you_mean(need, [n for n, _ in comp.devices],
+                                                 "one of its needs") or
+                        "remove this device block: the component needs no device")
+            continue
+        if need in given:
+            diags.error(file, dm.line_of("need"), "duplicate-need",
+                        "device need '%s' of instance '%s' is already granted at line %d" %
+                        (need, inst.name, given[need].line),
+                        "keep one device block for '%s'" % need)
+            continue
+        if board is None:
+            continue
+        device = board.devices.get(dev_name)
+        same_kind = sorted(d.name for d in board.devices.values() if d.kind == kind)
+        if device is None:
+            near = diagnostics.closest(dev_name, board.devices)
+            diags.error(file, dm.line_of("board"), "unknown-device",
+                        "board '%s' has no device '%s'" % (board.name, dev_name),
+                        ("did you mean %s? " % " or ".join("'%s'" % n for n in near) if near
+                         else "") +
+                        ("%s devices on this board: %s" % (kind, ", ".join(same_kind))
+                         if same_kind else "the board has no %s device" % kind))
+            continue
+        if device.kind != kind:
+            diags.error(file, dm.line_of("board"), "device-kind",
+                        "board device '%s' is a %s, but need '%s' of component '%s' wants a %s"
+                        % (dev_name, device.kind, need, comp.name, kind),
+                        ("use a %s device: %s" % (kind, ", ".join(same_kind)) if same_kind
+                         else "the board has no %s device" % kind))
+            continue
+        given[need] = DeviceUse(inst, need, device, dm.line_of("board"))
+    for need, kind in comp.devices:
+        if need in given:
+            inst.devices.append(given[need])
+        elif not any(dm.value.get("need") == need for dm in inst.msg.all("device")):
+            same_kind = sorted(d.name for d in board.devices.values()
+                               if d.kind == kind) if board else []
+            diags.error(file, inst.msg.line_of("name"), "device-missing",
+                        "device need '%s' (%s) of instance '%s' is not granted" %
+                        (need, kind, inst.name),
+                        ('add device { need: "%s" board: "%s" }' % (need, same_kind[0])
+                         if same_kind else "the board has no %s device" % kind))
+
+
+def _check_devices_unique(system, diags):
+    owner = {}
+    uses = sorted((u for i in system.instances.values() for u in i.devices),
+                  key=lambda u: (u.line, u.instance.name))
+    for use in uses:
+        first = owner.get(use.device.name)
+        if first is None:
+            owner[use.device.name] = use
+            continue
+        diags.error(system.file, use.line, "device-twice",
+                    "board device '%s' is granted twice: to instance '%s' (line %d) and to "
+                    "instance '%s'" % (use.device.name, first.instance.name, first.line,
+                                       use.instance.name),
+                    "a device has one owner: give one instance another device, or let one "
+                    "instance serve the other through an interface")
+
+
+def _check_cycles(system, diags):
+    """Synchronous call cycles: strongly connected parts of the binding graph."""
+    edges = {}
+    for b in system.bindings:
+        edges.setdefault(b.client.name, []).append(b)
+    for v in edges.values():
+        v.sort(key=lambda b: (b.provider.name, b.slot))
+    index = {}
+    low = {}
+    on_stack = set()
+    stack = []
+    sccs = []
+    counter = [0]
+
+    def strongconnect(v):
+        # iterative Tarjan
+        work = [(v, 0)]
+        index[v] = low[v] = counter[0]
+        counter[0] += 1
+        stack.append(v)
+        on_stack.add(v)
+        while work:
+            node, i = work[-1]
+            out = edges.get(node, [])
+            if i < len(out):
+                work[-1] = (node, i + 1)
+                w = out[i].provider.name
+                if w not in index:
+                    index[w] = low[w] = counter[0]
+                    counter[0] += 1
+                    stack.append(w)
+                    on_stack.add(w)
+                    work.append((w, 0))
+                elif w in on_stack:
+                    low[node] = min(low[node], index[w])
+                continue
+            work.pop()
+            if work:
+                parent = work[-1][0]
+                low[parent] = min(low[parent], low[node])
+            if low[node] == index[node]:
+                comp = []
+                while True:
+                    w = stack.pop()
+                    on_stack.discard(w)
+                    comp.append(w)
+                    if w == node:
+                        break
+                sccs.append(sorted(comp))
+
+    for v in sorted(system.instances):
+        if v not in index:
+            strongconnect(v)
+    for scc in sorted(sccs):
+        members = set(scc)
+        start = scc[0]
+        if len(scc) == 1 and not any(b.provider.name == start for b in edges.get(start, [])):
+            continue
+        # the shortest cycle through `start`, by breadth-first search inside the part
+        prev = {}
+        queue = [start]
+        found = None
+        while queue and found is None:
+            nxt = []
+            for node in queue:
+                for b in edges.get(node, []):
+                    w = b.provider.name
+                    if w not in members:
+                        continue
+                    if w == start:
+                        found = b
+                        break
+                    if w not in prev:
+                        prev[w] = b
+                        nxt.append(w)
+                if found is not None:
+                    break
+            queue = nxt
+        path = [found]
+        node = found.client.name
+        while node != start:
+            b = prev[node]
+            path.append(b)
+            node = b.client.name
+        path.reverse()
+        text = ", ".join("%s -> %s" % (b.client_name(), b.provider.name) for b in path)
+        diags.error(system.file, path[0].line, "sync-cycle",
+                    "synchronous calls can deadlock in a cycle: %s" % text,
+                    "make one of these calls asynchronous or break the cycle by binding one of "
+                    "these slots to another provider")
+
+
+def _check_priorities(system, diags):
+    for b in system.bindings:
+        client_prio = system.priority(b.client)
+        provider_prio = system.priority(b.provider)
+        if client_prio <= provider_prio:
+            continue
+        if b.client.process == KERNEL:
+            fix = ('link \'%s\' into the kernel too (process: "kernel"), or move \'%s\' into a '
+                   "process: the kernel must not wait for a process" %
+                   (b.provider.name, b.client.name))
+        else:
+            fix = "raise the priority of process '%s' to at least %d" % (b.provider.process,
+                                                                        client_prio)
+        diags.error(system.file, b.line, "priority-inversion",
+                    "instance '%s' (process %s, priority %d) calls '%s' (process %s, priority "
+                    "%d): a lower-priority provider inverts priority" %
+                    (b.client.name, b.client.process, client_prio, b.provider.name,
+                     b.provider.process, provider_prio),
+                    fix)
+
+
+def _check_interface_ids(system, diags):
+    by_id = {}
+    free = max([i.id for i in system.interfaces.values()] + [0]) + 1
+    for iface in sorted(system.interfaces.values(), key=lambda i: (i.file, i.line, i.name)):
+        first = by_id.get(iface.id)
+        if first is None:
+            by_id[iface.id] = iface
+            continue
+        diags.error(iface.file, iface.line, "interface-id",
+                    "interface '%s' has id %d, which interface '%s' (%s:%d) already uses" %
+                    (iface.name, iface.id, first.name, first.file, first.line),
+                    "give '%s' an unused (viper.interface_id), for example %d" % (iface.name, free))
+
+
+def _check_message_sizes(system, diags):
+    used = set()
+    for inst in system.instances.values():
+        if inst.component is not None:
+            used.update(inst.component.provides)
+            used.update(iface for _, iface in inst.component.slots)
+    for name in sorted(used):
+        iface = system.interfaces.get(name)
+        if iface is None:
+            continue
+        for m in iface.methods:
+            for what, size in (("request", m.request_max), ("reply", m.reply_max)):
+                if size > MESSAGE_MAX_BYTES:
+                    diags.error(iface.file, m.line, "message-too-big",
+                                "the %s of method '%s' of interface %s can take %d bytes, more "
+                                "than the %d-byte message limit" %
+                                (what, m.name, iface.name, size, MESSAGE_MAX_BYTES),
+                                "move the data to the bulk buffer (option (viper.bulk_bytes)) or "
+                                "bound the field smaller (nanopb max_size/max_count) by %d bytes"
+                                % (size - MESSAGE_MAX_BYTES))
+
+
+def load(path, board_arg, components, interfaces, pool, diags):
+    """Reads and checks the system description at `path`.
+
+    Returns the System, or None when the description or the board could not
+    be parsed at all. Every problem goes to `diags`.
+    """
+    msg = textproto.parse_file(path, pool.FindMessageTypeByName("viper.system.System"), diags)
+    if msg is None:
+        return None
+    system = System(path, msg)
+    system.components = components
+    system.interfaces = interfaces
+    if _required(diags, msg, "name", "the system"):
+        system.name = msg.get("name")
+        _check_name(diags, path, msg.line_of("name"), "system", system.name)
+    board_path = _board_path(system, msg, board_arg, diags)
+    if board_path:
+        system.board = _load_board(board_path, pool, diags)
+        if system.board is None:
+            return None
+    blocks = _load_processes(system, msg, diags)
+    _load_instances(system, msg, diags)
+    for inst in sorted(system.instances.values(), key=lambda i: i.name):
+        proc = system.processes.get(inst.process)
+        if proc is None:
+            proc = system.processes[inst.process] = Process(inst.process)
+            proc.file = path
+            proc.line = inst.msg.line_of("process")
+        proc.instances.append(inst)
+    for name, pm in sorted(blocks.items()):
+        proc = system.processes.get(name)
+        if proc is None:
+            near = diagnostics.closest(name, system.processes)
+            diags.error(path, pm.line_of("name"), "empty-process",
+                        "process '%s' has no instances" % name,
+                        ("did you mean %s? " % " or ".join("'%s'" % n for n in near)
+                         if near else "") +
+                        'place an instance in it (process: "%s") or remove the process block' %
+                        name)
+            continue
+        _apply_block(system, proc, pm, diags)
+    for inst in sorted(system.instances.values(), key=lambda i: i.name):
+        if inst.component is None:
+            continue
+        _check_placement(system, inst, diags)
+        _check_interfaces(system, inst, diags)
+        _resolve_bindings(system, inst, diags)
+        _resolve_devices(system, inst, diags)
+        system.bindings.extend(inst.bindings)
+    system.bindings.sort(key=Binding.key)
+    _check_devices_unique(system, diags)
+    _check_cycles(system, diags)
+    _check_priorities(system, diags)
+    _check_interface_ids(system, diags)
+    _check_message_sizes(system, diags)
+    return system

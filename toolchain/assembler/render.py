@@ -1,0 +1,170 @@
+"""Text outputs of an assembled system: authority report, graphviz graph, build plan.
+
+All outputs are deterministic: sorted, no timestamps, no absolute paths.
+docs/system-description.md documents the report format.
+"""
+
+import json
+
+import model
+
+_POLICY = {"NEVER": "never", "ON_FAILURE": "on failure", "ALWAYS": "always"}
+
+
+def _process_of(system, instance):
+    return system.processes[instance.process]
+
+
+def _proc_text(proc):
+    return "the kernel" if proc.is_kernel() else "process " + proc.name
+
+
+def report(out):
+    """The authority report: a header, then one sorted line per grant, direct
+    call, instance and process setting."""
+    system = out.system
+    lines = []
+    for pl in out.processes:
+        proc = pl.process
+        head = "process %s: " % proc.name
+        if proc.is_kernel():
+            lines.append(head + "linked into the kernel, priority %d" % model.KERNEL_PRIORITY)
+        else:
+            restart = _POLICY[proc.restart]
+            if proc.restart != "NEVER":
+                restart += " (max %s)" % (proc.max_restarts or "unlimited")
+            lines.append(head + "priority %d, restart %s%s, quota %d KiB %d handles %d threads" %
+                         (proc.priority, restart, ", ends the system" if proc.ends_system else "",
+                          proc.quota["memory_kib"], proc.quota["handles"],
+                          proc.quota["threads"]))
+        for inst in proc.instances:
+            comp = inst.component.name if inst.component else "?"
+            lines.append(head + "instance '%s' (%s)" % (inst.name, comp))
+            for b in inst.bindings:
+                if b.provider.process == proc.name:
+                    lines.append(head + "direct %s %s -> %s instance '%s' (same %s)" %
+                                 (b.interface, b.client_name(), b.provider.component.name,
+                                  b.provider.name, "kernel" if proc.is_kernel() else "process"))
+        for g in pl.grants:
+            if g.kind == "GRANT_CHANNEL_SEND":
+                b = g.channel.binding
+                lines.append(head + "channel %s (send) %s -> %s instance '%s' in %s" %
+                             (g.channel.interface.name, b.client_name(), b.provider.component.name,
+                              b.provider.name, _proc_text(_process_of(system, b.provider))))
+            elif g.kind == "GRANT_CHANNEL_RECV":
+                b = g.channel.binding
+                lines.append(head + "channel %s (receive) <- %s in %s, served by '%s'" %
+                             (g.channel.interface.name, b.client_name(),
+                              _proc_text(_process_of(system, b.client)), b.provider.name))
+            elif g.kind == "GRANT_DEVICE":
+                d = g.device
+                lines.append(head + "device %s %s 0x%08x+0x%x rw (instance '%s')" %
+                             (d.name, d.kind, d.base, d.size, g.instance.name))
+            elif g.kind == "GRANT_IRQ":
+                lines.append(head + "irq %d (%s, instance '%s')" %
+                             (g.device.irq, g.device.name, g.instance.name))
+            elif g.kind == "GRANT_MEMORY":
+                mem = g.memory
+                if mem.channel is not None:
+                    b = mem.channel.binding
+                    what = "bulk buffer of channel %s %s -> %s" % (mem.channel.interface.name,
+                                                                   b.client_name(),
+                                                                   b.provider.name)
+                else:
+                    what = "private"
+                lines.append(head + "memory %s %d bytes rw (%s)" % (mem.name, mem.size, what))
+        if proc.is_kernel():
+            for ch in out.channels:
+                if ch.bulk_memory is not None and ch.kernel_end != "KERNEL_END_NONE":
+                    lines.append(head + "no bulk buffer mapping for channel %s %s (kernel end)" %
+                                 (ch.interface.name, ch.binding.client_name()))
+    board = system.board
+    header = [
+        "# ViperOS authority report",
+        "# system: %s" % system.name,
+        "# board: %s (%d KiB)" % (board.name, board.memory_kib),
+        "# %d processes, %d channels, %d shared memories" %
+        (len(out.processes), len(out.channels), len(out.memories)),
+    ]
+    return "\n".join(header + sorted(lines)) + "\n"
+
+
+def _q(text):
+    """A quoted graphviz ID; a newline becomes a centred line break."""
+    return '"%s"' % text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
+
+
+def dot(out):
+    """A graphviz graph: processes and the kernel as clusters, instances as
+    nodes, bindings as edges labelled with the interface, devices and IRQs as
+    nodes."""
+    system = out.system
+    lines = [
+        "digraph %s {" % _q(system.name),
+        '  graph [rankdir=LR, fontname="Helvetica", fontsize=12, label=%s];' %
+        _q("system %s (board %s)" % (system.name, system.board.name)),
+        '  node [fontname="Helvetica", fontsize=11, shape=box, style="rounded"];',
+        '  edge [fontname="Helvetica", fontsize=10];',
+    ]
+    devices = {}
+    for pl in out.processes:
+        proc = pl.process
+        if proc.is_kernel():
+            label = "kernel (priority %d)" % model.KERNEL_PRIORITY
+            style = '    style="filled"; fillcolor="#e8e8f0";'
+        else:
+            label = "process %s (priority %d, restart %s)" % (proc.name, proc.priority,
+                                                             _POLICY[proc.restart])
+            style = '    style="rounded";'
+        lines.append("  subgraph %s {" % _q("cluster_" + proc.name))
+        lines.append("    label=%s;" % _q(label))
+        lines.append(style)
+        for inst in proc.instances:
+            comp = inst.component.name if inst.component else "?"
+            lines.append("    %s [label=%s];" % (_q("instance_" + inst.name),
+                                                 _q("%s\n(%s)" % (inst.name, comp))))
+            for use in inst.devices:
+                devices[use.device.name] = use.device
+        lines.append("  }")
+    for name in sorted(devices):
+        d = devices[name]
+        lines.append("  %s [shape=component, label=%s];" %
+                     (_q("device_" + name), _q("%s\n%s 0x%08x" % (name, d.kind, d.base))))
+        if d.irq:
+            lines.append("  %s [shape=diamond, label=%s];" %
+                         (_q("irq_%d" % d.irq), _q("irq %d" % d.irq)))
+    channel_of = {(ch.binding.client.name, ch.binding.slot): ch for ch in out.channels}
+    for b in system.bindings:
+        ch = channel_of.get((b.client.name, b.slot))
+        if ch is None:
+            attrs = 'label=%s, style="dashed"' % _q("%s (%s, direct)" % (b.interface, b.slot))
+        else:
+            extra = ", bulk" if ch.bulk_memory is not None else ""
+            attrs = "label=%s" % _q("%s (%s, channel %d%s)" % (b.interface, b.slot, ch.index,
+                                                              extra))
+        lines.append("  %s -> %s [%s];" % (_q("instance_" + b.client.name),
+                                           _q("instance_" + b.provider.name), attrs))
+    for inst in sorted(system.instances.values(), key=lambda i: i.name):
+        for use in inst.devices:
+            lines.append('  %s -> %s [style="dotted", label=%s];' %
+                         (_q("instance_" + inst.name), _q("device_" + use.device.name),
+                          _q(use.need)))
+            if use.device.irq:
+                lines.append('  %s -> %s [style="dotted"];' %
+                             (_q("irq_%d" % use.device.irq), _q("instance_" + inst.name)))
+    lines.append("}")
+    return "\n".join(lines) + "\n"
+
+
+def plan(out):
+    """The build plan for toolchain/system.bzl, as JSON text."""
+    kernel = []
+    processes = []
+    for index, pl in enumerate(out.processes):
+        comps = sorted({i.component.name for i in pl.process.instances if i.component})
+        if pl.process.is_kernel():
+            kernel = comps
+        else:
+            processes.append({"name": pl.process.name, "components": comps, "index": index})
+    data = {"system": out.system.name, "kernel": kernel, "processes": processes}
+    return json.dumps(data, indent=2, sort_keys=True) + "\n"

@@ -1,0 +1,374 @@
+#!/usr/bin/python3
+"""Tests of the system assembler (toolchain/assembler/assemble.py).
+
+    assembler_test.py golden [--update]   golden outputs of systems/mixed.textproto
+    assembler_test.py negative [CASE...]  one broken description per diagnostic code
+    assembler_test.py placement           the one-line placement diff of systems/kv.textproto
+    assembler_test.py parser              the text-format parser's corner cases
+
+Each negative case (negative/<code>.textproto) states what it expects in
+header comments:
+
+    # expect: [FILE:]LINE CODE: MESSAGE     (FILE defaults to the case itself)
+    #   fix: FIX                            (optional; the fix of the expect above)
+    # args: EXTRA ASSEMBLER ARGUMENTS       (paths relative to the workspace root)
+    # no-default-board                      (do not pass --board)
+
+and the test checks that the assembler exits with 1 and reports exactly the
+expected diagnostics, both on stderr and in the --json file.
+"""
+
+import difflib
+import json
+import os
+import re
+import subprocess
+import sys
+import tempfile
+
+sys.dont_write_bytecode = True
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.normpath(os.path.join(HERE, "..", "..", ".."))
+TEST_DIR = os.path.relpath(HERE, ROOT)
+TOOL = os.path.join("toolchain", "assembler", "assemble.py")
+BOARD = os.path.join("system", "qemu_virt", "board.textproto")
+FIXTURES = os.path.join(TEST_DIR, "fixtures")
+COMPONENTS = ["kv_store", "kv_client", "console", "null_log", "blob_store", "blob_client",
+              "clock", "echo", "huge_client", "huge_server", "orphan"]
+INTERFACES = ["kv", "log", "blob", "time", "echo", "huge"]
+
+sys.path.insert(0, os.path.join(ROOT, "toolchain", "assembler"))
+
+
+def fixture_args():
+    args = []
+    for c in COMPONENTS:
+        args += ["--component", os.path.join(FIXTURES, "components", c + ".json")]
+    for i in INTERFACES:
+        args += ["--interface", os.path.join(FIXTURES, "interfaces", i + ".json")]
+    return args
+
+
+def run_tool(args):
+    run = subprocess.run(["/usr/bin/python3", TOOL] + args, cwd=ROOT, stdout=subprocess.PIPE,
+                         stderr=subprocess.PIPE, check=False)
+    return run.returncode, run.stdout.decode(), run.stderr.decode()
+
+
+def tmpdir():
+    return tempfile.mkdtemp(dir=os.environ.get("TEST_TMPDIR"))
+
+
+class Failures:
+    def __init__(self):
+        self.items = []
+
+    def check(self, ok, what):
+        if not ok:
+            self.items.append(what)
+        return ok
+
+    def done(self, name):
+        for f in self.items:
+            print("FAIL: %s" % f)
+        if self.items:
+            print("%s: %d failures" % (name, len(self.items)))
+            return 1
+        print("%s: ok" % name)
+        return 0
+
+
+def assemble(system, out_dir, extra=()):
+    outs = {
+        "manifest": os.path.join(out_dir, "manifest.bin"),
+        "report": os.path.join(out_dir, "report.txt"),
+        "dot": os.path.join(out_dir, "system.dot"),
+        "svg": os.path.join(out_dir, "system.svg"),
+        "plan": os.path.join(out_dir, "plan.json"),
+        "json": os.path.join(out_dir, "diagnostics.json"),
+    }
+    args = ["--system", system] + fixture_args() + list(extra)
+    for k, v in outs.items():
+        args += ["--" + k, v]
+    code, _, err = run_tool(args)
+    return code, err, outs
+
+
+def manifest_text(path):
+    import schema
+    from google.protobuf import text_format
+    cls = schema.manifest_class()
+    m = cls()
+    with open(path, "rb") as f:
+        data = f.read()
+    m.ParseFromString(data)
+    if m.SerializeToString(deterministic=True) != data:
+        raise AssertionError("the manifest does not re-encode to the same bytes")
+    return text_format.MessageToString(m)
+
+
+def read(path):
+    with open(path, encoding="utf-8") as f:
+        return f.read()
+
+
+def test_golden(update):
+    fails = Failures()
+    out_dir = tmpdir()
+    system = os.path.join(TEST_DIR, "systems", "mixed.textproto")
+    code, err, outs = assemble(system, out_dir)
+    if not fails.check(code == 0, "mixed.textproto: exit %d, stderr:\n%s" % (code, err)):
+        return fails.done("golden")
+    fails.check(err == "", "unexpected diagnostics:\n" + err)
+    produced = {
+        "mixed.report.txt": read(outs["report"]),
+        "mixed.dot": read(outs["dot"]),
+        "mixed.plan.json": read(outs["plan"]),
+        "mixed.manifest.txt": manifest_text(outs["manifest"]),
+    }
+    for name, text in sorted(produced.items()):
+        golden = os.path.join(HERE, "golden", name)
+        if update:
+            with open(os.path.join(os.environ.get("BUILD_WORKSPACE_DIRECTORY", ROOT), TEST_DIR,
+                                   "golden", name), "w", encoding="utf-8") as f:
+                f.write(text)
+            continue
+        want = read(golden)
+        diff = "".join(difflib.unified_diff(want.splitlines(True), text.splitlines(True),
+                                            "golden/" + name, "produced"))
+        fails.check(want == text, "%s differs from its golden:\n%s" % (name, diff))
+    svg = read(outs["svg"])
+    fails.check(svg.lstrip().startswith("<?xml") and "<svg" in svg, "the SVG is not an SVG")
+    for word in ("cluster_kernel", "instance_kv", "uart0", "irq 33"):
+        fails.check(word in svg, "the SVG lacks %r" % word)
+    fails.check(json.loads(read(outs["json"])) == {"diagnostics": []},
+                "the JSON diagnostics of a good system are not empty")
+    # Deterministic: a second run gives the same bytes.
+    code2, _, outs2 = assemble(system, tmpdir())
+    for k in ("manifest", "report", "dot", "svg", "plan"):
+        with open(outs[k], "rb") as a, open(outs2[k], "rb") as b:
+            fails.check(a.read() == b.read(), "%s differs between two runs" % k)
+    # Values of the manifest, checked directly as well as through the golden.
+    import schema
+    m = schema.manifest_class()()
+    with open(outs["manifest"], "rb") as f:
+        m.ParseFromString(f.read())
+    fails.check([p.name for p in m.processes] == ["kernel", "app", "kv", "storage"],
+                "process order: %s" % [p.name for p in m.processes])
+    fails.check(len(m.channels) == 3, "channels: %d" % len(m.channels))
+    kv = m.processes[2]
+    fails.check([(g.kind, g.rights) for g in kv.grants] == [(2, 5), (1, 6)],
+                "kv grants: %s" % [(g.kind, g.rights) for g in kv.grants])
+    app = m.processes[1]
+    cache = [i for i in app.instances if i.name == "cache"][0]
+    fails.check(cache.slots[0].local == 1 and cache.slots[0].grant == 0,
+                "cache.log is not a direct call to instance 1 (applog)")
+    return fails.done("golden")
+
+
+_HEADER = re.compile(r"#\s*(expect|fix|args|no-default-board)\b:?\s*(.*)$")
+_EXPECT = re.compile(r"(?:(?P<file>[^\s:]+):)?(?P<line>\d+) (?P<code>[a-z-]+): (?P<message>.*)$")
+
+
+def parse_case(path):
+    expects, args, board = [], [], True
+    for raw in read(os.path.join(ROOT, path)).splitlines():
+        m = _HEADER.match(raw.strip())
+        if not m:
+            continue
+        kind, rest = m.group(1), m.group(2).strip()
+        if kind == "expect":
+            e = _EXPECT.match(rest)
+            if not e:
+                raise AssertionError("%s: bad expect line: %s" % (path, raw))
+            expects.append({"file": e.group("file") or path, "line": int(e.group("line")),
+                            "code": e.group("code"), "message": e.group("message"),
+                            "fix": None})
+        elif kind == "fix":
+            expects[-1]["fix"] = rest
+        elif kind == "args":
+            args += rest.split()
+        else:
+            board = False
+    return expects, args, board
+
+
+def test_negative(names):
+    fails = Failures()
+    case_dir = os.path.join(HERE, "negative")
+    cases = sorted(f[:-len(".textproto")] for f in os.listdir(case_dir)
+                   if f.endswith(".textproto"))
+    if names:
+        cases = [c for c in cases if c in names]
+    codes = set()
+    for case in cases:
+        path = os.path.join(TEST_DIR, "negative", case + ".textproto")
+        expects, extra, board = parse_case(path)
+        if not fails.check(expects, "%s: no expect lines" % case):
+            continue
+        out_dir = tmpdir()
+        json_path = os.path.join(out_dir, "d.json")
+        args = ["--system", path, "--json", json_path,
+                "--report", os.path.join(out_dir, "report.txt")]
+        args += fixture_args() + extra + (["--board", BOARD] if board else [])
+        code, _, err = run_tool(args)
+        fails.check(code == 1, "%s: exit status %d, not 1; stderr:\n%s" % (case, code, err))
+        fails.check(not os.path.exists(os.path.join(out_dir, "report.txt")),
+                    "%s: an output was written despite errors" % case)
+        try:
+            got = json.loads(read(json_path))["diagnostics"]
+        except (OSError, ValueError) as e:
+            fails.check(False, "%s: no JSON diagnostics: %s" % (case, e))
+            continue
+        unmatched = list(got)
+        for e in expects:
+            codes.add(e["code"])
+            match = [d for d in unmatched
+                     if d["file"] == e["file"] and d["line"] == e["line"] and
+                     d["code"] == e["code"] and d["message"] == e["message"] and
+                     (e["fix"] is None or d["fix"] == e["fix"])]
+            if fails.check(match, "%s: missing %s:%d %s: %s%s\n  got:\n%s" % (
+                    case, e["file"], e["line"], e["code"], e["message"],
+                    "\n  fix: %s" % e["fix"] if e["fix"] is not None else "",
+                    "".join("    %s:%d %s: %s\n      fix: %s\n" %
+                            (d["file"], d["line"], d["code"], d["message"], d["fix"])
+                            for d in got))):
+                unmatched.remove(match[0])
+                text = "%s:%d: error: %s" % (e["file"], e["line"], e["message"])
+                fails.check(text in err, "%s: stderr lacks '%s'" % (case, text))
+                fails.check(match[0]["severity"] == "error" and match[0]["fix"],
+                            "%s: %s has no fix or is not an error" % (case, e["code"]))
+        for d in unmatched:
+            fails.check(False, "%s: unexpected %s:%d %s: %s" % (case, d["file"], d["line"],
+                                                                d["code"], d["message"]))
+        fails.check(case in codes, "%s: the case is named after a code it does not expect" %
+                    case)
+    if not names:
+        try:
+            doc = read(os.path.join(ROOT, "docs", "system-description.md"))
+        except OSError as e:
+            doc = ""
+            fails.check(False, "cannot read docs/system-description.md: %s" % e)
+        documented = set(re.findall(r"^### `([a-z-]+)`", doc, re.M))
+        fails.check(documented - codes == set(),
+                    "documented codes without a negative test: %s" % sorted(documented - codes))
+        fails.check(codes - documented == set(),
+                    "tested codes missing from docs/system-description.md: %s" %
+                    sorted(codes - documented))
+    print("%d cases, %d codes" % (len(cases), len(codes)))
+    return fails.done("negative")
+
+
+def test_placement():
+    fails = Failures()
+    base = read(os.path.join(HERE, "systems", "kv.textproto"))
+    marker = 'process: "kv"  # the placement line'
+    fails.check(base.count(marker) == 1, "kv.textproto lacks the placement line")
+    variants = {"kv": "kv", "client": "client", "kernel": "kernel"}
+    results = {}
+    for place in variants:
+        text = base.replace(marker, 'process: "%s"  # the placement line' % place)
+        changed = [l for l in difflib.ndiff(base.splitlines(), text.splitlines())
+                   if l.startswith(("+ ", "- "))]
+        fails.check(len(changed) == (0 if place == "kv" else 2),
+                    "%s: not a one-line diff: %s" % (place, changed))
+        out_dir = tmpdir()
+        path = os.path.join(out_dir, "kv_%s.textproto" % place)
+        with open(path, "w", encoding="utf-8") as f:
+            f.write(text)
+        code, err, outs = assemble(path, out_dir)
+        if not fails.check(code == 0, "%s: exit %d:\n%s" % (place, code, err)):
+            continue
+        import schema
+        m = schema.manifest_class()()
+        with open(outs["manifest"], "rb") as f:
+            m.ParseFromString(f.read())
+        results[place] = (json.loads(read(outs["plan"])), m)
+    if len(results) != 3:
+        return fails.done("placement")
+    plan, m = results["kv"]
+    fails.check(plan["kernel"] == ["null_log"] and
+                [(p["name"], p["components"]) for p in plan["processes"]] ==
+                [("client", ["kv_client"]), ("kv", ["kv_store"])], "own process plan: %s" % plan)
+    fails.check([(c.client, c.provider, c.kernel_end) for c in m.channels] ==
+                [("client.store", "kv", 0), ("kv.log", "log", 2)],
+                "own process channels: %s" % m.channels)
+    plan, m = results["client"]
+    fails.check([(p["name"], p["components"]) for p in plan["processes"]] ==
+                [("client", ["kv_client", "kv_store"])], "co-located plan: %s" % plan)
+    fails.check([c.client for c in m.channels] == ["kv.log"], "co-located channels")
+    client = [i for i in m.processes[1].instances if i.name == "client"][0]
+    fails.check(client.slots[0].local == 2 and client.slots[0].grant == 0,
+                "co-located: client.store is not a direct call to instance 2 (kv)")
+    plan, m = results["kernel"]
+    fails.check(plan["kernel"] == ["kv_store", "null_log"] and
+                [p["name"] for p in plan["processes"]] == ["client"],
+                "kernel plan: %s" % plan)
+    fails.check([(c.client, c.kernel_end) for c in m.channels] == [("client.store", 2)],
+                "kernel channels: %s" % m.channels)
+    kv = [i for i in m.processes[0].instances if i.name == "kv"][0]
+    fails.check(kv.slots[0].local == 2 and len(kv.serves) == 1 and kv.serves[0].grant == 1,
+                "kernel: kv does not call log directly and serve channel 0: %s" % kv)
+    return fails.done("placement")
+
+
+def test_parser():
+    import diagnostics
+    import schema
+    import textproto
+    fails = Failures()
+    pool = schema.system_pool()
+    desc = pool.FindMessageTypeByName("viper.system.System")
+    text = ('# comment\nname: "a" "b"  # adjacent strings\n'
+            'instance < name: \'x\\x41\' component: "c"; process: "p", >\n'
+            'process { name: "p" priority: 0x3 restart { policy: 2 } quota: { threads: 7 } }\n')
+    diags = diagnostics.Diagnostics()
+    msg = textproto.parse("t", text, desc, diags)
+    fails.check(not diags.items(), "parser: unexpected diagnostics: %s" % diags.text())
+    fails.check(msg is not None and msg.get("name") == "ab", "adjacent strings")
+    inst = msg.get("instance")
+    fails.check(inst.get("name") == "xA" and inst.line == 3 and inst.line_of("process") == 3,
+                "angle brackets, escapes and lines")
+    proc = msg.get("process")
+    fails.check(proc.get("priority") == 3 and proc.get("restart").get("policy") == "ALWAYS" and
+                proc.get("quota").get("threads") == 7 and proc.line == 4,
+                "hex, numeric enum and colon before a block")
+    for bad, line, code, message in [
+        ('name: "a"\ninstance {\n name: "x"\n', 4, "syntax",
+         "syntax error: missing '}' at the end of the file"),
+        ('name: "a\n', 1, "syntax", "syntax error: unexpected character '\"'"),
+        ('name: "a"\nprocess { name: "p" priority: -1 }\n', 2, "field-type",
+         "field 'priority' takes an integer (0..4294967295), not -1"),
+        ('name: "a"\nprocess { name: "p" restart { policy: SOMETIMES } }\n', 2, "field-type",
+         "field 'policy' takes one of NEVER, ON_FAILURE, ALWAYS, not SOMETIMES"),
+        ('name: ["a"]\n', 1, "field-type", "field 'name' takes one value, not a list"),
+        ('name { }\n', 1, "field-type", "field 'name' takes a string, not a { } block"),
+        ('nmae: "a"\n', 1, "unknown-field", "System has no field 'nmae'"),
+    ]:
+        diags = diagnostics.Diagnostics()
+        textproto.parse("t", bad, desc, diags)
+        got = [(d.line, d.code, d.message) for d in diags.items()]
+        fails.check(got == [(line, code, message)], "parser: %r gave %s" % (bad, got))
+    return fails.done("parser")
+
+
+def main(argv):
+    if not argv:
+        print(__doc__)
+        return 2
+    mode, rest = argv[0], argv[1:]
+    if mode == "golden":
+        return test_golden("--update" in rest)
+    if mode == "negative":
+        return test_negative(rest)
+    if mode == "placement":
+        return test_placement()
+    if mode == "parser":
+        return test_parser()
+    print(__doc__)
+    return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

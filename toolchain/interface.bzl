@@ -1,0 +1,96 @@
+"""viper_interface(): C glue and interface JSON for one interfaces/<svc>.proto.
+
+    viper_interface(name = "kv", src = "kv.proto")
+
+runs Debian's protoc with the nanopb plugin and the ViperOS interface
+generator (//toolchain/interfaces:generate.py) and defines
+
+- `:kv`: InterfaceInfo(name, meta) for component() and the assembler; its
+  default output is the interface JSON (kv.interface.json);
+- `:kv_c`: a cc_library with nanopb's kv.pb.c/.pb.h and the generated
+  kv.viper.c/.h (server vtable, client stubs, dispatch). Include it as
+  "kv.viper.h". It builds for the host, processes and the kernel.
+
+`deps` are other viper_interface targets whose .proto files this one imports.
+See docs/interfaces.md.
+"""
+
+load("@rules_cc//cc:defs.bzl", "cc_library")
+load("//toolchain:component.bzl", "InterfaceInfo")
+
+NANOPB_PROTO_DIR = "/usr/lib/python3/dist-packages/proto"
+
+_OPTIONS = "//interfaces:viper/options.proto"
+
+def _interface_meta_impl(ctx):
+    return [
+        DefaultInfo(files = depset([ctx.file.json])),
+        InterfaceInfo(name = ctx.attr.interface_name, meta = ctx.file.json),
+    ]
+
+_interface_meta = rule(
+    implementation = _interface_meta_impl,
+    attrs = {
+        "interface_name": attr.string(mandatory = True),
+        "json": attr.label(mandatory = True, allow_single_file = [".json"]),
+    },
+    provides = [InterfaceInfo],
+)
+
+def viper_interface(name, src, deps = [], visibility = None):
+    """Declares interface `name` from `src`; see the module docstring."""
+    if not src.endswith(".proto"):
+        fail("viper_interface: src must be a .proto file, not %s" % src)
+    stem = src[:-len(".proto")]
+    outs = [stem + s for s in [".pb.c", ".pb.h", ".viper.c", ".viper.h", ".interface.json"]]
+    dep_protos = [d + "_proto" for d in deps]
+    native.filegroup(
+        name = name + "_proto",
+        srcs = [src],
+        visibility = visibility,
+    )
+    native.genrule(
+        name = name + "_generate",
+        srcs = [src, _OPTIONS] + dep_protos,
+        outs = outs,
+        tools = ["//toolchain/interfaces:generate.py"],
+        # viper/options.proto is imported by that name: its folder's parent is
+        # an import directory. Diagnostics go to stderr with file:line.
+        cmd = " && ".join([
+            "OPTS=$$(dirname $$(dirname $(location %s)))" % _OPTIONS,
+            ("/usr/bin/protoc -I. -I$$OPTS -I%s " % NANOPB_PROTO_DIR) +
+            "'--nanopb_out=-xviper/options.proto:$(GENDIR)' $(location %s) " % src +
+            "|| { echo 'viper_interface: protoc failed; run ./toolchain/setup' >&2; exit 1; }",
+            "/usr/bin/python3 $(location //toolchain/interfaces:generate.py) -I. -I$$OPTS " +
+            "-I%s --out_dir=$(GENDIR) $(location %s)" % (NANOPB_PROTO_DIR, src),
+        ]),
+        visibility = visibility,
+    )
+    _interface_meta(
+        name = name,
+        interface_name = stem.split("/")[-1],
+        json = ":" + stem + ".interface.json",
+        visibility = visibility,
+    )
+    cc_library(
+        name = name + "_c",
+        srcs = [stem + ".pb.c", stem + ".viper.c"],
+        hdrs = [stem + ".pb.h", stem + ".viper.h"],
+        includes = ["."],
+        deps = [
+            "//platform/component:api",
+            "//platform/component:nanopb",
+            "//platform/component:rpc",
+        ] + [d + "_c" for d in deps],
+        visibility = visibility,
+    )
+
+def _cc_headers_impl(ctx):
+    headers = depset(transitive = [d[CcInfo].compilation_context.headers for d in ctx.attr.deps])
+    return [DefaultInfo(files = headers, runfiles = ctx.runfiles(transitive_files = headers))]
+
+cc_headers = rule(
+    implementation = _cc_headers_impl,
+    doc = "The headers of cc_library `deps`, as files (for tests that compile by themselves).",
+    attrs = {"deps": attr.label_list(providers = [CcInfo])},
+)
