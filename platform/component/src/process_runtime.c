@@ -113,31 +113,6 @@ uint64_t vc_now_ns(void)
 	return t < 0 ? 0 : (uint64_t)t;
 }
 
-void *vc_memcpy(void *dst, const void *src, size_t n)
-{
-	return memcpy(dst, src, n);
-}
-
-void *vc_memset(void *dst, int c, size_t n)
-{
-	return memset(dst, c, n);
-}
-
-int vc_memcmp(const void *a, const void *b, size_t n)
-{
-	return memcmp(a, b, n);
-}
-
-size_t vc_strlen(const char *s)
-{
-	return strlen(s);
-}
-
-int vc_strcmp(const char *a, const char *b)
-{
-	return strcmp(a, b);
-}
-
 const struct viper_interface *process_interface_find(uint32_t id)
 {
 	for (const struct viper_component *c = __start_viper_components;

@@ -87,11 +87,30 @@ int vc_snprintf(char *buf, size_t size, const char *fmt, ...) __attribute__((for
 /* The monotonic clock in nanoseconds since boot. */
 uint64_t vc_now_ns(void);
 
-/* Copy and compare helpers every environment has. */
-void *vc_memcpy(void *dst, const void *src, size_t n);
-void *vc_memset(void *dst, int c, size_t n);
-int vc_memcmp(const void *a, const void *b, size_t n);
-size_t vc_strlen(const char *s);
-int vc_strcmp(const char *a, const char *b);
+/* Copy and compare helpers: the compiler's, which every environment links. */
+static inline void *vc_memcpy(void *dst, const void *src, size_t n)
+{
+	return __builtin_memcpy(dst, src, n);
+}
+
+static inline void *vc_memset(void *dst, int c, size_t n)
+{
+	return __builtin_memset(dst, c, n);
+}
+
+static inline int vc_memcmp(const void *a, const void *b, size_t n)
+{
+	return __builtin_memcmp(a, b, n);
+}
+
+static inline size_t vc_strlen(const char *s)
+{
+	return __builtin_strlen(s);
+}
+
+static inline int vc_strcmp(const char *a, const char *b)
+{
+	return __builtin_strcmp(a, b);
+}
 
 #endif
