@@ -49,7 +49,7 @@ def _component_meta_impl(ctx):
         slots.append(struct(name = slot_name, interface = iface[InterfaceInfo].name))
     meta = struct(
         name = ctx.attr.component_name,
-        label = str(ctx.label).replace("_meta", "", 1) if ctx.label.name.endswith("_meta") else str(ctx.label),
+        label = "//%s:%s" % (ctx.label.package, ctx.attr.component_name),
         build_file = ctx.label.package + "/BUILD",
         provides = provides,
         slots = slots,

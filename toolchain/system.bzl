@@ -159,14 +159,18 @@ def _viper_system_impl(ctx):
 
     # Per component, the libraries of its user and kernel builds.
     components = {}
-    for meta, user, kernel in zip(ctx.attr.component_meta, ctx.attr.user_libs, ctx.attr.kernel_libs):
-        components[meta[ComponentInfo].name] = struct(
-            user = _lib_spec(_libraries([user])),
-            kernel = _lib_spec(_libraries([kernel])),
-        )
     user_base = _libraries(ctx.attr._process_base)
     root_base = _libraries(ctx.attr._root_base)
     kernel_base = _libraries(ctx.attr._kernel_base)
+    all_libs = user_base + root_base + kernel_base
+    for meta, user, kernel in zip(ctx.attr.component_meta, ctx.attr.user_libs, ctx.attr.kernel_libs):
+        user_libs = _libraries([user])
+        kernel_libs = _libraries([kernel])
+        all_libs += user_libs + kernel_libs
+        components[meta[ComponentInfo].name] = struct(
+            user = _lib_spec(user_libs),
+            kernel = _lib_spec(kernel_libs),
+        )
     spec = struct(
         clang = TOOLS["clang"],
         link = COMMON_LINK,
@@ -183,9 +187,6 @@ def _viper_system_impl(ctx):
 
     elf = ctx.actions.declare_file(name + ".elf")
     programs = ctx.actions.declare_directory(name + "_programs")
-    all_libs = user_base + root_base + kernel_base
-    for c in ctx.attr.user_libs + ctx.attr.kernel_libs:
-        all_libs = all_libs + _libraries([c])
     ctx.actions.run(
         executable = "/usr/bin/python3",
         arguments = [

@@ -132,10 +132,9 @@ static err_t make_instance(struct kernel_instance *in, const viper_manifest_Inst
 	if (rec->slots_count != in->component->slot_count ||
 	    rec->slots_count > VIPER_COMPONENT_MAX_SLOTS)
 		return VIPER_E_CORRUPT;
-	in->state = kmalloc(in->component->state_size ? in->component->state_size : 1);
+	in->state = kmalloc(in->component->state_size ? in->component->state_size : 1); /* zeroed */
 	if (!in->state)
 		return VIPER_E_NOMEM;
-	memset(in->state, 0, in->component->state_size);
 	in->env.name = rec->name;
 	in->env.slot_count = rec->slots_count;
 	for (pb_size_t d = 0; d < rec->devices_count && d < VIPER_COMPONENT_MAX_DEVICES; d++) {
@@ -187,19 +186,30 @@ err_t kernel_components_prepare(struct root_grant *grants, unsigned max, unsigne
 	return err;
 }
 
+/* Kernel threads never exit: one whose work ended sleeps for good. */
+static void park(void)
+{
+	for (;;)
+		(void)viper_sleep(INT64_MAX);
+}
+
 static void run_instance(void *arg)
 {
 	struct kernel_instance *ki = arg;
 	int32_t r = ki->component->run(ki->state);
 
-	kprintf("kernel: instance %s finished with status %d\n", ki->env.name, (int)r);
-	for (;;)
-		(void)viper_sleep(INT64_MAX);
+	vc_log("kernel: instance %s finished with status %d", ki->env.name, (int)r);
+	park();
 }
 
 static void serve(void *arg)
 {
-	serve_forever(arg);
+	struct serve_loop *loop = arg;
+	int64_t r = serve_forever(loop);
+
+	vc_log("kernel: serving %s stopped: %s", loop->provided->interface->name,
+	       err_name((err_t)r));
+	park();
 }
 
 static err_t start(void (*fn)(void *), void *arg)

@@ -14,6 +14,8 @@
 #include <kernel/memory.h>
 #include <kernel/string.h>
 
+#include "log_line.h"
+
 /* Takes the big lock (interrupts off) unless this CPU holds it; true if it did. */
 static bool enter(void)
 {
@@ -35,11 +37,9 @@ static void leave(bool took)
 void *vc_alloc(size_t size)
 {
 	bool took = enter();
-	void *p = kmalloc(size);
+	void *p = kmalloc(size); /* zeroed */
 
 	leave(took);
-	if (p)
-		memset(p, 0, size);
 	return p;
 }
 
@@ -90,22 +90,16 @@ int vc_snprintf(char *buf, size_t size, const char *fmt, ...)
 
 void vc_log(const char *fmt, ...)
 {
-	char line[257];
+	char line[LOG_LINE_BYTES];
 	va_list ap;
-	int n;
+	size_t n;
 	bool took;
 
 	va_start(ap, fmt);
-	n = vc_vsnprintf(line, sizeof(line) - 1, fmt, ap);
+	n = log_line(line, fmt, ap);
 	va_end(ap);
-	if (n < 0)
-		return;
-	if ((size_t)n > sizeof(line) - 2)
-		n = sizeof(line) - 2;
-	if (n == 0 || line[n - 1] != '\n')
-		line[n++] = '\n';
 	took = enter();
-	console_write(line, (size_t)n);
+	console_write(line, n);
 	leave(took);
 }
 

@@ -16,6 +16,7 @@
 
 #include "process_runtime.h"
 #include "root/plan.h"
+#include "serve.h"
 
 /* Linked in by the system build: the system's nanopb-encoded manifest. */
 extern const uint8_t viper_manifest[];
@@ -36,10 +37,7 @@ struct host_instance {
 
 /* One channel receive end the process serves, and who answers on it. */
 struct host_serve {
-	viper_handle_t channel;
-	struct host_instance *instance;
-	const struct viper_provided *provided;
-	struct viper_rpc_context ctx;
+	struct serve_loop loop;
 	bool closed;
 };
 
@@ -54,15 +52,6 @@ static void *grant_maps[PLAN_MAX_GRANTS]; /* mapped memory grants */
 static uint8_t request[VIPER_MSG_MAX_BYTES];
 static viper_handle_t request_handles[VIPER_MSG_MAX_HANDLES];
 static struct viper_rpc_out reply;
-
-static const struct viper_provided *find_provided(const struct viper_component *c, uint32_t id)
-{
-	for (unsigned i = 0; i < c->provide_count && i < VIPER_COMPONENT_MAX_PROVIDES; i++) {
-		if (c->provides[i].interface && c->provides[i].interface->id == id)
-			return &c->provides[i];
-	}
-	return NULL;
-}
 
 static uint32_t object_kind_of(uint32_t grant_kind)
 {
@@ -204,7 +193,7 @@ static int bind_slots(struct host_instance *in, uint32_t *next_local)
 		}
 		struct host_instance *provider = &instances[sl->local - 1];
 		const struct viper_provided *p =
-			find_provided(provider->component, sl->interface_id);
+			viper_component_provided(provider->component, sl->interface_id);
 
 		if (!p) {
 			viper_printf("%s: slot '%s' of instance '%s' is bound to '%s', whose "
@@ -239,7 +228,8 @@ static int add_serves(struct host_instance *in)
 
 	for (pb_size_t s = 0; s < r->serves_count; s++) {
 		const viper_manifest_Serve *sv = &r->serves[s];
-		const struct viper_provided *p = find_provided(in->component, sv->interface_id);
+		const struct viper_provided *p =
+			viper_component_provided(in->component, sv->interface_id);
 		uint32_t channel = process->grants[sv->grant - 1].channel;
 		struct host_serve *out = &serves[serve_count];
 
@@ -250,13 +240,16 @@ static int add_serves(struct host_instance *in)
 			return -1;
 		}
 		*out = (struct host_serve){
-			.channel = startup->handles[sv->grant - 1].handle,
-			.instance = in,
-			.provided = p,
-			/* Stable across restarts: the manifest's channel number. */
-			.ctx = {.connection = channel + 1},
+			.loop =
+				{
+					.channel = startup->handles[sv->grant - 1].handle,
+					.provided = p,
+					.state = in->state,
+					/* Stable across restarts: the manifest's channel number. */
+					.ctx = {.connection = channel + 1},
+				},
 		};
-		out->ctx.bulk = bulk_of(channel, &out->ctx.bulk_size);
+		out->loop.ctx.bulk = bulk_of(channel, &out->loop.ctx.bulk_size);
 		serve_count++;
 	}
 	return 0;
@@ -299,93 +292,16 @@ static int build_instances(void)
 	return 0;
 }
 
-static void close_handles(const viper_handle_t *h, uint32_t count)
+/* Serves the one channel of a process that serves one. */
+static int serve_single(struct host_serve *sv)
 {
-	for (uint32_t i = 0; i < count && i < VIPER_MSG_MAX_HANDLES; i++) {
-		if (h[i] != VIPER_HANDLE_INVALID)
-			viper_handle_close(h[i]);
-	}
-}
+	int64_t r = serve_forever(&sv->loop);
 
-/* Dispatches the request in `request` to `sv`; the reply is left in `reply`. */
-static void dispatch(struct host_serve *sv, const struct viper_msg_info *info)
-{
-	struct viper_rpc_context ctx = sv->ctx;
-	struct viper_rpc_in in = {
-		.bytes = request,
-		.len = info->bytes,
-		.handles = request_handles,
-		.handle_count = info->handles,
-	};
-
-	reply.len = 0;
-	reply.handle_count = 0;
-	reply.handles_taken = false;
-	sv->provided->interface->dispatch(sv->provided->ops, sv->instance->state, &ctx, &in,
-					  &reply);
-	if (!reply.handles_taken)
-		close_handles(request_handles, info->handles);
-}
-
-/*
- * Answers call `token` with `status` alone, when the real reply could not
- * go (its handles could not move, say): the caller gets an error, not a hang.
- */
-static void reply_error(uint32_t token, uint32_t request_len, int32_t status)
-{
-	struct viper_rpc_reply_header h = {.status = status};
-
-	if (request_len >= VIPER_RPC_HEADER_BYTES)
-		memcpy(&h.request_id, request + 4, sizeof(h.request_id));
-	viper_channel_reply(token, &h, sizeof(h), NULL, 0);
-	close_handles(reply.handles, reply.handle_count);
-}
-
-/*
- * Serves one channel with channel_reply_recv: each reply goes out with the
- * wait for the next request. Returns when the channel is gone.
- */
-static int serve_one(struct host_serve *sv)
-{
-	struct viper_reply_recv rr = {
-		.recv_capacity = sizeof(request),
-		.recv_bytes = request,
-		.recv_handles = request_handles,
-	};
-	uint32_t last_len = 0;
-
-	for (;;) {
-		int64_t r = viper_channel_reply_recv(sv->channel, &rr, 0);
-
-		if (r < 0) {
-			if (rr.reply) {
-				/* The reply may not have gone: answer with the error. */
-				reply_error(rr.reply, last_len, (int32_t)r);
-				rr.reply = 0;
-				continue;
-			}
-			if (r == VIPER_E_PEERCLOSED)
-				return 0;
-			viper_printf("%s: receiving on %s: %s\n", process->name,
-				     sv->provided->interface->name, plan_error_name(r));
-			return -1;
-		}
-		rr.reply = 0;
-		rr.reply_len = 0;
-		rr.reply_handle_count = 0;
-		if (rr.info.reply == 0) {
-			/* Not a call: nothing in the protocol sends those. */
-			close_handles(request_handles, rr.info.handles);
-			continue;
-		}
-		dispatch(sv, &rr.info);
-		last_len = rr.info.bytes;
-		rr.reply = rr.info.reply;
-		rr.reply_bytes = reply.bytes;
-		rr.reply_len = reply.len;
-		rr.reply_handles = reply.handles;
-		rr.reply_handle_count = reply.handle_count;
-	}
+	if (r == VIPER_E_PEERCLOSED)
+		return 0;
+	viper_printf("%s: receiving on %s: %s\n", process->name, sv->loop.provided->interface->name,
+		     plan_error_name(r));
+	return -1;
 }
 
 /* Serves several channels from one poll set. Returns when all are gone. */
@@ -400,7 +316,7 @@ static int serve_many(void)
 		return -1;
 	}
 	for (unsigned i = 0; i < serve_count; i++) {
-		int64_t r = viper_poll_add((viper_handle_t)set, serves[i].channel,
+		int64_t r = viper_poll_add((viper_handle_t)set, serves[i].loop.channel,
 					   VIPER_SIGNAL_READABLE | VIPER_SIGNAL_PEER_CLOSED, i);
 		if (r < 0) {
 			viper_printf("%s: poll_add: %s\n", process->name, plan_error_name(r));
@@ -421,30 +337,35 @@ static int serve_many(void)
 
 			if (sv->closed)
 				continue;
-			r = viper_channel_recv(sv->channel, request, sizeof(request),
+			r = viper_channel_recv(sv->loop.channel, request, sizeof(request),
 					       request_handles, &info, VIPER_MSG_NONBLOCK);
 			if (r == VIPER_E_WOULDBLOCK)
 				continue;
 			if (r == VIPER_E_PEERCLOSED) {
-				viper_poll_remove((viper_handle_t)set, sv->channel);
+				viper_poll_remove((viper_handle_t)set, sv->loop.channel);
 				sv->closed = true;
 				open--;
 				continue;
 			}
 			if (r < 0) {
 				viper_printf("%s: receiving on %s: %s\n", process->name,
-					     sv->provided->interface->name, plan_error_name(r));
+					     sv->loop.provided->interface->name,
+					     plan_error_name(r));
 				return -1;
 			}
 			if (info.reply == 0) {
-				close_handles(request_handles, info.handles);
+				/* Not a call: nothing in the protocol sends those. */
+				for (uint32_t h = 0; h < info.handles; h++)
+					viper_handle_close(request_handles[h]);
 				continue;
 			}
-			dispatch(sv, &info);
+			serve_request(&sv->loop, request, info.bytes, request_handles, info.handles,
+				      &reply);
 			r = viper_channel_reply(info.reply, reply.bytes, reply.len, reply.handles,
 						reply.handle_count);
 			if (r < 0 && r != VIPER_E_PEERCLOSED)
-				reply_error(info.reply, info.bytes, (int32_t)r);
+				serve_reply_error(info.reply, request, info.bytes, (int32_t)r,
+						  &reply);
 		}
 	}
 	return 0;
@@ -501,7 +422,7 @@ int main(const struct viper_startup *s)
 		in->thread = (viper_handle_t)h;
 	}
 	if (serve_count == 1)
-		status = serve_one(&serves[0]) < 0 ? 1 : 0;
+		status = serve_single(&serves[0]) < 0 ? 1 : 0;
 	else if (serve_count > 1)
 		status = serve_many() < 0 ? 1 : 0;
 	if (status != 0)

@@ -13,6 +13,7 @@
 #include <viper/syscall.h>
 
 #include "heap.h"
+#include "log_line.h"
 #include "process_runtime.h"
 
 /*
@@ -74,20 +75,15 @@ void vc_free(void *p)
  */
 void vc_log(const char *fmt, ...)
 {
-	char line[257];
+	char line[LOG_LINE_BYTES];
 	va_list ap;
-	int n;
+	size_t n;
 
 	va_start(ap, fmt);
-	n = vsnprintf(line, sizeof(line) - 1, fmt, ap);
+	n = log_line(line, fmt, ap);
 	va_end(ap);
-	if (n < 0)
-		return;
-	if ((size_t)n > sizeof(line) - 2)
-		n = sizeof(line) - 2;
-	if (n == 0 || line[n - 1] != '\n')
-		line[n++] = '\n';
-	viper_debug_write(line, (uint64_t)n);
+	if (n)
+		viper_debug_write(line, n);
 }
 
 int vc_vsnprintf(char *buf, size_t size, const char *fmt, va_list ap)

@@ -20,6 +20,7 @@
 #include <kernel/lock.h>
 #include <kernel/memory.h>
 #include <kernel/monitor.h>
+#include <kernel/object.h>
 #include <kernel/panic.h>
 #include <kernel/process.h>
 #include <kernel/sched.h>
@@ -203,6 +204,8 @@ void kmain(uint64_t x0)
 	if (err)
 		panic("cannot start the kernel's components: %s", err_name(err));
 	err = process_start_root(&board, root_grants, root_grant_count);
+	for (unsigned i = 0; i < root_grant_count; i++)
+		kobject_unref(root_grants[i].object); /* the root's handles hold them now */
 	if (err == VIPER_OK)
 		sched_idle();
 	kernel_unlock();

@@ -3,7 +3,8 @@
  * the echo interface (echo.h); echo_client is active and calls it through
  * slot 0 (another process) and slot 1 (a co-located instance), then asks
  * the remote server to crash and checks that the call fails and that the
- * restarted server answers the next one.
+ * restarted server answers the next one; then crashes it until its restarts
+ * run out and checks that a call fails instead of waiting.
  */
 #include <string.h>
 
@@ -149,7 +150,20 @@ static int32_t echo_client_run(void *state)
 		return 1;
 	r = call(remote, ECHO_METHOD_ECHO, "again", answer, 40);
 	vc_log("echo_client: after the restart: %d %s", r, answer + 8);
-	return r == VIPER_OK ? 0 : 1;
+	if (r != VIPER_OK)
+		return 1;
+	/*
+	 * Three more crashes use up the server's restarts (at most 3); after
+	 * the last the root retires it, and a call must fail, not hang.
+	 */
+	for (int i = 0; i < 3; i++) {
+		r = call(remote, ECHO_METHOD_CRASH, "", answer, 40);
+		if (r != VIPER_E_PEERCLOSED)
+			return 1;
+	}
+	r = call(remote, ECHO_METHOD_ECHO, "anyone?", answer, 40);
+	vc_log("echo_client: after the last restart: %d", r);
+	return r == VIPER_E_PEERCLOSED ? 0 : 1;
 }
 
 VIPER_COMPONENT(echo_client) = {
