@@ -22,6 +22,7 @@ generated header <name>_slots.h gives each slot's index as
 """
 
 load("@rules_cc//cc:defs.bzl", "cc_library")
+load("//toolchain/aarch64:flags.bzl", "NO_FP_COPTS")
 
 ComponentInfo = provider(
     doc = "A component's declaration, for the assembler.",
@@ -148,6 +149,7 @@ def component(
     cc_library(
         name = name,
         srcs = srcs,
+        copts = kwargs.pop("copts", []) + NO_FP_COPTS,
         hdrs = hdrs + [":" + name + "_slots_h"],
         includes = ["include", "."],
         deps = deps + [i + "_c" for i in iface_libs] + ["//platform/component:api"],

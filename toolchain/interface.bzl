@@ -16,6 +16,7 @@ See docs/interfaces.md.
 """
 
 load("@rules_cc//cc:defs.bzl", "cc_library")
+load("//toolchain/aarch64:flags.bzl", "NO_FP_COPTS")
 load("//toolchain:component.bzl", "InterfaceInfo")
 
 NANOPB_PROTO_DIR = "/usr/lib/python3/dist-packages/proto"
@@ -75,6 +76,7 @@ def viper_interface(name, src, deps = [], visibility = None):
     cc_library(
         name = name + "_c",
         srcs = [stem + ".pb.c", stem + ".viper.c"],
+        copts = NO_FP_COPTS,
         hdrs = [stem + ".pb.h", stem + ".viper.h"],
         includes = ["."],
         deps = [

@@ -47,3 +47,13 @@ VARIANTS = {
     ),
 }
 
+
+# Component code keeps the kernel's rule in a process too: no FP/SIMD. Applied
+# to components, their generated interface glue, nanopb, the component
+# runtime and the user string functions, so the same code behaves alike in
+# every placement, and a server's thread switches never save FP state for
+# the compiler's vector copies. Host builds get no flag.
+NO_FP_COPTS = select({
+    "@//toolchain/platforms:user_config": ["-mgeneral-regs-only"],
+    "//conditions:default": [],
+})

@@ -534,6 +534,240 @@ class Validity:
         return inner
 
 
+# Scalar types the generated straight-line codecs handle: C expression of the
+# value to encode (of m->f), wire type, and how a decoded value is checked and
+# stored.
+_WIRE_VARINT, _WIRE_I64, _WIRE_LEN, _WIRE_I32 = 0, 1, 2, 5
+_FAST_WIRE = {
+    FD.TYPE_BOOL: _WIRE_VARINT, FD.TYPE_INT32: _WIRE_VARINT, FD.TYPE_INT64: _WIRE_VARINT,
+    FD.TYPE_UINT32: _WIRE_VARINT, FD.TYPE_UINT64: _WIRE_VARINT, FD.TYPE_SINT32: _WIRE_VARINT,
+    FD.TYPE_SINT64: _WIRE_VARINT, FD.TYPE_ENUM: _WIRE_VARINT,
+    FD.TYPE_FIXED32: _WIRE_I32, FD.TYPE_SFIXED32: _WIRE_I32, FD.TYPE_FLOAT: _WIRE_I32,
+    FD.TYPE_FIXED64: _WIRE_I64, FD.TYPE_SFIXED64: _WIRE_I64, FD.TYPE_DOUBLE: _WIRE_I64,
+    FD.TYPE_STRING: _WIRE_LEN, FD.TYPE_BYTES: _WIRE_LEN,
+}
+# nanopb options that leave a field's C representation as the codecs expect.
+_PLAIN_NANOPB = {"max_length", "max_size", "long_names", "packed_struct", "packed_enum",
+                 "msgid", "descriptorsize", "enum_to_string", "anonymous_oneof", "no_unions",
+                 "type"}
+
+
+class Codecs:
+    """The viper_codec of each message an interface's methods carry."""
+
+    def __init__(self, gen, iface):
+        self.gen, self.iface = gen, iface
+        self.order = []  # Messages, in the order methods first use them
+
+    def name(self, msg):
+        if msg not in self.order:
+            self.order.append(msg)
+        return "%s_%s_codec" % (self.iface.name, msg.snake)
+
+    def straight_line(self, msg):
+        """Whether msg gets generated code: proto3, singular plain fields only."""
+        if msg.file.syntax != "proto3":
+            return False
+        for field in msg.proto.field:
+            if field.label == FD.LABEL_REPEATED or field.HasField("oneof_index"):
+                return False
+            if field.type not in _FAST_WIRE:
+                return False
+            o = self.gen.nanopb_options(msg, field)
+            if set(o) - _PLAIN_NANOPB or o.get("type", 0) not in _NANOPB_FT_STATIC:
+                return False
+            if field.type in (FD.TYPE_STRING, FD.TYPE_BYTES):
+                payload, _ = self.gen.field_bound(msg, field)
+                if payload is None:
+                    return False
+        return True
+
+    def lines(self):
+        out = []
+        for msg in self.order:
+            base = "%s_%s" % (self.iface.name, msg.snake)
+            if self.straight_line(msg):
+                out += self._encoder(msg, base) + [""] + self._decoder(msg, base)
+            else:
+                out += self._nanopb(msg, base)
+            out += ["", "const struct viper_codec %s_codec = {" % base,
+                    "\t.encode = %s_encode," % base, "\t.decode = %s_decode," % base,
+                    "};", ""]
+        return out
+
+    def _nanopb(self, msg, base):
+        return ["/* %s: nested, repeated, oneof or optional fields: nanopb. */" % msg.full_name,
+                "static int32_t %s_encode(const void *msg, uint8_t *out, uint32_t cap)" % base,
+                "{", "\treturn viper_rpc_nanopb_encode(%s_fields, msg, out, cap);" % msg.c_type,
+                "}", "",
+                "static bool %s_decode(const uint8_t *in, uint32_t len, void *msg)" % base,
+                "{", "\treturn viper_rpc_nanopb_decode(%s_fields, in, len, msg);" % msg.c_type,
+                "}"]
+
+    @staticmethod
+    def _tag(field):
+        wire = _FAST_WIRE[field.type]
+        return (field.number << 3) | wire
+
+    def _encoder(self, msg, base):
+        fields = sorted(msg.proto.field, key=lambda f: f.number)
+        head = ["/* %s: generated straight-line code. */" % msg.full_name,
+                "static int32_t %s_encode(const void *msg, uint8_t *out, uint32_t cap)" % base,
+                "{"]
+        if not fields:
+            return head + ["\t(void)msg;", "\t(void)out;", "\t(void)cap;", "\treturn 0;", "}"]
+        body = ["\tconst %s *m = (const %s *)msg;" % (msg.c_type, msg.c_type),
+                "\tuint8_t *p = out;", "",
+                "\tif (cap < %du)" % self.gen.message_size(msg), "\t\treturn -1;"]
+        for f in fields:
+            tag = ["*p++ = 0x%02x;" % b for b in _varint_bytes(self._tag(f))]
+            x = "m->" + f.name
+            t = f.type
+            if t == FD.TYPE_STRING:
+                body += ["\tuint32_t %s_len = viper_wire_strlen(%s, sizeof(%s));" % (f.name, x, x),
+                         "\tif (%s_len == sizeof(%s))" % (f.name, x), "\t\treturn -1;",
+                         "\tif (%s_len > 0) {" % f.name] + ["\t\t" + l for l in tag] + [
+                         "\t\tp = viper_wire_put_bytes(p, %s, %s_len);" % (x, f.name), "\t}"]
+                continue
+            if t == FD.TYPE_BYTES:
+                body += ["\tif (%s.size > sizeof(%s.bytes))" % (x, x), "\t\treturn -1;",
+                         "\tif (%s.size > 0) {" % x] + ["\t\t" + l for l in tag] + [
+                         "\t\tp = viper_wire_put_bytes(p, %s.bytes, %s.size);" % (x, x), "\t}"]
+                continue
+            if t in (FD.TYPE_FLOAT, FD.TYPE_DOUBLE):
+                bits = 32 if t == FD.TYPE_FLOAT else 64
+                body += ["\tuint%d_t %s_bits;" % (bits, f.name),
+                         "\t__builtin_memcpy(&%s_bits, &%s, sizeof(%s_bits));" % (f.name, x, f.name)]
+                cond, value = "%s_bits" % f.name, "%s_bits" % f.name
+            else:
+                cond = x
+                value = {
+                    FD.TYPE_BOOL: None,
+                    FD.TYPE_INT32: "(uint64_t)(int64_t)%s" % x,
+                    FD.TYPE_ENUM: "(uint64_t)(int64_t)%s" % x,
+                    FD.TYPE_INT64: "(uint64_t)%s" % x,
+                    FD.TYPE_UINT32: x, FD.TYPE_UINT64: x,
+                    FD.TYPE_SINT32: "viper_wire_zigzag(%s)" % x,
+                    FD.TYPE_SINT64: "viper_wire_zigzag(%s)" % x,
+                    FD.TYPE_FIXED32: x, FD.TYPE_SFIXED32: "(uint32_t)%s" % x,
+                    FD.TYPE_FIXED64: x, FD.TYPE_SFIXED64: "(uint64_t)%s" % x,
+                }[t]
+            wire = _FAST_WIRE[t]
+            if t == FD.TYPE_BOOL:
+                put = "*p++ = 1;"
+            elif wire == _WIRE_VARINT:
+                put = "p = viper_wire_put_varint(p, %s);" % value
+            elif wire == _WIRE_I32:
+                put = "p = viper_wire_put_i32(p, %s);" % value
+            else:
+                put = "p = viper_wire_put_i64(p, %s);" % value
+            body += ["\tif (%s) {" % cond] + ["\t\t" + l for l in tag] + ["\t\t" + put, "\t}"]
+        return head + body + ["\treturn (int32_t)(p - out);", "}"]
+
+    def _decoder(self, msg, base):
+        fields = sorted(msg.proto.field, key=lambda f: f.number)
+        head = ["static bool %s_decode(const uint8_t *in, uint32_t len, void *msg)" % base, "{"]
+        body = []
+        if fields:
+            body.append("\t%s *m = (%s *)msg;" % (msg.c_type, msg.c_type))
+        else:
+            body.append("\t(void)msg;")
+        body += ["\tconst uint8_t *p = in;", "\tconst uint8_t *end = in + len;",
+                 "\tuint32_t tag;"]
+        wires = {_FAST_WIRE[f.type] for f in fields}
+        if _WIRE_VARINT in wires:
+            body.append("\tuint64_t v;")
+        if _WIRE_LEN in wires:
+            body.append("\tuint32_t n;")
+        if _WIRE_I32 in wires:
+            body.append("\tuint32_t w32;")
+        if _WIRE_I64 in wires:
+            body.append("\tuint64_t w64;")
+        body += ["", "\twhile (p < end) {", "\t\tp = viper_wire_tag(p, end, &tag);",
+                 "\t\tif (p == NULL)", "\t\t\treturn false;"]
+        cases = []
+        for f in fields:
+            x = "m->" + f.name
+            t = f.type
+            wire = _FAST_WIRE[t]
+            read = {
+                _WIRE_VARINT: "p = viper_wire_varint(p, end, &v);",
+                _WIRE_I32: "p = viper_wire_i32(p, end, &w32);",
+                _WIRE_I64: "p = viper_wire_i64(p, end, &w64);",
+                _WIRE_LEN: None,
+            }[wire]
+            check = None
+            if t == FD.TYPE_STRING:
+                read = "p = viper_wire_bytes(p, end, %s, sizeof(%s) - 1, &n);" % (x, x)
+                store = ["%s[n] = '\\0';" % x]
+            elif t == FD.TYPE_BYTES:
+                read = "p = viper_wire_bytes(p, end, %s.bytes, sizeof(%s.bytes), &n);" % (x, x)
+                store = ["%s.size = (pb_size_t)n;" % x]
+            elif t == FD.TYPE_BOOL:
+                check = "v > UINT32_MAX"  # as nanopb, which reads bools as 32 bits
+                store = ["%s = v != 0;" % x]
+            elif t in (FD.TYPE_UINT32, FD.TYPE_SINT32):
+                check = "v > UINT32_MAX"
+                store = ["%s = (uint32_t)v;" % x] if t == FD.TYPE_UINT32 else \
+                    ["%s = (int32_t)viper_wire_unzigzag(v);" % x]
+            elif t in (FD.TYPE_INT32, FD.TYPE_ENUM):
+                check = "(int64_t)v != (int32_t)v"
+                store = ["%s = (int32_t)v;" % x]
+            elif t == FD.TYPE_INT64:
+                store = ["%s = (int64_t)v;" % x]
+            elif t == FD.TYPE_UINT64:
+                store = ["%s = v;" % x]
+            elif t == FD.TYPE_SINT64:
+                store = ["%s = viper_wire_unzigzag(v);" % x]
+            elif t in (FD.TYPE_FIXED32, FD.TYPE_SFIXED32):
+                store = ["%s = (%s)w32;" % (x, "uint32_t" if t == FD.TYPE_FIXED32 else "int32_t")]
+            elif t in (FD.TYPE_FIXED64, FD.TYPE_SFIXED64):
+                store = ["%s = (%s)w64;" % (x, "uint64_t" if t == FD.TYPE_FIXED64 else "int64_t")]
+            elif t == FD.TYPE_FLOAT:
+                store = ["__builtin_memcpy(&%s, &w32, sizeof(w32));" % x]
+            else:
+                store = ["__builtin_memcpy(&%s, &w64, sizeof(w64));" % x]
+            cond = "p == NULL" + (" || " + check if check else "")
+            cases += ["\t\tcase 0x%xu: /* %s */" % (self._tag(f), f.name), "\t\t\t" + read,
+                      "\t\t\tif (%s)" % cond, "\t\t\t\treturn false;"]
+            cases += ["\t\t\t" + l for l in store] + ["\t\t\tbreak;"]
+        if fields:
+            known = " || ".join("tag >> 3 == %du" % f.number for f in fields)
+            body += ["\t\tswitch (tag) {"] + cases + [
+                "\t\tdefault:",
+                "\t\t\tif (%s)" % known,
+                "\t\t\t\treturn false; /* a known field with another wire type */",
+                "\t\t\tp = viper_wire_skip(p, end, tag);",
+                "\t\t\tif (p == NULL)", "\t\t\t\treturn false;", "\t\t}"]
+        else:
+            body += ["\t\tp = viper_wire_skip(p, end, tag);",
+                     "\t\tif (p == NULL)", "\t\t\treturn false;"]
+        body += ["\t}", "\treturn true;", "}"]
+        return head + body
+
+
+def _varint_bytes(value):
+    out = []
+    while value >= 0x80:
+        out.append((value & 0x7f) | 0x80)
+        value >>= 7
+    out.append(value)
+    return out
+
+
+def clear(msg, obj, indent):
+    """Lines setting `obj` (an lvalue: "req", "*rep") to msg's defaults: zeroes
+    in proto3 (where nanopb's init_zero gives an enum its lowest value, not
+    0), else nanopb's init_default."""
+    tabs = "\t" * indent
+    ptr = obj[1:] if obj.startswith("*") else "&" + obj
+    if msg.file.syntax == "proto3":
+        return [tabs + "__builtin_memset(%s, 0, sizeof(%s));" % (ptr, obj)]
+    var = obj.lstrip("*") + "_default"
+    return [tabs + "%s %s = %s_init_default;" % (msg.c_type, var, msg.c_type),
+            tabs + "%s = %s;" % (obj, var)]
+
+
 def c_outputs(gen, iface):
     name, upper = iface.name, iface.name.upper()
     src = iface.file.name
@@ -585,6 +819,14 @@ def c_outputs(gen, iface):
                   ["struct viper_slot *slot", "const %s *req" % m["request"].c_type,
                    "%s *rep" % m["reply"].c_type], ";")
     h.append("")
+    codec_msgs = []
+    for m in iface.methods:
+        for msg in (m["request"], m["reply"]):
+            if msg not in codec_msgs:
+                codec_msgs.append(msg)
+    h += ["/* Each message's encoder and decoder (struct viper_codec in viper/rpc_codec.h). */"]
+    h += ["extern const struct viper_codec %s_%s_codec;" % (name, msg.snake) for msg in codec_msgs]
+    h.append("")
     validity = Validity(gen, iface)
     valid_fn = {m["name"]: validity.function_for(m["request"]) for m in iface.methods}
     if validity.functions:
@@ -610,11 +852,20 @@ def c_outputs(gen, iface):
               "\t\treturn %s_%s_remote(slot, req, rep);" % (name, m["name"])]
         if valid_fn[m["name"]]:
             h += ["\tif (!%s(req))" % valid_fn[m["name"]], "\t\treturn VIPER_E_INVAL;"]
-        h += ["\tif (ops->%s == NULL)" % member(m["name"]), "\t\treturn VIPER_E_NOSYS;",
-              "\t%s zero = %s_init_zero;" % (rep, rep),
-              "\t*rep = zero;",
-              "\treturn ops->%s(slot->peer, &slot->peer_ctx, req, rep);" % member(m["name"]),
-              "}", ""]
+        h += ["\tif (ops->%s == NULL)" % member(m["name"]), "\t\treturn VIPER_E_NOSYS;"]
+        h += clear(m["reply"], "*rep", 1)
+        call = "ops->%s(slot->peer, &slot->peer_ctx, req, rep);" % member(m["name"])
+        rep_handles = gen.handle_fields(m["reply"])
+        if not rep_handles:
+            h += ["\treturn " + call, "}", ""]
+            continue
+        h += ["\tint32_t status = " + call,
+              "\tif (status < 0) {",
+              "\t\t/* As over a channel: an error carries no handles. */"]
+        for f in rep_handles:
+            h += ["\t\tif (rep->%s != VIPER_HANDLE_INVALID)" % f.name,
+                  "\t\t\tviper_transport_drop(rep->%s);" % f.name]
+        h += clear(m["reply"], "*rep", 2) + ["\t}", "\treturn status;", "}", ""]
     h += ["#ifdef __cplusplus", "}", "#endif", "", "#endif"]
 
     def handle_array(var, msg, deref):
@@ -625,7 +876,8 @@ def c_outputs(gen, iface):
         refs = ", ".join("&%s%s%s" % (var, deref, f.name) for f in fields)
         return arr, ["\tuint32_t *const %s[] = {%s};" % (arr, refs)]
 
-    c = [banner, '#include "%s.viper.h"' % base, ""]
+    codecs = Codecs(gen, iface)
+    c = [banner, '#include "%s.viper.h"' % base, "", "#include <viper/rpc_wire.h>", ""]
     c += ["const struct viper_interface %s_interface = {" % name,
           '\t.name = "%s",' % name,
           "\t.id = %s_INTERFACE_ID," % upper,
@@ -634,6 +886,7 @@ def c_outputs(gen, iface):
           "\t.max_reply = %s_MAX_REPLY," % upper,
           "\t.bulk_bytes = %s_BULK_BYTES," % upper,
           "};", ""]
+    codecs_at = len(c)
     for m in iface.methods:
         req, rep = m["request"].c_type, m["reply"].c_type
         c += wrap(0, "int32_t %s_%s_remote" % (name, m["name"]),
@@ -641,7 +894,7 @@ def c_outputs(gen, iface):
         c += ["{"]
         body_ref = "req"
         req_arr, lines = handle_array("body", m["request"], ".")
-        c += ["\t%s zero = %s_init_zero;" % (rep, rep), "\t*rep = zero;"]
+        c += clear(m["reply"], "*rep", 1)
         if req_arr:
             c += ["\t%s body = *req;" % req] + lines
             c += ["\tviper_handle_t handles[VIPER_MSG_MAX_HANDLES];",
@@ -652,9 +905,9 @@ def c_outputs(gen, iface):
         c += lines
         c += wrap(1, "return viper_rpc_call",
                   ["slot", "&%s_interface" % name, "%s_METHOD_%s" % (upper, m["name"].upper()),
-                   "%du" % m["reply_max"], "%s_fields" % req,
+                   "%du" % m["reply_max"], "&" + codecs.name(m["request"]),
                    body_ref, "handles" if req_arr else "NULL",
-                   "handle_count" if req_arr else "0", "%s_fields" % rep, "rep",
+                   "handle_count" if req_arr else "0", "&" + codecs.name(m["reply"]), "rep",
                    rep_arr or "NULL", str(len(gen.handle_fields(m["reply"])))], ";")
         c += ["}", ""]
     c += ["int32_t %s_dispatch(const void *ops, void *self, struct viper_rpc_context *ctx," % name,
@@ -667,8 +920,8 @@ def c_outputs(gen, iface):
     for m in iface.methods:
         req, rep = m["request"].c_type, m["reply"].c_type
         c += ["\tcase %s_METHOD_%s: {" % (upper, m["name"].upper()),
-              "\t\t%s req = %s_init_zero;" % (req, req),
-              "\t\t%s rep = %s_init_zero;" % (rep, rep)]
+              "\t\t%s req;" % req, "\t\t%s rep;" % rep]
+        c += clear(m["request"], "req", 2) + clear(m["reply"], "rep", 2)
         req_arr, lines = handle_array("req", m["request"], ".")
         c += ["\t" + l for l in lines]
         rep_arr, lines = handle_array("rep", m["reply"], ".")
@@ -676,19 +929,20 @@ def c_outputs(gen, iface):
         c += ["\t\tif (server->%s == NULL)" % member(m["name"]),
               "\t\t\treturn viper_rpc_reply_error(out, hdr.request_id, VIPER_E_NOSYS);",
              ] + wrap(2, "status = viper_rpc_decode_request",
-                      ["in", "%s_fields" % req, "&req", req_arr or "NULL",
+                      ["in", "&" + codecs.name(m["request"]), "&req", req_arr or "NULL",
                        str(len(gen.handle_fields(m["request"])))], ";") + [
               "\t\tif (status < 0)",
               "\t\t\treturn viper_rpc_reply_error(out, hdr.request_id, status);",
               "\t\tout->handles_taken = in->handle_count > 0;",
               "\t\tstatus = server->%s(self, ctx, &req, &rep);" % member(m["name"])]
         c += wrap(2, "return viper_rpc_reply",
-                  ["out", "hdr.request_id", "status", "%s_fields" % rep, "&rep",
+                  ["out", "hdr.request_id", "status", "&" + codecs.name(m["reply"]), "&rep",
                    rep_arr or "NULL", str(len(gen.handle_fields(m["reply"])))], ";")
         c += ["\t}"]
     c += ["\tdefault:",
           "\t\treturn viper_rpc_reply_error(out, hdr.request_id, VIPER_E_NOSYS);",
           "\t}", "}"]
+    c[codecs_at:codecs_at] = codecs.lines()
     return "\n".join(h) + "\n", "\n".join(c) + "\n"
 
 

@@ -50,3 +50,8 @@ int32_t viper_transport_call(viper_handle_t channel, const void *request, uint32
 	*reply_handle_count = call.info.handles;
 	return VIPER_OK;
 }
+
+void viper_transport_drop(viper_handle_t handle)
+{
+	(void)viper_handle_close(handle);
+}

@@ -100,6 +100,12 @@ void viper_host_bind_direct(struct viper_slot *slot, const struct viper_interfac
 	}
 }
 
+void viper_transport_drop(viper_handle_t handle)
+{
+	(void)handle;
+	dropped_handles++;
+}
+
 uint32_t viper_host_dropped_handles(void)
 {
 	return dropped_handles;

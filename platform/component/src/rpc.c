@@ -105,41 +105,72 @@ int32_t viper_rpc_take_handles(uint32_t *const *handle_fields, uint32_t field_co
 	return VIPER_OK;
 }
 
-int32_t viper_rpc_decode_request(const struct viper_rpc_in *in, const pb_msgdesc_t *fields,
+int32_t viper_rpc_nanopb_encode(const pb_msgdesc_t *fields, const void *msg, uint8_t *out,
+				uint32_t cap)
+{
+	pb_ostream_t stream = pb_ostream_from_buffer(out, cap);
+
+	return pb_encode(&stream, fields, msg) ? (int32_t)stream.bytes_written : -1;
+}
+
+bool viper_rpc_nanopb_decode(const pb_msgdesc_t *fields, const uint8_t *in, uint32_t len, void *msg)
+{
+	pb_istream_t stream = pb_istream_from_buffer(in, len);
+
+	/* Sets the defaults first: proto2 messages may declare their own. */
+	return pb_decode(&stream, fields, msg);
+}
+
+int32_t viper_rpc_decode_request(const struct viper_rpc_in *in, const struct viper_codec *codec,
 				 void *msg, uint32_t *const *handle_fields, uint32_t field_count)
 {
-	pb_istream_t stream = pb_istream_from_buffer(in->bytes + VIPER_RPC_HEADER_BYTES,
-						     in->len - VIPER_RPC_HEADER_BYTES);
-	/* `msg` is zeroed, the proto3 defaults: an empty body leaves it so. */
-	if (stream.bytes_left && !pb_decode_ex(&stream, fields, msg, PB_DECODE_NOINIT))
+	if (!codec->decode(in->bytes + VIPER_RPC_HEADER_BYTES, in->len - VIPER_RPC_HEADER_BYTES,
+			   msg))
 		return VIPER_E_INVAL;
 	return viper_rpc_take_handles(handle_fields, field_count, in->handles, in->handle_count);
 }
 
+static void drop_handles(const viper_handle_t *handles, uint32_t count)
+{
+	for (uint32_t i = 0; i < count && i < VIPER_MSG_MAX_HANDLES; i++)
+		viper_transport_drop(handles[i]);
+}
+
+/* Closes the handles of a reply the client will not accept. */
+static int32_t refuse_reply(const viper_handle_t *handles, uint32_t count)
+{
+	drop_handles(handles, count);
+	return VIPER_E_CORRUPT;
+}
+
 int32_t viper_rpc_reply(struct viper_rpc_out *out, uint32_t request_id, int32_t status,
-			const pb_msgdesc_t *fields, void *msg, uint32_t *const *handle_fields,
+			const struct viper_codec *codec, void *msg, uint32_t *const *handle_fields,
 			uint32_t field_count)
 {
-	if (status < 0)
-		return viper_rpc_reply_error(out, request_id, status);
 	uint32_t handle_count = viper_rpc_give_handles(handle_fields, field_count, out->handles);
-	pb_ostream_t stream =
-		pb_ostream_from_buffer(out->bytes + VIPER_RPC_HEADER_BYTES, VIPER_RPC_BODY_MAX);
-	if (fields->field_count && !pb_encode(&stream, fields, msg))
-		return viper_rpc_reply_error(out, request_id, VIPER_E_CORRUPT);
+	int32_t len = -1;
+
+	if (status >= 0)
+		len = codec->encode(msg, out->bytes + VIPER_RPC_HEADER_BYTES, VIPER_RPC_BODY_MAX);
+	if (len < 0) {
+		/* No reply carries them: handles the method put in its reply are closed. */
+		drop_handles(out->handles, handle_count);
+		return viper_rpc_reply_error(out, request_id,
+					     status < 0 ? status : VIPER_E_CORRUPT);
+	}
 	write_reply_header(out->bytes, status, request_id);
-	out->len = VIPER_RPC_HEADER_BYTES + (uint32_t)stream.bytes_written;
+	out->len = VIPER_RPC_HEADER_BYTES + (uint32_t)len;
 	out->handle_count = handle_count;
 	return status;
 }
 
 int32_t viper_rpc_call(struct viper_slot *slot, const struct viper_interface *iface,
-		       uint16_t method, uint32_t reply_max, const pb_msgdesc_t *req_fields,
+		       uint16_t method, uint32_t reply_max, const struct viper_codec *req_codec,
 		       const void *req, const viper_handle_t *handles, uint32_t handle_count,
-		       const pb_msgdesc_t *rep_fields, void *rep,
+		       const struct viper_codec *rep_codec, void *rep,
 		       uint32_t *const *rep_handle_fields, uint32_t rep_field_count)
 {
-	uint8_t buf[VIPER_MSG_MAX_BYTES];
+	_Alignas(8) uint8_t buf[VIPER_MSG_MAX_BYTES];
 	viper_handle_t rep_handles[VIPER_MSG_MAX_HANDLES];
 	uint32_t rep_len = 0;
 	uint32_t rep_handle_count = 0;
@@ -148,29 +179,29 @@ int32_t viper_rpc_call(struct viper_slot *slot, const struct viper_interface *if
 	put_u16(buf, (uint16_t)iface->id);
 	put_u16(buf + 2, method);
 	put_u32(buf + 4, request_id);
-	pb_ostream_t out = pb_ostream_from_buffer(buf + VIPER_RPC_HEADER_BYTES, VIPER_RPC_BODY_MAX);
-	if (req_fields->field_count && !pb_encode(&out, req_fields, req))
+	int32_t len = req_codec->encode(req, buf + VIPER_RPC_HEADER_BYTES, VIPER_RPC_BODY_MAX);
+	if (len < 0)
 		return VIPER_E_INVAL;
 	int32_t err = viper_transport_call(
-		slot->channel, buf, VIPER_RPC_HEADER_BYTES + (uint32_t)out.bytes_written, handles,
-		handle_count, buf, reply_max < sizeof(buf) ? reply_max : sizeof(buf), &rep_len,
-		rep_handles, rep_field_count, &rep_handle_count);
+		slot->channel, buf, VIPER_RPC_HEADER_BYTES + (uint32_t)len, handles, handle_count,
+		buf, reply_max < sizeof(buf) ? reply_max : sizeof(buf), &rep_len, rep_handles,
+		rep_field_count, &rep_handle_count);
 	if (err < 0)
 		return err;
-	if (rep_len < VIPER_RPC_HEADER_BYTES || rep_len > sizeof(buf) ||
-	    rep_handle_count > VIPER_MSG_MAX_HANDLES || get_u32(buf + 4) != request_id)
-		return VIPER_E_CORRUPT;
+	if (rep_handle_count > rep_field_count || rep_len < VIPER_RPC_HEADER_BYTES ||
+	    rep_len > sizeof(buf) || get_u32(buf + 4) != request_id)
+		return refuse_reply(rep_handles, rep_handle_count);
 	int32_t status = (int32_t)get_u32(buf);
-	if (status < 0)
-		return rep_len == VIPER_RPC_HEADER_BYTES && rep_handle_count == 0 ? status
-										  : VIPER_E_CORRUPT;
-	pb_istream_t in = pb_istream_from_buffer(buf + VIPER_RPC_HEADER_BYTES,
-						 rep_len - VIPER_RPC_HEADER_BYTES);
-	if (in.bytes_left && !pb_decode_ex(&in, rep_fields, rep, PB_DECODE_NOINIT))
-		return VIPER_E_CORRUPT;
+	if (status < 0) {
+		if (rep_len == VIPER_RPC_HEADER_BYTES && rep_handle_count == 0)
+			return status;
+		return refuse_reply(rep_handles, rep_handle_count);
+	}
+	if (!rep_codec->decode(buf + VIPER_RPC_HEADER_BYTES, rep_len - VIPER_RPC_HEADER_BYTES, rep))
+		return refuse_reply(rep_handles, rep_handle_count);
 	if (viper_rpc_take_handles(rep_handle_fields, rep_field_count, rep_handles,
 				   rep_handle_count) < 0)
-		return VIPER_E_CORRUPT;
+		return refuse_reply(rep_handles, rep_handle_count);
 	return status;
 }
 

@@ -218,6 +218,7 @@ TEST_F(DispatchTest, RandomRequestsNeverCrash)
 std::function<int32_t(const uint8_t *, uint32_t, uint8_t *, uint32_t *, viper_handle_t *,
 		      uint32_t *)>
 	g_peer;
+std::vector<viper_handle_t> g_dropped; // what viper_transport_drop closed
 
 class StubTest : public ::testing::Test
 {
@@ -227,6 +228,7 @@ class StubTest : public ::testing::Test
 		memset(&slot_, 0, sizeof(slot_));
 		slot_.interface = &kv_interface;
 		slot_.channel = 5;
+		g_dropped.clear();
 	}
 	// Replies with header (status, echoed id or `id`) then `body` and `handles`.
 	void Reply(int32_t status, std::vector<uint8_t> body,
@@ -273,8 +275,10 @@ TEST_F(StubTest, MalformedRepliesAreCorrupt)
 	EXPECT_EQ(kv_count(&slot_, &req, &rep), VIPER_E_CORRUPT) << "body does not decode";
 	Reply(VIPER_E_INVAL, {0x08, 0x01});
 	EXPECT_EQ(kv_count(&slot_, &req, &rep), VIPER_E_CORRUPT) << "error with a body";
+	g_dropped.clear();
 	Reply(VIPER_OK, {}, {7});
 	EXPECT_EQ(kv_count(&slot_, &req, &rep), VIPER_E_CORRUPT) << "unexpected handle";
+	EXPECT_EQ(g_dropped, std::vector<viper_handle_t>({7})) << "the stray handle is closed";
 }
 
 TEST_F(StubTest, ReplyHandles)
@@ -284,10 +288,17 @@ TEST_F(StubTest, ReplyHandles)
 	Reply(VIPER_OK, {0x08, 0x01}, {0x55});
 	EXPECT_EQ(kv_detach(&slot_, &req, &rep), VIPER_OK);
 	EXPECT_EQ(rep.memory, 0x55u);
+	EXPECT_TRUE(g_dropped.empty());
 	Reply(VIPER_OK, {0x08, 0x02}, {0x55});
 	EXPECT_EQ(kv_detach(&slot_, &req, &rep), VIPER_E_CORRUPT) << "bad handle index";
 	Reply(VIPER_OK, {0x08, 0x01}, {});
 	EXPECT_EQ(kv_detach(&slot_, &req, &rep), VIPER_E_CORRUPT) << "missing handle";
+	Reply(VIPER_OK, {0x08, 0x01, 0xff}, {0x56});
+	EXPECT_EQ(kv_detach(&slot_, &req, &rep), VIPER_E_CORRUPT) << "body does not decode";
+	Reply(VIPER_E_BUSY, {}, {0x57});
+	EXPECT_EQ(kv_detach(&slot_, &req, &rep), VIPER_E_CORRUPT) << "error with a handle";
+	EXPECT_EQ(g_dropped, std::vector<viper_handle_t>({0x55, 0x56, 0x57}))
+		<< "every handle of a refused reply is closed";
 }
 
 TEST_F(StubTest, TransportErrorsPassThrough)
@@ -322,6 +333,11 @@ TEST_F(StubTest, RequestHandlesUsePositions)
 }
 
 } // namespace
+
+extern "C" void viper_transport_drop(viper_handle_t handle)
+{
+	g_dropped.push_back(handle);
+}
 
 extern "C" int32_t viper_transport_call(viper_handle_t, const void *request, uint32_t request_len,
 					const viper_handle_t *, uint32_t, void *reply,

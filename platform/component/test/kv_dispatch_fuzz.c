@@ -7,7 +7,7 @@
 
 #include <kv_store/kv_store.h>
 
-/* kv.viper.c's remote stubs need a transport; the fuzzer never calls them. */
+/* kv.viper.c's stubs need a transport; the fuzzer never calls them. */
 int32_t viper_transport_call(viper_handle_t channel, const void *request, uint32_t request_len,
 			     const viper_handle_t *handles, uint32_t handle_count, void *reply,
 			     uint32_t reply_capacity, uint32_t *reply_len,
@@ -18,6 +18,11 @@ int32_t viper_transport_call(viper_handle_t channel, const void *request, uint32
 	(void)reply, (void)reply_capacity, (void)reply_len, (void)reply_handles;
 	(void)reply_handle_capacity, (void)reply_handle_count;
 	return VIPER_E_UNSUPPORTED;
+}
+
+void viper_transport_drop(viper_handle_t handle)
+{
+	(void)handle;
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);

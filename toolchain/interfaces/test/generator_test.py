@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """Tests of the interface generator (run by generator_test.sh).
 
-- golden: echo.proto generates exactly golden/echo.{viper.h,viper.c,interface.json}.golden
+- golden: echo.proto and codec.proto generate exactly golden/<stem>.{viper.h,viper.c,interface.json}.golden
   (regenerate with toolchain/interfaces/test/update_goldens after a deliberate change);
 - determinism: two runs give identical bytes;
 - diagnostics: each bad/*.proto fails with the diagnostic its first line names,
@@ -32,23 +32,23 @@ def generate(out_dir, protos, *extra):
                           list(extra) + protos, capture_output=True, text=True)
 
 
-def test_golden():
+def test_golden(stem):
     with tempfile.TemporaryDirectory() as a, tempfile.TemporaryDirectory() as b:
         for d in (a, b):
-            res = generate(d, [TEST + "/echo.proto"])
+            res = generate(d, [TEST + "/%s.proto" % stem])
             if res.returncode != 0:
-                fail("echo.proto did not generate:\n" + res.stderr)
+                fail("%s.proto did not generate:\n%s" % (stem, res.stderr))
                 return
         for suffix in (".viper.h", ".viper.c", ".interface.json"):
-            got = os.path.join(a, TEST, "echo" + suffix)
-            golden = os.path.join(TEST, "golden", "echo" + suffix + ".golden")
+            got = os.path.join(a, TEST, stem + suffix)
+            golden = os.path.join(TEST, "golden", stem + suffix + ".golden")
             if not filecmp.cmp(got, golden, shallow=False):
                 diff = subprocess.run(["diff", "-u", golden, got], capture_output=True, text=True)
-                fail("echo%s differs from its golden (run %s/update_goldens):\n%s" %
-                     (suffix, TEST, diff.stdout))
-            if not filecmp.cmp(got, os.path.join(b, TEST, "echo" + suffix), shallow=False):
-                fail("echo%s differs between two runs" % suffix)
-        print("ok golden echo")
+                fail("%s%s differs from its golden (run %s/update_goldens):\n%s" %
+                     (stem, suffix, TEST, diff.stdout))
+            if not filecmp.cmp(got, os.path.join(b, TEST, stem + suffix), shallow=False):
+                fail("%s%s differs between two runs" % (stem, suffix))
+        print("ok golden " + stem)
 
 
 def test_bad(path):
@@ -93,7 +93,8 @@ def test_json_to_stdout():
 
 
 def main():
-    test_golden()
+    test_golden("echo")
+    test_golden("codec")
     test_json_to_stdout()
     bad = sorted(os.path.join(TEST, "bad", f) for f in os.listdir(os.path.join(TEST, "bad"))
                  if f.endswith(".proto"))

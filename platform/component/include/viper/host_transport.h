@@ -40,7 +40,10 @@ void viper_host_bind_remote(struct viper_slot *slot, const struct viper_interfac
 void viper_host_bind_direct(struct viper_slot *slot, const struct viper_interface *interface,
 			    const void *ops, void *self);
 
-/* Handles the provider did not take (dispatch refused the call): as if closed. */
+/*
+ * Handles dropped as if closed: those a provider did not take (dispatch refused
+ * the call) and those viper_transport_drop closed (a malformed reply's).
+ */
 uint32_t viper_host_dropped_handles(void);
 
 #ifdef __cplusplus

@@ -111,4 +111,7 @@ int32_t viper_transport_call(viper_handle_t channel, const void *request, uint32
 			     viper_handle_t *reply_handles, uint32_t reply_handle_capacity,
 			     uint32_t *reply_handle_count);
 
+/* Closes a handle the client received but will not keep (in a malformed reply). */
+void viper_transport_drop(viper_handle_t handle);
+
 #endif

@@ -24,6 +24,35 @@ extern "C" {
 #endif
 
 /*
+ * A message's encoder and decoder. The generator writes straight-line ones
+ * for messages made only of singular scalars, bounded strings and bounded
+ * bytes (the common case), and ones over nanopb for the rest (nested,
+ * repeated, oneof and optional fields); both produce and accept the same
+ * Protocol Buffers encoding.
+ */
+struct viper_codec {
+	/*
+	 * Encodes `msg` into `out` (room for `cap` bytes, at least the
+	 * message's worst case). Returns the length, or -1 when a field is over
+	 * its bound (a string without its NUL, a bytes size over its array).
+	 */
+	int32_t (*encode)(const void *msg, uint8_t *out, uint32_t cap);
+	/*
+	 * Decodes `len` bytes into `msg`, which holds the message's defaults
+	 * (zeroes in proto3). Unknown fields are skipped; false when the bytes are
+	 * malformed: truncated, a field over its bound or of the wrong wire
+	 * type, a value out of its type's range.
+	 */
+	bool (*decode)(const uint8_t *in, uint32_t len, void *msg);
+};
+
+/* The nanopb halves of a viper_codec, for messages the generator leaves to nanopb. */
+int32_t viper_rpc_nanopb_encode(const pb_msgdesc_t *fields, const void *msg, uint8_t *out,
+				uint32_t cap);
+bool viper_rpc_nanopb_decode(const pb_msgdesc_t *fields, const uint8_t *in, uint32_t len,
+			     void *msg);
+
+/*
  * Starts serving request `in` for the interface with id `interface_id`:
  * resets `out`, checks the size, the handle count, the header and the
  * interface id, and fills `hdr`. On a problem it writes the error reply to
@@ -33,22 +62,25 @@ int32_t viper_rpc_begin(const struct viper_rpc_in *in, uint32_t interface_id,
 			struct viper_rpc_request_header *hdr, struct viper_rpc_out *out);
 
 /*
- * Decodes the body of request `in` into `msg` (nanopb `fields`) and replaces
+ * Decodes the body of request `in` into `msg` (holding its defaults) with
+ * `codec` and replaces
  * each handle field's position by the handle from `in`. VIPER_E_INVAL when
  * the body does not decode, a position is out of range or repeated, or the
  * number of handles differs from the number of handle fields set.
  */
-int32_t viper_rpc_decode_request(const struct viper_rpc_in *in, const pb_msgdesc_t *fields,
+int32_t viper_rpc_decode_request(const struct viper_rpc_in *in, const struct viper_codec *codec,
 				 void *msg, uint32_t *const *handle_fields, uint32_t field_count);
 
 /*
  * Writes the reply to request `request_id` into `out`: the header and, when
- * `status` >= 0, `msg` encoded, its handle fields moved to out->handles.
- * Returns the status sent: `status`, or VIPER_E_CORRUPT when the method
- * filled a reply that does not encode.
+ * `status` >= 0, `msg` encoded with `codec`, its handle fields moved to
+ * out->handles. Returns the status sent: `status`, or VIPER_E_CORRUPT when
+ * the method filled a reply that does not encode. Handles the method put in
+ * a reply that is not sent (an error status, or one that does not encode)
+ * are closed with viper_transport_drop.
  */
 int32_t viper_rpc_reply(struct viper_rpc_out *out, uint32_t request_id, int32_t status,
-			const pb_msgdesc_t *fields, void *msg, uint32_t *const *handle_fields,
+			const struct viper_codec *codec, void *msg, uint32_t *const *handle_fields,
 			uint32_t field_count);
 
 /* Writes an error reply (header only) with negative `status`; returns it. */
@@ -74,17 +106,17 @@ int32_t viper_rpc_take_handles(uint32_t *const *handle_fields, uint32_t field_co
  * One remote call of `iface`'s `method` through `slot`'s channel, whose
  * reply is at most `reply_max` bytes with the header (the generator's
  * worst case; small enough, the call travels in registers): encodes the
- * header and `req`
- * (nanopb `req_fields`, its handle fields already given to `handles`),
- * waits for the reply, checks it and decodes it into `rep`, taking its
- * handles into `rep_handle_fields`. Returns the method's status,
- * VIPER_E_INVAL when `req` does not encode (a field over its bound), the
- * transport's error, or VIPER_E_CORRUPT for a malformed reply.
+ * header and `req` with `req_codec` (its handle fields already given to
+ * `handles`), waits for the reply, checks it and decodes it into `rep`
+ * (holding its defaults) with `rep_codec`, taking its handles into `rep_handle_fields`.
+ * Returns the method's status, VIPER_E_INVAL when `req` does not encode (a
+ * field over its bound), the transport's error, or VIPER_E_CORRUPT for a
+ * malformed reply, whose handles are then closed.
  */
 int32_t viper_rpc_call(struct viper_slot *slot, const struct viper_interface *iface,
-		       uint16_t method, uint32_t reply_max, const pb_msgdesc_t *req_fields,
+		       uint16_t method, uint32_t reply_max, const struct viper_codec *req_codec,
 		       const void *req, const viper_handle_t *handles, uint32_t handle_count,
-		       const pb_msgdesc_t *rep_fields, void *rep,
+		       const struct viper_codec *rep_codec, void *rep,
 		       uint32_t *const *rep_handle_fields, uint32_t rep_field_count);
 
 /* Whether the first `cap` - 1 bytes of `s` hold its terminating NUL. */
