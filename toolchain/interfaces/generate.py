@@ -836,8 +836,9 @@ def c_outputs(gen, iface):
         h += ["\t" + l for l in body] + ["\treturn true;", "}", ""]
     h += ["/*",
           " * Client stubs: call method <name> through `slot`. A provider in the same",
-          " * address space is called directly; otherwise the request goes over the",
-          " * slot's channel. Both ways the reply is zeroed first, handles in the",
+          " * address space is called directly (under its entry lock when several",
+          " * threads can reach it); otherwise the request goes over the slot's",
+          " * channel. Both ways the reply holds its defaults first, handles in the",
           " * request move to the provider and the result is the method's status or a",
           " * negative viper error (VIPER_E_INVAL for a request out of its bounds).",
           " */"]
@@ -855,12 +856,14 @@ def c_outputs(gen, iface):
         h += ["\tif (ops->%s == NULL)" % member(m["name"]), "\t\treturn VIPER_E_NOSYS;"]
         h += clear(m["reply"], "*rep", 1)
         call = "ops->%s(slot->peer, &slot->peer_ctx, req, rep);" % member(m["name"])
+        h += ["\tif (slot->peer_lock != NULL)", "\t\tviper_entry_lock(slot->peer_lock);",
+              "\tint32_t status = " + call,
+              "\tif (slot->peer_lock != NULL)", "\t\tviper_entry_unlock(slot->peer_lock);"]
         rep_handles = gen.handle_fields(m["reply"])
         if not rep_handles:
-            h += ["\treturn " + call, "}", ""]
+            h += ["\treturn status;", "}", ""]
             continue
-        h += ["\tint32_t status = " + call,
-              "\tif (status < 0) {",
+        h += ["\tif (status < 0) {",
               "\t\t/* As over a channel: an error carries no handles. */"]
         for f in rep_handles:
             h += ["\t\tif (rep->%s != VIPER_HANDLE_INVALID)" % f.name,

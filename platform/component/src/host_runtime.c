@@ -6,6 +6,7 @@
 
 #include <viper/component.h>
 
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -57,6 +58,11 @@ int vc_snprintf(char *buf, size_t size, const char *fmt, ...)
 	int n = vsnprintf(buf, size, fmt, ap);
 	va_end(ap);
 	return n;
+}
+
+void vc_yield(void)
+{
+	sched_yield();
 }
 
 uint64_t vc_now_ns(void)

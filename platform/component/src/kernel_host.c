@@ -18,6 +18,7 @@
 #include <viper/component.h>
 #include <viper/syscall.h>
 
+#include "entry_lock.h"
 #include "pb_decode.h"
 #include "platform/manifest/manifest.pb.h"
 #include "serve.h"
@@ -41,6 +42,8 @@ struct kernel_instance {
 	void *state;
 	struct viper_instance_env env;
 	struct viper_slot slots[VIPER_COMPONENT_MAX_SLOTS];
+	struct viper_entry_lock lock; /* used when `locked` */
+	bool locked;
 };
 
 static struct kernel_instance instances[MAX_INSTANCES];
@@ -150,6 +153,68 @@ static err_t make_instance(struct kernel_instance *in, const viper_manifest_Inst
 	return VIPER_OK;
 }
 
+/* An entry lock's wake-up channel, both ends in the kernel process's table. */
+static err_t make_entry_lock(struct viper_entry_lock *lock)
+{
+	struct channel *ch;
+	err_t err = channel_create(VIPER_CHANNEL_DEFAULT_DEPTH, &ch);
+
+	if (err)
+		return err;
+	lock->holders = 0;
+	err = handle_create(&kernel_process.handles, &ch->send_end, VIPER_RIGHT_WRITE,
+			    &lock->wake_send);
+	if (!err)
+		err = handle_create(&kernel_process.handles, &ch->recv_end, VIPER_RIGHT_READ,
+				    &lock->wake_recv);
+	kobject_unref(&ch->send_end);
+	kobject_unref(&ch->recv_end);
+	return err;
+}
+
+/*
+ * Gives an entry lock to each instance several kernel threads reach: each
+ * served channel has a thread of its own, and co-located callers bring
+ * theirs (entry_lock.h).
+ */
+static err_t add_entry_locks(void)
+{
+	unsigned count = kernel_record->instances_count;
+	uint32_t calls[MAX_INSTANCES] = {0};
+	uint32_t runs[MAX_INSTANCES] = {0};
+	struct entry_threads entered[MAX_INSTANCES] = {{0}};
+	err_t err = VIPER_OK;
+
+	for (unsigned i = 0; i < count; i++) {
+		const viper_manifest_Instance *rec = &kernel_record->instances[i];
+
+		for (pb_size_t s = 0; s < rec->slots_count; s++) {
+			if (!rec->slots[s].grant)
+				calls[i] |= 1u << (rec->slots[s].local - 1);
+		}
+		runs[i] = instances[i].component->run ? 1 + MAX_INSTANCES + i : 0;
+		entered[i].thread = rec->serves_count ? 1 + i : 0;
+		entered[i].several = rec->serves_count > 1;
+	}
+	entry_threads_solve(count, calls, runs, entered);
+	for (unsigned i = 0; i < count && !err; i++) {
+		instances[i].locked = entered[i].several;
+		if (instances[i].locked)
+			err = make_entry_lock(&instances[i].lock);
+	}
+	for (unsigned i = 0; i < count; i++) {
+		const viper_manifest_Instance *rec = &kernel_record->instances[i];
+
+		for (pb_size_t s = 0; s < rec->slots_count; s++) {
+			struct kernel_instance *peer = &instances[rec->slots[s].local - 1];
+
+			if (!rec->slots[s].grant && peer->locked)
+				instances[i].slots[s].peer_lock = &peer->lock;
+		}
+	}
+	return err;
+}
+
 err_t kernel_components_prepare(struct root_grant *grants, unsigned max, unsigned *count)
 {
 	pb_istream_t in = pb_istream_from_buffer(viper_manifest, viper_manifest_size);
@@ -171,6 +236,8 @@ err_t kernel_components_prepare(struct root_grant *grants, unsigned max, unsigne
 		for (pb_size_t s = 0; s < rec->slots_count && !err; s++)
 			err = bind_slot(&instances[i], s, &rec->slots[s]);
 	}
+	if (!err)
+		err = add_entry_locks();
 	for (pb_size_t i = 0; i < kernel_record->instances_count && !err; i++) {
 		struct kernel_instance *ki = &instances[i];
 		int32_t r = ki->component->init ? ki->component->init(ki->state, &ki->env) : 0;
@@ -243,6 +310,7 @@ err_t kernel_components_start(void)
 			l->channel = grant_handles[sv->grant - 1];
 			l->provided = p;
 			l->state = ki->state;
+			l->lock = ki->locked ? &ki->lock : NULL;
 			l->ctx.connection = loop_count + 1;
 			loop_count++;
 			err = start(serve, l);

@@ -14,6 +14,8 @@
 #include <kernel/memory.h>
 #include <kernel/string.h>
 
+#include <viper/syscall.h>
+
 #include "log_line.h"
 
 /* Takes the big lock (interrupts off) unless this CPU holds it; true if it did. */
@@ -101,6 +103,11 @@ void vc_log(const char *fmt, ...)
 	took = enter();
 	console_write(line, n);
 	leave(took);
+}
+
+void vc_yield(void)
+{
+	(void)viper_yield();
 }
 
 uint64_t vc_now_ns(void)

@@ -14,6 +14,7 @@
 #include <viper/runtime.h>
 #include <viper/syscall.h>
 
+#include "entry_lock.h"
 #include "process_runtime.h"
 #include "root/plan.h"
 #include "serve.h"
@@ -33,6 +34,7 @@ struct host_instance {
 	struct viper_slot slots[VIPER_COMPONENT_MAX_SLOTS];
 	viper_handle_t thread;
 	int32_t run_status;
+	struct viper_entry_lock *lock; /* when several threads reach its methods */
 };
 
 /* One channel receive end the process serves, and who answers on it. */
@@ -255,6 +257,59 @@ static int add_serves(struct host_instance *in)
 	return 0;
 }
 
+/*
+ * Gives an entry lock to each instance whose methods several threads reach:
+ * the main thread serving channels and the run threads of co-located
+ * callers (entry_lock.h).
+ */
+static int add_entry_locks(void)
+{
+	uint32_t calls[HOST_MAX_INSTANCES] = {0};
+	uint32_t runs[HOST_MAX_INSTANCES] = {0};
+	struct entry_threads entered[HOST_MAX_INSTANCES] = {{0}};
+
+	for (unsigned i = 0; i < instance_count; i++) {
+		const viper_manifest_Instance *r = instances[i].record;
+
+		for (pb_size_t s = 0; s < r->slots_count && s < VIPER_COMPONENT_MAX_SLOTS; s++) {
+			if (!r->slots[s].grant)
+				calls[i] |= 1u << (r->slots[s].local - 1);
+		}
+		runs[i] = instances[i].component->run ? i + 2 : 0;
+		entered[i].thread = r->serves_count ? 1 : 0; /* the main thread */
+	}
+	entry_threads_solve(instance_count, calls, runs, entered);
+	for (unsigned i = 0; i < instance_count; i++) {
+		struct host_instance *in = &instances[i];
+
+		if (!entered[i].several)
+			continue;
+		in->lock = vc_alloc(sizeof(*in->lock));
+		int32_t err = in->lock ? entry_lock_init(in->lock) : VIPER_E_NOMEM;
+		if (err < 0) {
+			viper_printf("%s: instance '%s': no entry lock: %s\n", process->name,
+				     in->record->name, plan_error_name(err));
+			return -1;
+		}
+	}
+	for (unsigned i = 0; i < instance_count; i++) {
+		const viper_manifest_Instance *r = instances[i].record;
+
+		for (pb_size_t s = 0; s < r->slots_count && s < VIPER_COMPONENT_MAX_SLOTS; s++) {
+			if (!r->slots[s].grant)
+				instances[i].slots[s].peer_lock =
+					instances[r->slots[s].local - 1].lock;
+		}
+	}
+	for (unsigned s = 0; s < serve_count; s++) {
+		for (unsigned i = 0; i < instance_count; i++) {
+			if (serves[s].loop.state == instances[i].state)
+				serves[s].loop.lock = instances[i].lock;
+		}
+	}
+	return 0;
+}
+
 /* Sets every instance up; returns 0 or -1 after saying why. */
 static int build_instances(void)
 {
@@ -289,7 +344,7 @@ static int build_instances(void)
 		if (bind_slots(&instances[i], &next_local) < 0 || add_serves(&instances[i]) < 0)
 			return -1;
 	}
-	return 0;
+	return add_entry_locks();
 }
 
 /* Serves the one channel of a process that serves one. */

@@ -102,6 +102,11 @@ int vc_snprintf(char *buf, size_t size, const char *fmt, ...)
 	return n;
 }
 
+void vc_yield(void)
+{
+	(void)viper_yield();
+}
+
 uint64_t vc_now_ns(void)
 {
 	int64_t t = viper_clock_now();

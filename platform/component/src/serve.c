@@ -23,8 +23,12 @@ void serve_request(struct serve_loop *loop, const uint8_t *bytes, uint32_t len,
 	out->len = 0;
 	out->handle_count = 0;
 	out->handles_taken = false;
+	if (loop->lock)
+		viper_entry_lock(loop->lock);
 	(void)loop->provided->interface->dispatch(loop->provided->ops, loop->state, &loop->ctx, &in,
 						  out);
+	if (loop->lock)
+		viper_entry_unlock(loop->lock);
 	if (!out->handles_taken)
 		close_handles(handles, handle_count);
 }

@@ -12,7 +12,8 @@
 struct serve_loop {
 	viper_handle_t channel; /* receive end */
 	const struct viper_provided *provided;
-	void *state; /* the instance's */
+	void *state;		       /* the instance's */
+	struct viper_entry_lock *lock; /* the instance's, NULL when it needs none */
 	struct viper_rpc_context ctx;
 };
 

@@ -87,6 +87,9 @@ int vc_snprintf(char *buf, size_t size, const char *fmt, ...) __attribute__((for
 /* The monotonic clock in nanoseconds since boot. */
 uint64_t vc_now_ns(void);
 
+/* Lets other threads run first; returns at once when none is ready. */
+void vc_yield(void);
+
 /* Copy and compare helpers: the compiler's, which every environment links. */
 static inline void *vc_memcpy(void *dst, const void *src, size_t n)
 {

@@ -84,6 +84,20 @@ struct viper_interface {
 };
 
 /*
+ * Serializes the calls into one provider instance when more than one thread
+ * can make them (the host decides, see docs/components.md): a count of the
+ * threads inside or waiting, and a channel on which waiters sleep.
+ */
+struct viper_entry_lock {
+	uint32_t holders;
+	viper_handle_t wake_send;
+	viper_handle_t wake_recv;
+};
+
+void viper_entry_lock(struct viper_entry_lock *lock);
+void viper_entry_unlock(struct viper_entry_lock *lock);
+
+/*
  * A client's end of one slot, bound by the component host before the
  * component starts. Either `channel` (another process or the kernel) or
  * `peer_ops`/`peer` (the provider shares the address space: a direct call).
@@ -91,10 +105,11 @@ struct viper_interface {
 struct viper_slot {
 	const struct viper_interface *interface;
 	viper_handle_t channel;
-	const void *peer_ops;		   /* the provider's server vtable for this interface */
-	void *peer;			   /* the provider instance's state */
-	struct viper_rpc_context peer_ctx; /* what a direct call passes the provider */
-	void *bulk;			   /* the connection's bulk buffer, NULL when none */
+	const void *peer_ops;		    /* the provider's server vtable for this interface */
+	void *peer;			    /* the provider instance's state */
+	struct viper_entry_lock *peer_lock; /* taken around a direct call; NULL: none needed */
+	struct viper_rpc_context peer_ctx;  /* what a direct call passes the provider */
+	void *bulk;			    /* the connection's bulk buffer, NULL when none */
 	uint32_t bulk_size;
 	uint32_t next_request;
 };
