@@ -207,13 +207,14 @@ static int bind_slots(struct host_instance *in, uint32_t *next_local)
 		slot->peer = provider->state;
 		slot->peer_ctx.connection = (*next_local)++;
 		if (p->interface->bulk_bytes) {
-			slot->bulk = vc_alloc(p->interface->bulk_bytes);
+			/* Whole pages, as a shared memory object would have. */
+			slot->bulk_size = (uint32_t)page_round(p->interface->bulk_bytes);
+			slot->bulk = vc_alloc(slot->bulk_size);
 			if (!slot->bulk) {
 				viper_printf("%s: no memory for the bulk buffer of slot '%s'\n",
 					     process->name, sl->name);
 				return -1;
 			}
-			slot->bulk_size = p->interface->bulk_bytes;
 			slot->peer_ctx.bulk = slot->bulk;
 			slot->peer_ctx.bulk_size = slot->bulk_size;
 		}
