@@ -694,7 +694,6 @@ err_t process_start_root(const struct board_info *board, const struct root_grant
 	kprintf("kernel: started %s as the root process with %u device capabilities\n",
 		root_process->name, count - extra_count);
 	if (extra_count)
-		kprintf("kernel: gave it %u channel ends of kernel-placed components\n",
-			extra_count);
+		kprintf("kernel: gave it %u handles of kernel-placed components\n", extra_count);
 	return VIPER_OK;
 }
