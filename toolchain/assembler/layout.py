@@ -7,7 +7,9 @@ quotas and manifest limits. to_manifest() fills the protobuf message.
 Canonical grant order of a process (grant index = startup handle position):
   1. channel ends, in channel order (send end if the process holds the
      client, receive end if it holds the provider);
-  2. bulk buffers of those channels, in channel order (not for the kernel);
+  2. bulk buffers of those channels, in channel order (the kernel's too: it
+     creates and maps the bulk buffers of its channels and hands them to the
+     root task with the channel ends);
   3. devices: instances by name, each instance's needs in component order,
      GRANT_DEVICE then GRANT_IRQ when the device has an interrupt;
   4. the process's own memories, by name.
@@ -145,12 +147,11 @@ def layout(system, diags):
             elif ch.binding.provider.process == proc.name:
                 grants.append(Grant("GRANT_CHANNEL_RECV", RIGHTS_RECV, channel=ch))
                 recv_of[ch.index] = len(grants)
-        if not proc.is_kernel():
-            for ch in out.channels:
-                if ch.bulk_memory is not None and (ch.index in send_of or ch.index in recv_of):
-                    mem = out.memories[ch.bulk_memory]
-                    grants.append(Grant("GRANT_MEMORY", RIGHTS_MEMORY, memory=mem))
-                    bulk_kib += _kib(mem.size)
+        for ch in out.channels:
+            if ch.bulk_memory is not None and (ch.index in send_of or ch.index in recv_of):
+                mem = out.memories[ch.bulk_memory]
+                grants.append(Grant("GRANT_MEMORY", RIGHTS_MEMORY, memory=mem))
+                bulk_kib += _kib(mem.size)
         device_grants = {}
         for inst in proc.instances:
             for use in inst.devices:

@@ -73,11 +73,6 @@ def report(out):
                 else:
                     what = "private"
                 lines.append(head + "memory %s %d bytes rw (%s)" % (mem.name, mem.size, what))
-        if proc.is_kernel():
-            for ch in out.channels:
-                if ch.bulk_memory is not None and ch.kernel_end != "KERNEL_END_NONE":
-                    lines.append(head + "no bulk buffer mapping for channel %s %s (kernel end)" %
-                                 (ch.interface.name, ch.binding.client_name()))
     board = system.board
     header = [
         "# ViperOS authority report",

@@ -77,6 +77,7 @@ TEST_P(KvSystemTest, ClientPasses)
 {
 	EXPECT_EQ(client_.component->run(client_.state), 0);
 	EXPECT_EQ(viper_host_dropped_handles(), 0u);
+	EXPECT_EQ(viper_host_memory_objects(), 0u) << "the client releases its memory objects";
 }
 
 TEST_P(KvSystemTest, ClientRunsTwice)

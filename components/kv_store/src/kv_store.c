@@ -79,19 +79,45 @@ static int32_t store_count(void *self, struct viper_rpc_context *ctx,
 	return VIPER_OK;
 }
 
+/* Checks and maps the memory object Attach brings; VIPER_OK or why not. */
+static int32_t take_memory(struct kv_store *kv, const viper_kv_AttachRequest *req)
+{
+	uint64_t object_size;
+	int32_t r;
+
+	if (req->memory == VIPER_HANDLE_INVALID || req->size == 0)
+		return VIPER_E_INVAL;
+	r = vc_memory_size(req->memory, &object_size);
+	if (r < 0)
+		return r; /* not live (a forged or closed handle), or not memory */
+	if (req->size > object_size)
+		return VIPER_E_RANGE;
+	if (kv->attached != VIPER_HANDLE_INVALID)
+		return VIPER_E_BUSY;
+	r = vc_memory_map(req->memory, &kv->attached_map, &kv->attached_map_size);
+	if (r < 0)
+		return r;
+	kv->attached = req->memory;
+	kv->attached_size = req->size;
+	return VIPER_OK;
+}
+
 static int32_t store_attach(void *self, struct viper_rpc_context *ctx,
 			    const viper_kv_AttachRequest *req, viper_kv_AttachReply *rep)
 {
 	struct kv_store *kv = self;
 	(void)ctx;
-	/* The handle is ours now, whatever we answer; a store that could
-	 * close handles would close it on error. */
-	if (req->memory == VIPER_HANDLE_INVALID)
-		return VIPER_E_INVAL;
-	if (kv->attached != VIPER_HANDLE_INVALID)
-		return VIPER_E_BUSY;
-	kv->attached = req->memory;
-	kv->attached_size = req->size;
+	/* The caller no longer holds the attached handle (it moved to us), so
+	 * naming it again is naming a dead handle, as it is across processes. */
+	if (req->memory != VIPER_HANDLE_INVALID && req->memory == kv->attached)
+		return VIPER_E_BADHANDLE;
+	/* The handle is ours now, whatever we answer: close it on an error. */
+	int32_t r = take_memory(kv, req);
+	if (r < 0) {
+		if (req->memory != VIPER_HANDLE_INVALID)
+			(void)vc_handle_close(req->memory);
+		return r;
+	}
 	rep->size = req->size;
 	return VIPER_OK;
 }
@@ -104,10 +130,30 @@ static int32_t store_detach(void *self, struct viper_rpc_context *ctx,
 	(void)req;
 	if (kv->attached == VIPER_HANDLE_INVALID)
 		return VIPER_E_NOTFOUND;
+	/* Our mapping goes before the handle does; it cannot fail (we made it). */
+	(void)vc_memory_unmap(kv->attached_map, kv->attached_map_size);
 	rep->memory = kv->attached;
 	rep->size = kv->attached_size;
 	kv->attached = VIPER_HANDLE_INVALID;
 	kv->attached_size = 0;
+	kv->attached_map = NULL;
+	kv->attached_map_size = 0;
+	return VIPER_OK;
+}
+
+static int32_t store_read(void *self, struct viper_rpc_context *ctx,
+			  const viper_kv_ReadRequest *req, viper_kv_ReadReply *rep)
+{
+	const struct kv_store *kv = self;
+	(void)ctx;
+	if (kv->attached == VIPER_HANDLE_INVALID)
+		return VIPER_E_NOTFOUND;
+	if (req->length > sizeof(rep->data.bytes))
+		return VIPER_E_INVAL;
+	if (req->offset > kv->attached_size || req->length > kv->attached_size - req->offset)
+		return VIPER_E_RANGE;
+	vc_memcpy(rep->data.bytes, (const uint8_t *)kv->attached_map + req->offset, req->length);
+	rep->data.size = (pb_size_t)req->length;
 	return VIPER_OK;
 }
 
@@ -118,6 +164,7 @@ const struct kv_server kv_store_server = {
 	.count = store_count,
 	.attach = store_attach,
 	.detach = store_detach,
+	.read = store_read,
 };
 
 VIPER_COMPONENT(kv_store) = {

@@ -5,6 +5,13 @@
  * (viper/syscall.h over kthread_syscall), so a kernel-placed provider serves
  * user-space clients through the same channels and the same generated
  * dispatch as a provider in a process.
+ *
+ * Bulk buffers: for a channel with a kernel end and a bulk memory, the
+ * kernel makes the memory object, maps it into the kernel window for its
+ * instance (ctx->bulk or slot->bulk) and gives the root task a handle to it
+ * right after the channel's user-side end; the root grants that object to
+ * the other end. A direct call between two kernel-placed instances gets a
+ * buffer of its own, mapped the same way.
  */
 #include <kernel/components.h>
 
@@ -27,6 +34,12 @@
 #define MAX_GRANTS    ARRAY_LEN(((viper_manifest_Process *)0)->grants)
 #define MAX_INSTANCES ARRAY_LEN(((viper_manifest_Process *)0)->instances)
 #define MAX_SERVES    ARRAY_LEN(((viper_manifest_Instance *)0)->serves)
+#define MAX_CHANNELS  ARRAY_LEN(((viper_manifest_Manifest *)0)->channels)
+
+/* Rights of the root task's handle to a bulk buffer: as memory_create's, without exec. */
+#define BULK_ROOT_RIGHTS                                                                           \
+	(VIPER_RIGHT_READ | VIPER_RIGHT_WRITE | VIPER_RIGHT_MAP | VIPER_RIGHT_TRANSFER |           \
+	 VIPER_RIGHT_DERIVE)
 
 extern const uint8_t viper_manifest[];
 extern const uint32_t viper_manifest_size;
@@ -36,6 +49,12 @@ static const viper_manifest_Process *kernel_record;
 
 /* The kernel process's handle for each of its grants (0: none). */
 static viper_handle_t grant_handles[MAX_GRANTS];
+
+/* The kernel's mapping of each channel's bulk buffer (NULL: none). */
+static struct kernel_bulk {
+	void *at;
+	uint32_t size;
+} channel_bulk[MAX_CHANNELS];
 
 struct kernel_instance {
 	const struct viper_component *component;
@@ -59,7 +78,63 @@ static const viper_manifest_Process *find_kernel_record(void)
 	return NULL;
 }
 
-/* Creates the channels with a kernel end; the other ends go to the root process. */
+/*
+ * A new memory object of `size` bytes mapped read/write into the kernel
+ * window; *out keeps the creation reference (the mapping holds its own).
+ */
+static err_t make_bulk(uint64_t size, struct kernel_bulk *bulk, struct memory_object **out)
+{
+	struct memory_object *m;
+	uint64_t va;
+	err_t err;
+
+	if (size == 0 || size > UINT32_MAX)
+		return VIPER_E_CORRUPT;
+	err = memory_object_create(size, 0, &m);
+	if (err)
+		return err;
+	err = aspace_map(&kernel_process.as, &m->obj, 0, m->size,
+			 VIPER_PROT_READ | VIPER_PROT_WRITE, 0, &va);
+	if (err) {
+		kobject_unref(&m->obj);
+		return err;
+	}
+	bulk->at = (void *)(uintptr_t)va;
+	bulk->size = (uint32_t)m->size;
+	*out = m;
+	return VIPER_OK;
+}
+
+/*
+ * The bulk buffer of kernel channel `i`, if it has one: made, mapped, and
+ * listed after the channel end for the root process.
+ */
+static err_t make_channel_bulk(pb_size_t i, struct root_grant *grants, unsigned max,
+			       unsigned *count)
+{
+	const viper_manifest_Channel *c = &manifest.channels[i];
+	struct memory_object *m;
+	err_t err;
+
+	if (c->bulk_memory == 0)
+		return VIPER_OK;
+	if (c->bulk_memory > manifest.memories_count)
+		return VIPER_E_CORRUPT;
+	if (*count >= max)
+		return VIPER_E_LIMIT;
+	err = make_bulk(manifest.memories[c->bulk_memory - 1].size, &channel_bulk[i], &m);
+	if (err)
+		return err;
+	grants[*count].object = &m->obj; /* the creation reference moves to the caller */
+	grants[*count].rights = BULK_ROOT_RIGHTS;
+	(*count)++;
+	return VIPER_OK;
+}
+
+/*
+ * Creates the channels with a kernel end, and their bulk buffers; the
+ * other ends (each followed by its bulk buffer) go to the root process.
+ */
 static err_t make_channels(struct root_grant *grants, unsigned max, unsigned *count)
 {
 	for (pb_size_t i = 0; i < manifest.channels_count; i++) {
@@ -95,8 +170,17 @@ static err_t make_channels(struct root_grant *grants, unsigned max, unsigned *co
 		grants[*count].rights = (kernel_sends ? VIPER_RIGHT_READ : VIPER_RIGHT_WRITE) |
 					VIPER_RIGHT_TRANSFER | VIPER_RIGHT_DERIVE;
 		(*count)++;
+		err = make_channel_bulk(i, grants, max, count);
+		if (err)
+			return err;
 	}
 	return VIPER_OK;
+}
+
+/* The kernel's bulk buffer of the channel behind grant `grant` (1-based). */
+static const struct kernel_bulk *bulk_of_grant(uint32_t grant)
+{
+	return &channel_bulk[kernel_record->grants[grant - 1].channel]; /* checked by callers */
 }
 
 static err_t bind_slot(struct kernel_instance *in, unsigned index, const viper_manifest_Slot *s)
@@ -104,9 +188,12 @@ static err_t bind_slot(struct kernel_instance *in, unsigned index, const viper_m
 	struct viper_slot *slot = &in->slots[index];
 
 	if (s->grant) {
-		if (s->grant > kernel_record->grants_count || !grant_handles[s->grant - 1])
+		if (s->grant > kernel_record->grants_count || !grant_handles[s->grant - 1] ||
+		    kernel_record->grants[s->grant - 1].channel >= MAX_CHANNELS)
 			return VIPER_E_CORRUPT;
 		slot->channel = grant_handles[s->grant - 1];
+		slot->bulk = bulk_of_grant(s->grant)->at;
+		slot->bulk_size = bulk_of_grant(s->grant)->size;
 	} else if (s->local && s->local <= kernel_record->instances_count) {
 		const struct kernel_instance *peer = &instances[s->local - 1];
 		const struct viper_provided *p =
@@ -117,6 +204,16 @@ static err_t bind_slot(struct kernel_instance *in, unsigned index, const viper_m
 		slot->peer_ops = p->ops;
 		slot->peer = peer->state;
 		slot->peer_ctx.connection = index + 1;
+		if (p->interface->bulk_bytes) {
+			struct kernel_bulk bulk;
+			struct memory_object *m;
+			err_t err = make_bulk(p->interface->bulk_bytes, &bulk, &m);
+			if (err)
+				return err;
+			kobject_unref(&m->obj); /* the mapping holds it */
+			slot->bulk = slot->peer_ctx.bulk = bulk.at;
+			slot->bulk_size = slot->peer_ctx.bulk_size = bulk.size;
+		}
 	} else {
 		return VIPER_E_CORRUPT;
 	}
@@ -248,7 +345,8 @@ err_t kernel_components_prepare(struct root_grant *grants, unsigned max, unsigne
 		}
 	}
 	if (!err)
-		kprintf("kernel: %u kernel-placed component instances, %u channels to user space\n",
+		kprintf("kernel: %u kernel-placed component instances, %u handles for the root "
+			"(channel ends and bulk buffers)\n",
 			(unsigned)kernel_record->instances_count, *count);
 	return err;
 }
@@ -305,13 +403,16 @@ err_t kernel_components_start(void)
 			struct serve_loop *l = &loops[loop_count];
 			const struct viper_provided *p =
 				viper_component_provided(ki->component, sv->interface_id);
-			if (!p || !sv->grant || sv->grant > kernel_record->grants_count)
+			if (!p || !sv->grant || sv->grant > kernel_record->grants_count ||
+			    kernel_record->grants[sv->grant - 1].channel >= MAX_CHANNELS)
 				return VIPER_E_CORRUPT;
 			l->channel = grant_handles[sv->grant - 1];
 			l->provided = p;
 			l->state = ki->state;
 			l->lock = ki->locked ? &ki->lock : NULL;
 			l->ctx.connection = loop_count + 1;
+			l->ctx.bulk = bulk_of_grant(sv->grant)->at;
+			l->ctx.bulk_size = bulk_of_grant(sv->grant)->size;
 			loop_count++;
 			err = start(serve, l);
 		}

@@ -3,6 +3,11 @@
  * runs without the big kernel lock (on its kernel thread) or with it (its
  * init, at boot); whatever touches kernel state takes the lock unless the
  * caller already holds it.
+ *
+ * Memory objects belong to the kernel process (kernel_process): its handle
+ * table, and its mappings in the kernel window (aspace_map). The functions
+ * call the kernel directly rather than through kthread_syscall, so they
+ * work in init too, but check exactly what the system calls check.
  */
 #include <viper/component.h>
 
@@ -10,8 +15,11 @@
 #include <arch/timer.h>
 #include <kernel/console.h>
 #include <kernel/format.h>
+#include <kernel/handle.h>
+#include <kernel/ipc.h>
 #include <kernel/lock.h>
 #include <kernel/memory.h>
+#include <kernel/process.h>
 #include <kernel/string.h>
 
 #include <viper/syscall.h>
@@ -113,4 +121,86 @@ void vc_yield(void)
 uint64_t vc_now_ns(void)
 {
 	return timer_now_ns();
+}
+
+/* Memory objects, as the memory system calls do them for the kernel process. */
+
+int32_t vc_memory_create(uint64_t size, viper_handle_t *memory)
+{
+	const uint32_t rights = VIPER_RIGHT_READ | VIPER_RIGHT_WRITE | VIPER_RIGHT_MAP |
+				VIPER_RIGHT_EXEC | VIPER_RIGHT_TRANSFER | VIPER_RIGHT_DERIVE;
+	struct memory_object *m;
+	bool took;
+	err_t err;
+
+	*memory = VIPER_HANDLE_INVALID;
+	if (size == 0 || size > VC_MEMORY_MAX)
+		return VIPER_E_INVAL;
+	took = enter();
+	if (handle_table_free(&kernel_process.handles) == 0) {
+		err = VIPER_E_LIMIT;
+	} else {
+		err = memory_object_create(size, 0, &m);
+		if (!err)
+			err = handle_give(&kernel_process.handles, &m->obj, rights, memory);
+	}
+	leave(took);
+	return err;
+}
+
+/* The memory object `memory` names, if the capability has `rights`. Under the lock. */
+static err_t find_memory(viper_handle_t memory, uint32_t rights, struct memory_object **out)
+{
+	struct cap *c;
+	err_t err = handle_lookup(&kernel_process.handles, memory, VIPER_OBJ_MEMORY, rights, &c);
+
+	if (err)
+		return err;
+	*out = container_of(c->object, struct memory_object, obj);
+	return VIPER_OK;
+}
+
+int32_t vc_memory_size(viper_handle_t memory, uint64_t *size)
+{
+	struct memory_object *m;
+	bool took = enter();
+	err_t err = find_memory(memory, 0, &m);
+
+	*size = err ? 0 : m->size;
+	leave(took);
+	return err;
+}
+
+int32_t vc_memory_map(viper_handle_t memory, void **p, uint64_t *size)
+{
+	struct memory_object *m;
+	uint64_t va = 0;
+	bool took = enter();
+	err_t err = find_memory(memory, VIPER_RIGHT_MAP | VIPER_RIGHT_READ | VIPER_RIGHT_WRITE, &m);
+
+	if (!err)
+		err = aspace_map(&kernel_process.as, &m->obj, 0, m->size,
+				 VIPER_PROT_READ | VIPER_PROT_WRITE, 0, &va);
+	*p = err ? NULL : (void *)(uintptr_t)va;
+	*size = err ? 0 : m->size;
+	leave(took);
+	return err;
+}
+
+int32_t vc_memory_unmap(void *p, uint64_t size)
+{
+	bool took = enter();
+	err_t err = aspace_unmap(&kernel_process.as, (uint64_t)(uintptr_t)p, size);
+
+	leave(took);
+	return err;
+}
+
+int32_t vc_handle_close(viper_handle_t handle)
+{
+	bool took = enter();
+	err_t err = handle_close(&kernel_process.handles, handle);
+
+	leave(took);
+	return err;
 }

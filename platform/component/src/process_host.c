@@ -100,39 +100,54 @@ static uint64_t page_round(uint64_t n)
 
 /*
  * The bulk buffer of manifest channel `channel` in this process: the
- * memory grant of the channel's bulk memory, mapped once. NULL when the
- * channel has none; *size gets its size.
+ * memory grant of the channel's bulk memory, mapped once, in *bulk and its
+ * size (whole pages) in *size; NULL and 0 when the channel has none.
+ * Returns 0, or -1 after saying why it cannot be mapped: a component
+ * expecting a buffer must not start without one.
  */
-static void *bulk_of(uint32_t channel, uint32_t *size)
+static int bulk_of(uint32_t channel, void **bulk, uint32_t *size)
 {
-	uint32_t bulk = manifest.channels[channel].bulk_memory;
+	uint32_t memory = manifest.channels[channel].bulk_memory;
+	const char *name;
+	uint64_t bytes;
 
+	*bulk = NULL;
 	*size = 0;
-	if (bulk == 0)
-		return NULL;
+	if (memory == 0)
+		return 0;
+	name = manifest.memories[memory - 1].name;
+	bytes = page_round(manifest.memories[memory - 1].size);
+	if (bytes > UINT32_MAX) {
+		viper_printf("%s: bulk memory %s of %llu bytes is too large\n", process->name, name,
+			     (unsigned long long)bytes);
+		return -1;
+	}
 	for (pb_size_t g = 0; g < process->grants_count; g++) {
 		const viper_manifest_Grant *gr = &process->grants[g];
-		uint64_t bytes = page_round(manifest.memories[bulk - 1].size);
 		int64_t va;
 
-		if (gr->kind != viper_manifest_GRANT_MEMORY || gr->memory != bulk - 1)
+		if (gr->kind != viper_manifest_GRANT_MEMORY || gr->memory != memory - 1)
 			continue;
 		if (!grant_maps[g]) {
 			va = viper_memory_map(startup->handles[g].handle, 0, bytes,
 					      VIPER_PROT_READ | VIPER_PROT_WRITE, 0);
 			if (va < 0) {
-				viper_printf("%s: cannot map memory %s: %s\n", process->name,
-					     manifest.memories[bulk - 1].name, plan_error_name(va));
-				return NULL;
+				viper_printf(
+					"%s: cannot map bulk memory %s (%llu bytes) of channel "
+					"%u: %s\n",
+					process->name, name, (unsigned long long)bytes, channel,
+					plan_error_name(va));
+				return -1;
 			}
 			grant_maps[g] = (void *)(uintptr_t)va;
 		}
-		*size = (uint32_t)manifest.memories[bulk - 1].size;
-		return grant_maps[g];
+		*bulk = grant_maps[g];
+		*size = (uint32_t)bytes;
+		return 0;
 	}
 	viper_printf("%s: channel %u has bulk memory %s, but the process has no grant of it\n",
-		     process->name, channel, manifest.memories[bulk - 1].name);
-	return NULL;
+		     process->name, channel, name);
+	return -1;
 }
 
 static int map_devices(struct host_instance *in)
@@ -190,7 +205,8 @@ static int bind_slots(struct host_instance *in, uint32_t *next_local)
 
 			slot->interface = process_interface_find(sl->interface_id);
 			slot->channel = startup->handles[sl->grant - 1].handle;
-			slot->bulk = bulk_of(channel, &slot->bulk_size);
+			if (bulk_of(channel, &slot->bulk, &slot->bulk_size) < 0)
+				return -1;
 			continue;
 		}
 		struct host_instance *provider = &instances[sl->local - 1];
@@ -209,13 +225,14 @@ static int bind_slots(struct host_instance *in, uint32_t *next_local)
 		slot->peer = provider->state;
 		slot->peer_ctx.connection = (*next_local)++;
 		if (p->interface->bulk_bytes) {
-			slot->bulk = vc_alloc(p->interface->bulk_bytes);
+			/* Whole pages, as a shared memory object would have. */
+			slot->bulk_size = (uint32_t)page_round(p->interface->bulk_bytes);
+			slot->bulk = vc_alloc(slot->bulk_size);
 			if (!slot->bulk) {
 				viper_printf("%s: no memory for the bulk buffer of slot '%s'\n",
 					     process->name, sl->name);
 				return -1;
 			}
-			slot->bulk_size = p->interface->bulk_bytes;
 			slot->peer_ctx.bulk = slot->bulk;
 			slot->peer_ctx.bulk_size = slot->bulk_size;
 		}
@@ -251,7 +268,8 @@ static int add_serves(struct host_instance *in)
 					.ctx = {.connection = channel + 1},
 				},
 		};
-		out->loop.ctx.bulk = bulk_of(channel, &out->loop.ctx.bulk_size);
+		if (bulk_of(channel, &out->loop.ctx.bulk, &out->loop.ctx.bulk_size) < 0)
+			return -1;
 		serve_count++;
 	}
 	return 0;

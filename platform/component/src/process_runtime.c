@@ -1,8 +1,9 @@
 /*
  * The component runtime in a user process (component.h): memory from a
- * fixed heap, log lines on the debug console, the clock and string
- * helpers. viper_component_find and viper_transport_call come from
- * //platform/component:channel_host, shared with kernel-placed components.
+ * fixed heap, log lines on the debug console, the clock, string helpers and
+ * memory objects (the kernel's memory system calls). viper_component_find
+ * and viper_transport_call come from //platform/component:channel_host,
+ * shared with kernel-placed components.
  */
 #include <stdatomic.h>
 #include <stdio.h>
@@ -112,6 +113,64 @@ uint64_t vc_now_ns(void)
 	int64_t t = viper_clock_now();
 
 	return t < 0 ? 0 : (uint64_t)t;
+}
+
+/* Memory objects: the kernel's memory system calls, errors unchanged. */
+
+int32_t vc_memory_create(uint64_t size, viper_handle_t *memory)
+{
+	int64_t h;
+
+	*memory = VIPER_HANDLE_INVALID;
+	if (size == 0 || size > VC_MEMORY_MAX)
+		return VIPER_E_INVAL;
+	h = viper_memory_create(size, 0);
+	if (h < 0)
+		return (int32_t)h;
+	*memory = (viper_handle_t)h;
+	return VIPER_OK;
+}
+
+int32_t vc_memory_size(viper_handle_t memory, uint64_t *size)
+{
+	struct viper_handle_info info = {0};
+	int64_t r = viper_handle_query(memory, &info);
+
+	*size = 0;
+	if (r < 0)
+		return (int32_t)r;
+	if (info.kind != VIPER_OBJ_MEMORY)
+		return VIPER_E_KIND;
+	*size = info.size;
+	return VIPER_OK;
+}
+
+int32_t vc_memory_map(viper_handle_t memory, void **p, uint64_t *size)
+{
+	uint64_t bytes;
+	int32_t r = vc_memory_size(memory, &bytes);
+	int64_t va;
+
+	*p = NULL;
+	*size = 0;
+	if (r < 0)
+		return r;
+	va = viper_memory_map(memory, 0, bytes, VIPER_PROT_READ | VIPER_PROT_WRITE, 0);
+	if (va < 0)
+		return (int32_t)va;
+	*p = (void *)(uintptr_t)va;
+	*size = bytes;
+	return VIPER_OK;
+}
+
+int32_t vc_memory_unmap(void *p, uint64_t size)
+{
+	return (int32_t)viper_memory_unmap((uint64_t)(uintptr_t)p, size);
+}
+
+int32_t vc_handle_close(viper_handle_t handle)
+{
+	return (int32_t)viper_handle_close(handle);
 }
 
 const struct viper_interface *process_interface_find(uint32_t id)

@@ -56,7 +56,8 @@ int32_t FakeDetach(void *self, viper_rpc_context *, const viper_kv_DetachRequest
 }
 
 // Get and Delete are left NULL: they must answer VIPER_E_NOSYS.
-const kv_server kFakeServer = {FakePut, nullptr, nullptr, FakeCount, FakeAttach, FakeDetach};
+const kv_server kFakeServer = {FakePut,	   nullptr,    nullptr, FakeCount,
+			       FakeAttach, FakeDetach, nullptr};
 
 std::vector<uint8_t> Header(uint16_t iface, uint16_t method, uint32_t id)
 {

@@ -1,11 +1,15 @@
 /*
  * libFuzzer target: kv's generated dispatch in front of the real kv_store.
  * Input: one byte giving the number of handles (0..5) and the request
- * bytes. Every reply must be well formed; anything else aborts.
+ * bytes. The handles are real memory objects of the host runtime, made
+ * afresh for each input and closed as a server loop would. Every reply
+ * must be well formed, and no memory object may leak; anything else aborts.
  */
 #include <stdlib.h>
 
 #include <kv_store/kv_store.h>
+
+#include "host_memory.h"
 
 /* kv.viper.c's stubs need a transport; the fuzzer never calls them. */
 int32_t viper_transport_call(viper_handle_t channel, const void *request, uint32_t request_len,
@@ -31,14 +35,19 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static struct kv_store store;
 	static struct viper_rpc_out out;
-	static const viper_handle_t handles[5] = {0x101, 0x102, 0x103, 0x104, 0x105};
+	viper_handle_t handles[5];
 	if (size < 1)
 		return 0;
+	uint32_t handle_count = data[0] % 6;
+	for (uint32_t i = 0; i < handle_count; i++) {
+		if (vc_memory_create(4096u * (i + 1), &handles[i]) != VIPER_OK)
+			abort();
+	}
 	struct viper_rpc_in in = {
 		.bytes = data + 1,
 		.len = (uint32_t)(size - 1),
 		.handles = handles,
-		.handle_count = data[0] % 6,
+		.handle_count = handle_count,
 	};
 	struct viper_rpc_context ctx = {.connection = 1};
 	int32_t status = kv_dispatch(&kv_store_server, &store, &ctx, &in, &out);
@@ -50,8 +59,20 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		abort();
 	if (status < 0 && (out.len != VIPER_RPC_HEADER_BYTES || out.handle_count != 0))
 		abort();
-	/* Whatever the store keeps must be one of the handles it was given. */
-	if (store.attached != VIPER_HANDLE_INVALID && store.attached > 0x105)
+	/* The server loop closes what the method did not take... */
+	for (uint32_t i = 0; i < handle_count && !out.handles_taken; i++) {
+		if (vc_handle_close(handles[i]) != VIPER_OK)
+			abort();
+	}
+	/* ...and the caller owns what the reply carries. */
+	for (uint32_t i = 0; i < out.handle_count && status >= 0; i++) {
+		if (vc_handle_close(out.handles[i]) != VIPER_OK)
+			abort();
+	}
+	/* What the store keeps is live, and it is all that is left. */
+	if (store.attached != VIPER_HANDLE_INVALID && !host_memory_is_live(store.attached))
+		abort();
+	if (host_memory_objects() != (store.attached != VIPER_HANDLE_INVALID ? 1u : 0u))
 		abort();
 	return 0;
 }

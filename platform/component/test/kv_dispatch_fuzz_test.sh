@@ -9,7 +9,7 @@ nanopb=../nanopb
 out=${TEST_TMPDIR:-$(mktemp -d)}
 "$clang" -std=c17 -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
 	-DPB_FIELD_32BIT -I. -Iinterfaces -I"$nanopb" -Iplatform/component/include \
-	-Iplatform/abi/include -Icomponents/kv_store/include \
+	-Iplatform/abi/include -Iplatform/component/src -Icomponents/kv_store/include \
 	platform/component/test/kv_dispatch_fuzz.c platform/component/src/rpc.c \
 	platform/component/src/host_runtime.c components/kv_store/src/kv_store.c \
 	interfaces/kv.pb.c interfaces/kv.viper.c \

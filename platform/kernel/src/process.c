@@ -228,8 +228,12 @@ static err_t aspace_init(struct aspace *as)
 
 static void unmap_pages(struct aspace *as, uint64_t va, uint64_t size)
 {
-	for (uint64_t off = 0; off < size; off += PAGE_SIZE)
-		mmu_unmap_page(as->root, va + off, as->asid);
+	for (uint64_t off = 0; off < size; off += PAGE_SIZE) {
+		if (as->kernel)
+			mmu_unmap_kernel_page(va + off);
+		else
+			mmu_unmap_page(as->root, va + off, as->asid);
+	}
 }
 
 static void aspace_destroy(struct aspace *as)
@@ -270,14 +274,57 @@ static bool range_free(const struct aspace *as, uint64_t va, uint64_t size)
 	return true;
 }
 
+/*
+ * The kernel process's mappings (kernel-placed components): memory objects
+ * mapped into the kernel window (KERNEL_WINDOW_BASE, arch/mmu.h), a part
+ * of the kernel's own table that every CPU shares. The pages are kernel
+ * read/write or read-only, never executable and never reachable from EL0.
+ * Placement is first fit with a guard page after each mapping, so the holes
+ * that unmapping leaves are reused and the window's tables stay few.
+ * Devices are refused: the kernel reaches them through its device window.
+ */
+static err_t kernel_window_map(struct aspace *as, struct kobject *object, uint64_t offset,
+			       uint64_t size, unsigned prot, uint64_t va, uint64_t *out_va)
+{
+	uint64_t attrs = (prot & VIPER_PROT_WRITE) ? PTE_KERNEL_RW : PTE_KERNEL_RO;
+	uint64_t end = KERNEL_WINDOW_BASE + KERNEL_WINDOW_SIZE;
+	uint64_t at = 0;
+
+	if (object->kind != VIPER_OBJ_MEMORY || (prot & VIPER_PROT_EXEC))
+		return VIPER_E_UNSUPPORTED;
+	if (va != 0) /* the kernel chooses */
+		return VIPER_E_INVAL;
+	for (unsigned i = 0; i <= as->map_count; i++) {
+		/* Candidates: the window's start and one guard page past each mapping. */
+		uint64_t c = i == as->map_count ? KERNEL_WINDOW_BASE
+						: as->maps[i].va + as->maps[i].size + PAGE_SIZE;
+
+		if (c < end && size + PAGE_SIZE <= end - c && (at == 0 || c < at) &&
+		    range_free(as, c, size + PAGE_SIZE))
+			at = c;
+	}
+	if (at == 0)
+		return VIPER_E_NOMEM;
+	for (uint64_t off = 0; off < size; off += PAGE_SIZE) {
+		err_t err =
+			mmu_map_kernel_page(at + off, object_frame(object, offset + off), attrs);
+		if (err) {
+			unmap_pages(as, at, off);
+			return err;
+		}
+	}
+	as->maps[as->map_count++] = (struct mapping){at, size, object, prot};
+	kobject_ref(object);
+	*out_va = at;
+	return VIPER_OK;
+}
+
 err_t aspace_map(struct aspace *as, struct kobject *object, uint64_t offset, uint64_t size,
 		 unsigned prot, uint64_t va, uint64_t *out_va)
 {
 	bool device = object->kind == VIPER_OBJ_DEVICE;
 	uint64_t total = object_size(object);
 
-	if (as->kernel) /* kernel code reaches memory through the linear map */
-		return VIPER_E_UNSUPPORTED;
 	if (size == 0 || (size | offset | va) & (PAGE_SIZE - 1))
 		return VIPER_E_INVAL;
 	if (offset > total || size > total - offset)
@@ -288,6 +335,8 @@ err_t aspace_map(struct aspace *as, struct kobject *object, uint64_t offset, uin
 		return VIPER_E_INVAL;
 	if (as->map_count == ASPACE_MAX_MAPPINGS)
 		return VIPER_E_LIMIT;
+	if (as->kernel)
+		return kernel_window_map(as, object, offset, size, prot, va, out_va);
 	if (va == 0) {
 		va = USER_MAP_BASE;
 		for (unsigned i = 0; i < as->map_count; i++) {
@@ -645,7 +694,6 @@ err_t process_start_root(const struct board_info *board, const struct root_grant
 	kprintf("kernel: started %s as the root process with %u device capabilities\n",
 		root_process->name, count - extra_count);
 	if (extra_count)
-		kprintf("kernel: gave it %u channel ends of kernel-placed components\n",
-			extra_count);
+		kprintf("kernel: gave it %u handles of kernel-placed components\n", extra_count);
 	return VIPER_OK;
 }

@@ -254,6 +254,18 @@ int32_t plan_take_startup(const viper_manifest_Manifest *m, const struct viper_s
 		else
 			caps->channel_recv[c] = h[i].handle;
 		i++;
+		if (ch->bulk_memory == 0)
+			continue;
+		/* The kernel made the channel's bulk buffer too: it comes next. */
+		if (i >= count || h[i].kind != VIPER_OBJ_MEMORY)
+			return fail(err, VIPER_E_CORRUPT,
+				    "startup handle %u should be the bulk buffer %s of channel %u "
+				    "(%s -> %s), but %s",
+				    i, m->memories[ch->bulk_memory - 1].name, c, ch->client,
+				    ch->provider,
+				    i >= count ? "there is none" : "it is of another kind");
+		caps->memory[ch->bulk_memory - 1] = h[i].handle;
+		i++;
 	}
 	if (i < count)
 		return fail(err, VIPER_E_CORRUPT,

@@ -48,13 +48,18 @@ static int create_channels(void)
 	return 0;
 }
 
+/* Every memory the kernel did not make (the bulk buffers of its channels). */
 static int create_memories(void)
 {
 	for (pb_size_t i = 0; i < manifest.memories_count; i++) {
 		const viper_manifest_Memory *mem = &manifest.memories[i];
 		uint64_t size =
 			(mem->size + VIPER_PAGE_SIZE - 1) & ~(uint64_t)(VIPER_PAGE_SIZE - 1);
-		int64_t h = viper_memory_create(size, 0);
+		int64_t h;
+
+		if (caps.memory[i] != VIPER_HANDLE_INVALID)
+			continue;
+		h = viper_memory_create(size, 0);
 
 		if (h < 0) {
 			viper_printf("root: cannot create memory %s (%llu bytes): %s\n", mem->name,

@@ -344,6 +344,30 @@ TEST(PlanStartupTest, RejectsMissingAndExtraHandles)
 	EXPECT_STREQ(err.text, "startup handle 4 (kind 5) matches nothing in the manifest");
 }
 
+TEST(PlanStartupTest, TakesTheBulkBufferTheKernelMadeAfterItsChannelEnd)
+{
+	auto m = TwoProcesses();
+	m->channels[1].bulk_memory = 1; // channel 1 (provider in the kernel) has the bulk buffer
+	m->channels[0].bulk_memory = 0;
+	auto h = RootStartup();
+	h.push_back({14, VIPER_OBJ_MEMORY, 0, 4096});
+	struct plan_caps caps = {};
+	struct plan_error err = {};
+	ASSERT_EQ(plan_take_startup(m.get(), h.data(), h.size(), &caps, &err), VIPER_OK)
+		<< err.text;
+	EXPECT_EQ(caps.channel_send[1], 13u);
+	EXPECT_EQ(caps.memory[0], 14u) << "the root must not make this memory itself";
+
+	h.pop_back();
+	EXPECT_EQ(plan_take_startup(m.get(), h.data(), h.size(), &caps, &err), VIPER_E_CORRUPT);
+	EXPECT_STREQ(err.text, "startup handle 4 should be the bulk buffer kv.bulk of channel 1 "
+			       "(client.log -> logger), but there is none");
+	h.push_back({14, VIPER_OBJ_CHANNEL_SEND, 0, 0});
+	EXPECT_EQ(plan_take_startup(m.get(), h.data(), h.size(), &caps, &err), VIPER_E_CORRUPT);
+	EXPECT_STREQ(err.text, "startup handle 4 should be the bulk buffer kv.bulk of channel 1 "
+			       "(client.log -> logger), but it is of another kind");
+}
+
 // The root's capabilities after startup and after making channel 0 and memory 0.
 struct plan_caps RootCaps(const Manifest &m)
 {

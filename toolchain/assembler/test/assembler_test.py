@@ -3,7 +3,8 @@
 
     assembler_test.py golden [--update]   golden outputs of systems/mixed.textproto
     assembler_test.py negative [CASE...]  one broken description per diagnostic code
-    assembler_test.py placement           the one-line placement diff of systems/kv.textproto
+    assembler_test.py placement           the one-line placement diffs of systems/kv.textproto
+                                          and systems/bulk.textproto
     assembler_test.py parser              the text-format parser's corner cases
 
 Each negative case (negative/<code>.textproto) states what it expects in
@@ -310,7 +311,60 @@ def test_placement():
     kv = [i for i in m.processes[0].instances if i.name == "kv"][0]
     fails.check(kv.slots[0].local == 2 and len(kv.serves) == 1 and kv.serves[0].grant == 1,
                 "kernel: kv does not call log directly and serve channel 0: %s" % kv)
+    test_bulk_placement(fails)
     return fails.done("placement")
+
+
+def test_bulk_placement(fails):
+    """The bulk buffer of a channel follows its provider: both ends get it,
+    the kernel included; a direct call needs none."""
+    base = read(os.path.join(HERE, "systems", "bulk.textproto"))
+    marker = 'process: "store"  # the placement line'
+    fails.check(base.count(marker) == 1, "bulk.textproto lacks the placement line")
+    extra = ["--component", os.path.join(FIXTURES, "blob_cache.json")]
+    results = {}
+    for place in ("store", "app", "kernel"):
+        out_dir = tmpdir()
+        path = os.path.join(out_dir, "bulk_%s.textproto" % place)
+        with open(path, "w", encoding="utf-8") as f:
+            f.write(base.replace(marker, 'process: "%s"  # the placement line' % place))
+        code, err, outs = assemble(path, out_dir, extra)
+        if not fails.check(code == 0, "bulk %s: exit %d:\n%s" % (place, code, err)):
+            continue
+        import schema
+        m = schema.manifest_class()()
+        with open(outs["manifest"], "rb") as f:
+            m.ParseFromString(f.read())
+        results[place] = (m, read(outs["report"]))
+    if len(results) != 3:
+        return
+
+    def memory_grants(m, name):
+        p = [p for p in m.processes if p.name == name][0]
+        return [(g.memory, g.rights) for g in p.grants if g.kind == 5]  # GRANT_MEMORY
+
+    line = "memory reader.blobs 8192 bytes rw (bulk buffer of channel blob reader.blobs -> blobs)"
+    m, report = results["store"]
+    fails.check([(c.client, c.bulk_memory) for c in m.channels] == [("reader.blobs", 1)] and
+                [(mem.name, mem.size) for mem in m.memories] == [("reader.blobs", 8192)],
+                "bulk own process: channels %s memories %s" % (m.channels, m.memories))
+    fails.check(memory_grants(m, "app") == [(0, 19)] and memory_grants(m, "store") == [(0, 19)],
+                "bulk own process: both ends must get the buffer")
+    fails.check("process app: " + line in report and "process store: " + line in report,
+                "bulk own process report:\n%s" % report)
+    m, report = results["app"]
+    fails.check(len(m.channels) == 0 and len(m.memories) == 0,
+                "bulk co-located: no channel and no shared memory expected")
+    m, report = results["kernel"]
+    fails.check([(c.client, c.kernel_end, c.bulk_memory) for c in m.channels] ==
+                [("reader.blobs", 2, 1)], "bulk kernel: channels %s" % m.channels)
+    kernel = m.processes[0]
+    fails.check(kernel.name == "kernel" and [g.kind for g in kernel.grants] == [2, 5] and
+                memory_grants(m, "kernel") == [(0, 19)] and memory_grants(m, "app") == [(0, 19)],
+                "bulk kernel: the kernel's grants must be the receive end, then the buffer: %s" %
+                kernel.grants)
+    fails.check("process kernel: " + line in report and "process app: " + line in report and
+                "no bulk buffer" not in report, "bulk kernel report:\n%s" % report)
 
 
 def test_parser():

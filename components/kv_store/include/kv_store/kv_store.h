@@ -25,7 +25,9 @@ struct kv_store {
 	struct kv_store_entry entries[KV_STORE_ENTRIES];
 	uint32_t count;
 	viper_handle_t attached; /* a memory object handed over by Attach, 0 if none */
-	uint64_t attached_size;
+	uint64_t attached_size;	 /* the bytes Read may read, as Attach said */
+	void *attached_map;	 /* the store's mapping of the whole object */
+	uint64_t attached_map_size;
 };
 
 /* The store's implementation of interface kv, for tests and hosts. */

@@ -107,6 +107,48 @@ void mmu_unmap_page(uint64_t root, uint64_t va, uint16_t asid)
 			 : "memory");
 }
 
+static bool in_window(uint64_t va)
+{
+	return va >= KERNEL_WINDOW_BASE && va - KERNEL_WINDOW_BASE < KERNEL_WINDOW_SIZE;
+}
+
+err_t mmu_map_kernel_page(uint64_t va, uint64_t pa, uint64_t attrs)
+{
+	err_t err;
+
+	if (!in_window(va) || (va & (PAGE_SIZE - 1)))
+		return VIPER_E_INVAL;
+	err = mmu_map_page(kernel_root, va, pa, attrs);
+	/* The entry was invalid, so no TLB holds it: a barrier makes it usable here. */
+	__asm__ volatile("dsb ish\nisb" ::: "memory");
+	return err;
+}
+
+void mmu_unmap_kernel_page(uint64_t va)
+{
+	uint64_t *e;
+
+	if (!in_window(va))
+		return;
+	e = slot(kernel_root, va, 3, false);
+	if (!e || !(*e & PTE_VALID))
+		return;
+	*e = 0;
+	/* A global entry: drop it for every ASID on every CPU. */
+	__asm__ volatile("dsb ishst\n"
+			 "tlbi vaae1is, %0\n"
+			 "dsb ish\n"
+			 "isb"
+			 :
+			 : "r"((va >> 12) & 0xfffffffffffull)
+			 : "memory");
+}
+
+uint64_t mmu_lookup_kernel(uint64_t va)
+{
+	return in_window(va) ? mmu_lookup(kernel_root, va) : 0;
+}
+
 static void free_level(uint64_t t, unsigned level)
 {
 	if (level < 3) {

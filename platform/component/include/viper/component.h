@@ -90,6 +90,64 @@ uint64_t vc_now_ns(void);
 /* Lets other threads run first; returns at once when none is ready. */
 void vc_yield(void);
 
+/*
+ * Memory objects: shared memory a component makes, maps and hands to
+ * another component in a message's handle field ((viper.handle) fields).
+ * The same calls work in a process, in the kernel and on the host; the
+ * results are the same in every placement. Functions return VIPER_OK or a
+ * negative viper error.
+ *
+ * A handle put in a request moves to the provider with the call, even when
+ * the method then fails: afterwards the caller must neither use nor close
+ * it (in another process or the kernel it no longer exists; co-located,
+ * the provider owns it). A mapping stays valid after its handle is closed
+ * or moved, until vc_memory_unmap: map before you give the handle away to
+ * keep access to the memory.
+ */
+
+/* The largest memory object: the kernel's limit. */
+#define VC_MEMORY_MAX (64ull << 20)
+
+/*
+ * Makes a zeroed memory object of `size` bytes, rounded up to whole pages
+ * (4096 bytes), and puts a handle to it with every right a component needs
+ * (read, write, map, transfer, derive) in *memory. Errors: VIPER_E_INVAL
+ * for a size of 0 or over VC_MEMORY_MAX, VIPER_E_NOMEM, VIPER_E_LIMIT when
+ * the handle table is full.
+ */
+int32_t vc_memory_create(uint64_t size, viper_handle_t *memory);
+
+/*
+ * The size in bytes (a whole number of pages) of the object `memory`
+ * names. Errors: VIPER_E_BADHANDLE when `memory` is not a live handle
+ * (never issued, forged, closed or moved away), VIPER_E_KIND when it names
+ * something other than a memory object.
+ */
+int32_t vc_memory_size(viper_handle_t memory, uint64_t *size);
+
+/*
+ * Maps the whole object readable and writable: its address goes to *p and
+ * its size to *size. Each call makes a new mapping. Errors: those of
+ * vc_memory_size, VIPER_E_RIGHTS when the handle may not map, read or
+ * write, VIPER_E_LIMIT when the address space has no room for another
+ * mapping, VIPER_E_NOMEM.
+ */
+int32_t vc_memory_map(viper_handle_t memory, void **p, uint64_t *size);
+
+/*
+ * Removes a mapping that vc_memory_map made, given its address and size.
+ * Errors: VIPER_E_NOTFOUND when no mapping starts at `p`, VIPER_E_INVAL
+ * when `size` is not its size. Using the memory afterwards is a fault.
+ */
+int32_t vc_memory_unmap(void *p, uint64_t size);
+
+/*
+ * Closes a handle (of any kind). The object lives on while other handles
+ * or mappings hold it. Errors: VIPER_E_BADHANDLE when it is not a live
+ * handle.
+ */
+int32_t vc_handle_close(viper_handle_t handle);
+
 /* Copy and compare helpers: the compiler's, which every environment links. */
 static inline void *vc_memcpy(void *dst, const void *src, size_t n)
 {

@@ -2,6 +2,12 @@
  * The host simulation of channels: an in-process transport for host builds
  * (GoogleTests), so a client and a provider run the full wire path (encode,
  * the generated dispatch, decode) without QEMU. Not thread-safe; host only.
+ *
+ * Memory handles (vc_memory_create) move as the kernel moves them: a call
+ * refuses a request whose memory handle is not live (VIPER_E_BADHANDLE) or
+ * listed twice (VIPER_E_INVAL); the provider receives a new handle and the
+ * caller's dies; handles the provider did not take are closed. Other handle
+ * values (made up by a test) pass unchanged.
  */
 #ifndef VIPER_HOST_TRANSPORT_H
 #define VIPER_HOST_TRANSPORT_H
@@ -21,7 +27,8 @@ extern "C" {
  * Serves `interface` with vtable `ops` for instance `self`. Returns the
  * client's end, a fake channel handle for viper_transport_call, or
  * VIPER_HANDLE_INVALID when all VIPER_HOST_MAX_CHANNELS are in use. A bulk
- * buffer of interface->bulk_bytes is allocated when the interface has one.
+ * buffer of interface->bulk_bytes, rounded up to whole pages as on the
+ * target, is allocated when the interface has one.
  */
 viper_handle_t viper_host_serve(const struct viper_interface *interface, const void *ops,
 				void *self);
@@ -29,14 +36,18 @@ viper_handle_t viper_host_serve(const struct viper_interface *interface, const v
 /* Closes the provider's end: later calls on `channel` get VIPER_E_PEERCLOSED. */
 void viper_host_close(viper_handle_t channel);
 
-/* Closes every channel and frees their bulk buffers (between tests). */
+/* Closes every channel, frees their bulk buffers and every memory object (between tests). */
 void viper_host_reset(void);
+
+/* Memory objects alive (held by a handle or a mapping): a leak check for tests. */
+unsigned viper_host_memory_objects(void);
 
 /* Binds `slot` to a served channel (a remote slot, as in another process). */
 void viper_host_bind_remote(struct viper_slot *slot, const struct viper_interface *interface,
 			    viper_handle_t channel);
 
-/* Binds `slot` straight to a provider (a direct call, as when co-located). */
+/* Binds `slot` straight to a provider (a direct call, as when co-located), with its own bulk
+ * buffer. */
 void viper_host_bind_direct(struct viper_slot *slot, const struct viper_interface *interface,
 			    const void *ops, void *self);
 

@@ -10,10 +10,12 @@
 #include <kernel/process.h>
 
 /*
- * Before the root process starts: creates the channels with a kernel end,
- * instantiates and initialises the kernel-placed components, and lists in
- * `grants` the user-side ends the root process receives, in manifest
- * channel order. Called with the big lock held.
+ * Before the root process starts: creates the channels with a kernel end
+ * and their bulk buffers, instantiates and initialises the kernel-placed
+ * components, and lists in `grants` what the root process receives, in
+ * manifest channel order: each channel's user-side end, followed by its
+ * bulk buffer (a memory object) when it has one. Called with the big lock
+ * held.
  */
 MUST_CHECK err_t kernel_components_prepare(struct root_grant *grants, unsigned max,
 					   unsigned *count);

@@ -66,7 +66,8 @@ struct process {
 /*
  * The kernel process: the owner of the handles and threads of kernel-placed
  * components (see kernel/kthread.h). It has no user memory; its "user"
- * pointers are kernel pointers, which only kernel code can pass.
+ * pointers are kernel pointers, which only kernel code can pass. Its
+ * mappings of memory objects live in the kernel window (arch/mmu.h).
  */
 extern struct process kernel_process;
 
@@ -91,7 +92,12 @@ MUST_CHECK err_t copy_to_user(const struct aspace *as, uint64_t dst, const void 
  */
 void *user_pointer(const struct aspace *as, uint64_t va, size_t n, bool write);
 
-/* Maps `object` (memory or device region) at a free place or `va`; see memory_map. */
+/*
+ * Maps `object` (memory or device region) at a free place or `va`; see
+ * memory_map. In the kernel process's `as` only memory objects map, never
+ * executable, at a place the kernel chooses (`va` 0) in the kernel window:
+ * VIPER_E_UNSUPPORTED for a device or exec, VIPER_E_INVAL for a `va`.
+ */
 MUST_CHECK err_t aspace_map(struct aspace *as, struct kobject *object, uint64_t offset,
 			    uint64_t size, unsigned prot, uint64_t va, uint64_t *out_va);
 MUST_CHECK err_t aspace_unmap(struct aspace *as, uint64_t va, uint64_t size);

@@ -86,9 +86,11 @@ bool plan_root_creates_channel(const viper_manifest_Channel *c);
  * device regions, each followed by its IRQ line if it has one, then one
  * channel end per manifest channel whose kernel_end is not NONE, in
  * manifest order (the send end when the provider is in the kernel, the
- * receive end when the client is). Fills the device, IRQ and kernel-channel
- * entries of `caps` (the rest is left as it was). Returns VIPER_OK, or
- * VIPER_E_CORRUPT with `err` when the handles do not match the manifest.
+ * receive end when the client is), each followed by the channel's bulk
+ * buffer (a memory object the kernel made) when it has one. Fills the
+ * device, IRQ, kernel-channel and kernel-made memory entries of `caps` (the
+ * rest is left as it was). Returns VIPER_OK, or VIPER_E_CORRUPT with `err`
+ * when the handles do not match the manifest.
  */
 int32_t plan_take_startup(const viper_manifest_Manifest *m, const struct viper_startup_handle *h,
 			  uint32_t count, struct plan_caps *caps, struct plan_error *err);

@@ -87,6 +87,27 @@ static inline uint64_t mmu_user_translate(uint64_t va, bool write)
 	return (par & PTE_ADDR) | (va & 0xfff);
 }
 
+/*
+ * The kernel window: a range of the kernel's upper-half table, far above the
+ * linear map (one level-0 entry), where the kernel process maps memory
+ * objects for kernel-placed components (aspace_map in kernel/process.h).
+ */
+#define KERNEL_WINDOW_BASE 0xffff800000000000ull
+#define KERNEL_WINDOW_SIZE (1ull << 39)
+
+/*
+ * Maps one 4 KiB page of the kernel window at `va` to `pa` with leaf
+ * attributes `attrs` (PTE_KERNEL_RW or PTE_KERNEL_RO), for every CPU.
+ * VIPER_E_INVAL outside the window; otherwise as mmu_map_page.
+ */
+MUST_CHECK err_t mmu_map_kernel_page(uint64_t va, uint64_t pa, uint64_t attrs);
+
+/* Removes the window page at `va` (nothing when unmapped) and flushes it on every CPU. */
+void mmu_unmap_kernel_page(uint64_t va);
+
+/* The leaf descriptor of kernel window page `va`, or 0 when unmapped. */
+uint64_t mmu_lookup_kernel(uint64_t va);
+
 /* Frees every table under `root` (not the pages they map) and `root` itself. */
 void mmu_free_tables(uint64_t root);
 

@@ -1,0 +1,89 @@
+// blob_client and blob_worker wired together on the host, as the component
+// hosts would: found by name, given zeroed state, slot bound (with its bulk
+// buffer), run. Remote and direct runs must both pass.
+#include <gtest/gtest.h>
+
+extern "C" {
+#include <viper/component.h>
+#include <viper/host_transport.h>
+
+#include "blob.viper.h"
+}
+
+namespace
+{
+
+struct Instance {
+	const struct viper_component *component;
+	void *state;
+};
+
+Instance Start(const char *name, const struct viper_instance_env *env)
+{
+	Instance i{viper_component_find(name), nullptr};
+	if (i.component == nullptr)
+		return i;
+	i.state = vc_alloc(i.component->state_size);
+	if (i.component->init != nullptr) {
+		EXPECT_EQ(i.component->init(i.state, env), VIPER_OK);
+	}
+	return i;
+}
+
+class BlobSystemTest : public ::testing::TestWithParam<bool>
+{
+      protected:
+	void SetUp() override
+	{
+		viper_host_reset();
+		struct viper_instance_env worker_env = {};
+		worker_env.name = "blobs";
+		worker_ = Start("blob_worker", &worker_env);
+		ASSERT_NE(worker_.component, nullptr);
+		ASSERT_EQ(worker_.component->provide_count, 1u);
+		const struct viper_provided &blob = worker_.component->provides[0];
+		ASSERT_EQ(blob.interface, &blob_interface);
+		if (GetParam())
+			viper_host_bind_remote(
+				&slot_, blob.interface,
+				viper_host_serve(blob.interface, blob.ops, worker_.state));
+		else
+			viper_host_bind_direct(&slot_, blob.interface, blob.ops, worker_.state);
+		struct viper_instance_env client_env = {};
+		client_env.name = "client";
+		client_env.slots[0] = &slot_;
+		client_env.slot_count = 1;
+		client_ = Start("blob_client", &client_env);
+		ASSERT_NE(client_.component, nullptr);
+		ASSERT_NE(client_.component->run, nullptr);
+	}
+	void TearDown() override
+	{
+		vc_free(worker_.state);
+		vc_free(client_.state);
+		viper_host_reset();
+	}
+
+	Instance worker_{}, client_{};
+	struct viper_slot slot_ {
+	};
+};
+
+TEST_P(BlobSystemTest, ClientPasses)
+{
+	EXPECT_EQ(client_.component->run(client_.state), 0);
+}
+
+TEST_P(BlobSystemTest, ClientWithoutBulkBufferFails)
+{
+	// A slot without its buffer (a broken host) must make the client fail, not crash.
+	slot_.bulk = nullptr;
+	EXPECT_EQ(client_.component->run(client_.state), 1);
+}
+
+INSTANTIATE_TEST_SUITE_P(Placements, BlobSystemTest, ::testing::Values(false, true),
+			 [](const ::testing::TestParamInfo<bool> &info) {
+				 return info.param ? "Remote" : "Direct";
+			 });
+
+} // namespace

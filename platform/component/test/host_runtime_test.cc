@@ -1,0 +1,290 @@
+// The host simulation's memory objects (viper/component.h on the host) and
+// how the host transport moves their handles (viper/host_transport.h):
+// the same answers a component gets from the kernel, so that host tests of
+// components mean something.
+#include <gtest/gtest.h>
+
+#include <cstdint>
+#include <cstring>
+#include <vector>
+
+extern "C" {
+#include <viper/component.h>
+#include <viper/host_transport.h>
+
+#include "kv.viper.h"
+}
+
+namespace
+{
+
+class HostMemoryTest : public ::testing::Test
+{
+      protected:
+	void SetUp() override
+	{
+		viper_host_reset();
+	}
+	void TearDown() override
+	{
+		viper_host_reset();
+	}
+
+	viper_handle_t Create(uint64_t size)
+	{
+		viper_handle_t h = VIPER_HANDLE_INVALID;
+		EXPECT_EQ(vc_memory_create(size, &h), VIPER_OK);
+		EXPECT_NE(h, VIPER_HANDLE_INVALID);
+		return h;
+	}
+};
+
+TEST_F(HostMemoryTest, CreateRoundsUpToPagesAndZeroes)
+{
+	viper_handle_t h = VIPER_HANDLE_INVALID;
+	EXPECT_EQ(vc_memory_create(0, &h), VIPER_E_INVAL);
+	EXPECT_EQ(h, VIPER_HANDLE_INVALID);
+	EXPECT_EQ(vc_memory_create(VC_MEMORY_MAX + 1, &h), VIPER_E_INVAL);
+	h = Create(4097);
+	uint64_t size = 0;
+	ASSERT_EQ(vc_memory_size(h, &size), VIPER_OK);
+	EXPECT_EQ(size, 8192u);
+	void *p = nullptr;
+	ASSERT_EQ(vc_memory_map(h, &p, &size), VIPER_OK);
+	ASSERT_NE(p, nullptr);
+	EXPECT_EQ(size, 8192u);
+	std::vector<uint8_t> zero(8192, 0);
+	EXPECT_EQ(memcmp(p, zero.data(), zero.size()), 0);
+	EXPECT_EQ(viper_host_memory_objects(), 1u);
+}
+
+TEST_F(HostMemoryTest, DeadHandlesAreRefusedEverywhere)
+{
+	uint64_t size = 1;
+	void *p = reinterpret_cast<void *>(1);
+	EXPECT_EQ(vc_memory_size(0x7fffffff, &size), VIPER_E_BADHANDLE);
+	EXPECT_EQ(size, 0u);
+	EXPECT_EQ(vc_memory_map(0x7fffffff, &p, &size), VIPER_E_BADHANDLE);
+	EXPECT_EQ(p, nullptr);
+	EXPECT_EQ(vc_handle_close(0x7fffffff), VIPER_E_BADHANDLE);
+
+	viper_handle_t h = Create(4096);
+	ASSERT_EQ(vc_handle_close(h), VIPER_OK);
+	EXPECT_EQ(vc_memory_size(h, &size), VIPER_E_BADHANDLE);
+	EXPECT_EQ(vc_memory_map(h, &p, &size), VIPER_E_BADHANDLE);
+	EXPECT_EQ(vc_handle_close(h), VIPER_E_BADHANDLE);
+	// The slot is reused, but the old handle does not name the new object.
+	viper_handle_t again = Create(4096);
+	EXPECT_NE(again, h);
+	EXPECT_EQ(vc_memory_size(h, &size), VIPER_E_BADHANDLE);
+	EXPECT_EQ(vc_memory_size(again, &size), VIPER_OK);
+}
+
+TEST_F(HostMemoryTest, MappingsOutliveTheHandle)
+{
+	viper_handle_t h = Create(4096);
+	void *p = nullptr;
+	uint64_t size = 0;
+	ASSERT_EQ(vc_memory_map(h, &p, &size), VIPER_OK);
+	ASSERT_EQ(vc_handle_close(h), VIPER_OK);
+	EXPECT_EQ(viper_host_memory_objects(), 1u) << "the mapping holds it";
+	static_cast<uint8_t *>(p)[4095] = 0xaa;
+	EXPECT_EQ(vc_memory_unmap(p, 8192), VIPER_E_INVAL) << "not its size";
+	EXPECT_EQ(vc_memory_unmap(static_cast<uint8_t *>(p) + 4096, 4096), VIPER_E_NOTFOUND);
+	EXPECT_EQ(vc_memory_unmap(p, 4096), VIPER_OK);
+	EXPECT_EQ(viper_host_memory_objects(), 0u);
+	EXPECT_EQ(vc_memory_unmap(p, 4096), VIPER_E_NOTFOUND);
+}
+
+TEST_F(HostMemoryTest, LimitsAreTheKernels)
+{
+	viper_handle_t h = Create(4096);
+	std::vector<void *> maps;
+	void *p = nullptr;
+	uint64_t size = 0;
+	int32_t r;
+	while ((r = vc_memory_map(h, &p, &size)) == VIPER_OK && maps.size() < 100)
+		maps.push_back(p);
+	EXPECT_EQ(r, VIPER_E_LIMIT);
+	EXPECT_EQ(maps.size(), 64u);
+	for (void *m : maps)
+		EXPECT_EQ(vc_memory_unmap(m, 4096), VIPER_OK);
+
+	std::vector<viper_handle_t> handles{h};
+	viper_handle_t more = VIPER_HANDLE_INVALID;
+	while ((r = vc_memory_create(4096, &more)) == VIPER_OK && handles.size() < 300)
+		handles.push_back(more);
+	EXPECT_EQ(r, VIPER_E_LIMIT);
+	EXPECT_EQ(handles.size(), 256u);
+	for (viper_handle_t x : handles)
+		EXPECT_EQ(vc_handle_close(x), VIPER_OK);
+	EXPECT_EQ(viper_host_memory_objects(), 0u);
+}
+
+TEST_F(HostMemoryTest, ResetFreesEverything)
+{
+	viper_handle_t h = Create(4096);
+	void *p = nullptr;
+	uint64_t size = 0;
+	ASSERT_EQ(vc_memory_map(h, &p, &size), VIPER_OK);
+	Create(8192);
+	EXPECT_EQ(viper_host_memory_objects(), 2u);
+	viper_host_reset();
+	EXPECT_EQ(viper_host_memory_objects(), 0u);
+	EXPECT_EQ(vc_memory_size(h, &size), VIPER_E_BADHANDLE);
+}
+
+// A kv provider that records what reaches it.
+struct Recorder {
+	int calls = 0;
+	viper_handle_t got = VIPER_HANDLE_INVALID;
+	bool keep = true;
+};
+
+int32_t RecordAttach(void *self, viper_rpc_context *, const viper_kv_AttachRequest *req,
+		     viper_kv_AttachReply *rep)
+{
+	auto *r = static_cast<Recorder *>(self);
+	r->calls++;
+	r->got = req->memory;
+	rep->size = req->size;
+	return VIPER_OK;
+}
+
+int32_t RecordDetach(void *self, viper_rpc_context *, const viper_kv_DetachRequest *,
+		     viper_kv_DetachReply *rep)
+{
+	auto *r = static_cast<Recorder *>(self);
+	r->calls++;
+	rep->memory = r->got;
+	r->got = VIPER_HANDLE_INVALID;
+	return VIPER_OK;
+}
+
+const kv_server kRecorder = {nullptr,	   nullptr,	 nullptr, nullptr,
+			     RecordAttach, RecordDetach, nullptr};
+
+class HostTransportTest : public HostMemoryTest
+{
+      protected:
+	void SetUp() override
+	{
+		HostMemoryTest::SetUp();
+		channel_ = viper_host_serve(&kv_interface, &kRecorder, &recorder_);
+		ASSERT_NE(channel_, VIPER_HANDLE_INVALID);
+		viper_host_bind_remote(&slot_, &kv_interface, channel_);
+	}
+
+	// A raw call: header, body and handles as given.
+	int32_t Call(uint16_t method, std::vector<uint8_t> body,
+		     std::vector<viper_handle_t> handles, int32_t *status)
+	{
+		std::vector<uint8_t> req = {
+			uint8_t(KV_INTERFACE_ID), 0, uint8_t(method), 0, 1, 0, 0, 0};
+		req.insert(req.end(), body.begin(), body.end());
+		uint8_t reply[VIPER_MSG_MAX_BYTES];
+		viper_handle_t reply_handles[VIPER_MSG_MAX_HANDLES];
+		uint32_t reply_len = 0, reply_handle_count = 0;
+		int32_t r = viper_transport_call(channel_, req.data(), uint32_t(req.size()),
+						 handles.data(), uint32_t(handles.size()), reply,
+						 sizeof(reply), &reply_len, reply_handles,
+						 VIPER_MSG_MAX_HANDLES, &reply_handle_count);
+		*status = r == VIPER_OK && reply_len >= 4
+				  ? int32_t(reply[0] | reply[1] << 8 | reply[2] << 16 |
+					    uint32_t(reply[3]) << 24)
+				  : r;
+		return r;
+	}
+
+	Recorder recorder_;
+	viper_handle_t channel_ = VIPER_HANDLE_INVALID;
+	viper_slot slot_{};
+};
+
+TEST_F(HostTransportTest, HandlesMoveAndGetNewNumbers)
+{
+	viper_handle_t h = Create(4096);
+	void *p = nullptr;
+	uint64_t size = 0;
+	ASSERT_EQ(vc_memory_map(h, &p, &size), VIPER_OK);
+	memcpy(p, "moved", 5);
+	viper_kv_AttachRequest req = viper_kv_AttachRequest_init_zero;
+	viper_kv_AttachReply rep;
+	req.memory = h;
+	req.size = 4096;
+	ASSERT_EQ(kv_attach(&slot_, &req, &rep), VIPER_OK);
+	ASSERT_NE(recorder_.got, VIPER_HANDLE_INVALID);
+	EXPECT_NE(recorder_.got, h) << "the provider gets a handle of its own";
+	EXPECT_EQ(vc_memory_size(h, &size), VIPER_E_BADHANDLE) << "the caller's died";
+	void *q = nullptr;
+	ASSERT_EQ(vc_memory_map(recorder_.got, &q, &size), VIPER_OK);
+	EXPECT_EQ(memcmp(q, "moved", 5), 0) << "the same object";
+
+	viper_handle_t held = recorder_.got;
+	viper_kv_DetachRequest dreq = viper_kv_DetachRequest_init_zero;
+	viper_kv_DetachReply drep;
+	ASSERT_EQ(kv_detach(&slot_, &dreq, &drep), VIPER_OK);
+	EXPECT_NE(drep.memory, held) << "replies move handles too";
+	EXPECT_EQ(vc_memory_size(held, &size), VIPER_E_BADHANDLE);
+	EXPECT_EQ(vc_memory_size(drep.memory, &size), VIPER_OK);
+	EXPECT_EQ(viper_host_dropped_handles(), 0u);
+}
+
+TEST_F(HostTransportTest, DeadAndDuplicateHandlesAreNotSent)
+{
+	viper_handle_t h = Create(4096);
+	ASSERT_EQ(vc_handle_close(h), VIPER_OK);
+	viper_kv_AttachRequest req = viper_kv_AttachRequest_init_zero;
+	viper_kv_AttachReply rep;
+	req.memory = h;
+	req.size = 4096;
+	EXPECT_EQ(kv_attach(&slot_, &req, &rep), VIPER_E_BADHANDLE);
+	EXPECT_EQ(recorder_.calls, 0) << "nothing reached the provider";
+
+	viper_handle_t live = Create(4096);
+	int32_t status = 0;
+	EXPECT_EQ(Call(KV_METHOD_ATTACH, {0x08, 0x01}, {live, live}, &status), VIPER_E_INVAL);
+	uint64_t size = 0;
+	EXPECT_EQ(vc_memory_size(live, &size), VIPER_OK) << "a refused send moves nothing";
+	EXPECT_EQ(recorder_.calls, 0);
+}
+
+TEST_F(HostTransportTest, HandlesTheProviderDidNotTakeAreClosed)
+{
+	viper_handle_t h = Create(4096);
+	int32_t status = 0;
+	// An Attach whose handle field says none: the dispatch refuses the call and its handle.
+	ASSERT_EQ(Call(KV_METHOD_ATTACH, {0x10, 0x05}, {h}, &status), VIPER_OK);
+	EXPECT_EQ(status, VIPER_E_INVAL);
+	uint64_t size = 0;
+	EXPECT_EQ(vc_memory_size(h, &size), VIPER_E_BADHANDLE) << "moved, then closed";
+	EXPECT_EQ(viper_host_dropped_handles(), 1u);
+	EXPECT_EQ(viper_host_memory_objects(), 0u);
+}
+
+TEST_F(HostTransportTest, MadeUpHandlesPassUnchanged)
+{
+	int32_t status = 0;
+	ASSERT_EQ(Call(KV_METHOD_ATTACH, {0x08, 0x01, 0x10, 0x05}, {0x1234}, &status), VIPER_OK);
+	EXPECT_EQ(status, VIPER_OK);
+	EXPECT_EQ(recorder_.got, 0x1234u);
+}
+
+TEST_F(HostTransportTest, BulkBuffersAreWholePages)
+{
+	// kv has none; a served interface with one gets bulk_bytes rounded up.
+	viper_interface odd = kv_interface;
+	odd.bulk_bytes = 5000;
+	viper_slot remote{}, direct{};
+	viper_host_bind_remote(&remote, &odd, viper_host_serve(&odd, &kRecorder, &recorder_));
+	viper_host_bind_direct(&direct, &odd, &kRecorder, &recorder_);
+	EXPECT_NE(remote.bulk, nullptr);
+	EXPECT_EQ(remote.bulk_size, 8192u);
+	EXPECT_NE(direct.bulk, nullptr);
+	EXPECT_EQ(direct.bulk_size, 8192u);
+	EXPECT_EQ(direct.peer_ctx.bulk, direct.bulk);
+	EXPECT_EQ(slot_.bulk, nullptr);
+	free(direct.bulk);
+}
+
+} // namespace
