@@ -794,15 +794,15 @@ static int64_t take_reply(struct thread *t)
 		memcpy(short_regs(t), m->data, m->bytes); /* fits: see reply */
 		return m->bytes;
 	}
-	/* reply checked the room; another of our threads may have taken it since. */
-	if (m->handle_count && handle_table_free(handles()) < m->handle_count) {
-		message_free(m);
-		return VIPER_E_LIMIT;
-	}
 	err = copy_to_user(as(), cw->reply_bytes, m->data, m->bytes);
-	if (!err && m->handle_count)
-		err = copy_to_user(as(), cw->reply_handles, hs,
-				   m->handle_count * sizeof(viper_handle_t));
+	if (!err && m->handle_count) {
+		/* reply checked the room; another of our threads may have taken it since. */
+		if (handle_table_free(handles()) < m->handle_count)
+			err = VIPER_E_LIMIT;
+		else
+			err = copy_to_user(as(), cw->reply_handles, hs,
+					   m->handle_count * sizeof(viper_handle_t));
+	}
 	if (!err)
 		err = copy_to_user(as(), cw->call_ptr + offsetof(struct viper_call, info), &info,
 				   sizeof(info));
