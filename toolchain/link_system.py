@@ -10,11 +10,24 @@ components go into the kernel and into which process. The manifest is linked
 into every program and the kernel as `viper_manifest`/`viper_manifest_size`.
 Every program goes into PROGRAMS_DIR and into the kernel's boot image, the
 root task first. Outputs depend only on the inputs: no paths, no times.
+
+Each process program must fit the memory quota the plan gives it
+(`memory_kib`): what the kernel charges a process at spawn (its segments,
+64 KiB stack, startup page and translation tables; docs/syscalls.md,
+"Quotas") is checked here, so a program that outgrew the assembler's
+estimate fails the build instead of the boot.
 """
 import json
 import os
+import struct
 import subprocess
 import sys
+
+PAGE = 4096
+USER_STACK_TOP = 0x00007FFF00000000  # platform/kernel/include/kernel/process.h
+USER_STACK_SIZE = 64 * 1024
+USER_STARTUP_VA = 0x00007FFF10000000
+PT_LOAD = 1
 
 
 def run(cmd):
@@ -22,6 +35,41 @@ def run(cmd):
     if r.returncode != 0:
         sys.stderr.write("link_system.py: command failed:\n  %s\n%s" % (" ".join(cmd), r.stdout))
         sys.exit(1)
+
+
+def spawn_charge(path):
+    """(program bytes, total bytes) the kernel charges a process of ELF `path` at spawn."""
+    data = open(path, "rb").read()
+    phoff, = struct.unpack_from("<Q", data, 0x20)
+    phentsize, phnum = struct.unpack_from("<HH", data, 0x36)
+    ranges = []
+    for i in range(phnum):
+        ptype, _, _, vaddr, _, _, memsz = struct.unpack_from("<IIQQQQQ", data, phoff + i * phentsize)
+        if ptype == PT_LOAD and memsz:
+            start = vaddr & ~(PAGE - 1)
+            end = (vaddr + memsz + PAGE - 1) & ~(PAGE - 1)
+            ranges.append((start, end))
+    program = sum(end - start for start, end in ranges)
+    ranges += [(USER_STACK_TOP - USER_STACK_SIZE, USER_STACK_TOP),
+               (USER_STARTUP_VA, USER_STARTUP_VA + PAGE)]
+    # Translation tables: the root, plus one per 512 GiB, 1 GiB and 2 MiB region used.
+    tables = set()
+    for start, end in ranges:
+        for a in range(start & ~((1 << 21) - 1), end, 1 << 21):
+            tables.update({(1, a >> 39), (2, a >> 30), (3, a >> 21)})
+    total = sum(end - start for start, end in ranges) + (1 + len(tables)) * PAGE
+    return program, total
+
+
+def check_quota(name, path, memory_kib):
+    program, total = spawn_charge(path)
+    if total > memory_kib * 1024:
+        sys.exit("link_system.py: process '%s' needs %d KiB when it starts (program %d KiB, "
+                 "stack %d KiB, startup page and page tables %d KiB), more than its memory "
+                 "quota of %d KiB: raise quota { memory_kib } of process '%s' in the system "
+                 "description (docs/system-description.md, \"Quotas\")" %
+                 (name, -(-total // 1024), program // 1024, USER_STACK_SIZE // 1024,
+                  (total - program - USER_STACK_SIZE) // 1024, memory_kib, name))
 
 
 def manifest_object(spec, manifest, work):
@@ -92,6 +140,8 @@ def main(argv):
         path = os.path.join(programs, p["name"])
         libs = merge(spec["process_base"], *[comps[c]["user"] for c in p["components"]])
         link(spec, path, spec["user_ld"], [mobj], libs, spec["user_libs"])
+        if p.get("memory_kib"):
+            check_quota(p["name"], path, p["memory_kib"])
         images.append((p["name"], path))
     table = os.path.join(work, "boot_programs.S")
     run(["/usr/bin/python3", boot_programs, table] + [x for pair in images for x in pair])

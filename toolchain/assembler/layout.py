@@ -32,7 +32,11 @@ RIGHTS_IRQ = RIGHT_READ | RIGHT_IRQ
 RIGHTS_MEMORY = RIGHT_READ | RIGHT_WRITE | RIGHT_MAP
 
 CHANNEL_DEPTH = 16  # VIPER_CHANNEL_DEFAULT_DEPTH
-PROCESS_BASE_KIB = 64  # code, data and runtime of a process besides its instances
+# What the kernel charges a process-host process for before its instances
+# (platform/kernel, docs/syscalls.md "Quotas"): its program's segments (code,
+# data, the runtime's 256 KiB heap arena and thread stacks: about 560 KiB),
+# its 64 KiB stack, startup page and page tables, with room to grow.
+PROCESS_BASE_KIB = 768
 SPARE_HANDLES = 8  # handles a process may create at run time besides its grants
 
 # max_count limits of manifest.proto

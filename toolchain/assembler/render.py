@@ -160,6 +160,7 @@ def plan(out):
         if pl.process.is_kernel():
             kernel = comps
         else:
-            processes.append({"name": pl.process.name, "components": comps, "index": index})
+            processes.append({"name": pl.process.name, "components": comps, "index": index,
+                              "memory_kib": pl.process.quota["memory_kib"]})
     data = {"system": out.system.name, "kernel": kernel, "processes": processes}
     return json.dumps(data, indent=2, sort_keys=True) + "\n"

@@ -90,7 +90,7 @@ static err_t make_bulk(uint64_t size, struct kernel_bulk *bulk, struct memory_ob
 
 	if (size == 0 || size > UINT32_MAX)
 		return VIPER_E_CORRUPT;
-	err = memory_object_create(size, 0, &m);
+	err = memory_object_create(size, 0, kernel_process.as.account, &m);
 	if (err)
 		return err;
 	err = aspace_map(&kernel_process.as, &m->obj, 0, m->size,

@@ -140,7 +140,7 @@ int32_t vc_memory_create(uint64_t size, viper_handle_t *memory)
 	if (handle_table_free(&kernel_process.handles) == 0) {
 		err = VIPER_E_LIMIT;
 	} else {
-		err = memory_object_create(size, 0, &m);
+		err = memory_object_create(size, 0, kernel_process.as.account, &m);
 		if (!err)
 			err = handle_give(&kernel_process.handles, &m->obj, rights, memory);
 	}

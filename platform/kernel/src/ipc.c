@@ -301,6 +301,24 @@ void ktimer_expire(uint64_t now)
 
 /* Memory objects. */
 
+struct mem_account *mem_account_create(uint64_t limit)
+{
+	struct mem_account *a = kmalloc(sizeof(*a));
+
+	if (a) {
+		a->refs = 1;
+		a->limit = limit;
+		a->used = 0;
+	}
+	return a;
+}
+
+void mem_account_put(struct mem_account *a)
+{
+	if (--a->refs == 0)
+		kfree(a);
+}
+
 static void memory_destroy(struct kobject *o)
 {
 	struct memory_object *m = container_of(o, struct memory_object, obj);
@@ -314,39 +332,54 @@ static void memory_destroy(struct kobject *o)
 		}
 		kfree(m->frames);
 	}
+	mem_uncharge(m->account, m->charged);
+	mem_account_put(m->account);
 	kfree(m);
 }
 
 static const struct kobject_ops memory_ops = {NULL, memory_destroy, NULL};
 
-err_t memory_object_create(uint64_t size, uint32_t flags, struct memory_object **out)
+err_t memory_object_create(uint64_t size, uint32_t flags, struct mem_account *account,
+			   struct memory_object **out)
 {
 	struct memory_object *m;
+	uint64_t pages = (size + PAGE_SIZE - 1) / PAGE_SIZE, charge = pages * PAGE_SIZE;
+	unsigned order = 0;
+	err_t err;
 
 	if (size == 0 || size > MEMORY_OBJECT_MAX || (flags & ~VIPER_MEMORY_CONTIGUOUS))
 		return VIPER_E_INVAL;
-	m = kmalloc(sizeof(*m));
-	if (!m)
-		return VIPER_E_NOMEM;
-	kobject_init(&m->obj, VIPER_OBJ_MEMORY);
-	m->pages = (size + PAGE_SIZE - 1) / PAGE_SIZE;
-	m->size = m->pages * PAGE_SIZE;
 	if (flags & VIPER_MEMORY_CONTIGUOUS) {
-		unsigned order = buddy_order_for(m->size);
-		if (order > BUDDY_MAX_ORDER) {
-			kfree(m);
+		order = buddy_order_for(pages * PAGE_SIZE);
+		if (order > BUDDY_MAX_ORDER)
 			return VIPER_E_RANGE;
-		}
-		m->contiguous = true;
+		charge = (uint64_t)PAGE_SIZE << order; /* the whole block it takes */
+	}
+	err = mem_charge(account, charge);
+	if (err)
+		return err;
+	m = kmalloc(sizeof(*m));
+	if (!m) {
+		mem_uncharge(account, charge);
+		return VIPER_E_NOMEM;
+	}
+	kobject_init(&m->obj, VIPER_OBJ_MEMORY);
+	m->pages = pages;
+	m->size = pages * PAGE_SIZE;
+	m->account = account;
+	account->refs++;
+	m->charged = charge;
+	if (flags & VIPER_MEMORY_CONTIGUOUS) {
 		m->base = page_alloc(order);
 		if (!m->base) {
-			kfree(m);
+			memory_destroy(&m->obj);
 			return VIPER_E_NOMEM;
 		}
+		m->contiguous = true;
 	} else {
 		m->frames = kmalloc(m->pages * sizeof(uint64_t));
 		if (!m->frames) {
-			kfree(m);
+			memory_destroy(&m->obj);
 			return VIPER_E_NOMEM;
 		}
 		for (uint64_t i = 0; i < m->pages; i++) {

@@ -39,7 +39,10 @@ static void asid_free(uint16_t a)
 
 static void process_destroy(struct kobject *o)
 {
-	kfree(container_of(o, struct process, obj));
+	struct process *p = container_of(o, struct process, obj);
+
+	mem_account_put(p->as.account);
+	kfree(p);
 }
 
 static uint32_t process_signals(const struct kobject *o)
@@ -61,6 +64,8 @@ static const struct kobject_ops process_ops = {NULL, process_destroy, process_si
 static const struct kobject_ops thread_ops = {NULL, thread_destroy, thread_signals};
 
 struct process kernel_process;
+/* Kernel-placed components' memory: no limit, never freed. */
+static struct mem_account kernel_account = {1, QUOTA_NO_MEMORY_LIMIT, 0};
 
 err_t process_init_system(void)
 {
@@ -69,9 +74,11 @@ err_t process_init_system(void)
 		return VIPER_E_NOMEM;
 	kobject_init(&kernel_process.obj, VIPER_OBJ_PROCESS);
 	strlcpy(kernel_process.name, "kernel", sizeof(kernel_process.name));
-	handle_table_init(&kernel_process.handles, VIPER_HANDLES_MAX);
+	quota_default(&kernel_process.limits);
+	handle_table_init(&kernel_process.handles, kernel_process.limits.handles);
 	kernel_process.as.root = empty_root;
 	kernel_process.as.kernel = true;
+	kernel_process.as.account = &kernel_account;
 	asid_count = mmu_asid_count();
 	kobject_register(VIPER_OBJ_PROCESS, &process_ops);
 	kobject_register(VIPER_OBJ_THREAD, &thread_ops);
@@ -211,18 +218,31 @@ err_t copy_to_user(const struct aspace *as, uint64_t dst, const void *src, size_
 
 /* Address spaces. */
 
-static err_t aspace_init(struct aspace *as)
+/* An empty address space whose tables `account` pays for (it takes the caller's reference). */
+static err_t aspace_init(struct aspace *as, struct mem_account *account)
 {
+	err_t err;
+
+	as->account = account;
+	as->table_pages = 0;
+	as->map_count = 0;
+	err = mem_charge(account, PAGE_SIZE);
+	if (err)
+		return err;
 	as->root = page_alloc(0);
-	if (!as->root)
+	if (!as->root) {
+		mem_uncharge(account, PAGE_SIZE);
 		return VIPER_E_NOMEM;
+	}
+	as->table_pages = 1;
 	as->asid = asid_alloc();
 	if (!as->asid) {
 		page_free(as->root);
 		as->root = 0;
+		as->table_pages = 0;
+		mem_uncharge(account, PAGE_SIZE);
 		return VIPER_E_LIMIT;
 	}
-	as->map_count = 0;
 	return VIPER_OK;
 }
 
@@ -247,6 +267,8 @@ static void aspace_destroy(struct aspace *as)
 	mmu_free_tables(as->root);
 	mmu_flush_asid(as->asid);
 	asid_free(as->asid);
+	mem_uncharge(as->account, as->table_pages * PAGE_SIZE);
+	as->table_pages = 0;
 	as->root = 0;
 }
 
@@ -323,7 +345,8 @@ err_t aspace_map(struct aspace *as, struct kobject *object, uint64_t offset, uin
 		 unsigned prot, uint64_t va, uint64_t *out_va)
 {
 	bool device = object->kind == VIPER_OBJ_DEVICE;
-	uint64_t total = object_size(object);
+	uint64_t total = object_size(object), tables, made;
+	err_t err;
 
 	if (size == 0 || (size | offset | va) & (PAGE_SIZE - 1))
 		return VIPER_E_INVAL;
@@ -348,14 +371,24 @@ err_t aspace_map(struct aspace *as, struct kobject *object, uint64_t offset, uin
 	}
 	if (va >= VIPER_USER_TOP || size > VIPER_USER_TOP - va || !range_free(as, va, size))
 		return VIPER_E_RANGE;
+	/* The tables this mapping adds are charged first; they stay until the space dies. */
+	tables = mmu_tables_missing(as->root, va, size);
+	err = mem_charge(as->account, tables * PAGE_SIZE);
+	if (err)
+		return err;
 	for (uint64_t off = 0; off < size; off += PAGE_SIZE) {
-		err_t err = mmu_map_page(as->root, va + off, object_frame(object, offset + off),
-					 mmu_user_attrs(prot, device));
+		err = mmu_map_page(as->root, va + off, object_frame(object, offset + off),
+				   mmu_user_attrs(prot, device));
 		if (err) {
 			unmap_pages(as, va, off);
+			/* Give back the charge of the tables that were not made. */
+			made = tables - mmu_tables_missing(as->root, va, size);
+			mem_uncharge(as->account, (tables - made) * PAGE_SIZE);
+			as->table_pages += made;
 			return err;
 		}
 	}
+	as->table_pages += tables;
 	as->maps[as->map_count++] = (struct mapping){va, size, object, prot};
 	kobject_ref(object);
 	*out_va = va;
@@ -386,7 +419,7 @@ static err_t map_new_memory(struct aspace *as, uint64_t va, uint64_t size, unsig
 {
 	struct memory_object *m;
 	uint64_t mapped;
-	err_t err = memory_object_create(size, 0, &m);
+	err_t err = memory_object_create(size, 0, as->account, &m);
 
 	if (err)
 		return err;
@@ -472,9 +505,9 @@ static void process_teardown(struct process *p)
 	aspace_destroy(&p->as);
 }
 
-err_t process_spawn(const char *image, unsigned priority, struct handle_table *from,
-		    const viper_handle_t *handles, unsigned count, uint64_t argument,
-		    struct process **out)
+err_t process_spawn(const char *image, unsigned priority, const struct quota_limits *limits,
+		    struct handle_table *from, const viper_handle_t *handles, unsigned count,
+		    uint64_t argument, struct process **out)
 {
 	const struct boot_program *prog = find_program(image);
 	struct viper_startup *st;
@@ -482,6 +515,7 @@ err_t process_spawn(const char *image, unsigned priority, struct handle_table *f
 	struct thread *t;
 	uint64_t entry, startup_va;
 	struct memory_object *startup;
+	struct mem_account *account;
 	viper_handle_t self_p, self_t;
 	err_t err;
 
@@ -489,6 +523,8 @@ err_t process_spawn(const char *image, unsigned priority, struct handle_table *f
 		return VIPER_E_NOTFOUND;
 	if (count > VIPER_STARTUP_MAX_HANDLES)
 		return VIPER_E_TOOBIG;
+	if (limits->handles < count + 2) /* the moved handles and its own two */
+		return VIPER_E_LIMIT;
 	for (unsigned i = 0; i < count; i++) {
 		struct cap *c;
 		err = handle_lookup(from, handles[i], 0, VIPER_RIGHT_TRANSFER, &c);
@@ -504,10 +540,16 @@ err_t process_spawn(const char *image, unsigned priority, struct handle_table *f
 		return VIPER_E_NOMEM;
 	kobject_init(&p->obj, VIPER_OBJ_PROCESS);
 	strlcpy(p->name, image, sizeof(p->name));
-	handle_table_init(&p->handles, VIPER_HANDLES_MAX);
-	err = aspace_init(&p->as);
-	if (err)
+	p->limits = *limits;
+	handle_table_init(&p->handles, limits->handles);
+	account = mem_account_create(limits->memory);
+	if (!account) {
+		err = VIPER_E_NOMEM;
 		goto fail_struct;
+	}
+	err = aspace_init(&p->as, account);
+	if (err)
+		goto fail_account;
 	err = elf_load(&p->as, prog->data, prog->size, &entry);
 	if (err)
 		goto fail;
@@ -515,7 +557,7 @@ err_t process_spawn(const char *image, unsigned priority, struct handle_table *f
 			     VIPER_PROT_READ | VIPER_PROT_WRITE, 0, NULL, 0);
 	if (err)
 		goto fail;
-	err = memory_object_create(PAGE_SIZE, 0, &startup);
+	err = memory_object_create(PAGE_SIZE, 0, p->as.account, &startup);
 	if (err)
 		goto fail;
 	err = aspace_map(&p->as, &startup->obj, 0, PAGE_SIZE, VIPER_PROT_READ, USER_STARTUP_VA,
@@ -564,6 +606,8 @@ err_t process_spawn(const char *image, unsigned priority, struct handle_table *f
 
 fail:
 	aspace_destroy(&p->as);
+fail_account:
+	mem_account_put(account); /* freed once the objects made for it are gone */
 fail_struct:
 	kfree(p);
 	return err;
@@ -635,6 +679,7 @@ err_t process_start_root(const struct board_info *board, const struct root_grant
 {
 	viper_handle_t handles[VIPER_STARTUP_MAX_HANDLES];
 	struct handle_table *scratch;
+	struct quota_limits limits;
 	unsigned count = 0;
 	err_t err = VIPER_OK;
 
@@ -684,9 +729,10 @@ err_t process_start_root(const struct board_info *board, const struct root_grant
 	}
 	for (unsigned i = 0; i < extra_count && !err; i++)
 		err = handle_create(scratch, extra[i].object, extra[i].rights, &handles[count++]);
+	quota_default(&limits); /* the root process has the kernel's default limits */
 	if (!err)
-		err = process_spawn(boot_programs[0].name, VIPER_PRIORITY_DEFAULT, scratch, handles,
-				    count, 0, &root_process);
+		err = process_spawn(boot_programs[0].name, VIPER_PRIORITY_DEFAULT, &limits, scratch,
+				    handles, count, 0, &root_process);
 	handle_table_clear(scratch);
 	kfree(scratch);
 	if (err)

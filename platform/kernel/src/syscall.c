@@ -195,6 +195,8 @@ static int64_t sys_handle_query(const uint64_t *a)
 static int64_t sys_process_spawn(const uint64_t *a)
 {
 	struct viper_spawn args;
+	struct viper_quota quota;
+	struct quota_limits limits;
 	viper_handle_t hs[VIPER_STARTUP_MAX_HANDLES];
 	char name[VIPER_IMAGE_NAME_MAX];
 	struct process *p;
@@ -212,13 +214,18 @@ static int64_t sys_process_spawn(const uint64_t *a)
 	if (!err)
 		err = copy_from_user(as(), hs, (uint64_t)(uintptr_t)args.handles,
 				     args.handle_count * sizeof(viper_handle_t));
+	if (!err && args.quota)
+		err = copy_from_user(as(), &quota, (uint64_t)(uintptr_t)args.quota, sizeof(quota));
+	if (err)
+		return err;
+	err = quota_resolve(&self()->limits, args.quota ? &quota : NULL, &limits);
 	if (err)
 		return err;
 	name[args.image_len] = 0;
 	if (handle_table_free(handles()) == 0)
 		return VIPER_E_LIMIT;
-	err = process_spawn(name, args.priority, handles(), hs, args.handle_count, args.argument,
-			    &p);
+	err = process_spawn(name, args.priority, &limits, handles(), hs, args.handle_count,
+			    args.argument, &p);
 	if (err)
 		return err;
 	return new_handle(&p->obj, VIPER_RIGHT_READ | VIPER_RIGHT_WRITE | VIPER_RIGHT_DERIVE |
@@ -292,6 +299,23 @@ static int64_t sys_process_kill(const uint64_t *a)
 	return VIPER_OK;
 }
 
+static int64_t sys_process_usage(const uint64_t *a)
+{
+	struct viper_usage u = {0};
+	struct process *p;
+	struct cap *c;
+	err_t err = lookup(a[0], VIPER_OBJ_PROCESS, VIPER_RIGHT_READ, &c);
+
+	if (err)
+		return err;
+	p = container_of(c->object, struct process, obj);
+	u.memory_bytes = p->as.account->used;
+	u.handles = p->handles.used;
+	u.threads = p->live_threads;
+	quota_report(&p->limits, &u.limits);
+	return copy_to_user(as(), a[1], &u, sizeof(u));
+}
+
 static int64_t sys_thread_create(const uint64_t *a)
 {
 	struct process *p = self();
@@ -303,6 +327,8 @@ static int64_t sys_thread_create(const uint64_t *a)
 		return VIPER_E_INVAL;
 	if (a[3] > VIPER_PRIORITY_MAX)
 		return VIPER_E_INVAL;
+	if (p->live_threads >= p->limits.threads)
+		return VIPER_E_LIMIT;
 	t = thread_create(p, a[0], a[1], a[2], (unsigned)a[3]);
 	if (!t)
 		return VIPER_E_NOMEM;
@@ -769,9 +795,14 @@ static int64_t take_reply(struct thread *t)
 		return m->bytes;
 	}
 	err = copy_to_user(as(), cw->reply_bytes, m->data, m->bytes);
-	if (!err && m->handle_count)
-		err = copy_to_user(as(), cw->reply_handles, hs,
-				   m->handle_count * sizeof(viper_handle_t));
+	if (!err && m->handle_count) {
+		/* reply checked the room; another of our threads may have taken it since. */
+		if (handle_table_free(handles()) < m->handle_count)
+			err = VIPER_E_LIMIT;
+		else
+			err = copy_to_user(as(), cw->reply_handles, hs,
+					   m->handle_count * sizeof(viper_handle_t));
+	}
 	if (!err)
 		err = copy_to_user(as(), cw->call_ptr + offsetof(struct viper_call, info), &info,
 				   sizeof(info));
@@ -1288,7 +1319,7 @@ static int64_t sys_memory_create(const uint64_t *a)
 		return VIPER_E_INVAL;
 	if (handle_table_free(handles()) == 0)
 		return VIPER_E_LIMIT;
-	err = memory_object_create(a[0], (uint32_t)a[1], &m);
+	err = memory_object_create(a[0], (uint32_t)a[1], as()->account, &m);
 	if (err)
 		return err;
 	if (m->contiguous)
@@ -1458,6 +1489,7 @@ static const syscall_fn syscall_table[VIPER_SYS_COUNT] = {
 	[VIPER_SYS_CHANNEL_REPLY_RECV] = sys_channel_reply_recv,
 	[VIPER_SYS_CHANNEL_CALL_SHORT] = sys_channel_call_short,
 	[VIPER_SYS_CHANNEL_REPLY_RECV_SHORT] = sys_channel_reply_recv_short,
+	[VIPER_SYS_PROCESS_USAGE] = sys_process_usage,
 };
 
 int64_t syscall_dispatch(struct trap_frame *frame)

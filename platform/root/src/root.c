@@ -83,6 +83,8 @@ static int start(uint32_t index)
 	struct plan_error err;
 	struct viper_handle_info info = {0};
 	struct viper_spawn spawn = {0};
+	/* The kernel enforces these; the assembler checked they cover the process. */
+	struct viper_quota quota = {p->memory_kib, p->handles, p->threads, 0};
 	pb_size_t made = 0;
 	int64_t r;
 	int ok = -1;
@@ -107,8 +109,16 @@ static int start(uint32_t index)
 		.handles = handles,
 		.handle_count = made,
 		.argument = index,
+		.quota = &quota,
 	};
 	r = viper_process_spawn(&spawn);
+	if (r == VIPER_E_LIMIT) {
+		viper_printf(
+			"root: cannot start %s: process_spawn: E_LIMIT (is its quota of %u KiB "
+			"and %u handles too small for its program and %u grants?)\n",
+			p->name, p->memory_kib, p->handles, (unsigned)made);
+		goto out_close;
+	}
 	if (r < 0) {
 		viper_printf("root: cannot start %s: process_spawn: %s\n", p->name,
 			     plan_error_name(r));

@@ -81,7 +81,8 @@ enum viper_syscall {
 	VIPER_SYS_CHANNEL_REPLY_RECV = 37,
 	VIPER_SYS_CHANNEL_CALL_SHORT = 38,
 	VIPER_SYS_CHANNEL_REPLY_RECV_SHORT = 39,
-	VIPER_SYS_COUNT = 40,
+	VIPER_SYS_PROCESS_USAGE = 40,
+	VIPER_SYS_COUNT = 41,
 };
 
 typedef uint32_t viper_handle_t;
@@ -130,6 +131,7 @@ enum viper_object_kind {
 #define VIPER_USER_TOP		    0x0000800000000000ull /* user addresses lie below */
 #define VIPER_STARTUP_MAX_HANDLES   96u
 #define VIPER_IMAGE_NAME_MAX	    32u
+#define VIPER_QUOTA_UNLIMITED	    0xffffffffu /* a memory or thread limit that is none */
 
 /* Deadlines and timeouts are in nanoseconds of the monotonic clock. */
 #define VIPER_TIMEOUT_NONE ((int64_t)-1) /* wait for ever */
@@ -220,6 +222,27 @@ enum viper_prot {
 	VIPER_PROT_EXEC = 1u << 2,
 };
 
+/*
+ * A process's limits, which the kernel enforces. In process_spawn a field of
+ * 0 asks for the kernel default (VIPER_QUOTA_UNLIMITED for memory and
+ * threads, VIPER_HANDLES_MAX handles) capped at the parent's own limit; a
+ * non-zero field must not exceed the parent's limit.
+ */
+struct viper_quota {
+	uint32_t memory_kib; /* memory objects and page tables it may commit, in KiB */
+	uint32_t handles;    /* entries in its handle table */
+	uint32_t threads;    /* threads that have not ended */
+	uint32_t reserved;   /* 0 */
+};
+
+/* process_usage's answer: what a process holds now, and its limits. */
+struct viper_usage {
+	uint64_t memory_bytes; /* charged to it: memory objects it made and its page tables */
+	uint32_t handles;      /* handle-table entries in use */
+	uint32_t threads;      /* threads that have not ended */
+	struct viper_quota limits;
+};
+
 /* process_spawn's arguments. */
 struct viper_spawn {
 	const char *image; /* program name in the boot image */
@@ -228,7 +251,8 @@ struct viper_spawn {
 	const viper_handle_t *handles; /* moved into the child, in order */
 	uint32_t handle_count;
 	uint32_t reserved;
-	uint64_t argument; /* passed to the child in struct viper_startup */
+	uint64_t argument;		 /* passed to the child in struct viper_startup */
+	const struct viper_quota *quota; /* the child's limits; NULL: all defaults */
 };
 
 /* What a handle given at startup is for. */

@@ -84,6 +84,33 @@ err_t mmu_map_page(uint64_t root, uint64_t va, uint64_t pa, uint64_t attrs)
 	return VIPER_OK;
 }
 
+/* Tables that mapping [va, end) adds under table `t` of `level` (0: `t` is missing too). */
+static uint64_t tables_missing(uint64_t t, unsigned level, uint64_t va, uint64_t end)
+{
+	uint64_t span = 1ull << (39 - 9 * level); /* what one entry of this level covers */
+	uint64_t n = 0;
+
+	if (level == 3)
+		return 0; /* leaves only */
+	while (va < end) {
+		uint64_t next = (va & ~(span - 1)) + span;
+		uint64_t e = t ? table(t)[index_at(va, level)] : 0;
+		uint64_t child =
+			(e & (PTE_VALID | PTE_TABLE)) == (PTE_VALID | PTE_TABLE) ? e & PTE_ADDR : 0;
+
+		if (next > end || next == 0)
+			next = end;
+		n += (child ? 0 : 1) + tables_missing(child, level + 1, va, next);
+		va = next;
+	}
+	return n;
+}
+
+uint64_t mmu_tables_missing(uint64_t root, uint64_t va, uint64_t size)
+{
+	return tables_missing(root, 0, va, va + size);
+}
+
 uint64_t mmu_lookup(uint64_t root, uint64_t va)
 {
 	uint64_t *e = slot(root, va, 3, false);

@@ -13,6 +13,7 @@
 #include <kernel/err.h>
 #include <kernel/handle.h>
 #include <kernel/object.h>
+#include <kernel/quota.h>
 
 struct thread;
 struct process;
@@ -68,8 +69,10 @@ struct memory_object {
 	uint64_t size;
 	uint64_t pages;
 	bool contiguous;
-	uint64_t base;	  /* contiguous: physical base */
-	uint64_t *frames; /* otherwise: one physical page each */
+	uint64_t base;		     /* contiguous: physical base */
+	uint64_t *frames;	     /* otherwise: one physical page each */
+	struct mem_account *account; /* who pays for the pages (holds a reference) */
+	uint64_t charged;	     /* bytes charged to it */
 };
 
 struct device_region {
@@ -110,7 +113,17 @@ void ktimer_set(struct ktimer *t, uint64_t deadline, uint64_t period);
 /* Fires the timers whose deadline passed (from the tick). */
 void ktimer_expire(uint64_t now);
 
-MUST_CHECK err_t memory_object_create(uint64_t size, uint32_t flags, struct memory_object **out);
+/*
+ * A memory object of `size` bytes whose pages are charged to `account`:
+ * VIPER_E_LIMIT when they do not fit its limit. The charge goes back when
+ * the object is freed.
+ */
+MUST_CHECK err_t memory_object_create(uint64_t size, uint32_t flags, struct mem_account *account,
+				      struct memory_object **out);
+
+/* A memory account with `limit` bytes and one reference (NULL without memory). */
+struct mem_account *mem_account_create(uint64_t limit);
+void mem_account_put(struct mem_account *a);
 /* The physical page backing byte `offset`. */
 uint64_t memory_object_frame(const struct memory_object *m, uint64_t offset);
 

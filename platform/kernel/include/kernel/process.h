@@ -17,6 +17,7 @@
 #include <kernel/handle.h>
 #include <kernel/lock.h>
 #include <kernel/object.h>
+#include <kernel/quota.h>
 #include <kernel/sched.h>
 
 #define ASPACE_MAX_MAPPINGS 64
@@ -42,6 +43,8 @@ struct aspace {
 	bool kernel; /* the kernel process's: "user" pointers are kernel pointers */
 	struct mapping maps[ASPACE_MAX_MAPPINGS];
 	unsigned map_count;
+	struct mem_account *account; /* pays for the tables and the memory made for it */
+	uint64_t table_pages;	     /* translation tables, the root included */
 };
 
 struct reply_slot {
@@ -55,6 +58,7 @@ struct process {
 	char name[VIPER_IMAGE_NAME_MAX];
 	struct aspace as;
 	struct handle_table handles;
+	struct quota_limits limits; /* enforced: as.account, handles.limit, live_threads */
 	struct thread *threads;
 	unsigned live_threads;
 	bool dying;
@@ -104,12 +108,16 @@ MUST_CHECK err_t aspace_unmap(struct aspace *as, uint64_t va, uint64_t size);
 
 /*
  * Creates a process running boot-image program `image` with one thread at
- * `priority`. The `count` handles in `handles` move from table `from` into
- * the new process's table and are listed, with `argument`, in its startup
- * block. Each needs the transfer right and may appear once. On failure
- * nothing changed: the handles stay where they were.
+ * `priority` and `limits`. The `count` handles in `handles` move from table
+ * `from` into the new process's table and are listed, with `argument`, in
+ * its startup block. Each needs the transfer right and may appear once. Its
+ * program's segments, stack, startup page and tables are charged to its
+ * memory limit: VIPER_E_LIMIT when they do not fit, or when its handle limit
+ * lacks room for the moved handles and its own two. On failure nothing
+ * changed: the handles stay where they were.
  */
-MUST_CHECK err_t process_spawn(const char *image, unsigned priority, struct handle_table *from,
+MUST_CHECK err_t process_spawn(const char *image, unsigned priority,
+			       const struct quota_limits *limits, struct handle_table *from,
 			       const viper_handle_t *handles, unsigned count, uint64_t argument,
 			       struct process **out);
 

@@ -268,4 +268,9 @@ static inline int64_t viper_timer_cancel(viper_handle_t h)
 	return viper_syscall6(VIPER_SYS_TIMER_CANCEL, h, 0, 0, 0, 0, 0);
 }
 
+static inline int64_t viper_process_usage(viper_handle_t h, struct viper_usage *usage)
+{
+	return viper_syscall6(VIPER_SYS_PROCESS_USAGE, h, (uint64_t)(uintptr_t)usage, 0, 0, 0, 0);
+}
+
 #endif

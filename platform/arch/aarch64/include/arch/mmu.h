@@ -61,6 +61,13 @@ void mmu_install_kernel_map(void);
  */
 MUST_CHECK err_t mmu_map_page(uint64_t root, uint64_t va, uint64_t pa, uint64_t attrs);
 
+/*
+ * How many translation tables mapping [va, va + size) in the tree at `root`
+ * would add: what mmu_map_page allocates for those pages, counted first so
+ * the caller can charge them.
+ */
+uint64_t mmu_tables_missing(uint64_t root, uint64_t va, uint64_t size);
+
 /* The leaf descriptor for `va`, or 0 when unmapped. */
 uint64_t mmu_lookup(uint64_t root, uint64_t va);
 
