@@ -45,8 +45,8 @@ def _component_meta_impl(ctx):
     out = ctx.actions.declare_file(ctx.label.name + ".json")
     provides = [p[InterfaceInfo].name for p in ctx.attr.provides]
     slots = []
-    for slot_name in ctx.attr.slot_names:
-        iface = ctx.attr.slot_interfaces[len(slots)]
+    for slot_name, index in zip(ctx.attr.slot_names, ctx.attr.slot_interface_index):
+        iface = ctx.attr.slot_interfaces[index]
         slots.append(struct(name = slot_name, interface = iface[InterfaceInfo].name))
     meta = struct(
         name = ctx.attr.component_name,
@@ -73,7 +73,11 @@ component_meta = rule(
         "component_name": attr.string(mandatory = True),
         "provides": attr.label_list(providers = [InterfaceInfo]),
         "slot_names": attr.string_list(),
+        # Each interface once (a label list allows no duplicates), and per
+        # slot the index of its interface in that list: several slots may
+        # use one interface.
         "slot_interfaces": attr.label_list(providers = [InterfaceInfo]),
+        "slot_interface_index": attr.int_list(),
         "devices": attr.string_dict(),
         "stack_kib": attr.int(default = 8),
         "heap_kib": attr.int(default = 0),
@@ -122,12 +126,17 @@ def component(
     """Declares component `name`; see the module docstring."""
     slot_names = list(slots.keys())
     slot_ifaces = [slots[s] for s in slot_names]
+    distinct_ifaces = []
+    for i in slot_ifaces:
+        if i not in distinct_ifaces:
+            distinct_ifaces.append(i)
     component_meta(
         name = name + "_meta",
         component_name = name,
         provides = provides,
         slot_names = slot_names,
-        slot_interfaces = slot_ifaces,
+        slot_interfaces = distinct_ifaces,
+        slot_interface_index = [distinct_ifaces.index(i) for i in slot_ifaces],
         devices = devices,
         stack_kib = stack_kib,
         heap_kib = heap_kib,

@@ -10,8 +10,11 @@
 
 Steps run in order: expect(regex) waits for the pattern after the previous
 match; send(text) types into the serial console. `forbid` patterns must never
-appear. With exit = True the guest must power off by itself. On failure the
-test log shows the failed step and the whole serial output.
+appear. `require` patterns must appear somewhere, in any order: for lines
+whose place against the steps is not fixed (another thread's report). Both
+are checked once the steps are done (and, with exit = True, the guest has
+powered off). With exit = True the guest must power off by itself. On
+failure the test log shows the failed step and the whole serial output.
 """
 
 DEFAULT_FORBID = [
@@ -30,6 +33,7 @@ def _spec_impl(ctx):
     spec = struct(
         steps = ctx.attr.steps,
         forbid = ctx.attr.forbid,
+        require = ctx.attr.require,
         exit = ctx.attr.exit,
         timeout = ctx.attr.timeout_seconds,
         machine = ctx.attr.machine,
@@ -42,6 +46,7 @@ _qemu_spec = rule(
     attrs = {
         "steps": attr.string_list(),
         "forbid": attr.string_list(),
+        "require": attr.string_list(),
         "exit": attr.bool(),
         "timeout_seconds": attr.int(),
         "machine": attr.string_list(),
@@ -53,6 +58,7 @@ def qemu_test(
         image,
         steps,
         forbid = DEFAULT_FORBID,
+        require = [],
         exit = False,
         machine = [],
         timeout_seconds = 30,
@@ -64,6 +70,7 @@ def qemu_test(
         name = name + "_spec",
         steps = steps,
         forbid = forbid,
+        require = require,
         exit = exit,
         timeout_seconds = timeout_seconds,
         machine = machine,

@@ -6,7 +6,9 @@ options on the command line. Either way it is a script of steps, run in order:
   --expect REGEX   wait until the serial output (after the previous match)
                    matches REGEX
   --send TEXT      type TEXT into the serial console ("\\n" ends a line)
---forbid REGEX patterns must never appear anywhere in the output. With
+--forbid REGEX patterns must never appear anywhere in the output; --require
+REGEX patterns must appear somewhere in it, in any order (for output whose
+place against the steps varies, such as two threads' reports). With
 --exit, QEMU must end by itself (the guest powered off) after the last step.
 The whole run is bounded by --timeout seconds. On failure the runner says
 which step failed and prints the captured serial log.
@@ -97,6 +99,7 @@ def main():
     parser.add_argument("--expect", action=Step, dest="expect")
     parser.add_argument("--send", action=Step, dest="send")
     parser.add_argument("--forbid", action="append", default=[])
+    parser.add_argument("--require", action="append", default=[])
     parser.add_argument("--exit", action="store_true",
                         help="QEMU must exit by itself after the last step")
     parser.add_argument("--log", help="also write the serial log here")
@@ -109,6 +112,7 @@ def main():
         args.steps = (getattr(args, "steps", None) or []) + [
             (step.split(":", 1)[0], step.split(":", 1)[1]) for step in spec["steps"]]
         args.forbid += spec["forbid"]
+        args.require += spec.get("require", [])
         args.exit = args.exit or spec["exit"]
         args.timeout = float(spec["timeout"])
         rest = spec["machine"] + rest
@@ -143,6 +147,11 @@ def main():
                 if match:
                     status = fail(serial, "forbidden /%s/ appeared: %r" %
                                   (pattern, match.group(0)))
+                    break
+        if status == 0:
+            for pattern in args.require:
+                if not re.search(pattern, serial.log, re.MULTILINE):
+                    status = fail(serial, "required /%s/ never appeared" % pattern)
                     break
     finally:
         if proc.poll() is None:

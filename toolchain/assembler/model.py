@@ -250,6 +250,12 @@ def _apply_block(system, proc, pm, diags):
     if restart is not None:
         proc.restart = restart.get("policy", "NEVER")
         proc.max_restarts = restart.get("max", 0)
+        if proc.restart == "NEVER" and proc.max_restarts:
+            # The limit would be dropped without a word: policy NEVER restarts nothing.
+            diags.error(file, restart.line, "restart-max",
+                        "process '%s' has a restart limit (max: %d), but its policy NEVER "
+                        "never restarts it" % (proc.name, proc.max_restarts),
+                        "add policy: ON_FAILURE or policy: ALWAYS, or remove max")
     proc.ends_system = pm.get("ends_system", False)
     quota = pm.get("quota")
     if quota is not None:

@@ -144,7 +144,6 @@ out_close:
 	return ok;
 }
 
-/* Handles the exit of child `index`; returns 1 (with *end_status) when the system ends. */
 /*
  * A process that will not run again: close the root's originals of the
  * receive ends it served, so that its clients' queued and future calls fail
@@ -153,14 +152,24 @@ out_close:
 static void retire(uint32_t index)
 {
 	const viper_manifest_Process *p = &manifest.processes[index];
+	unsigned served = 0;
 
 	children[index].done = true;
+	for (pb_size_t g = 0; g < p->grants_count; g++) {
+		if (p->grants[g].kind == viper_manifest_GRANT_CHANNEL_RECV &&
+		    caps.channel_recv[p->grants[g].channel] != VIPER_HANDLE_INVALID)
+			served++;
+	}
+	if (served == 0)
+		return;
+	/* Said before the ends close: a client's failed call comes after this line. */
+	viper_printf("root: %s will not run again; closing the %u channel(s) it served\n", p->name,
+		     served);
 	for (pb_size_t g = 0; g < p->grants_count; g++) {
 		const viper_manifest_Grant *gr = &p->grants[g];
 		viper_handle_t *h;
 
-		if (gr->kind != viper_manifest_GRANT_CHANNEL_RECV ||
-		    gr->channel >= manifest.channels_count)
+		if (gr->kind != viper_manifest_GRANT_CHANNEL_RECV)
 			continue;
 		h = &caps.channel_recv[gr->channel];
 		if (*h != VIPER_HANDLE_INVALID) {
@@ -170,6 +179,7 @@ static void retire(uint32_t index)
 	}
 }
 
+/* Handles the exit of child `index`; returns 1 (with *end_status) when the system ends. */
 static int child_exited(uint32_t index, int64_t *end_status)
 {
 	const viper_manifest_Process *p = &manifest.processes[index];

@@ -16,8 +16,8 @@ uint64_t clock_ticks(void);
 
 /*
  * Waits (with interrupts on) until at least `ticks` ticks have passed since
- * boot. VIPER_E_UNSUPPORTED when the counter shows twice that time passed
- * without the ticks arriving (the timer interrupt is not being delivered).
+ * boot. VIPER_E_UNSUPPORTED when the counter shows a second passed without
+ * a tick arriving (the timer interrupt is not being delivered).
  */
 MUST_CHECK err_t clock_wait_ticks(uint64_t ticks);
 
