@@ -14,6 +14,8 @@
 
 #include <viper/runtime.h>
 
+#include "guest_check.h"
+
 enum role {
 	ROLE_SUITE = 0,
 	ROLE_MEMORY = 1,   /* hits its memory limit in every way */
@@ -30,28 +32,7 @@ enum role {
 #define PAGE	VIPER_PAGE_SIZE
 #define SECONDS (1000ll * 1000000)
 
-static int passed, failed;
-static const char *current_test;
-static bool current_ok;
 static const struct viper_startup *startup;
-
-#define CHECK(cond)                                                                                \
-	do {                                                                                       \
-		if (!(cond)) {                                                                     \
-			viper_printf("  FAIL %s: line %d: %s\n", current_test, __LINE__, #cond);   \
-			current_ok = false;                                                        \
-		}                                                                                  \
-	} while (0)
-
-#define CHECK_EQ(a, b)                                                                             \
-	do {                                                                                       \
-		long long a_ = (long long)(a), b_ = (long long)(b);                                \
-		if (a_ != b_) {                                                                    \
-			viper_printf("  FAIL %s: line %d: %s == %lld, expected %lld\n",            \
-				     current_test, __LINE__, #a, a_, b_);                          \
-			current_ok = false;                                                        \
-		}                                                                                  \
-	} while (0)
 
 /* In a child: the first failed check ends it with its line as the status. */
 #define REQUIRE(cond)                                                                              \
@@ -62,18 +43,6 @@ static const struct viper_startup *startup;
 			return __LINE__;                                                           \
 		}                                                                                  \
 	} while (0)
-
-static void run(const char *name, void (*fn)(void))
-{
-	current_test = name;
-	current_ok = true;
-	fn();
-	if (current_ok)
-		passed++;
-	else
-		failed++;
-	viper_printf("%s %s\n", current_ok ? "ok  " : "FAIL", name);
-}
 
 static struct viper_usage usage_of(viper_handle_t process)
 {
@@ -631,6 +600,5 @@ int main(const struct viper_startup *s)
 	run("no child gets more than its parent", test_no_escalation);
 	run("a process at its limit harms no sibling", test_siblings_unaffected);
 	run("memory is charged to the process that made it", test_creator_pays);
-	viper_printf("%d passed, %d failed\n", passed, failed);
-	return failed;
+	return summary();
 }

@@ -10,6 +10,8 @@
 
 #include <viper/runtime.h>
 
+#include "guest_check.h"
+
 enum role {
 	ROLE_SUITE = 0,
 	ROLE_ECHO = 1,		   /* answers calls on startup handle 0 until its peer closes */
@@ -25,40 +27,6 @@ enum role {
 	ROLE_ECHO_REPLY_RECV = 11, /* ROLE_ECHO with channel_reply_recv */
 	ROLE_ECHO_SHORT = 12,	   /* ROLE_ECHO with short messages; answers "long" to others */
 };
-
-static int passed, failed;
-static const char *current_test;
-static bool current_ok;
-
-#define CHECK(cond)                                                                                \
-	do {                                                                                       \
-		if (!(cond)) {                                                                     \
-			viper_printf("  FAIL %s: line %d: %s\n", current_test, __LINE__, #cond);   \
-			current_ok = false;                                                        \
-		}                                                                                  \
-	} while (0)
-
-#define CHECK_EQ(a, b)                                                                             \
-	do {                                                                                       \
-		long long a_ = (long long)(a), b_ = (long long)(b);                                \
-		if (a_ != b_) {                                                                    \
-			viper_printf("  FAIL %s: line %d: %s == %lld, expected %lld\n",            \
-				     current_test, __LINE__, #a, a_, b_);                          \
-			current_ok = false;                                                        \
-		}                                                                                  \
-	} while (0)
-
-static void run(const char *name, void (*fn)(void))
-{
-	current_test = name;
-	current_ok = true;
-	fn();
-	if (current_ok)
-		passed++;
-	else
-		failed++;
-	viper_printf("%s %s\n", current_ok ? "ok  " : "FAIL", name);
-}
 
 static const struct viper_startup *startup;
 
@@ -1272,6 +1240,5 @@ int main(const struct viper_startup *s)
 	run("threads run on every CPU", test_threads_run_on_every_cpu);
 	run("processes", test_processes);
 	run("faults kill only the faulty process", test_faults_kill_only_the_faulty_process);
-	viper_printf("%d passed, %d failed\n", passed, failed);
-	return failed;
+	return summary();
 }

@@ -20,13 +20,10 @@ struct Instance {
 
 Instance Start(const char *name, const struct viper_instance_env *env)
 {
-	Instance i{viper_component_find(name), nullptr};
-	if (i.component == nullptr)
-		return i;
-	i.state = vc_alloc(i.component->state_size);
-	if (i.component->init != nullptr) {
-		EXPECT_EQ(i.component->init(i.state, env), VIPER_OK);
-	}
+	Instance i{};
+	int32_t status;
+	i.component = viper_host_start(name, env, &i.state, &status);
+	EXPECT_EQ(status, VIPER_OK) << name << "'s init";
 	return i;
 }
 
@@ -43,12 +40,7 @@ class BlobSystemTest : public ::testing::TestWithParam<bool>
 		ASSERT_EQ(worker_.component->provide_count, 1u);
 		const struct viper_provided &blob = worker_.component->provides[0];
 		ASSERT_EQ(blob.interface, &blob_interface);
-		if (GetParam())
-			viper_host_bind_remote(
-				&slot_, blob.interface,
-				viper_host_serve(blob.interface, blob.ops, worker_.state));
-		else
-			viper_host_bind_direct(&slot_, blob.interface, blob.ops, worker_.state);
+		(void)viper_host_bind(&slot_, &blob, worker_.state, GetParam());
 		struct viper_instance_env client_env = {};
 		client_env.name = "client";
 		client_env.slots[0] = &slot_;

@@ -22,13 +22,10 @@ struct Instance {
 
 Instance Start(const char *name, const struct viper_instance_env *env)
 {
-	Instance i{viper_component_find(name), nullptr};
-	if (i.component == nullptr)
-		return i;
-	i.state = vc_alloc(i.component->state_size);
-	if (i.component->init != nullptr) {
-		EXPECT_EQ(i.component->init(i.state, env), VIPER_OK);
-	}
+	Instance i{};
+	int32_t status;
+	i.component = viper_host_start(name, env, &i.state, &status);
+	EXPECT_EQ(status, VIPER_OK) << name << "'s init";
 	return i;
 }
 
@@ -45,13 +42,7 @@ class KvSystemTest : public ::testing::TestWithParam<bool>
 		ASSERT_EQ(store_.component->provide_count, 1u);
 		const struct viper_provided &kv = store_.component->provides[0];
 		ASSERT_EQ(kv.interface, &kv_interface);
-		if (GetParam()) {
-			viper_handle_t ch = viper_host_serve(kv.interface, kv.ops, store_.state);
-			viper_host_bind_remote(&slot_, kv.interface, ch);
-			channel_ = ch;
-		} else {
-			viper_host_bind_direct(&slot_, kv.interface, kv.ops, store_.state);
-		}
+		channel_ = viper_host_bind(&slot_, &kv, store_.state, GetParam());
 		struct viper_instance_env client_env = {};
 		client_env.name = "client";
 		client_env.slots[0] = &slot_;

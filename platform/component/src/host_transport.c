@@ -117,6 +117,34 @@ void viper_host_bind_direct(struct viper_slot *slot, const struct viper_interfac
 	}
 }
 
+viper_handle_t viper_host_bind(struct viper_slot *slot, const struct viper_provided *provided,
+			       void *self, bool remote)
+{
+	if (!remote) {
+		viper_host_bind_direct(slot, provided->interface, provided->ops, self);
+		return VIPER_HANDLE_INVALID;
+	}
+	viper_handle_t channel = viper_host_serve(provided->interface, provided->ops, self);
+	viper_host_bind_remote(slot, provided->interface, channel);
+	return channel;
+}
+
+const struct viper_component *viper_host_start(const char *name,
+					       const struct viper_instance_env *env, void **state,
+					       int32_t *init_status)
+{
+	const struct viper_component *c = viper_component_find(name);
+
+	*state = NULL;
+	*init_status = VIPER_OK;
+	if (c == NULL)
+		return NULL;
+	*state = vc_alloc(c->state_size ? c->state_size : 1);
+	if (c->init != NULL)
+		*init_status = c->init(*state, env);
+	return c;
+}
+
 /* One thread here: an entry lock only checks nothing re-enters the provider. */
 void viper_entry_lock(struct viper_entry_lock *lock)
 {

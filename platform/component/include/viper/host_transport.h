@@ -12,9 +12,11 @@
 #ifndef VIPER_HOST_TRANSPORT_H
 #define VIPER_HOST_TRANSPORT_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include <viper/abi.h>
+#include <viper/component.h>
 #include <viper/rpc.h>
 
 #ifdef __cplusplus
@@ -46,10 +48,29 @@ unsigned viper_host_memory_objects(void);
 void viper_host_bind_remote(struct viper_slot *slot, const struct viper_interface *interface,
 			    viper_handle_t channel);
 
-/* Binds `slot` straight to a provider (a direct call, as when co-located), with its own bulk
- * buffer. */
+/*
+ * Binds `slot` straight to a provider (a direct call, as when co-located),
+ * with its own bulk buffer.
+ */
 void viper_host_bind_direct(struct viper_slot *slot, const struct viper_interface *interface,
 			    const void *ops, void *self);
+
+/*
+ * Binds `slot` to interface `provided` of instance `self`, remotely (a new
+ * served channel, returned) or directly (VIPER_HANDLE_INVALID returned).
+ */
+viper_handle_t viper_host_bind(struct viper_slot *slot, const struct viper_provided *provided,
+			       void *self, bool remote);
+
+/*
+ * Starts an instance of the component called `name` as a component host
+ * does: finds it among those linked in, gives it zeroed state (*state, to
+ * vc_free) and calls its init with `env`, whose result goes to
+ * *init_status. Returns the component, or NULL when none has that name.
+ */
+const struct viper_component *viper_host_start(const char *name,
+					       const struct viper_instance_env *env, void **state,
+					       int32_t *init_status);
 
 /*
  * Handles dropped as if closed: those a provider did not take (dispatch refused
