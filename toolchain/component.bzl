@@ -16,9 +16,10 @@ builds a cc_library `name` (for the host, a process or the kernel, whichever
 configuration asks) and `name_meta`, a JSON description the assembler reads:
 the interfaces provided, the slots used (slot name to interface), the
 devices needed (need name to board device kind), stack and heap needs, and
-where the component may be placed. Slot order is the order of `slots`; the
-generated header <name>_slots.h gives each slot's index as
-<NAME>_SLOT_<SLOT>.
+where the component may be placed. Slot order is the order of `slots` and
+device order that of `devices`; the generated header <name>_slots.h gives
+each slot's index as <NAME>_SLOT_<SLOT> and each device need's index in the
+instance's env->devices as <NAME>_DEVICE_<NEED>.
 """
 
 load("@rules_cc//cc:defs.bzl", "cc_library")
@@ -97,6 +98,9 @@ def _slots_header_impl(ctx):
     for i, s in enumerate(ctx.attr.slot_names):
         lines.append("#define %s_SLOT_%s %d" % (ctx.attr.component_name.upper(), s.upper(), i))
     lines.append("#define %s_SLOT_COUNT %d" % (ctx.attr.component_name.upper(), len(ctx.attr.slot_names)))
+    for i, d in enumerate(ctx.attr.device_names):
+        lines.append("#define %s_DEVICE_%s %d" % (ctx.attr.component_name.upper(), d.upper(), i))
+    lines.append("#define %s_DEVICE_COUNT %d" % (ctx.attr.component_name.upper(), len(ctx.attr.device_names)))
     lines.append("#endif")
     ctx.actions.write(out, "\n".join(lines) + "\n")
     return [DefaultInfo(files = depset([out]))]
@@ -106,6 +110,7 @@ _slots_header = rule(
     attrs = {
         "component_name": attr.string(mandatory = True),
         "slot_names": attr.string_list(),
+        "device_names": attr.string_list(),
     },
 )
 
@@ -144,7 +149,12 @@ def component(
         active = active,
         visibility = visibility,
     )
-    _slots_header(name = name + "_slots_h", component_name = name, slot_names = slot_names)
+    _slots_header(
+        name = name + "_slots_h",
+        component_name = name,
+        slot_names = slot_names,
+        device_names = list(devices.keys()),
+    )
     iface_libs = []
     for i in provides + slot_ifaces:
         if i not in iface_libs:

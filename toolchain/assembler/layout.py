@@ -161,12 +161,11 @@ def layout(system, diags):
             for use in inst.devices:
                 grants.append(Grant("GRANT_DEVICE", RIGHTS_DEVICE, device=use.device,
                                     instance=inst))
-                idx = [len(grants)]
+                # The instance lists the device; its IRQ is the grant right after.
+                device_grants.setdefault(inst.name, []).append(len(grants))
                 if use.device.irq:
                     grants.append(Grant("GRANT_IRQ", RIGHTS_IRQ, device=use.device,
                                         instance=inst))
-                    idx.append(len(grants))
-                device_grants.setdefault(inst.name, []).extend(idx)
         for mem in out.memories:
             if mem.process is proc:
                 grants.append(Grant("GRANT_MEMORY", RIGHTS_MEMORY, memory=mem))
@@ -247,7 +246,7 @@ def _check_limits(out, diags):
             inst = il.instance
             for what, n, limit in (("slots", len(il.slots), MAX_SLOTS),
                                    ("served channels", len(il.serves), MAX_SERVES),
-                                   ("device and IRQ grants", len(il.devices), MAX_DEVICE_GRANTS)):
+                                   ("devices", len(il.devices), MAX_DEVICE_GRANTS)):
                 if n > limit:
                     diags.error(file, inst.msg.line_of("name"), "manifest-limit",
                                 "instance '%s' has %d %s, more than the manifest's %d" %

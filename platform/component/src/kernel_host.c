@@ -221,7 +221,18 @@ static err_t bind_slot(struct kernel_instance *in, unsigned index, const viper_m
 	return VIPER_OK;
 }
 
-static err_t make_instance(struct kernel_instance *in, const viper_manifest_Instance *rec)
+/* The board's device at physical `base`, or NULL: the manifest is checked against the board. */
+static const struct board_device *board_device_at(const struct board_info *board, uint64_t base)
+{
+	for (unsigned i = 0; i < board->device_count; i++) {
+		if (board->devices[i].base == base)
+			return &board->devices[i];
+	}
+	return NULL;
+}
+
+static err_t make_instance(struct kernel_instance *in, const viper_manifest_Instance *rec,
+			   const struct board_info *board)
 {
 	in->component = viper_component_find(rec->component);
 	if (!in->component) {
@@ -242,9 +253,20 @@ static err_t make_instance(struct kernel_instance *in, const viper_manifest_Inst
 		if (rec->devices[d] == 0 || rec->devices[d] > kernel_record->grants_count)
 			return VIPER_E_CORRUPT;
 		g = &kernel_record->grants[rec->devices[d] - 1];
+		const struct board_device *dev = board_device_at(board, g->device_base);
+		if (g->kind != viper_manifest_GrantKind_GRANT_DEVICE || !dev) {
+			kprintf("kernel: instance %s: device grant %u (%s at 0x%llx) is not a "
+				"device "
+				"of this board\n",
+				rec->name, (unsigned)rec->devices[d], g->device,
+				(unsigned long long)g->device_base);
+			return VIPER_E_CORRUPT;
+		}
 		/* The kernel maps every board device in its own half. */
-		in->env.devices[d].regs = phys_to_virt(g->device_base);
-		in->env.devices[d].irq_line = g->irq;
+		in->env.devices[d].regs = phys_to_virt(dev->base);
+		in->env.devices[d].size = dev->size;
+		in->env.devices[d].irq = VIPER_HANDLE_INVALID; /* no IRQ waits in the kernel yet */
+		in->env.devices[d].irq_line = dev->irq;
 		in->env.device_count = d + 1;
 	}
 	return VIPER_OK;
@@ -312,7 +334,8 @@ static err_t add_entry_locks(void)
 	return err;
 }
 
-err_t kernel_components_prepare(struct root_grant *grants, unsigned max, unsigned *count)
+err_t kernel_components_prepare(const struct board_info *board, struct root_grant *grants,
+				unsigned max, unsigned *count)
 {
 	pb_istream_t in = pb_istream_from_buffer(viper_manifest, viper_manifest_size);
 	err_t err;
@@ -327,7 +350,7 @@ err_t kernel_components_prepare(struct root_grant *grants, unsigned max, unsigne
 		return VIPER_OK;
 	err = make_channels(grants, max, count);
 	for (pb_size_t i = 0; i < kernel_record->instances_count && !err; i++)
-		err = make_instance(&instances[i], &kernel_record->instances[i]);
+		err = make_instance(&instances[i], &kernel_record->instances[i], board);
 	for (pb_size_t i = 0; i < kernel_record->instances_count && !err; i++) {
 		const viper_manifest_Instance *rec = &kernel_record->instances[i];
 		for (pb_size_t s = 0; s < rec->slots_count && !err; s++)

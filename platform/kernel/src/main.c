@@ -197,7 +197,7 @@ void kmain(uint64_t x0)
 	start_secondaries();
 
 	kernel_lock();
-	err = kernel_components_prepare(root_grants, ROOT_GRANTS_MAX, &root_grant_count);
+	err = kernel_components_prepare(&board, root_grants, ROOT_GRANTS_MAX, &root_grant_count);
 	if (err)
 		panic("cannot set up the kernel's components: %s", err_name(err));
 	err = kernel_components_start();
