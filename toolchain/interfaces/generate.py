@@ -558,10 +558,12 @@ class Codecs:
     def __init__(self, gen, iface):
         self.gen, self.iface = gen, iface
         self.order = []  # Messages, in the order methods first use them
+        for m in iface.methods:
+            for msg in (m["request"], m["reply"]):
+                if msg not in self.order:
+                    self.order.append(msg)
 
     def name(self, msg):
-        if msg not in self.order:
-            self.order.append(msg)
         return "%s_%s_codec" % (self.iface.name, msg.snake)
 
     def straight_line(self, msg):
@@ -586,6 +588,12 @@ class Codecs:
         out = []
         for msg in self.order:
             base = "%s_%s" % (self.iface.name, msg.snake)
+            if not msg.proto.field and msg.file.syntax == "proto3":
+                out += ["/* %s: no fields. */" % msg.full_name,
+                        "const struct viper_codec %s_codec = {" % base,
+                        "\t.encode = viper_rpc_empty_encode,",
+                        "\t.decode = viper_rpc_empty_decode,", "};", ""]
+                continue
             if self.straight_line(msg):
                 out += self._encoder(msg, base) + [""] + self._decoder(msg, base)
             else:
@@ -614,8 +622,6 @@ class Codecs:
         head = ["/* %s: generated straight-line code. */" % msg.full_name,
                 "static int32_t %s_encode(const void *msg, uint8_t *out, uint32_t cap)" % base,
                 "{"]
-        if not fields:
-            return head + ["\t(void)msg;", "\t(void)out;", "\t(void)cap;", "\treturn 0;", "}"]
         body = ["\tconst %s *m = (const %s *)msg;" % (msg.c_type, msg.c_type),
                 "\tuint8_t *p = out;", "",
                 "\tif (cap < %du)" % self.gen.message_size(msg), "\t\treturn -1;"]
@@ -667,11 +673,7 @@ class Codecs:
     def _decoder(self, msg, base):
         fields = sorted(msg.proto.field, key=lambda f: f.number)
         head = ["static bool %s_decode(const uint8_t *in, uint32_t len, void *msg)" % base, "{"]
-        body = []
-        if fields:
-            body.append("\t%s *m = (%s *)msg;" % (msg.c_type, msg.c_type))
-        else:
-            body.append("\t(void)msg;")
+        body = ["\t%s *m = (%s *)msg;" % (msg.c_type, msg.c_type)]
         body += ["\tconst uint8_t *p = in;", "\tconst uint8_t *end = in + len;",
                  "\tuint32_t tag;"]
         wires = {_FAST_WIRE[f.type] for f in fields}
@@ -731,17 +733,13 @@ class Codecs:
             cases += ["\t\tcase 0x%xu: /* %s */" % (self._tag(f), f.name), "\t\t\t" + read,
                       "\t\t\tif (%s)" % cond, "\t\t\t\treturn false;"]
             cases += ["\t\t\t" + l for l in store] + ["\t\t\tbreak;"]
-        if fields:
-            known = " || ".join("tag >> 3 == %du" % f.number for f in fields)
-            body += ["\t\tswitch (tag) {"] + cases + [
-                "\t\tdefault:",
-                "\t\t\tif (%s)" % known,
-                "\t\t\t\treturn false; /* a known field with another wire type */",
-                "\t\t\tp = viper_wire_skip(p, end, tag);",
-                "\t\t\tif (p == NULL)", "\t\t\t\treturn false;", "\t\t}"]
-        else:
-            body += ["\t\tp = viper_wire_skip(p, end, tag);",
-                     "\t\tif (p == NULL)", "\t\t\treturn false;"]
+        known = " || ".join("tag >> 3 == %du" % f.number for f in fields)
+        body += ["\t\tswitch (tag) {"] + cases + [
+            "\t\tdefault:",
+            "\t\t\tif (%s)" % known,
+            "\t\t\t\treturn false; /* a known field with another wire type */",
+            "\t\t\tp = viper_wire_skip(p, end, tag);",
+            "\t\t\tif (p == NULL)", "\t\t\t\treturn false;", "\t\t}"]
         body += ["\t}", "\treturn true;", "}"]
         return head + body
 
@@ -819,13 +817,9 @@ def c_outputs(gen, iface):
                   ["struct viper_slot *slot", "const %s *req" % m["request"].c_type,
                    "%s *rep" % m["reply"].c_type], ";")
     h.append("")
-    codec_msgs = []
-    for m in iface.methods:
-        for msg in (m["request"], m["reply"]):
-            if msg not in codec_msgs:
-                codec_msgs.append(msg)
+    codecs = Codecs(gen, iface)
     h += ["/* Each message's encoder and decoder (struct viper_codec in viper/rpc_codec.h). */"]
-    h += ["extern const struct viper_codec %s_%s_codec;" % (name, msg.snake) for msg in codec_msgs]
+    h += ["extern const struct viper_codec %s;" % codecs.name(msg) for msg in codecs.order]
     h.append("")
     validity = Validity(gen, iface)
     valid_fn = {m["name"]: validity.function_for(m["request"]) for m in iface.methods}
@@ -879,7 +873,6 @@ def c_outputs(gen, iface):
         refs = ", ".join("&%s%s%s" % (var, deref, f.name) for f in fields)
         return arr, ["\tuint32_t *const %s[] = {%s};" % (arr, refs)]
 
-    codecs = Codecs(gen, iface)
     c = [banner, '#include "%s.viper.h"' % base, "", "#include <viper/rpc_wire.h>", ""]
     c += ["const struct viper_interface %s_interface = {" % name,
           '\t.name = "%s",' % name,

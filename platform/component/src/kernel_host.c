@@ -195,7 +195,7 @@ static err_t bind_slot(struct kernel_instance *in, unsigned index, const viper_m
 		slot->bulk = bulk_of_grant(s->grant)->at;
 		slot->bulk_size = bulk_of_grant(s->grant)->size;
 	} else if (s->local && s->local <= kernel_record->instances_count) {
-		const struct kernel_instance *peer = &instances[s->local - 1];
+		struct kernel_instance *peer = &instances[s->local - 1];
 		const struct viper_provided *p =
 			viper_component_provided(peer->component, s->interface_id);
 		if (!p)
@@ -203,6 +203,7 @@ static err_t bind_slot(struct kernel_instance *in, unsigned index, const viper_m
 		slot->interface = p->interface;
 		slot->peer_ops = p->ops;
 		slot->peer = peer->state;
+		slot->peer_lock = peer->locked ? &peer->lock : NULL;
 		slot->peer_ctx.connection = index + 1;
 		if (p->interface->bulk_bytes) {
 			struct kernel_bulk bulk;
@@ -308,8 +309,10 @@ static err_t add_entry_locks(void)
 		const viper_manifest_Instance *rec = &kernel_record->instances[i];
 
 		for (pb_size_t s = 0; s < rec->slots_count; s++) {
-			if (!rec->slots[s].grant)
-				calls[i] |= 1u << (rec->slots[s].local - 1);
+			uint32_t local =
+				rec->slots[s].local; /* bind_slot refuses one out of range */
+			if (!rec->slots[s].grant && local >= 1 && local <= count)
+				calls[i] |= 1u << (local - 1);
 		}
 		runs[i] = instances[i].component->run ? 1 + MAX_INSTANCES + i : 0;
 		entered[i].thread = rec->serves_count ? 1 + i : 0;
@@ -320,16 +323,6 @@ static err_t add_entry_locks(void)
 		instances[i].locked = entered[i].several;
 		if (instances[i].locked)
 			err = make_entry_lock(&instances[i].lock);
-	}
-	for (unsigned i = 0; i < count; i++) {
-		const viper_manifest_Instance *rec = &kernel_record->instances[i];
-
-		for (pb_size_t s = 0; s < rec->slots_count; s++) {
-			struct kernel_instance *peer = &instances[rec->slots[s].local - 1];
-
-			if (!rec->slots[s].grant && peer->locked)
-				instances[i].slots[s].peer_lock = &peer->lock;
-		}
 	}
 	return err;
 }
@@ -351,13 +344,13 @@ err_t kernel_components_prepare(const struct board_info *board, struct root_gran
 	err = make_channels(grants, max, count);
 	for (pb_size_t i = 0; i < kernel_record->instances_count && !err; i++)
 		err = make_instance(&instances[i], &kernel_record->instances[i], board);
+	if (!err)
+		err = add_entry_locks();
 	for (pb_size_t i = 0; i < kernel_record->instances_count && !err; i++) {
 		const viper_manifest_Instance *rec = &kernel_record->instances[i];
 		for (pb_size_t s = 0; s < rec->slots_count && !err; s++)
 			err = bind_slot(&instances[i], s, &rec->slots[s]);
 	}
-	if (!err)
-		err = add_entry_locks();
 	for (pb_size_t i = 0; i < kernel_record->instances_count && !err; i++) {
 		struct kernel_instance *ki = &instances[i];
 		int32_t r = ki->component->init ? ki->component->init(ki->state, &ki->env) : 0;

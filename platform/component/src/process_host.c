@@ -223,6 +223,7 @@ static int bind_slots(struct host_instance *in, uint32_t *next_local)
 		slot->interface = p->interface;
 		slot->peer_ops = p->ops;
 		slot->peer = provider->state;
+		slot->peer_lock = provider->lock;
 		slot->peer_ctx.connection = (*next_local)++;
 		if (p->interface->bulk_bytes) {
 			/* Whole pages, as a shared memory object would have. */
@@ -265,6 +266,7 @@ static int add_serves(struct host_instance *in)
 					.provided = p,
 					.state = in->state,
 					/* Stable across restarts: the manifest's channel number. */
+					.lock = in->lock,
 					.ctx = {.connection = channel + 1},
 				},
 		};
@@ -290,8 +292,9 @@ static int add_entry_locks(void)
 		const viper_manifest_Instance *r = instances[i].record;
 
 		for (pb_size_t s = 0; s < r->slots_count && s < VIPER_COMPONENT_MAX_SLOTS; s++) {
-			if (!r->slots[s].grant)
-				calls[i] |= 1u << (r->slots[s].local - 1);
+			uint32_t local = r->slots[s].local; /* checked by plan_decode */
+			if (!r->slots[s].grant && local >= 1 && local <= instance_count)
+				calls[i] |= 1u << (local - 1);
 		}
 		runs[i] = instances[i].component->run ? i + 2 : 0;
 		entered[i].thread = r->serves_count ? 1 : 0; /* the main thread */
@@ -308,21 +311,6 @@ static int add_entry_locks(void)
 			viper_printf("%s: instance '%s': no entry lock: %s\n", process->name,
 				     in->record->name, plan_error_name(err));
 			return -1;
-		}
-	}
-	for (unsigned i = 0; i < instance_count; i++) {
-		const viper_manifest_Instance *r = instances[i].record;
-
-		for (pb_size_t s = 0; s < r->slots_count && s < VIPER_COMPONENT_MAX_SLOTS; s++) {
-			if (!r->slots[s].grant)
-				instances[i].slots[s].peer_lock =
-					instances[r->slots[s].local - 1].lock;
-		}
-	}
-	for (unsigned s = 0; s < serve_count; s++) {
-		for (unsigned i = 0; i < instance_count; i++) {
-			if (serves[s].loop.state == instances[i].state)
-				serves[s].loop.lock = instances[i].lock;
 		}
 	}
 	return 0;
@@ -357,12 +345,14 @@ static int build_instances(void)
 		if (map_devices(in) < 0)
 			return -1;
 	}
-	/* Local slots point at other instances' state: bind once all exist. */
+	if (add_entry_locks() < 0)
+		return -1;
+	/* Local slots point at other instances' state and locks: bind once all exist. */
 	for (unsigned i = 0; i < instance_count; i++) {
 		if (bind_slots(&instances[i], &next_local) < 0 || add_serves(&instances[i]) < 0)
 			return -1;
 	}
-	return add_entry_locks();
+	return 0;
 }
 
 /* Serves the one channel of a process that serves one. */

@@ -46,6 +46,14 @@ struct viper_codec {
 	bool (*decode)(const uint8_t *in, uint32_t len, void *msg);
 };
 
+/*
+ * The halves of a viper_codec for a proto3 message without fields: it
+ * encodes to nothing, and any well-formed body decodes to it (unknown
+ * fields skipped, as for every message).
+ */
+int32_t viper_rpc_empty_encode(const void *msg, uint8_t *out, uint32_t cap);
+bool viper_rpc_empty_decode(const uint8_t *in, uint32_t len, void *msg);
+
 /* The nanopb halves of a viper_codec, for messages the generator leaves to nanopb. */
 int32_t viper_rpc_nanopb_encode(const pb_msgdesc_t *fields, const void *msg, uint8_t *out,
 				uint32_t cap);
