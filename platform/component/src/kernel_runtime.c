@@ -109,7 +109,7 @@ void vc_log(const char *fmt, ...)
 	n = log_line(line, fmt, ap);
 	va_end(ap);
 	took = enter();
-	console_write(line, n);
+	kconsole_write(line, n);
 	leave(took);
 }
 

@@ -29,7 +29,7 @@ static void rx_drain(void)
 	}
 }
 
-void console_init(uintptr_t base)
+void kconsole_init(uintptr_t base)
 {
 	if (base == uart)
 		return;
@@ -44,7 +44,7 @@ static void rx_irq(void *ctx)
 	rx_drain();
 }
 
-err_t console_enable_input(uint32_t irq)
+err_t kconsole_enable_input(uint32_t irq)
 {
 	err_t err = irq_set_handler(irq, rx_irq, NULL);
 
@@ -54,7 +54,7 @@ err_t console_enable_input(uint32_t irq)
 	return gic_enable(irq);
 }
 
-bool console_read(char *c)
+bool kconsole_read(char *c)
 {
 	if (rx_tail == rx_head)
 		return false;
@@ -63,12 +63,12 @@ bool console_read(char *c)
 	return true;
 }
 
-uint64_t console_dropped(void)
+uint64_t kconsole_dropped(void)
 {
 	return rx_dropped;
 }
 
-void console_write(const char *s, size_t n)
+void kconsole_write(const char *s, size_t n)
 {
 	for (size_t i = 0; i < n; i++) {
 		if (s[i] == '\n')
@@ -77,15 +77,15 @@ void console_write(const char *s, size_t n)
 	}
 }
 
-static void console_sink(void *ctx, const char *s, size_t n)
+static void kconsole_sink(void *ctx, const char *s, size_t n)
 {
 	(void)ctx;
-	console_write(s, n);
+	kconsole_write(s, n);
 }
 
 void kvprintf(const char *fmt, va_list ap)
 {
-	format_v(console_sink, NULL, fmt, ap);
+	format_v(kconsole_sink, NULL, fmt, ap);
 }
 
 void kprintf(const char *fmt, ...)

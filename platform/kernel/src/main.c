@@ -145,7 +145,7 @@ void kmain(uint64_t x0)
 	err_t err;
 
 	write_sysreg(tpidr_el1, (uint64_t)(uintptr_t)&cpus[0]);
-	console_init((uintptr_t)phys_to_virt(EARLY_UART));
+	kconsole_init((uintptr_t)phys_to_virt(EARLY_UART));
 	dtb = find_dtb(x0, &dtb_size);
 	err = board_from_fdt(phys_to_virt(dtb), DTB_MAX_SIZE, &board);
 	if (err)
@@ -154,7 +154,7 @@ void kmain(uint64_t x0)
 	uart = board_find_device(&board, DEVICE_UART_PL011);
 	if (!uart)
 		panic("the device tree names no PL011 console");
-	console_init((uintptr_t)phys_to_virt(uart->base));
+	kconsole_init((uintptr_t)phys_to_virt(uart->base));
 	err = memory_init(&board, dtb, dtb_size ? dtb_size : DTB_MAX_SIZE);
 	if (err)
 		panic("cannot set up physical memory: %s", err_name(err));
@@ -175,7 +175,7 @@ void kmain(uint64_t x0)
 	err = clock_start(board.timer_virt_irq);
 	if (err)
 		panic("timer failed to start: %s", err_name(err));
-	err = console_enable_input(uart->irq);
+	err = kconsole_enable_input(uart->irq);
 	if (err)
 		panic("console input failed to start: %s", err_name(err));
 	irq_enable_local();

@@ -53,7 +53,7 @@ static void cmd_devices(const struct board_info *board)
 	}
 	kprintf("%u devices; interrupts without a handler: %llu; console bytes dropped: %llu\n",
 		board->device_count, (unsigned long long)irq_unexpected(),
-		(unsigned long long)console_dropped());
+		(unsigned long long)kconsole_dropped());
 }
 
 static void cmd_fault(const struct board_info *board)
@@ -96,7 +96,7 @@ static char read_char(void)
 {
 	char c;
 
-	while (!console_read(&c))
+	while (!kconsole_read(&c))
 		wfi();
 	return c;
 }
@@ -109,7 +109,7 @@ static void read_line(char *line)
 	for (;;) {
 		char c = read_char();
 		if (c == '\r' || c == '\n') {
-			console_write("\n", 1);
+			kconsole_write("\n", 1);
 			line[len] = '\0';
 			return;
 		}
@@ -122,16 +122,16 @@ static void read_line(char *line)
 		} else if (c == 0x7f || c == 0x08) {
 			if (len > 0) {
 				len--;
-				console_write("\b \b", 3);
+				kconsole_write("\b \b", 3);
 			}
 		} else if (c == 0x15) { /* Ctrl-U */
 			while (len > 0) {
 				len--;
-				console_write("\b \b", 3);
+				kconsole_write("\b \b", 3);
 			}
 		} else if (c >= 0x20 && c < 0x7f && len + 1 < LINE_MAX) {
 			line[len++] = c;
-			console_write(&c, 1);
+			kconsole_write(&c, 1);
 		}
 	}
 }

@@ -93,7 +93,7 @@ static int64_t sys_debug_write(const uint64_t *a)
 		err_t err = copy_from_user(as(), buf, ptr + done, chunk);
 		if (err)
 			return err;
-		console_write(buf, chunk);
+		kconsole_write(buf, chunk);
 		done += chunk;
 	}
 	return (int64_t)len;

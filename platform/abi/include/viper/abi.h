@@ -82,7 +82,12 @@ enum viper_syscall {
 	VIPER_SYS_CHANNEL_CALL_SHORT = 38,
 	VIPER_SYS_CHANNEL_REPLY_RECV_SHORT = 39,
 	VIPER_SYS_PROCESS_USAGE = 40,
-	VIPER_SYS_COUNT = 41,
+	VIPER_SYS_HANDLE_LIST = 41,
+	VIPER_SYS_SYSTEM_INFO = 42,
+	VIPER_SYS_SYSTEM_PROCESSES = 43,
+	VIPER_SYS_SYSTEM_HANDLES = 44,
+	VIPER_SYS_SYSTEM_KILL = 45,
+	VIPER_SYS_COUNT = 46,
 };
 
 typedef uint32_t viper_handle_t;
@@ -114,6 +119,7 @@ enum viper_object_kind {
 	VIPER_OBJ_IRQ = 7,
 	VIPER_OBJ_POLL_SET = 8,
 	VIPER_OBJ_TIMER = 9,
+	VIPER_OBJ_SYSTEM = 10, /* the whole system: inspect (read), stop processes (write) */
 };
 
 /* Limits. */
@@ -241,6 +247,42 @@ struct viper_usage {
 	uint32_t handles;      /* handle-table entries in use */
 	uint32_t threads;      /* threads that have not ended */
 	struct viper_quota limits;
+};
+
+/* system_info's answer. */
+struct viper_system_info {
+	uint64_t uptime_ns;
+	uint64_t memory_total_bytes; /* RAM the kernel's page allocator manages */
+	uint64_t memory_free_bytes;  /* of which free now */
+	uint32_t processes;	     /* processes not yet reaped, the kernel's own included */
+	uint32_t threads;	     /* threads that have not ended, kernel threads included */
+	uint32_t cpus;		     /* CPUs online */
+	uint32_t reserved;
+};
+
+/* struct viper_process_entry.state */
+enum viper_process_state {
+	VIPER_PROCESS_RUNNING = 0,
+	VIPER_PROCESS_EXITED = 1, /* exited or being killed, not yet reaped */
+};
+
+/* One process, as system_processes lists them. */
+struct viper_process_entry {
+	uint64_t koid;			 /* its kernel id, as handle_query reports it */
+	uint64_t parent_koid;		 /* 0 for the root process and the kernel's own */
+	char name[VIPER_IMAGE_NAME_MAX]; /* its program's name, NUL-terminated */
+	uint32_t priority;		 /* given at spawn */
+	uint32_t state;			 /* enum viper_process_state */
+	struct viper_usage usage;	 /* as process_usage reports it */
+};
+
+/* One handle, as handle_list and system_handles list them. */
+struct viper_handle_entry {
+	viper_handle_t handle; /* the handle value in its process */
+	uint32_t kind;	       /* enum viper_object_kind */
+	uint32_t rights;       /* enum viper_right */
+	uint32_t reserved;
+	uint64_t koid; /* the object's kernel id */
 };
 
 /* process_spawn's arguments. */

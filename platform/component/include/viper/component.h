@@ -43,6 +43,9 @@ struct viper_instance_env {
 	unsigned slot_count;
 	struct viper_device devices[VIPER_COMPONENT_MAX_DEVICES];
 	unsigned device_count;
+	/* The system capability (VIPER_OBJ_SYSTEM) when the description grants
+	 * it, with the rights it grants; VIPER_HANDLE_INVALID when not. */
+	viper_handle_t system;
 };
 
 struct viper_component {
@@ -147,6 +150,47 @@ int32_t vc_memory_unmap(void *p, uint64_t size);
  * handle.
  */
 int32_t vc_handle_close(viper_handle_t handle);
+
+/*
+ * Interrupts of a granted device (struct viper_device.irq): wait until the
+ * line fires (VIPER_OK, VIPER_E_TIMEOUT, VIPER_E_CLOSED; timeout_ns as in
+ * irq_wait), then acknowledge it once the device no longer asserts it.
+ */
+int32_t vc_irq_wait(viper_handle_t irq, int64_t timeout_ns);
+int32_t vc_irq_ack(viper_handle_t irq);
+
+/*
+ * Notifications: a channel used only for its notification word, to wake
+ * another party without a message. vc_channel_create makes both ends (the
+ * receive end can be passed on in a reply's handle field); vc_notify ORs
+ * `bits` (non-zero, bits 0-62) into it and never blocks (VIPER_E_PEERCLOSED
+ * when the receive end is gone); vc_notified_wait waits until bits are
+ * pending and takes them: the bits (> 0), or VIPER_E_TIMEOUT,
+ * VIPER_E_PEERCLOSED when no send end is left and nothing is pending, or
+ * another error. timeout_ns: VIPER_TIMEOUT_NONE waits for ever.
+ */
+int32_t vc_channel_create(viper_handle_t *send, viper_handle_t *recv);
+int32_t vc_notify(viper_handle_t send, uint64_t bits);
+int64_t vc_notified_wait(viper_handle_t recv, int64_t timeout_ns);
+
+/*
+ * The caller's own handles (handle_list): up to `max` entries in `out`, and
+ * in *total how many there are. Needs no capability.
+ */
+int32_t vc_handle_list(struct viper_handle_entry *out, uint32_t max, uint32_t *total);
+
+/*
+ * Through the system capability (env->system; docs/syscalls.md): a summary
+ * (read right), the processes and one process's handles (read right; up to
+ * `max` entries, *total how many there are), stopping a process (write
+ * right; it ends with VIPER_EXIT_KILLED and its supervisor decides).
+ */
+int32_t vc_system_info(viper_handle_t system, struct viper_system_info *info);
+int32_t vc_system_processes(viper_handle_t system, struct viper_process_entry *out, uint32_t max,
+			    uint32_t *total);
+int32_t vc_system_handles(viper_handle_t system, uint64_t koid, struct viper_handle_entry *out,
+			  uint32_t max, uint32_t *total);
+int32_t vc_system_kill(viper_handle_t system, uint64_t koid);
 
 /* Copy and compare helpers: the compiler's, which every environment links. */
 static inline void *vc_memcpy(void *dst, const void *src, size_t n)

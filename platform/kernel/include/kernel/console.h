@@ -18,13 +18,13 @@
  * Starts polled output on the PL011 at `base` without losing bytes already
  * received. Calling it again with the same base does nothing.
  */
-void console_init(uintptr_t base);
+void kconsole_init(uintptr_t base);
 
 /* Turns on interrupt-driven input on GIC interrupt `irq`. */
-MUST_CHECK err_t console_enable_input(uint32_t irq);
+MUST_CHECK err_t kconsole_enable_input(uint32_t irq);
 
 /* Writes `n` bytes, turning "\n" into "\r\n". */
-void console_write(const char *s, size_t n);
+void kconsole_write(const char *s, size_t n);
 
 /* printf-style output to the console (see kernel/format.h). */
 void kprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -33,9 +33,9 @@ void kprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void kvprintf(const char *fmt, va_list ap);
 
 /* Takes one received byte; false when none is waiting. */
-bool console_read(char *c);
+bool kconsole_read(char *c);
 
 /* Bytes dropped because input arrived faster than it was read. */
-uint64_t console_dropped(void);
+uint64_t kconsole_dropped(void);
 
 #endif
