@@ -15,15 +15,26 @@
 builds a cc_library `name` (for the host, a process or the kernel, whichever
 configuration asks) and `name_meta`, a JSON description the assembler reads:
 the interfaces provided, the slots used (slot name to interface), the
-devices needed (need name to board device kind), stack and heap needs, and
-where the component may be placed. Slot order is the order of `slots` and
-device order that of `devices`; the generated header <name>_slots.h gives
-each slot's index as <NAME>_SLOT_<SLOT> and each device need's index in the
-instance's env->devices as <NAME>_DEVICE_<NEED>.
+devices needed (need name to board device kind), stack and heap needs,
+where the component may be placed, and its need for the system capability.
+Slot order is the order of `slots` and device order that of `devices`; the
+generated header <name>_slots.h gives each slot's index as
+<NAME>_SLOT_<SLOT> and each device need's index in the instance's
+env->devices as <NAME>_DEVICE_<NEED>.
+
+`system` declares that need: "" (the default) for none; "inspect" for the
+capability's read right (list processes, memory and handles); "control" for
+read and write (stop processes too). A system description grants it per
+instance (`system: INSPECT` or `system: CONTROL`, at most what the component
+declares), and the instance finds the handle in env->system.
 """
 
 load("@rules_cc//cc:defs.bzl", "cc_library")
 load("//toolchain/aarch64:flags.bzl", "NO_FP_COPTS")
+
+# The values of component(system = ...): none, the system capability's read
+# right, or its read and write rights.
+SYSTEM_NEEDS = ["", "inspect", "control"]
 
 ComponentInfo = provider(
     doc = "A component's declaration, for the assembler.",
@@ -60,11 +71,12 @@ def _component_meta_impl(ctx):
         heap_kib = ctx.attr.heap_kib,
         placements = ctx.attr.placements,
         active = ctx.attr.active,
+        system = ctx.attr.system,
     )
     ctx.actions.write(out, meta.to_json())
     ifaces = depset([p[InterfaceInfo].meta for p in ctx.attr.provides + ctx.attr.slot_interfaces])
     return [
-        DefaultInfo(files = depset([out])),
+        DefaultInfo(files = depset([out]), runfiles = ctx.runfiles(files = [out])),
         ComponentInfo(name = ctx.attr.component_name, meta = out, interfaces = ifaces),
     ]
 
@@ -84,6 +96,7 @@ component_meta = rule(
         "heap_kib": attr.int(default = 0),
         "placements": attr.string_list(default = ["kernel", "process"]),
         "active": attr.bool(default = False),
+        "system": attr.string(default = "", values = SYSTEM_NEEDS),
     },
 )
 
@@ -125,10 +138,15 @@ def component(
         heap_kib = 0,
         placements = ["kernel", "process"],
         active = False,
+        system = "",
         deps = [],
         visibility = None,
         **kwargs):
     """Declares component `name`; see the module docstring."""
+    if system not in SYSTEM_NEEDS:
+        fail('component %s: system = "%s" is not a need for the system capability; use ' % (name, system) +
+             '"inspect" (read: list processes, memory and handles) or "control" (read and ' +
+             'write: stop processes too), or leave it out for none')
     slot_names = list(slots.keys())
     slot_ifaces = [slots[s] for s in slot_names]
     distinct_ifaces = []
@@ -147,6 +165,7 @@ def component(
         heap_kib = heap_kib,
         placements = placements,
         active = active,
+        system = system,
         visibility = visibility,
     )
     _slots_header(

@@ -7,6 +7,10 @@ design contract (issue 4) fixes both formats.
 
 import json
 
+# component(system = ...): the need for the system capability, and the
+# description's grant (Instance.system) that each need allows at most.
+SYSTEM_NEEDS = ("", "inspect", "control")
+
 
 class Component:
     """A component's declaration: what it provides, its slots, devices and needs."""
@@ -25,6 +29,10 @@ class Component:
         self.heap_kib = int(data.get("heap_kib", 0))
         self.placements = [str(p) for p in data.get("placements", ["kernel", "process"])]
         self.active = bool(data.get("active", False))
+        self.system = str(data.get("system", ""))
+        if self.system not in SYSTEM_NEEDS:
+            raise ValueError("system is '%s', not one of \"\", \"inspect\", \"control\"" %
+                             self.system)
         self.data = data
 
     def slot_interface(self, slot):

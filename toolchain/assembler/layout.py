@@ -12,7 +12,9 @@ Canonical grant order of a process (grant index = startup handle position):
      root task with the channel ends);
   3. devices: instances by name, each instance's needs in component order,
      GRANT_DEVICE then GRANT_IRQ when the device has an interrupt;
-  4. the process's own memories, by name.
+  4. the process's own memories, by name;
+  5. the system capability: one GRANT_SYSTEM per instance granted it,
+     instances by name (rights READ for INSPECT, READ|WRITE for CONTROL).
 Channels are ordered by client instance name, then slot index.
 """
 
@@ -30,6 +32,8 @@ RIGHTS_RECV = RIGHT_READ | RIGHT_TRANSFER
 RIGHTS_DEVICE = RIGHT_READ | RIGHT_WRITE | RIGHT_DEVICE
 RIGHTS_IRQ = RIGHT_READ | RIGHT_IRQ
 RIGHTS_MEMORY = RIGHT_READ | RIGHT_WRITE | RIGHT_MAP
+# The system capability (VIPER_OBJ_SYSTEM): read inspects, write stops processes.
+RIGHTS_SYSTEM = {"INSPECT": RIGHT_READ, "CONTROL": RIGHT_READ | RIGHT_WRITE}
 
 CHANNEL_DEPTH = 16  # VIPER_CHANNEL_DEFAULT_DEPTH
 # What the kernel charges a process-host process for before its instances
@@ -84,7 +88,7 @@ class Grant:
         self.channel = channel  # Channel
         self.device = device  # model.BoardDevice
         self.memory = memory  # Memory
-        self.instance = instance  # the instance it is for (devices)
+        self.instance = instance  # the instance it is for (devices, the system capability)
 
 
 class InstanceLayout:
@@ -93,6 +97,7 @@ class InstanceLayout:
         self.slots = []  # (slot name, interface id, grant 1-based or 0, local 1-based or 0)
         self.serves = []  # (interface id, grant 1-based)
         self.devices = []  # 1-based grant indexes
+        self.system = 0  # 1-based grant index of its GRANT_SYSTEM, 0 for none
 
 
 class ProcessLayout:
@@ -169,6 +174,11 @@ def layout(system, diags):
         for mem in out.memories:
             if mem.process is proc:
                 grants.append(Grant("GRANT_MEMORY", RIGHTS_MEMORY, memory=mem))
+        system_grants = {}
+        for inst in proc.instances:
+            if inst.system is not None:
+                grants.append(Grant("GRANT_SYSTEM", RIGHTS_SYSTEM[inst.system], instance=inst))
+                system_grants[inst.name] = len(grants)
 
         local_index = {inst.name: i + 1 for i, inst in enumerate(proc.instances)}
         serves_anything = False
@@ -199,6 +209,7 @@ def layout(system, diags):
                     il.serves.append((ch.interface.id, recv_of[ch.index]))
                     serves_anything = True
             il.devices = device_grants.get(inst.name, [])
+            il.system = system_grants.get(inst.name, 0)
         pl.memory_need_kib = (PROCESS_BASE_KIB + bulk_kib +
                               sum(_kib(m.size) for m in out.memories if m.process is proc) +
                               sum(i.component.stack_kib + i.component.heap_kib
@@ -361,4 +372,5 @@ def to_manifest(out, manifest_cls):
                 s.interface_id = iface_id
                 s.grant = grant
             pi.devices.extend(il.devices)
+            pi.system = il.system
     return m

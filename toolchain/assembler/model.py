@@ -19,6 +19,9 @@ DEFAULT_PRIORITY = 8
 MAX_PRIORITY = 15
 DEFAULT_QUOTA = {"memory_kib": 1024, "handles": 32, "threads": 4}
 RESTART_POLICIES = ("NEVER", "ON_FAILURE", "ALWAYS")
+# Instance.system grants for component(system = ...) needs, and what each allows.
+SYSTEM_GRANT_OF_NEED = {"inspect": "INSPECT", "control": "CONTROL"}
+SYSTEM_ALLOWED = {"": (), "inspect": ("INSPECT",), "control": ("INSPECT", "CONTROL")}
 MESSAGE_MAX_BYTES = 256  # VIPER_MSG_MAX_BYTES, the transport limit
 NAME_MAX = 31  # manifest strings are max_size 32 with the terminating NUL
 PAGE_BYTES = 4096
@@ -79,6 +82,7 @@ class Instance:
         self.process = process
         self.bindings = []  # Binding, in slot order once resolved
         self.devices = []  # DeviceUse, in the component's need order
+        self.system = None  # "INSPECT" or "CONTROL" when granted the system capability
 
 
 class Process:
@@ -505,6 +509,47 @@ def _resolve_devices(system, inst, diags):
                          if same_kind else "the board has no %s device" % kind))
 
 
+def _resolve_system(system, inst, diags):
+    """The instance's grant of the system capability against its component's need."""
+    file = system.file
+    comp = inst.component
+    need = comp.system
+    written = inst.msg.has("system")
+    grant = inst.msg.get("system", "SYSTEM_NONE")
+    line = inst.msg.line_of("system") if written else inst.msg.line_of("name")
+    if grant == "SYSTEM_NONE":
+        if need:
+            want = SYSTEM_GRANT_OF_NEED[need]
+            fix = ("use system: %s in" if written else "add system: %s to") % want
+            if want == "CONTROL":
+                fix += " instance '%s' (or system: INSPECT, to let it inspect but not stop " \
+                       "processes)" % inst.name
+            else:
+                fix += " instance '%s'" % inst.name
+            diags.error(file, line, "system-missing",
+                        "instance '%s' is not granted the system capability, which its "
+                        "component '%s' declares (system = \"%s\")" %
+                        (inst.name, comp.name, need), fix)
+        return
+    if not need:
+        diags.error(file, line, "system-undeclared",
+                    "instance '%s' is granted the system capability (system: %s), but its "
+                    "component '%s' does not declare a need for it" %
+                    (inst.name, grant, comp.name),
+                    "remove 'system: %s', or declare system = \"%s\" in the component() of %s" %
+                    (grant, grant.lower(), comp.build_file))
+        return
+    if grant not in SYSTEM_ALLOWED[need]:
+        diags.error(file, line, "system-rights",
+                    "instance '%s' is granted system: %s, but its component '%s' declares only "
+                    "system = \"%s\"" % (inst.name, grant, comp.name, need),
+                    "use system: %s, or declare system = \"%s\" in the component() of %s if it "
+                    "must stop processes" % (SYSTEM_GRANT_OF_NEED[need], grant.lower(),
+                                             comp.build_file))
+        return
+    inst.system = grant
+
+
 def _check_devices_unique(system, diags):
     owner = {}
     uses = sorted((u for i in system.instances.values() for u in i.devices),
@@ -719,6 +764,7 @@ def load(path, board_arg, components, interfaces, pool, diags):
         _check_interfaces(system, inst, diags)
         _resolve_bindings(system, inst, diags)
         _resolve_devices(system, inst, diags)
+        _resolve_system(system, inst, diags)
         system.bindings.extend(inst.bindings)
     system.bindings.sort(key=Binding.key)
     _check_devices_unique(system, diags)

@@ -9,6 +9,9 @@ import json
 import model
 
 _POLICY = {"NEVER": "never", "ON_FAILURE": "on failure", "ALWAYS": "always"}
+# Instance.system as the report and the graph say it.
+_SYSTEM = {"INSPECT": "inspect", "CONTROL": "control"}
+_SYSTEM_RIGHTS = {"INSPECT": "r", "CONTROL": "rw"}
 
 
 def _process_of(system, instance):
@@ -73,6 +76,10 @@ def report(out):
                 else:
                     what = "private"
                 lines.append(head + "memory %s %d bytes rw (%s)" % (mem.name, mem.size, what))
+            elif g.kind == "GRANT_SYSTEM":
+                access = g.instance.system
+                lines.append(head + "system capability: %s %s (instance '%s')" %
+                             (_SYSTEM[access], _SYSTEM_RIGHTS[access], g.instance.name))
     board = system.board
     header = [
         "# ViperOS authority report",
@@ -91,8 +98,8 @@ def _q(text):
 
 def dot(out):
     """A graphviz graph: processes and the kernel as clusters, instances as
-    nodes, bindings as edges labelled with the interface, devices and IRQs as
-    nodes."""
+    nodes, bindings as edges labelled with the interface, devices, IRQs and
+    the system capability as nodes."""
     system = out.system
     lines = [
         "digraph %s {" % _q(system.name),
@@ -128,6 +135,10 @@ def dot(out):
         if d.irq:
             lines.append("  %s [shape=diamond, label=%s];" %
                          (_q("irq_%d" % d.irq), _q("irq %d" % d.irq)))
+    granted_system = [i for i in sorted(system.instances.values(), key=lambda i: i.name)
+                      if i.system is not None]
+    if granted_system:
+        lines.append('  "system" [shape=doubleoctagon, label=%s];' % _q("system capability"))
     channel_of = {(ch.binding.client.name, ch.binding.slot): ch for ch in out.channels}
     for b in system.bindings:
         ch = channel_of.get((b.client.name, b.slot))
@@ -147,6 +158,9 @@ def dot(out):
             if use.device.irq:
                 lines.append('  %s -> %s [style="dotted"];' %
                              (_q("irq_%d" % use.device.irq), _q("instance_" + inst.name)))
+    for inst in granted_system:
+        lines.append('  %s -> "system" [style="dotted", label=%s];' %
+                     (_q("instance_" + inst.name), _q(_SYSTEM[inst.system])))
     lines.append("}")
     return "\n".join(lines) + "\n"
 

@@ -3,9 +3,12 @@
 
     assembler_test.py golden [--update]   golden outputs of systems/mixed.textproto
     assembler_test.py negative [CASE...]  one broken description per diagnostic code
-    assembler_test.py placement           the one-line placement diffs of systems/kv.textproto
-                                          and systems/bulk.textproto
+    assembler_test.py placement           the one-line placement diffs of systems/kv.textproto,
+                                          systems/bulk.textproto and systems/system.textproto
     assembler_test.py parser              the text-format parser's corner cases
+    assembler_test.py rule NONE INSPECT CONTROL
+                                          component()'s JSON of components declaring no,
+                                          "inspect" and "control" system needs, assembled
 
 Each negative case (negative/<code>.textproto) states what it expects in
 header comments:
@@ -36,7 +39,8 @@ TOOL = os.path.join("toolchain", "assembler", "assemble.py")
 BOARD = os.path.join("system", "qemu_virt", "board.textproto")
 FIXTURES = os.path.join(TEST_DIR, "fixtures")
 COMPONENTS = ["kv_store", "kv_client", "console", "null_log", "blob_store", "blob_client",
-              "clock", "echo", "huge_client", "huge_server", "orphan"]
+              "clock", "echo", "huge_client", "huge_server", "orphan", "sys_probe",
+              "sys_control"]
 INTERFACES = ["kv", "log", "blob", "time", "echo", "huge"]
 
 sys.path.insert(0, os.path.join(ROOT, "toolchain", "assembler"))
@@ -141,7 +145,7 @@ def test_golden(update):
         fails.check(want == text, "%s differs from its golden:\n%s" % (name, diff))
     svg = read(outs["svg"])
     fails.check(svg.lstrip().startswith("<?xml") and "<svg" in svg, "the SVG is not an SVG")
-    for word in ("cluster_kernel", "instance_kv", "uart0", "irq 33"):
+    for word in ("cluster_kernel", "instance_kv", "uart0", "irq 33", "system capability"):
         fails.check(word in svg, "the SVG lacks %r" % word)
     fails.check(json.loads(read(outs["json"])) == {"diagnostics": []},
                 "the JSON diagnostics of a good system are not empty")
@@ -155,7 +159,7 @@ def test_golden(update):
     m = schema.manifest_class()()
     with open(outs["manifest"], "rb") as f:
         m.ParseFromString(f.read())
-    fails.check([p.name for p in m.processes] == ["kernel", "app", "kv", "storage"],
+    fails.check([p.name for p in m.processes] == ["kernel", "app", "kv", "storage", "watch"],
                 "process order: %s" % [p.name for p in m.processes])
     fails.check(len(m.channels) == 3, "channels: %d" % len(m.channels))
     kv = m.processes[2]
@@ -165,6 +169,22 @@ def test_golden(update):
     cache = [i for i in app.instances if i.name == "cache"][0]
     fails.check(cache.slots[0].local == 1 and cache.slots[0].grant == 0,
                 "cache.log is not a direct call to instance 1 (applog)")
+    # The system capability: GRANT_SYSTEM (6) with READ (1) for INSPECT in a
+    # process, READ|WRITE (3) for CONTROL in the kernel's record, each last
+    # in its process and named by its instance.
+    watch = m.processes[4]
+    fails.check([(g.kind, g.rights) for g in watch.grants] == [(6, 1)] and
+                [(i.name, i.system) for i in watch.instances] == [("probe", 1)],
+                "watch: grants %s instances %s" % (watch.grants, watch.instances))
+    kernel = m.processes[0]
+    fails.check([g.kind for g in kernel.grants] == [2, 3, 4, 3, 4, 6] and
+                kernel.grants[5].rights == 3 and
+                [(i.name, i.system) for i in kernel.instances] ==
+                [("clock", 0), ("console", 0), ("reaper", 6)],
+                "kernel: grants %s instances %s" % (kernel.grants, kernel.instances))
+    fails.check(all(i.system == 0 for p in m.processes[1:4] for i in p.instances) and
+                all(g.kind != 6 for p in m.processes[1:4] for g in p.grants),
+                "only probe and reaper may have the system capability")
     return fails.done("golden")
 
 
@@ -312,6 +332,7 @@ def test_placement():
     fails.check(kv.slots[0].local == 2 and len(kv.serves) == 1 and kv.serves[0].grant == 1,
                 "kernel: kv does not call log directly and serve channel 0: %s" % kv)
     test_bulk_placement(fails)
+    test_system_placement(fails)
     return fails.done("placement")
 
 
@@ -367,6 +388,80 @@ def test_bulk_placement(fails):
                 "no bulk buffer" not in report, "bulk kernel report:\n%s" % report)
 
 
+def test_system_placement(fails):
+    """The system capability is the last grant of the instance's process, the
+    kernel's record included, with READ for INSPECT and READ|WRITE for
+    CONTROL; Instance.system names it."""
+    base = read(os.path.join(HERE, "systems", "system.textproto"))
+    place_marker = 'process: "kv"  # the placement line'
+    grant_marker = "system: CONTROL  # the grant line"
+    fails.check(base.count(place_marker) == 1 and base.count(grant_marker) == 1,
+                "system.textproto lacks the placement or the grant line")
+    variants = {
+        "kv": base,
+        "reaper": base.replace(place_marker, 'process: "reaper"  # the placement line'),
+        "kernel": base.replace(place_marker, 'process: "kernel"  # the placement line'),
+        "inspect": base.replace(grant_marker, "system: INSPECT  # the grant line"),
+    }
+    results = {}
+    for name, text in variants.items():
+        out_dir = tmpdir()
+        path = os.path.join(out_dir, "system_%s.textproto" % name)
+        with open(path, "w", encoding="utf-8") as f:
+            f.write(text)
+        code, err, outs = assemble(path, out_dir)
+        if not fails.check(code == 0, "system %s: exit %d:\n%s" % (name, code, err)):
+            continue
+        import schema
+        m = schema.manifest_class()()
+        with open(outs["manifest"], "rb") as f:
+            m.ParseFromString(f.read())
+        results[name] = (m, read(outs["report"]))
+    if len(results) != len(variants):
+        return
+
+    def record(m, process):
+        return [p for p in m.processes if p.name == process][0]
+
+    def grants(m, process):
+        return [(g.kind, g.rights) for g in record(m, process).grants]
+
+    def system_of(m, process, instance):
+        return [i for i in record(m, process).instances if i.name == instance][0].system
+
+    # The probe, in every variant: its process's only grant, READ.
+    for name, (m, report) in sorted(results.items()):
+        fails.check(grants(m, "probe") == [(6, 1)] and system_of(m, "probe", "probe") == 1,
+                    "system %s: probe grants %s" % (name, grants(m, "probe")))
+        fails.check("process probe: system capability: inspect r (instance 'probe')" in report,
+                    "system %s: report lacks the probe's grant:\n%s" % (name, report))
+    # Co-located with kv: after its channel end (1) and its memory (5).
+    m, report = results["kv"]
+    fails.check(grants(m, "kv") == [(1, 6), (5, 19), (6, 3)] and
+                system_of(m, "kv", "reaper") == 3 and system_of(m, "kv", "kv") == 0,
+                "system co-located: kv grants %s" % grants(m, "kv"))
+    fails.check("process kv: system capability: control rw (instance 'reaper')" in report,
+                "system co-located report:\n%s" % report)
+    # Alone: the only grant.
+    m, report = results["reaper"]
+    fails.check(grants(m, "reaper") == [(6, 3)] and system_of(m, "reaper", "reaper") == 1 and
+                grants(m, "kv") == [(1, 6), (5, 19)],
+                "system own process: reaper %s kv %s" % (grants(m, "reaper"), grants(m, "kv")))
+    # In the kernel: in the kernel's record, after the log channel's receive end.
+    m, report = results["kernel"]
+    fails.check(grants(m, "kernel") == [(2, 5), (6, 3)] and
+                system_of(m, "kernel", "reaper") == 2 and system_of(m, "kernel", "log") == 0,
+                "system kernel: kernel grants %s" % grants(m, "kernel"))
+    fails.check("process kernel: system capability: control rw (instance 'reaper')" in report,
+                "system kernel report:\n%s" % report)
+    # A component that declares control may be granted less.
+    m, report = results["inspect"]
+    fails.check(grants(m, "kv") == [(1, 6), (5, 19), (6, 1)],
+                "system inspect: kv grants %s" % grants(m, "kv"))
+    fails.check("process kv: system capability: inspect r (instance 'reaper')" in report,
+                "system inspect report:\n%s" % report)
+
+
 def test_parser():
     import diagnostics
     import schema
@@ -407,6 +502,46 @@ def test_parser():
     return fails.done("parser")
 
 
+def test_rule(paths):
+    """component(system = ...) in the JSON the rule writes, and through the assembler."""
+    fails = Failures()
+    if not fails.check(len(paths) == 3, "rule: give the JSON of three components"):
+        return fails.done("rule")
+    names = []
+    for path, want in zip(paths, ["", "inspect", "control"]):
+        data = json.loads(read(os.path.join(ROOT, path)))
+        names.append(data["name"])
+        fails.check(data.get("system") == want,
+                    "%s: system is %r, not %r" % (path, data.get("system"), want))
+    none, inspect, control = names
+    out_dir = tmpdir()
+    system = os.path.join(out_dir, "rule.textproto")
+    with open(system, "w", encoding="utf-8") as f:
+        f.write('name: "rule"\n'
+                'instance { name: "plain" component: "%s" process: "plain" }\n'
+                'instance { name: "probe" component: "%s" process: "probe" system: INSPECT }\n'
+                'instance { name: "reaper" component: "%s" process: "kernel" system: CONTROL }\n'
+                % (none, inspect, control))
+    args = ["--system", system, "--board", BOARD, "--manifest", os.path.join(out_dir, "m.bin"),
+            "--json", os.path.join(out_dir, "d.json")]
+    for path in paths:
+        args += ["--component", path]
+    code, _, err = run_tool(args)
+    if not fails.check(code == 0, "rule: exit %d:\n%s" % (code, err)):
+        return fails.done("rule")
+    import schema
+    m = schema.manifest_class()()
+    with open(os.path.join(out_dir, "m.bin"), "rb") as f:
+        m.ParseFromString(f.read())
+    got = {p.name: ([(g.kind, g.rights) for g in p.grants],
+                    [(i.name, i.system) for i in p.instances]) for p in m.processes}
+    fails.check(got == {"kernel": ([(6, 3)], [("reaper", 1)]),
+                        "plain": ([], [("plain", 0)]),
+                        "probe": ([(6, 1)], [("probe", 1)])},
+                "rule: manifest %s" % got)
+    return fails.done("rule")
+
+
 def main(argv):
     if not argv:
         print(__doc__)
@@ -420,6 +555,8 @@ def main(argv):
         return test_placement()
     if mode == "parser":
         return test_parser()
+    if mode == "rule":
+        return test_rule(rest)
     print(__doc__)
     return 2
 
