@@ -3,10 +3,10 @@
  * process the root task starts. The root passes the process's index in
  * manifest.processes as the startup argument and its grants as the startup
  * handles, in grant order. The host finds each instance's component among
- * those linked into the image, gives it zeroed state, its devices and its
- * slots, calls every init, starts a thread per active instance and serves
- * every channel the process provides on the main thread. See
- * docs/root-task.md.
+ * those linked into the image, gives it zeroed state, its devices, its
+ * slots and its system capability, calls every init, starts a thread per
+ * active instance and serves every channel the process provides on the
+ * main thread. See docs/root-task.md.
  */
 #include <string.h>
 
@@ -68,6 +68,8 @@ static uint32_t object_kind_of(uint32_t grant_kind)
 		return VIPER_OBJ_IRQ;
 	case viper_manifest_GRANT_MEMORY:
 		return VIPER_OBJ_MEMORY;
+	case viper_manifest_GRANT_SYSTEM:
+		return VIPER_OBJ_SYSTEM;
 	default:
 		return 0;
 	}
@@ -341,6 +343,9 @@ static int build_instances(void)
 			return -1;
 		}
 		in->env.name = r->name;
+		/* A GRANT_SYSTEM (plan_decode and check_startup checked it), or none. */
+		in->env.system =
+			r->system ? startup->handles[r->system - 1].handle : VIPER_HANDLE_INVALID;
 		in->thread = VIPER_HANDLE_INVALID;
 		if (map_devices(in) < 0)
 			return -1;

@@ -26,6 +26,9 @@ static int32_t fail(struct plan_error *err, int32_t code, const char *fmt, ...)
 	return code;
 }
 
+/* The rights a GRANT_SYSTEM may hold. */
+#define SYSTEM_RIGHTS ((uint32_t)(VIPER_RIGHT_READ | VIPER_RIGHT_WRITE))
+
 static const char *grant_kind_name(uint32_t kind)
 {
 	switch (kind) {
@@ -39,6 +42,8 @@ static const char *grant_kind_name(uint32_t kind)
 		return "IRQ";
 	case viper_manifest_GRANT_MEMORY:
 		return "memory";
+	case viper_manifest_GRANT_SYSTEM:
+		return "system capability";
 	default:
 		return "nothing";
 	}
@@ -109,6 +114,19 @@ static int32_t check_grants(const viper_manifest_Manifest *m, const viper_manife
 		case viper_manifest_GRANT_DEVICE:
 		case viper_manifest_GRANT_IRQ:
 			break;
+		case viper_manifest_GRANT_SYSTEM:
+			/* Read inspects, write stops processes: nothing else applies. */
+			if (gr->rights == 0)
+				return fail(err, VIPER_E_CORRUPT,
+					    "process %s: grant %u (system capability) has no "
+					    "rights",
+					    p->name, g + 1);
+			if (gr->rights & ~SYSTEM_RIGHTS)
+				return fail(err, VIPER_E_CORRUPT,
+					    "process %s: grant %u (system capability) has rights "
+					    "0x%x; it takes only READ (0x1) and WRITE (0x2)",
+					    p->name, g + 1, gr->rights);
+			break;
 		default:
 			return fail(err, VIPER_E_CORRUPT,
 				    "process %s: grant %u has unknown kind %d", p->name, g + 1,
@@ -170,6 +188,11 @@ static int32_t check_instances(const viper_manifest_Process *p, struct plan_erro
 					    "which is not a device grant",
 					    p->name, in->name, in->devices[d]);
 		}
+		if (in->system != 0 && !grant_is(p, in->system, viper_manifest_GRANT_SYSTEM))
+			return fail(err, VIPER_E_CORRUPT,
+				    "process %s: instance '%s' names grant %u as its system "
+				    "capability, which is not a system capability grant",
+				    p->name, in->name, in->system);
 	}
 	return VIPER_OK;
 }
@@ -211,14 +234,69 @@ int32_t plan_decode(const uint8_t *bytes, size_t len, viper_manifest_Manifest *m
 	return VIPER_OK;
 }
 
+/*
+ * The root's system capability: taken by its kind wherever the kernel put
+ * it among the startup handles. More than one is a mismatch.
+ */
+static int32_t take_system(const struct viper_startup_handle *h, uint32_t count,
+			   struct plan_caps *caps, struct plan_error *err)
+{
+	caps->system = VIPER_HANDLE_INVALID;
+	for (uint32_t i = 0; i < count; i++) {
+		if (h[i].kind != VIPER_OBJ_SYSTEM)
+			continue;
+		if (caps->system != VIPER_HANDLE_INVALID)
+			return fail(err, VIPER_E_CORRUPT,
+				    "startup handle %u is a second system capability", i);
+		caps->system = h[i].handle;
+	}
+	return VIPER_OK;
+}
+
+/* The first startup handle at or after `i` that is not the system capability. */
+static uint32_t skip_system(const struct viper_startup_handle *h, uint32_t count, uint32_t i)
+{
+	while (i < count && h[i].kind == VIPER_OBJ_SYSTEM)
+		i++;
+	return i;
+}
+
+/*
+ * A process's GRANT_SYSTEM needs the root's own system capability; the
+ * kernel's record is not the root's to give (the kernel host gives it).
+ */
+static int32_t check_system_given(const viper_manifest_Manifest *m, const struct plan_caps *caps,
+				  struct plan_error *err)
+{
+	if (caps->system != VIPER_HANDLE_INVALID)
+		return VIPER_OK;
+	for (pb_size_t i = 0; i < m->processes_count; i++) {
+		const viper_manifest_Process *p = &m->processes[i];
+
+		if (plan_is_kernel(p))
+			continue;
+		for (pb_size_t g = 0; g < p->grants_count; g++) {
+			if (p->grants[g].kind == viper_manifest_GRANT_SYSTEM)
+				return fail(err, VIPER_E_CORRUPT,
+					    "process %s needs the system capability (grant %u), "
+					    "but the kernel gave the root task none",
+					    p->name, g + 1);
+		}
+	}
+	return VIPER_OK;
+}
+
 int32_t plan_take_startup(const viper_manifest_Manifest *m, const struct viper_startup_handle *h,
 			  uint32_t count, struct plan_caps *caps, struct plan_error *err)
 {
-	uint32_t i = 0;
+	uint32_t i;
+	int32_t r = take_system(h, count, caps, err);
 
+	if (r < 0)
+		return r;
 	caps->device_count = 0;
 	caps->irq_count = 0;
-	for (; i < count; i++) {
+	for (i = skip_system(h, count, 0); i < count; i = skip_system(h, count, i + 1)) {
 		if (h[i].kind == VIPER_OBJ_DEVICE) {
 			caps->devices[caps->device_count++] = (struct plan_device){
 				.handle = h[i].handle, .base = h[i].detail, .size = h[i].size};
@@ -253,7 +331,7 @@ int32_t plan_take_startup(const viper_manifest_Manifest *m, const struct viper_s
 			caps->channel_send[c] = h[i].handle;
 		else
 			caps->channel_recv[c] = h[i].handle;
-		i++;
+		i = skip_system(h, count, i + 1);
 		if (ch->bulk_memory == 0)
 			continue;
 		/* The kernel made the channel's bulk buffer too: it comes next. */
@@ -265,13 +343,13 @@ int32_t plan_take_startup(const viper_manifest_Manifest *m, const struct viper_s
 				    ch->provider,
 				    i >= count ? "there is none" : "it is of another kind");
 		caps->memory[ch->bulk_memory - 1] = h[i].handle;
-		i++;
+		i = skip_system(h, count, i + 1);
 	}
 	if (i < count)
 		return fail(err, VIPER_E_CORRUPT,
 			    "startup handle %u (kind %u) matches nothing in the manifest", i,
 			    h[i].kind);
-	return VIPER_OK;
+	return check_system_given(m, caps, err);
 }
 
 uint32_t plan_grant_rights(const viper_manifest_Grant *g)
@@ -300,6 +378,8 @@ static viper_handle_t grant_source(const viper_manifest_Grant *g, const struct p
 				return caps->irqs[d].handle;
 		}
 		return VIPER_HANDLE_INVALID;
+	case viper_manifest_GRANT_SYSTEM:
+		return caps->system;
 	default:
 		return VIPER_HANDLE_INVALID;
 	}
@@ -333,6 +413,12 @@ int32_t plan_process_grants(const viper_manifest_Manifest *m, const viper_manife
 					    p->name, g + 1, grant_kind_name((uint32_t)gr->kind),
 					    gr->channel, m->channels[gr->channel].client,
 					    m->channels[gr->channel].provider);
+			if (gr->kind == viper_manifest_GRANT_SYSTEM)
+				return fail(
+					err, VIPER_E_NOTFOUND,
+					"process %s: grant %u: the kernel gave the root task no "
+					"system capability to give",
+					p->name, g + 1);
 			return fail(err, VIPER_E_NOTFOUND, "process %s: grant %u: no %s to give",
 				    p->name, g + 1, grant_kind_name((uint32_t)gr->kind));
 		}

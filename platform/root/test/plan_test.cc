@@ -1,5 +1,6 @@
 // The root task's pure decisions (platform/root/src/plan.c) on the host:
-// manifest checks, startup handles, grant sources and rights, restarts.
+// manifest checks, startup handles, grant sources and rights (the system
+// capability's included), restarts.
 #include <gtest/gtest.h>
 
 #include <pb_encode.h>
@@ -116,6 +117,21 @@ std::unique_ptr<Manifest> TwoProcesses()
 	viper_manifest_Instance *cache = &a->instances[1];
 	SetString(cache->name, sizeof(cache->name), "cache");
 	SetString(cache->component, sizeof(cache->component), "kv_store");
+	return m;
+}
+
+constexpr viper_handle_t kRootSystem = 50;
+
+// TwoProcesses, with the system capability for "server"'s instance "store":
+// grant 5, READ (inspect).
+std::unique_ptr<Manifest> WithSystemGrant()
+{
+	auto m = TwoProcesses();
+	viper_manifest_Process *s = &m->processes[1];
+	s->grants_count = 5;
+	s->grants[4].kind = viper_manifest_GRANT_SYSTEM;
+	s->grants[4].rights = VIPER_RIGHT_READ;
+	s->instances[0].system = 5;
 	return m;
 }
 
@@ -238,6 +254,68 @@ TEST(PlanDecodeTest, RejectsServesAndDevicesOnTheWrongGrants)
 	EXPECT_EQ(RoundTrip(*m, &msg), VIPER_E_CORRUPT);
 	EXPECT_EQ(msg, "process server: instance 'store' names grant 5 as a device, which is not "
 		       "a device grant");
+}
+
+TEST(PlanDecodeTest, AcceptsTheSystemCapabilityWithReadOrReadWrite)
+{
+	auto m = WithSystemGrant();
+	std::vector<uint8_t> bytes = Encode(*m);
+	static Manifest decoded;
+	struct plan_error err = {};
+	ASSERT_EQ(plan_decode(bytes.data(), bytes.size(), &decoded, &err), VIPER_OK) << err.text;
+	EXPECT_EQ(decoded.processes[1].grants[4].kind, viper_manifest_GRANT_SYSTEM);
+	EXPECT_EQ(decoded.processes[1].grants[4].rights, VIPER_RIGHT_READ);
+	EXPECT_EQ(decoded.processes[1].instances[0].system, 5u);
+	EXPECT_EQ(decoded.processes[2].instances[0].system, 0u);
+
+	m->processes[1].grants[4].rights = VIPER_RIGHT_READ | VIPER_RIGHT_WRITE;
+	std::string msg;
+	EXPECT_EQ(RoundTrip(*m, &msg), VIPER_OK) << msg;
+}
+
+TEST(PlanDecodeTest, RejectsASystemIndexOutOfRangeOrOnAnotherGrant)
+{
+	auto m = WithSystemGrant();
+	m->processes[1].instances[0].system = 6;
+	std::string msg;
+	EXPECT_EQ(RoundTrip(*m, &msg), VIPER_E_CORRUPT);
+	EXPECT_EQ(msg, "process server: instance 'store' names grant 6 as its system capability, "
+		       "which is not a system capability grant");
+
+	m = WithSystemGrant();
+	m->processes[1].instances[0].system = 2; // the UART
+	EXPECT_EQ(RoundTrip(*m, &msg), VIPER_E_CORRUPT);
+	EXPECT_EQ(msg, "process server: instance 'store' names grant 2 as its system capability, "
+		       "which is not a system capability grant");
+
+	m = TwoProcesses(); // no system grant at all
+	m->processes[2].instances[1].system = 3;
+	EXPECT_EQ(RoundTrip(*m, &msg), VIPER_E_CORRUPT);
+	EXPECT_EQ(msg, "process app: instance 'cache' names grant 3 as its system capability, "
+		       "which is not a system capability grant");
+}
+
+TEST(PlanDecodeTest, RejectsSystemRightsOtherThanReadAndWrite)
+{
+	auto m = WithSystemGrant();
+	m->processes[1].grants[4].rights = VIPER_RIGHT_READ | VIPER_RIGHT_TRANSFER;
+	std::string msg;
+	EXPECT_EQ(RoundTrip(*m, &msg), VIPER_E_CORRUPT);
+	EXPECT_EQ(msg, "process server: grant 5 (system capability) has rights 0x5; it takes only "
+		       "READ (0x1) and WRITE (0x2)");
+
+	m->processes[1].grants[4].rights = VIPER_RIGHT_READ | VIPER_RIGHT_DERIVE;
+	EXPECT_EQ(RoundTrip(*m, &msg), VIPER_E_CORRUPT);
+	EXPECT_EQ(msg, "process server: grant 5 (system capability) has rights 0x9; it takes only "
+		       "READ (0x1) and WRITE (0x2)");
+
+	m->processes[1].grants[4].rights = 0;
+	EXPECT_EQ(RoundTrip(*m, &msg), VIPER_E_CORRUPT);
+	EXPECT_EQ(msg, "process server: grant 5 (system capability) has no rights");
+
+	m->processes[1].grants[4].rights = 0x1000;
+	EXPECT_EQ(RoundTrip(*m, &msg), VIPER_E_CORRUPT);
+	EXPECT_EQ(msg, "process server: grant 5 has unknown rights 0x1000");
 }
 
 TEST(PlanDecodeTest, RejectsBadChannelsPrioritiesAndPolicies)
@@ -368,10 +446,86 @@ TEST(PlanStartupTest, TakesTheBulkBufferTheKernelMadeAfterItsChannelEnd)
 			       "(client.log -> logger), but it is of another kind");
 }
 
-// The root's capabilities after startup and after making channel 0 and memory 0.
-struct plan_caps RootCaps(const Manifest &m)
+TEST(PlanStartupTest, TakesTheSystemCapabilityWhereverTheKernelPutsIt)
+{
+	auto m = WithSystemGrant();
+	auto plain = RootStartup();
+	const viper_startup_handle system = {kRootSystem, VIPER_OBJ_SYSTEM, 0, 0};
+
+	for (size_t at = 0; at <= plain.size(); at++) {
+		auto h = plain;
+		h.insert(h.begin() + static_cast<long>(at), system);
+		struct plan_caps caps = {};
+		struct plan_error err = {};
+		ASSERT_EQ(plan_take_startup(m.get(), h.data(), h.size(), &caps, &err), VIPER_OK)
+			<< "at " << at << ": " << err.text;
+		EXPECT_EQ(caps.system, kRootSystem) << "at " << at;
+		EXPECT_EQ(caps.device_count, 2u) << "at " << at;
+		EXPECT_EQ(caps.devices[1].handle, 12u) << "at " << at;
+		EXPECT_EQ(caps.irq_count, 1u) << "at " << at;
+		EXPECT_EQ(caps.irqs[0].handle, 11u) << "at " << at;
+		EXPECT_EQ(caps.channel_send[1], 13u) << "at " << at;
+	}
+}
+
+TEST(PlanStartupTest, TakesTheSystemCapabilityBetweenAChannelEndAndItsBulkBuffer)
+{
+	auto m = WithSystemGrant();
+	m->channels[1].bulk_memory = 1;
+	m->channels[0].bulk_memory = 0;
+	auto h = RootStartup();
+	h.push_back({kRootSystem, VIPER_OBJ_SYSTEM, 0, 0});
+	h.push_back({14, VIPER_OBJ_MEMORY, 0, 4096});
+	struct plan_caps caps = {};
+	struct plan_error err = {};
+	ASSERT_EQ(plan_take_startup(m.get(), h.data(), h.size(), &caps, &err), VIPER_OK)
+		<< err.text;
+	EXPECT_EQ(caps.system, kRootSystem);
+	EXPECT_EQ(caps.memory[0], 14u);
+}
+
+TEST(PlanStartupTest, RejectsASecondSystemCapability)
+{
+	auto m = WithSystemGrant();
+	auto h = RootStartup();
+	h.insert(h.begin(), {kRootSystem, VIPER_OBJ_SYSTEM, 0, 0});
+	h.push_back({kRootSystem + 1, VIPER_OBJ_SYSTEM, 0, 0});
+	struct plan_caps caps = {};
+	struct plan_error err = {};
+	EXPECT_EQ(plan_take_startup(m.get(), h.data(), h.size(), &caps, &err), VIPER_E_CORRUPT);
+	EXPECT_STREQ(err.text, "startup handle 5 is a second system capability");
+}
+
+TEST(PlanStartupTest, NeedsTheSystemCapabilityOnlyWhenAProcessIsGrantedIt)
+{
+	auto m = WithSystemGrant();
+	auto h = RootStartup();
+	struct plan_caps caps = {};
+	struct plan_error err = {};
+	EXPECT_EQ(plan_take_startup(m.get(), h.data(), h.size(), &caps, &err), VIPER_E_CORRUPT);
+	EXPECT_STREQ(err.text, "process server needs the system capability (grant 5), but the "
+			       "kernel gave the root task none");
+
+	// Without a system grant, or with one only in the kernel's record (the
+	// kernel host gives that itself), the root needs none.
+	m = TwoProcesses();
+	ASSERT_EQ(plan_take_startup(m.get(), h.data(), h.size(), &caps, &err), VIPER_OK)
+		<< err.text;
+	EXPECT_EQ(caps.system, VIPER_HANDLE_INVALID);
+	m->processes[0].grants_count = 1;
+	m->processes[0].grants[0].kind = viper_manifest_GRANT_SYSTEM;
+	m->processes[0].grants[0].rights = VIPER_RIGHT_READ | VIPER_RIGHT_WRITE;
+	EXPECT_EQ(plan_take_startup(m.get(), h.data(), h.size(), &caps, &err), VIPER_OK)
+		<< err.text;
+}
+
+// The root's capabilities after startup (with the system capability `system`
+// first when it is valid) and after making channel 0 and memory 0.
+struct plan_caps RootCaps(const Manifest &m, viper_handle_t system = VIPER_HANDLE_INVALID)
 {
 	auto h = RootStartup();
+	if (system != VIPER_HANDLE_INVALID)
+		h.insert(h.begin(), {system, VIPER_OBJ_SYSTEM, 0, 0});
 	struct plan_caps caps = {};
 	struct plan_error err = {};
 	EXPECT_EQ(plan_take_startup(&m, h.data(), h.size(), &caps, &err), VIPER_OK) << err.text;
@@ -432,6 +586,48 @@ TEST(PlanGrantsTest, SaysWhichGrantHasNoCapability)
 		  VIPER_E_NOTFOUND);
 	EXPECT_STREQ(err.text, "process app: grant 2: the channel receive end of channel 1 "
 			       "(client.log -> logger) is not the root task's to give");
+}
+
+TEST(PlanGrantsTest, DerivesTheSystemCapabilityWithTheGrantsRightsOnEveryStart)
+{
+	auto m = WithSystemGrant();
+	struct plan_caps caps = RootCaps(*m, kRootSystem);
+	struct plan_grant_handle out[PLAN_MAX_GRANTS] = {};
+	struct plan_error err = {};
+
+	ASSERT_EQ(plan_process_grants(m.get(), &m->processes[1], &caps, out, &err), VIPER_OK)
+		<< err.text;
+	EXPECT_EQ(out[4].source, kRootSystem);
+	EXPECT_EQ(out[4].rights, VIPER_RIGHT_READ | VIPER_RIGHT_TRANSFER); // inspect
+	EXPECT_EQ(out[0].source, 31u); // the other grants are unchanged
+	EXPECT_EQ(out[3].source, 40u);
+
+	// Control; and a restart derives again from the same original.
+	m->processes[1].grants[4].rights = VIPER_RIGHT_READ | VIPER_RIGHT_WRITE;
+	for (int start = 0; start < 2; start++) {
+		out[4] = {};
+		ASSERT_EQ(plan_process_grants(m.get(), &m->processes[1], &caps, out, &err),
+			  VIPER_OK)
+			<< err.text;
+		EXPECT_EQ(out[4].source, kRootSystem);
+		EXPECT_EQ(out[4].rights,
+			  VIPER_RIGHT_READ | VIPER_RIGHT_WRITE | VIPER_RIGHT_TRANSFER);
+		EXPECT_EQ(caps.system, kRootSystem);
+	}
+}
+
+TEST(PlanGrantsTest, SaysWhenTheRootHasNoSystemCapabilityToGive)
+{
+	auto m = WithSystemGrant();
+	struct plan_caps caps = RootCaps(*TwoProcesses()); // the kernel gave none
+	struct plan_grant_handle out[PLAN_MAX_GRANTS] = {};
+	struct plan_error err = {};
+
+	ASSERT_EQ(caps.system, VIPER_HANDLE_INVALID);
+	EXPECT_EQ(plan_process_grants(m.get(), &m->processes[1], &caps, out, &err),
+		  VIPER_E_NOTFOUND);
+	EXPECT_STREQ(err.text, "process server: grant 5: the kernel gave the root task no system "
+			       "capability to give");
 }
 
 viper_manifest_Process Policy(viper_manifest_Restart restart, uint32_t max, bool ends)

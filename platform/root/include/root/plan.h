@@ -50,6 +50,8 @@ struct plan_caps {
 		uint32_t line;
 	} irqs[PLAN_MAX_DEVICES];
 	unsigned irq_count;
+	/* The system capability (VIPER_OBJ_SYSTEM) the kernel gave the root. */
+	viper_handle_t system;
 };
 
 /* One handle to derive for a process: from `source`, with exactly `rights`. */
@@ -87,10 +89,13 @@ bool plan_root_creates_channel(const viper_manifest_Channel *c);
  * channel end per manifest channel whose kernel_end is not NONE, in
  * manifest order (the send end when the provider is in the kernel, the
  * receive end when the client is), each followed by the channel's bulk
- * buffer (a memory object the kernel made) when it has one. Fills the
- * device, IRQ, kernel-channel and kernel-made memory entries of `caps` (the
- * rest is left as it was). Returns VIPER_OK, or VIPER_E_CORRUPT with `err`
- * when the handles do not match the manifest.
+ * buffer (a memory object the kernel made) when it has one. The system
+ * capability (kind VIPER_OBJ_SYSTEM, at most one) is taken by its kind
+ * wherever it is among them. Fills the device, IRQ, kernel-channel,
+ * kernel-made memory and system entries of `caps` (the rest is left as it
+ * was). Returns VIPER_OK, or VIPER_E_CORRUPT with `err` when the handles
+ * do not match the manifest, which includes a manifest that grants the
+ * system capability to a process when the kernel gave the root none.
  */
 int32_t plan_take_startup(const viper_manifest_Manifest *m, const struct viper_startup_handle *h,
 			  uint32_t count, struct plan_caps *caps, struct plan_error *err);
@@ -106,7 +111,7 @@ uint32_t plan_grant_rights(const viper_manifest_Grant *g);
  * each grant of process `p`, in grant order (= the child's startup handle
  * order). Returns VIPER_OK, or VIPER_E_NOTFOUND with `err` when the root
  * holds no capability for a grant (a device not on the board, a channel end
- * the kernel keeps).
+ * the kernel keeps, the system capability the kernel did not give).
  */
 int32_t plan_process_grants(const viper_manifest_Manifest *m, const viper_manifest_Process *p,
 			    const struct plan_caps *caps, struct plan_grant_handle *out,
