@@ -342,8 +342,12 @@ class Pl011ConsoleTest : public ::testing::TestWithParam<bool>
 	{
 		irq_.blocking = true;
 		run_thread_ = std::thread([this] { run_status_ = component_->run(&console_); });
-		// Past its first drain and asleep in the wait: input now comes by interrupt.
+		// Past its first look and asleep in the wait: input now comes by
+		// interrupt. What the first look did is forgotten.
 		ASSERT_TRUE(irq_.WaitForWaits(1));
+		std::lock_guard<std::mutex> lock(uart_.m);
+		uart_.events.clear();
+		uart_.icr.clear();
 	}
 
 	int32_t Write(const std::string &s, uint32_t *written = nullptr)
@@ -448,7 +452,8 @@ TEST_P(Pl011ConsoleTest, InputFromBeforeTheDriverIsKept)
 {
 	uart_.Feed("typed early\n");
 	Play({});
-	EXPECT_EQ(irq_.waits, 1u);
+	EXPECT_EQ(irq_.waits, 1u) << "read before the first wait";
+	EXPECT_EQ(irq_.acks, 0u) << "nothing to acknowledge without an interrupt";
 	EXPECT_EQ(Read(128), "typed early\n");
 	EXPECT_EQ(Read(128), "");
 }
@@ -466,7 +471,8 @@ TEST_P(Pl011ConsoleTest, ReadTakesAtMostMaxInOrder)
 	}
 	Play(bursts);
 	EXPECT_EQ(irq_.acks, 6u);
-	EXPECT_EQ(uart_.icr, std::vector<uint32_t>(6, PL011_INT_RX | PL011_INT_RT));
+	EXPECT_EQ(uart_.icr, std::vector<uint32_t>(7, PL011_INT_RX | PL011_INT_RT))
+		<< "the first look, then once per interrupt";
 	std::string got = Read(100);
 	EXPECT_EQ(got.size(), 100u);
 	got += Read(128);
@@ -477,18 +483,21 @@ TEST_P(Pl011ConsoleTest, ReadTakesAtMostMaxInOrder)
 	EXPECT_EQ(Read(128), "");
 }
 
-TEST_P(Pl011ConsoleTest, ABurstLongerThanTheDrainBoundTakesTwoInterrupts)
+TEST_P(Pl011ConsoleTest, ABacklogPastTheDrainBoundIsReadWithoutWaiting)
 {
 	std::string burst(PL011_CONSOLE_DRAIN_MAX + 6, 'z');
-	Play({burst, ""}); // the second interrupt brings nothing new
+	Play({burst});
 	EXPECT_EQ(Read(128), burst);
-	// ICR, then at most PL011_CONSOLE_DRAIN_MAX data reads per interrupt.
-	std::vector<std::string> want = {"ICR"};
+	// The first look (ICR, an empty FIFO); then for the interrupt at most
+	// PL011_CONSOLE_DRAIN_MAX data reads, and the rest in a second pass
+	// without a wait: QEMU would raise no interrupt for bytes left behind.
+	std::vector<std::string> want = {"ICR", "ICR"};
 	want.insert(want.end(), PL011_CONSOLE_DRAIN_MAX, "DR");
 	want.push_back("ICR");
 	want.insert(want.end(), 6, "DR");
 	EXPECT_EQ(uart_.events, want);
-	EXPECT_EQ(irq_.acks, 2u);
+	EXPECT_EQ(irq_.waits, 2u) << "the interrupt's, and the last (closed)";
+	EXPECT_EQ(irq_.acks, 1u) << "one acknowledgement per interrupt";
 }
 
 TEST_P(Pl011ConsoleTest, BytesWithLineErrorsAreLeftOut)
