@@ -1,7 +1,8 @@
 /*
  * Memory objects of the host simulation (host_runtime.c), as the host
  * transport (host_transport.c) needs them to move handles the way a kernel
- * channel does. Host only; not thread-safe.
+ * channel does, and what it needs of notification channels. Host only;
+ * the memory calls are not thread-safe, the notification calls are.
  */
 #ifndef VIPER_COMPONENT_HOST_MEMORY_H
 #define VIPER_COMPONENT_HOST_MEMORY_H
@@ -30,5 +31,11 @@ void host_memory_reset(void);
 
 /* Objects alive: held by a handle or a mapping. */
 unsigned host_memory_objects(void);
+
+/* Whether `h` is an open end of a host notification channel. */
+bool host_notify_is_live(viper_handle_t h);
+
+/* Closes every notification channel and removes the test's hooks (viper/host_runtime.h). */
+void host_notify_reset(void);
 
 #endif

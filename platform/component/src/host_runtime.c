@@ -3,12 +3,18 @@
  * simulation: the C library does the work; logs go to stderr. Memory
  * objects are heap buffers behind a small handle table that checks what
  * the kernel checks (live handle, kind, size, mapping limits), so a
- * component sees the same errors as on the target.
+ * component sees the same errors as on the target. Notification channels
+ * are real and thread-safe (a mutex and a condition variable); interrupts,
+ * handle listing and the system capability go to hooks a test installs
+ * (viper/host_runtime.h).
  */
-#define _POSIX_C_SOURCE 200809L /* clock_gettime under -std=c17 */
+#define _POSIX_C_SOURCE 200809L /* clock_gettime, pthread_condattr_setclock under -std=c17 */
 
 #include <viper/component.h>
+#include <viper/host_runtime.h>
 
+#include <errno.h>
+#include <pthread.h>
 #include <sched.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -274,12 +280,326 @@ int32_t vc_memory_unmap(void *p, uint64_t size)
 	return VIPER_E_NOTFOUND;
 }
 
+/*
+ * Notification channels. A handle is HOST_NOTIFY_TAG | generation << 8 |
+ * slot << 1 | end (0: send, 1: receive), so it never looks like a memory
+ * or host channel handle, and a closed end never names a later channel.
+ * One lock and one condition variable (on the monotonic clock) serve them
+ * all: tests have few waiters.
+ */
+#define HOST_NOTIFY_TAG	     0x30000000u
+#define HOST_NOTIFY_CHANNELS 64u
+#define HOST_NOTIFY_SEND     0u
+#define HOST_NOTIFY_RECV     1u
+#define HOST_NOTIFY_BITS     0x7fffffffffffffffull /* bits 0-62 */
+
+struct host_notify {
+	bool open[2]; /* [HOST_NOTIFY_SEND], [HOST_NOTIFY_RECV] */
+	uint32_t gen;
+	uint64_t bits;
+};
+
+static struct host_notify notify_channels[HOST_NOTIFY_CHANNELS];
+static pthread_mutex_t notify_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t notify_cond;
+static pthread_once_t notify_once = PTHREAD_ONCE_INIT;
+
+static void notify_cond_init(void)
+{
+	pthread_condattr_t attr;
+
+	pthread_condattr_init(&attr);
+	pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
+	pthread_cond_init(&notify_cond, &attr);
+	pthread_condattr_destroy(&attr);
+}
+
+static void notify_lock_take(void)
+{
+	pthread_once(&notify_once, notify_cond_init);
+	pthread_mutex_lock(&notify_lock);
+}
+
+static bool notify_in_use(const struct host_notify *n)
+{
+	return n->open[HOST_NOTIFY_SEND] || n->open[HOST_NOTIFY_RECV];
+}
+
+/* The channel whose open end `h` names, its end in *end; NULL if none. notify_lock held. */
+static struct host_notify *notify_of(viper_handle_t h, uint32_t *end)
+{
+	uint32_t slot = (h >> 1) & 0x7fu;
+	struct host_notify *n;
+
+	if ((h & HOST_MEMORY_TAG_MASK) != HOST_NOTIFY_TAG || slot >= HOST_NOTIFY_CHANNELS)
+		return NULL;
+	n = &notify_channels[slot];
+	*end = h & 1u;
+	if (!n->open[*end] || n->gen != ((h >> 8) & HOST_GEN_MASK))
+		return NULL;
+	return n;
+}
+
+bool host_notify_is_live(viper_handle_t h)
+{
+	uint32_t end;
+	bool live;
+
+	notify_lock_take();
+	live = notify_of(h, &end) != NULL;
+	pthread_mutex_unlock(&notify_lock);
+	return live;
+}
+
+void host_notify_reset(void)
+{
+	notify_lock_take();
+	for (uint32_t i = 0; i < HOST_NOTIFY_CHANNELS; i++) {
+		notify_channels[i].open[HOST_NOTIFY_SEND] = false;
+		notify_channels[i].open[HOST_NOTIFY_RECV] = false;
+		notify_channels[i].bits = 0;
+	}
+	pthread_cond_broadcast(&notify_cond);
+	pthread_mutex_unlock(&notify_lock);
+	viper_host_set_fakes(NULL);
+}
+
+unsigned viper_host_notify_channels(void)
+{
+	unsigned live = 0;
+
+	notify_lock_take();
+	for (uint32_t i = 0; i < HOST_NOTIFY_CHANNELS; i++)
+		live += notify_in_use(&notify_channels[i]) ? 1 : 0;
+	pthread_mutex_unlock(&notify_lock);
+	return live;
+}
+
+int32_t vc_channel_create(viper_handle_t *send, viper_handle_t *recv)
+{
+	int32_t r = VIPER_E_LIMIT;
+
+	if (send == NULL || recv == NULL)
+		return VIPER_E_INVAL;
+	*send = VIPER_HANDLE_INVALID;
+	*recv = VIPER_HANDLE_INVALID;
+	notify_lock_take();
+	for (uint32_t i = 0; i < HOST_NOTIFY_CHANNELS; i++) {
+		struct host_notify *n = &notify_channels[i];
+		uint32_t base;
+
+		if (notify_in_use(n))
+			continue;
+		n->gen = ((n->gen + 1) & HOST_GEN_MASK) ? (n->gen + 1) & HOST_GEN_MASK : 1;
+		n->open[HOST_NOTIFY_SEND] = true;
+		n->open[HOST_NOTIFY_RECV] = true;
+		n->bits = 0;
+		base = HOST_NOTIFY_TAG | n->gen << 8 | i << 1;
+		*send = base | HOST_NOTIFY_SEND;
+		*recv = base | HOST_NOTIFY_RECV;
+		r = VIPER_OK;
+		break;
+	}
+	pthread_mutex_unlock(&notify_lock);
+	return r;
+}
+
+int32_t vc_notify(viper_handle_t send, uint64_t bits)
+{
+	struct host_notify *n;
+	uint32_t end;
+	int32_t r = VIPER_OK;
+
+	notify_lock_take();
+	n = notify_of(send, &end);
+	if (n == NULL)
+		r = VIPER_E_BADHANDLE;
+	else if (end != HOST_NOTIFY_SEND)
+		r = VIPER_E_KIND;
+	else if (bits == 0 || (bits & ~HOST_NOTIFY_BITS) != 0)
+		r = VIPER_E_INVAL;
+	else if (!n->open[HOST_NOTIFY_RECV])
+		r = VIPER_E_PEERCLOSED;
+	if (r == VIPER_OK) {
+		n->bits |= bits;
+		pthread_cond_broadcast(&notify_cond);
+	}
+	pthread_mutex_unlock(&notify_lock);
+	return r;
+}
+
+/* The monotonic instant `timeout_ns` from now, for pthread_cond_timedwait. */
+static struct timespec deadline_after(int64_t timeout_ns)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	ts.tv_sec += (time_t)(timeout_ns / 1000000000);
+	ts.tv_nsec += (long)(timeout_ns % 1000000000);
+	if (ts.tv_nsec >= 1000000000) {
+		ts.tv_sec++;
+		ts.tv_nsec -= 1000000000;
+	}
+	return ts;
+}
+
+int64_t vc_notified_wait(viper_handle_t recv, int64_t timeout_ns)
+{
+	struct timespec deadline = deadline_after(timeout_ns > 0 ? timeout_ns : 0);
+	struct host_notify *n;
+	uint32_t end;
+	int64_t r;
+
+	notify_lock_take();
+	n = notify_of(recv, &end);
+	if (n == NULL) {
+		r = VIPER_E_BADHANDLE;
+		goto out_unlock;
+	}
+	if (end != HOST_NOTIFY_RECV) {
+		r = VIPER_E_KIND;
+		goto out_unlock;
+	}
+	for (;;) {
+		int timed_out = 0;
+
+		if (n->bits != 0) {
+			r = (int64_t)n->bits;
+			n->bits = 0;
+			break;
+		}
+		if (!n->open[HOST_NOTIFY_SEND]) {
+			r = VIPER_E_PEERCLOSED;
+			break;
+		}
+		if (timeout_ns == 0) {
+			r = VIPER_E_WOULDBLOCK;
+			break;
+		}
+		if (timeout_ns < 0)
+			pthread_cond_wait(&notify_cond, &notify_lock);
+		else
+			timed_out = pthread_cond_timedwait(&notify_cond, &notify_lock, &deadline) ==
+				    ETIMEDOUT;
+		if (notify_of(recv, &end) != n) {
+			r = VIPER_E_CLOSED; /* another thread closed it meanwhile */
+			break;
+		}
+		if (timed_out && n->bits == 0) {
+			r = VIPER_E_TIMEOUT;
+			break;
+		}
+	}
+out_unlock:
+	pthread_mutex_unlock(&notify_lock);
+	return r;
+}
+
+/* Closes notification end `h`: VIPER_OK, or VIPER_E_BADHANDLE when it is not live. */
+static int32_t notify_close(viper_handle_t h)
+{
+	struct host_notify *n;
+	uint32_t end;
+	int32_t r = VIPER_E_BADHANDLE;
+
+	notify_lock_take();
+	n = notify_of(h, &end);
+	if (n != NULL) {
+		n->open[end] = false;
+		if (!notify_in_use(n))
+			n->bits = 0;
+		pthread_cond_broadcast(&notify_cond);
+		r = VIPER_OK;
+	}
+	pthread_mutex_unlock(&notify_lock);
+	return r;
+}
+
 int32_t vc_handle_close(viper_handle_t handle)
 {
 	struct host_handle *h = handle_of(handle);
 
+	if ((handle & HOST_MEMORY_TAG_MASK) == HOST_NOTIFY_TAG)
+		return notify_close(handle);
 	if (!h)
 		return VIPER_E_BADHANDLE;
 	handle_free(h);
 	return VIPER_OK;
+}
+
+/* Hooks a test installed (viper/host_runtime.h); copied under their own lock. */
+static struct viper_host_fakes fakes;
+static pthread_mutex_t fakes_lock = PTHREAD_MUTEX_INITIALIZER;
+
+void viper_host_set_fakes(const struct viper_host_fakes *f)
+{
+	pthread_mutex_lock(&fakes_lock);
+	if (f != NULL)
+		fakes = *f;
+	else
+		memset(&fakes, 0, sizeof(fakes));
+	pthread_mutex_unlock(&fakes_lock);
+}
+
+static struct viper_host_fakes fakes_now(void)
+{
+	struct viper_host_fakes f;
+
+	pthread_mutex_lock(&fakes_lock);
+	f = fakes;
+	pthread_mutex_unlock(&fakes_lock);
+	return f;
+}
+
+int32_t vc_irq_wait(viper_handle_t irq, int64_t timeout_ns)
+{
+	struct viper_host_fakes f = fakes_now();
+
+	return f.irq_wait ? f.irq_wait(f.context, irq, timeout_ns) : VIPER_E_UNSUPPORTED;
+}
+
+int32_t vc_irq_ack(viper_handle_t irq)
+{
+	struct viper_host_fakes f = fakes_now();
+
+	return f.irq_ack ? f.irq_ack(f.context, irq) : VIPER_E_UNSUPPORTED;
+}
+
+int32_t vc_handle_list(struct viper_handle_entry *out, uint32_t max, uint32_t *total)
+{
+	struct viper_host_fakes f = fakes_now();
+
+	return f.handle_list ? f.handle_list(f.context, out, max, total) : VIPER_E_UNSUPPORTED;
+}
+
+int32_t vc_system_info(viper_handle_t system, struct viper_system_info *info)
+{
+	struct viper_host_fakes f = fakes_now();
+
+	return f.system_info ? f.system_info(f.context, system, info) : VIPER_E_UNSUPPORTED;
+}
+
+int32_t vc_system_processes(viper_handle_t system, struct viper_process_entry *out, uint32_t max,
+			    uint32_t *total)
+{
+	struct viper_host_fakes f = fakes_now();
+
+	return f.system_processes ? f.system_processes(f.context, system, out, max, total)
+				  : VIPER_E_UNSUPPORTED;
+}
+
+int32_t vc_system_handles(viper_handle_t system, uint64_t koid, struct viper_handle_entry *out,
+			  uint32_t max, uint32_t *total)
+{
+	struct viper_host_fakes f = fakes_now();
+
+	return f.system_handles ? f.system_handles(f.context, system, koid, out, max, total)
+				: VIPER_E_UNSUPPORTED;
+}
+
+int32_t vc_system_kill(viper_handle_t system, uint64_t koid)
+{
+	struct viper_host_fakes f = fakes_now();
+
+	return f.system_kill ? f.system_kill(f.context, system, koid) : VIPER_E_UNSUPPORTED;
 }

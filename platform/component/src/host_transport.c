@@ -80,6 +80,7 @@ void viper_host_reset(void)
 	}
 	dropped_handles = 0;
 	host_memory_reset();
+	host_notify_reset();
 }
 
 unsigned viper_host_memory_objects(void)
@@ -160,7 +161,7 @@ void viper_entry_unlock(struct viper_entry_lock *lock)
 void viper_transport_drop(viper_handle_t handle)
 {
 	dropped_handles++;
-	if (host_memory_is_live(handle))
+	if (host_memory_is_live(handle) || host_notify_is_live(handle))
 		(void)vc_handle_close(handle);
 }
 

@@ -4,12 +4,16 @@
 // components mean something.
 #include <gtest/gtest.h>
 
+#include <atomic>
+#include <chrono>
 #include <cstdint>
 #include <cstring>
+#include <thread>
 #include <vector>
 
 extern "C" {
 #include <viper/component.h>
+#include <viper/host_runtime.h>
 #include <viper/host_transport.h>
 
 #include "kv.viper.h"
@@ -285,6 +289,201 @@ TEST_F(HostTransportTest, BulkBuffersAreWholePages)
 	EXPECT_EQ(direct.peer_ctx.bulk, direct.bulk);
 	EXPECT_EQ(slot_.bulk, nullptr);
 	free(direct.bulk);
+}
+
+class HostNotifyTest : public ::testing::Test
+{
+      protected:
+	void SetUp() override
+	{
+		viper_host_reset();
+	}
+	void TearDown() override
+	{
+		viper_host_reset();
+	}
+};
+
+TEST_F(HostNotifyTest, BitsAccumulateUntilTaken)
+{
+	viper_handle_t send, recv;
+	ASSERT_EQ(vc_channel_create(&send, &recv), VIPER_OK);
+	EXPECT_NE(send, recv);
+	EXPECT_EQ(viper_host_notify_channels(), 1u);
+	EXPECT_EQ(vc_notified_wait(recv, VIPER_TIMEOUT_POLL), VIPER_E_WOULDBLOCK);
+	ASSERT_EQ(vc_notify(send, 1), VIPER_OK);
+	ASSERT_EQ(vc_notify(send, 4), VIPER_OK);
+	ASSERT_EQ(vc_notify(send, 1ull << 62), VIPER_OK);
+	EXPECT_EQ(vc_notified_wait(recv, VIPER_TIMEOUT_NONE), (int64_t)(5 | 1ull << 62));
+	EXPECT_EQ(vc_notified_wait(recv, VIPER_TIMEOUT_POLL), VIPER_E_WOULDBLOCK)
+		<< "taking the bits clears them";
+}
+
+TEST_F(HostNotifyTest, ErrorsAreTheKernels)
+{
+	viper_handle_t send, recv;
+	EXPECT_EQ(vc_channel_create(nullptr, &recv), VIPER_E_INVAL);
+	ASSERT_EQ(vc_channel_create(&send, &recv), VIPER_OK);
+	EXPECT_EQ(vc_notify(send, 0), VIPER_E_INVAL);
+	EXPECT_EQ(vc_notify(send, 1ull << 63), VIPER_E_INVAL);
+	EXPECT_EQ(vc_notify(recv, 1), VIPER_E_KIND);
+	EXPECT_EQ(vc_notified_wait(send, 0), VIPER_E_KIND);
+	EXPECT_EQ(vc_notify(0x1234, 1), VIPER_E_BADHANDLE);
+	EXPECT_EQ(vc_notified_wait(0x1234, 0), VIPER_E_BADHANDLE);
+	EXPECT_EQ(vc_notify(send ^ 0x100, 1), VIPER_E_BADHANDLE) << "another generation";
+
+	ASSERT_EQ(vc_handle_close(recv), VIPER_OK);
+	EXPECT_EQ(vc_handle_close(recv), VIPER_E_BADHANDLE);
+	EXPECT_EQ(vc_notify(send, 1), VIPER_E_PEERCLOSED);
+	EXPECT_EQ(viper_host_notify_channels(), 1u) << "the send end is still open";
+	ASSERT_EQ(vc_handle_close(send), VIPER_OK);
+	EXPECT_EQ(viper_host_notify_channels(), 0u);
+	EXPECT_EQ(vc_notify(send, 1), VIPER_E_BADHANDLE);
+
+	viper_handle_t send2, recv2;
+	ASSERT_EQ(vc_channel_create(&send2, &recv2), VIPER_OK);
+	EXPECT_NE(send2, send) << "a reused slot gets a new generation";
+	EXPECT_EQ(vc_notify(send, 1), VIPER_E_BADHANDLE);
+	ASSERT_EQ(vc_notify(send2, 2), VIPER_OK);
+	ASSERT_EQ(vc_handle_close(send2), VIPER_OK);
+	EXPECT_EQ(vc_notified_wait(recv2, 0), 2) << "pending bits outlive the send end";
+	EXPECT_EQ(vc_notified_wait(recv2, 0), VIPER_E_PEERCLOSED);
+}
+
+TEST_F(HostNotifyTest, TheTableHasALimit)
+{
+	std::vector<viper_handle_t> ends;
+	viper_handle_t send, recv;
+	while (vc_channel_create(&send, &recv) == VIPER_OK) {
+		ends.push_back(send);
+		ends.push_back(recv);
+		ASSERT_LE(ends.size(), 1000u);
+	}
+	EXPECT_EQ(vc_channel_create(&send, &recv), VIPER_E_LIMIT);
+	EXPECT_EQ(send, VIPER_HANDLE_INVALID);
+	EXPECT_EQ(ends.size(), 2 * 64u);
+	ASSERT_EQ(vc_handle_close(ends[0]), VIPER_OK);
+	EXPECT_EQ(vc_channel_create(&send, &recv), VIPER_E_LIMIT) << "one end is still open";
+	ASSERT_EQ(vc_handle_close(ends[1]), VIPER_OK);
+	EXPECT_EQ(vc_channel_create(&send, &recv), VIPER_OK);
+	viper_host_reset();
+	EXPECT_EQ(viper_host_notify_channels(), 0u);
+	EXPECT_EQ(vc_notify(send, 1), VIPER_E_BADHANDLE) << "reset closes every channel";
+}
+
+TEST_F(HostNotifyTest, WaitsWakeAcrossThreadsAndTimeOut)
+{
+	viper_handle_t send, recv;
+	ASSERT_EQ(vc_channel_create(&send, &recv), VIPER_OK);
+
+	auto start = std::chrono::steady_clock::now();
+	EXPECT_EQ(vc_notified_wait(recv, 30 * 1000 * 1000), VIPER_E_TIMEOUT);
+	EXPECT_GE(std::chrono::steady_clock::now() - start, std::chrono::milliseconds(30));
+
+	std::thread notifier([&] {
+		std::this_thread::sleep_for(std::chrono::milliseconds(20));
+		EXPECT_EQ(vc_notify(send, 8), VIPER_OK);
+	});
+	EXPECT_EQ(vc_notified_wait(recv, VIPER_TIMEOUT_NONE), 8);
+	notifier.join();
+
+	std::thread closer([&] {
+		std::this_thread::sleep_for(std::chrono::milliseconds(20));
+		EXPECT_EQ(vc_handle_close(send), VIPER_OK);
+	});
+	EXPECT_EQ(vc_notified_wait(recv, 5ll * 1000 * 1000 * 1000), VIPER_E_PEERCLOSED)
+		<< "closing the last send end ends the wait";
+	closer.join();
+
+	viper_handle_t send2, recv2;
+	ASSERT_EQ(vc_channel_create(&send2, &recv2), VIPER_OK);
+	std::thread receiver_closer([&] {
+		std::this_thread::sleep_for(std::chrono::milliseconds(20));
+		EXPECT_EQ(vc_handle_close(recv2), VIPER_OK);
+	});
+	EXPECT_EQ(vc_notified_wait(recv2, VIPER_TIMEOUT_NONE), VIPER_E_CLOSED);
+	receiver_closer.join();
+}
+
+TEST_F(HostNotifyTest, ConcurrentNotifiesLoseNoBits)
+{
+	viper_handle_t send, recv;
+	ASSERT_EQ(vc_channel_create(&send, &recv), VIPER_OK);
+	std::vector<std::thread> threads;
+	for (int t = 0; t < 4; t++) {
+		threads.emplace_back([send, t] {
+			for (int i = 0; i < 1000; i++)
+				ASSERT_EQ(vc_notify(send, 1ull << (t * 8 + i % 8)), VIPER_OK);
+		});
+	}
+	uint64_t seen = 0;
+	while (seen != 0xffffffffu) {
+		int64_t bits = vc_notified_wait(recv, 5ll * 1000 * 1000 * 1000);
+		ASSERT_GT(bits, 0);
+		seen |= (uint64_t)bits;
+	}
+	for (auto &t : threads)
+		t.join();
+	EXPECT_EQ(seen, 0xffffffffu);
+}
+
+TEST_F(HostNotifyTest, TheTransportDropsARefusedNotifyEnd)
+{
+	viper_handle_t send, recv;
+	ASSERT_EQ(vc_channel_create(&send, &recv), VIPER_OK);
+	viper_transport_drop(recv);
+	EXPECT_EQ(vc_notify(send, 1), VIPER_E_PEERCLOSED);
+	EXPECT_EQ(viper_host_dropped_handles(), 1u);
+}
+
+// What a test's hooks see and answer.
+struct Hooks {
+	std::atomic<int> irq_waits{0};
+	viper_handle_t last_irq = 0;
+	int64_t last_timeout = 0;
+	uint64_t killed = 0;
+};
+
+TEST_F(HostNotifyTest, KernelCallsGoToTheHooksOrAreUnsupported)
+{
+	struct viper_system_info info;
+	struct viper_process_entry procs[2];
+	struct viper_handle_entry handles[2];
+	uint32_t total = 0;
+	EXPECT_EQ(vc_irq_wait(5, VIPER_TIMEOUT_NONE), VIPER_E_UNSUPPORTED);
+	EXPECT_EQ(vc_irq_ack(5), VIPER_E_UNSUPPORTED);
+	EXPECT_EQ(vc_handle_list(handles, 2, &total), VIPER_E_UNSUPPORTED);
+	EXPECT_EQ(vc_system_info(7, &info), VIPER_E_UNSUPPORTED);
+	EXPECT_EQ(vc_system_processes(7, procs, 2, &total), VIPER_E_UNSUPPORTED);
+	EXPECT_EQ(vc_system_handles(7, 1, handles, 2, &total), VIPER_E_UNSUPPORTED);
+	EXPECT_EQ(vc_system_kill(7, 1), VIPER_E_UNSUPPORTED);
+
+	Hooks hooks;
+	viper_host_fakes fakes = {};
+	fakes.context = &hooks;
+	fakes.irq_wait = [](void *c, viper_handle_t irq, int64_t timeout) -> int32_t {
+		auto *h = static_cast<Hooks *>(c);
+		h->irq_waits++;
+		h->last_irq = irq;
+		h->last_timeout = timeout;
+		return VIPER_E_TIMEOUT;
+	};
+	fakes.system_kill = [](void *c, viper_handle_t, uint64_t koid) -> int32_t {
+		static_cast<Hooks *>(c)->killed = koid;
+		return VIPER_E_RIGHTS;
+	};
+	viper_host_set_fakes(&fakes);
+	EXPECT_EQ(vc_irq_wait(5, 1000), VIPER_E_TIMEOUT);
+	EXPECT_EQ(hooks.irq_waits.load(), 1);
+	EXPECT_EQ(hooks.last_irq, 5u);
+	EXPECT_EQ(hooks.last_timeout, 1000);
+	EXPECT_EQ(vc_system_kill(7, 42), VIPER_E_RIGHTS);
+	EXPECT_EQ(hooks.killed, 42u);
+	EXPECT_EQ(vc_irq_ack(5), VIPER_E_UNSUPPORTED) << "a hook left NULL";
+
+	viper_host_reset();
+	EXPECT_EQ(vc_irq_wait(5, 0), VIPER_E_UNSUPPORTED) << "reset removes the hooks";
+	EXPECT_EQ(hooks.irq_waits.load(), 1);
 }
 
 } // namespace

@@ -38,7 +38,11 @@ viper_handle_t viper_host_serve(const struct viper_interface *interface, const v
 /* Closes the provider's end: later calls on `channel` get VIPER_E_PEERCLOSED. */
 void viper_host_close(viper_handle_t channel);
 
-/* Closes every channel, frees their bulk buffers and every memory object (between tests). */
+/*
+ * Closes every channel, frees their bulk buffers and every memory object,
+ * closes every notification channel and removes the test's hooks
+ * (viper/host_runtime.h): between tests, with no other thread running.
+ */
 void viper_host_reset(void);
 
 /* Memory objects alive (held by a handle or a mapping): a leak check for tests. */
