@@ -341,6 +341,7 @@ static int build_instances(void)
 			return -1;
 		}
 		in->env.name = r->name;
+		in->env.system = VIPER_HANDLE_INVALID;
 		in->thread = VIPER_HANDLE_INVALID;
 		if (map_devices(in) < 0)
 			return -1;

@@ -218,6 +218,7 @@ int32_t plan_take_startup(const viper_manifest_Manifest *m, const struct viper_s
 
 	caps->device_count = 0;
 	caps->irq_count = 0;
+	caps->system = VIPER_HANDLE_INVALID;
 	for (; i < count; i++) {
 		if (h[i].kind == VIPER_OBJ_DEVICE) {
 			caps->devices[caps->device_count++] = (struct plan_device){
@@ -225,6 +226,8 @@ int32_t plan_take_startup(const viper_manifest_Manifest *m, const struct viper_s
 		} else if (h[i].kind == VIPER_OBJ_IRQ) {
 			caps->irqs[caps->irq_count++] = (struct plan_irq){
 				.handle = h[i].handle, .line = (uint32_t)h[i].detail};
+		} else if (h[i].kind == VIPER_OBJ_SYSTEM && caps->system == VIPER_HANDLE_INVALID) {
+			caps->system = h[i].handle;
 		} else {
 			break;
 		}
