@@ -2,12 +2,15 @@
  * The in-QEMU kernel test suite: the root process of //system/qemu_virt:
  * kernel_tests. It exercises every system call, including the negative
  * cases, and prints "N passed, N failed". The same program plays helper
- * roles when spawned with a non-zero argument (see enum role).
+ * roles when spawned with a non-zero argument (see enum role). It also
+ * links the component runtime of processes, to check the vc_* calls that
+ * wrap system calls (interrupts, notifications, the system capability).
  */
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 
+#include <viper/component.h>
 #include <viper/runtime.h>
 
 #include "guest_check.h"
@@ -29,6 +32,8 @@ enum role {
 	ROLE_SYSTEM_KILLS = 13,	   /* checks system_kill refuses itself, the root, the kernel */
 };
 
+/* The component runtime's table of components (component_table.c) needs one. */
+VIPER_COMPONENT(usertests) = {.name = "usertests"};
 
 static const struct viper_startup *startup;
 
@@ -1462,6 +1467,217 @@ static void test_system_kill(void)
 	check_system_handle_errors(call_system_kill, VIPER_RIGHT_WRITE);
 }
 
+/* --- the component runtime's calls (process_runtime.c) --- */
+
+static void test_runtime_system_calls(void)
+{
+	viper_handle_t sys = system_handle();
+	struct viper_system_info info;
+	uint32_t total = 99, listed = 0;
+	int64_t child, status = 0;
+
+	CHECK_EQ(vc_system_info(sys, &info), VIPER_OK);
+	CHECK(info.processes >= 2);
+	CHECK_EQ(info.cpus, startup->cpu_count);
+	CHECK_EQ(vc_system_info(0x7777, &info), VIPER_E_BADHANDLE);
+	CHECK_EQ(vc_system_processes(sys, procs, 16, &total), VIPER_OK);
+	CHECK_EQ(total, info.processes);
+	CHECK(strcmp(procs[0].name, "kernel") == 0);
+	CHECK_EQ(vc_system_processes(startup->self_process, procs, 16, &total), VIPER_E_KIND);
+	CHECK_EQ(total, 0);
+	CHECK_EQ(vc_handle_list(NULL, 0, &listed), VIPER_OK);
+	CHECK_EQ(vc_handle_list(entries2, VIPER_HANDLES_MAX, &total), VIPER_OK);
+	CHECK_EQ(total, listed);
+	CHECK_EQ(vc_system_handles(sys, koid_of(startup->self_process), entries, VIPER_HANDLES_MAX,
+				   &total),
+		 VIPER_OK);
+	CHECK_EQ(total, listed);
+	CHECK(memcmp(entries, entries2, listed * sizeof(entries[0])) == 0);
+	CHECK_EQ(vc_handle_list(entries, VIPER_HANDLES_MAX + 1, &total), VIPER_E_INVAL);
+	CHECK_EQ(vc_system_handles(sys, 1ull << 40, entries, 4, &total), VIPER_E_NOTFOUND);
+	child = spawn(ROLE_SPIN, NULL, 0);
+	CHECK(child > 0);
+	CHECK_EQ(vc_system_kill(sys, koid_of((viper_handle_t)child)), VIPER_OK);
+	CHECK_EQ(viper_process_wait((viper_handle_t)child, &status, 10ll * 1000000000), 0);
+	CHECK_EQ(status, VIPER_EXIT_KILLED);
+	CHECK_EQ(vc_system_kill(sys, koid_of((viper_handle_t)child)), VIPER_E_NOTFOUND);
+	viper_handle_close((viper_handle_t)child);
+	CHECK_EQ(vc_system_kill(sys, koid_of(startup->self_process)), VIPER_E_INVAL);
+}
+
+struct notified_waiter {
+	viper_handle_t recv;
+	int64_t timeout;
+	volatile int started;
+	volatile int64_t result;
+};
+
+static void notified_wait_thread(void *arg)
+{
+	struct notified_waiter *w = arg;
+
+	w->started = 1;
+	w->result = vc_notified_wait(w->recv, w->timeout);
+}
+
+/* The race: one thread sets each of the 63 bits once, two take them. */
+#define ALL_BITS 0x7fffffffffffffffull
+struct notify_race {
+	viper_handle_t send, recv;
+	uint64_t taken[2];
+	uint64_t seen; /* the union, for the takers to stop */
+	int errors;
+};
+
+static void race_notifier(void *arg)
+{
+	struct notify_race *r = arg;
+
+	for (unsigned k = 0; k < 63; k++) {
+		if (vc_notify(r->send, 1ull << k) != VIPER_OK)
+			__atomic_fetch_add(&r->errors, 1, __ATOMIC_RELAXED);
+		if (k % 4 == 0)
+			viper_yield();
+	}
+}
+
+static void race_taker(void *arg)
+{
+	struct notify_race *r = (struct notify_race *)((uintptr_t)arg & ~(uintptr_t)1);
+	unsigned me = (unsigned)((uintptr_t)arg & 1);
+	int64_t deadline = viper_clock_now() + 5ll * 1000000000;
+
+	while (__atomic_load_n(&r->seen, __ATOMIC_ACQUIRE) != ALL_BITS &&
+	       viper_clock_now() < deadline) {
+		int64_t bits = vc_notified_wait(r->recv, 20 * 1000000);
+		if (bits > 0) {
+			r->taken[me] |= (uint64_t)bits;
+			__atomic_fetch_or(&r->seen, (uint64_t)bits, __ATOMIC_RELEASE);
+		} else if (bits != VIPER_E_TIMEOUT) {
+			__atomic_fetch_add(&r->errors, 1, __ATOMIC_RELAXED);
+		}
+	}
+}
+
+static void test_runtime_notifications(void)
+{
+	viper_handle_t s, r;
+	struct notified_waiter w;
+	int64_t th, t0;
+
+	CHECK_EQ(vc_channel_create(&s, &r), VIPER_OK);
+	CHECK(s != VIPER_HANDLE_INVALID && r != VIPER_HANDLE_INVALID && s != r);
+	/* Pending bits come back at once, all of them, and are gone then. */
+	CHECK_EQ(vc_notify(s, 0x5), VIPER_OK);
+	CHECK_EQ(vc_notify(s, 0x100), VIPER_OK);
+	CHECK_EQ(vc_notified_wait(r, VIPER_TIMEOUT_NONE), 0x105);
+	CHECK_EQ(vc_notified_wait(r, VIPER_TIMEOUT_POLL), VIPER_E_TIMEOUT);
+	t0 = viper_clock_now();
+	CHECK_EQ(vc_notified_wait(r, 20 * 1000000), VIPER_E_TIMEOUT);
+	CHECK(viper_clock_now() - t0 >= 20 * 1000000);
+	CHECK_EQ(vc_notify(s, 0), VIPER_E_INVAL);
+	CHECK_EQ(vc_notify(s, 1ull << 63), VIPER_E_INVAL);
+	CHECK_EQ(vc_notify(r, 1), VIPER_E_KIND);
+	CHECK_EQ(vc_notified_wait(s, 0), VIPER_E_KIND);
+	CHECK_EQ(vc_notified_wait(0x7777, 0), VIPER_E_BADHANDLE);
+	/* A waiting thread is woken by a notification from another. */
+	w = (struct notified_waiter){.recv = r, .timeout = VIPER_TIMEOUT_NONE, .result = -99};
+	th = viper_thread_start(notified_wait_thread, &w, VIPER_PRIORITY_DEFAULT);
+	CHECK(th > 0);
+	while (!w.started)
+		viper_yield();
+	viper_sleep(20 * 1000000);
+	CHECK_EQ(w.result, -99);
+	CHECK_EQ(vc_notify(s, 0x30), VIPER_OK);
+	CHECK_EQ(join(th), 0);
+	CHECK_EQ(w.result, 0x30);
+	/* Many bits from one thread, taken by two: none lost, none taken twice. */
+	struct notify_race race = {.send = s, .recv = r};
+	int64_t a = viper_thread_start(race_taker, &race, VIPER_PRIORITY_DEFAULT);
+	int64_t b = viper_thread_start(race_taker, (void *)((uintptr_t)&race | 1),
+				       VIPER_PRIORITY_DEFAULT);
+	int64_t n = viper_thread_start(race_notifier, &race, VIPER_PRIORITY_DEFAULT);
+	CHECK(a > 0 && b > 0 && n > 0);
+	CHECK_EQ(join(n), 0);
+	CHECK_EQ(join(a), 0);
+	CHECK_EQ(join(b), 0);
+	CHECK_EQ(race.taken[0] | race.taken[1], ALL_BITS);
+	CHECK_EQ(race.taken[0] & race.taken[1], 0);
+	CHECK_EQ(race.errors, 0);
+	/* Bits sent before the last send end closed are still taken; then the end shows. */
+	CHECK_EQ(vc_notify(s, 0x8), VIPER_OK);
+	viper_handle_close(s);
+	CHECK_EQ(vc_notified_wait(r, VIPER_TIMEOUT_NONE), 0x8);
+	CHECK_EQ(vc_notified_wait(r, VIPER_TIMEOUT_NONE), VIPER_E_PEERCLOSED);
+	CHECK_EQ(vc_notified_wait(r, VIPER_TIMEOUT_POLL), VIPER_E_PEERCLOSED);
+	viper_handle_close(r);
+	/* A waiter is woken when the last send end closes. */
+	CHECK_EQ(vc_channel_create(&s, &r), VIPER_OK);
+	w = (struct notified_waiter){.recv = r, .timeout = VIPER_TIMEOUT_NONE, .result = -99};
+	th = viper_thread_start(notified_wait_thread, &w, VIPER_PRIORITY_DEFAULT);
+	while (!w.started)
+		viper_yield();
+	viper_sleep(20 * 1000000);
+	viper_handle_close(s);
+	CHECK_EQ(join(th), 0);
+	CHECK_EQ(w.result, VIPER_E_PEERCLOSED);
+	/* Notifying a closed receive end. */
+	CHECK_EQ(vc_channel_create(&s, &r), VIPER_OK);
+	viper_handle_close(r);
+	CHECK_EQ(vc_notify(s, 1), VIPER_E_PEERCLOSED);
+	viper_handle_close(s);
+	/* Handles are not left behind by the waits. */
+	uint32_t before = 0, after = 0;
+	CHECK_EQ(vc_handle_list(NULL, 0, &before), VIPER_OK);
+	CHECK_EQ(vc_channel_create(&s, &r), VIPER_OK);
+	CHECK_EQ(vc_notified_wait(r, 0), VIPER_E_TIMEOUT);
+	viper_handle_close(s);
+	viper_handle_close(r);
+	CHECK_EQ(vc_handle_list(NULL, 0, &after), VIPER_OK);
+	CHECK_EQ(after, before);
+}
+
+static void test_runtime_irq(void)
+{
+	const struct viper_startup_handle *dev = NULL, *irq = NULL;
+	int64_t va, noirq;
+
+	for (uint32_t i = 0; i + 1 < startup->handle_count; i++) {
+		if (startup->handles[i].kind == VIPER_OBJ_DEVICE &&
+		    startup->handles[i].detail == 0x09010000 &&
+		    startup->handles[i + 1].kind == VIPER_OBJ_IRQ) {
+			dev = &startup->handles[i];
+			irq = &startup->handles[i + 1];
+		}
+	}
+	CHECK(dev && irq);
+	if (!dev || !irq)
+		return;
+	va = viper_device_map(dev->handle, 0, VIPER_PAGE_SIZE, VIPER_PROT_READ | VIPER_PROT_WRITE);
+	CHECK(va > 0);
+	if (va <= 0)
+		return;
+	volatile uint32_t *rtc = (volatile uint32_t *)(uintptr_t)va;
+	noirq = viper_handle_derive(irq->handle, VIPER_RIGHT_READ);
+	CHECK_EQ(vc_irq_wait((viper_handle_t)noirq, 0), VIPER_E_RIGHTS);
+	CHECK_EQ(vc_irq_ack((viper_handle_t)noirq), VIPER_E_RIGHTS);
+	CHECK_EQ(vc_irq_wait(dev->handle, 0), VIPER_E_KIND);
+	CHECK_EQ(vc_irq_wait(irq->handle, 0), VIPER_E_TIMEOUT);
+	/* The RTC's match interrupt, a second from now. */
+	uint32_t now = rtc[RTC_DR / 4];
+	rtc[RTC_ICR / 4] = 1;
+	rtc[RTC_MR / 4] = now + 1;
+	rtc[RTC_IMSC / 4] = 1;
+	CHECK_EQ(vc_irq_wait(irq->handle, 3ll * 1000000000), VIPER_OK);
+	CHECK(rtc[RTC_DR / 4] >= now + 1);
+	rtc[RTC_IMSC / 4] = 0;
+	rtc[RTC_ICR / 4] = 1;
+	CHECK_EQ(vc_irq_ack(irq->handle), VIPER_OK);
+	CHECK_EQ(vc_irq_wait(irq->handle, 10 * 1000000), VIPER_E_TIMEOUT);
+	viper_memory_unmap((uint64_t)va, VIPER_PAGE_SIZE);
+	viper_handle_close((viper_handle_t)noirq);
+}
+
 /* --- helper roles --- */
 
 static int role_echo(void)
@@ -1668,5 +1884,8 @@ int main(const struct viper_startup *s)
 	run("system_processes", test_system_processes);
 	run("system_handles", test_system_handles);
 	run("system_kill", test_system_kill);
+	run("runtime: handle list and system calls", test_runtime_system_calls);
+	run("runtime: notifications", test_runtime_notifications);
+	run("runtime: IRQ wait and ack", test_runtime_irq);
 	return summary();
 }
