@@ -2,12 +2,15 @@
  * The in-QEMU kernel test suite: the root process of //system/qemu_virt:
  * kernel_tests. It exercises every system call, including the negative
  * cases, and prints "N passed, N failed". The same program plays helper
- * roles when spawned with a non-zero argument (see enum role).
+ * roles when spawned with a non-zero argument (see enum role). It also
+ * links the component runtime of processes, to check the vc_* calls that
+ * wrap system calls (interrupts, notifications, the system capability).
  */
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 
+#include <viper/component.h>
 #include <viper/runtime.h>
 
 #include "guest_check.h"
@@ -26,7 +29,11 @@ enum role {
 	ROLE_KERNEL_PTR = 10,	   /* reads kernel memory */
 	ROLE_ECHO_REPLY_RECV = 11, /* ROLE_ECHO with channel_reply_recv */
 	ROLE_ECHO_SHORT = 12,	   /* ROLE_ECHO with short messages; answers "long" to others */
+	ROLE_SYSTEM_KILLS = 13,	   /* checks system_kill refuses itself, the root, the kernel */
 };
+
+/* The component runtime's table of components (component_table.c) needs one. */
+VIPER_COMPONENT(usertests) = {.name = "usertests"};
 
 static const struct viper_startup *startup;
 
@@ -1064,6 +1071,613 @@ static void test_faults_kill_only_the_faulty_process(void)
 	CHECK_EQ(wait_status((viper_handle_t)spinner), VIPER_EXIT_KILLED);
 }
 
+/* --- the system capability --- */
+
+/* The startup handle of `kind` (the first), or NULL. */
+static const struct viper_startup_handle *startup_of_kind(uint32_t kind)
+{
+	for (uint32_t i = 0; i < startup->handle_count; i++) {
+		if (startup->handles[i].kind == kind)
+			return &startup->handles[i];
+	}
+	return NULL;
+}
+
+static viper_handle_t system_handle(void)
+{
+	const struct viper_startup_handle *s = startup_of_kind(VIPER_OBJ_SYSTEM);
+
+	return s ? s->handle : VIPER_HANDLE_INVALID;
+}
+
+static uint64_t koid_of(viper_handle_t h)
+{
+	struct viper_handle_info info = {0};
+
+	return viper_handle_query(h, &info) == 0 ? info.koid : 0;
+}
+
+/* In a kernel with programs the PL011 and its interrupt are the root's to hand on. */
+static void test_root_holds_the_console(void)
+{
+	const struct viper_startup_handle *uart = NULL, *irq = NULL;
+	struct viper_handle_info info;
+	int64_t va;
+
+	for (uint32_t i = 0; i + 1 < startup->handle_count; i++) {
+		if (startup->handles[i].kind == VIPER_OBJ_DEVICE &&
+		    startup->handles[i].detail == 0x09000000) {
+			uart = &startup->handles[i];
+			if (startup->handles[i + 1].kind == VIPER_OBJ_IRQ)
+				irq = &startup->handles[i + 1];
+		}
+	}
+	CHECK(uart && irq);
+	if (!uart || !irq)
+		return;
+	CHECK_EQ(uart->size, 0x1000);
+	CHECK_EQ(irq->detail, 33);
+	CHECK_EQ(viper_handle_query(uart->handle, &info), 0);
+	CHECK_EQ(info.kind, VIPER_OBJ_DEVICE);
+	CHECK_EQ(info.detail, 0x09000000);
+	CHECK_EQ(info.rights & VIPER_RIGHT_DEVICE, VIPER_RIGHT_DEVICE);
+	CHECK_EQ(viper_handle_query(irq->handle, &info), 0);
+	CHECK_EQ(info.kind, VIPER_OBJ_IRQ);
+	CHECK_EQ(info.detail, 33);
+	CHECK_EQ(info.rights & VIPER_RIGHT_IRQ, VIPER_RIGHT_IRQ);
+	/* It is the PL011: its peripheral id reads 0x11, 0x10. */
+	va = viper_device_map(uart->handle, 0, VIPER_PAGE_SIZE, VIPER_PROT_READ);
+	CHECK(va > 0);
+	if (va > 0) {
+		volatile uint32_t *regs = (volatile uint32_t *)(uintptr_t)va;
+		CHECK_EQ(regs[0xfe0 / 4] & 0xff, 0x11);
+		CHECK_EQ(regs[0xfe4 / 4] & 0xff, 0x10);
+		CHECK_EQ(viper_memory_unmap((uint64_t)va, VIPER_PAGE_SIZE), 0);
+	}
+}
+
+static void test_system_handle_at_startup(void)
+{
+	struct viper_handle_info info;
+	uint32_t at = startup->handle_count, systems = 0;
+
+	for (uint32_t i = 0; i < startup->handle_count; i++) {
+		if (startup->handles[i].kind == VIPER_OBJ_SYSTEM) {
+			at = i;
+			systems++;
+		}
+	}
+	CHECK_EQ(systems, 1);
+	/* After the devices and their IRQ lines; nothing else in this system. */
+	CHECK(at > 0);
+	CHECK_EQ(at, startup->handle_count - 1);
+	for (uint32_t i = 0; i < at && i < startup->handle_count; i++)
+		CHECK(startup->handles[i].kind == VIPER_OBJ_DEVICE ||
+		      startup->handles[i].kind == VIPER_OBJ_IRQ);
+	CHECK_EQ(viper_handle_query(system_handle(), &info), 0);
+	CHECK_EQ(info.kind, VIPER_OBJ_SYSTEM);
+	CHECK_EQ(info.rights,
+		 VIPER_RIGHT_READ | VIPER_RIGHT_WRITE | VIPER_RIGHT_DERIVE | VIPER_RIGHT_TRANSFER);
+	CHECK(info.koid > 0);
+	CHECK_EQ(info.size, 0);
+	CHECK_EQ(info.detail, 0);
+}
+
+static struct viper_handle_entry entries[VIPER_HANDLES_MAX + 1];
+static struct viper_handle_entry entries2[VIPER_HANDLES_MAX];
+
+static void test_handle_list(void)
+{
+	struct viper_handle_info info;
+	struct viper_usage usage;
+	int64_t n = viper_handle_list(NULL, 0), t, m, va;
+	bool self = false;
+
+	CHECK(n >= startup->handle_count + 2);
+	CHECK_EQ(viper_process_usage(startup->self_process, &usage), 0);
+	CHECK_EQ(usage.handles, n);
+	CHECK_EQ(viper_handle_list(entries, VIPER_HANDLES_MAX), n);
+	/* Each entry is what handle_query says of its handle, in slot order. */
+	for (int64_t i = 0; i < n && i < VIPER_HANDLES_MAX; i++) {
+		CHECK_EQ(viper_handle_query(entries[i].handle, &info), 0);
+		CHECK_EQ(entries[i].kind, info.kind);
+		CHECK_EQ(entries[i].rights, info.rights);
+		CHECK_EQ(entries[i].koid, info.koid);
+		CHECK_EQ(entries[i].reserved, 0);
+		if (i > 0)
+			CHECK((entries[i].handle & 0xfff) > (entries[i - 1].handle & 0xfff));
+		self |= entries[i].handle == startup->self_process &&
+			entries[i].kind == VIPER_OBJ_PROCESS;
+	}
+	CHECK(self);
+	/* A new handle shows, a closed one goes. */
+	t = viper_timer_create();
+	CHECK(t > 0);
+	CHECK_EQ(viper_handle_list(entries, VIPER_HANDLES_MAX), n + 1);
+	bool found = false;
+	for (int64_t i = 0; i <= n && i < VIPER_HANDLES_MAX; i++)
+		found |= entries[i].handle == (viper_handle_t)t &&
+			 entries[i].kind == VIPER_OBJ_TIMER;
+	CHECK(found);
+	viper_handle_close((viper_handle_t)t);
+	CHECK_EQ(viper_handle_list(NULL, 0), n);
+	/* At most `max` entries are written; the count is of all. */
+	CHECK_EQ(viper_handle_list(entries2, VIPER_HANDLES_MAX), n);
+	memset(entries, 0xab, sizeof(entries));
+	CHECK_EQ(viper_handle_list(entries, 2), n);
+	CHECK(memcmp(entries, entries2, 2 * sizeof(entries[0])) == 0);
+	CHECK_EQ(entries[2].kind, 0xababababu);
+	/* Bad arguments. */
+	CHECK_EQ(viper_handle_list(entries, VIPER_HANDLES_MAX + 1), VIPER_E_INVAL);
+	CHECK_EQ(viper_syscall6(VIPER_SYS_HANDLE_LIST, (uint64_t)(uintptr_t)entries, 1ull << 32, 0,
+				0, 0, 0),
+		 VIPER_E_INVAL);
+	CHECK_EQ(viper_handle_list((void *)8, 4), VIPER_E_FAULT);
+	CHECK_EQ(viper_handle_list((void *)0xffff000040200000ull, 1), VIPER_E_FAULT);
+	m = viper_memory_create(VIPER_PAGE_SIZE, 0);
+	va = viper_memory_map((viper_handle_t)m, 0, VIPER_PAGE_SIZE, VIPER_PROT_READ, 0);
+	CHECK(va > 0);
+	CHECK_EQ(viper_handle_list((void *)(uintptr_t)va, 4), VIPER_E_FAULT);
+	viper_memory_unmap((uint64_t)va, VIPER_PAGE_SIZE);
+	viper_handle_close((viper_handle_t)m);
+}
+
+/* The usual bad handles for a call on the system object, with `right` missing from one. */
+static void check_system_handle_errors(int64_t (*call)(viper_handle_t), uint32_t right)
+{
+	viper_handle_t sys = system_handle();
+	int64_t weak = viper_handle_derive(sys, (VIPER_RIGHT_READ | VIPER_RIGHT_WRITE) & ~right);
+	int64_t stale = viper_handle_derive(sys, VIPER_RIGHT_READ | VIPER_RIGHT_WRITE);
+	int64_t timer = viper_timer_create();
+
+	CHECK(weak > 0 && stale > 0 && timer > 0);
+	CHECK_EQ(call((viper_handle_t)weak), VIPER_E_RIGHTS);
+	CHECK_EQ(call((viper_handle_t)timer), VIPER_E_KIND);
+	CHECK_EQ(call(startup->self_process), VIPER_E_KIND);
+	CHECK_EQ(call(0x7777), VIPER_E_BADHANDLE);
+	CHECK_EQ(call(VIPER_HANDLE_INVALID), VIPER_E_BADHANDLE);
+	viper_handle_close((viper_handle_t)stale);
+	CHECK_EQ(call((viper_handle_t)stale), VIPER_E_BADHANDLE);
+	viper_handle_close((viper_handle_t)weak);
+	viper_handle_close((viper_handle_t)timer);
+}
+
+static int64_t call_system_info(viper_handle_t h)
+{
+	struct viper_system_info info;
+
+	return viper_system_info(h, &info);
+}
+
+static int64_t call_system_processes(viper_handle_t h)
+{
+	return viper_system_processes(h, NULL, 0);
+}
+
+static int64_t call_system_handles(viper_handle_t h)
+{
+	return viper_system_handles(h, koid_of(startup->self_process), NULL, 0);
+}
+
+static int64_t call_system_kill(viper_handle_t h)
+{
+	return viper_system_kill(h, 1ull << 40); /* no such process: the handle is checked first */
+}
+
+static void test_system_info(void)
+{
+	viper_handle_t sys = system_handle();
+	struct viper_system_info info, after;
+	int64_t now, child, m;
+
+	memset(&info, 0xff, sizeof(info));
+	CHECK_EQ(viper_system_info(sys, &info), 0);
+	now = viper_clock_now();
+	CHECK(info.uptime_ns > 0 && info.uptime_ns <= (uint64_t)now);
+	CHECK(info.memory_total_bytes >= (16ull << 20));
+	CHECK_EQ(info.memory_total_bytes % VIPER_PAGE_SIZE, 0);
+	CHECK(info.memory_free_bytes > 0 && info.memory_free_bytes < info.memory_total_bytes);
+	CHECK_EQ(info.processes, viper_system_processes(sys, NULL, 0));
+	CHECK(info.processes >= 2); /* the kernel's and ours */
+	CHECK(info.threads >= 1);
+	CHECK_EQ(info.cpus, startup->cpu_count);
+	CHECK_EQ(info.reserved, 0);
+	/* 8 MiB of memory is 8 MiB less free; a child is one more process and thread. */
+	m = viper_memory_create(8ull << 20, 0);
+	CHECK(m > 0);
+	child = spawn(ROLE_SPIN, NULL, 0);
+	CHECK(child > 0);
+	CHECK_EQ(viper_system_info(sys, &after), 0);
+	CHECK(info.memory_free_bytes - after.memory_free_bytes >= (8ull << 20));
+	CHECK_EQ(after.memory_total_bytes, info.memory_total_bytes);
+	CHECK_EQ(after.processes, info.processes + 1);
+	CHECK_EQ(after.threads, info.threads + 1);
+	CHECK(after.uptime_ns >= info.uptime_ns);
+	viper_process_kill((viper_handle_t)child, 0);
+	CHECK_EQ(wait_status((viper_handle_t)child), VIPER_EXIT_KILLED);
+	viper_handle_close((viper_handle_t)m);
+	CHECK_EQ(viper_system_info(sys, &after), 0);
+	CHECK_EQ(after.processes, info.processes); /* reaped once its handle closed */
+	CHECK_EQ(viper_system_info(sys, NULL), VIPER_E_FAULT);
+	CHECK_EQ(viper_system_info(sys, (void *)0xffff000040200000ull), VIPER_E_FAULT);
+	check_system_handle_errors(call_system_info, VIPER_RIGHT_READ);
+}
+
+static struct viper_process_entry procs[16];
+
+static const struct viper_process_entry *find_process(int64_t n, uint64_t koid)
+{
+	for (int64_t i = 0; i < n && i < 16; i++) {
+		if (procs[i].koid == koid)
+			return &procs[i];
+	}
+	return NULL;
+}
+
+static void test_system_processes(void)
+{
+	viper_handle_t sys = system_handle();
+	uint64_t me = koid_of(startup->self_process);
+	const struct viper_process_entry *e;
+	struct viper_usage usage;
+	int64_t n, child, status;
+
+	n = viper_system_processes(sys, procs, 16);
+	CHECK(n >= 2 && n < 16);
+	/* The kernel's own process first, then the root: both started by the kernel. */
+	CHECK(strcmp(procs[0].name, "kernel") == 0);
+	CHECK_EQ(procs[0].parent_koid, 0);
+	CHECK_EQ(procs[0].state, VIPER_PROCESS_RUNNING);
+	CHECK_EQ(procs[0].usage.limits.handles, VIPER_HANDLES_MAX);
+	CHECK_EQ(procs[0].usage.handles, viper_system_handles(sys, procs[0].koid, NULL, 0));
+	CHECK(strcmp(procs[1].name, "usertests") == 0);
+	CHECK_EQ(procs[1].koid, me);
+	CHECK(procs[0].koid < procs[1].koid);
+	CHECK_EQ(procs[1].parent_koid, 0);
+	CHECK_EQ(procs[1].priority, VIPER_PRIORITY_DEFAULT);
+	CHECK_EQ(procs[1].state, VIPER_PROCESS_RUNNING);
+	CHECK_EQ(viper_process_usage(startup->self_process, &usage), 0);
+	CHECK_EQ(procs[1].usage.handles, usage.handles);
+	CHECK_EQ(procs[1].usage.threads, usage.threads);
+	CHECK_EQ(procs[1].usage.memory_bytes, usage.memory_bytes);
+	CHECK(usage.memory_bytes > 64 * 1024); /* its stack alone */
+	CHECK_EQ(procs[1].usage.limits.memory_kib, VIPER_QUOTA_UNLIMITED);
+	/* A child: last, with us as its parent and the priority it was given. */
+	struct viper_spawn args = {
+		.image = "usertests", .image_len = 9, .priority = 3, .argument = ROLE_SPIN};
+	child = viper_process_spawn(&args);
+	CHECK(child > 0);
+	CHECK_EQ(viper_system_processes(sys, procs, 16), n + 1);
+	e = find_process(n + 1, koid_of((viper_handle_t)child));
+	CHECK(e == &procs[n]);
+	if (e) {
+		CHECK(strcmp(e->name, "usertests") == 0);
+		CHECK_EQ(e->parent_koid, me);
+		CHECK_EQ(e->priority, 3);
+		CHECK_EQ(e->state, VIPER_PROCESS_RUNNING);
+		CHECK_EQ(e->usage.threads, 1);
+		CHECK_EQ(e->usage.handles, 2); /* its own process and thread */
+		CHECK(e->usage.memory_bytes > 64 * 1024);
+	}
+	/* Exited but not reaped while our handle names it; gone once it is closed. */
+	CHECK_EQ(viper_process_kill((viper_handle_t)child, 0), 0);
+	CHECK_EQ(viper_process_wait((viper_handle_t)child, &status, 10ll * 1000000000), 0);
+	CHECK_EQ(viper_system_processes(sys, procs, 16), n + 1);
+	e = find_process(n + 1, koid_of((viper_handle_t)child));
+	CHECK(e != NULL);
+	if (e) {
+		CHECK_EQ(e->state, VIPER_PROCESS_EXITED);
+		CHECK_EQ(e->usage.threads, 0);
+		CHECK_EQ(e->usage.handles, 0);
+	}
+	viper_handle_close((viper_handle_t)child);
+	CHECK_EQ(viper_system_processes(sys, NULL, 0), n);
+	/* At most `max` entries are written. */
+	memset(procs, 0x5a, sizeof(procs));
+	CHECK_EQ(viper_system_processes(sys, procs, 1), n);
+	CHECK(strcmp(procs[0].name, "kernel") == 0);
+	CHECK_EQ(procs[1].koid, 0x5a5a5a5a5a5a5a5aull);
+	CHECK_EQ(viper_system_processes(sys, (void *)8, 2), VIPER_E_FAULT);
+	CHECK_EQ(viper_syscall6(VIPER_SYS_SYSTEM_PROCESSES, sys, (uint64_t)(uintptr_t)procs,
+				1ull << 32, 0, 0, 0),
+		 VIPER_E_INVAL);
+	check_system_handle_errors(call_system_processes, VIPER_RIGHT_READ);
+}
+
+static void test_system_handles(void)
+{
+	viper_handle_t sys = system_handle();
+	uint64_t me = koid_of(startup->self_process);
+	int64_t n, t, child, status;
+	uint64_t timer_koid;
+
+	/* Our own: what handle_list says. */
+	n = viper_handle_list(entries2, VIPER_HANDLES_MAX);
+	CHECK_EQ(viper_system_handles(sys, me, entries, VIPER_HANDLES_MAX), n);
+	CHECK(memcmp(entries, entries2, (size_t)n * sizeof(entries[0])) == 0);
+	/* A child's: its own process and thread, then the handle it was given. */
+	t = viper_timer_create();
+	timer_koid = koid_of((viper_handle_t)t);
+	viper_handle_t give = (viper_handle_t)t;
+	child = spawn(ROLE_SPIN, &give, 1);
+	CHECK(child > 0);
+	CHECK_EQ(viper_system_handles(sys, koid_of((viper_handle_t)child), entries,
+				      VIPER_HANDLES_MAX),
+		 3);
+	CHECK_EQ(entries[0].kind, VIPER_OBJ_PROCESS);
+	CHECK_EQ(entries[0].koid, koid_of((viper_handle_t)child));
+	CHECK_EQ(entries[0].rights, VIPER_RIGHTS_ALL);
+	CHECK_EQ(entries[1].kind, VIPER_OBJ_THREAD);
+	CHECK_EQ(entries[2].kind, VIPER_OBJ_TIMER);
+	CHECK_EQ(entries[2].koid, timer_koid);
+	memset(entries, 0, sizeof(entries));
+	CHECK_EQ(viper_system_handles(sys, koid_of((viper_handle_t)child), entries, 1), 3);
+	CHECK_EQ(entries[1].kind, 0);
+	/* An exited process has none to show. */
+	viper_process_kill((viper_handle_t)child, 0);
+	CHECK_EQ(viper_process_wait((viper_handle_t)child, &status, 10ll * 1000000000), 0);
+	CHECK_EQ(viper_system_handles(sys, koid_of((viper_handle_t)child), entries, 4),
+		 VIPER_E_NOTFOUND);
+	viper_handle_close((viper_handle_t)child);
+	/* The kernel's own process may be named; no such process may not. */
+	CHECK_EQ(viper_system_processes(sys, procs, 16) >= 2, 1);
+	CHECK_EQ(viper_system_handles(sys, procs[0].koid, entries, VIPER_HANDLES_MAX),
+		 procs[0].usage.handles);
+	CHECK_EQ(viper_system_handles(sys, 0, entries, 4), VIPER_E_NOTFOUND);
+	CHECK_EQ(viper_system_handles(sys, 1ull << 40, entries, 4), VIPER_E_NOTFOUND);
+	CHECK_EQ(viper_system_handles(sys, timer_koid, entries, 4), VIPER_E_NOTFOUND);
+	CHECK_EQ(viper_system_handles(sys, me, entries, VIPER_HANDLES_MAX + 1), VIPER_E_INVAL);
+	CHECK_EQ(viper_system_handles(sys, me, (void *)8, 4), VIPER_E_FAULT);
+	CHECK_EQ(viper_system_handles(sys, me, NULL, 0), n);
+	check_system_handle_errors(call_system_handles, VIPER_RIGHT_READ);
+}
+
+static void test_system_kill(void)
+{
+	viper_handle_t sys = system_handle();
+	uint64_t me = koid_of(startup->self_process), koid;
+	int64_t child, ro, status = 0, checker;
+
+	CHECK_EQ(viper_system_processes(sys, procs, 16) >= 2, 1);
+	/* A running child, killed by koid: its parent sees VIPER_EXIT_KILLED. */
+	child = spawn(ROLE_SPIN, NULL, 0);
+	CHECK(child > 0);
+	koid = koid_of((viper_handle_t)child);
+	ro = viper_handle_derive(sys, VIPER_RIGHT_READ | VIPER_RIGHT_DERIVE);
+	CHECK_EQ(viper_system_kill((viper_handle_t)ro, koid), VIPER_E_RIGHTS);
+	CHECK_EQ(viper_process_wait((viper_handle_t)child, &status, 0), VIPER_E_WOULDBLOCK);
+	CHECK_EQ(viper_system_kill(sys, koid), 0);
+	CHECK_EQ(viper_process_wait((viper_handle_t)child, &status, 10ll * 1000000000), 0);
+	CHECK_EQ(status, VIPER_EXIT_KILLED);
+	CHECK_EQ(viper_system_kill(sys, koid), VIPER_E_NOTFOUND); /* exited */
+	viper_handle_close((viper_handle_t)child);
+	CHECK_EQ(viper_system_kill(sys, koid), VIPER_E_NOTFOUND); /* reaped */
+	/* Refused: the kernel's own process, the root (us), and the caller. */
+	CHECK_EQ(viper_system_kill(sys, procs[0].koid), VIPER_E_INVAL);
+	CHECK_EQ(viper_system_kill(sys, me), VIPER_E_INVAL);
+	CHECK_EQ(viper_system_kill(sys, 0), VIPER_E_NOTFOUND);
+	CHECK_EQ(viper_system_kill(sys, koid_of(system_handle())), VIPER_E_NOTFOUND);
+	/* A child with a system handle of its own: the same refusals, itself included. */
+	viper_handle_t give = (viper_handle_t)viper_handle_derive(
+		sys, VIPER_RIGHT_READ | VIPER_RIGHT_WRITE | VIPER_RIGHT_TRANSFER);
+	checker = spawn(ROLE_SYSTEM_KILLS, &give, 1);
+	CHECK(checker > 0);
+	CHECK_EQ(wait_status((viper_handle_t)checker), 0);
+	viper_handle_close((viper_handle_t)ro);
+	check_system_handle_errors(call_system_kill, VIPER_RIGHT_WRITE);
+}
+
+/* --- the component runtime's calls (process_runtime.c) --- */
+
+static void test_runtime_system_calls(void)
+{
+	viper_handle_t sys = system_handle();
+	struct viper_system_info info;
+	uint32_t total = 99, listed = 0;
+	int64_t child, status = 0;
+
+	CHECK_EQ(vc_system_info(sys, &info), VIPER_OK);
+	CHECK(info.processes >= 2);
+	CHECK_EQ(info.cpus, startup->cpu_count);
+	CHECK_EQ(vc_system_info(0x7777, &info), VIPER_E_BADHANDLE);
+	CHECK_EQ(vc_system_processes(sys, procs, 16, &total), VIPER_OK);
+	CHECK_EQ(total, info.processes);
+	CHECK(strcmp(procs[0].name, "kernel") == 0);
+	CHECK_EQ(vc_system_processes(startup->self_process, procs, 16, &total), VIPER_E_KIND);
+	CHECK_EQ(total, 0);
+	CHECK_EQ(vc_handle_list(NULL, 0, &listed), VIPER_OK);
+	CHECK_EQ(vc_handle_list(entries2, VIPER_HANDLES_MAX, &total), VIPER_OK);
+	CHECK_EQ(total, listed);
+	CHECK_EQ(vc_system_handles(sys, koid_of(startup->self_process), entries, VIPER_HANDLES_MAX,
+				   &total),
+		 VIPER_OK);
+	CHECK_EQ(total, listed);
+	CHECK(memcmp(entries, entries2, listed * sizeof(entries[0])) == 0);
+	CHECK_EQ(vc_handle_list(entries, VIPER_HANDLES_MAX + 1, &total), VIPER_E_INVAL);
+	CHECK_EQ(vc_system_handles(sys, 1ull << 40, entries, 4, &total), VIPER_E_NOTFOUND);
+	child = spawn(ROLE_SPIN, NULL, 0);
+	CHECK(child > 0);
+	CHECK_EQ(vc_system_kill(sys, koid_of((viper_handle_t)child)), VIPER_OK);
+	CHECK_EQ(viper_process_wait((viper_handle_t)child, &status, 10ll * 1000000000), 0);
+	CHECK_EQ(status, VIPER_EXIT_KILLED);
+	CHECK_EQ(vc_system_kill(sys, koid_of((viper_handle_t)child)), VIPER_E_NOTFOUND);
+	viper_handle_close((viper_handle_t)child);
+	CHECK_EQ(vc_system_kill(sys, koid_of(startup->self_process)), VIPER_E_INVAL);
+}
+
+struct notified_waiter {
+	viper_handle_t recv;
+	int64_t timeout;
+	volatile int started;
+	volatile int64_t result;
+};
+
+static void notified_wait_thread(void *arg)
+{
+	struct notified_waiter *w = arg;
+
+	w->started = 1;
+	w->result = vc_notified_wait(w->recv, w->timeout);
+}
+
+/* The race: one thread sets each of the 63 bits once, two take them. */
+#define ALL_BITS 0x7fffffffffffffffull
+struct notify_race {
+	viper_handle_t send, recv;
+	uint64_t taken[2];
+	uint64_t seen; /* the union, for the takers to stop */
+	int errors;
+};
+
+static void race_notifier(void *arg)
+{
+	struct notify_race *r = arg;
+
+	for (unsigned k = 0; k < 63; k++) {
+		if (vc_notify(r->send, 1ull << k) != VIPER_OK)
+			__atomic_fetch_add(&r->errors, 1, __ATOMIC_RELAXED);
+		if (k % 4 == 0)
+			viper_yield();
+	}
+}
+
+static void race_taker(void *arg)
+{
+	struct notify_race *r = (struct notify_race *)((uintptr_t)arg & ~(uintptr_t)1);
+	unsigned me = (unsigned)((uintptr_t)arg & 1);
+	int64_t deadline = viper_clock_now() + 5ll * 1000000000;
+
+	while (__atomic_load_n(&r->seen, __ATOMIC_ACQUIRE) != ALL_BITS &&
+	       viper_clock_now() < deadline) {
+		int64_t bits = vc_notified_wait(r->recv, 20 * 1000000);
+		if (bits > 0) {
+			r->taken[me] |= (uint64_t)bits;
+			__atomic_fetch_or(&r->seen, (uint64_t)bits, __ATOMIC_RELEASE);
+		} else if (bits != VIPER_E_TIMEOUT) {
+			__atomic_fetch_add(&r->errors, 1, __ATOMIC_RELAXED);
+		}
+	}
+}
+
+static void test_runtime_notifications(void)
+{
+	viper_handle_t s, r;
+	struct notified_waiter w;
+	int64_t th, t0;
+
+	CHECK_EQ(vc_channel_create(&s, &r), VIPER_OK);
+	CHECK(s != VIPER_HANDLE_INVALID && r != VIPER_HANDLE_INVALID && s != r);
+	/* Pending bits come back at once, all of them, and are gone then. */
+	CHECK_EQ(vc_notify(s, 0x5), VIPER_OK);
+	CHECK_EQ(vc_notify(s, 0x100), VIPER_OK);
+	CHECK_EQ(vc_notified_wait(r, VIPER_TIMEOUT_NONE), 0x105);
+	CHECK_EQ(vc_notified_wait(r, VIPER_TIMEOUT_POLL), VIPER_E_TIMEOUT);
+	t0 = viper_clock_now();
+	CHECK_EQ(vc_notified_wait(r, 20 * 1000000), VIPER_E_TIMEOUT);
+	CHECK(viper_clock_now() - t0 >= 20 * 1000000);
+	CHECK_EQ(vc_notify(s, 0), VIPER_E_INVAL);
+	CHECK_EQ(vc_notify(s, 1ull << 63), VIPER_E_INVAL);
+	CHECK_EQ(vc_notify(r, 1), VIPER_E_KIND);
+	CHECK_EQ(vc_notified_wait(s, 0), VIPER_E_KIND);
+	CHECK_EQ(vc_notified_wait(0x7777, 0), VIPER_E_BADHANDLE);
+	/* A waiting thread is woken by a notification from another. */
+	w = (struct notified_waiter){.recv = r, .timeout = VIPER_TIMEOUT_NONE, .result = -99};
+	th = viper_thread_start(notified_wait_thread, &w, VIPER_PRIORITY_DEFAULT);
+	CHECK(th > 0);
+	while (!w.started)
+		viper_yield();
+	viper_sleep(20 * 1000000);
+	CHECK_EQ(w.result, -99);
+	CHECK_EQ(vc_notify(s, 0x30), VIPER_OK);
+	CHECK_EQ(join(th), 0);
+	CHECK_EQ(w.result, 0x30);
+	/* Many bits from one thread, taken by two: none lost, none taken twice. */
+	struct notify_race race = {.send = s, .recv = r};
+	int64_t a = viper_thread_start(race_taker, &race, VIPER_PRIORITY_DEFAULT);
+	int64_t b = viper_thread_start(race_taker, (void *)((uintptr_t)&race | 1),
+				       VIPER_PRIORITY_DEFAULT);
+	int64_t n = viper_thread_start(race_notifier, &race, VIPER_PRIORITY_DEFAULT);
+	CHECK(a > 0 && b > 0 && n > 0);
+	CHECK_EQ(join(n), 0);
+	CHECK_EQ(join(a), 0);
+	CHECK_EQ(join(b), 0);
+	CHECK_EQ(race.taken[0] | race.taken[1], ALL_BITS);
+	CHECK_EQ(race.taken[0] & race.taken[1], 0);
+	CHECK_EQ(race.errors, 0);
+	/* Bits sent before the last send end closed are still taken; then the end shows. */
+	CHECK_EQ(vc_notify(s, 0x8), VIPER_OK);
+	viper_handle_close(s);
+	CHECK_EQ(vc_notified_wait(r, VIPER_TIMEOUT_NONE), 0x8);
+	CHECK_EQ(vc_notified_wait(r, VIPER_TIMEOUT_NONE), VIPER_E_PEERCLOSED);
+	CHECK_EQ(vc_notified_wait(r, VIPER_TIMEOUT_POLL), VIPER_E_PEERCLOSED);
+	viper_handle_close(r);
+	/* A waiter is woken when the last send end closes. */
+	CHECK_EQ(vc_channel_create(&s, &r), VIPER_OK);
+	w = (struct notified_waiter){.recv = r, .timeout = VIPER_TIMEOUT_NONE, .result = -99};
+	th = viper_thread_start(notified_wait_thread, &w, VIPER_PRIORITY_DEFAULT);
+	while (!w.started)
+		viper_yield();
+	viper_sleep(20 * 1000000);
+	viper_handle_close(s);
+	CHECK_EQ(join(th), 0);
+	CHECK_EQ(w.result, VIPER_E_PEERCLOSED);
+	/* Notifying a closed receive end. */
+	CHECK_EQ(vc_channel_create(&s, &r), VIPER_OK);
+	viper_handle_close(r);
+	CHECK_EQ(vc_notify(s, 1), VIPER_E_PEERCLOSED);
+	viper_handle_close(s);
+	/* Handles are not left behind by the waits. */
+	uint32_t before = 0, after = 0;
+	CHECK_EQ(vc_handle_list(NULL, 0, &before), VIPER_OK);
+	CHECK_EQ(vc_channel_create(&s, &r), VIPER_OK);
+	CHECK_EQ(vc_notified_wait(r, 0), VIPER_E_TIMEOUT);
+	viper_handle_close(s);
+	viper_handle_close(r);
+	CHECK_EQ(vc_handle_list(NULL, 0, &after), VIPER_OK);
+	CHECK_EQ(after, before);
+}
+
+static void test_runtime_irq(void)
+{
+	const struct viper_startup_handle *dev = NULL, *irq = NULL;
+	int64_t va, noirq;
+
+	for (uint32_t i = 0; i + 1 < startup->handle_count; i++) {
+		if (startup->handles[i].kind == VIPER_OBJ_DEVICE &&
+		    startup->handles[i].detail == 0x09010000 &&
+		    startup->handles[i + 1].kind == VIPER_OBJ_IRQ) {
+			dev = &startup->handles[i];
+			irq = &startup->handles[i + 1];
+		}
+	}
+	CHECK(dev && irq);
+	if (!dev || !irq)
+		return;
+	va = viper_device_map(dev->handle, 0, VIPER_PAGE_SIZE, VIPER_PROT_READ | VIPER_PROT_WRITE);
+	CHECK(va > 0);
+	if (va <= 0)
+		return;
+	volatile uint32_t *rtc = (volatile uint32_t *)(uintptr_t)va;
+	noirq = viper_handle_derive(irq->handle, VIPER_RIGHT_READ);
+	CHECK_EQ(vc_irq_wait((viper_handle_t)noirq, 0), VIPER_E_RIGHTS);
+	CHECK_EQ(vc_irq_ack((viper_handle_t)noirq), VIPER_E_RIGHTS);
+	CHECK_EQ(vc_irq_wait(dev->handle, 0), VIPER_E_KIND);
+	CHECK_EQ(vc_irq_wait(irq->handle, 0), VIPER_E_TIMEOUT);
+	/* The RTC's match interrupt, a second from now. */
+	uint32_t now = rtc[RTC_DR / 4];
+	rtc[RTC_ICR / 4] = 1;
+	rtc[RTC_MR / 4] = now + 1;
+	rtc[RTC_IMSC / 4] = 1;
+	CHECK_EQ(vc_irq_wait(irq->handle, 3ll * 1000000000), VIPER_OK);
+	CHECK(rtc[RTC_DR / 4] >= now + 1);
+	rtc[RTC_IMSC / 4] = 0;
+	rtc[RTC_ICR / 4] = 1;
+	CHECK_EQ(vc_irq_ack(irq->handle), VIPER_OK);
+	CHECK_EQ(vc_irq_wait(irq->handle, 10 * 1000000), VIPER_E_TIMEOUT);
+	viper_memory_unmap((uint64_t)va, VIPER_PAGE_SIZE);
+	viper_handle_close((viper_handle_t)noirq);
+}
+
 /* --- helper roles --- */
 
 static int role_echo(void)
@@ -1161,6 +1775,27 @@ static int role_no_caps(void)
 	return bad;
 }
 
+static int role_system_kills(void)
+{
+	viper_handle_t sys = startup->handles[0].handle;
+	struct viper_process_entry list[16];
+	uint64_t me = koid_of(startup->self_process), parent = 0;
+	int64_t n = viper_system_processes(sys, list, 16);
+	int bad = 0;
+
+	if (n < 3 || n > 16)
+		return 100;
+	for (int64_t i = 0; i < n; i++) {
+		if (list[i].koid == me)
+			parent = list[i].parent_koid;
+	}
+	bad += parent == 0;
+	bad += viper_system_kill(sys, me) != VIPER_E_INVAL;
+	bad += viper_system_kill(sys, parent) != VIPER_E_INVAL; /* the root */
+	bad += viper_system_kill(sys, list[0].koid) != VIPER_E_INVAL;
+	return bad;
+}
+
 static int role_shared(void)
 {
 	viper_handle_t m = startup->handles[0].handle;
@@ -1212,6 +1847,8 @@ int main(const struct viper_startup *s)
 		return role_echo_reply_recv();
 	case ROLE_ECHO_SHORT:
 		return role_echo_short();
+	case ROLE_SYSTEM_KILLS:
+		return role_system_kills();
 	default:
 		return 98;
 	}
@@ -1240,5 +1877,15 @@ int main(const struct viper_startup *s)
 	run("threads run on every CPU", test_threads_run_on_every_cpu);
 	run("processes", test_processes);
 	run("faults kill only the faulty process", test_faults_kill_only_the_faulty_process);
+	run("the root holds the PL011 and its IRQ", test_root_holds_the_console);
+	run("system capability at startup", test_system_handle_at_startup);
+	run("handle_list", test_handle_list);
+	run("system_info", test_system_info);
+	run("system_processes", test_system_processes);
+	run("system_handles", test_system_handles);
+	run("system_kill", test_system_kill);
+	run("runtime: handle list and system calls", test_runtime_system_calls);
+	run("runtime: notifications", test_runtime_notifications);
+	run("runtime: IRQ wait and ack", test_runtime_irq);
 	return summary();
 }

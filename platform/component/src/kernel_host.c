@@ -12,6 +12,13 @@
  * right after the channel's user-side end; the root grants that object to
  * the other end. A direct call between two kernel-placed instances gets a
  * buffer of its own, mapped the same way.
+ *
+ * Devices: a kernel-placed instance reaches its devices through the
+ * kernel's own map of the device window, and waits for a device's
+ * interrupt through an IRQ line whose handle (IRQ and read rights) is in
+ * the kernel process's table. A device the kernel keeps is marked in
+ * root_start.device_kept, so the root task gets no second capability for
+ * it and the IRQ line has one owner.
  */
 #include <kernel/components.h>
 
@@ -22,6 +29,7 @@
 #include <kernel/memory.h>
 #include <kernel/object.h>
 #include <kernel/string.h>
+#include <kernel/system.h>
 #include <viper/component.h>
 #include <viper/syscall.h>
 
@@ -232,9 +240,82 @@ static const struct board_device *board_device_at(const struct board_info *board
 	return NULL;
 }
 
-static err_t make_instance(struct kernel_instance *in, const viper_manifest_Instance *rec,
-			   const struct board_info *board)
+/*
+ * Device `d` of instance `rec`: the board device its grant names, mapped
+ * through the kernel's device window, with its IRQ line (if any) as a
+ * handle of the kernel process. The device is marked as the kernel's.
+ */
+static err_t give_device(struct kernel_instance *in, const viper_manifest_Instance *rec,
+			 pb_size_t d, const struct board_info *board, struct root_start *root)
 {
+	const viper_manifest_Grant *g;
+	const struct board_device *dev;
+	struct viper_device *out = &in->env.devices[d];
+	unsigned index;
+
+	if (rec->devices[d] == 0 || rec->devices[d] > kernel_record->grants_count)
+		return VIPER_E_CORRUPT;
+	g = &kernel_record->grants[rec->devices[d] - 1];
+	dev = board_device_at(board, g->device_base);
+	if (g->kind != viper_manifest_GrantKind_GRANT_DEVICE || !dev) {
+		kprintf("kernel: instance %s: device grant %u (%s at 0x%llx) is not a device of "
+			"this board\n",
+			rec->name, (unsigned)rec->devices[d], g->device,
+			(unsigned long long)g->device_base);
+		return VIPER_E_CORRUPT;
+	}
+	index = (unsigned)(dev - board->devices);
+	if (root->device_kept[index]) {
+		kprintf("kernel: instance %s: device %s at 0x%llx is granted twice\n", rec->name,
+			g->device, (unsigned long long)g->device_base);
+		return VIPER_E_CORRUPT;
+	}
+	root->device_kept[index] = true;
+	/* The kernel maps every board device in its own half. */
+	out->regs = phys_to_virt(dev->base);
+	out->size = dev->size;
+	out->irq = VIPER_HANDLE_INVALID;
+	out->irq_line = dev->irq;
+	if (dev->irq) {
+		struct irq_line *l = irq_line_create(dev->irq);
+		if (!l) {
+			kprintf("kernel: instance %s: IRQ %u of device %s is taken or out of "
+				"memory\n",
+				rec->name, dev->irq, g->device);
+			return VIPER_E_BUSY;
+		}
+		/* The line keeps the interrupt handler's reference for ever. */
+		return handle_create(&kernel_process.handles, &l->obj,
+				     VIPER_RIGHT_IRQ | VIPER_RIGHT_READ, &out->irq);
+	}
+	return VIPER_OK;
+}
+
+/* The system capability for an instance whose record grants it (Instance.system). */
+static err_t give_system(struct kernel_instance *in, const viper_manifest_Instance *rec)
+{
+	const viper_manifest_Grant *g;
+
+	in->env.system = VIPER_HANDLE_INVALID;
+	if (rec->system == 0)
+		return VIPER_OK;
+	if (rec->system > kernel_record->grants_count)
+		return VIPER_E_CORRUPT;
+	g = &kernel_record->grants[rec->system - 1];
+	if (g->kind != viper_manifest_GrantKind_GRANT_SYSTEM ||
+	    (g->rights & ~(uint32_t)VIPER_RIGHTS_ALL)) {
+		kprintf("kernel: instance %s: grant %u is not a system grant\n", rec->name,
+			(unsigned)rec->system);
+		return VIPER_E_CORRUPT;
+	}
+	return handle_create(&kernel_process.handles, system_object(), g->rights, &in->env.system);
+}
+
+static err_t make_instance(struct kernel_instance *in, const viper_manifest_Instance *rec,
+			   const struct board_info *board, struct root_start *root)
+{
+	err_t err;
+
 	in->component = viper_component_find(rec->component);
 	if (!in->component) {
 		kprintf("kernel: component %s of instance %s is not linked into the kernel\n",
@@ -249,28 +330,13 @@ static err_t make_instance(struct kernel_instance *in, const viper_manifest_Inst
 		return VIPER_E_NOMEM;
 	in->env.name = rec->name;
 	in->env.slot_count = rec->slots_count;
-	for (pb_size_t d = 0; d < rec->devices_count && d < VIPER_COMPONENT_MAX_DEVICES; d++) {
-		const viper_manifest_Grant *g;
-		if (rec->devices[d] == 0 || rec->devices[d] > kernel_record->grants_count)
-			return VIPER_E_CORRUPT;
-		g = &kernel_record->grants[rec->devices[d] - 1];
-		const struct board_device *dev = board_device_at(board, g->device_base);
-		if (g->kind != viper_manifest_GrantKind_GRANT_DEVICE || !dev) {
-			kprintf("kernel: instance %s: device grant %u (%s at 0x%llx) is not a "
-				"device "
-				"of this board\n",
-				rec->name, (unsigned)rec->devices[d], g->device,
-				(unsigned long long)g->device_base);
-			return VIPER_E_CORRUPT;
-		}
-		/* The kernel maps every board device in its own half. */
-		in->env.devices[d].regs = phys_to_virt(dev->base);
-		in->env.devices[d].size = dev->size;
-		in->env.devices[d].irq = VIPER_HANDLE_INVALID; /* no IRQ waits in the kernel yet */
-		in->env.devices[d].irq_line = dev->irq;
+	err = give_system(in, rec);
+	for (pb_size_t d = 0; d < rec->devices_count && d < VIPER_COMPONENT_MAX_DEVICES && !err;
+	     d++) {
+		err = give_device(in, rec, d, board, root);
 		in->env.device_count = d + 1;
 	}
-	return VIPER_OK;
+	return err;
 }
 
 /* An entry lock's wake-up channel, both ends in the kernel process's table. */
@@ -327,10 +393,10 @@ static err_t add_entry_locks(void)
 	return err;
 }
 
-err_t kernel_components_prepare(const struct board_info *board, struct root_grant *grants,
-				unsigned max, unsigned *count)
+err_t kernel_components_prepare(const struct board_info *board, struct root_start *root)
 {
 	pb_istream_t in = pb_istream_from_buffer(viper_manifest, viper_manifest_size);
+	unsigned *count = &root->grant_count;
 	err_t err;
 
 	*count = 0;
@@ -341,9 +407,12 @@ err_t kernel_components_prepare(const struct board_info *board, struct root_gran
 	kernel_record = find_kernel_record();
 	if (!kernel_record)
 		return VIPER_OK;
-	err = make_channels(grants, max, count);
+	/* What system_processes reports for the kernel's own process: its threads'. */
+	if (kernel_record->priority && kernel_record->priority <= VIPER_PRIORITY_MAX)
+		kernel_process.priority = kernel_record->priority;
+	err = make_channels(root->grants, ROOT_GRANTS_MAX, count);
 	for (pb_size_t i = 0; i < kernel_record->instances_count && !err; i++)
-		err = make_instance(&instances[i], &kernel_record->instances[i], board);
+		err = make_instance(&instances[i], &kernel_record->instances[i], board, root);
 	if (!err)
 		err = add_entry_locks();
 	for (pb_size_t i = 0; i < kernel_record->instances_count && !err; i++) {

@@ -6,8 +6,11 @@
  *
  * Memory objects belong to the kernel process (kernel_process): its handle
  * table, and its mappings in the kernel window (aspace_map). The functions
- * call the kernel directly rather than through kthread_syscall, so they
- * work in init too, but check exactly what the system calls check.
+ * that never block call the kernel directly rather than through
+ * kthread_syscall, so they work in init too, but check exactly what the
+ * system calls check. The waits (vc_irq_wait, vc_notified_wait) are system
+ * calls on the instance's kernel thread; init, which runs under the big
+ * lock at boot, cannot wait (VIPER_E_UNSUPPORTED).
  */
 #include <viper/component.h>
 
@@ -21,10 +24,12 @@
 #include <kernel/memory.h>
 #include <kernel/process.h>
 #include <kernel/string.h>
+#include <kernel/system.h>
 
 #include <viper/syscall.h>
 
 #include "log_line.h"
+#include "notify_wait.h"
 
 /* Takes the big lock (interrupts off) unless this CPU holds it; true if it did. */
 static bool enter(void)
@@ -201,6 +206,166 @@ int32_t vc_handle_close(viper_handle_t handle)
 	bool took = enter();
 	err_t err = handle_close(&kernel_process.handles, handle);
 
+	leave(took);
+	return err;
+}
+
+/* Interrupts: the IRQ lines of kernel-placed instances' devices (kernel_host.c). */
+
+int32_t vc_irq_wait(viper_handle_t irq, int64_t timeout_ns)
+{
+	int64_t r;
+
+	if (kernel_lock_held())
+		return VIPER_E_UNSUPPORTED;
+	r = viper_irq_wait(irq, timeout_ns);
+	return r == VIPER_E_WOULDBLOCK ? VIPER_E_TIMEOUT : (int32_t)r;
+}
+
+int32_t vc_irq_ack(viper_handle_t irq)
+{
+	struct cap *c;
+	bool took = enter();
+	err_t err = handle_lookup(&kernel_process.handles, irq, VIPER_OBJ_IRQ, VIPER_RIGHT_IRQ, &c);
+
+	if (!err)
+		irq_line_ack(container_of(c->object, struct irq_line, obj));
+	leave(took);
+	return err;
+}
+
+/* Notifications, as channel_create, channel_notify and the notification wait do them. */
+
+int32_t vc_channel_create(viper_handle_t *send, viper_handle_t *recv)
+{
+	struct channel *ch;
+	bool took = enter();
+	err_t err = handle_table_free(&kernel_process.handles) < 2 ? VIPER_E_LIMIT : VIPER_OK;
+
+	*send = *recv = VIPER_HANDLE_INVALID;
+	if (!err)
+		err = channel_create(VIPER_CHANNEL_DEFAULT_DEPTH, &ch);
+	if (!err) {
+		/* Both fit (checked above): the rights channel_create gives. */
+		err = handle_create(&kernel_process.handles, &ch->send_end,
+				    VIPER_RIGHT_WRITE | VIPER_RIGHT_TRANSFER | VIPER_RIGHT_DERIVE,
+				    send);
+		if (!err)
+			err = handle_create(
+				&kernel_process.handles, &ch->recv_end,
+				VIPER_RIGHT_READ | VIPER_RIGHT_TRANSFER | VIPER_RIGHT_DERIVE, recv);
+		kobject_unref(&ch->send_end);
+		kobject_unref(&ch->recv_end);
+		if (err && *send) {
+			(void)handle_close(&kernel_process.handles, *send);
+			*send = VIPER_HANDLE_INVALID;
+		}
+	}
+	leave(took);
+	return err;
+}
+
+int32_t vc_notify(viper_handle_t send, uint64_t bits)
+{
+	struct cap *c;
+	bool took = enter();
+	err_t err = handle_lookup(&kernel_process.handles, send, VIPER_OBJ_CHANNEL_SEND,
+				  VIPER_RIGHT_WRITE, &c);
+
+	if (!err)
+		err = channel_notify(container_of(c->object, struct channel, send_end), bits);
+	leave(took);
+	return err;
+}
+
+int64_t vc_notified_wait(viper_handle_t recv, int64_t timeout_ns)
+{
+	if (kernel_lock_held())
+		return VIPER_E_UNSUPPORTED;
+	return notify_wait(recv, timeout_ns);
+}
+
+/*
+ * Handle and system calls: the kernel process's own handles, and the system
+ * capability in its table. Results are copied with the kernel process's
+ * address space, whose "user" pointers are kernel pointers.
+ */
+
+static int32_t count_result(int64_t r, uint32_t *total)
+{
+	*total = r < 0 ? 0 : (uint32_t)r;
+	return r < 0 ? (int32_t)r : VIPER_OK;
+}
+
+/* The system capability `system` with `rights`; under the lock. */
+static err_t find_system(viper_handle_t system, uint32_t rights)
+{
+	struct cap *c;
+
+	return handle_lookup(&kernel_process.handles, system, VIPER_OBJ_SYSTEM, rights, &c);
+}
+
+int32_t vc_handle_list(struct viper_handle_entry *out, uint32_t max, uint32_t *total)
+{
+	bool took = enter();
+	int64_t r = max > VIPER_HANDLES_MAX
+			    ? VIPER_E_INVAL
+			    : system_list_handles(&kernel_process.handles, &kernel_process.as,
+						  (uint64_t)(uintptr_t)out, max);
+
+	leave(took);
+	return count_result(r, total);
+}
+
+int32_t vc_system_info(viper_handle_t system, struct viper_system_info *info)
+{
+	bool took = enter();
+	err_t err = find_system(system, VIPER_RIGHT_READ);
+
+	if (!err)
+		system_info(info);
+	leave(took);
+	return err;
+}
+
+int32_t vc_system_processes(viper_handle_t system, struct viper_process_entry *out, uint32_t max,
+			    uint32_t *total)
+{
+	bool took = enter();
+	int64_t r = find_system(system, VIPER_RIGHT_READ);
+
+	if (!r)
+		r = system_list_processes(&kernel_process.as, (uint64_t)(uintptr_t)out, max);
+	leave(took);
+	return count_result(r, total);
+}
+
+int32_t vc_system_handles(viper_handle_t system, uint64_t koid, struct viper_handle_entry *out,
+			  uint32_t max, uint32_t *total)
+{
+	struct process *p;
+	bool took = enter();
+	int64_t r = find_system(system, VIPER_RIGHT_READ);
+
+	if (!r && max > VIPER_HANDLES_MAX)
+		r = VIPER_E_INVAL;
+	if (!r) {
+		p = system_find_process(koid);
+		r = p ? system_list_handles(&p->handles, &kernel_process.as,
+					    (uint64_t)(uintptr_t)out, max)
+		      : VIPER_E_NOTFOUND;
+	}
+	leave(took);
+	return count_result(r, total);
+}
+
+int32_t vc_system_kill(viper_handle_t system, uint64_t koid)
+{
+	bool took = enter();
+	err_t err = find_system(system, VIPER_RIGHT_WRITE);
+
+	if (!err)
+		err = system_kill(&kernel_process, koid);
 	leave(took);
 	return err;
 }

@@ -1,7 +1,8 @@
 /*
  * The component runtime in a user process (component.h): memory from a
- * fixed heap, log lines on the debug console, the clock, string helpers and
- * memory objects (the kernel's memory system calls). viper_component_find
+ * fixed heap, log lines on the debug console, the clock, string helpers,
+ * memory objects, interrupts, notifications and the system capability (the
+ * kernel's system calls, errors unchanged). viper_component_find
  * and viper_transport_call come from //platform/component:channel_host,
  * shared with kernel-placed components.
  */
@@ -15,6 +16,7 @@
 
 #include "heap.h"
 #include "log_line.h"
+#include "notify_wait.h"
 #include "process_runtime.h"
 
 /*
@@ -171,6 +173,78 @@ int32_t vc_memory_unmap(void *p, uint64_t size)
 int32_t vc_handle_close(viper_handle_t handle)
 {
 	return (int32_t)viper_handle_close(handle);
+}
+
+/* Interrupts: irq_wait and irq_ack; a wait that finds nothing reports a timeout. */
+
+int32_t vc_irq_wait(viper_handle_t irq, int64_t timeout_ns)
+{
+	int64_t r = viper_irq_wait(irq, timeout_ns);
+
+	return r == VIPER_E_WOULDBLOCK ? VIPER_E_TIMEOUT : (int32_t)r;
+}
+
+int32_t vc_irq_ack(viper_handle_t irq)
+{
+	return (int32_t)viper_irq_ack(irq);
+}
+
+/* Notifications: a channel of the default depth, used for its notification word. */
+
+int32_t vc_channel_create(viper_handle_t *send, viper_handle_t *recv)
+{
+	int64_t r = viper_channel_create(send, recv, 0);
+
+	if (r < 0) {
+		*send = VIPER_HANDLE_INVALID;
+		*recv = VIPER_HANDLE_INVALID;
+	}
+	return (int32_t)r;
+}
+
+int32_t vc_notify(viper_handle_t send, uint64_t bits)
+{
+	return (int32_t)viper_channel_notify(send, bits);
+}
+
+int64_t vc_notified_wait(viper_handle_t recv, int64_t timeout_ns)
+{
+	return notify_wait(recv, timeout_ns);
+}
+
+/* Handle and system calls: a count comes back in *total, 0 on an error. */
+
+static int32_t count_result(int64_t r, uint32_t *total)
+{
+	*total = r < 0 ? 0 : (uint32_t)r;
+	return r < 0 ? (int32_t)r : VIPER_OK;
+}
+
+int32_t vc_handle_list(struct viper_handle_entry *out, uint32_t max, uint32_t *total)
+{
+	return count_result(viper_handle_list(out, max), total);
+}
+
+int32_t vc_system_info(viper_handle_t system, struct viper_system_info *info)
+{
+	return (int32_t)viper_system_info(system, info);
+}
+
+int32_t vc_system_processes(viper_handle_t system, struct viper_process_entry *out, uint32_t max,
+			    uint32_t *total)
+{
+	return count_result(viper_system_processes(system, out, max), total);
+}
+
+int32_t vc_system_handles(viper_handle_t system, uint64_t koid, struct viper_handle_entry *out,
+			  uint32_t max, uint32_t *total)
+{
+	return count_result(viper_system_handles(system, koid, out, max), total);
+}
+
+int32_t vc_system_kill(viper_handle_t system, uint64_t koid)
+{
+	return (int32_t)viper_system_kill(system, koid);
 }
 
 const struct viper_interface *process_interface_find(uint32_t id)

@@ -228,6 +228,20 @@ void cap_destroy_detached(struct cap *c)
 	kfree(c);
 }
 
+bool handle_entry(const struct handle_table *t, uint32_t index, struct viper_handle_entry *out)
+{
+	const struct cap *c;
+
+	if (index >= VIPER_HANDLES_MAX || !(c = t->slots[index]))
+		return false;
+	out->handle = encode(index, t->gens[index]);
+	out->kind = c->object->kind;
+	out->rights = c->rights;
+	out->reserved = 0;
+	out->koid = c->object->koid;
+	return true;
+}
+
 uint32_t handle_table_free(const struct handle_table *t)
 {
 	return t->limit - t->used;

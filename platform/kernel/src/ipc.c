@@ -9,6 +9,7 @@
 #include <kernel/string.h>
 
 #define MEMORY_OBJECT_MAX (64ull << 20)
+#define NOTIFY_BITS_MASK  0x7fffffffffffffffull /* bits 0-62 */
 
 /* Channels. */
 
@@ -134,6 +135,17 @@ err_t channel_create(unsigned depth, struct channel **out)
 	kobject_init(&c->send_end, VIPER_OBJ_CHANNEL_SEND);
 	kobject_init(&c->recv_end, VIPER_OBJ_CHANNEL_RECV);
 	*out = c;
+	return VIPER_OK;
+}
+
+err_t channel_notify(struct channel *ch, uint64_t bits)
+{
+	if (bits == 0 || (bits & ~NOTIFY_BITS_MASK))
+		return VIPER_E_INVAL;
+	if (ch->recv_end.handles == 0)
+		return VIPER_E_PEERCLOSED;
+	ch->notify_bits |= bits;
+	kobject_signal(&ch->recv_end);
 	return VIPER_OK;
 }
 

@@ -2,7 +2,8 @@
  * kmain: the boot CPU's path from entry.S to the root process (or, in a
  * system without programs, the boot monitor). Reads the device tree, builds
  * the kernel's memory map, brings up the interrupt controller, the timer,
- * console input and the other CPUs, and starts the first program.
+ * console input (for the boot monitor only) and the other CPUs, and starts
+ * the first program.
  */
 #include <arch/boot.h>
 #include <arch/gic.h>
@@ -25,6 +26,7 @@
 #include <kernel/process.h>
 #include <kernel/sched.h>
 #include <kernel/string.h>
+#include <kernel/system.h>
 #include <kernel/version.h>
 
 /* QEMU virt's PL011, used until the device tree says otherwise. */
@@ -131,9 +133,7 @@ static void start_secondaries(void)
 	kprintf("cpus: %u online\n", online);
 }
 
-#define ROOT_GRANTS_MAX 32
-static struct root_grant root_grants[ROOT_GRANTS_MAX];
-static unsigned root_grant_count;
+static struct root_start root_start;
 
 void kmain(uint64_t x0);
 
@@ -175,7 +175,12 @@ void kmain(uint64_t x0)
 	err = clock_start(board.timer_virt_irq);
 	if (err)
 		panic("timer failed to start: %s", err_name(err));
-	err = kconsole_enable_input(uart->irq);
+	/*
+	 * Console input is the boot monitor's. With programs, the PL011's
+	 * interrupt goes to user space with the device (process_start_root);
+	 * the kernel keeps polled output only.
+	 */
+	err = boot_program_count ? VIPER_OK : kconsole_enable_input(uart->irq);
 	if (err)
 		panic("console input failed to start: %s", err_name(err));
 	irq_enable_local();
@@ -188,6 +193,7 @@ void kmain(uint64_t x0)
 
 	kernel_lock();
 	ipc_init();
+	system_init();
 	err = process_init_system();
 	if (!err)
 		err = sched_init_cpu(0);
@@ -197,15 +203,15 @@ void kmain(uint64_t x0)
 	start_secondaries();
 
 	kernel_lock();
-	err = kernel_components_prepare(&board, root_grants, ROOT_GRANTS_MAX, &root_grant_count);
+	err = kernel_components_prepare(&board, &root_start);
 	if (err)
 		panic("cannot set up the kernel's components: %s", err_name(err));
 	err = kernel_components_start();
 	if (err)
 		panic("cannot start the kernel's components: %s", err_name(err));
-	err = process_start_root(&board, root_grants, root_grant_count);
-	for (unsigned i = 0; i < root_grant_count; i++)
-		kobject_unref(root_grants[i].object); /* the root's handles hold them now */
+	err = process_start_root(&board, &root_start);
+	for (unsigned i = 0; i < root_start.grant_count; i++)
+		kobject_unref(root_start.grants[i].object); /* the root's handles hold them now */
 	if (err == VIPER_OK)
 		sched_idle();
 	kernel_unlock();

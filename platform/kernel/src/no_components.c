@@ -1,13 +1,10 @@
 /* A kernel with no kernel-placed components. */
 #include <kernel/components.h>
 
-err_t kernel_components_prepare(const struct board_info *board, struct root_grant *grants,
-				unsigned max, unsigned *count)
+err_t kernel_components_prepare(const struct board_info *board, struct root_start *root)
 {
 	(void)board;
-	(void)grants;
-	(void)max;
-	*count = 0;
+	root->grant_count = 0; /* and the kernel keeps no device */
 	return VIPER_OK;
 }
 

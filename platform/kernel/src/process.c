@@ -10,11 +10,15 @@
 #include <kernel/memory.h>
 #include <kernel/sched.h>
 #include <kernel/string.h>
+#include <kernel/system.h>
 
 static uint64_t empty_root;
 static uint8_t asid_used[65536 / 8];
 static unsigned asid_count;
 static struct process *root_process;
+/* Every process whose object exists, in creation order (process_list). */
+static struct process *list_head;
+static struct process **list_tail = &list_head;
 
 uint64_t aspace_empty_root(void)
 {
@@ -37,10 +41,49 @@ static void asid_free(uint16_t a)
 	asid_used[a / 8] &= (uint8_t) ~(1u << (a % 8));
 }
 
+static void list_add(struct process *p)
+{
+	p->list_next = NULL;
+	*list_tail = p;
+	list_tail = &p->list_next;
+}
+
+static void list_remove(struct process *p)
+{
+	struct process **link = &list_head;
+
+	while (*link && *link != p)
+		link = &(*link)->list_next;
+	if (!*link)
+		return;
+	*link = p->list_next;
+	if (list_tail == &p->list_next)
+		list_tail = link;
+}
+
+struct process *process_list(void)
+{
+	return list_head;
+}
+
+bool process_is_root(const struct process *p)
+{
+	return p == root_process;
+}
+
+void process_usage(const struct process *p, struct viper_usage *out)
+{
+	out->memory_bytes = p->as.account->used;
+	out->handles = p->handles.used;
+	out->threads = p->live_threads;
+	quota_report(&p->limits, &out->limits);
+}
+
 static void process_destroy(struct kobject *o)
 {
 	struct process *p = container_of(o, struct process, obj);
 
+	list_remove(p);
 	mem_account_put(p->as.account);
 	kfree(p);
 }
@@ -79,6 +122,8 @@ err_t process_init_system(void)
 	kernel_process.as.root = empty_root;
 	kernel_process.as.kernel = true;
 	kernel_process.as.account = &kernel_account;
+	kernel_process.priority = VIPER_PRIORITY_DEFAULT;
+	list_add(&kernel_process);
 	asid_count = mmu_asid_count();
 	kobject_register(VIPER_OBJ_PROCESS, &process_ops);
 	kobject_register(VIPER_OBJ_THREAD, &thread_ops);
@@ -506,8 +551,9 @@ static void process_teardown(struct process *p)
 }
 
 err_t process_spawn(const char *image, unsigned priority, const struct quota_limits *limits,
-		    struct handle_table *from, const viper_handle_t *handles, unsigned count,
-		    uint64_t argument, struct process **out)
+		    const struct process *parent, struct handle_table *from,
+		    const viper_handle_t *handles, unsigned count, uint64_t argument,
+		    struct process **out)
 {
 	const struct boot_program *prog = find_program(image);
 	struct viper_startup *st;
@@ -540,6 +586,8 @@ err_t process_spawn(const char *image, unsigned priority, const struct quota_lim
 		return VIPER_E_NOMEM;
 	kobject_init(&p->obj, VIPER_OBJ_PROCESS);
 	strlcpy(p->name, image, sizeof(p->name));
+	p->parent_koid = parent ? parent->obj.koid : 0;
+	p->priority = priority;
 	p->limits = *limits;
 	handle_table_init(&p->handles, limits->handles);
 	account = mem_account_create(limits->memory);
@@ -600,6 +648,7 @@ err_t process_spawn(const char *image, unsigned priority, const struct quota_lim
 	kobject_ref(&p->obj); /* the thread's reference */
 	p->threads = t;
 	p->live_threads = 1;
+	list_add(p);
 	thread_start(t);
 	*out = p;
 	return VIPER_OK;
@@ -674,72 +723,94 @@ void trap_return_to_user_slow(void)
 
 _Static_assert(sizeof(struct viper_startup) <= PAGE_SIZE, "the startup block is one page");
 
-err_t process_start_root(const struct board_info *board, const struct root_grant *extra,
-			 unsigned extra_count)
+/*
+ * Device and IRQ capabilities for every board device the kernel does not
+ * keep, in table `t` and listed in `handles` from *count on: the
+ * fixed-function devices first, then the virtio-mmio slots. `room` is how
+ * many handles may be listed in all.
+ */
+static err_t give_devices(const struct board_info *board, const struct root_start *root,
+			  struct handle_table *t, viper_handle_t *handles, unsigned *count,
+			  unsigned room)
 {
-	viper_handle_t handles[VIPER_STARTUP_MAX_HANDLES];
-	struct handle_table *scratch;
-	struct quota_limits limits;
-	unsigned count = 0;
 	err_t err = VIPER_OK;
 
-	if (boot_program_count == 0)
-		return VIPER_E_NOTFOUND;
-	if (extra_count > VIPER_STARTUP_MAX_HANDLES)
-		return VIPER_E_LIMIT;
-	/* Caps for every device but the kernel's console, made in a scratch table;
-	 * the fixed-function devices first, then the virtio-mmio slots. */
-	scratch = kmalloc(sizeof(*scratch));
-	if (!scratch)
-		return VIPER_E_NOMEM;
-	handle_table_init(scratch, VIPER_HANDLES_MAX);
 	for (unsigned pass = 0; pass < 2 && !err; pass++) {
 		for (unsigned i = 0; i < board->device_count && !err; i++) {
 			const struct board_device *d = &board->devices[i];
 			struct device_region *r;
 			struct irq_line *l;
 
-			if (d->kind == DEVICE_UART_PL011 ||
-			    (d->kind == DEVICE_VIRTIO_MMIO) != (pass == 1) ||
-			    count + 2 + extra_count > VIPER_STARTUP_MAX_HANDLES)
+			if (root->device_kept[i] ||
+			    (d->kind == DEVICE_VIRTIO_MMIO) != (pass == 1) || *count + 2 > room)
 				continue;
 			r = device_region_create(d);
-			if (!r) {
-				err = VIPER_E_NOMEM;
-				break;
-			}
-			err = handle_give(scratch, &r->obj,
+			if (!r)
+				return VIPER_E_NOMEM;
+			err = handle_give(t, &r->obj,
 					  VIPER_RIGHT_READ | VIPER_RIGHT_WRITE |
 						  VIPER_RIGHT_DEVICE | VIPER_RIGHT_DERIVE |
 						  VIPER_RIGHT_TRANSFER,
-					  &handles[count]);
+					  &handles[*count]);
 			if (err)
 				break;
-			count++;
+			(*count)++;
 			l = d->irq ? irq_line_create(d->irq) : NULL;
 			if (!l)
 				continue;
-			err = handle_give(scratch, &l->obj,
+			err = handle_give(t, &l->obj,
 					  VIPER_RIGHT_READ | VIPER_RIGHT_IRQ | VIPER_RIGHT_DERIVE |
 						  VIPER_RIGHT_TRANSFER,
-					  &handles[count]);
+					  &handles[*count]);
 			if (!err)
-				count++;
+				(*count)++;
 		}
 	}
-	for (unsigned i = 0; i < extra_count && !err; i++)
-		err = handle_create(scratch, extra[i].object, extra[i].rights, &handles[count++]);
+	return err;
+}
+
+err_t process_start_root(const struct board_info *board, const struct root_start *root)
+{
+	viper_handle_t handles[VIPER_STARTUP_MAX_HANDLES];
+	unsigned extra = root->grant_count + 1; /* the system object and the grants */
+	struct handle_table *scratch;
+	struct quota_limits limits;
+	unsigned count = 0, devices;
+	err_t err;
+
+	if (boot_program_count == 0)
+		return VIPER_E_NOTFOUND;
+	if (extra > VIPER_STARTUP_MAX_HANDLES)
+		return VIPER_E_LIMIT;
+	/* The caps are made in a scratch table and move into the root at spawn. */
+	scratch = kmalloc(sizeof(*scratch));
+	if (!scratch)
+		return VIPER_E_NOMEM;
+	handle_table_init(scratch, VIPER_HANDLES_MAX);
+	err = give_devices(board, root, scratch, handles, &count,
+			   VIPER_STARTUP_MAX_HANDLES - extra);
+	devices = count;
+	if (!err)
+		err = handle_create(scratch, system_object(),
+				    VIPER_RIGHT_READ | VIPER_RIGHT_WRITE | VIPER_RIGHT_DERIVE |
+					    VIPER_RIGHT_TRANSFER,
+				    &handles[count++]);
+	for (unsigned i = 0; i < root->grant_count && !err; i++)
+		err = handle_create(scratch, root->grants[i].object, root->grants[i].rights,
+				    &handles[count++]);
 	quota_default(&limits); /* the root process has the kernel's default limits */
 	if (!err)
-		err = process_spawn(boot_programs[0].name, VIPER_PRIORITY_DEFAULT, &limits, scratch,
-				    handles, count, 0, &root_process);
+		err = process_spawn(boot_programs[0].name, VIPER_PRIORITY_DEFAULT, &limits, NULL,
+				    scratch, handles, count, 0, &root_process);
 	handle_table_clear(scratch);
 	kfree(scratch);
 	if (err)
 		return err;
-	kprintf("kernel: started %s as the root process with %u device capabilities\n",
-		root_process->name, count - extra_count);
-	if (extra_count)
-		kprintf("kernel: gave it %u handles of kernel-placed components\n", extra_count);
+	kprintf("kernel: started %s as the root process with %u device capabilities and the "
+		"system capability\n",
+		root_process->name, devices);
+	if (root->grant_count)
+		kprintf("kernel: gave it %u handles of kernel-placed components\n",
+			root->grant_count);
 	return VIPER_OK;
 }

@@ -13,9 +13,9 @@
 #include <kernel/process.h>
 #include <kernel/sched.h>
 #include <kernel/string.h>
+#include <kernel/system.h>
 
-#define DEBUG_WRITE_MAX	 4096u
-#define NOTIFY_BITS_MASK 0x7fffffffffffffffull
+#define DEBUG_WRITE_MAX 4096u
 
 typedef int64_t (*syscall_fn)(const uint64_t *a);
 
@@ -224,7 +224,7 @@ static int64_t sys_process_spawn(const uint64_t *a)
 	name[args.image_len] = 0;
 	if (handle_table_free(handles()) == 0)
 		return VIPER_E_LIMIT;
-	err = process_spawn(name, args.priority, &limits, handles(), hs, args.handle_count,
+	err = process_spawn(name, args.priority, &limits, self(), handles(), hs, args.handle_count,
 			    args.argument, &p);
 	if (err)
 		return err;
@@ -302,17 +302,12 @@ static int64_t sys_process_kill(const uint64_t *a)
 static int64_t sys_process_usage(const uint64_t *a)
 {
 	struct viper_usage u = {0};
-	struct process *p;
 	struct cap *c;
 	err_t err = lookup(a[0], VIPER_OBJ_PROCESS, VIPER_RIGHT_READ, &c);
 
 	if (err)
 		return err;
-	p = container_of(c->object, struct process, obj);
-	u.memory_bytes = p->as.account->used;
-	u.handles = p->handles.used;
-	u.threads = p->live_threads;
-	quota_report(&p->limits, &u.limits);
+	process_usage(container_of(c->object, struct process, obj), &u);
 	return copy_to_user(as(), a[1], &u, sizeof(u));
 }
 
@@ -1195,20 +1190,12 @@ static int64_t sys_channel_reply_recv_short(const uint64_t *a)
 
 static int64_t sys_channel_notify(const uint64_t *a)
 {
-	struct channel *ch;
 	struct cap *c;
 	err_t err = lookup(a[0], VIPER_OBJ_CHANNEL_SEND, VIPER_RIGHT_WRITE, &c);
 
 	if (err)
 		return err;
-	if (a[1] == 0 || (a[1] & ~NOTIFY_BITS_MASK))
-		return VIPER_E_INVAL;
-	ch = container_of(c->object, struct channel, send_end);
-	if (ch->recv_end.handles == 0)
-		return VIPER_E_PEERCLOSED;
-	ch->notify_bits |= a[1];
-	kobject_signal(&ch->recv_end);
-	return VIPER_OK;
+	return channel_notify(container_of(c->object, struct channel, send_end), a[1]);
 }
 
 static int64_t sys_channel_take_notifications(const uint64_t *a)
@@ -1447,6 +1434,65 @@ static int64_t sys_timer_cancel(const uint64_t *a)
 	return VIPER_OK;
 }
 
+/* The system capability. */
+
+static int64_t sys_handle_list(const uint64_t *a)
+{
+	if (a[1] > VIPER_HANDLES_MAX)
+		return VIPER_E_INVAL;
+	return system_list_handles(handles(), as(), a[0], (uint32_t)a[1]);
+}
+
+static int64_t sys_system_info(const uint64_t *a)
+{
+	struct viper_system_info info;
+	struct cap *c;
+	err_t err = lookup(a[0], VIPER_OBJ_SYSTEM, VIPER_RIGHT_READ, &c);
+
+	if (err)
+		return err;
+	system_info(&info);
+	return copy_to_user(as(), a[1], &info, sizeof(info));
+}
+
+static int64_t sys_system_processes(const uint64_t *a)
+{
+	struct cap *c;
+	err_t err = lookup(a[0], VIPER_OBJ_SYSTEM, VIPER_RIGHT_READ, &c);
+
+	if (err)
+		return err;
+	if (a[2] > UINT32_MAX)
+		return VIPER_E_INVAL;
+	return system_list_processes(as(), a[1], (uint32_t)a[2]);
+}
+
+static int64_t sys_system_handles(const uint64_t *a)
+{
+	struct process *p;
+	struct cap *c;
+	err_t err = lookup(a[0], VIPER_OBJ_SYSTEM, VIPER_RIGHT_READ, &c);
+
+	if (err)
+		return err;
+	if (a[3] > VIPER_HANDLES_MAX)
+		return VIPER_E_INVAL;
+	p = system_find_process(a[1]);
+	if (!p)
+		return VIPER_E_NOTFOUND;
+	return system_list_handles(&p->handles, as(), a[2], (uint32_t)a[3]);
+}
+
+static int64_t sys_system_kill(const uint64_t *a)
+{
+	struct cap *c;
+	err_t err = lookup(a[0], VIPER_OBJ_SYSTEM, VIPER_RIGHT_WRITE, &c);
+
+	if (err)
+		return err;
+	return system_kill(self(), a[1]);
+}
+
 /* The table: docs/syscalls.md and viper/abi.h are checked against these lines. */
 static const syscall_fn syscall_table[VIPER_SYS_COUNT] = {
 	[VIPER_SYS_DEBUG_WRITE] = sys_debug_write,
@@ -1490,6 +1536,11 @@ static const syscall_fn syscall_table[VIPER_SYS_COUNT] = {
 	[VIPER_SYS_CHANNEL_CALL_SHORT] = sys_channel_call_short,
 	[VIPER_SYS_CHANNEL_REPLY_RECV_SHORT] = sys_channel_reply_recv_short,
 	[VIPER_SYS_PROCESS_USAGE] = sys_process_usage,
+	[VIPER_SYS_HANDLE_LIST] = sys_handle_list,
+	[VIPER_SYS_SYSTEM_INFO] = sys_system_info,
+	[VIPER_SYS_SYSTEM_PROCESSES] = sys_system_processes,
+	[VIPER_SYS_SYSTEM_HANDLES] = sys_system_handles,
+	[VIPER_SYS_SYSTEM_KILL] = sys_system_kill,
 };
 
 int64_t syscall_dispatch(struct trap_frame *frame)

@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <cstring>
 #include <functional>
 #include <initializer_list>
 #include <memory>
@@ -130,6 +131,51 @@ TEST_F(HandleTest, CreateAndLookup)
 	// Lookups change nothing.
 	EXPECT_EQ(Cap(h), c);
 	EXPECT_EQ(obj_.handles, 1u);
+}
+
+// handle_entry describes occupied slots exactly as a lookup sees them, and
+// nothing for empty, vacated or out-of-range slots.
+TEST_F(HandleTest, EntryDescribesOccupiedSlotsOnly)
+{
+	struct kobject other = {};
+	other.kind = VIPER_OBJ_MEMORY;
+	other.koid = 77;
+	obj_.koid = 42;
+	viper_handle_t a = Create(VIPER_RIGHT_READ | VIPER_RIGHT_DERIVE);
+	viper_handle_t b = Create(VIPER_RIGHT_WRITE, &other);
+	viper_handle_t c = Derive(a, VIPER_RIGHT_READ);
+	struct viper_handle_entry e;
+
+	memset(&e, 0xab, sizeof(e));
+	ASSERT_TRUE(handle_entry(t_, IndexOf(a), &e));
+	EXPECT_EQ(e.handle, a);
+	EXPECT_EQ(e.kind, static_cast<uint32_t>(VIPER_OBJ_TIMER));
+	EXPECT_EQ(e.rights, VIPER_RIGHT_READ | VIPER_RIGHT_DERIVE);
+	EXPECT_EQ(e.reserved, 0u);
+	EXPECT_EQ(e.koid, 42u);
+	ASSERT_TRUE(handle_entry(t_, IndexOf(b), &e));
+	EXPECT_EQ(e.handle, b);
+	EXPECT_EQ(e.kind, static_cast<uint32_t>(VIPER_OBJ_MEMORY));
+	EXPECT_EQ(e.rights, static_cast<uint32_t>(VIPER_RIGHT_WRITE));
+	EXPECT_EQ(e.koid, 77u);
+	ASSERT_TRUE(handle_entry(t_, IndexOf(c), &e));
+	EXPECT_EQ(e.handle, c);
+	EXPECT_EQ(e.rights, static_cast<uint32_t>(VIPER_RIGHT_READ));
+	EXPECT_EQ(e.koid, 42u);
+	// A closed handle's slot is empty; the entry is left as it was.
+	ASSERT_EQ(handle_close(t_, b), VIPER_OK);
+	memset(&e, 0xab, sizeof(e));
+	EXPECT_FALSE(handle_entry(t_, IndexOf(b), &e));
+	EXPECT_EQ(e.kind, 0xababababu);
+	EXPECT_FALSE(handle_entry(t_, VIPER_HANDLES_MAX, &e));
+	EXPECT_FALSE(handle_entry(t_, 0xffffffffu, &e));
+	// Slots reused get the new handle value.
+	viper_handle_t again = Create(VIPER_RIGHT_READ, &other);
+	ASSERT_TRUE(handle_entry(t_, IndexOf(again), &e));
+	EXPECT_EQ(e.handle, again);
+	EXPECT_NE(e.handle, b);
+	ASSERT_EQ(handle_close(t_, again), VIPER_OK);
+	EXPECT_EQ(other.handles, 0u);
 }
 
 TEST_F(HandleTest, CreateKeepsOnlyKnownRights)

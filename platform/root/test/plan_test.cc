@@ -382,6 +382,32 @@ TEST(PlanStartupTest, SortsDevicesIrqsAndKernelChannelEnds)
 	EXPECT_EQ(caps.channel_send[0], 0u);
 }
 
+// The kernel puts its system capability after the devices; the root keeps it.
+TEST(PlanStartupTest, KeepsTheSystemCapabilityThatFollowsTheDevices)
+{
+	auto m = TwoProcesses();
+	auto h = RootStartup();
+	h.insert(h.begin() + 3, {15, VIPER_OBJ_SYSTEM, 0, 0});
+	struct plan_caps caps = {};
+	struct plan_error err = {};
+	ASSERT_EQ(plan_take_startup(m.get(), h.data(), h.size(), &caps, &err), VIPER_OK)
+		<< err.text;
+	EXPECT_EQ(caps.system, 15u);
+	EXPECT_EQ(caps.device_count, 2u);
+	EXPECT_EQ(caps.irq_count, 1u);
+	EXPECT_EQ(caps.channel_send[1], 13u);
+
+	// Without one, the root has none; a second one is refused.
+	h.erase(h.begin() + 3);
+	ASSERT_EQ(plan_take_startup(m.get(), h.data(), h.size(), &caps, &err), VIPER_OK)
+		<< err.text;
+	EXPECT_EQ(caps.system, VIPER_HANDLE_INVALID);
+	h.insert(h.begin() + 3, {15, VIPER_OBJ_SYSTEM, 0, 0});
+	h.insert(h.begin() + 3, {16, VIPER_OBJ_SYSTEM, 0, 0});
+	EXPECT_EQ(plan_take_startup(m.get(), h.data(), h.size(), &caps, &err), VIPER_E_CORRUPT);
+	EXPECT_STREQ(err.text, "startup handle 4 is a second system capability");
+}
+
 TEST(PlanStartupTest, TakesTheReceiveEndWhenTheClientIsInTheKernel)
 {
 	auto m = TwoProcesses();

@@ -13,14 +13,15 @@
 /*
  * Before the root process starts: creates the channels with a kernel end
  * and their bulk buffers, instantiates and initialises the kernel-placed
- * components (giving them the `board` devices the manifest grants them),
- * and lists in `grants` what the root process receives, in manifest channel
- * order: each channel's user-side end, followed by its bulk buffer (a
- * memory object) when it has one. Called with the big lock held.
+ * components (giving them the `board` devices the manifest grants them,
+ * each device's IRQ line as a handle of the kernel process, and the system
+ * capability when granted). Fills in `root`: in root->grants what the root
+ * process receives, in manifest channel order (each channel's user-side
+ * end, followed by its bulk buffer, a memory object, when it has one), and
+ * in root->device_kept the board devices the kernel-placed components own,
+ * which the root does not get. Called with the big lock held.
  */
-MUST_CHECK err_t kernel_components_prepare(const struct board_info *board,
-					   struct root_grant *grants, unsigned max,
-					   unsigned *count);
+MUST_CHECK err_t kernel_components_prepare(const struct board_info *board, struct root_start *root);
 
 /* Starts the kernel threads that serve and run the kernel-placed components. */
 MUST_CHECK err_t kernel_components_start(void);

@@ -83,6 +83,12 @@ MUST_CHECK err_t handle_attach(struct handle_table *t, struct cap *c, viper_hand
 /* Destroys a detached cap (an undelivered message). */
 void cap_destroy_detached(struct cap *c);
 
+/*
+ * Describes slot `index` of `t` in *out (handle, kind, rights, koid) when it
+ * holds a handle; false (and *out untouched) when it is empty or out of range.
+ */
+bool handle_entry(const struct handle_table *t, uint32_t index, struct viper_handle_entry *out);
+
 /* Free slots left in `t`. */
 uint32_t handle_table_free(const struct handle_table *t);
 

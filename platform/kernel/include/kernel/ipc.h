@@ -94,6 +94,12 @@ void ipc_init(void);
 
 MUST_CHECK err_t channel_create(unsigned depth, struct channel **out);
 /*
+ * ORs `bits` into the channel's notification word and wakes whoever waits
+ * for it. VIPER_E_INVAL for bits 0 or bit 63, VIPER_E_PEERCLOSED when no
+ * handle to the receive end is left.
+ */
+MUST_CHECK err_t channel_notify(struct channel *ch, uint64_t bits);
+/*
  * Frees a message (an embedded one stays where it is), destroying the caps
  * it still holds; a caller still waiting for it gets VIPER_E_PEERCLOSED.
  */

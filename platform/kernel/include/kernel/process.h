@@ -65,6 +65,9 @@ struct process {
 	bool exited;
 	int64_t exit_status;
 	struct reply_slot replies[PROCESS_MAX_REPLIES];
+	uint64_t parent_koid;	   /* the spawning process's koid; 0 when the kernel started it */
+	unsigned priority;	   /* its first thread's, as given at spawn */
+	struct process *list_next; /* the next in process_list() */
 };
 
 /*
@@ -74,6 +77,19 @@ struct process {
  * mappings of memory objects live in the kernel window (arch/mmu.h).
  */
 extern struct process kernel_process;
+
+/*
+ * Every process whose object still exists (running, dying, or exited but
+ * still named by a handle), in creation order: the kernel's own first,
+ * then the root. Follow ->list_next. Under the big lock.
+ */
+struct process *process_list(void);
+
+/* True for the root process (the first program of the boot image). */
+bool process_is_root(const struct process *p);
+
+/* What `p` holds now and its limits, as process_usage reports them. */
+void process_usage(const struct process *p, struct viper_usage *out);
 
 /* The empty lower-half table CPUs use while no process runs. */
 uint64_t aspace_empty_root(void);
@@ -108,7 +124,8 @@ MUST_CHECK err_t aspace_unmap(struct aspace *as, uint64_t va, uint64_t size);
 
 /*
  * Creates a process running boot-image program `image` with one thread at
- * `priority` and `limits`. The `count` handles in `handles` move from table
+ * `priority` and `limits`, as a child of `parent` (NULL: the kernel starts
+ * it). The `count` handles in `handles` move from table
  * `from` into the new process's table and are listed, with `argument`, in
  * its startup block. Each needs the transfer right and may appear once. Its
  * program's segments, stack, startup page and tables are charged to its
@@ -117,9 +134,9 @@ MUST_CHECK err_t aspace_unmap(struct aspace *as, uint64_t va, uint64_t size);
  * changed: the handles stay where they were.
  */
 MUST_CHECK err_t process_spawn(const char *image, unsigned priority,
-			       const struct quota_limits *limits, struct handle_table *from,
-			       const viper_handle_t *handles, unsigned count, uint64_t argument,
-			       struct process **out);
+			       const struct quota_limits *limits, const struct process *parent,
+			       struct handle_table *from, const viper_handle_t *handles,
+			       unsigned count, uint64_t argument, struct process **out);
 
 /* Kills `p` with `status`: every thread ends at its next exit from the kernel. */
 void process_kill(struct process *p, int64_t status);
@@ -159,11 +176,28 @@ struct root_grant {
 	uint32_t rights;
 };
 
+#define ROOT_GRANTS_MAX 32
+
 /*
- * Starts the first program of the boot image as the root process with the
- * device caps, then the `count` extra grants (see kernel_components_prepare).
+ * What the root process gets besides the board's devices, and which devices
+ * it does not get: those kernel-placed drivers own (kernel_components_prepare
+ * fills this in). A device the kernel keeps has exactly one owner, so the
+ * root gets neither its region nor its IRQ line.
  */
-MUST_CHECK err_t process_start_root(const struct board_info *board, const struct root_grant *extra,
-				    unsigned count);
+struct root_start {
+	struct root_grant grants[ROOT_GRANTS_MAX]; /* each holds a reference */
+	unsigned grant_count;
+	bool device_kept[BOARD_MAX_DEVICES]; /* by index in board_info.devices */
+};
+
+/*
+ * Starts the first program of the boot image as the root process. Its
+ * startup handles, in order: a device region for every board device the
+ * kernel does not keep, each followed by its IRQ line when it has one (the
+ * PL011 included: the kernel keeps only polled output on it); the system
+ * object (VIPER_OBJ_SYSTEM, read, write, derive, transfer); then
+ * root->grants. VIPER_E_NOTFOUND when the boot image has no programs.
+ */
+MUST_CHECK err_t process_start_root(const struct board_info *board, const struct root_start *root);
 
 #endif

@@ -50,7 +50,9 @@ struct plan_caps {
 		uint32_t line;
 	} irqs[PLAN_MAX_DEVICES];
 	unsigned irq_count;
-	/* The system capability (VIPER_OBJ_SYSTEM) the kernel gave the root. */
+	/* The system capability (VIPER_OBJ_SYSTEM) the kernel gave the root
+	 * task: inspect the system, stop processes; VIPER_HANDLE_INVALID when
+	 * it gave none. */
 	viper_handle_t system;
 };
 
@@ -85,7 +87,9 @@ bool plan_root_creates_channel(const viper_manifest_Channel *c);
 
 /*
  * Sorts the root task's startup handles into `caps`: first the board's
- * device regions, each followed by its IRQ line if it has one, then one
+ * device regions, each followed by its IRQ line if it has one, and the
+ * system capability (caps->system; it follows the devices, but any place
+ * among them is accepted), then one
  * channel end per manifest channel whose kernel_end is not NONE, in
  * manifest order (the send end when the provider is in the kernel, the
  * receive end when the client is), each followed by the channel's bulk

@@ -273,4 +273,36 @@ static inline int64_t viper_process_usage(viper_handle_t h, struct viper_usage *
 	return viper_syscall6(VIPER_SYS_PROCESS_USAGE, h, (uint64_t)(uintptr_t)usage, 0, 0, 0, 0);
 }
 
+/* The caller's own handles, in slot order: up to `max` in `out`; returns how many there are. */
+static inline int64_t viper_handle_list(struct viper_handle_entry *out, uint32_t max)
+{
+	return viper_syscall6(VIPER_SYS_HANDLE_LIST, (uint64_t)(uintptr_t)out, max, 0, 0, 0, 0);
+}
+
+static inline int64_t viper_system_info(viper_handle_t h, struct viper_system_info *out)
+{
+	return viper_syscall6(VIPER_SYS_SYSTEM_INFO, h, (uint64_t)(uintptr_t)out, 0, 0, 0, 0);
+}
+
+/* Every process, in creation order: up to `max` in `out`; returns how many there are. */
+static inline int64_t viper_system_processes(viper_handle_t h, struct viper_process_entry *out,
+					     uint32_t max)
+{
+	return viper_syscall6(VIPER_SYS_SYSTEM_PROCESSES, h, (uint64_t)(uintptr_t)out, max, 0, 0,
+			      0);
+}
+
+/* The handles of process `koid`: up to `max` in `out`; returns how many there are. */
+static inline int64_t viper_system_handles(viper_handle_t h, uint64_t koid,
+					   struct viper_handle_entry *out, uint32_t max)
+{
+	return viper_syscall6(VIPER_SYS_SYSTEM_HANDLES, h, koid, (uint64_t)(uintptr_t)out, max, 0,
+			      0);
+}
+
+static inline int64_t viper_system_kill(viper_handle_t h, uint64_t koid)
+{
+	return viper_syscall6(VIPER_SYS_SYSTEM_KILL, h, koid, 0, 0, 0, 0);
+}
+
 #endif

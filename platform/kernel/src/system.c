@@ -1,0 +1,118 @@
+/* The system object and the views it gives (see kernel/system.h). */
+#include <kernel/system.h>
+
+#include <arch/timer.h>
+#include <kernel/memory.h>
+#include <kernel/process.h>
+#include <kernel/sched.h>
+#include <kernel/string.h>
+
+/* Entries copied per chunk: small, so the stack buffers stay small. */
+#define HANDLE_CHUNK  8
+#define PROCESS_CHUNK 4
+
+static struct kobject system_obj;
+
+void system_init(void)
+{
+	kobject_init(&system_obj, VIPER_OBJ_SYSTEM); /* its own reference keeps it */
+}
+
+struct kobject *system_object(void)
+{
+	return &system_obj;
+}
+
+void system_info(struct viper_system_info *out)
+{
+	struct memory_stats stats;
+
+	memset(out, 0, sizeof(*out));
+	memory_stats(&stats);
+	out->uptime_ns = timer_now_ns();
+	out->memory_total_bytes = (uint64_t)stats.total_pages * PAGE_SIZE;
+	out->memory_free_bytes = (uint64_t)stats.free_pages * PAGE_SIZE;
+	for (const struct process *p = process_list(); p; p = p->list_next) {
+		out->processes++;
+		out->threads += p->live_threads;
+	}
+	out->cpus = sched_cpu_count();
+}
+
+int64_t system_list_handles(const struct handle_table *t, const struct aspace *to, uint64_t out,
+			    uint32_t max)
+{
+	struct viper_handle_entry chunk[HANDLE_CHUNK];
+	uint32_t total = 0, n = 0;
+	err_t err;
+
+	for (uint32_t i = 0; i < VIPER_HANDLES_MAX; i++) {
+		if (!handle_entry(t, i, &chunk[n]))
+			continue;
+		if (total++ >= max)
+			continue;
+		if (++n == HANDLE_CHUNK) {
+			err = copy_to_user(to, out, chunk, sizeof(chunk));
+			if (err)
+				return err;
+			out += sizeof(chunk);
+			n = 0;
+		}
+	}
+	err = copy_to_user(to, out, chunk, n * sizeof(chunk[0]));
+	return err ? err : (int64_t)total;
+}
+
+static void process_entry(const struct process *p, struct viper_process_entry *e)
+{
+	memset(e, 0, sizeof(*e));
+	e->koid = p->obj.koid;
+	e->parent_koid = p->parent_koid;
+	strlcpy(e->name, p->name, sizeof(e->name));
+	e->priority = p->priority;
+	e->state = p->dying || p->exited ? VIPER_PROCESS_EXITED : VIPER_PROCESS_RUNNING;
+	process_usage(p, &e->usage);
+}
+
+int64_t system_list_processes(const struct aspace *to, uint64_t out, uint32_t max)
+{
+	struct viper_process_entry chunk[PROCESS_CHUNK];
+	uint32_t total = 0, n = 0;
+	err_t err;
+
+	for (const struct process *p = process_list(); p; p = p->list_next) {
+		if (total++ >= max)
+			continue;
+		process_entry(p, &chunk[n]);
+		if (++n == PROCESS_CHUNK) {
+			err = copy_to_user(to, out, chunk, sizeof(chunk));
+			if (err)
+				return err;
+			out += sizeof(chunk);
+			n = 0;
+		}
+	}
+	err = copy_to_user(to, out, chunk, n * sizeof(chunk[0]));
+	return err ? err : (int64_t)total;
+}
+
+struct process *system_find_process(uint64_t koid)
+{
+	for (struct process *p = process_list(); p; p = p->list_next) {
+		if (p->obj.koid == koid)
+			return p->exited ? NULL : p;
+	}
+	return NULL;
+}
+
+err_t system_kill(const struct process *caller, uint64_t koid)
+{
+	struct process *p = system_find_process(koid);
+
+	if (!p)
+		return VIPER_E_NOTFOUND;
+	if (p == &kernel_process || process_is_root(p) || p == caller)
+		return VIPER_E_INVAL;
+	process_kill(p, VIPER_EXIT_KILLED);
+	return VIPER_OK;
+}
