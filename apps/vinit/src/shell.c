@@ -192,7 +192,7 @@ int shell_execute(struct shell *sh, char *line)
 		vc_memcpy(sh->reason, "no reason given", sizeof("no reason given"));
 	vc_memcpy(sh->last_reason, sh->reason, sizeof(sh->reason));
 	if (rc >= SHELL_ERROR)
-		shell_log_entry(sh, viper_log_Level_LEVEL_WARNING, "%s (return code %d)",
-				sh->reason, rc);
+		shell_log_entry(sh, viper_log_Level_LEVEL_INFO, "%s (return code %d)", sh->reason,
+				rc);
 	return rc;
 }

@@ -811,16 +811,18 @@ TEST_P(VinitTest, LogShowsTheLastEntries)
 	EXPECT_EQ(r[6], usage);
 }
 
-TEST_P(VinitTest, FailuresAreLoggedAsWarnings)
+TEST_P(VinitTest, FailuresAreLogged)
 {
 	auto r = RunLines({"Foo", "Get nothing", "Log 2"});
 	// Only ERROR or worse is logged: the unknown command, not Get's warning.
+	// At INFO: the user saw the message already, so the log service must
+	// not copy it to the console again.
 	ASSERT_EQ(log_.entries.back().seq, 17u);
-	EXPECT_EQ(log_.entries.back().level, viper_log_Level_LEVEL_WARNING);
+	EXPECT_EQ(log_.entries.back().level, viper_log_Level_LEVEL_INFO);
 	EXPECT_EQ(log_.entries.back().source, "vinit");
 	EXPECT_EQ(log_.entries.back().text, "Unknown command \"Foo\" (return code 10)");
 	EXPECT_EQ(r[2], "    24.000 INFO  vinit: shell started (ViperOS " VIPEROS_VERSION ")\n"
-			"    25.500 WARN  vinit: Unknown command \"Foo\" (return code 10)\n");
+			"    25.500 INFO  vinit: Unknown command \"Foo\" (return code 10)\n");
 }
 
 TEST_P(VinitTest, EmptyLog)
