@@ -93,6 +93,10 @@ static int32_t vinit_run(void *state)
 	listen_console(sh);
 	line_editor_prompt(&sh->editor);
 	shell_flush(sh);
+	uint64_t instructions;
+	if (vc_instructions(&instructions) == VIPER_OK) /* booted with pmu=user */
+		vc_log("vinit: first prompt after %llu instructions",
+		       (unsigned long long)instructions);
 
 	for (;;) {
 		vc_memset(&req, 0, sizeof(req));

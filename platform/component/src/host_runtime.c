@@ -77,6 +77,12 @@ void vc_yield(void)
 	sched_yield();
 }
 
+int32_t vc_instructions(uint64_t *count)
+{
+	(void)count;
+	return VIPER_E_UNSUPPORTED;
+}
+
 uint64_t vc_now_ns(void)
 {
 	struct timespec ts;

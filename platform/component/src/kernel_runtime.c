@@ -123,6 +123,16 @@ void vc_yield(void)
 	(void)viper_yield();
 }
 
+int32_t vc_instructions(uint64_t *count)
+{
+	/* The kernel sets counter 0 up only for pmu=user, opening it to EL0 too. */
+	if ((read_sysreg(pmuserenr_el0) & 0x9) == 0)
+		return VIPER_E_UNSUPPORTED;
+	isb();
+	*count = read_sysreg(pmevcntr0_el0);
+	return VIPER_OK;
+}
+
 uint64_t vc_now_ns(void)
 {
 	return timer_now_ns();

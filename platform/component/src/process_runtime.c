@@ -110,6 +110,18 @@ void vc_yield(void)
 	(void)viper_yield();
 }
 
+int32_t vc_instructions(uint64_t *count)
+{
+	uint64_t allowed;
+
+	/* Readable at EL0 always; EN (bit 0) or ER (bit 3) opens the counters. */
+	__asm__ volatile("mrs %0, pmuserenr_el0" : "=r"(allowed));
+	if ((allowed & 0x9) == 0)
+		return VIPER_E_UNSUPPORTED;
+	__asm__ volatile("isb\n mrs %0, pmevcntr0_el0" : "=r"(*count));
+	return VIPER_OK;
+}
+
 uint64_t vc_now_ns(void)
 {
 	int64_t t = viper_clock_now();

@@ -100,6 +100,8 @@ void secondary_main(uint64_t index)
 	gic_init_cpu();
 	if (pmu_for_user)
 		pmu_enable_user_counters();
+	else
+		pmu_deny_user_counters();
 	kernel_lock();
 	err = timer_start_cpu();
 	if (!err)
@@ -166,6 +168,8 @@ void kmain(uint64_t x0)
 	if (pmu_for_user) {
 		pmu_enable_user_counters();
 		kprintf("pmu: instruction and cycle counters readable from user space\n");
+	} else {
+		pmu_deny_user_counters();
 	}
 
 	err = gic_init(&board);

@@ -21,3 +21,9 @@ void pmu_enable_user_counters(void)
 	write_sysreg(pmuserenr_el0, PMUSERENR_EN | PMUSERENR_CR | PMUSERENR_ER);
 	isb();
 }
+
+void pmu_deny_user_counters(void)
+{
+	write_sysreg(pmuserenr_el0, 0);
+	isb();
+}

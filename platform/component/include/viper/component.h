@@ -94,6 +94,14 @@ uint64_t vc_now_ns(void);
 void vc_yield(void);
 
 /*
+ * Guest instructions retired on this CPU since the kernel set the PMU up
+ * (event 0x08, EL0 and EL1 alike): VIPER_OK and *count when the kernel was
+ * booted with pmu=user, else VIPER_E_UNSUPPORTED. Exact under QEMU's
+ * -icount; for benchmarks such as tests/benchmarks/run_boot_bench.
+ */
+int32_t vc_instructions(uint64_t *count);
+
+/*
  * Memory objects: shared memory a component makes, maps and hands to
  * another component in a message's handle field ((viper.handle) fields).
  * The same calls work in a process, in the kernel and on the host; the

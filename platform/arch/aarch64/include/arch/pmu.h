@@ -10,4 +10,7 @@
 /* Starts the counters on the calling CPU and lets EL0 read them. */
 void pmu_enable_user_counters(void);
 
+/* Closes the PMU to EL0 (its reset state is UNKNOWN): the default. */
+void pmu_deny_user_counters(void);
+
 #endif
