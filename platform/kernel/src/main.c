@@ -193,6 +193,9 @@ void kmain(uint64_t x0)
 		panic("no timer interrupt arrived (GICv%u, interrupt %u)", board.gic_version,
 		      board.timer_virt_irq);
 	kprintf("timer: ticking at %d Hz\n", CLOCK_HZ);
+	if (pmu_for_user) /* for tests/benchmarks/run_boot_bench */
+		kprintf("pmu: %llu instructions since the counters started\n",
+			(unsigned long long)pmu_instructions());
 	irq_disable_local();
 
 	kernel_lock();

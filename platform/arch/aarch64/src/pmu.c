@@ -27,3 +27,9 @@ void pmu_deny_user_counters(void)
 	write_sysreg(pmuserenr_el0, 0);
 	isb();
 }
+
+uint64_t pmu_instructions(void)
+{
+	isb();
+	return read_sysreg(pmevcntr0_el0);
+}

@@ -7,8 +7,13 @@
 #ifndef ARCH_PMU_H
 #define ARCH_PMU_H
 
+#include <stdint.h>
+
 /* Starts the counters on the calling CPU and lets EL0 read them. */
 void pmu_enable_user_counters(void);
+
+/* Counter 0: instructions retired on this CPU since pmu_enable_user_counters. */
+uint64_t pmu_instructions(void);
 
 /* Closes the PMU to EL0 (its reset state is UNKNOWN): the default. */
 void pmu_deny_user_counters(void);
