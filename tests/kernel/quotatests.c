@@ -234,6 +234,7 @@ static void parked_thread(void *arg)
 /* Spawned with 2 threads. */
 static int role_threads(void)
 {
+	struct viper_usage base;
 	int64_t a, b, status = -1;
 
 	REQUIRE(my_usage().threads == 1 && my_usage().limits.threads == 2);
@@ -247,10 +248,19 @@ static int role_threads(void)
 	REQUIRE(viper_thread_join((viper_handle_t)a, &status) == 0 && status == 0);
 	REQUIRE(my_usage().threads == 1);
 	release_threads = 0;
+	/*
+	 * A started thread's 16 KiB stack and TLS page are a memory object of
+	 * ours, freed by the join (the page tables the first one needed stay).
+	 */
+	base = my_usage();
 	b = viper_thread_start(parked_thread, NULL, VIPER_PRIORITY_DEFAULT);
 	REQUIRE(b > 0);
+	REQUIRE(my_usage().memory_bytes == base.memory_bytes + 5 * VIPER_PAGE_SIZE);
+	REQUIRE(my_usage().handles == base.handles + 1);
 	release_threads = 1;
 	REQUIRE(viper_thread_join((viper_handle_t)b, &status) == 0 && status == 0);
+	REQUIRE(my_usage().memory_bytes == base.memory_bytes);
+	REQUIRE(my_usage().handles == base.handles);
 	return 0;
 }
 

@@ -1,6 +1,6 @@
 /*
  * The component runtime in a user process (component.h): memory from a
- * fixed heap, log lines on the debug console, the clock, string helpers,
+ * heap that grows on demand, log lines on the debug console, the clock, string helpers,
  * memory objects, interrupts, notifications and the system capability (the
  * kernel's system calls, errors unchanged). viper_component_find
  * and viper_transport_call come from //platform/component:channel_host,
@@ -20,18 +20,21 @@
 #include "process_runtime.h"
 
 /*
- * The heap behind vc_alloc: a static arena, so it costs nothing to set up
- * and lives in .bss. 256 KiB covers the heap_kib of the components a
- * process holds today; the manifest does not carry heap sizes yet.
+ * The heap behind vc_alloc: empty at start, it grows by a memory object of
+ * the process when nothing fits, so a process commits only what its
+ * components allocate (state, locks, heap_kib use, same-process bulk
+ * buffers). A new region is at least HEAP_CHUNK_MIN and at least as large
+ * as the heap so far (so a heap of N bytes needs O(log N) mappings), or,
+ * when the memory quota refuses that, just what the allocation needs.
+ * Regions are never given back.
  */
-#define PROCESS_HEAP_BYTES (256u * 1024u)
+#define HEAP_CHUNK_MIN	 (16u * 1024u)
+#define HEAP_REGION_MAX	 (64u * 1024u * 1024u) /* memory_create's limit */
+#define HEAP_BLOCK_EXTRA 32u		       /* block header and alignment */
 
-static _Alignas(16) uint8_t heap_arena[PROCESS_HEAP_BYTES];
 static struct heap heap;
-static bool heap_ready;
 /* Instances' run threads and the serving thread allocate concurrently. */
 static atomic_flag heap_lock = ATOMIC_FLAG_INIT;
-
 /* Linker-made bounds of section viper_components (see VIPER_COMPONENT). */
 extern const struct viper_component __start_viper_components[];
 extern const struct viper_component __stop_viper_components[];
@@ -40,10 +43,6 @@ static void heap_enter(void)
 {
 	while (atomic_flag_test_and_set_explicit(&heap_lock, memory_order_acquire))
 		viper_yield();
-	if (!heap_ready) {
-		heap_init(&heap, heap_arena, sizeof(heap_arena));
-		heap_ready = true;
-	}
 }
 
 static void heap_leave(void)
@@ -51,13 +50,57 @@ static void heap_leave(void)
 	atomic_flag_clear_explicit(&heap_lock, memory_order_release);
 }
 
-/* Zeroed memory, 16-byte aligned; NULL when the heap is exhausted. */
+static size_t page_up(size_t n)
+{
+	return (n + VIPER_PAGE_SIZE - 1) & ~(size_t)(VIPER_PAGE_SIZE - 1);
+}
+
+/* Maps a new region of `bytes` and adds it to the heap; false when refused. */
+static bool heap_map(size_t bytes)
+{
+	int64_t mem, va;
+
+	if (bytes > HEAP_REGION_MAX)
+		return false;
+	mem = viper_memory_create(bytes, 0);
+	if (mem < 0)
+		return false;
+	va = viper_memory_map((viper_handle_t)mem, 0, bytes, VIPER_PROT_READ | VIPER_PROT_WRITE, 0);
+	/* The mapping keeps the object alive. */
+	viper_handle_close((viper_handle_t)mem);
+	if (va < 0)
+		return false;
+	if (!heap_add(&heap, (void *)(uintptr_t)va, bytes)) {
+		viper_memory_unmap((uint64_t)va, bytes);
+		return false;
+	}
+	return true;
+}
+
+/* heap_alloc, growing the heap when nothing fits. Called with the lock held. */
+static void *heap_alloc_grow(size_t size)
+{
+	void *p = heap_alloc(&heap, size);
+	size_t need, chunk;
+
+	if (p || size > HEAP_REGION_MAX)
+		return p;
+	need = page_up(size + HEAP_BLOCK_EXTRA);
+	chunk = heap.size > HEAP_CHUNK_MIN ? page_up(heap.size) : HEAP_CHUNK_MIN;
+	if (chunk < need)
+		chunk = need;
+	if (!heap_map(chunk) && (chunk == need || !heap_map(need)))
+		return NULL;
+	return heap_alloc(&heap, size);
+}
+
+/* Zeroed memory, 16-byte aligned; NULL when the heap cannot grow (memory quota, mappings). */
 void *vc_alloc(size_t size)
 {
 	void *p;
 
 	heap_enter();
-	p = heap_alloc(&heap, size);
+	p = heap_alloc_grow(size);
 	heap_leave();
 	if (p)
 		memset(p, 0, size);

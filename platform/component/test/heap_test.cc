@@ -77,4 +77,59 @@ TEST(HeapTest, IgnoresNullForeignPointersAndDoubleFrees)
 	EXPECT_EQ(heap_free_bytes(&h), all);
 }
 
+TEST(HeapTest, AnEmptyHeapGivesNullUntilARegionIsAdded)
+{
+	struct heap h;
+	heap_init(&h, nullptr, 0);
+	EXPECT_EQ(heap_free_bytes(&h), 0u);
+	EXPECT_EQ(heap_alloc(&h, 1), nullptr);
+	ASSERT_TRUE(heap_add(&h, arena, 4096));
+	EXPECT_EQ(h.size, 4096u);
+	EXPECT_EQ(heap_free_bytes(&h), 4096u);
+	auto *p = static_cast<uint8_t *>(heap_alloc(&h, 100));
+	ASSERT_NE(p, nullptr);
+	EXPECT_GE(p, arena);
+	EXPECT_LT(p, arena + 4096);
+}
+
+TEST(HeapTest, RegionsServeAllocationsAndFreesStayInTheirRegion)
+{
+	struct heap h;
+	heap_init(&h, arena, 1024);
+	// A second region after a gap, as separate mappings are.
+	uint8_t *second = arena + 8192;
+	ASSERT_TRUE(heap_add(&h, second, 2048));
+	EXPECT_EQ(h.region_count, 2u);
+	EXPECT_EQ(h.size, 3072u);
+	// Too big for the first region: comes from the second.
+	auto *big = static_cast<uint8_t *>(heap_alloc(&h, 1500));
+	ASSERT_NE(big, nullptr);
+	EXPECT_GE(big, second);
+	EXPECT_LE(big + 1500, second + 2048);
+	auto *small = static_cast<uint8_t *>(heap_alloc(&h, 500));
+	ASSERT_NE(small, nullptr);
+	EXPECT_LT(small, arena + 1024);
+	// The gap between the regions is not the heap's: ignored.
+	heap_free(&h, arena + 4096);
+	EXPECT_EQ(heap_free_bytes(&h), 3072u - (1504u + 16u) - (512u + 16u));
+	heap_free(&h, big);
+	heap_free(&h, small);
+	EXPECT_EQ(heap_free_bytes(&h), 3072u);
+	// Never merged across the gap: nothing bigger than the second region fits.
+	EXPECT_EQ(heap_alloc(&h, 2048), nullptr);
+	EXPECT_NE(heap_alloc(&h, 2048 - 16), nullptr);
+}
+
+TEST(HeapTest, RegionLimitAndTinyRegionsAreRefused)
+{
+	struct heap h;
+	heap_init(&h, nullptr, 0);
+	EXPECT_FALSE(heap_add(&h, arena, 16));
+	for (unsigned i = 0; i < HEAP_REGIONS; i++)
+		ASSERT_TRUE(heap_add(&h, arena + i * 256, 128));
+	EXPECT_FALSE(heap_add(&h, arena + HEAP_REGIONS * 256, 128));
+	EXPECT_EQ(h.region_count, static_cast<unsigned>(HEAP_REGIONS));
+	EXPECT_EQ(heap_free_bytes(&h), HEAP_REGIONS * 128u);
+}
+
 } // namespace

@@ -12,11 +12,20 @@ extern char __tdata_start[], __tdata_end[], __tbss_start[], __tbss_end[];
 static const struct viper_startup *startup_block;
 static _Alignas(16) uint8_t main_tls[TLS_AREA];
 
+/*
+ * A thread started with viper_thread_start. Its stack and TLS are one
+ * memory object of the process, mapped where the kernel chooses (the
+ * unmapped guard page below every kernel-chosen mapping catches an
+ * overflowing stack): the stack at the bottom, the TLS area above it. Only
+ * the mapping holds the object, so unmapping it frees the pages; that
+ * happens once viper_thread_join saw the thread end (a thread nobody
+ * joins keeps its slot and memory until the process exits).
+ */
 struct thread_slot {
-	_Alignas(16) uint8_t stack[THREAD_STACK];
-	_Alignas(16) uint8_t tls[TLS_AREA];
 	void (*fn)(void *);
 	void *arg;
+	uintptr_t base; /* the mapping */
+	size_t size;
 	viper_handle_t handle;
 	int used;
 };
@@ -29,12 +38,16 @@ int getpid(void);
 int kill(int pid, int sig);
 
 /* AArch64 TLS (variant I): TPIDR_EL0 points at a 16-byte TCB, the block follows. */
+static size_t tls_bytes(void)
+{
+	return 16 + (size_t)(__tdata_end - __tdata_start) + (size_t)(__tbss_end - __tbss_start);
+}
+
 static void tls_init(uint8_t *area)
 {
 	size_t data = (size_t)(__tdata_end - __tdata_start);
-	size_t bss = (size_t)(__tbss_end - __tbss_start);
 
-	if (16 + data + bss > TLS_AREA) {
+	if (tls_bytes() > TLS_AREA) {
 		static const char msg[] = "runtime: TLS does not fit\n";
 		viper_debug_write(msg, sizeof(msg) - 1);
 		viper_process_exit(-1);
@@ -91,9 +104,33 @@ int64_t viper_spawn(const char *image, uint64_t argument, const viper_handle_t *
 
 static void thread_entry(struct thread_slot *slot)
 {
-	tls_init(slot->tls);
+	tls_init((uint8_t *)(slot->base + THREAD_STACK));
 	slot->fn(slot->arg);
 	viper_thread_exit(0);
+}
+
+/* The slot's stack and TLS: a memory object mapped read/write, its handle closed. */
+static int64_t slot_map(struct thread_slot *s)
+{
+	size_t size = THREAD_STACK +
+		      ((tls_bytes() + VIPER_PAGE_SIZE - 1) & ~(size_t)(VIPER_PAGE_SIZE - 1));
+	int64_t mem = viper_memory_create(size, 0), va;
+
+	if (mem < 0)
+		return mem;
+	va = viper_memory_map((viper_handle_t)mem, 0, size, VIPER_PROT_READ | VIPER_PROT_WRITE, 0);
+	viper_handle_close((viper_handle_t)mem);
+	if (va < 0)
+		return va;
+	s->base = (uintptr_t)va;
+	s->size = size;
+	return VIPER_OK;
+}
+
+static void slot_release(struct thread_slot *s)
+{
+	viper_memory_unmap(s->base, s->size);
+	s->used = 0;
 }
 
 int64_t viper_thread_start(void (*fn)(void *), void *arg, uint32_t priority)
@@ -103,14 +140,17 @@ int64_t viper_thread_start(void (*fn)(void *), void *arg, uint32_t priority)
 		int64_t h;
 		if (s->used)
 			continue;
+		h = slot_map(s);
+		if (h < 0)
+			return h;
 		s->used = 1;
 		s->fn = fn;
 		s->arg = arg;
 		h = viper_thread_create((uint64_t)(uintptr_t)thread_entry,
-					(uint64_t)(uintptr_t)(s->stack + THREAD_STACK),
-					(uint64_t)(uintptr_t)s, priority);
+					(uint64_t)(s->base + THREAD_STACK), (uint64_t)(uintptr_t)s,
+					priority);
 		if (h < 0) {
-			s->used = 0;
+			slot_release(s);
 			return h;
 		}
 		s->handle = (viper_handle_t)h;
@@ -127,7 +167,7 @@ int64_t viper_thread_join(viper_handle_t thread, int64_t *status)
 		return r;
 	for (int i = 0; i < THREAD_SLOTS; i++) {
 		if (slots[i].used && slots[i].handle == thread)
-			slots[i].used = 0;
+			slot_release(&slots[i]);
 	}
 	return viper_handle_close(thread);
 }

@@ -30,9 +30,12 @@ int64_t viper_spawn(const char *image, uint64_t argument, const viper_handle_t *
 		    uint32_t count);
 
 /*
- * Starts a thread running fn(arg) at `priority` with its own stack and TLS
- * (from a fixed pool). Returns its handle or a negative error; the thread's
- * resources return to the pool once viper_thread_join saw it end.
+ * Starts a thread running fn(arg) at `priority` with its own 16 KiB stack
+ * and TLS, one memory object charged to the process (at most 8 such
+ * threads at a time). Returns its handle or a negative error (also the
+ * errors of memory_create and memory_map); the memory is freed once
+ * viper_thread_join saw the thread end, and kept until the process exits
+ * for a thread nobody joins.
  */
 int64_t viper_thread_start(void (*fn)(void *), void *arg, uint32_t priority);
 int64_t viper_thread_join(viper_handle_t thread, int64_t *status);

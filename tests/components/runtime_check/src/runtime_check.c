@@ -1,6 +1,6 @@
 /*
- * runtime_check: the component runtime's IRQ, notification, handle-list
- * and system calls, checked in the placement the instance runs in (see
+ * runtime_check: the component runtime's heap, IRQ, notification,
+ * handle-list and system calls, checked in the placement the instance runs in (see
  * README.md). Prints "runtime_check: N passed, M failed".
  */
 #include <viper/component.h>
@@ -13,6 +13,8 @@ enum { RTC_DR = 0x00, RTC_MR = 0x04, RTC_IMSC = 0x10, RTC_ICR = 0x1c };
 
 #define MS	   (1000ull * 1000)
 #define MAX_LISTED 64
+#define BIG_BLOCKS 6
+#define BIG_BLOCK  (24u * 1024u)
 
 struct runtime_check {
 	struct viper_slot *report;
@@ -73,6 +75,40 @@ static void check_handles(struct runtime_check *c)
 		      vc_handle_list(c->listed, VIPER_HANDLES_MAX + 1, &again) == VIPER_E_INVAL &&
 		      again == 0,
 	      "vc_handle_list counts without a buffer and refuses max over 256");
+}
+
+/*
+ * Blocks bigger than a process heap's first region, so it grows (in the
+ * kernel they come from kmalloc): zeroed, aligned, disjoint and writable.
+ */
+static void check_heap(struct runtime_check *c)
+{
+	uint8_t *blocks[BIG_BLOCKS];
+	bool zeroed = true, kept = true, all = true;
+
+	for (unsigned i = 0; i < BIG_BLOCKS; i++) {
+		blocks[i] = vc_alloc(BIG_BLOCK);
+		if (!blocks[i] || (uintptr_t)blocks[i] % 16) {
+			all = false;
+			continue;
+		}
+		for (unsigned j = 0; j < BIG_BLOCK; j++)
+			zeroed = zeroed && blocks[i][j] == 0;
+		vc_memset(blocks[i], (int)(0xa0 + i), BIG_BLOCK);
+	}
+	check(c, all, "vc_alloc hands out six 24 KiB blocks, 16-byte aligned");
+	check(c, zeroed, "the blocks come zeroed");
+	for (unsigned i = 0; i < BIG_BLOCKS && all; i++) {
+		for (unsigned j = 0; j < BIG_BLOCK; j++)
+			kept = kept && blocks[i][j] == (uint8_t)(0xa0 + i);
+	}
+	check(c, all && kept, "the blocks are disjoint: each keeps its own bytes");
+	for (unsigned i = 0; i < BIG_BLOCKS; i++)
+		vc_free(blocks[i]);
+	blocks[0] = vc_alloc(BIG_BLOCK);
+	check(c, blocks[0] != NULL && blocks[0][0] == 0 && blocks[0][BIG_BLOCK - 1] == 0,
+	      "freed memory is handed out again, zeroed");
+	vc_free(blocks[0]);
 }
 
 static void check_system(struct runtime_check *c)
@@ -164,6 +200,7 @@ static int32_t runtime_check_run(void *state)
 	viper_tally_DoneRequest done = viper_tally_DoneRequest_init_default;
 	viper_tally_DoneReply done_rep;
 
+	check_heap(c);
 	check_handles(c);
 	check_system(c);
 	check_notifications(c);
