@@ -550,13 +550,13 @@ TEST_P(Pl011ConsoleTest, ListenersAreNotifiedOfInput)
 	ASSERT_EQ(Listen(&b), VIPER_OK);
 	EXPECT_NE(a, VIPER_HANDLE_INVALID);
 	EXPECT_NE(a, b) << "each call gives a new channel";
-	EXPECT_EQ(vc_notified_wait(a, VIPER_TIMEOUT_POLL), VIPER_E_WOULDBLOCK);
+	EXPECT_EQ(vc_notified_wait(a, VIPER_TIMEOUT_POLL), VIPER_E_TIMEOUT);
 	Play({"k"});
 	EXPECT_EQ(vc_notified_wait(a, VIPER_TIMEOUT_POLL), 1);
 	EXPECT_EQ(vc_notified_wait(b, VIPER_TIMEOUT_POLL), 1);
 	EXPECT_EQ(Read(128), "k");
 	Play({""});
-	EXPECT_EQ(vc_notified_wait(a, VIPER_TIMEOUT_POLL), VIPER_E_WOULDBLOCK)
+	EXPECT_EQ(vc_notified_wait(a, VIPER_TIMEOUT_POLL), VIPER_E_TIMEOUT)
 		<< "an interrupt that brought nothing notifies nobody";
 }
 
@@ -576,7 +576,7 @@ TEST_P(Pl011ConsoleTest, FourListenersAtMost)
 	EXPECT_EQ(viper_host_notify_channels(), 4u) << "the old send end was closed";
 	EXPECT_EQ(LiveListeners(), 4u);
 	EXPECT_EQ(vc_notified_wait(ready[0], VIPER_TIMEOUT_POLL), 1);
-	EXPECT_EQ(vc_notified_wait(extra, VIPER_TIMEOUT_POLL), VIPER_E_WOULDBLOCK);
+	EXPECT_EQ(vc_notified_wait(extra, VIPER_TIMEOUT_POLL), VIPER_E_TIMEOUT);
 	Play({"x"});
 	EXPECT_EQ(vc_notified_wait(extra, VIPER_TIMEOUT_POLL), 1);
 	EXPECT_EQ(Listen(&extra), VIPER_E_LIMIT);

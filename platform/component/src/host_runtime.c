@@ -478,8 +478,8 @@ int64_t vc_notified_wait(viper_handle_t recv, int64_t timeout_ns)
 			r = VIPER_E_PEERCLOSED;
 			break;
 		}
-		if (timeout_ns == 0) {
-			r = VIPER_E_WOULDBLOCK;
+		if (timeout_ns == 0) { /* as in processes and the kernel */
+			r = VIPER_E_TIMEOUT;
 			break;
 		}
 		if (timeout_ns < 0)

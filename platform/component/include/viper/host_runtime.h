@@ -10,8 +10,8 @@
  * channel_notify): VIPER_E_BADHANDLE for a handle that is not live,
  * VIPER_E_KIND for the wrong end, VIPER_E_INVAL for bits of 0 or with bit
  * 63, VIPER_E_PEERCLOSED when the other end is gone. vc_notified_wait with
- * a timeout of 0 and nothing pending answers VIPER_E_WOULDBLOCK, as the
- * kernel's waits do; VIPER_E_CLOSED when another thread closes the receive
+ * a timeout of 0 and nothing pending answers VIPER_E_TIMEOUT, as the
+ * process and kernel runtimes do; VIPER_E_CLOSED when another thread closes the receive
  * end during the wait. Their handles pass through the host transport
  * unchanged (only memory handles are renumbered).
  */
