@@ -479,45 +479,7 @@ static void do_key(struct line_editor *le, enum key key)
 	}
 }
 
-/* The key a finished CSI sequence (ESC [ params final) stands for. */
-static enum key csi_key(const struct line_editor *le, uint8_t final)
-{
-	if (le->esc_overflow)
-		return KEY_NONE;
-	switch (final) {
-	case 'A':
-		return KEY_UP;
-	case 'B':
-		return KEY_DOWN;
-	case 'C':
-		return KEY_RIGHT;
-	case 'D':
-		return KEY_LEFT;
-	case 'H':
-		return KEY_HOME;
-	case 'F':
-		return KEY_END;
-	case '~':
-		break;
-	default:
-		return KEY_NONE;
-	}
-	if (le->esc_param_len != 1)
-		return KEY_NONE;
-	switch (le->esc_params[0]) {
-	case '1':
-	case '7':
-		return KEY_HOME;
-	case '4':
-	case '8':
-		return KEY_END;
-	case '3':
-		return KEY_DELETE;
-	default:
-		return KEY_NONE;
-	}
-}
-
+/* The key a finished SS3 sequence (ESC O final) stands for: arrows, Home, End. */
 static enum key ss3_key(uint8_t final)
 {
 	switch (final) {
@@ -533,6 +495,29 @@ static enum key ss3_key(uint8_t final)
 		return KEY_HOME;
 	case 'F':
 		return KEY_END;
+	default:
+		return KEY_NONE;
+	}
+}
+
+/* The key a finished CSI sequence (ESC [ params final) stands for. */
+static enum key csi_key(const struct line_editor *le, uint8_t final)
+{
+	if (le->esc_overflow)
+		return KEY_NONE;
+	if (final != '~')
+		return ss3_key(final); /* the same letters as ESC O */
+	if (le->esc_param_len != 1)
+		return KEY_NONE;
+	switch (le->esc_params[0]) {
+	case '1':
+	case '7':
+		return KEY_HOME;
+	case '4':
+	case '8':
+		return KEY_END;
+	case '3':
+		return KEY_DELETE;
 	default:
 		return KEY_NONE;
 	}
