@@ -391,6 +391,7 @@ static void test_handle_transfer(void)
 	two[1] = (viper_handle_t)t;
 	CHECK_EQ(viper_channel_send(s, "h", 1, two, 2, 0), VIPER_E_INVAL); /* twice */
 	CHECK_EQ(viper_channel_send(s, "h", 1, &s, 1, 0), VIPER_E_INVAL);  /* itself */
+	CHECK_EQ(viper_channel_send(s, "h", 1, &r, 1, 0), VIPER_E_INVAL);  /* its receive end */
 	two[1] = 0x4242;
 	CHECK_EQ(viper_channel_send(s, "h", 1, two, 2, 0), VIPER_E_BADHANDLE);
 	CHECK_EQ(viper_channel_send(s, "h", 1, (viper_handle_t *)8, 1, 0), VIPER_E_FAULT);
@@ -580,6 +581,23 @@ static void test_call_reply(void)
 	viper_handle_close(r);
 }
 
+/* Calls `s` with `len` bytes of a pattern and checks the echo; the reply buffer is `reply`. */
+static void check_echo(viper_handle_t s, uint32_t len, char *reply, uint32_t capacity)
+{
+	char msg[VIPER_MSG_MAX_BYTES];
+
+	for (uint32_t i = 0; i < len; i++)
+		msg[i] = (char)('a' + (i * 7 + len) % 26);
+	struct viper_call call = {.send_bytes = msg,
+				  .send_len = len,
+				  .reply_bytes = reply,
+				  .reply_capacity = capacity,
+				  .timeout_ns = VIPER_TIMEOUT_NONE};
+	CHECK_EQ(viper_channel_call(s, &call), len);
+	CHECK_EQ(call.info.bytes, len);
+	CHECK(memcmp(reply, msg, len) == 0);
+}
+
 static void test_call_other_process(void)
 {
 	viper_handle_t s, r;
@@ -603,6 +621,14 @@ static void test_call_other_process(void)
 		if (got == n)
 			CHECK(memcmp(reply, msg, (size_t)n) == 0);
 	}
+	/* An unwritable reply buffer fails the call, not the server, which goes on. */
+	struct viper_call bad = {.send_bytes = "x",
+				 .send_len = 1,
+				 .reply_bytes = (void *)8,
+				 .reply_capacity = sizeof(reply),
+				 .timeout_ns = VIPER_TIMEOUT_NONE};
+	CHECK_EQ(viper_channel_call(s, &bad), VIPER_E_FAULT);
+	check_echo(s, 5, reply, sizeof(reply));
 	viper_handle_close(s); /* the echo server sees its peer close and exits */
 	CHECK_EQ(wait_status((viper_handle_t)child), 0);
 
@@ -617,23 +643,6 @@ static void test_call_other_process(void)
 	CHECK_EQ(viper_channel_call(s, &call), VIPER_E_PEERCLOSED);
 	CHECK_EQ(wait_status((viper_handle_t)child), 0);
 	viper_handle_close(s);
-}
-
-/* Calls `s` with `len` bytes of a pattern and checks the echo; the reply buffer is `reply`. */
-static void check_echo(viper_handle_t s, uint32_t len, char *reply, uint32_t capacity)
-{
-	char msg[VIPER_MSG_MAX_BYTES];
-
-	for (uint32_t i = 0; i < len; i++)
-		msg[i] = (char)('a' + (i * 7 + len) % 26);
-	struct viper_call call = {.send_bytes = msg,
-				  .send_len = len,
-				  .reply_bytes = reply,
-				  .reply_capacity = capacity,
-				  .timeout_ns = VIPER_TIMEOUT_NONE};
-	CHECK_EQ(viper_channel_call(s, &call), len);
-	CHECK_EQ(call.info.bytes, len);
-	CHECK(memcmp(reply, msg, len) == 0);
 }
 
 /* A short call with `len` bytes of a pattern; checks the echo. */

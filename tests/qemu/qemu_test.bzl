@@ -20,6 +20,7 @@ failure the test log shows the failed step and the whole serial output.
 DEFAULT_FORBID = [
     "kernel panic",
     "\\*\\*\\* \\S+ exception from",
+    "kernel: bad (kfree|page free)",
 ]
 
 def expect(regex):

@@ -459,6 +459,7 @@ struct thread *thread_create(struct process *p, uint64_t entry, uint64_t sp, uin
 	t->ctx.sp = (uint64_t)(uintptr_t)t->frame;
 	t->ctx.lr = (uint64_t)(uintptr_t)thread_trampoline;
 	t->process = p;
+	t->call.msg.embedded = true; /* lives in the thread: never kfree'd */
 	t->priority = priority > VIPER_PRIORITY_MAX ? VIPER_PRIORITY_MAX : priority;
 	t->state = THREAD_NEW;
 	t->all_next = all_threads;
@@ -497,6 +498,8 @@ int64_t kthread_syscall(uint64_t n, const uint64_t args[6], uint64_t regs[7])
 	struct trap_frame *f;
 	int64_t r;
 
+	if (kernel_lock_held())
+		return VIPER_E_UNSUPPORTED;
 	irq_disable_local();
 	kernel_lock();
 	f = current_thread()->frame;

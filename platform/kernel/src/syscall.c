@@ -409,16 +409,21 @@ static int64_t sys_channel_create(const uint64_t *a)
 
 /*
  * Checks the handles a message will carry: each exists, may be transferred,
- * appears once, and is not the channel end the message goes through.
+ * appears once, and is neither the channel end the message goes through nor
+ * that channel's receive end (queued in its own channel, it would keep the
+ * channel, the message and itself alive with nobody able to receive).
  */
 static err_t check_transfer(const viper_handle_t *hs, unsigned count, const struct cap *via)
 {
+	const struct kobject *own_recv =
+		via ? &container_of(via->object, struct channel, send_end)->recv_end : NULL;
+
 	for (unsigned i = 0; i < count; i++) {
 		struct cap *c;
 		err_t err = handle_lookup(handles(), hs[i], 0, VIPER_RIGHT_TRANSFER, &c);
 		if (err)
 			return err;
-		if (c == via)
+		if (c == via || c->object == own_recv)
 			return VIPER_E_INVAL;
 		for (unsigned j = 0; j < i; j++) {
 			if (hs[j] == hs[i])
@@ -501,7 +506,7 @@ static err_t build_message(uint64_t h, bool from_regs, uint64_t bytes, uint64_t 
 			   struct message **out, struct channel **ch_out)
 {
 	uint64_t deadline = deadline_after(timeout);
-	viper_handle_t hs[VIPER_MSG_MAX_HANDLES];
+	viper_handle_t hs[VIPER_MSG_MAX_HANDLES] = {0};
 	struct channel *ch;
 	struct cap *via;
 	err_t err = lookup(h, VIPER_OBJ_CHANNEL_SEND, VIPER_RIGHT_WRITE, &via);
@@ -521,9 +526,7 @@ static err_t build_message(uint64_t h, bool from_regs, uint64_t bytes, uint64_t 
 		if (err)
 			return err;
 	}
-	if (m) {
-		m->embedded = true;
-	} else {
+	if (!m) {
 		m = kmalloc(sizeof(*m));
 		if (!m)
 			return VIPER_E_NOMEM;
@@ -662,7 +665,7 @@ static int64_t receive(uint64_t h, struct cap *c, uint64_t buf, uint64_t capacit
 	struct thread *t = current_thread();
 	struct process *p = t->process;
 	struct receipt rc = {reply_result, 0, {0, 0, 0, 0}};
-	viper_handle_t hs[VIPER_MSG_MAX_HANDLES];
+	viper_handle_t hs[VIPER_MSG_MAX_HANDLES] = {0};
 	struct reply_slot *r = NULL;
 	struct channel *ch;
 	struct message *m;
@@ -782,7 +785,7 @@ static int64_t take_reply(struct thread *t)
 	struct call_wait *cw = &t->call;
 	struct message *m = &cw->msg;
 	struct viper_msg_info info = {m->bytes, m->handle_count, 0, 0};
-	viper_handle_t hs[VIPER_MSG_MAX_HANDLES];
+	viper_handle_t hs[VIPER_MSG_MAX_HANDLES] = {0};
 	err_t err;
 
 	if (cw->in_regs) {
@@ -1020,7 +1023,7 @@ static void finish_call(struct reply_slot *r, struct thread *caller, err_t outco
 static err_t reply(uint64_t token, bool from_regs, uint64_t bytes, uint64_t len,
 		   uint64_t handle_ptr, uint64_t count, err_t *outcome, struct thread **woken)
 {
-	viper_handle_t hs[VIPER_MSG_MAX_HANDLES];
+	viper_handle_t hs[VIPER_MSG_MAX_HANDLES] = {0};
 	struct message scratch;
 	struct reply_slot *r;
 	struct thread *caller;

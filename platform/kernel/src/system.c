@@ -7,10 +7,6 @@
 #include <kernel/sched.h>
 #include <kernel/string.h>
 
-/* Entries copied per chunk: small, so the stack buffers stay small. */
-#define HANDLE_CHUNK  8
-#define PROCESS_CHUNK 4
-
 static struct kobject system_obj;
 
 void system_init(void)
@@ -42,25 +38,18 @@ void system_info(struct viper_system_info *out)
 int64_t system_list_handles(const struct handle_table *t, const struct aspace *to, uint64_t out,
 			    uint32_t max)
 {
-	struct viper_handle_entry chunk[HANDLE_CHUNK];
-	uint32_t total = 0, n = 0;
-	err_t err;
+	struct viper_handle_entry e;
+	uint32_t total = 0;
 
 	for (uint32_t i = 0; i < VIPER_HANDLES_MAX; i++) {
-		if (!handle_entry(t, i, &chunk[n]))
+		if (!handle_entry(t, i, &e) || total++ >= max)
 			continue;
-		if (total++ >= max)
-			continue;
-		if (++n == HANDLE_CHUNK) {
-			err = copy_to_user(to, out, chunk, sizeof(chunk));
-			if (err)
-				return err;
-			out += sizeof(chunk);
-			n = 0;
-		}
+		err_t err = copy_to_user(to, out, &e, sizeof(e));
+		if (err)
+			return err;
+		out += sizeof(e);
 	}
-	err = copy_to_user(to, out, chunk, n * sizeof(chunk[0]));
-	return err ? err : (int64_t)total;
+	return total;
 }
 
 static void process_entry(const struct process *p, struct viper_process_entry *e)
@@ -76,24 +65,19 @@ static void process_entry(const struct process *p, struct viper_process_entry *e
 
 int64_t system_list_processes(const struct aspace *to, uint64_t out, uint32_t max)
 {
-	struct viper_process_entry chunk[PROCESS_CHUNK];
-	uint32_t total = 0, n = 0;
-	err_t err;
+	struct viper_process_entry e;
+	uint32_t total = 0;
 
 	for (const struct process *p = process_list(); p; p = p->list_next) {
 		if (total++ >= max)
 			continue;
-		process_entry(p, &chunk[n]);
-		if (++n == PROCESS_CHUNK) {
-			err = copy_to_user(to, out, chunk, sizeof(chunk));
-			if (err)
-				return err;
-			out += sizeof(chunk);
-			n = 0;
-		}
+		process_entry(p, &e);
+		err_t err = copy_to_user(to, out, &e, sizeof(e));
+		if (err)
+			return err;
+		out += sizeof(e);
 	}
-	err = copy_to_user(to, out, chunk, n * sizeof(chunk[0]));
-	return err ? err : (int64_t)total;
+	return total;
 }
 
 struct process *system_find_process(uint64_t koid)

@@ -20,7 +20,9 @@ struct thread *kthread_create(void (*fn)(void *), void *arg, unsigned priority);
 /*
  * System call `n` from a kernel thread: args in x0-x5, and for the short
  * calls x1 and the payload x2-x7 in and out through `regs` (x1..x7, may be
- * NULL otherwise). Returns x0.
+ * NULL otherwise). Returns x0. A caller holding the big lock (a
+ * kernel-placed instance's init, say) gets VIPER_E_UNSUPPORTED: the call
+ * would take the lock again, and it cannot block there anyway.
  */
 int64_t kthread_syscall(uint64_t n, const uint64_t args[6], uint64_t regs[7]);
 

@@ -5,7 +5,7 @@
  * processes (the write right). The root process gets a handle to it at
  * start; a kernel-placed component gets one when the system description
  * grants it. What a handle table or the process list holds is copied out
- * in small chunks, so no call needs a large buffer on the kernel stack.
+ * one entry at a time, so no call needs a large buffer on the kernel stack.
  * Everything here runs under the big lock.
  */
 #ifndef KERNEL_SYSTEM_H
@@ -33,7 +33,7 @@ void system_info(struct viper_system_info *out);
  * Copies the live handles of table `t`, in slot order, to `out` in `to`
  * (at most `max` entries). Returns how many handles `t` holds in all, or
  * VIPER_E_FAULT when `out` is not writable for the entries written (those
- * before the failing chunk may have been written).
+ * before the failing one are written).
  */
 int64_t system_list_handles(const struct handle_table *t, const struct aspace *to, uint64_t out,
 			    uint32_t max);
