@@ -681,16 +681,20 @@ def _check_priorities(system, diags):
 
 
 def _check_interface_ids(system, diags):
-    by_id = {}
-    free = max([i.id for i in system.interfaces.values()] + [0]) + 1
+    # Requests carry an id's low 16 bits (docs/interfaces.md): those must differ.
+    by_low = {}
+    used = {i.id & 0xFFFF for i in system.interfaces.values()}
+    free = max(used | {0}) + 1
     for iface in sorted(system.interfaces.values(), key=lambda i: (i.file, i.line, i.name)):
-        first = by_id.get(iface.id)
+        first = by_low.get(iface.id & 0xFFFF)
         if first is None:
-            by_id[iface.id] = iface
+            by_low[iface.id & 0xFFFF] = iface
             continue
+        same = "id %d" % iface.id if first.id == iface.id else \
+            "id %d, whose low 16 bits (%d)" % (iface.id, iface.id & 0xFFFF)
         diags.error(iface.file, iface.line, "interface-id",
-                    "interface '%s' has id %d, which interface '%s' (%s:%d) already uses" %
-                    (iface.name, iface.id, first.name, first.file, first.line),
+                    "interface '%s' has %s, which interface '%s' (%s:%d) already uses" %
+                    (iface.name, same, first.name, first.file, first.line),
                     "give '%s' an unused (viper.interface_id), for example %d" % (iface.name, free))
 
 

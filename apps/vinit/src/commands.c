@@ -17,8 +17,8 @@
 #define LOG_DEFAULT_ENTRIES  10u
 #define LOG_MAX_ENTRIES	     1000u
 #define STATUS_MAX_PROCESSES 256u /* a walk never runs longer than this */
-#define VARIABLE_NAME_MAX    32u
-#define VARIABLE_VALUE_MAX   64u
+#define VARIABLE_NAME_MAX    (sizeof(((viper_kv_PutRequest *)0)->key) - 1)
+#define VARIABLE_VALUE_MAX   sizeof(((viper_kv_PutRequest *)0)->value.bytes)
 
 static const char *plural(uint64_t n)
 {
@@ -122,7 +122,25 @@ static int32_t process_at(struct shell *sh, uint32_t index, viper_sysinfo_Proces
 	viper_sysinfo_ProcessRequest req;
 	vc_memset(&req, 0, sizeof(req));
 	req.index = index;
-	return sysinfo_process(sh->slots[VINIT_SLOT_SYSINFO], &req, rep);
+	int32_t r = sysinfo_process(sh->slots[VINIT_SLOT_SYSINFO], &req, rep);
+	/* Past what the provider lists at once: the end of the walk. */
+	return r == VIPER_E_RANGE ? VIPER_E_NOTFOUND : r;
+}
+
+/* This shell's own process id: the koid of its process handle. */
+static bool own_process_id(struct shell *sh, uint64_t *id)
+{
+	uint32_t total = 0;
+
+	if (vc_handle_list(sh->handles, VIPER_HANDLES_MAX, &total) != VIPER_OK)
+		return false;
+	for (uint32_t i = 0; i < total && i < VIPER_HANDLES_MAX; i++) {
+		if (sh->handles[i].kind == VIPER_OBJ_PROCESS) {
+			*id = sh->handles[i].koid;
+			return true;
+		}
+	}
+	return false;
 }
 
 static int cmd_status(struct shell *sh, const struct shell_command *cmd, size_t argc, char **argv)
@@ -185,8 +203,6 @@ static const char *handle_name(const struct shell *sh, viper_handle_t h)
 	}
 	if (h == sh->listen)
 		return "console input notifications";
-	if (h == sh->nap_send || h == sh->nap_recv)
-		return "the shell's timer channel";
 	if (h == sh->system)
 		return "system";
 	return "";
@@ -200,7 +216,7 @@ static int cmd_caps(struct shell *sh, const struct shell_command *cmd, size_t ar
 	(void)argv;
 	if (argc != 1)
 		return shell_usage(sh, cmd);
-	int32_t r = sh->handle_list(sh->handles, VIPER_HANDLES_MAX, &total);
+	int32_t r = vc_handle_list(sh->handles, VIPER_HANDLES_MAX, &total);
 	if (r != VIPER_OK)
 		return shell_fail(sh, SHELL_FAIL, "%s: handle_list failed: %s (%d)", cmd->name,
 				  shell_error_name(r), (int)r);
@@ -358,7 +374,7 @@ static int cmd_set(struct shell *sh, const struct shell_command *cmd, size_t arg
 		size_t need = len + (i > 2 ? 1 : 0);
 		if (n + need > VARIABLE_VALUE_MAX)
 			return shell_fail(sh, SHELL_ERROR, "%s: the value is longer than %u bytes",
-					  cmd->name, VARIABLE_VALUE_MAX);
+					  cmd->name, (unsigned)VARIABLE_VALUE_MAX);
 		if (i > 2)
 			req.value.bytes[n++] = ' ';
 		vc_memcpy(req.value.bytes + n, argv[i], len);
@@ -470,6 +486,11 @@ static int cmd_break(struct shell *sh, const struct shell_command *cmd, size_t a
 		if (rc != SHELL_OK)
 			return rc;
 	}
+	uint64_t self;
+	if (own_process_id(sh, &self) && id == self)
+		return shell_fail(sh, SHELL_ERROR,
+				  "%s: process %llu is this shell; EndShell ends it", cmd->name,
+				  (unsigned long long)id);
 	vc_memset(&req, 0, sizeof(req));
 	req.process = id;
 	int32_t r = sysinfo_stop(sh->slots[VINIT_SLOT_SYSINFO], &req, &rep);
@@ -479,7 +500,7 @@ static int cmd_break(struct shell *sh, const struct shell_command *cmd, size_t a
 	if (r == VIPER_E_INVAL)
 		return shell_fail(sh, SHELL_ERROR,
 				  "%s: process %llu may not be stopped (the kernel, the root task "
-				  "or this shell)",
+				  "or the system-information service)",
 				  cmd->name, (unsigned long long)id);
 	if (r != VIPER_OK)
 		return shell_service_failed(sh, cmd, "sysinfo", r);

@@ -20,9 +20,6 @@ void shell_init(struct shell *sh, const struct viper_instance_env *env)
 		sh->slots[i] = env->slots[i];
 	sh->system = env->system;
 	sh->listen = VIPER_HANDLE_INVALID;
-	sh->nap_send = VIPER_HANDLE_INVALID;
-	sh->nap_recv = VIPER_HANDLE_INVALID;
-	sh->handle_list = vc_handle_list;
 	for (size_t i = 0; i < count && i < SHELL_COMMANDS_MAX; i++)
 		sh->names[i] = table[i].name;
 	line_editor_init(&sh->editor, SHELL_PROMPT, sh->names,

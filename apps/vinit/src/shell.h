@@ -14,7 +14,8 @@
 #include <viper/component.h>
 
 #include <vinit/line_editor.h>
-#include <vinit/vinit.h>
+
+#include "console.viper.h"
 
 #include "vinit_slots.h"
 
@@ -26,8 +27,9 @@ enum shell_rc {
 	SHELL_FAIL = 20,
 };
 
-#define SHELL_PROMPT	   "SYS:> "
-#define SHELL_OUTPUT_CHUNK 224u /* the most one console Write carries */
+#define SHELL_PROMPT "SYS:> "
+/* The most one console Write carries. */
+#define SHELL_OUTPUT_CHUNK sizeof(((viper_console_WriteRequest *)0)->data.bytes)
 #define SHELL_REASON_MAX   160u /* a failure's reason, as Why gives it */
 #define SHELL_COMMANDS_MAX 24u
 
@@ -46,9 +48,6 @@ struct shell {
 	struct viper_slot *slots[VINIT_SLOT_COUNT]; /* by VINIT_SLOT_* */
 	viper_handle_t system;			    /* env->system, shown by Caps */
 	viper_handle_t listen;			    /* console Listen's receive end, or invalid */
-	viper_handle_t nap_send;		    /* a channel of our own to sleep on */
-	viper_handle_t nap_recv;
-	vinit_handle_list_fn handle_list;
 
 	struct line_editor editor;
 	const char *names[SHELL_COMMANDS_MAX]; /* what Tab completes */

@@ -6,27 +6,13 @@
  * that fails or restarts is waited for, never fatal. See README.md.
  */
 #include <kernel/version.h>
-#include <vinit/vinit.h>
 
 #include "console.viper.h"
 #include "log.viper.h"
 #include "shell.h"
 
-#define READ_MAX      128u
-#define INPUT_WAIT_NS 1000000000ll /* wake now and then even if a notification is lost */
-#define RETRY_NS      100000000ll  /* between attempts while the console is away */
-
-/* Sleeps up to `ns` on a channel of the shell's own (no one notifies it). */
-static void nap(struct shell *sh, int64_t ns)
-{
-	if (sh->nap_recv == VIPER_HANDLE_INVALID &&
-	    vc_channel_create(&sh->nap_send, &sh->nap_recv) != VIPER_OK) {
-		sh->nap_send = VIPER_HANDLE_INVALID;
-		sh->nap_recv = VIPER_HANDLE_INVALID;
-	}
-	if (sh->nap_recv == VIPER_HANDLE_INVALID || vc_notified_wait(sh->nap_recv, ns) < 0)
-		vc_yield();
-}
+#define READ_MAX sizeof(((viper_console_ReadReply *)0)->data.bytes)
+#define RETRY_NS 100000000ll /* between attempts while the console is away */
 
 /* Asks the console for input notifications; without them the shell polls. */
 static void listen_console(struct shell *sh)
@@ -46,21 +32,23 @@ static void forget_listen(struct shell *sh)
 	sh->listen = VIPER_HANDLE_INVALID;
 }
 
-/* Waits until input may have arrived. */
+/*
+ * Waits until input may have arrived, after a Read found none: on the
+ * console's notifications. Input that came before a new Listen notified
+ * nobody, so after one the caller reads again before anything waits.
+ */
 static void wait_for_input(struct shell *sh)
 {
-	if (sh->listen == VIPER_HANDLE_INVALID)
-		listen_console(sh);
 	if (sh->listen == VIPER_HANDLE_INVALID) {
-		nap(sh, RETRY_NS);
+		listen_console(sh);
+		if (sh->listen == VIPER_HANDLE_INVALID)
+			vc_sleep(RETRY_NS); /* no notifications: poll the console */
 		return;
 	}
-	int64_t r = vc_notified_wait(sh->listen, INPUT_WAIT_NS);
-	if (r > 0 || r == VIPER_E_TIMEOUT)
+	if (vc_notified_wait(sh->listen, VIPER_TIMEOUT_NONE) > 0)
 		return;
 	/* The console went away (its send end is gone): listen again when it is back. */
 	forget_listen(sh);
-	nap(sh, RETRY_NS);
 }
 
 /* Feeds input to the line editor and runs each line; false once EndShell ran. */
@@ -108,7 +96,7 @@ static int32_t vinit_run(void *state)
 				       shell_error_name(r));
 			console_lost = true;
 			forget_listen(sh);
-			nap(sh, RETRY_NS);
+			vc_sleep(RETRY_NS);
 			continue;
 		}
 		if (console_lost) {
@@ -139,12 +127,6 @@ static int32_t vinit_init(void *state, const struct viper_instance_env *env)
 	}
 	shell_init(state, env);
 	return VIPER_OK;
-}
-
-void vinit_set_handle_list(void *state, vinit_handle_list_fn fn)
-{
-	struct shell *sh = state;
-	sh->handle_list = fn != NULL ? fn : vc_handle_list;
 }
 
 VIPER_COMPONENT(vinit) = {

@@ -6,11 +6,8 @@
 // ends run() with 0.
 //
 // The fake console never answers a Read with nothing while the script lasts
-// (the shell then never waits on its Listen handle), so these tests need no
-// notifications from the host runtime. The runtime calls the host runtime
-// may not have yet (vc_notified_wait, vc_channel_create, vc_handle_list) get
-// weak stand-ins below, which the real ones replace once they exist; Caps
-// reads its handles through the seam vinit_set_handle_list.
+// (the shell then never waits on its Listen handle). Caps lists the handles
+// a host-runtime fake (viper/host_runtime.h) gives vc_handle_list.
 #include <gtest/gtest.h>
 
 #include <cstdio>
@@ -20,8 +17,8 @@
 
 extern "C" {
 #include <kernel/version.h>
-#include <vinit/vinit.h>
 #include <viper/component.h>
+#include <viper/host_runtime.h>
 #include <viper/host_transport.h>
 
 #include "console.viper.h"
@@ -29,31 +26,6 @@ extern "C" {
 #include "log.viper.h"
 #include "rtc.viper.h"
 #include "sysinfo.viper.h"
-}
-
-extern "C" {
-__attribute__((weak)) int32_t vc_channel_create(viper_handle_t *send, viper_handle_t *recv)
-{
-	*send = VIPER_HANDLE_INVALID;
-	*recv = VIPER_HANDLE_INVALID;
-	return VIPER_E_NOSYS;
-}
-
-__attribute__((weak)) int64_t vc_notified_wait(viper_handle_t recv, int64_t timeout_ns)
-{
-	(void)recv;
-	(void)timeout_ns;
-	return VIPER_E_NOSYS;
-}
-
-__attribute__((weak)) int32_t vc_handle_list(struct viper_handle_entry *out, uint32_t max,
-					     uint32_t *total)
-{
-	(void)out;
-	(void)max;
-	*total = 0;
-	return VIPER_E_NOSYS;
-}
 }
 
 namespace
@@ -292,7 +264,7 @@ const struct rtc_server kRtcOps = {
 std::vector<struct viper_handle_entry> g_handles;
 int32_t g_handle_list_status = VIPER_OK;
 
-int32_t FakeHandleList(struct viper_handle_entry *out, uint32_t max, uint32_t *total)
+int32_t FakeHandleList(void *, struct viper_handle_entry *out, uint32_t max, uint32_t *total)
 {
 	if (g_handle_list_status != VIPER_OK)
 		return g_handle_list_status;
@@ -312,6 +284,9 @@ class VinitTest : public ::testing::TestWithParam<bool>
 	void SetUp() override
 	{
 		viper_host_reset();
+		struct viper_host_fakes fakes = {};
+		fakes.handle_list = FakeHandleList;
+		viper_host_set_fakes(&fakes);
 		g_handles.clear();
 		g_handle_list_status = VIPER_OK;
 
@@ -387,7 +362,6 @@ class VinitTest : public ::testing::TestWithParam<bool>
 		if (c == nullptr || status != VIPER_OK)
 			return -1;
 		EXPECT_EQ(c->provide_count, 0u);
-		vinit_set_handle_list(vinit_state_, FakeHandleList);
 		return c->run(vinit_state_);
 	}
 
@@ -764,22 +738,27 @@ TEST_P(VinitTest, BreakRefusals)
 	sysinfo_.AddProcess(10, "worker", 1, 3, 4096);
 	sysinfo_.AddProcess(11, "Worker", 1, 3, 4096);
 	sysinfo_.AddProcess(12, "gone", 1, 3, 4096, true);
+	sysinfo_.AddProcess(7, "shell", 1, 3, 4096);
+	g_handles.push_back({0x1000, VIPER_OBJ_PROCESS, VIPER_RIGHTS_ALL, 0, 7}); /* its own */
 	auto r = RunLines({"Break worker", "Why", "Break nosuch", "Break gone", "Break 999",
-			   "Break 1", "Why", "Break", "Break a b", "Break 99999999999999999999"});
+			   "Break 1", "Why", "Break", "Break a b", "Break 99999999999999999999",
+			   "Break shell", "Break 7"});
 	EXPECT_EQ(r[0], "Break: 2 processes are called \"worker\" (ids 10 11): give an id\n");
 	EXPECT_EQ(r[1], Failed(10, "Break: 2 processes are called \"worker\" (ids 10 11): give an "
 				   "id"));
 	EXPECT_EQ(r[2], "Break: no running process is called \"nosuch\"\n");
 	EXPECT_EQ(r[3], "Break: no running process is called \"gone\"\n");
 	EXPECT_EQ(r[4], "Break: no process has id 999\n");
-	EXPECT_EQ(r[5], "Break: process 1 may not be stopped (the kernel, the root task or this "
-			"shell)\n");
+	EXPECT_EQ(r[5], "Break: process 1 may not be stopped (the kernel, the root task or the "
+			"system-information service)\n");
 	EXPECT_EQ(r[6], Failed(10, "Break: process 1 may not be stopped (the kernel, the root task "
-				   "or this shell)"));
+				   "or the system-information service)"));
 	EXPECT_EQ(r[7], "Break: bad or missing argument; usage: Break PROCESS\n");
 	EXPECT_EQ(r[8], "Break: bad or missing argument; usage: Break PROCESS\n");
 	EXPECT_EQ(r[9], "Break: no running process is called \"99999999999999999999\"\n")
 		<< "too big for an id: taken as a name";
+	EXPECT_EQ(r[10], "Break: process 7 is this shell; EndShell ends it\n");
+	EXPECT_EQ(r[11], "Break: process 7 is this shell; EndShell ends it\n");
 	EXPECT_TRUE(sysinfo_.stopped.empty());
 }
 

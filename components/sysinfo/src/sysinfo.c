@@ -43,7 +43,9 @@ static int32_t info_process(void *self, struct viper_rpc_context *ctx,
 	uint32_t total = 0;
 	(void)ctx;
 
-	int32_t r = vc_system_processes(s->system, s->processes, SYSINFO_PROCESSES_MAX, &total);
+	/* Only as far as the index: a walk over all processes costs one list each. */
+	uint32_t want = req->index < SYSINFO_PROCESSES_MAX ? req->index + 1 : SYSINFO_PROCESSES_MAX;
+	int32_t r = vc_system_processes(s->system, s->processes, want, &total);
 	if (r < 0)
 		return r;
 	if (req->index >= total)

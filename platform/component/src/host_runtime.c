@@ -13,6 +13,8 @@
 #include <viper/component.h>
 #include <viper/host_runtime.h>
 
+#include "log_line.h"
+
 #include <errno.h>
 #include <pthread.h>
 #include <sched.h>
@@ -50,12 +52,12 @@ void vc_free(void *p)
 
 void vc_log(const char *fmt, ...)
 {
-	char line[256];
+	char line[LOG_LINE_BYTES];
 	va_list ap;
 	va_start(ap, fmt);
-	vsnprintf(line, sizeof(line), fmt, ap);
+	size_t n = log_line(line, fmt, ap);
 	va_end(ap);
-	fprintf(stderr, "%s\n", line);
+	fwrite(line, 1, n, stderr);
 }
 
 int vc_vsnprintf(char *buf, size_t size, const char *fmt, va_list ap)
@@ -75,6 +77,14 @@ int vc_snprintf(char *buf, size_t size, const char *fmt, ...)
 void vc_yield(void)
 {
 	sched_yield();
+}
+
+void vc_sleep(int64_t ns)
+{
+	struct timespec t = {.tv_sec = ns / 1000000000, .tv_nsec = ns % 1000000000};
+
+	if (ns > 0)
+		nanosleep(&t, NULL);
 }
 
 int32_t vc_instructions(uint64_t *count)

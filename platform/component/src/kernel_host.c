@@ -76,6 +76,8 @@ struct kernel_instance {
 static struct kernel_instance instances[MAX_INSTANCES];
 static struct serve_loop loops[MAX_INSTANCES * MAX_SERVES];
 static unsigned loop_count;
+/* Connection numbers of direct (co-located) calls: never a channel's (channel + 1). */
+static uint32_t next_local_connection = MAX_CHANNELS + 1;
 
 static const viper_manifest_Process *find_kernel_record(void)
 {
@@ -212,7 +214,8 @@ static err_t bind_slot(struct kernel_instance *in, unsigned index, const viper_m
 		slot->peer_ops = p->ops;
 		slot->peer = peer->state;
 		slot->peer_lock = peer->locked ? &peer->lock : NULL;
-		slot->peer_ctx.connection = index + 1;
+		/* Never a channel's connection number (channel + 1, below). */
+		slot->peer_ctx.connection = next_local_connection++;
 		if (p->interface->bulk_bytes) {
 			struct kernel_bulk bulk;
 			struct memory_object *m;
@@ -342,20 +345,8 @@ static err_t make_instance(struct kernel_instance *in, const viper_manifest_Inst
 /* An entry lock's wake-up channel, both ends in the kernel process's table. */
 static err_t make_entry_lock(struct viper_entry_lock *lock)
 {
-	struct channel *ch;
-	err_t err = channel_create(VIPER_CHANNEL_DEFAULT_DEPTH, &ch);
-
-	if (err)
-		return err;
 	lock->holders = 0;
-	err = handle_create(&kernel_process.handles, &ch->send_end, VIPER_RIGHT_WRITE,
-			    &lock->wake_send);
-	if (!err)
-		err = handle_create(&kernel_process.handles, &ch->recv_end, VIPER_RIGHT_READ,
-				    &lock->wake_recv);
-	kobject_unref(&ch->send_end);
-	kobject_unref(&ch->recv_end);
-	return err;
+	return vc_channel_create(&lock->wake_send, &lock->wake_recv);
 }
 
 /*
@@ -495,7 +486,8 @@ err_t kernel_components_start(void)
 			l->provided = p;
 			l->state = ki->state;
 			l->lock = ki->locked ? &ki->lock : NULL;
-			l->ctx.connection = loop_count + 1;
+			/* Stable across boots: the manifest's channel number, as in processes. */
+			l->ctx.connection = kernel_record->grants[sv->grant - 1].channel + 1;
 			l->ctx.bulk = bulk_of_grant(sv->grant)->at;
 			l->ctx.bulk_size = bulk_of_grant(sv->grant)->size;
 			loop_count++;

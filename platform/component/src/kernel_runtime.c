@@ -123,6 +123,11 @@ void vc_yield(void)
 	(void)viper_yield();
 }
 
+void vc_sleep(int64_t ns)
+{
+	(void)viper_sleep(ns > 0 ? ns : 0);
+}
+
 int32_t vc_instructions(uint64_t *count)
 {
 	/* The kernel sets counter 0 up only for pmu=user, opening it to EL0 too. */
@@ -224,11 +229,8 @@ int32_t vc_handle_close(viper_handle_t handle)
 
 int32_t vc_irq_wait(viper_handle_t irq, int64_t timeout_ns)
 {
-	int64_t r;
+	int64_t r = viper_irq_wait(irq, timeout_ns);
 
-	if (kernel_lock_held())
-		return VIPER_E_UNSUPPORTED;
-	r = viper_irq_wait(irq, timeout_ns);
 	return r == VIPER_E_WOULDBLOCK ? VIPER_E_TIMEOUT : (int32_t)r;
 }
 
@@ -290,8 +292,6 @@ int32_t vc_notify(viper_handle_t send, uint64_t bits)
 
 int64_t vc_notified_wait(viper_handle_t recv, int64_t timeout_ns)
 {
-	if (kernel_lock_held())
-		return VIPER_E_UNSUPPORTED;
 	return notify_wait(recv, timeout_ns);
 }
 

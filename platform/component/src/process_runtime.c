@@ -153,6 +153,11 @@ void vc_yield(void)
 	(void)viper_yield();
 }
 
+void vc_sleep(int64_t ns)
+{
+	(void)viper_sleep(ns > 0 ? ns : 0);
+}
+
 int32_t vc_instructions(uint64_t *count)
 {
 	uint64_t allowed;

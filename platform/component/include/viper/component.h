@@ -93,6 +93,9 @@ uint64_t vc_now_ns(void);
 /* Lets other threads run first; returns at once when none is ready. */
 void vc_yield(void);
 
+/* Sleeps at least `ns` nanoseconds (on the 10 ms tick: up to 10 ms more). */
+void vc_sleep(int64_t ns);
+
 /*
  * Guest instructions retired on this CPU since the kernel set the PMU up
  * (event 0x08, EL0 and EL1 alike): VIPER_OK and *count when the kernel was
