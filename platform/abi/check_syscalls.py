@@ -2,10 +2,12 @@
 """Checks that the system-call ABI, the kernel's dispatch table, the user
 stubs and docs/syscalls.md agree.
 
-Usage: check_syscalls.py ABI_H SYSCALL_C SYSCALL_H SYSCALLS_MD
+Usage: check_syscalls.py ABI_H SYSCALL_C SYSCALL_H SYSCALLS_MD [--handlers FILE...]
 
   ABI_H        platform/abi/include/viper/abi.h (enum viper_syscall, viper_error, ...)
-  SYSCALL_C    platform/kernel/src/syscall.c (syscall_table and the sys_<name> handlers)
+  SYSCALL_C    platform/kernel/src/syscall.c (syscall_table)
+  --handlers   the files defining the sys_<name> handlers
+               (platform/kernel/src/syscalls/*.c; default: SYSCALL_C alone)
   SYSCALL_H    platform/user/include/viper/syscall.h (the viper_<name> stubs)
   SYSCALLS_MD  docs/syscalls.md (the reference)
 
@@ -13,7 +15,8 @@ Checks:
   a. enum viper_syscall numbers its calls 0..COUNT-1 with no gap or duplicate,
      and VIPER_SYS_COUNT is the number of calls;
   b. syscall_table has exactly one `[VIPER_SYS_X] = sys_x,` per call, the
-     handler is named after the call and defined, and there is nothing else;
+     handler is named after the call and defined in one of the handler
+     files, and there is nothing else;
   c. syscall.h has one `viper_<name>` stub per call that uses VIPER_SYS_<NAME>
      (and no other call number);
   d. syscalls.md has exactly one `### <number> <name>` heading per call, in
@@ -190,7 +193,7 @@ def check_numbers(abi_path, abi, problems):
     return [(name, value) for name, value, _ in calls]
 
 
-def check_table(c_path, c_code, calls, problems):
+def check_table(c_path, c_code, handler_code, calls, problems):
     """(b) The dispatch table in syscall.c."""
     m = re.search(r"\bsyscall_table\s*\[[^\]]*\]\s*=\s*\{(.*?)\}\s*;", c_code, re.S)
     if not m:
@@ -223,8 +226,8 @@ def check_table(c_path, c_code, calls, problems):
         handler, line = uses[0]
         if handler != want:
             problems.add(c_path, line, "syscall_table maps %s to %s: the handler must be %s" % (key, handler, want))
-        elif not re.search(r"\b" + re.escape(want) + r"\s*\([^;{)]*\)\s*\{", c_code):
-            problems.add(c_path, line, "syscall_table names %s but syscall.c does not define it" % want)
+        elif not re.search(r"\b" + re.escape(want) + r"\s*\([^;{)]*\)\s*\{", handler_code):
+            problems.add(c_path, line, "syscall_table names %s but no handler file defines it" % want)
 
 
 def parse_stubs(h_code):
@@ -526,6 +529,8 @@ def main(argv):
     parser.add_argument("syscall_c", help="platform/kernel/src/syscall.c")
     parser.add_argument("syscall_h", help="platform/user/include/viper/syscall.h")
     parser.add_argument("syscalls_md", help="docs/syscalls.md")
+    parser.add_argument("--handlers", nargs="+", default=[],
+                        help="files defining the sys_<name> handlers (default: SYSCALL_C)")
     args = parser.parse_args(argv)
 
     abi = strip_c_comments(read(args.abi_h))
@@ -535,7 +540,8 @@ def main(argv):
     problems = Problems()
 
     calls = check_numbers(args.abi_h, abi, problems)
-    check_table(args.syscall_c, c_code, calls, problems)
+    handler_code = "\n".join(strip_c_comments(read(p)) for p in args.handlers) or c_code
+    check_table(args.syscall_c, c_code, handler_code, calls, problems)
     prototypes = check_stubs(args.syscall_h, h_code, calls, problems)
     lines, headings = parse_markdown(md)
     listed = check_doc_headings(args.syscalls_md, lines, headings, calls, prototypes, problems)

@@ -11,9 +11,10 @@ abi=platform/abi/include/viper/abi.h
 table=platform/kernel/src/syscall.c
 stubs=platform/user/include/viper/syscall.h
 doc=docs/syscalls.md
+handlers=(platform/kernel/src/syscalls/*.c)
 tmp=$(mktemp -d "${TEST_TMPDIR:-/tmp}/syscalls.XXXXXX") || exit 1
 
-"$py" "$check" "$abi" "$table" "$stubs" "$doc" || exit 1
+"$py" "$check" "$abi" "$table" "$stubs" "$doc" --handlers "${handlers[@]}" || exit 1
 
 # must_fail NAME EXPECTED_TEXT BROKEN_FILE ORIGINAL ABI TABLE STUBS DOC
 must_fail() {
@@ -23,7 +24,7 @@ must_fail() {
     echo "FAIL: negative check '$name': the broken copy equals $original (update the mutation)"
     exit 1
   fi
-  out=$("$py" "$check" "$@" 2>&1)
+  out=$("$py" "$check" "$@" --handlers "${handlers[@]}" 2>&1)
   status=$?
   if [ "$status" != 1 ] || ! grep -qF -- "$want" <<<"$out"; then
     echo "FAIL: negative check '$name': exit $status (want 1), output should mention '$want':"
@@ -53,5 +54,18 @@ awk '!gone && /^[[:space:]]*\[VIPER_SYS_[A-Z_]+\][[:space:]]*=/ { gone = 1; next
   "$table" >"$tmp/syscall.c"
 must_fail "table entry removed" "syscall_table has no entry" "$tmp/syscall.c" "$table" \
   "$abi" "$tmp/syscall.c" "$stubs" "$doc"
+
+# A handler the table names defined in none of the handler files.
+others=()
+for f in "${handlers[@]}"; do
+  [ "$(basename "$f")" = thread.c ] || others+=("$f")
+done
+out=$("$py" "$check" "$abi" "$table" "$stubs" "$doc" --handlers "${others[@]}" 2>&1)
+if [ $? != 1 ] || ! grep -qF "no handler file defines it" <<<"$out"; then
+  echo "FAIL: negative check 'handler file missing': the checker accepted it:"
+  echo "$out"
+  exit 1
+fi
+echo "ok: missing handler rejected: $(grep -F -m 1 "no handler file defines it" <<<"$out")"
 
 rm -rf "$tmp"

@@ -23,13 +23,17 @@
 #include <kernel/components.h>
 
 #include <arch/sysreg.h>
+#include <kernel/channel.h>
 #include <kernel/console.h>
-#include <kernel/ipc.h>
+#include <kernel/irq_line.h>
+#include <kernel/kmalloc.h>
 #include <kernel/kthread.h>
-#include <kernel/memory.h>
+#include <kernel/memory_object.h>
 #include <kernel/object.h>
+#include <kernel/page_alloc.h>
+#include <kernel/process.h>
 #include <kernel/string.h>
-#include <kernel/system.h>
+#include <kernel/system_object.h>
 #include <viper/component.h>
 #include <viper/syscall.h>
 
@@ -98,13 +102,13 @@ static err_t make_bulk(uint64_t size, struct kernel_bulk *bulk, struct memory_ob
 	uint64_t va;
 	err_t err;
 
-	if (size == 0 || size > UINT32_MAX)
+	if (size == 0 || size > UINT32_MAX || memory_object_check(size, 0))
 		return VIPER_E_CORRUPT;
 	err = memory_object_create(size, 0, kernel_process.as.account, &m);
 	if (err)
 		return err;
-	err = aspace_map(&kernel_process.as, &m->obj, 0, m->size,
-			 VIPER_PROT_READ | VIPER_PROT_WRITE, 0, &va);
+	struct map_request rq = {&m->obj, 0, m->size, VIPER_PROT_READ | VIPER_PROT_WRITE, 0};
+	err = aspace_map(&kernel_process.as, &rq, &va);
 	if (err) {
 		kobject_unref(&m->obj);
 		return err;

@@ -16,15 +16,17 @@
 
 #include <arch/sysreg.h>
 #include <arch/timer.h>
+#include <kernel/channel.h>
 #include <kernel/console.h>
 #include <kernel/format.h>
 #include <kernel/handle.h>
-#include <kernel/ipc.h>
+#include <kernel/irq_line.h>
+#include <kernel/kmalloc.h>
 #include <kernel/lock.h>
-#include <kernel/memory.h>
+#include <kernel/memory_object.h>
 #include <kernel/process.h>
 #include <kernel/string.h>
-#include <kernel/system.h>
+#include <kernel/system_object.h>
 
 #include <viper/syscall.h>
 
@@ -160,7 +162,9 @@ int32_t vc_memory_create(uint64_t size, viper_handle_t *memory)
 	if (handle_table_free(&kernel_process.handles) == 0) {
 		err = VIPER_E_LIMIT;
 	} else {
-		err = memory_object_create(size, 0, kernel_process.as.account, &m);
+		err = memory_object_check(size, 0);
+		if (!err)
+			err = memory_object_create(size, 0, kernel_process.as.account, &m);
 		if (!err)
 			err = handle_give(&kernel_process.handles, &m->obj, rights, memory);
 	}
@@ -198,9 +202,11 @@ int32_t vc_memory_map(viper_handle_t memory, void **p, uint64_t *size)
 	bool took = enter();
 	err_t err = find_memory(memory, VIPER_RIGHT_MAP | VIPER_RIGHT_READ | VIPER_RIGHT_WRITE, &m);
 
-	if (!err)
-		err = aspace_map(&kernel_process.as, &m->obj, 0, m->size,
-				 VIPER_PROT_READ | VIPER_PROT_WRITE, 0, &va);
+	if (!err) {
+		struct map_request rq = {&m->obj, 0, m->size, VIPER_PROT_READ | VIPER_PROT_WRITE,
+					 0};
+		err = aspace_map(&kernel_process.as, &rq, &va);
+	}
 	*p = err ? NULL : (void *)(uintptr_t)va;
 	*size = err ? 0 : m->size;
 	leave(took);
@@ -285,7 +291,9 @@ int32_t vc_notify(viper_handle_t send, uint64_t bits)
 				  VIPER_RIGHT_WRITE, &c);
 
 	if (!err)
-		err = channel_notify(container_of(c->object, struct channel, send_end), bits);
+		err = channel_notify_check(channel_of_send(c->object), bits);
+	if (!err)
+		channel_notify(channel_of_send(c->object), bits);
 	leave(took);
 	return err;
 }

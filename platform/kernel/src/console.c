@@ -3,7 +3,7 @@
 #include <arch/gic.h>
 #include <arch/sysreg.h>
 #include <kernel/format.h>
-#include <kernel/irq.h>
+#include <kernel/irq_table.h>
 #include <kernel/pl011.h>
 
 enum { RX_RING = 256 }; /* a power of two */

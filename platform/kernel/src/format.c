@@ -50,10 +50,22 @@ static void emit_field(struct out *o, const struct spec *sp, const char *s, size
 		pad(o, ' ', fill);
 }
 
-static void emit_number(struct out *o, const struct spec *sp, uint64_t value, bool negative,
-			unsigned base, bool upper, const char *prefix)
+/* A number to print: its magnitude and sign, base, digit case and prefix ("0x" or NULL). */
+struct number {
+	uint64_t value;
+	bool negative;
+	unsigned base;
+	bool upper;
+	const char *prefix;
+};
+
+static void emit_number(struct out *o, const struct spec *sp, const struct number *num)
 {
-	const char *digits = upper ? "0123456789ABCDEF" : "0123456789abcdef";
+	const char *digits = num->upper ? "0123456789ABCDEF" : "0123456789abcdef";
+	const char *prefix = num->prefix;
+	uint64_t value = num->value;
+	bool negative = num->negative;
+	unsigned base = num->base;
 	char buf[24];
 	size_t n = 0;
 	size_t prefix_len = 0;
@@ -192,19 +204,24 @@ size_t format_v(format_sink_fn sink, void *ctx, const char *fmt, va_list ap)
 		case 'i': {
 			int64_t v = take_signed(&sp, &args);
 			uint64_t mag = v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v;
-			emit_number(&o, &sp, mag, v < 0, 10, false, NULL);
+			emit_number(&o, &sp, &(struct number){mag, v < 0, 10, false, NULL});
 			break;
 		}
 		case 'u':
-			emit_number(&o, &sp, take_unsigned(&sp, &args), false, 10, false, NULL);
+			emit_number(&o, &sp,
+				    &(struct number){take_unsigned(&sp, &args), false, 10, false,
+						     NULL});
 			break;
 		case 'x':
 		case 'X':
-			emit_number(&o, &sp, take_unsigned(&sp, &args), false, 16, *f == 'X', NULL);
+			emit_number(&o, &sp,
+				    &(struct number){take_unsigned(&sp, &args), false, 16,
+						     *f == 'X', NULL});
 			break;
 		case 'p':
-			emit_number(&o, &sp, (uintptr_t)va_arg(args, void *), false, 16, false,
-				    "0x");
+			emit_number(&o, &sp,
+				    &(struct number){(uintptr_t)va_arg(args, void *), false, 16,
+						     false, "0x"});
 			break;
 		case 'c': {
 			char c = (char)va_arg(args, int);

@@ -1,6 +1,6 @@
 #include <kernel/handle.h>
 
-#include <kernel/memory.h>
+#include <kernel/kmalloc.h>
 
 static viper_handle_t encode(uint32_t index, uint32_t gen)
 {

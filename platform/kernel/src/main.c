@@ -13,20 +13,28 @@
 #include <arch/sysreg.h>
 #include <arch/timer.h>
 #include <kernel/board.h>
+#include <kernel/channel.h>
 #include <kernel/clock.h>
 #include <kernel/components.h>
 #include <kernel/console.h>
+#include <kernel/device_region.h>
+#include <kernel/elf_loader.h>
 #include <kernel/fdt.h>
-#include <kernel/ipc.h>
+#include <kernel/irq_line.h>
 #include <kernel/lock.h>
-#include <kernel/memory.h>
+#include <kernel/memory_object.h>
 #include <kernel/monitor.h>
 #include <kernel/object.h>
+#include <kernel/page_alloc.h>
 #include <kernel/panic.h>
+#include <kernel/poll_set.h>
 #include <kernel/process.h>
+#include <kernel/root_process.h>
 #include <kernel/sched.h>
 #include <kernel/string.h>
-#include <kernel/system.h>
+#include <kernel/system_object.h>
+#include <kernel/thread.h>
+#include <kernel/timer_object.h>
 #include <kernel/version.h>
 
 /* QEMU virt's PL011, used until the device tree says otherwise. */
@@ -137,16 +145,26 @@ static void start_secondaries(void)
 
 static struct root_start root_start;
 
-void kmain(uint64_t x0);
+/* Each object kind registers its behaviour with the object layer. */
+static void register_object_kinds(void)
+{
+	channel_register();
+	poll_set_register();
+	timer_object_register();
+	memory_object_register();
+	device_region_register();
+	irq_line_register();
+	thread_register();
+}
 
-void kmain(uint64_t x0)
+/* The device tree, the console on its PL011, physical memory and the kernel's map. */
+static void start_memory(uint64_t x0)
 {
 	const struct board_device *uart;
 	size_t dtb_size = 0;
 	uint64_t dtb;
 	err_t err;
 
-	write_sysreg(tpidr_el1, (uint64_t)(uintptr_t)&cpus[0]);
 	kconsole_init((uintptr_t)phys_to_virt(EARLY_UART));
 	dtb = find_dtb(x0, &dtb_size);
 	err = board_from_fdt(phys_to_virt(dtb), DTB_MAX_SIZE, &board);
@@ -163,7 +181,11 @@ void kmain(uint64_t x0)
 	err = mmu_init_kernel(&board);
 	if (err)
 		panic("cannot build the kernel's memory map: %s", err_name(err));
-	print_banner();
+}
+
+/* The PMU's counters for user space, when booted with "pmu=user". */
+static void start_pmu(void)
+{
 	pmu_for_user = strstr(board.bootargs, "pmu=user") != NULL;
 	if (pmu_for_user) {
 		pmu_enable_user_counters();
@@ -171,8 +193,14 @@ void kmain(uint64_t x0)
 	} else {
 		pmu_deny_user_counters();
 	}
+}
 
-	err = gic_init(&board);
+/* The interrupt controller, the timer and (for the boot monitor) console input. */
+static void start_interrupts(void)
+{
+	const struct board_device *uart = board_find_device(&board, DEVICE_UART_PL011);
+	err_t err = gic_init(&board);
+
 	if (err)
 		panic("interrupt controller GICv%u failed to start: %s", board.gic_version,
 		      err_name(err));
@@ -197,9 +225,15 @@ void kmain(uint64_t x0)
 		kprintf("pmu: %llu instructions since the counters started\n",
 			(unsigned long long)pmu_instructions());
 	irq_disable_local();
+}
+
+/* The object kinds, the system object, the kernel process and this CPU's scheduler. */
+static void start_scheduler(void)
+{
+	err_t err;
 
 	kernel_lock();
-	ipc_init();
+	register_object_kinds();
 	system_init();
 	err = process_init_system();
 	if (!err)
@@ -207,7 +241,12 @@ void kmain(uint64_t x0)
 	if (err)
 		panic("cannot start the scheduler: %s", err_name(err));
 	kernel_unlock();
-	start_secondaries();
+}
+
+/* The kernel-placed components and the root process; returns only without programs. */
+static void start_programs(void)
+{
+	err_t err;
 
 	kernel_lock();
 	err = kernel_components_prepare(&board, &root_start);
@@ -224,6 +263,20 @@ void kmain(uint64_t x0)
 	kernel_unlock();
 	if (err != VIPER_E_NOTFOUND)
 		panic("cannot start the root process: %s", err_name(err));
+}
+
+void kmain(uint64_t x0);
+
+void kmain(uint64_t x0)
+{
+	write_sysreg(tpidr_el1, (uint64_t)(uintptr_t)&cpus[0]);
+	start_memory(x0);
+	print_banner();
+	start_pmu();
+	start_interrupts();
+	start_scheduler();
+	start_secondaries();
+	start_programs();
 	irq_enable_local();
 	monitor_run(&board);
 }

@@ -5,7 +5,7 @@
 #include <arch/timer.h>
 #include <kernel/clock.h>
 #include <kernel/console.h>
-#include <kernel/irq.h>
+#include <kernel/irq_table.h>
 #include <kernel/string.h>
 #include <kernel/version.h>
 

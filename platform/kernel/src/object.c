@@ -1,9 +1,9 @@
+/* Kernel objects: reference counts, handle counts and signals (kernel/object.h). */
 #include <kernel/object.h>
 
-#include <kernel/ipc.h>
 #include <kernel/panic.h>
+#include <kernel/poll_set.h>
 #include <kernel/sched.h>
-#include <kernel/string.h>
 
 static const struct kobject_ops *kind_ops[16];
 static uint64_t next_koid = 1;

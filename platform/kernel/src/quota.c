@@ -1,4 +1,7 @@
+/* Quotas and memory accounts (kernel/quota.h). */
 #include <kernel/quota.h>
+
+#include <kernel/kmalloc.h>
 
 void quota_default(struct quota_limits *out)
 {
@@ -58,4 +61,22 @@ err_t mem_charge(struct mem_account *a, uint64_t bytes)
 void mem_uncharge(struct mem_account *a, uint64_t bytes)
 {
 	a->used = bytes > a->used ? 0 : a->used - bytes;
+}
+
+struct mem_account *mem_account_create(uint64_t limit)
+{
+	struct mem_account *a = kmalloc(sizeof(*a));
+
+	if (a) {
+		a->refs = 1;
+		a->limit = limit;
+		a->used = 0;
+	}
+	return a;
+}
+
+void mem_account_put(struct mem_account *a)
+{
+	if (--a->refs == 0)
+		kfree(a);
 }

@@ -1,20 +1,18 @@
+/* The scheduler: run queue, switching, waits and the tick (kernel/sched.h). */
 #include <kernel/sched.h>
 
 #include <arch/gic.h>
 #include <arch/mmu.h>
 #include <arch/sysreg.h>
 #include <arch/timer.h>
-#include <kernel/console.h>
+#include <kernel/aspace.h>
 #include <kernel/handle.h>
-#include <kernel/ipc.h>
-#include <kernel/irq.h>
-#include <kernel/kthread.h>
+#include <kernel/irq_table.h>
+#include <kernel/kmalloc.h>
 #include <kernel/lock.h>
-#include <kernel/memory.h>
 #include <kernel/panic.h>
 #include <kernel/process.h>
-#include <kernel/string.h>
-#include <kernel/syscall.h>
+#include <kernel/timer_object.h>
 
 struct cpu cpus[MAX_CPUS];
 
@@ -26,7 +24,6 @@ static struct thread *runq_tail[PRIORITY_LEVELS];
 static uint32_t runq_bits;
 static struct thread *timeouts; /* sorted by deadline */
 static struct thread *all_threads;
-static struct thread *reap_list;
 static unsigned cpus_online;
 
 bool sched_running(void)
@@ -130,23 +127,6 @@ uint64_t deadline_after(int64_t timeout_ns)
 
 /* Switching. */
 
-static void reap(void)
-{
-	while (reap_list) {
-		struct thread *t = reap_list;
-		struct process *p = t->process;
-
-		reap_list = t->reap_next;
-		page_free(t->kstack);
-		t->kstack = 0;
-		t->process = NULL;
-		kobject_signal(&t->obj);
-		kobject_unref(&t->obj);
-		if (p)
-			process_thread_gone(p);
-	}
-}
-
 static inline void use_aspace(struct cpu *c, const struct aspace *as)
 {
 	if (as) {
@@ -203,7 +183,7 @@ static void switch_to(struct thread *next)
 		next->slice = SLICE_TICKS;
 	c->current = next;
 	cpu_switch(&prev->ctx, &next->ctx);
-	reap();
+	thread_reap();
 }
 
 void fp_trap_user(bool trap)
@@ -228,8 +208,7 @@ void fp_first_use(void)
 	t->fp_eager = FP_EAGER_SWITCHES;
 }
 
-/* Picks the next thread; the caller already queued or blocked the current one. */
-static void schedule(void)
+void schedule(void)
 {
 	struct thread *next = rq_pop();
 
@@ -345,6 +324,22 @@ void waitq_wake_all(struct waitq *q, err_t result)
 		thread_wake(q->head, result);
 }
 
+void sched_add_thread(struct thread *t)
+{
+	t->all_next = all_threads;
+	all_threads = t;
+}
+
+void sched_forget_thread(struct thread *t)
+{
+	struct thread **link = &all_threads;
+
+	while (*link && *link != t)
+		link = &(*link)->all_next;
+	if (*link)
+		*link = t->all_next;
+}
+
 void sched_cancel_waits(struct cap *cap)
 {
 	for (struct thread *t = all_threads; t; t = t->all_next) {
@@ -387,7 +382,7 @@ void sched_tick(void)
 	now = timer_now_ns();
 	while (timeouts && timeouts->deadline <= now)
 		thread_wake(timeouts, VIPER_E_TIMEOUT);
-	ktimer_expire(now);
+	timer_object_expire(now);
 	if (c->current != c->idle && --c->current->slice <= 0)
 		c->need_resched = true;
 }
@@ -436,98 +431,6 @@ void sched_idle(void)
 	}
 }
 
-struct thread *thread_create(struct process *p, uint64_t entry, uint64_t sp, uint64_t arg,
-			     unsigned priority)
-{
-	struct thread *t = kmalloc(sizeof(*t));
-	uint8_t *top;
-
-	if (!t)
-		return NULL;
-	t->kstack = page_alloc(THREAD_STACK_ORDER);
-	if (!t->kstack) {
-		kfree(t);
-		return NULL;
-	}
-	kobject_init(&t->obj, VIPER_OBJ_THREAD);
-	top = (uint8_t *)phys_to_virt(t->kstack) + (PAGE_SIZE << THREAD_STACK_ORDER);
-	t->frame = (struct trap_frame *)(top - sizeof(struct trap_frame));
-	t->frame->elr = entry;
-	t->frame->sp = sp;
-	t->frame->spsr = 0; /* EL0t, interrupts unmasked */
-	t->frame->x[0] = arg;
-	t->ctx.sp = (uint64_t)(uintptr_t)t->frame;
-	t->ctx.lr = (uint64_t)(uintptr_t)thread_trampoline;
-	t->process = p;
-	t->call.msg.embedded = true; /* lives in the thread: never kfree'd */
-	t->priority = priority > VIPER_PRIORITY_MAX ? VIPER_PRIORITY_MAX : priority;
-	t->state = THREAD_NEW;
-	t->all_next = all_threads;
-	all_threads = t;
-	return t;
-}
-
-/* A kernel thread's first run: cpu_switch returns here holding the big lock. */
-static void kthread_first_run(void)
-{
-	struct thread *t;
-
-	reap();
-	t = current_thread();
-	kernel_unlock();
-	irq_enable_local();
-	t->kentry(t->karg);
-	panic("kernel thread %p returned", (void *)t);
-}
-
-struct thread *kthread_create(void (*fn)(void *), void *arg, unsigned priority)
-{
-	struct thread *t = thread_create(&kernel_process, 0, 0, 0, priority);
-
-	if (!t)
-		return NULL;
-	t->kentry = fn;
-	t->karg = arg;
-	t->ctx.lr = (uint64_t)(uintptr_t)kthread_first_run;
-	kernel_process.live_threads++; /* kernel threads never end */
-	return t;
-}
-
-int64_t kthread_syscall(uint64_t n, const uint64_t args[6], uint64_t regs[7])
-{
-	struct trap_frame *f;
-	int64_t r;
-
-	if (kernel_lock_held())
-		return VIPER_E_UNSUPPORTED;
-	irq_disable_local();
-	kernel_lock();
-	f = current_thread()->frame;
-	for (unsigned i = 0; i < 6; i++)
-		f->x[i] = args[i];
-	if (regs) {
-		for (unsigned i = 0; i < 7; i++)
-			f->x[1 + i] = regs[i];
-	}
-	f->x[8] = n;
-	r = syscall_dispatch(f);
-	/* The thread may have switched CPUs while it waited: read the frame again. */
-	f = current_thread()->frame;
-	if (regs) {
-		for (unsigned i = 0; i < 7; i++)
-			regs[i] = f->x[1 + i];
-	}
-	sched_preempt_point();
-	kernel_unlock();
-	irq_enable_local();
-	return r;
-}
-
-void thread_start(struct thread *t)
-{
-	thread_wake(t, VIPER_OK);
-}
-
 void thread_set_priority(struct thread *t, unsigned priority)
 {
 	if (t->state == THREAD_RUNNABLE) {
@@ -540,40 +443,7 @@ void thread_set_priority(struct thread *t, unsigned priority)
 	this_cpu()->need_resched = true;
 }
 
-void thread_forget(struct thread *t)
-{
-	struct thread **link = &all_threads;
-
-	while (*link && *link != t)
-		link = &(*link)->all_next;
-	if (*link)
-		*link = t->all_next;
-}
-
 unsigned sched_cpu_count(void)
 {
 	return cpus_online;
-}
-
-void thread_exit_current(int64_t status)
-{
-	struct thread *t = current_thread();
-
-	t->exit_status = status;
-	process_thread_exiting(t->process, t);
-	thread_forget(t);
-	t->state = THREAD_DEAD;
-	t->reap_next = reap_list;
-	reap_list = t;
-	schedule();
-	panic("a dead thread ran again");
-}
-
-/* The first time a new thread runs (context.S, thread_trampoline). */
-void thread_first_run(void);
-
-void thread_first_run(void)
-{
-	reap();
-	trap_return_to_user();
 }

@@ -2,7 +2,7 @@
 #include <arch/gic.h>
 
 #include <arch/mmio.h>
-#include <kernel/memory.h>
+#include <kernel/page_alloc.h>
 
 enum {
 	GICD_CTLR = 0x000,

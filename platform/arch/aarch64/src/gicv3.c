@@ -7,7 +7,7 @@
 #include <arch/boot.h>
 #include <arch/mmio.h>
 #include <arch/sysreg.h>
-#include <kernel/memory.h>
+#include <kernel/page_alloc.h>
 
 enum {
 	GICD_CTLR = 0x0000,

@@ -1,7 +1,7 @@
 #include <arch/mmu.h>
 
 #include <arch/sysreg.h>
-#include <kernel/memory.h>
+#include <kernel/page_alloc.h>
 #include <kernel/string.h>
 
 extern char __kernel_start[], __text_end[], __rodata_end[], __kernel_end[];

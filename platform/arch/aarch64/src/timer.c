@@ -2,7 +2,7 @@
 
 #include <arch/gic.h>
 #include <arch/sysreg.h>
-#include <kernel/irq.h>
+#include <kernel/irq_table.h>
 
 #include <arch/boot.h>
 

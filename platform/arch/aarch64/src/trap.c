@@ -3,7 +3,7 @@
 
 #include <arch/gic.h>
 #include <kernel/console.h>
-#include <kernel/irq.h>
+#include <kernel/irq_table.h>
 #include <kernel/lock.h>
 #include <kernel/panic.h>
 #include <kernel/process.h>

@@ -8,7 +8,7 @@
 
 #include <kernel/board.h>
 #include <kernel/err.h>
-#include <kernel/process.h>
+#include <kernel/root_process.h>
 
 /*
  * Before the root process starts: creates the channels with a kernel end

@@ -1,9 +1,10 @@
 /*
- * Processes and their address spaces. A process owns a lower-half
- * translation table with its own ASID, a handle table, its threads and the
- * reply tokens of calls it received. User memory is reached only through
- * the copy helpers here, which walk the process's tables and fail with
- * VIPER_E_FAULT on a bad address instead of faulting the kernel.
+ * Processes (VIPER_OBJ_PROCESS): an address space (kernel/aspace.h), a
+ * handle table, its threads, its quotas and the reply tokens of calls it
+ * received (kernel/call.h). A process ends when its last thread has ended
+ * (or it was killed and every thread has left the kernel); its handles and
+ * memory are released then, and its object lives on while a handle names
+ * it, reporting the exit status. Under the big kernel lock.
  */
 #ifndef KERNEL_PROCESS_H
 #define KERNEL_PROCESS_H
@@ -12,7 +13,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include <kernel/board.h>
+#include <kernel/aspace.h>
+#include <kernel/call.h>
 #include <kernel/err.h>
 #include <kernel/handle.h>
 #include <kernel/lock.h>
@@ -20,38 +22,7 @@
 #include <kernel/quota.h>
 #include <kernel/sched.h>
 
-#define ASPACE_MAX_MAPPINGS 64
-#define PROCESS_MAX_REPLIES 16
-#define USER_STACK_SIZE	    (64ul << 10)
-#define USER_STACK_TOP	    0x00007fff00000000ull
-#define USER_STARTUP_VA	    0x00007fff10000000ull
-#define USER_MAP_BASE	    0x0000100000000000ull /* memory_map places mappings from here */
-
-struct memory_object;
 struct thread;
-
-struct mapping {
-	uint64_t va;
-	uint64_t size;
-	struct kobject *object; /* a memory object or a device region (holds a ref) */
-	unsigned prot;
-};
-
-struct aspace {
-	uint64_t root; /* physical */
-	uint16_t asid;
-	bool kernel; /* the kernel process's: "user" pointers are kernel pointers */
-	struct mapping maps[ASPACE_MAX_MAPPINGS];
-	unsigned map_count;
-	struct mem_account *account; /* pays for the tables and the memory made for it */
-	uint64_t table_pages;	     /* translation tables, the root included */
-};
-
-struct reply_slot {
-	struct thread *caller; /* NULL when free or the caller went away */
-	uint32_t gen;
-	bool used;
-};
 
 struct process {
 	struct kobject obj;
@@ -78,71 +49,67 @@ struct process {
  */
 extern struct process kernel_process;
 
+/* Sets up the kernel process and registers the process kind (at boot). */
+MUST_CHECK err_t process_init_system(void);
+
 /*
  * Every process whose object still exists (running, dying, or exited but
  * still named by a handle), in creation order: the kernel's own first,
- * then the root. Follow ->list_next. Under the big lock.
+ * then the root. Follow ->list_next.
  */
 struct process *process_list(void);
-
-/* True for the root process (the first program of the boot image). */
-bool process_is_root(const struct process *p);
 
 /* What `p` holds now and its limits, as process_usage reports them. */
 void process_usage(const struct process *p, struct viper_usage *out);
 
-/* The empty lower-half table CPUs use while no process runs. */
-uint64_t aspace_empty_root(void);
-MUST_CHECK err_t process_init_system(void);
+/* What process_spawn starts. */
+struct spawn_request {
+	const char *image; /* boot-image program */
+	unsigned priority; /* of its first thread, <= VIPER_PRIORITY_MAX */
+	struct quota_limits limits;
+	const struct process *parent; /* NULL: the kernel starts it */
+	struct handle_table *from;    /* where `handles` are */
+	const viper_handle_t *handles;
+	unsigned count; /* <= VIPER_STARTUP_MAX_HANDLES */
+	uint64_t argument;
+};
 
 /*
- * Copies between kernel memory and the user memory of `as`. VIPER_E_FAULT
- * when any byte is unmapped, not user-accessible, or (for writes) read-only;
- * then nothing was written.
+ * Checks that the `count` handles of a spawn request may move: each
+ * exists in `from`, has the transfer right, and appears once.
  */
-MUST_CHECK err_t copy_from_user(const struct aspace *as, void *dst, uint64_t src, size_t n);
-MUST_CHECK err_t copy_to_user(const struct aspace *as, uint64_t dst, const void *src, size_t n);
+MUST_CHECK err_t process_check_handles(struct handle_table *from, const viper_handle_t *handles,
+				       unsigned count);
 
 /*
- * The kernel address of user range [va, va + n) when it lies within one page
- * of `as`, `as` is installed on this CPU (cpu_use_aspace) and user space may
- * read (or write) it there; NULL otherwise, n == 0 included. For the IPC fast
- * path, which copies between two address spaces; the result is valid while
- * the big kernel lock is held.
+ * Creates a process running `rq->image` with one thread, its handles
+ * (checked by process_check_handles) moving from `rq->from` into the new
+ * table and listed, with the argument, in its startup block. Its program's
+ * segments, stack, startup page and tables are charged to its memory
+ * limit: VIPER_E_LIMIT when they do not fit, or when its handle limit lacks
+ * room for the moved handles and its own two; VIPER_E_NOTFOUND for an
+ * unknown image. On failure nothing changed: the handles stay where they
+ * were.
  */
-void *user_pointer(const struct aspace *as, uint64_t va, size_t n, bool write);
+MUST_CHECK err_t process_spawn(const struct spawn_request *rq, struct process **out);
 
-/*
- * Maps `object` (memory or device region) at a free place or `va`; see
- * memory_map. In the kernel process's `as` only memory objects map, never
- * executable, at a place the kernel chooses (`va` 0) in the kernel window:
- * VIPER_E_UNSUPPORTED for a device or exec, VIPER_E_INVAL for a `va`.
- */
-MUST_CHECK err_t aspace_map(struct aspace *as, struct kobject *object, uint64_t offset,
-			    uint64_t size, unsigned prot, uint64_t va, uint64_t *out_va);
-MUST_CHECK err_t aspace_unmap(struct aspace *as, uint64_t va, uint64_t size);
-
-/*
- * Creates a process running boot-image program `image` with one thread at
- * `priority` and `limits`, as a child of `parent` (NULL: the kernel starts
- * it). The `count` handles in `handles` move from table
- * `from` into the new process's table and are listed, with `argument`, in
- * its startup block. Each needs the transfer right and may appear once. Its
- * program's segments, stack, startup page and tables are charged to its
- * memory limit: VIPER_E_LIMIT when they do not fit, or when its handle limit
- * lacks room for the moved handles and its own two. On failure nothing
- * changed: the handles stay where they were.
- */
-MUST_CHECK err_t process_spawn(const char *image, unsigned priority,
-			       const struct quota_limits *limits, const struct process *parent,
-			       struct handle_table *from, const viper_handle_t *handles,
-			       unsigned count, uint64_t argument, struct process **out);
+/* Links the new thread `t` (thread_create) into `p`, which counts it. */
+void process_add_thread(struct process *p, struct thread *t);
 
 /* Kills `p` with `status`: every thread ends at its next exit from the kernel. */
 void process_kill(struct process *p, int64_t status);
 /* The thread layer tells the process a thread is ending / is gone (after its switch away). */
 void process_thread_exiting(struct process *p, struct thread *t);
 void process_thread_gone(struct process *p);
+
+/* True once `p` has ended (its status is final). */
+static inline bool process_ended(const struct process *p)
+{
+	return p->exited;
+}
+
+/* True for the root process (the first program of the boot image). */
+bool process_is_root(const struct process *p);
 
 /* trap_return_to_user when a thread must exit or a switch is due. */
 void trap_return_to_user_slow(void);
@@ -157,47 +124,5 @@ static inline void trap_return_to_user(void)
 	else
 		trap_return_to_user_slow();
 }
-
-/* The kernel's boot image: programs linked in by the system build. */
-struct boot_program {
-	const char *name;
-	const uint8_t *data;
-	uint64_t size;
-};
-extern const struct boot_program boot_programs[];
-extern const unsigned boot_program_count;
-
-/* Checks an ELF image and loads its segments into `as`; the entry point goes to *entry. */
-MUST_CHECK err_t elf_load(struct aspace *as, const uint8_t *data, uint64_t size, uint64_t *entry);
-
-/* A capability the kernel hands the root process at start, after the device caps. */
-struct root_grant {
-	struct kobject *object;
-	uint32_t rights;
-};
-
-#define ROOT_GRANTS_MAX 32
-
-/*
- * What the root process gets besides the board's devices, and which devices
- * it does not get: those kernel-placed drivers own (kernel_components_prepare
- * fills this in). A device the kernel keeps has exactly one owner, so the
- * root gets neither its region nor its IRQ line.
- */
-struct root_start {
-	struct root_grant grants[ROOT_GRANTS_MAX]; /* each holds a reference */
-	unsigned grant_count;
-	bool device_kept[BOARD_MAX_DEVICES]; /* by index in board_info.devices */
-};
-
-/*
- * Starts the first program of the boot image as the root process. Its
- * startup handles, in order: a device region for every board device the
- * kernel does not keep, each followed by its IRQ line when it has one (the
- * PL011 included: the kernel keeps only polled output on it); the system
- * object (VIPER_OBJ_SYSTEM, read, write, derive, transfer); then
- * root->grants. VIPER_E_NOTFOUND when the boot image has no programs.
- */
-MUST_CHECK err_t process_start_root(const struct board_info *board, const struct root_start *root);
 
 #endif

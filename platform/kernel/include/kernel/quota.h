@@ -47,6 +47,11 @@ MUST_CHECK err_t quota_resolve(const struct quota_limits *parent, const struct v
 /* `limits` as the ABI reports them (memory in KiB, rounded down). */
 void quota_report(const struct quota_limits *limits, struct viper_quota *out);
 
+/* A memory account with `limit` bytes and one reference (NULL without memory). */
+struct mem_account *mem_account_create(uint64_t limit);
+/* Drops a reference; the last one frees the account. */
+void mem_account_put(struct mem_account *a);
+
 /* Charges `bytes`; VIPER_E_LIMIT (and nothing charged) when the limit would be passed. */
 MUST_CHECK err_t mem_charge(struct mem_account *a, uint64_t bytes);
 /* Gives back `bytes` charged earlier. */

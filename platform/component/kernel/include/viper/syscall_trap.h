@@ -1,7 +1,7 @@
 /*
  * How a kernel-placed component makes a system call: straight into the
  * kernel's dispatcher on its kernel thread (kthread_syscall in
- * platform/kernel/src/sched.c), with the same arguments and results as svc
+ * platform/kernel/src/kthread.c), with the same arguments and results as svc
  * from a process. Replaces platform/user's header of the same name in
  * kernel builds, so viper/syscall.h serves both.
  */

@@ -8,8 +8,8 @@
  * one entry at a time, so no call needs a large buffer on the kernel stack.
  * Everything here runs under the big lock.
  */
-#ifndef KERNEL_SYSTEM_H
-#define KERNEL_SYSTEM_H
+#ifndef KERNEL_SYSTEM_OBJECT_H
+#define KERNEL_SYSTEM_OBJECT_H
 
 #include <stdint.h>
 
@@ -20,7 +20,7 @@
 struct aspace;
 struct process;
 
-/* Makes the system object (once, at boot). */
+/* Registers the kind and makes the system object (once, at boot). */
 void system_init(void);
 
 /* The system object; it lives for ever. */

@@ -1,6 +1,6 @@
 /* The kernel's table of interrupt handlers, indexed by GIC interrupt id. */
-#ifndef KERNEL_IRQ_H
-#define KERNEL_IRQ_H
+#ifndef KERNEL_IRQ_TABLE_H
+#define KERNEL_IRQ_TABLE_H
 
 #include <stdint.h>
 

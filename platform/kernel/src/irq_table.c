@@ -1,4 +1,5 @@
-#include <kernel/irq.h>
+/* The table of interrupt handlers (see kernel/irq_table.h). */
+#include <kernel/irq_table.h>
 
 #include <stddef.h>
 

@@ -1,17 +1,23 @@
-/* The system object and the views it gives (see kernel/system.h). */
-#include <kernel/system.h>
+/* The system object and the views it gives (kernel/system_object.h). */
+#include <kernel/system_object.h>
 
 #include <arch/timer.h>
-#include <kernel/memory.h>
+#include <kernel/page_alloc.h>
 #include <kernel/process.h>
+#include <kernel/root_process.h>
 #include <kernel/sched.h>
 #include <kernel/string.h>
+#include <kernel/user_copy.h>
 
 static struct kobject system_obj;
 
+/* The one system object is never destroyed: its own reference keeps it. */
+static const struct kobject_ops system_ops = {NULL, NULL, NULL};
+
 void system_init(void)
 {
-	kobject_init(&system_obj, VIPER_OBJ_SYSTEM); /* its own reference keeps it */
+	kobject_register(VIPER_OBJ_SYSTEM, &system_ops);
+	kobject_init(&system_obj, VIPER_OBJ_SYSTEM);
 }
 
 struct kobject *system_object(void)

@@ -1,11 +1,11 @@
 /*
- * Physical memory and the kernel heap. The kernel sees all RAM and the device
- * window through its linear map in the upper half: virtual = physical +
- * KERNEL_BASE (TTBR1). Pages come from one buddy allocator over the device
- * tree's memory; small objects from slab caches (kmalloc).
+ * Physical memory: the pages of RAM the device tree names, handed out by
+ * one buddy allocator. The kernel sees all RAM and the device window
+ * through its linear map in the upper half: virtual = physical +
+ * KERNEL_BASE (TTBR1). Small kernel objects come from kernel/kmalloc.h.
  */
-#ifndef KERNEL_MEMORY_H
-#define KERNEL_MEMORY_H
+#ifndef KERNEL_PAGE_ALLOC_H
+#define KERNEL_PAGE_ALLOC_H
 
 #include <stddef.h>
 #include <stdint.h>
@@ -31,7 +31,8 @@ static inline uint64_t virt_to_phys(const void *va)
 
 /*
  * Hands all RAM the device tree names, minus the kernel image, the device
- * tree and anything below the kernel, to the page allocator.
+ * tree and anything below the kernel, to the page allocator, then sets up
+ * the kmalloc caches on it.
  */
 MUST_CHECK err_t memory_init(const struct board_info *board, uint64_t dtb_pa, size_t dtb_size);
 
@@ -39,11 +40,8 @@ MUST_CHECK err_t memory_init(const struct board_info *board, uint64_t dtb_pa, si
 uint64_t page_alloc(unsigned order);
 /* Frees a block page_alloc returned; a bad address is reported and ignored. */
 void page_free(uint64_t pa);
-
-/* A zeroed kernel object of `size` bytes, or NULL. */
-void *kmalloc(size_t size);
-/* Frees a kmalloc'd object (NULL is ignored). */
-void kfree(void *ptr);
+/* The order of the block page_alloc returned at `pa`, or -1 when it is not one. */
+int page_block_order(uint64_t pa);
 
 struct memory_stats {
 	size_t total_pages;

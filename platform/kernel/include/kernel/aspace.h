@@ -1,0 +1,84 @@
+/*
+ * Address spaces: a process's lower-half translation table with its own
+ * ASID, and the mappings of memory objects and device regions in it. The
+ * kernel process's address space has no table: its mappings live in the
+ * kernel window (arch/mmu.h) and its "user" pointers are kernel pointers.
+ * Translation tables are charged to the space's memory account. Under the
+ * big kernel lock.
+ */
+#ifndef KERNEL_ASPACE_H
+#define KERNEL_ASPACE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <kernel/err.h>
+#include <kernel/object.h>
+#include <kernel/quota.h>
+
+#define ASPACE_MAX_MAPPINGS 64
+#define USER_STACK_SIZE	    (64ul << 10)
+#define USER_STACK_TOP	    0x00007fff00000000ull
+#define USER_STARTUP_VA	    0x00007fff10000000ull
+#define USER_MAP_BASE	    0x0000100000000000ull /* memory_map places mappings from here */
+
+struct mapping {
+	uint64_t va;
+	uint64_t size;
+	struct kobject *object; /* a memory object or a device region (holds a ref) */
+	unsigned prot;
+};
+
+/* What aspace_map maps, and where. */
+struct map_request {
+	struct kobject *object; /* a memory object or a device region */
+	uint64_t offset;	/* page-aligned, into the object */
+	uint64_t size;		/* page-aligned, not 0 */
+	unsigned prot;		/* enum viper_prot */
+	uint64_t va;		/* page-aligned; 0: a free place */
+};
+
+struct aspace {
+	uint64_t root; /* physical */
+	uint16_t asid;
+	bool kernel; /* the kernel process's: "user" pointers are kernel pointers */
+	struct mapping maps[ASPACE_MAX_MAPPINGS];
+	unsigned map_count;
+	struct mem_account *account; /* pays for the tables and the memory made for it */
+	uint64_t table_pages;	     /* translation tables, the root included */
+};
+
+/* Makes the empty table CPUs use while no process runs; learns the ASID count. */
+MUST_CHECK err_t aspace_init_system(void);
+/* The empty lower-half table CPUs use while no process runs. */
+uint64_t aspace_empty_root(void);
+
+/*
+ * An empty address space whose tables `account` pays for (the space takes
+ * the caller's reference). VIPER_E_LIMIT when its root table does not fit
+ * the account or no ASID is free.
+ */
+MUST_CHECK err_t aspace_init(struct aspace *as, struct mem_account *account);
+/* Unmaps everything, frees the tables and the ASID (the account stays). */
+void aspace_destroy(struct aspace *as);
+
+/*
+ * Maps [offset, offset + size) of `object` (memory or device region) with
+ * `prot` at `va` (all in `rq`), or at a free place from USER_MAP_BASE when `va` is 0;
+ * the address goes to *out_va. VIPER_E_INVAL for unaligned or empty ranges
+ * and bad protections (W with X, X for a device), VIPER_E_RANGE for a range
+ * outside the object or the user half or one that overlaps a mapping,
+ * VIPER_E_LIMIT when the space has ASPACE_MAX_MAPPINGS or the new tables
+ * do not fit its account. In the kernel process's space only memory
+ * objects map, never executable, at a place the kernel chooses (`va` 0) in
+ * the kernel window: VIPER_E_UNSUPPORTED for a device or exec,
+ * VIPER_E_INVAL for a `va`.
+ */
+MUST_CHECK err_t aspace_map(struct aspace *as, const struct map_request *rq, uint64_t *out_va);
+/*
+ * Removes the mapping that starts at `va`: VIPER_E_NOTFOUND when none does,
+ * VIPER_E_INVAL when it is not `size` bytes long.
+ */
+MUST_CHECK err_t aspace_unmap(struct aspace *as, uint64_t va, uint64_t size);
+
+#endif

@@ -1,0 +1,408 @@
+/*
+ * Calls, replies and message delivery (kernel/call.h): reply tokens, the
+ * receive side of every channel message, and the call and reply fast paths.
+ */
+#include <kernel/call.h>
+
+#include <kernel/process.h>
+#include <kernel/sched.h>
+#include <kernel/string.h>
+#include <kernel/thread.h>
+#include <kernel/user_copy.h>
+
+static struct process *self(void)
+{
+	return current_thread()->process;
+}
+
+static struct aspace *as(void)
+{
+	return &self()->as;
+}
+
+uint8_t *short_regs(struct thread *t)
+{
+	return (uint8_t *)&t->frame->x[2];
+}
+
+/*
+ * Copies a message of `len` bytes for a fast path: whole words when both
+ * ends are saved registers (bytes past `len` there are the sender's own
+ * register contents), else exactly `len` bytes.
+ */
+static void copy_message(void *dst, bool dst_regs, const void *src, bool src_regs, uint32_t len)
+{
+	if (dst_regs && src_regs) {
+		uint64_t *d = dst;
+		const uint64_t *s = src;
+		for (uint32_t i = 0; i < len; i += 8)
+			*d++ = *s++;
+	} else if (len) {
+		memcpy(dst, src, len);
+	}
+}
+
+/* Moves the caps of a message into `t`'s table; their handles go to `out`. */
+static void attach_caps(struct handle_table *t, struct message *m, viper_handle_t *out)
+{
+	for (unsigned i = 0; i < m->handle_count; i++) {
+		out[i] = VIPER_HANDLE_INVALID;
+		if (m->caps[i]->object && handle_attach(t, m->caps[i], &out[i]) == VIPER_OK) {
+			m->caps[i] = NULL;
+			continue;
+		}
+		cap_destroy_detached(m->caps[i]); /* revoked on the way */
+		m->caps[i] = NULL;
+	}
+	m->handle_count = 0;
+}
+
+/* Reply tokens. */
+
+static inline int free_reply_slot(const struct process *p)
+{
+	for (int i = 0; i < PROCESS_MAX_REPLIES; i++) {
+		if (!p->replies[i].used)
+			return i;
+	}
+	return -1;
+}
+
+/* The next generation of reply slot `r` (never 0, so no token is 0). */
+static uint32_t next_gen(const struct reply_slot *r)
+{
+	uint32_t gen = (r->gen + 1) & 0xffffff;
+
+	return gen ? gen : 1;
+}
+
+/* The reply token for slot `r` of `p` once its generation moves on (next_gen). */
+static uint32_t reply_token(const struct process *p, const struct reply_slot *r)
+{
+	return (uint32_t)(r - p->replies + 1) | (next_gen(r) << 8);
+}
+
+/* Gives slot `r` (its generation moving on) to the call of `caller`. */
+static void claim_reply_slot(struct process *p, struct reply_slot *r, struct thread *caller)
+{
+	r->gen = next_gen(r);
+	r->used = true;
+	r->caller = caller;
+	caller->call.pending = NULL;
+	caller->call.server = p;
+	caller->call.token_index = (unsigned)(r - p->replies);
+}
+
+err_t call_find(uint64_t token, struct reply_slot **slot, struct thread **caller)
+{
+	struct process *p = self();
+	unsigned index = (unsigned)(token & 0xff) - 1;
+	struct reply_slot *r;
+
+	if (token > UINT32_MAX || index >= PROCESS_MAX_REPLIES)
+		return VIPER_E_BADHANDLE;
+	r = &p->replies[index];
+	if (!r->used || r->gen != token >> 8)
+		return VIPER_E_BADHANDLE;
+	*slot = r;
+	*caller = r->caller;
+	return VIPER_OK;
+}
+
+void call_finish(struct reply_slot *r, struct thread *caller, err_t outcome)
+{
+	r->used = false;
+	r->caller = NULL;
+	if (caller) {
+		caller->call.server = NULL;
+		caller->call.result = outcome;
+		caller->call.done = true;
+	}
+}
+
+err_t call_reply_outcome(const struct thread *caller, uint64_t len, uint64_t count)
+{
+	if (!caller)
+		return VIPER_E_PEERCLOSED; /* the caller gave up or died */
+	if (len > caller->call.reply_capacity || count > caller->call.reply_handle_capacity)
+		return VIPER_E_RANGE;
+	if (count && handle_table_free(&caller->process->handles) < count)
+		return VIPER_E_LIMIT;
+	return VIPER_OK;
+}
+
+void call_end_unanswered(struct thread *caller)
+{
+	caller->call.pending = NULL;
+	caller->call.result = VIPER_E_PEERCLOSED;
+	caller->call.done = true;
+	thread_wake(caller, VIPER_OK);
+}
+
+void call_abandon(struct thread *t)
+{
+	struct call_wait *cw = &t->call;
+
+	if (cw->pending) {
+		if (channel_withdraw(cw->channel, cw->pending)) {
+			cw->pending->caller = NULL;
+			message_free(cw->pending);
+		}
+		cw->pending = NULL;
+	}
+	if (cw->server) {
+		cw->server->replies[cw->token_index].caller = NULL;
+		cw->server = NULL;
+	}
+}
+
+void call_release_tokens(struct process *p)
+{
+	for (unsigned i = 0; i < PROCESS_MAX_REPLIES; i++) {
+		struct thread *caller = p->replies[i].caller;
+		if (!p->replies[i].used)
+			continue;
+		p->replies[i].used = false;
+		p->replies[i].caller = NULL;
+		if (caller) {
+			caller->call.server = NULL;
+			caller->call.result = VIPER_E_PEERCLOSED;
+			caller->call.done = true;
+			thread_wake(caller, VIPER_OK);
+		}
+	}
+}
+
+/* Receiving. */
+
+/*
+ * What receive writes back: the message's struct viper_msg_info, preceded
+ * for channel_reply_recv by what the caller of the reply got.
+ */
+struct receipt {
+	int32_t reply_result;
+	uint32_t reserved;
+	struct viper_msg_info info;
+};
+_Static_assert(offsetof(struct viper_reply_recv, info) -
+			       offsetof(struct viper_reply_recv, reply_result) ==
+		       offsetof(struct receipt, info),
+	       "struct viper_reply_recv ends like struct receipt");
+
+/* The part of `rc` a receive writes: all of it for channel_reply_recv, else the info. */
+static const void *receipt_part(const struct receipt *rc, bool with_result, size_t *size)
+{
+	*size = with_result ? sizeof(*rc) : sizeof(rc->info);
+	return with_result ? (const void *)rc : (const void *)&rc->info;
+}
+
+/* What a short receive returns in x1: the reply token, and reply_result above it. */
+static uint64_t short_receipt(uint32_t token, err_t reply_result)
+{
+	return token | (uint64_t)(uint32_t)reply_result << 32;
+}
+
+err_t receive_check(const struct message *m, const struct recv_request *rq, int *slot)
+{
+	const struct process *p = self();
+	struct receipt rc = {rq->reply_result, 0, {m->bytes, m->handle_count, 0, 0}};
+	viper_handle_t zeros[VIPER_MSG_MAX_HANDLES] = {0};
+	size_t rc_size;
+	const void *rc_part = receipt_part(&rc, rq->with_result, &rc_size);
+	err_t err;
+
+	*slot = -1;
+	if (m->bytes > rq->capacity) {
+		/* The receipt tells the size needed (no reply token yet). */
+		if (!rq->in_regs && (err = copy_to_user(as(), rq->receipt, rc_part, rc_size)))
+			return err;
+		return VIPER_E_RANGE;
+	}
+	if (m->handle_count && handle_table_free(&p->handles) < m->handle_count)
+		return VIPER_E_LIMIT;
+	if (m->caller) {
+		*slot = free_reply_slot(p);
+		if (*slot < 0)
+			return VIPER_E_LIMIT;
+		rc.info.reply = reply_token(p, &p->replies[*slot]);
+	}
+	if (rq->in_regs)
+		return m->handle_count ? VIPER_E_RANGE : VIPER_OK; /* left for channel_recv */
+	/* Write (or probe) every buffer with its final size; nothing can fail after this. */
+	err = copy_to_user(as(), rq->receipt, rc_part, rc_size);
+	if (!err)
+		err = copy_to_user(as(), rq->buf, m->data, m->bytes);
+	if (!err && m->handle_count)
+		err = copy_to_user(as(), rq->handles_out, zeros,
+				   m->handle_count * sizeof(viper_handle_t));
+	return err;
+}
+
+int64_t receive_take(struct channel *ch, const struct recv_request *rq, int slot)
+{
+	struct thread *t = current_thread();
+	struct process *p = t->process;
+	struct message *m = channel_head(ch);
+	uint32_t bytes = m->bytes;
+
+	channel_dequeue(ch);
+	if (rq->in_regs) {
+		memcpy(short_regs(t), m->data, m->bytes);
+		t->frame->x[1] = short_receipt(slot < 0 ? 0 : reply_token(p, &p->replies[slot]),
+					       rq->reply_result);
+	}
+	if (m->handle_count) {
+		viper_handle_t hs[VIPER_MSG_MAX_HANDLES];
+		unsigned n = m->handle_count;
+		attach_caps(&p->handles, m, hs);
+		(void)copy_to_user(as(), rq->handles_out, hs, n * sizeof(viper_handle_t));
+	}
+	if (slot >= 0) {
+		claim_reply_slot(p, &p->replies[slot], m->caller);
+		m->caller = NULL;
+	}
+	message_free(m);
+	return bytes;
+}
+
+/* The fast paths. */
+
+struct thread *call_fast(struct channel *ch, uint64_t bytes, uint32_t len)
+{
+	struct thread *t = current_thread();
+	struct thread *srv = ch->recv_end.waiters.head;
+	struct receipt rc;
+	struct recv_wait *rw;
+	struct process *sp;
+	const void *src = NULL;
+	void *dst = NULL, *out = NULL;
+	size_t rc_size;
+	const void *rc_part = NULL;
+	int slot;
+
+	if (!srv || len > VIPER_MSG_MAX_BYTES || !channel_queue_empty(&ch->queue))
+		return NULL;
+	rw = &srv->recv;
+	sp = srv->process;
+	if (rw->channel != ch || len > rw->rq.capacity || sp->dying)
+		return NULL;
+	slot = free_reply_slot(sp);
+	if (slot < 0)
+		return NULL;
+	if (t->call.in_regs) {
+		src = short_regs(t);
+	} else if (len) {
+		src = user_pointer(as(), bytes, len, false);
+		if (!src)
+			return NULL;
+	}
+	if (rw->rq.in_regs) {
+		dst = short_regs(srv);
+	} else {
+		/* Reach the server's memory through its own table; it runs next anyway. */
+		cpu_use_aspace(&sp->as);
+		if (len)
+			dst = user_pointer(&sp->as, rw->rq.buf, len, true);
+		rc_part = receipt_part(&rc, rw->rq.with_result, &rc_size);
+		out = user_pointer(&sp->as, rw->rq.receipt, rc_size, true);
+		if ((len && !dst) || !out) {
+			cpu_use_aspace(as());
+			return NULL;
+		}
+	}
+	copy_message(dst, rw->rq.in_regs, src, t->call.in_regs, len);
+	if (rw->rq.in_regs) {
+		srv->frame->x[1] =
+			short_receipt(reply_token(sp, &sp->replies[slot]), rw->rq.reply_result);
+	} else {
+		rc = (struct receipt){
+			rw->rq.reply_result, 0, {len, 0, reply_token(sp, &sp->replies[slot]), 0}};
+		memcpy(out, rc_part, rc_size);
+	}
+	claim_reply_slot(sp, &sp->replies[slot], t);
+	rw->delivered = len;
+	rw->channel = NULL;
+	return srv;
+}
+
+struct thread *reply_fast(uint64_t token, uint64_t bytes, uint32_t len, bool in_regs,
+			  struct channel *ch)
+{
+	struct viper_msg_info info = {len, 0, 0, 0};
+	struct reply_slot *r;
+	struct thread *caller;
+	struct call_wait *cw;
+	const void *src = NULL;
+	void *dst = NULL, *out = NULL;
+
+	if (len > VIPER_MSG_MAX_BYTES || !channel_queue_empty(&ch->queue) ||
+	    channel_sender_gone(ch) || call_find(token, &r, &caller) || !caller ||
+	    caller->state != THREAD_BLOCKED)
+		return NULL;
+	cw = &caller->call;
+	if (len > cw->reply_capacity)
+		return NULL;
+	if (in_regs) {
+		src = short_regs(current_thread());
+	} else if (len) {
+		src = user_pointer(as(), bytes, len, false);
+		if (!src)
+			return NULL;
+	}
+	if (cw->in_regs) {
+		dst = short_regs(caller);
+	} else {
+		const struct aspace *cas = &caller->process->as;
+		cpu_use_aspace(cas);
+		if (len)
+			dst = user_pointer(cas, cw->reply_bytes, len, true);
+		out = user_pointer(cas, cw->call_ptr + offsetof(struct viper_call, info),
+				   sizeof(info), true);
+		if ((len && !dst) || !out) {
+			cpu_use_aspace(as());
+			return NULL;
+		}
+		memcpy(out, &info, sizeof(info));
+	}
+	copy_message(dst, cw->in_regs, src, in_regs, len);
+	cw->delivered = len;
+	call_finish(r, caller, VIPER_OK);
+	return caller;
+}
+
+int64_t call_take_reply(struct thread *t)
+{
+	struct call_wait *cw = &t->call;
+	struct message *m = &cw->msg;
+	struct viper_msg_info info = {m->bytes, m->handle_count, 0, 0};
+	viper_handle_t hs[VIPER_MSG_MAX_HANDLES] = {0};
+	struct handle_table *handles = &t->process->handles;
+	err_t err;
+
+	if (cw->in_regs) {
+		memcpy(short_regs(t), m->data, m->bytes); /* fits: see reply */
+		return m->bytes;
+	}
+	err = copy_to_user(as(), cw->reply_bytes, m->data, m->bytes);
+	if (!err && m->handle_count) {
+		/* reply checked the room; another of our threads may have taken it since. */
+		if (handle_table_free(handles) < m->handle_count)
+			err = VIPER_E_LIMIT;
+		else
+			err = copy_to_user(as(), cw->reply_handles, hs,
+					   m->handle_count * sizeof(viper_handle_t));
+	}
+	if (!err)
+		err = copy_to_user(as(), cw->call_ptr + offsetof(struct viper_call, info), &info,
+				   sizeof(info));
+	if (err) {
+		message_free(m);
+		return err;
+	}
+	if (m->handle_count) {
+		attach_caps(handles, m, hs);
+		(void)copy_to_user(as(), cw->reply_handles, hs,
+				   info.handles * sizeof(viper_handle_t));
+	}
+	return info.bytes;
+}

@@ -1,0 +1,106 @@
+/* Poll sets (kernel/poll_set.h). */
+#include <kernel/poll_set.h>
+
+#include <kernel/kmalloc.h>
+#include <kernel/timer_object.h>
+
+static void entry_unlink_from_object(struct poll_entry *e)
+{
+	struct poll_entry **link = &e->object->observers;
+
+	while (*link && *link != e)
+		link = &(*link)->object_next;
+	if (*link)
+		*link = e->object_next;
+}
+
+/* Unlinks the entry at *link from its set and its object, and frees it. */
+static void entry_remove(struct poll_set *ps, struct poll_entry **link)
+{
+	struct poll_entry *e = *link;
+
+	*link = e->set_next;
+	entry_unlink_from_object(e);
+	ps->count--;
+	kobject_unref(e->object);
+	kfree(e);
+}
+
+static void poll_destroy(struct kobject *o)
+{
+	struct poll_set *ps = poll_set_of(o);
+
+	while (ps->entries)
+		entry_remove(ps, &ps->entries);
+	kfree(ps);
+}
+
+static const struct kobject_ops poll_ops = {NULL, poll_destroy, NULL};
+
+void poll_set_register(void)
+{
+	kobject_register(VIPER_OBJ_POLL_SET, &poll_ops);
+}
+
+struct poll_set *poll_set_create(void)
+{
+	struct poll_set *ps = kmalloc(sizeof(*ps));
+
+	if (ps)
+		kobject_init(&ps->obj, VIPER_OBJ_POLL_SET);
+	return ps;
+}
+
+err_t poll_set_add(struct poll_set *ps, struct kobject *o, uint32_t signals, uint64_t key)
+{
+	struct poll_entry *e;
+
+	if (ps->count >= VIPER_POLL_MAX_ENTRIES)
+		return VIPER_E_LIMIT;
+	for (e = ps->entries; e; e = e->set_next) {
+		if (e->object == o)
+			return VIPER_E_BUSY;
+	}
+	e = kmalloc(sizeof(*e));
+	if (!e)
+		return VIPER_E_NOMEM;
+	e->object = o;
+	e->set = ps;
+	e->signals = signals;
+	e->key = key;
+	e->set_next = ps->entries;
+	ps->entries = e;
+	e->object_next = o->observers;
+	o->observers = e;
+	ps->count++;
+	kobject_ref(o);
+	return VIPER_OK;
+}
+
+err_t poll_set_remove(struct poll_set *ps, struct kobject *o)
+{
+	for (struct poll_entry **link = &ps->entries; *link; link = &(*link)->set_next) {
+		if ((*link)->object == o) {
+			entry_remove(ps, link);
+			return VIPER_OK;
+		}
+	}
+	return VIPER_E_NOTFOUND;
+}
+
+unsigned poll_set_collect(struct poll_set *ps, struct viper_poll_event *ev, unsigned max)
+{
+	unsigned n = 0;
+
+	for (struct poll_entry *e = ps->entries; e && n < max; e = e->set_next) {
+		uint32_t ready = kobject_signals(e->object) & e->signals;
+		if (!ready)
+			continue;
+		ev[n].key = e->key;
+		ev[n].ready = ready;
+		n++;
+		if ((ready & VIPER_SIGNAL_TIMER) && e->object->kind == VIPER_OBJ_TIMER)
+			timer_object_of(e->object)->expirations = 0;
+	}
+	return n;
+}

@@ -1,0 +1,111 @@
+/* Threads: creation, start, exit and reaping (kernel/thread.h). */
+#include <kernel/thread.h>
+
+#include <kernel/kmalloc.h>
+#include <kernel/page_alloc.h>
+#include <kernel/panic.h>
+#include <kernel/process.h>
+#include <kernel/sched.h>
+
+static struct thread *reap_list;
+
+static void thread_destroy(struct kobject *o)
+{
+	kfree(container_of(o, struct thread, obj));
+}
+
+static uint32_t thread_signals(const struct kobject *o)
+{
+	return thread_ended(container_of(o, struct thread, obj)) ? VIPER_SIGNAL_EXITED : 0;
+}
+
+static const struct kobject_ops thread_ops = {NULL, thread_destroy, thread_signals};
+
+void thread_register(void)
+{
+	kobject_register(VIPER_OBJ_THREAD, &thread_ops);
+}
+
+struct thread *thread_create(struct process *p, uint64_t entry, uint64_t sp, uint64_t arg,
+			     unsigned priority)
+{
+	struct thread *t = kmalloc(sizeof(*t));
+	uint8_t *top;
+
+	if (!t)
+		return NULL;
+	t->kstack = page_alloc(THREAD_STACK_ORDER);
+	if (!t->kstack) {
+		kfree(t);
+		return NULL;
+	}
+	kobject_init(&t->obj, VIPER_OBJ_THREAD);
+	top = (uint8_t *)phys_to_virt(t->kstack) + (PAGE_SIZE << THREAD_STACK_ORDER);
+	t->frame = (struct trap_frame *)(top - sizeof(struct trap_frame));
+	t->frame->elr = entry;
+	t->frame->sp = sp;
+	t->frame->spsr = 0; /* EL0t, interrupts unmasked */
+	t->frame->x[0] = arg;
+	t->ctx.sp = (uint64_t)(uintptr_t)t->frame;
+	t->ctx.lr = (uint64_t)(uintptr_t)thread_trampoline;
+	t->process = p;
+	t->call.msg.embedded = true; /* lives in the thread: never kfree'd */
+	t->priority = priority > VIPER_PRIORITY_MAX ? VIPER_PRIORITY_MAX : priority;
+	t->state = THREAD_NEW;
+	sched_add_thread(t);
+	return t;
+}
+
+void thread_start(struct thread *t)
+{
+	thread_wake(t, VIPER_OK);
+}
+
+void thread_discard(struct thread *t)
+{
+	t->state = THREAD_DEAD;
+	page_free(t->kstack);
+	t->kstack = 0;
+	sched_forget_thread(t);
+	kobject_unref(&t->obj);
+}
+
+void thread_reap(void)
+{
+	while (reap_list) {
+		struct thread *t = reap_list;
+		struct process *p = t->process;
+
+		reap_list = t->reap_next;
+		page_free(t->kstack);
+		t->kstack = 0;
+		t->process = NULL;
+		kobject_signal(&t->obj);
+		kobject_unref(&t->obj);
+		if (p)
+			process_thread_gone(p);
+	}
+}
+
+void thread_exit_current(int64_t status)
+{
+	struct thread *t = current_thread();
+
+	t->exit_status = status;
+	process_thread_exiting(t->process, t);
+	sched_forget_thread(t);
+	t->state = THREAD_DEAD;
+	t->reap_next = reap_list;
+	reap_list = t;
+	schedule();
+	panic("a dead thread ran again");
+}
+
+/* The first time a new thread runs (context.S, thread_trampoline). */
+void thread_first_run(void);
+
+void thread_first_run(void)
+{
+	thread_reap();
+	trap_return_to_user();
+}
