@@ -20,7 +20,12 @@ enum role {
 	ROLE_YIELDER = 2,
 	ROLE_SERVER_TWO_CALLS = 3,
 	ROLE_SERVER_SHORT = 4,
+	ROLE_SLEEPERS = 5, /* SLEEPER_THREADS threads blocked in a receive each, until killed */
 };
+
+#define SLEEPER_PROCESSES 8
+#define SLEEPER_THREADS	  8 /* besides the main thread: all the runtime's thread slots */
+#define CLOSE_HANDLES	  180
 
 static const struct viper_startup *startup;
 
@@ -157,6 +162,78 @@ static void bench_context_switch(void)
 	viper_handle_close((viper_handle_t)other);
 }
 
+/* A thread that blocks for ever in a receive on the channel end at `arg`. */
+static void sleeper(void *arg)
+{
+	char buf[8];
+	struct viper_msg_info info;
+
+	(void)viper_channel_recv(*(viper_handle_t *)arg, buf, sizeof(buf), NULL, &info, 0);
+}
+
+static int sleepers(void)
+{
+	static viper_handle_t s, r;
+
+	if (viper_channel_create(&s, &r, 0) < 0)
+		return 1;
+	for (int i = 0; i < SLEEPER_THREADS; i++) {
+		if (viper_thread_start(sleeper, &r, VIPER_PRIORITY_DEFAULT) < 0)
+			return 2;
+	}
+	(void)viper_channel_send(startup->handles[0].handle, "up", 2, NULL, 0, 0);
+	for (;;)
+		viper_sleep(1000000000);
+}
+
+/*
+ * Fills the handle table with CLOSE_HANDLES handles derived from a timer and
+ * closes them one by one: the cost of a close must not grow with the number
+ * of threads in the system, here those of `helpers` other processes, each
+ * with SLEEPER_THREADS threads blocked through a capability of their own.
+ */
+static void bench_close_table(const char *name, int helpers)
+{
+	viper_handle_t hs[CLOSE_HANDLES], s, r;
+	int64_t timer = viper_timer_create(), helper[SLEEPER_PROCESSES], status;
+	struct viper_msg_info info;
+	char buf[8];
+	int n = 0;
+
+	if (timer < 0 || viper_channel_create(&s, &r, 0) < 0)
+		return;
+	for (int i = 0; i < helpers; i++) {
+		viper_handle_t give = (viper_handle_t)viper_handle_derive(
+			s, VIPER_RIGHT_WRITE | VIPER_RIGHT_TRANSFER);
+		helper[i] = spawn(ROLE_SLEEPERS, &give, 1);
+		if (helper[i] < 0 || viper_channel_recv(r, buf, sizeof(buf), NULL, &info, 0) != 2) {
+			viper_printf("bench: cannot start the sleepers\n");
+			return;
+		}
+	}
+	viper_handle_close(s);
+	while (n < CLOSE_HANDLES) {
+		int64_t h = viper_handle_derive((viper_handle_t)timer, VIPER_RIGHT_READ);
+		if (h < 0)
+			break;
+		hs[n++] = (viper_handle_t)h;
+	}
+	uint64_t i0 = instructions();
+	int64_t t0 = viper_clock_now();
+	for (int i = 0; i < n; i++)
+		(void)viper_handle_close(hs[i]);
+	uint64_t i1 = instructions();
+	int64_t t1 = viper_clock_now();
+	report(name, i1 - i0, t1 - t0, (unsigned)n);
+	viper_handle_close((viper_handle_t)timer);
+	viper_handle_close(r);
+	for (int i = 0; i < helpers; i++) {
+		viper_process_kill((viper_handle_t)helper[i], 0);
+		viper_process_wait((viper_handle_t)helper[i], &status, VIPER_TIMEOUT_NONE);
+		viper_handle_close((viper_handle_t)helper[i]);
+	}
+}
+
 /* A server answering each request with its own bytes, with one system call per request. */
 static int serve(void)
 {
@@ -210,6 +287,8 @@ int main(const struct viper_startup *s)
 		return serve_two_calls();
 	if (s->argument == ROLE_SERVER_SHORT)
 		return serve_short();
+	if (s->argument == ROLE_SLEEPERS)
+		return sleepers();
 	if (s->argument == ROLE_YIELDER) {
 		for (;;)
 			viper_yield();
@@ -226,6 +305,8 @@ int main(const struct viper_startup *s)
 	/* What a generated stub with a small reply does: see kv_bench. */
 	bench_round_trip_short("channel_call_short_to_reply_recv_16B", ROLE_SERVER);
 	bench_context_switch();
+	bench_close_table("handle_close_in_full_table_1_thread", 0);
+	bench_close_table("handle_close_in_full_table_73_threads", SLEEPER_PROCESSES);
 	viper_printf("kernelbench: done\n");
 	return 0;
 }

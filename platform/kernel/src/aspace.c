@@ -8,7 +8,8 @@
 #include <viper/abi.h>
 
 static uint64_t empty_root;
-static uint8_t asid_used[65536 / 8];
+static uint64_t asid_used[65536 / 64];
+static unsigned asid_hint; /* no word below it has a free ASID */
 static unsigned asid_count;
 
 uint64_t aspace_empty_root(void)
@@ -25,12 +26,19 @@ err_t aspace_init_system(void)
 	return VIPER_OK;
 }
 
+/*
+ * ASIDs: a bitmap searched a word at a time from the lowest word that may
+ * have a free one, so allocation does not walk every ASID in use.
+ */
 static uint16_t asid_alloc(void)
 {
-	for (unsigned a = 1; a < asid_count; a++) {
-		if (!(asid_used[a / 8] & (1u << (a % 8)))) {
-			asid_used[a / 8] |= (uint8_t)(1u << (a % 8));
-			return (uint16_t)a;
+	for (unsigned w = asid_hint; w < asid_count / 64; w++) {
+		uint64_t free = ~asid_used[w] & (w == 0 ? ~1ull : ~0ull); /* ASID 0 is no one's */
+		if (free) {
+			unsigned bit = (unsigned)__builtin_ctzll(free);
+			asid_used[w] |= 1ull << bit;
+			asid_hint = w;
+			return (uint16_t)(w * 64 + bit);
 		}
 	}
 	return 0;
@@ -38,7 +46,9 @@ static uint16_t asid_alloc(void)
 
 static void asid_free(uint16_t a)
 {
-	asid_used[a / 8] &= (uint8_t) ~(1u << (a % 8));
+	asid_used[a / 64] &= ~(1ull << (a % 64));
+	if (a / 64 < asid_hint)
+		asid_hint = a / 64;
 }
 
 err_t aspace_init(struct aspace *as, struct mem_account *account)

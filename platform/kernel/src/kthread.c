@@ -30,6 +30,7 @@ struct thread *kthread_create(void (*fn)(void *), void *arg, unsigned priority)
 	t->karg = arg;
 	t->ctx.lr = (uint64_t)(uintptr_t)kthread_first_run;
 	kernel_process.live_threads++; /* kernel threads never end */
+	process_count_thread(1);
 	return t;
 }
 

@@ -6,12 +6,12 @@
 
 static void entry_unlink_from_object(struct poll_entry *e)
 {
-	struct poll_entry **link = &e->object->observers;
-
-	while (*link && *link != e)
-		link = &(*link)->object_next;
-	if (*link)
-		*link = e->object_next;
+	if (e->object_prev)
+		e->object_prev->object_next = e->object_next;
+	else
+		e->object->observers = e->object_next;
+	if (e->object_next)
+		e->object_next->object_prev = e->object_prev;
 }
 
 /* Unlinks the entry at *link from its set and its object, and frees it. */
@@ -70,7 +70,10 @@ err_t poll_set_add(struct poll_set *ps, struct kobject *o, uint32_t signals, uin
 	e->key = key;
 	e->set_next = ps->entries;
 	ps->entries = e;
+	e->object_prev = NULL;
 	e->object_next = o->observers;
+	if (o->observers)
+		o->observers->object_prev = e;
 	o->observers = e;
 	ps->count++;
 	kobject_ref(o);

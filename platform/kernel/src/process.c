@@ -14,33 +14,83 @@
 #include <kernel/string.h>
 #include <kernel/thread.h>
 
-/* Every process whose object exists, in creation order (process_list). */
+/*
+ * Every process whose object exists, in creation order (process_list), and
+ * the same processes by koid in a small hash table (process_find), so no
+ * call walks every process to find one; the counts system_info reports are
+ * kept as processes and threads come and go.
+ */
+#define KOID_BUCKETS 64
+
 static struct process *list_head;
-static struct process **list_tail = &list_head;
+static struct process *list_last;
+static struct process *by_koid[KOID_BUCKETS];
+static unsigned process_count;
+static unsigned thread_count;
 
 static void list_add(struct process *p)
 {
 	p->list_next = NULL;
-	*list_tail = p;
-	list_tail = &p->list_next;
+	p->list_prev = list_last;
+	if (list_last)
+		list_last->list_next = p;
+	else
+		list_head = p;
+	list_last = p;
+	p->koid_next = by_koid[p->obj.koid % KOID_BUCKETS];
+	by_koid[p->obj.koid % KOID_BUCKETS] = p;
+	p->listed = true;
+	process_count++;
 }
 
 static void list_remove(struct process *p)
 {
-	struct process **link = &list_head;
+	struct process **link = &by_koid[p->obj.koid % KOID_BUCKETS];
 
-	while (*link && *link != p)
-		link = &(*link)->list_next;
-	if (!*link)
+	if (!p->listed)
 		return;
-	*link = p->list_next;
-	if (list_tail == &p->list_next)
-		list_tail = link;
+	if (p->list_prev)
+		p->list_prev->list_next = p->list_next;
+	else
+		list_head = p->list_next;
+	if (p->list_next)
+		p->list_next->list_prev = p->list_prev;
+	else
+		list_last = p->list_prev;
+	while (*link != p)
+		link = &(*link)->koid_next; /* a bucket holds about count / KOID_BUCKETS */
+	*link = p->koid_next;
+	p->listed = false;
+	process_count--;
 }
 
 struct process *process_list(void)
 {
 	return list_head;
+}
+
+struct process *process_find(uint64_t koid)
+{
+	for (struct process *p = by_koid[koid % KOID_BUCKETS]; p; p = p->koid_next) {
+		if (p->obj.koid == koid)
+			return p;
+	}
+	return NULL;
+}
+
+unsigned process_count_all(void)
+{
+	return process_count;
+}
+
+unsigned thread_count_all(void)
+{
+	return thread_count;
+}
+
+void process_count_thread(int delta)
+{
+	thread_count += (unsigned)delta;
 }
 
 void process_usage(const struct process *p, struct viper_usage *out)
@@ -266,6 +316,7 @@ void process_add_thread(struct process *p, struct thread *t)
 	t->process_next = p->threads;
 	p->threads = t;
 	p->live_threads++;
+	thread_count++;
 	kobject_ref(&p->obj); /* the thread's reference to its process */
 }
 
@@ -294,6 +345,7 @@ void process_thread_exiting(struct process *p, struct thread *t)
 	if (*link)
 		*link = t->process_next;
 	p->live_threads--;
+	thread_count--;
 	if (p->live_threads == 0 && !p->dying) {
 		p->dying = true;
 		p->exit_status = t->exit_status;

@@ -6,6 +6,8 @@
 #include <arch/sysreg.h>
 #include <arch/timer.h>
 #include <kernel/aspace.h>
+#include <kernel/clock.h>
+#include <kernel/deadline_wheel.h>
 #include <kernel/handle.h>
 #include <kernel/irq_table.h>
 #include <kernel/kmalloc.h>
@@ -22,8 +24,7 @@ volatile int big_lock_owner = -1;
 static struct thread *runq_head[PRIORITY_LEVELS];
 static struct thread *runq_tail[PRIORITY_LEVELS];
 static uint32_t runq_bits;
-static struct thread *timeouts; /* sorted by deadline */
-static struct thread *all_threads;
+static struct deadline_wheel timeouts;
 static unsigned cpus_online;
 
 bool sched_running(void)
@@ -87,30 +88,12 @@ static void rq_remove(struct thread *t)
 	t->rq_next = NULL;
 }
 
-/* Timeouts. */
+/* Timeouts: the deadlines of blocked threads, checked on the tick. */
 
-static void timeout_remove(struct thread *t)
+static void timeout_fire(struct deadline_entry *e, void *ctx)
 {
-	struct thread **link = &timeouts;
-
-	if (!t->on_timeout_list)
-		return;
-	while (*link && *link != t)
-		link = &(*link)->timeout_next;
-	if (*link)
-		*link = t->timeout_next;
-	t->on_timeout_list = false;
-}
-
-static void timeout_insert(struct thread *t)
-{
-	struct thread **link = &timeouts;
-
-	while (*link && (*link)->deadline <= t->deadline)
-		link = &(*link)->timeout_next;
-	t->timeout_next = *link;
-	*link = t;
-	t->on_timeout_list = true;
+	(void)ctx;
+	thread_wake(container_of(e, struct thread, timeout), VIPER_E_TIMEOUT);
 }
 
 uint64_t deadline_after(int64_t timeout_ns)
@@ -258,8 +241,17 @@ static void unblock(struct thread *t, err_t result)
 		t->waiting_on = NULL;
 		t->wq_next = t->wq_prev = NULL;
 	}
-	timeout_remove(t);
-	t->wait_cap = NULL;
+	deadline_wheel_remove(&timeouts, &t->timeout);
+	if (t->wait_cap) {
+		if (t->cap_prev)
+			t->cap_prev->cap_next = t->cap_next;
+		else
+			t->wait_cap->waiters = t->cap_next;
+		if (t->cap_next)
+			t->cap_next->cap_prev = t->cap_prev;
+		t->cap_next = t->cap_prev = NULL;
+		t->wait_cap = NULL;
+	}
 	t->wake_result = result;
 	t->state = THREAD_RUNNABLE;
 }
@@ -297,10 +289,19 @@ err_t wait_on_then_run(struct waitq *q, uint64_t deadline, struct cap *via, stru
 		t->wq_prev = NULL;
 	}
 	t->wait_cap = via;
+	if (via) {
+		/* The wait belongs to the capability: its death wakes exactly these. */
+		t->cap_prev = NULL;
+		t->cap_next = via->waiters;
+		if (via->waiters)
+			via->waiters->cap_prev = t;
+		via->waiters = t;
+	}
 	t->wake_result = VIPER_OK;
-	t->deadline = deadline;
-	if (deadline)
-		timeout_insert(t);
+	if (deadline) {
+		t->timeout.deadline = deadline;
+		deadline_wheel_add(&timeouts, &t->timeout);
+	}
 	if (next && next->state == THREAD_BLOCKED && (int)next->priority >= rq_top()) {
 		/* Direct handoff: `next` runs now, without a trip through the run queue. */
 		unblock(next, VIPER_OK);
@@ -324,28 +325,10 @@ void waitq_wake_all(struct waitq *q, err_t result)
 		thread_wake(q->head, result);
 }
 
-void sched_add_thread(struct thread *t)
-{
-	t->all_next = all_threads;
-	all_threads = t;
-}
-
-void sched_forget_thread(struct thread *t)
-{
-	struct thread **link = &all_threads;
-
-	while (*link && *link != t)
-		link = &(*link)->all_next;
-	if (*link)
-		*link = t->all_next;
-}
-
 void sched_cancel_waits(struct cap *cap)
 {
-	for (struct thread *t = all_threads; t; t = t->all_next) {
-		if (t->state == THREAD_BLOCKED && t->wait_cap == cap)
-			thread_wake(t, VIPER_E_CLOSED);
-	}
+	while (cap->waiters)
+		thread_wake(cap->waiters, VIPER_E_CLOSED);
 }
 
 void sched_yield(void)
@@ -380,8 +363,7 @@ void sched_tick(void)
 	if (!sched_running())
 		return;
 	now = timer_now_ns();
-	while (timeouts && timeouts->deadline <= now)
-		thread_wake(timeouts, VIPER_E_TIMEOUT);
+	deadline_wheel_expire(&timeouts, now, timeout_fire, NULL);
 	timer_object_expire(now);
 	if (c->current != c->idle && --c->current->slice <= 0)
 		c->need_resched = true;
@@ -409,7 +391,9 @@ err_t sched_init_cpu(unsigned index)
 	__atomic_store_n(&c->online, true, __ATOMIC_RELEASE);
 	cpus_online++;
 	if (index == 0) {
-		err_t err = irq_set_handler(SGI_RESCHEDULE, resched_irq, NULL);
+		err_t err;
+		deadline_wheel_init(&timeouts, 1000000000ull / CLOCK_HZ, timer_now_ns());
+		err = irq_set_handler(SGI_RESCHEDULE, resched_irq, NULL);
 		if (err)
 			return err;
 	}

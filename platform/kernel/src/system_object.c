@@ -34,10 +34,8 @@ void system_info(struct viper_system_info *out)
 	out->uptime_ns = timer_now_ns();
 	out->memory_total_bytes = (uint64_t)stats.total_pages * PAGE_SIZE;
 	out->memory_free_bytes = (uint64_t)stats.free_pages * PAGE_SIZE;
-	for (const struct process *p = process_list(); p; p = p->list_next) {
-		out->processes++;
-		out->threads += p->live_threads;
-	}
+	out->processes = process_count_all();
+	out->threads = thread_count_all();
 	out->cpus = sched_cpu_count();
 }
 
@@ -72,27 +70,25 @@ static void process_entry(const struct process *p, struct viper_process_entry *e
 int64_t system_list_processes(const struct aspace *to, uint64_t out, uint32_t max)
 {
 	struct viper_process_entry e;
-	uint32_t total = 0;
+	uint32_t copied = 0;
 
-	for (const struct process *p = process_list(); p; p = p->list_next) {
-		if (total++ >= max)
-			continue;
+	/* Only what is asked for is visited: the total is counted as processes come and go. */
+	for (const struct process *p = process_list(); p && copied < max; p = p->list_next) {
 		process_entry(p, &e);
 		err_t err = copy_to_user(to, out, &e, sizeof(e));
 		if (err)
 			return err;
 		out += sizeof(e);
+		copied++;
 	}
-	return total;
+	return process_count_all();
 }
 
 struct process *system_find_process(uint64_t koid)
 {
-	for (struct process *p = process_list(); p; p = p->list_next) {
-		if (p->obj.koid == koid)
-			return p->exited ? NULL : p;
-	}
-	return NULL;
+	struct process *p = process_find(koid);
+
+	return p && !p->exited ? p : NULL;
 }
 
 err_t system_kill(const struct process *caller, uint64_t koid)

@@ -52,7 +52,6 @@ struct thread *thread_create(struct process *p, uint64_t entry, uint64_t sp, uin
 	t->call.msg.embedded = true; /* lives in the thread: never kfree'd */
 	t->priority = priority > VIPER_PRIORITY_MAX ? VIPER_PRIORITY_MAX : priority;
 	t->state = THREAD_NEW;
-	sched_add_thread(t);
 	return t;
 }
 
@@ -66,7 +65,6 @@ void thread_discard(struct thread *t)
 	t->state = THREAD_DEAD;
 	page_free(t->kstack);
 	t->kstack = 0;
-	sched_forget_thread(t);
 	kobject_unref(&t->obj);
 }
 
@@ -93,7 +91,6 @@ void thread_exit_current(int64_t status)
 
 	t->exit_status = status;
 	process_thread_exiting(t->process, t);
-	sched_forget_thread(t);
 	t->state = THREAD_DEAD;
 	t->reap_next = reap_list;
 	reap_list = t;

@@ -1,18 +1,16 @@
 /* Timer objects (kernel/timer_object.h). */
 #include <kernel/timer_object.h>
 
+#include <arch/timer.h>
+#include <kernel/clock.h>
 #include <kernel/kmalloc.h>
 
-static struct timer_object *armed;
+/* The armed timers, by deadline. */
+static struct deadline_wheel armed;
 
 static void timer_disarm(struct timer_object *t)
 {
-	struct timer_object **link = &armed;
-
-	while (*link && *link != t)
-		link = &(*link)->armed_next;
-	if (*link)
-		*link = t->armed_next;
+	deadline_wheel_remove(&armed, &t->when);
 	t->deadline = 0;
 }
 
@@ -39,6 +37,7 @@ static const struct kobject_ops timer_ops = {timer_last_handle, timer_destroy, t
 void timer_object_register(void)
 {
 	kobject_register(VIPER_OBJ_TIMER, &timer_ops);
+	deadline_wheel_init(&armed, 1000000000ull / CLOCK_HZ, timer_now_ns());
 }
 
 struct timer_object *timer_object_create(void)
@@ -57,32 +56,32 @@ void timer_object_set(struct timer_object *t, uint64_t deadline, uint64_t period
 	t->period = period;
 	if (deadline) {
 		t->deadline = deadline;
-		t->armed_next = armed;
-		armed = t;
+		t->when.deadline = deadline;
+		deadline_wheel_add(&armed, &t->when);
 	}
+}
+
+/* A timer's deadline passed: count it, re-arm a periodic one, tell its watchers. */
+static void fire(struct deadline_entry *e, void *ctx)
+{
+	struct timer_object *t = container_of(e, struct timer_object, when);
+	uint64_t now = *(const uint64_t *)ctx;
+
+	t->expirations++;
+	if (t->period) {
+		/* Skip periods that passed unseen; count them. */
+		uint64_t late = (now - t->deadline) / t->period;
+		t->expirations += late;
+		t->deadline += (late + 1) * t->period;
+		t->when.deadline = t->deadline;
+		deadline_wheel_add(&armed, &t->when);
+	} else {
+		t->deadline = 0;
+	}
+	kobject_signal(&t->obj);
 }
 
 void timer_object_expire(uint64_t now)
 {
-	struct timer_object **link = &armed;
-
-	while (*link) {
-		struct timer_object *t = *link;
-		if (t->deadline > now) {
-			link = &t->armed_next;
-			continue;
-		}
-		t->expirations++;
-		if (t->period) {
-			/* Skip periods that passed unseen; count them. */
-			uint64_t late = (now - t->deadline) / t->period;
-			t->expirations += late;
-			t->deadline += (late + 1) * t->period;
-			link = &t->armed_next;
-		} else {
-			t->deadline = 0;
-			*link = t->armed_next;
-		}
-		kobject_signal(&t->obj);
-	}
+	deadline_wheel_expire(&armed, now, fire, &now);
 }

@@ -34,6 +34,7 @@ struct cap {
 	struct cap *prev_sibling;
 	struct handle_table *table; /* NULL while detached (in a message) */
 	uint32_t index;
+	struct thread *waiters; /* threads blocked through this capability (sched.c) */
 };
 
 struct handle_table {
@@ -92,7 +93,7 @@ bool handle_entry(const struct handle_table *t, uint32_t index, struct viper_han
 /* Free slots left in `t`. */
 uint32_t handle_table_free(const struct handle_table *t);
 
-/* Called when a cap dies, so threads waiting through it can be woken (sched.c). */
+/* Called when a cap dies, so the threads waiting through it are woken (sched.c). */
 void sched_cancel_waits(struct cap *cap);
 
 #endif

@@ -22,7 +22,8 @@ struct poll_entry {
 	uint32_t signals;
 	uint64_t key;
 	struct poll_entry *set_next;
-	struct poll_entry *object_next;
+	struct poll_entry *object_next; /* the object's observers, doubly linked */
+	struct poll_entry *object_prev;
 };
 
 struct poll_set {

@@ -39,6 +39,9 @@ struct process {
 	uint64_t parent_koid;	   /* the spawning process's koid; 0 when the kernel started it */
 	unsigned priority;	   /* its first thread's, as given at spawn */
 	struct process *list_next; /* the next in process_list() */
+	struct process *list_prev;
+	struct process *koid_next; /* the next in its process_find bucket */
+	bool listed;		   /* in process_list() */
 };
 
 /*
@@ -58,6 +61,14 @@ MUST_CHECK err_t process_init_system(void);
  * then the root. Follow ->list_next.
  */
 struct process *process_list(void);
+
+/* The process with kernel id `koid` whose object exists (it may have exited), or NULL. */
+struct process *process_find(uint64_t koid);
+/* How many processes process_list() holds, and how many threads have not ended. */
+unsigned process_count_all(void);
+unsigned thread_count_all(void);
+/* Counts a kernel thread made (+1) outside process_add_thread. */
+void process_count_thread(int delta);
 
 /* What `p` holds now and its limits, as process_usage reports them. */
 void process_usage(const struct process *p, struct viper_usage *out);

@@ -80,10 +80,6 @@ bool sched_running(void);
 /* CPUs running the scheduler. */
 unsigned sched_cpu_count(void);
 
-/* Adds a new thread to the list of every thread (thread_create). */
-void sched_add_thread(struct thread *t);
-/* Drops a thread from that list (it ended, or never ran). */
-void sched_forget_thread(struct thread *t);
 /* Makes a blocked or new thread runnable. */
 void thread_wake(struct thread *t, err_t result);
 /* Gives up the CPU; the caller stays runnable. */
@@ -110,7 +106,11 @@ err_t wait_on(struct waitq *q, uint64_t deadline, struct cap *via);
 err_t wait_on_then_run(struct waitq *q, uint64_t deadline, struct cap *via, struct thread *next);
 /* Wakes every thread on `q` with `result`. */
 void waitq_wake_all(struct waitq *q, err_t result);
-/* Wakes the threads blocked through `cap` with VIPER_E_CLOSED. */
+/*
+ * Wakes the threads blocked through `cap` with VIPER_E_CLOSED: those on its
+ * own list of waiters, so a capability's death costs O(its waiters), never
+ * a walk over every thread.
+ */
 void sched_cancel_waits(struct cap *cap);
 
 /* Absolute deadline for a relative timeout (VIPER_TIMEOUT_NONE -> 0 = none). */

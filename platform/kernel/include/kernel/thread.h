@@ -15,6 +15,7 @@
 
 #include <arch/trap.h>
 #include <kernel/call.h>
+#include <kernel/deadline_wheel.h>
 #include <kernel/err.h>
 #include <kernel/object.h>
 
@@ -68,13 +69,12 @@ struct thread {
 	struct thread *wq_next;
 	struct thread *wq_prev;
 	err_t wake_result;
-	uint64_t deadline; /* ns; 0 when the wait has none */
-	struct thread *timeout_next;
-	bool on_timeout_list;
-	struct cap *wait_cap; /* the handle the wait came through */
+	struct deadline_entry timeout; /* queued while the wait has a deadline */
+	struct cap *wait_cap;	       /* the handle the wait came through */
+	struct thread *cap_next;       /* the other threads waiting through it */
+	struct thread *cap_prev;
 
 	struct thread *process_next; /* threads of one process */
-	struct thread *all_next;     /* every thread */
 	struct thread *reap_next;
 	int64_t exit_status;
 	struct call_wait call;

@@ -9,6 +9,7 @@
 
 #include <stdint.h>
 
+#include <kernel/deadline_wheel.h>
 #include <kernel/object.h>
 
 #define TIMER_MIN_PERIOD_NS 1000000ull /* periods under 1 ms are refused */
@@ -18,7 +19,7 @@ struct timer_object {
 	uint64_t deadline; /* 0: not armed */
 	uint64_t period;
 	uint64_t expirations;
-	struct timer_object *armed_next;
+	struct deadline_entry when; /* in the wheel of armed timers while armed */
 };
 
 /* Registers the kind with the object layer (at boot). */
