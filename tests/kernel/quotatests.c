@@ -109,10 +109,13 @@ static int64_t wait_status(int64_t p)
 static int role_memory(void)
 {
 	struct viper_usage u = my_usage(), base;
-	uint64_t limit = (uint64_t)u.limits.memory_kib * 1024, room;
+	uint64_t quota = (uint64_t)u.limits.memory_kib * 1024, room;
+	/* The kernel's bookkeeping for us (our thread, its stack) shares the quota. */
+	uint64_t limit = (quota - u.kernel_bytes) & ~(uint64_t)(PAGE - 1);
 	int64_t ballast, m, va;
 
 	REQUIRE(u.limits.memory_kib != VIPER_QUOTA_UNLIMITED);
+	REQUIRE(u.kernel_bytes > 0 && u.kernel_bytes < quota / 4);
 	REQUIRE(u.memory_bytes > 16 * PAGE && u.memory_bytes + 80 * PAGE < limit);
 	REQUIRE(limit % PAGE == 0);
 	ballast = viper_memory_create(limit - u.memory_bytes - 64 * PAGE, 0);
@@ -159,6 +162,8 @@ static int role_memory(void)
 	REQUIRE(viper_handle_close((viper_handle_t)m) == 0);
 	REQUIRE(viper_handle_close((viper_handle_t)ballast) == 0);
 	REQUIRE(my_usage().memory_bytes == u.memory_bytes + 3 * PAGE);
+	/* Memory objects and mappings cost no bookkeeping beyond their pages. */
+	REQUIRE(my_usage().kernel_bytes == u.kernel_bytes);
 	return 0;
 }
 
@@ -325,7 +330,9 @@ static int role_hog(void)
 	int64_t m;
 
 	REQUIRE(u.limits.memory_kib != VIPER_QUOTA_UNLIMITED && u.memory_bytes < limit);
-	m = viper_memory_create(limit - u.memory_bytes, 0);
+	/* Everything the quota leaves, in whole pages: the kernel's bookkeeping shares it. */
+	m = viper_memory_create((limit - u.memory_bytes - u.kernel_bytes) & ~(uint64_t)(PAGE - 1),
+				0);
 	REQUIRE(m > 0);
 	REQUIRE(viper_memory_create(PAGE, 0) == VIPER_E_LIMIT);
 	REQUIRE(viper_channel_send(to_parent, "full", 4, NULL, 0, 0) == 0);
@@ -443,6 +450,7 @@ static void test_memory_limit(void)
 	/* After its exit nothing is charged to it any more. */
 	u = usage_of((viper_handle_t)p);
 	CHECK_EQ(u.memory_bytes, 0);
+	CHECK_EQ(u.kernel_bytes, 0);
 	CHECK_EQ(u.handles, 0);
 	CHECK_EQ(u.threads, 0);
 	CHECK_EQ(u.limits.memory_kib, 2048);
@@ -514,7 +522,9 @@ static void test_siblings_unaffected(void)
 	CHECK(hog > 0);
 	CHECK_EQ(viper_channel_recv(from_hog_r, buf, sizeof(buf), NULL, &info, 0), 4);
 	u = usage_of((viper_handle_t)hog);
-	CHECK_EQ(u.memory_bytes, 1024 * 1024);
+	CHECK_EQ(u.memory_bytes, (1024 * 1024 - u.kernel_bytes) & ~(uint64_t)(PAGE - 1));
+	CHECK(u.kernel_bytes > 0 && u.memory_bytes + u.kernel_bytes <= 1024 * 1024);
+	CHECK(u.memory_bytes + u.kernel_bytes > 1024 * 1024 - PAGE);
 	CHECK_EQ(u.threads, 1);
 	/* A sibling and the parent allocate as before. */
 	CHECK_EQ(wait_status(spawn(ROLE_ALLOC, NULL, NULL, 0)), 0);
@@ -533,6 +543,7 @@ static void test_siblings_unaffected(void)
 	CHECK_EQ(wait_exit(hog), 0);
 	u = usage_of((viper_handle_t)hog);
 	CHECK_EQ(u.memory_bytes, 0);
+	CHECK_EQ(u.kernel_bytes, 0);
 	CHECK_EQ(u.handles, 0);
 	CHECK_EQ(u.threads, 0);
 	viper_handle_close((viper_handle_t)hog);

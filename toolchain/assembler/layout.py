@@ -41,6 +41,7 @@ CHANNEL_DEPTH = 16  # VIPER_CHANNEL_DEFAULT_DEPTH
 # data, the runtime's 256 KiB heap arena and thread stacks: about 560 KiB),
 # its 64 KiB stack, startup page and page tables, with room to grow.
 PROCESS_BASE_KIB = 768
+THREAD_KERNEL_KIB = 20  # a thread and its 16 KiB kernel stack, charged to its process
 SPARE_HANDLES = 8  # handles a process may create at run time besides its grants
 
 # max_count limits of manifest.proto
@@ -215,6 +216,7 @@ def layout(system, diags):
                               sum(i.component.stack_kib + i.component.heap_kib
                                   for i in proc.instances if i.component is not None))
         pl.threads_need = max(1, (1 if serves_anything else 0) + actives)
+        pl.memory_need_kib += THREAD_KERNEL_KIB * pl.threads_need
     _check_limits(out, diags)
     _check_quotas(out, diags)
     return out
@@ -281,9 +283,10 @@ def _check_quotas(out, diags):
             'process { name: "' + proc.name + '" quota { %s: %d } }'
         if pl.memory_need_kib > proc.quota["memory_kib"]:
             diags.error(file, proc.quota_line("memory_kib"), "quota-memory",
-                        "process '%s' needs %d KiB (%d base + stacks, heaps and memories), "
+                        "process '%s' needs %d KiB (%d base + stacks, heaps, memories and %d "
+                        "per thread), "
                         "more than its memory quota of %d KiB" %
-                        (proc.name, pl.memory_need_kib, PROCESS_BASE_KIB,
+                        (proc.name, pl.memory_need_kib, PROCESS_BASE_KIB, THREAD_KERNEL_KIB,
                          proc.quota["memory_kib"]),
                         "raise it: " + where % ("memory_kib", pl.memory_need_kib))
         handles = len(pl.grants) + SPARE_HANDLES

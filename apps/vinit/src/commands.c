@@ -157,11 +157,11 @@ static int cmd_status(struct shell *sh, const struct shell_command *cmd, size_t 
 			break;
 		if (r != VIPER_OK)
 			return shell_service_failed(sh, cmd, "sysinfo", r);
-		shell_printf(sh, "%4llu  %-20s  %-7s  %7u  %7u  %6llu KiB\n",
-			     (unsigned long long)rep.id, rep.name,
-			     rep.exited ? "exited" : "running", (unsigned)rep.threads,
-			     (unsigned)rep.handles,
-			     (unsigned long long)((rep.memory_bytes + 1023) / 1024));
+		shell_printf(
+			sh, "%4llu  %-20s  %-7s  %7u  %7u  %6llu KiB\n", (unsigned long long)rep.id,
+			rep.name, rep.exited ? "exited" : "running", (unsigned)rep.threads,
+			(unsigned)rep.handles,
+			(unsigned long long)((rep.memory_bytes + rep.kernel_bytes + 1023) / 1024));
 		if (i + 1 >= rep.total)
 			break;
 	}

@@ -176,7 +176,7 @@ struct FakeSysinfo {
 	bool down = false;
 
 	void AddProcess(uint64_t id, const char *name, uint32_t threads, uint32_t handles,
-			uint64_t memory, bool exited = false)
+			uint64_t memory, bool exited = false, uint64_t kernel = 0)
 	{
 		viper_sysinfo_ProcessReply p{};
 		p.id = id;
@@ -185,6 +185,7 @@ struct FakeSysinfo {
 		p.priority = 8;
 		p.exited = exited;
 		p.memory_bytes = memory;
+		p.kernel_bytes = kernel;
 		p.handles = handles;
 		p.threads = threads;
 		processes.push_back(p);
@@ -299,7 +300,7 @@ class VinitTest : public ::testing::TestWithParam<bool>
 		sysinfo_.summary.cpus = 2;
 		sysinfo_.AddProcess(1, "kernel", 3, 40, 0);
 		sysinfo_.AddProcess(2, "root", 1, 12, 49152);
-		sysinfo_.AddProcess(5, "kv", 1, 4, 65536);
+		sysinfo_.AddProcess(5, "kv", 1, 4, 49152, false, 16384); /* Memory shows both */
 		sysinfo_.AddProcess(6, "vinit", 1, 9, 1048577);
 
 		rtc_.now.unix_seconds = 1795269802;

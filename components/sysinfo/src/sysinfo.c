@@ -61,6 +61,7 @@ static int32_t info_process(void *self, struct viper_rpc_context *ctx,
 	rep->priority = p->priority;
 	rep->exited = p->state == VIPER_PROCESS_EXITED;
 	rep->memory_bytes = p->usage.memory_bytes;
+	rep->kernel_bytes = p->usage.kernel_bytes;
 	rep->handles = p->usage.handles;
 	rep->threads = p->usage.threads;
 	rep->memory_limit_kib = p->usage.limits.memory_kib;

@@ -219,6 +219,7 @@ TEST_P(SysinfoTest, ProcessPicksTheIndexth)
 	shell.priority = 5;
 	shell.state = VIPER_PROCESS_EXITED;
 	shell.usage.memory_bytes = 3u << 20;
+	shell.usage.kernel_bytes = 40000;
 	shell.usage.handles = 12;
 	shell.usage.threads = 3;
 	shell.usage.limits.memory_kib = 4096;
@@ -239,6 +240,7 @@ TEST_P(SysinfoTest, ProcessPicksTheIndexth)
 	EXPECT_EQ(rep.priority, 5u);
 	EXPECT_TRUE(rep.exited);
 	EXPECT_EQ(rep.memory_bytes, 3u << 20);
+	EXPECT_EQ(rep.kernel_bytes, 40000u);
 	EXPECT_EQ(rep.handles, 12u);
 	EXPECT_EQ(rep.threads, 3u);
 	EXPECT_EQ(rep.memory_limit_kib, 4096u);

@@ -162,7 +162,8 @@ static err_t make_channels(struct root_grant *grants, unsigned max, unsigned *co
 			continue;
 		if (*count >= max)
 			return VIPER_E_LIMIT;
-		err = channel_create(c->depth ? c->depth : VIPER_CHANNEL_DEFAULT_DEPTH, &ch);
+		err = channel_create(c->depth ? c->depth : VIPER_CHANNEL_DEFAULT_DEPTH,
+				     kernel_process.as.account, &ch);
 		if (err)
 			return err;
 		mine = kernel_sends ? &ch->send_end : &ch->recv_end;

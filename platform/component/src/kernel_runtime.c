@@ -262,7 +262,7 @@ int32_t vc_channel_create(viper_handle_t *send, viper_handle_t *recv)
 
 	*send = *recv = VIPER_HANDLE_INVALID;
 	if (!err)
-		err = channel_create(VIPER_CHANNEL_DEFAULT_DEPTH, &ch);
+		err = channel_create(VIPER_CHANNEL_DEFAULT_DEPTH, kernel_process.as.account, &ch);
 	if (!err) {
 		/* Both fit (checked above): the rights channel_create gives. */
 		err = handle_create(&kernel_process.handles, &ch->send_end,

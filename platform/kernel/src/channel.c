@@ -1,16 +1,106 @@
-/* Channels: the two ends, the queue, notifications and message lifetime (kernel/channel.h). */
+/*
+ * Channels: the two ends, the queue, notifications, message lifetime and
+ * the collector of unreachable cycles (kernel/channel.h).
+ */
 #include <kernel/channel.h>
 
 #include <kernel/call.h>
 #include <kernel/kmalloc.h>
 
-struct message *message_alloc(void)
-{
-	struct message *m = kmalloc(sizeof(*m));
+/* What an allocated message costs its sender: itself and the caps it may carry. */
+#define MESSAGE_CAP_CHARGE (VIPER_MSG_MAX_HANDLES * 64u)
 
-	if (m)
-		m->embedded = false;
-	return m;
+/* The collector's state. */
+enum { GC_NONE = 0, GC_CANDIDATE = 1, GC_LIVE = 2 };
+
+static struct channel *inflight_list; /* channels with receive-end caps in queues */
+static unsigned inflight_channels;
+static unsigned gc_events; /* since the last run */
+static unsigned gc_live;   /* channels left in flight by the last run */
+
+/* A receive end went into a queue or lost a handle while others may be in flight. */
+static void gc_event(void)
+{
+	gc_events++;
+}
+
+static void inflight_add(struct channel *ch)
+{
+	if (ch->inflight++ != 0)
+		return;
+	ch->inflight_prev = NULL;
+	ch->inflight_next = inflight_list;
+	if (inflight_list)
+		inflight_list->inflight_prev = ch;
+	inflight_list = ch;
+	inflight_channels++;
+}
+
+static void inflight_remove(struct channel *ch)
+{
+	if (--ch->inflight != 0)
+		return;
+	if (ch->inflight_prev)
+		ch->inflight_prev->inflight_next = ch->inflight_next;
+	else
+		inflight_list = ch->inflight_next;
+	if (ch->inflight_next)
+		ch->inflight_next->inflight_prev = ch->inflight_prev;
+	ch->inflight_next = ch->inflight_prev = NULL;
+	inflight_channels--;
+}
+
+/* The channel whose receive end cap `c` names, or NULL for any other cap. */
+static struct channel *receive_end_of(const struct cap *c)
+{
+	return c->object && c->object->kind == VIPER_OBJ_CHANNEL_RECV ? channel_of_recv(c->object)
+								      : NULL;
+}
+
+/* Message `m` went into a queue: its receive-end caps are in flight. */
+static void message_queued(struct message *m)
+{
+	for (unsigned i = 0; i < m->handle_count; i++) {
+		struct channel *ch = receive_end_of(m->caps[i]);
+		m->caps[i]->queued = true;
+		if (ch) {
+			inflight_add(ch);
+			gc_event();
+		}
+	}
+}
+
+/* Message `m` left its queue. */
+static void message_unqueued(struct message *m)
+{
+	for (unsigned i = 0; i < m->handle_count; i++) {
+		struct cap *c = m->caps[i];
+		struct channel *ch;
+		if (!c || !c->queued)
+			continue;
+		c->queued = false;
+		ch = receive_end_of(c);
+		if (ch)
+			inflight_remove(ch);
+	}
+}
+
+err_t message_alloc(struct mem_account *account, struct message **out)
+{
+	void *p;
+	err_t err = mem_charge_kernel(account, MESSAGE_CAP_CHARGE);
+
+	if (err)
+		return err;
+	err = kmalloc_charged(account, sizeof(struct message), &p);
+	if (err) {
+		mem_uncharge_kernel(account, MESSAGE_CAP_CHARGE);
+		return err;
+	}
+	*out = p;
+	(*out)->embedded = false;
+	(*out)->account = account;
+	return VIPER_OK;
 }
 
 void message_free(struct message *m)
@@ -22,8 +112,11 @@ void message_free(struct message *m)
 	m->handle_count = 0;
 	if (m->caller)
 		call_end_unanswered(m->caller);
-	if (!m->embedded)
-		kfree(m);
+	if (!m->embedded) {
+		struct mem_account *account = m->account;
+		mem_uncharge_kernel(account, MESSAGE_CAP_CHARGE);
+		kfree_charged(account, m, sizeof(*m));
+	}
 }
 
 struct message *channel_head(const struct channel *ch)
@@ -36,12 +129,15 @@ struct message *channel_head(const struct channel *ch)
 void channel_enqueue(struct channel *ch, struct message *m)
 {
 	(void)channel_queue_push(&ch->queue, &m->link);
+	message_queued(m);
 	kobject_signal(&ch->recv_end);
 }
 
 void channel_dequeue(struct channel *ch)
 {
-	(void)channel_queue_pop(&ch->queue);
+	struct queue_link *l = channel_queue_pop(&ch->queue);
+
+	message_unqueued(container_of(l, struct message, link));
 	kobject_signal(&ch->send_end);
 }
 
@@ -49,6 +145,7 @@ bool channel_withdraw(struct channel *ch, struct message *m)
 {
 	if (!channel_queue_remove(&ch->queue, &m->link))
 		return false;
+	message_unqueued(m);
 	kobject_signal(&ch->send_end);
 	return true;
 }
@@ -58,14 +155,17 @@ static void drain(struct channel *c)
 {
 	struct queue_link *l;
 
-	while ((l = channel_queue_pop(&c->queue)))
-		message_free(container_of(l, struct message, link));
+	while ((l = channel_queue_pop(&c->queue))) {
+		struct message *m = container_of(l, struct message, link);
+		message_unqueued(m);
+		message_free(m);
+	}
 }
 
 static void channel_maybe_free(struct channel *c)
 {
 	if (c->send_end.refs == 0 && c->recv_end.refs == 0)
-		kfree(c);
+		kfree_charged(c->account, c, sizeof(*c));
 }
 
 static void send_last_handle(struct kobject *o)
@@ -79,6 +179,19 @@ static void recv_last_handle(struct kobject *o)
 
 	drain(c);
 	kobject_signal(&c->send_end);
+}
+
+/* A capability to a receive end dies: if it was in a queue, it is no longer in flight. */
+static void recv_handle_dropped(struct kobject *o, struct cap *c)
+{
+	struct channel *ch = channel_of_recv(o);
+
+	if (c->queued) {
+		c->queued = false; /* revoked while in a queued message */
+		inflight_remove(ch);
+	}
+	if (ch->inflight)
+		gc_event(); /* maybe every handle left is in flight now */
 }
 
 static void send_destroy(struct kobject *o)
@@ -117,8 +230,9 @@ static uint32_t recv_signals(const struct kobject *o)
 	return s;
 }
 
-static const struct kobject_ops send_ops = {send_last_handle, send_destroy, send_signals};
-static const struct kobject_ops recv_ops = {recv_last_handle, recv_destroy, recv_signals};
+static const struct kobject_ops send_ops = {send_last_handle, send_destroy, send_signals, NULL};
+static const struct kobject_ops recv_ops = {recv_last_handle, recv_destroy, recv_signals,
+					    recv_handle_dropped};
 
 void channel_register(void)
 {
@@ -126,19 +240,20 @@ void channel_register(void)
 	kobject_register(VIPER_OBJ_CHANNEL_RECV, &recv_ops);
 }
 
-err_t channel_create(unsigned depth, struct channel **out)
+err_t channel_create(unsigned depth, struct mem_account *account, struct channel **out)
 {
 	struct channel *c;
+	void *p;
 	err_t err;
 
-	c = kmalloc(sizeof(*c));
-	if (!c)
-		return VIPER_E_NOMEM;
-	err = channel_queue_init(&c->queue, depth);
-	if (err) {
-		kfree(c);
+	if (depth == 0 || depth > VIPER_CHANNEL_MAX_DEPTH)
+		return VIPER_E_INVAL;
+	err = kmalloc_charged(account, sizeof(*c), &p);
+	if (err)
 		return err;
-	}
+	c = p;
+	(void)channel_queue_init(&c->queue, depth);
+	c->account = account;
 	kobject_init(&c->send_end, VIPER_OBJ_CHANNEL_SEND);
 	kobject_init(&c->recv_end, VIPER_OBJ_CHANNEL_RECV);
 	*out = c;
@@ -166,4 +281,105 @@ uint64_t channel_take_notifications(struct channel *ch)
 
 	ch->notify_bits = 0;
 	return bits;
+}
+
+/* The collector. */
+
+/* Calls visit(d) for the channel d of each receive-end cap queued in `ch` that is a candidate. */
+static void for_each_queued_receive_end(struct channel *ch, void (*visit)(struct channel *d))
+{
+	for (struct queue_link *l = ch->queue.head; l; l = l->next) {
+		struct message *m = container_of(l, struct message, link);
+		for (unsigned i = 0; i < m->handle_count; i++) {
+			struct channel *d = m->caps[i] ? receive_end_of(m->caps[i]) : NULL;
+			if (d && d->gc_mark != GC_NONE)
+				visit(d);
+		}
+	}
+}
+
+static struct channel *gc_work_list;
+
+static void count_internal(struct channel *d)
+{
+	d->gc_refs--;
+}
+
+static void mark_live(struct channel *d)
+{
+	if (d->gc_mark != GC_CANDIDATE)
+		return;
+	d->gc_mark = GC_LIVE;
+	d->gc_work = gc_work_list;
+	gc_work_list = d;
+}
+
+/* The candidates: channels every one of whose receive-end caps is in a queue. */
+static struct channel *find_candidates(void)
+{
+	struct channel *candidates = NULL;
+
+	for (struct channel *ch = inflight_list; ch; ch = ch->inflight_next) {
+		if (ch->recv_end.handles != ch->inflight)
+			continue;
+		ch->gc_mark = GC_CANDIDATE;
+		ch->gc_refs = ch->inflight;
+		ch->gc_next = candidates;
+		candidates = ch;
+	}
+	return candidates;
+}
+
+unsigned channel_collect(void)
+{
+	struct channel *candidates = find_candidates(), *garbage = NULL, *ch;
+	unsigned found = 0;
+
+	/* References from the candidates' own queues do not make anything reachable. */
+	for (ch = candidates; ch; ch = ch->gc_next)
+		for_each_queued_receive_end(ch, count_internal);
+	/* Whatever is referred to from outside is live, and so is all it reaches. */
+	for (ch = candidates; ch; ch = ch->gc_next) {
+		if (ch->gc_refs > 0)
+			mark_live(ch);
+	}
+	while (gc_work_list) {
+		ch = gc_work_list;
+		gc_work_list = ch->gc_work;
+		for_each_queued_receive_end(ch, mark_live);
+	}
+	/* The rest is garbage: held while every queue is freed, then let go. */
+	for (ch = candidates; ch; ch = ch->gc_next) {
+		if (ch->gc_mark == GC_CANDIDATE) {
+			kobject_ref(&ch->recv_end);
+			ch->gc_work = garbage;
+			garbage = ch;
+			found++;
+		}
+	}
+	for (ch = candidates; ch; ch = ch->gc_next)
+		ch->gc_mark = GC_NONE;
+	for (ch = garbage; ch; ch = ch->gc_work)
+		drain(ch);
+	while (garbage) {
+		ch = garbage;
+		garbage = ch->gc_work;
+		kobject_unref(&ch->recv_end);
+	}
+	gc_events = 0;
+	gc_live = inflight_channels;
+	return found;
+}
+
+void channel_collect_if_due(void)
+{
+	/*
+	 * A run costs about the channels in flight now, which are at most those
+	 * the last run left plus one per event since: due once there were as
+	 * many events as the smaller of the two, so a run costs O(1) per event.
+	 */
+	unsigned due = gc_live < inflight_channels ? gc_live : inflight_channels;
+
+	if (gc_events && gc_events >= due)
+		(void)channel_collect();
 }

@@ -9,7 +9,7 @@ static void device_destroy(struct kobject *o)
 	kfree(device_region_of(o));
 }
 
-static const struct kobject_ops device_ops = {NULL, device_destroy, NULL};
+static const struct kobject_ops device_ops = {NULL, device_destroy, NULL, NULL};
 
 void device_region_register(void)
 {

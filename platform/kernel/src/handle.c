@@ -88,7 +88,7 @@ static int destroy(struct cap *c)
 	vacate(c);
 	c->object = NULL;
 	if (o)
-		kobject_handle_drop(o);
+		kobject_handle_drop(o, c);
 	if (!detached)
 		kfree(c);
 	return n;

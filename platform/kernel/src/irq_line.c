@@ -29,7 +29,7 @@ static void irq_last_handle(struct kobject *o)
 	l->enabled = false;
 }
 
-static const struct kobject_ops irq_ops = {irq_last_handle, NULL, irq_signals};
+static const struct kobject_ops irq_ops = {irq_last_handle, NULL, irq_signals, NULL};
 
 void irq_line_register(void)
 {

@@ -80,6 +80,40 @@ void kfree(void *ptr)
 	page_free(virt_to_phys(ptr));
 }
 
+size_t kmalloc_usable(size_t size)
+{
+	for (unsigned i = 0; i < CLASSES; i++) {
+		if (size <= classes[i].size)
+			return classes[i].size;
+	}
+	return (size_t)PAGE_SIZE << buddy_order_for(size);
+}
+
+err_t kmalloc_charged(struct mem_account *a, size_t size, void **out)
+{
+	size_t bytes = kmalloc_usable(size);
+	err_t err = mem_charge_kernel(a, bytes);
+
+	if (err)
+		return err;
+	*out = kmalloc(size);
+	if (!*out) {
+		mem_uncharge_kernel(a, bytes);
+		return VIPER_E_NOMEM;
+	}
+	a->refs++;
+	return VIPER_OK;
+}
+
+void kfree_charged(struct mem_account *a, void *ptr, size_t size)
+{
+	if (!ptr)
+		return;
+	kfree(ptr);
+	mem_uncharge_kernel(a, kmalloc_usable(size));
+	mem_account_put(a);
+}
+
 size_t kmalloc_bytes(void)
 {
 	return heap_bytes;

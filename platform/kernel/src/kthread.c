@@ -2,6 +2,7 @@
 #include <kernel/kthread.h>
 
 #include <arch/sysreg.h>
+#include <kernel/channel.h>
 #include <kernel/lock.h>
 #include <kernel/panic.h>
 #include <kernel/process.h>
@@ -22,9 +23,9 @@ static void kthread_first_run(void)
 
 struct thread *kthread_create(void (*fn)(void *), void *arg, unsigned priority)
 {
-	struct thread *t = thread_create(&kernel_process, 0, 0, 0, priority);
+	struct thread *t;
 
-	if (!t)
+	if (thread_create(&kernel_process, 0, 0, 0, priority, &t))
 		return NULL;
 	t->kentry = fn;
 	t->karg = arg;
@@ -52,6 +53,7 @@ int64_t kthread_syscall(uint64_t n, const uint64_t args[6], uint64_t regs[7])
 	}
 	f->x[8] = n;
 	r = syscall_dispatch(f);
+	channel_collect_if_due();
 	/* The thread may have switched CPUs while it waited: read the frame again. */
 	f = current_thread()->frame;
 	if (regs) {

@@ -24,7 +24,7 @@ static void memory_destroy(struct kobject *o)
 	kfree(m);
 }
 
-static const struct kobject_ops memory_ops = {NULL, memory_destroy, NULL};
+static const struct kobject_ops memory_ops = {NULL, memory_destroy, NULL, NULL};
 
 void memory_object_register(void)
 {

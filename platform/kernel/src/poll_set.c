@@ -18,42 +18,63 @@ static void entry_unlink_from_object(struct poll_entry *e)
 static void entry_remove(struct poll_set *ps, struct poll_entry **link)
 {
 	struct poll_entry *e = *link;
+	struct kobject *o = e->object;
 
 	*link = e->set_next;
 	entry_unlink_from_object(e);
 	ps->count--;
-	kobject_unref(e->object);
-	kfree(e);
+	kfree_charged(ps->account, e, sizeof(*e));
+	kobject_unref(o);
+}
+
+static void remove_all(struct poll_set *ps)
+{
+	while (ps->entries)
+		entry_remove(ps, &ps->entries);
+}
+
+/*
+ * Nobody can wait on a set without a handle, so its entries go with the
+ * last one: two sets watching each other then free each other.
+ */
+static void poll_last_handle(struct kobject *o)
+{
+	remove_all(poll_set_of(o));
 }
 
 static void poll_destroy(struct kobject *o)
 {
 	struct poll_set *ps = poll_set_of(o);
 
-	while (ps->entries)
-		entry_remove(ps, &ps->entries);
-	kfree(ps);
+	remove_all(ps);
+	kfree_charged(ps->account, ps, sizeof(*ps));
 }
 
-static const struct kobject_ops poll_ops = {NULL, poll_destroy, NULL};
+static const struct kobject_ops poll_ops = {poll_last_handle, poll_destroy, NULL, NULL};
 
 void poll_set_register(void)
 {
 	kobject_register(VIPER_OBJ_POLL_SET, &poll_ops);
 }
 
-struct poll_set *poll_set_create(void)
+err_t poll_set_create(struct mem_account *account, struct poll_set **out)
 {
-	struct poll_set *ps = kmalloc(sizeof(*ps));
+	void *p;
+	err_t err = kmalloc_charged(account, sizeof(struct poll_set), &p);
 
-	if (ps)
-		kobject_init(&ps->obj, VIPER_OBJ_POLL_SET);
-	return ps;
+	if (err)
+		return err;
+	*out = p;
+	kobject_init(&(*out)->obj, VIPER_OBJ_POLL_SET);
+	(*out)->account = account;
+	return VIPER_OK;
 }
 
 err_t poll_set_add(struct poll_set *ps, struct kobject *o, uint32_t signals, uint64_t key)
 {
 	struct poll_entry *e;
+	void *p;
+	err_t err;
 
 	if (ps->count >= VIPER_POLL_MAX_ENTRIES)
 		return VIPER_E_LIMIT;
@@ -61,9 +82,10 @@ err_t poll_set_add(struct poll_set *ps, struct kobject *o, uint32_t signals, uin
 		if (e->object == o)
 			return VIPER_E_BUSY;
 	}
-	e = kmalloc(sizeof(*e));
-	if (!e)
-		return VIPER_E_NOMEM;
+	err = kmalloc_charged(ps->account, sizeof(*e), &p);
+	if (err)
+		return err;
+	e = p;
 	e->object = o;
 	e->set = ps;
 	e->signals = signals;

@@ -28,6 +28,10 @@ static struct process *by_koid[KOID_BUCKETS];
 static unsigned process_count;
 static unsigned thread_count;
 
+struct process kernel_process;
+/* Kernel-placed components' memory and the root's object: no limit, never freed. */
+static struct mem_account kernel_account = {1, QUOTA_NO_MEMORY_LIMIT, 0, 0};
+
 static void list_add(struct process *p)
 {
 	p->list_next = NULL;
@@ -96,6 +100,7 @@ void process_count_thread(int delta)
 void process_usage(const struct process *p, struct viper_usage *out)
 {
 	out->memory_bytes = p->as.account->used;
+	out->kernel_bytes = p->as.account->kernel;
 	out->handles = p->handles.used;
 	out->threads = p->live_threads;
 	quota_report(&p->limits, &out->limits);
@@ -107,7 +112,7 @@ static void process_destroy(struct kobject *o)
 
 	list_remove(p);
 	mem_account_put(p->as.account);
-	kfree(p);
+	kfree_charged(p->payer, p, sizeof(*p));
 }
 
 static uint32_t process_signals(const struct kobject *o)
@@ -115,11 +120,7 @@ static uint32_t process_signals(const struct kobject *o)
 	return process_ended(container_of(o, struct process, obj)) ? VIPER_SIGNAL_EXITED : 0;
 }
 
-static const struct kobject_ops process_ops = {NULL, process_destroy, process_signals};
-
-struct process kernel_process;
-/* Kernel-placed components' memory: no limit, never freed. */
-static struct mem_account kernel_account = {1, QUOTA_NO_MEMORY_LIMIT, 0};
+static const struct kobject_ops process_ops = {NULL, process_destroy, process_signals, NULL};
 
 err_t process_init_system(void)
 {
@@ -164,13 +165,22 @@ err_t process_check_handles(struct handle_table *from, const viper_handle_t *han
 	return VIPER_OK;
 }
 
-/* A new process object for `rq`, with its table and memory account; no address space yet. */
-static struct process *process_alloc(const struct spawn_request *rq)
+/*
+ * A new process object for `rq`, with its table and memory account; no
+ * address space yet. The object is charged to the parent's account (the
+ * kernel's for the root): VIPER_E_LIMIT when it does not fit.
+ */
+static err_t process_alloc(const struct spawn_request *rq, struct process **out)
 {
-	struct process *p = kmalloc(sizeof(*p));
+	struct mem_account *payer = rq->parent ? rq->parent->as.account : &kernel_account;
+	struct process *p;
+	void *mem;
+	err_t err = kmalloc_charged(payer, sizeof(*p), &mem);
 
-	if (!p)
-		return NULL;
+	if (err)
+		return err;
+	p = mem;
+	p->payer = payer;
 	kobject_init(&p->obj, VIPER_OBJ_PROCESS);
 	strlcpy(p->name, rq->image, sizeof(p->name));
 	p->parent_koid = rq->parent ? rq->parent->obj.koid : 0;
@@ -179,10 +189,11 @@ static struct process *process_alloc(const struct spawn_request *rq)
 	handle_table_init(&p->handles, rq->limits.handles);
 	p->as.account = mem_account_create(rq->limits.memory);
 	if (!p->as.account) {
-		kfree(p);
-		return NULL;
+		kfree_charged(payer, p, sizeof(*p));
+		return VIPER_E_NOMEM;
 	}
-	return p;
+	*out = p;
+	return VIPER_OK;
 }
 
 /* Undoes process_alloc and everything made since, for a spawn that failed. */
@@ -192,7 +203,7 @@ static void process_free_failed(struct process *p)
 
 	aspace_destroy(&p->as);
 	mem_account_put(account); /* freed once the objects made for it are gone */
-	kfree(p);
+	kfree_charged(p->payer, p, sizeof(*p));
 }
 
 /* Loads `prog` into p's new address space with a stack and a startup page (*startup). */
@@ -278,17 +289,15 @@ err_t process_spawn(const struct spawn_request *rq, struct process **out)
 		return VIPER_E_NOTFOUND;
 	if (rq->limits.handles < rq->count + 2) /* the moved handles and its own two */
 		return VIPER_E_LIMIT;
-	p = process_alloc(rq);
-	if (!p)
-		return VIPER_E_NOMEM;
+	err = process_alloc(rq, &p);
+	if (err)
+		return err;
 	err = load_program(p, prog, &entry, &startup);
 	if (err)
 		goto fail;
-	t = thread_create(p, entry, USER_STACK_TOP, USER_STARTUP_VA, rq->priority);
-	if (!t) {
-		err = VIPER_E_NOMEM;
+	err = thread_create(p, entry, USER_STACK_TOP, USER_STARTUP_VA, rq->priority, &t);
+	if (err)
 		goto fail;
-	}
 	err = handle_create(&p->handles, &p->obj, VIPER_RIGHTS_ALL, &self_p);
 	if (!err)
 		err = handle_create(&p->handles, &t->obj, VIPER_RIGHTS_ALL, &self_t);

@@ -1,6 +1,8 @@
 /* Quotas and memory accounts (kernel/quota.h). */
 #include <kernel/quota.h>
 
+#include <stdbool.h>
+
 #include <kernel/kmalloc.h>
 
 void quota_default(struct quota_limits *out)
@@ -50,9 +52,20 @@ void quota_report(const struct quota_limits *limits, struct viper_quota *out)
 	out->reserved = 0;
 }
 
+/* True when `bytes` more fit under a's limit. */
+static bool fits(const struct mem_account *a, uint64_t bytes)
+{
+	uint64_t held;
+
+	if (a->used > a->limit || a->kernel > a->limit - a->used)
+		return false;
+	held = a->used + a->kernel;
+	return bytes <= a->limit - held;
+}
+
 err_t mem_charge(struct mem_account *a, uint64_t bytes)
 {
-	if (a->used > a->limit || bytes > a->limit - a->used)
+	if (!fits(a, bytes))
 		return VIPER_E_LIMIT;
 	a->used += bytes;
 	return VIPER_OK;
@@ -63,6 +76,19 @@ void mem_uncharge(struct mem_account *a, uint64_t bytes)
 	a->used = bytes > a->used ? 0 : a->used - bytes;
 }
 
+err_t mem_charge_kernel(struct mem_account *a, uint64_t bytes)
+{
+	if (!fits(a, bytes))
+		return VIPER_E_LIMIT;
+	a->kernel += bytes;
+	return VIPER_OK;
+}
+
+void mem_uncharge_kernel(struct mem_account *a, uint64_t bytes)
+{
+	a->kernel = bytes > a->kernel ? 0 : a->kernel - bytes;
+}
+
 struct mem_account *mem_account_create(uint64_t limit)
 {
 	struct mem_account *a = kmalloc(sizeof(*a));
@@ -71,6 +97,7 @@ struct mem_account *mem_account_create(uint64_t limit)
 		a->refs = 1;
 		a->limit = limit;
 		a->used = 0;
+		a->kernel = 0;
 	}
 	return a;
 }

@@ -6,6 +6,7 @@
 #include <arch/sysreg.h>
 #include <arch/timer.h>
 #include <kernel/aspace.h>
+#include <kernel/channel.h>
 #include <kernel/clock.h>
 #include <kernel/deadline_wheel.h>
 #include <kernel/handle.h>
@@ -407,6 +408,9 @@ void sched_idle(void)
 			schedule();
 			continue;
 		}
+		channel_collect_if_due(); /* a safe point: nothing is half done here */
+		if (runq_bits)
+			continue;
 		kernel_unlock();
 		irq_enable_local();
 		wfi();

@@ -12,7 +12,7 @@
 static struct kobject system_obj;
 
 /* The one system object is never destroyed: its own reference keeps it. */
-static const struct kobject_ops system_ops = {NULL, NULL, NULL};
+static const struct kobject_ops system_ops = {NULL, NULL, NULL, NULL};
 
 void system_init(void)
 {

@@ -11,7 +11,19 @@ static struct thread *reap_list;
 
 static void thread_destroy(struct kobject *o)
 {
-	kfree(container_of(o, struct thread, obj));
+	struct thread *t = container_of(o, struct thread, obj);
+
+	kfree_charged(t->account, t, sizeof(*t));
+}
+
+/* Frees the kernel stack of a thread that ended or never ran. */
+static void free_stack(struct thread *t)
+{
+	if (!t->kstack)
+		return;
+	page_free(t->kstack);
+	t->kstack = 0;
+	mem_uncharge_kernel(t->account, THREAD_STACK_SIZE);
 }
 
 static uint32_t thread_signals(const struct kobject *o)
@@ -19,28 +31,37 @@ static uint32_t thread_signals(const struct kobject *o)
 	return thread_ended(container_of(o, struct thread, obj)) ? VIPER_SIGNAL_EXITED : 0;
 }
 
-static const struct kobject_ops thread_ops = {NULL, thread_destroy, thread_signals};
+static const struct kobject_ops thread_ops = {NULL, thread_destroy, thread_signals, NULL};
 
 void thread_register(void)
 {
 	kobject_register(VIPER_OBJ_THREAD, &thread_ops);
 }
 
-struct thread *thread_create(struct process *p, uint64_t entry, uint64_t sp, uint64_t arg,
-			     unsigned priority)
+err_t thread_create(struct process *p, uint64_t entry, uint64_t sp, uint64_t arg, unsigned priority,
+		    struct thread **out)
 {
-	struct thread *t = kmalloc(sizeof(*t));
+	struct mem_account *account = p->as.account;
+	struct thread *t;
 	uint8_t *top;
+	void *mem;
+	err_t err = kmalloc_charged(account, sizeof(*t), &mem);
 
-	if (!t)
-		return NULL;
-	t->kstack = page_alloc(THREAD_STACK_ORDER);
-	if (!t->kstack) {
-		kfree(t);
-		return NULL;
-	}
+	if (err)
+		return err;
+	t = mem;
+	t->account = account;
 	kobject_init(&t->obj, VIPER_OBJ_THREAD);
-	top = (uint8_t *)phys_to_virt(t->kstack) + (PAGE_SIZE << THREAD_STACK_ORDER);
+	err = mem_charge_kernel(account, THREAD_STACK_SIZE);
+	if (!err && !(t->kstack = page_alloc(THREAD_STACK_ORDER))) {
+		mem_uncharge_kernel(account, THREAD_STACK_SIZE);
+		err = VIPER_E_NOMEM;
+	}
+	if (err) {
+		kobject_unref(&t->obj);
+		return err;
+	}
+	top = (uint8_t *)phys_to_virt(t->kstack) + THREAD_STACK_SIZE;
 	t->frame = (struct trap_frame *)(top - sizeof(struct trap_frame));
 	t->frame->elr = entry;
 	t->frame->sp = sp;
@@ -52,7 +73,8 @@ struct thread *thread_create(struct process *p, uint64_t entry, uint64_t sp, uin
 	t->call.msg.embedded = true; /* lives in the thread: never kfree'd */
 	t->priority = priority > VIPER_PRIORITY_MAX ? VIPER_PRIORITY_MAX : priority;
 	t->state = THREAD_NEW;
-	return t;
+	*out = t;
+	return VIPER_OK;
 }
 
 void thread_start(struct thread *t)
@@ -63,8 +85,7 @@ void thread_start(struct thread *t)
 void thread_discard(struct thread *t)
 {
 	t->state = THREAD_DEAD;
-	page_free(t->kstack);
-	t->kstack = 0;
+	free_stack(t);
 	kobject_unref(&t->obj);
 }
 
@@ -75,8 +96,7 @@ void thread_reap(void)
 		struct process *p = t->process;
 
 		reap_list = t->reap_next;
-		page_free(t->kstack);
-		t->kstack = 0;
+		free_stack(t);
 		t->process = NULL;
 		kobject_signal(&t->obj);
 		kobject_unref(&t->obj);

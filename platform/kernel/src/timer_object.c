@@ -19,7 +19,7 @@ static void timer_destroy(struct kobject *o)
 	struct timer_object *t = timer_object_of(o);
 
 	timer_disarm(t);
-	kfree(t);
+	kfree_charged(t->account, t, sizeof(*t));
 }
 
 static void timer_last_handle(struct kobject *o)
@@ -32,7 +32,7 @@ static uint32_t timer_signals(const struct kobject *o)
 	return timer_object_of(o)->expirations ? VIPER_SIGNAL_TIMER : 0;
 }
 
-static const struct kobject_ops timer_ops = {timer_last_handle, timer_destroy, timer_signals};
+static const struct kobject_ops timer_ops = {timer_last_handle, timer_destroy, timer_signals, NULL};
 
 void timer_object_register(void)
 {
@@ -40,13 +40,17 @@ void timer_object_register(void)
 	deadline_wheel_init(&armed, 1000000000ull / CLOCK_HZ, timer_now_ns());
 }
 
-struct timer_object *timer_object_create(void)
+err_t timer_object_create(struct mem_account *account, struct timer_object **out)
 {
-	struct timer_object *t = kmalloc(sizeof(*t));
+	void *p;
+	err_t err = kmalloc_charged(account, sizeof(struct timer_object), &p);
 
-	if (t)
-		kobject_init(&t->obj, VIPER_OBJ_TIMER);
-	return t;
+	if (err)
+		return err;
+	*out = p;
+	kobject_init(&(*out)->obj, VIPER_OBJ_TIMER);
+	(*out)->account = account;
+	return VIPER_OK;
 }
 
 void timer_object_set(struct timer_object *t, uint64_t deadline, uint64_t period)

@@ -62,8 +62,9 @@ extern "C" void kobject_handle_ref(struct kobject *o)
 	state().handle_refs++;
 }
 
-extern "C" void kobject_handle_drop(struct kobject *o)
+extern "C" void kobject_handle_drop(struct kobject *o, struct cap *c)
 {
+	(void)c;
 	state().drops.push_back(o);
 	if (o->handles == 0 || o->refs == 0) {
 		state().handle_underflows++;

@@ -133,7 +133,7 @@ TEST(QuotaTest, ReportGivesKibAndUnlimited)
 
 TEST(QuotaTest, ChargeUpToTheLimitThenRefuse)
 {
-	mem_account a = {1, 3 * 4096, 0};
+	mem_account a = {1, 3 * 4096, 0, 0};
 	EXPECT_EQ(mem_charge(&a, 4096), VIPER_OK);
 	EXPECT_EQ(mem_charge(&a, 2 * 4096), VIPER_OK);
 	EXPECT_EQ(a.used, 3u * 4096);
@@ -150,19 +150,43 @@ TEST(QuotaTest, ChargeUpToTheLimitThenRefuse)
 
 TEST(QuotaTest, HugeChargesDoNotOverflow)
 {
-	mem_account a = {1, QUOTA_NO_MEMORY_LIMIT, 0};
+	mem_account a = {1, QUOTA_NO_MEMORY_LIMIT, 0, 0};
 	EXPECT_EQ(mem_charge(&a, UINT64_MAX - 10), VIPER_OK);
 	EXPECT_EQ(mem_charge(&a, 11), VIPER_E_LIMIT);
 	EXPECT_EQ(mem_charge(&a, 10), VIPER_OK);
 	EXPECT_EQ(mem_charge(&a, 1), VIPER_E_LIMIT);
-	mem_account b = {1, 100, 50};
+	mem_account b = {1, 100, 50, 0};
 	EXPECT_EQ(mem_charge(&b, UINT64_MAX), VIPER_E_LIMIT);
 	EXPECT_EQ(b.used, 50u);
 }
 
+TEST(QuotaTest, KernelBookkeepingSharesTheLimit)
+{
+	mem_account a = {1, 4 * 4096, 0, 0};
+	EXPECT_EQ(mem_charge_kernel(&a, 4096 + 100), VIPER_OK);
+	EXPECT_EQ(a.kernel, 4196u);
+	EXPECT_EQ(a.used, 0u);
+	// Memory proper gets what the bookkeeping leaves, and the other way round.
+	EXPECT_EQ(mem_charge(&a, 3 * 4096), VIPER_E_LIMIT);
+	EXPECT_EQ(mem_charge(&a, 2 * 4096), VIPER_OK);
+	EXPECT_EQ(mem_charge_kernel(&a, 4096 - 100 + 1), VIPER_E_LIMIT);
+	EXPECT_EQ(mem_charge_kernel(&a, 4096 - 100), VIPER_OK);
+	EXPECT_EQ(mem_charge(&a, 1), VIPER_E_LIMIT);
+	EXPECT_EQ(mem_charge_kernel(&a, 1), VIPER_E_LIMIT);
+	mem_uncharge_kernel(&a, 2 * 4096);
+	EXPECT_EQ(a.kernel, 0u);
+	EXPECT_EQ(mem_charge(&a, 2 * 4096), VIPER_OK);
+	mem_uncharge_kernel(&a, 1); // never below zero
+	EXPECT_EQ(a.kernel, 0u);
+	// Nothing overflows when the two together exceed the limit.
+	mem_account b = {1, 100, 90, UINT64_MAX - 50};
+	EXPECT_EQ(mem_charge(&b, 1), VIPER_E_LIMIT);
+	EXPECT_EQ(mem_charge_kernel(&b, 1), VIPER_E_LIMIT);
+}
+
 TEST(QuotaTest, UnchargeNeverGoesBelowZero)
 {
-	mem_account a = {1, 100, 10};
+	mem_account a = {1, 100, 10, 0};
 	mem_uncharge(&a, 20);
 	EXPECT_EQ(a.used, 0u);
 }

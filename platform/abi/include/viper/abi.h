@@ -247,6 +247,7 @@ struct viper_usage {
 	uint32_t handles;      /* handle-table entries in use */
 	uint32_t threads;      /* threads that have not ended */
 	struct viper_quota limits;
+	uint64_t kernel_bytes; /* kernel bookkeeping charged to it (the limit covers both) */
 };
 
 /* system_info's answer. */

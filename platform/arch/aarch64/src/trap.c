@@ -2,6 +2,7 @@
 #include <arch/trap.h>
 
 #include <arch/gic.h>
+#include <kernel/channel.h>
 #include <kernel/console.h>
 #include <kernel/irq_table.h>
 #include <kernel/lock.h>
@@ -74,6 +75,7 @@ void svc_entry(struct trap_frame *frame)
 {
 	kernel_lock();
 	frame->x[0] = (uint64_t)syscall_dispatch(frame);
+	channel_collect_if_due();
 	trap_return_to_user();
 }
 

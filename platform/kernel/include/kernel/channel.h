@@ -8,6 +8,20 @@
  * callers answered with VIPER_E_PEERCLOSED). A channel also carries a word
  * of notification bits, set without queueing. Calls and replies through a
  * channel are in kernel/call.h. Under the big kernel lock.
+ *
+ * A channel, and each message queued in it, is charged to the kernel
+ * bookkeeping of the process that made it (kernel/quota.h).
+ *
+ * Receive ends travel in messages, so channels can keep each other alive
+ * in cycles nobody can reach: A's receive end queued in B and B's in A.
+ * A collector in the manner of Linux's unix_gc frees them: a channel whose
+ * receive-end handles all sit in queued messages is a candidate; those
+ * referred to from outside the candidates' queues, and all they reach, are
+ * live; the other candidates are garbage and their queues are freed. It
+ * runs at the end of a system call once enough receive ends have gone into
+ * queues or lost a handle since the last run (as many as the channels the
+ * last run left in flight, or as are in flight now if fewer), so its cost
+ * is constant per such event.
  */
 #ifndef KERNEL_CHANNEL_H
 #define KERNEL_CHANNEL_H
@@ -19,6 +33,7 @@
 #include <kernel/err.h>
 #include <kernel/handle.h>
 #include <kernel/object.h>
+#include <kernel/quota.h>
 
 struct thread;
 
@@ -34,6 +49,7 @@ struct message {
 	bool embedded;
 	struct cap *caps[VIPER_MSG_MAX_HANDLES];
 	struct thread *caller;
+	struct mem_account *account; /* an allocated one's payer */
 	uint8_t data[VIPER_MSG_MAX_BYTES];
 };
 
@@ -42,13 +58,26 @@ struct channel {
 	struct kobject recv_end;
 	struct channel_queue queue;
 	uint64_t notify_bits;
+	struct mem_account *account; /* pays for the channel */
+	/* The collector's (see above): */
+	uint32_t inflight;	       /* capabilities to recv_end in queued messages */
+	struct channel *inflight_next; /* the channels with inflight > 0 */
+	struct channel *inflight_prev;
+	uint32_t gc_refs;	 /* during a run: in-flight references from outside */
+	uint32_t gc_mark;	 /* during a run: candidate, live */
+	struct channel *gc_next; /* during a run: candidates, work, garbage */
+	struct channel *gc_work;
 };
 
 /* Registers the two ends' kinds with the object layer (at boot). */
 void channel_register(void);
 
-/* A new channel of `depth` (1..VIPER_CHANNEL_MAX_DEPTH); each end holds one reference. */
-MUST_CHECK err_t channel_create(unsigned depth, struct channel **out);
+/*
+ * A new channel of `depth` (1..VIPER_CHANNEL_MAX_DEPTH) charged to
+ * `account`; each end holds one reference. VIPER_E_LIMIT when the charge
+ * does not fit.
+ */
+MUST_CHECK err_t channel_create(unsigned depth, struct mem_account *account, struct channel **out);
 
 static inline struct channel *channel_of_send(const struct kobject *o)
 {
@@ -100,12 +129,17 @@ void channel_notify(struct channel *ch, uint64_t bits);
 /* Takes the notification bits, leaving none. */
 uint64_t channel_take_notifications(struct channel *ch);
 
-/* An empty allocated message, or NULL without memory. */
-struct message *message_alloc(void);
+/* An empty allocated message charged to `account`: VIPER_E_LIMIT, VIPER_E_NOMEM. */
+MUST_CHECK err_t message_alloc(struct mem_account *account, struct message **out);
 /*
  * Frees a message (an embedded one stays where it is), destroying the caps
  * it still holds; a caller still waiting for it gets VIPER_E_PEERCLOSED.
  */
 void message_free(struct message *m);
+
+/* Runs the collector if enough happened since its last run (see above); at the end of a call. */
+void channel_collect_if_due(void);
+/* Runs the collector now. Returns how many channels it found to be garbage. */
+unsigned channel_collect(void);
 
 #endif

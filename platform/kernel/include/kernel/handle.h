@@ -35,6 +35,7 @@ struct cap {
 	struct handle_table *table; /* NULL while detached (in a message) */
 	uint32_t index;
 	struct thread *waiters; /* threads blocked through this capability (sched.c) */
+	bool queued;		/* in a message queued in a channel (channel.c) */
 };
 
 struct handle_table {

@@ -9,6 +9,7 @@
 #include <stddef.h>
 
 #include <kernel/err.h>
+#include <kernel/quota.h>
 
 /* Sets up the size classes (memory_init calls it once the pages exist). */
 MUST_CHECK err_t kmalloc_init(void);
@@ -17,6 +18,18 @@ MUST_CHECK err_t kmalloc_init(void);
 void *kmalloc(size_t size);
 /* Frees a kmalloc'd object (NULL is ignored; a bad pointer is reported and ignored). */
 void kfree(void *ptr);
+/* The bytes kmalloc(size) takes: its size class, or the pages above them. */
+size_t kmalloc_usable(size_t size);
+
+/*
+ * kmalloc, charged to the kernel bookkeeping of `a` (kmalloc_usable bytes),
+ * which gains a reference: VIPER_E_LIMIT when the charge does not fit its
+ * limit, VIPER_E_NOMEM without memory.
+ */
+MUST_CHECK err_t kmalloc_charged(struct mem_account *a, size_t size, void **out);
+/* Frees what kmalloc_charged(a, size) gave, giving back the charge and the reference. */
+void kfree_charged(struct mem_account *a, void *ptr, size_t size);
+
 /* Bytes kmalloc'd and not freed, counted by size class. */
 size_t kmalloc_bytes(void);
 

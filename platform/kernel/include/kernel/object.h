@@ -4,6 +4,12 @@
  * threads); the object is destroyed when it reaches zero. `handles` counts
  * handles alone; when it reaches zero the object learns that user space let
  * go of it (a channel end closes, for instance).
+ *
+ * Destruction never recurses: an object whose last reference or last
+ * handle goes while another object is being torn down (a channel whose
+ * receive end was in a message of a channel being freed, a chain of
+ * thousands of them) is put on a list that the outermost release works
+ * through, so tearing down any structure takes constant kernel stack.
  */
 #ifndef KERNEL_OBJECT_H
 #define KERNEL_OBJECT_H
@@ -18,6 +24,7 @@
 
 struct thread;
 struct poll_entry;
+struct cap;
 
 struct waitq {
 	struct thread *head;
@@ -28,9 +35,11 @@ struct kobject {
 	uint32_t kind; /* enum viper_object_kind */
 	uint32_t handles;
 	uint32_t refs;
+	uint32_t deferred; /* what the release list will do with it (object.c) */
 	uint64_t koid;
 	struct waitq waiters;	      /* threads blocked on this object */
 	struct poll_entry *observers; /* poll sets watching it */
+	struct kobject *defer_next;   /* on the release list */
 };
 
 /* Per-kind behaviour. */
@@ -38,14 +47,16 @@ struct kobject_ops {
 	void (*last_handle)(struct kobject *o); /* optional */
 	void (*destroy)(struct kobject *o);
 	uint32_t (*signals)(const struct kobject *o); /* enum viper_signal bits that hold */
+	/* Optional: capability `c` to `o` is being destroyed (before the count drops). */
+	void (*handle_dropped)(struct kobject *o, struct cap *c);
 };
 
 void kobject_init(struct kobject *o, uint32_t kind);
 void kobject_ref(struct kobject *o);
 void kobject_unref(struct kobject *o);
-/* Handle counting, for the handle table. */
+/* Handle counting, for the handle table: `c` is the capability made or destroyed. */
 void kobject_handle_ref(struct kobject *o);
-void kobject_handle_drop(struct kobject *o);
+void kobject_handle_drop(struct kobject *o, struct cap *c);
 /* The signals that hold now. */
 uint32_t kobject_signals(const struct kobject *o);
 /* The object's state changed: wake its waiters and the poll sets watching it. */

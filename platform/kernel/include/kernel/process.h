@@ -41,6 +41,7 @@ struct process {
 	struct process *list_next; /* the next in process_list() */
 	struct process *list_prev;
 	struct process *koid_next; /* the next in its process_find bucket */
+	struct mem_account *payer; /* pays for this object: the parent's account */
 	bool listed;		   /* in process_list() */
 };
 

@@ -24,11 +24,18 @@ struct quota_limits {
 	uint32_t threads; /* VIPER_QUOTA_UNLIMITED: none */
 };
 
-/* What memory is charged to. `refs`: the process, plus each object charged to it. */
+/*
+ * What memory is charged to. `refs`: the process, plus each object charged
+ * to it. `used` is memory proper (memory objects, translation tables);
+ * `kernel` the kernel's bookkeeping for what the process made (threads and
+ * their kernel stacks, channels and queued messages, poll sets, timers, the
+ * objects of the processes it spawned). The limit covers both.
+ */
 struct mem_account {
 	uint32_t refs;
-	uint64_t limit; /* bytes */
-	uint64_t used;	/* bytes */
+	uint64_t limit;	 /* bytes */
+	uint64_t used;	 /* bytes */
+	uint64_t kernel; /* bytes */
 };
 
 /* The kernel default: no memory or thread limit, VIPER_HANDLES_MAX handles. */
@@ -56,5 +63,8 @@ void mem_account_put(struct mem_account *a);
 MUST_CHECK err_t mem_charge(struct mem_account *a, uint64_t bytes);
 /* Gives back `bytes` charged earlier. */
 void mem_uncharge(struct mem_account *a, uint64_t bytes);
+/* The same for kernel bookkeeping. */
+MUST_CHECK err_t mem_charge_kernel(struct mem_account *a, uint64_t bytes);
+void mem_uncharge_kernel(struct mem_account *a, uint64_t bytes);
 
 #endif

@@ -18,8 +18,10 @@
 #include <kernel/deadline_wheel.h>
 #include <kernel/err.h>
 #include <kernel/object.h>
+#include <kernel/quota.h>
 
 #define THREAD_STACK_ORDER 2 /* 16 KiB kernel stacks */
+#define THREAD_STACK_SIZE  (4096ul << THREAD_STACK_ORDER)
 #define FP_EAGER_SWITCHES  8 /* see fp_first_use */
 
 struct process;
@@ -81,6 +83,7 @@ struct thread {
 	struct recv_wait recv;
 	void (*kentry)(void *); /* kernel threads: what they run */
 	void *karg;
+	struct mem_account *account; /* pays for the thread and its kernel stack */
 };
 
 /* Registers the thread kind with the object layer (at boot). */
@@ -88,12 +91,13 @@ void thread_register(void);
 
 /*
  * A new thread of `p` that will enter user space at `entry` with stack `sp`
- * and x0 = `arg`, made runnable by thread_start. NULL without memory. The
- * caller links it into its process (thread_attach) or forgets it
- * (thread_discard).
+ * and x0 = `arg`, made runnable by thread_start. It and its kernel stack
+ * are charged to p's memory account: VIPER_E_LIMIT when they do not fit,
+ * VIPER_E_NOMEM without memory. The caller links it into its process
+ * (process_add_thread) or frees it (thread_discard).
  */
-struct thread *thread_create(struct process *p, uint64_t entry, uint64_t sp, uint64_t arg,
-			     unsigned priority);
+MUST_CHECK err_t thread_create(struct process *p, uint64_t entry, uint64_t sp, uint64_t arg,
+			       unsigned priority, struct thread **out);
 /* Makes a new thread runnable. */
 void thread_start(struct thread *t);
 /* Frees a thread that never ran (a failed spawn or thread_create call). */

@@ -10,7 +10,9 @@
 #include <stdint.h>
 
 #include <kernel/deadline_wheel.h>
+#include <kernel/err.h>
 #include <kernel/object.h>
+#include <kernel/quota.h>
 
 #define TIMER_MIN_PERIOD_NS 1000000ull /* periods under 1 ms are refused */
 
@@ -19,14 +21,15 @@ struct timer_object {
 	uint64_t deadline; /* 0: not armed */
 	uint64_t period;
 	uint64_t expirations;
-	struct deadline_entry when; /* in the wheel of armed timers while armed */
+	struct deadline_entry when;  /* in the wheel of armed timers while armed */
+	struct mem_account *account; /* pays for it */
 };
 
 /* Registers the kind with the object layer (at boot). */
 void timer_object_register(void);
 
-/* A disarmed timer, or NULL without memory. */
-struct timer_object *timer_object_create(void);
+/* A disarmed timer charged to `account`: VIPER_E_LIMIT, VIPER_E_NOMEM. */
+MUST_CHECK err_t timer_object_create(struct mem_account *account, struct timer_object **out);
 /* Arms `t` for `deadline` (0: disarms it), repeating every `period` ns (0: once). */
 void timer_object_set(struct timer_object *t, uint64_t deadline, uint64_t period);
 /* Fires the timers whose deadline passed (from the tick). */

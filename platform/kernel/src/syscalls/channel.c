@@ -30,7 +30,8 @@ int64_t sys_channel_create(const uint64_t *a)
 		return VIPER_E_INVAL;
 	if (handle_table_free(handles()) < 2)
 		return VIPER_E_LIMIT;
-	err = channel_create(a[2] ? (unsigned)a[2] : VIPER_CHANNEL_DEFAULT_DEPTH, &ch);
+	err = channel_create(a[2] ? (unsigned)a[2] : VIPER_CHANNEL_DEFAULT_DEPTH, as()->account,
+			     &ch);
 	if (err)
 		return err;
 	err = handle_create(handles(), &ch->send_end,
@@ -149,13 +150,13 @@ static err_t build_message(uint64_t h, const struct message_args *ma, int64_t ti
 		if (err)
 			return err;
 	}
-	if (!m && !(m = message_alloc()))
-		return VIPER_E_NOMEM;
+	if (!m && (err = message_alloc(as()->account, &m)))
+		return err;
 	m->caller = NULL;
+	m->handle_count = 0;
 	err = load_message(m, hs, ma, via);
 	if (err) {
-		if (!m->embedded)
-			kfree(m);
+		message_free(m); /* nothing in it yet */
 		return err;
 	}
 	detach_handles(m, hs, ma->count);

@@ -6,11 +6,14 @@
 
 int64_t sys_poll_create(const uint64_t *a)
 {
-	struct poll_set *ps = poll_set_create();
+	struct poll_set *ps;
+	err_t err = poll_set_create(as()->account, &ps);
 
 	(void)a;
-	return new_handle(ps ? &ps->obj : NULL, VIPER_RIGHT_READ | VIPER_RIGHT_WRITE |
-							VIPER_RIGHT_TRANSFER | VIPER_RIGHT_DERIVE);
+	if (err)
+		return err;
+	return new_handle(&ps->obj, VIPER_RIGHT_READ | VIPER_RIGHT_WRITE | VIPER_RIGHT_TRANSFER |
+					    VIPER_RIGHT_DERIVE);
 }
 
 int64_t sys_poll_add(const uint64_t *a)

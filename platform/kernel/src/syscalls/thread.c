@@ -18,9 +18,9 @@ int64_t sys_thread_create(const uint64_t *a)
 		return VIPER_E_INVAL;
 	if (p->live_threads >= p->limits.threads)
 		return VIPER_E_LIMIT;
-	t = thread_create(p, a[0], a[1], a[2], (unsigned)a[3]);
-	if (!t)
-		return VIPER_E_NOMEM;
+	err = thread_create(p, a[0], a[1], a[2], (unsigned)a[3], &t);
+	if (err)
+		return err;
 	err = handle_create(&p->handles, &t->obj, VIPER_RIGHTS_ALL & ~VIPER_RIGHT_DMA, &h);
 	if (err) {
 		thread_discard(t);

@@ -5,11 +5,14 @@
 
 int64_t sys_timer_create(const uint64_t *a)
 {
-	struct timer_object *t = timer_object_create();
+	struct timer_object *t;
+	err_t err = timer_object_create(as()->account, &t);
 
 	(void)a;
-	return new_handle(t ? &t->obj : NULL, VIPER_RIGHT_READ | VIPER_RIGHT_WRITE |
-						      VIPER_RIGHT_TRANSFER | VIPER_RIGHT_DERIVE);
+	if (err)
+		return err;
+	return new_handle(&t->obj, VIPER_RIGHT_READ | VIPER_RIGHT_WRITE | VIPER_RIGHT_TRANSFER |
+					   VIPER_RIGHT_DERIVE);
 }
 
 int64_t sys_timer_set(const uint64_t *a)

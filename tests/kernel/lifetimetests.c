@@ -1,0 +1,398 @@
+/*
+ * In-QEMU tests of object lifetimes: the root process of
+ * //tests/kernel:lifetime_tests. Reference cycles of channels (receive
+ * ends queued in each other, of any length) and of poll sets (watching
+ * each other) are freed, so the free memory returns to exactly its
+ * starting value; a cycle reachable from a live channel is not; a chain of
+ * thousands of channels is torn down without recursing; and the kernel's
+ * bookkeeping is charged to the process that caused it, so a process that
+ * queues messages without end runs into its own quota, not the kernel's
+ * memory. Each case runs its work in a child, which exits with 0 or the
+ * line of the first check that failed. Prints "N passed, N failed".
+ */
+#include <stdbool.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <viper/runtime.h>
+
+#include "guest_check.h"
+
+enum role {
+	ROLE_SUITE = 0,
+	ROLE_CHANNEL_CYCLES = 1, /* makes and drops CYCLES channel cycles of each shape */
+	ROLE_POLL_CYCLES = 2,	 /* the same with poll sets */
+	ROLE_LIVE_CYCLE = 3,	 /* a cycle reachable from a live channel survives, intact */
+	ROLE_CHAIN = 4,		 /* a chain of CHAIN channels, dropped at its head */
+	ROLE_QUEUE_HOG = 5,	 /* queues messages until its quota says no */
+};
+
+#define CYCLES	300
+#define CHAIN	3000
+#define PAGE	VIPER_PAGE_SIZE
+#define SECONDS (1000ll * 1000000)
+
+static const struct viper_startup *startup;
+
+/* In a child: the first failed check ends it with its line as the status. */
+#define REQUIRE(cond)                                                                              \
+	do {                                                                                       \
+		if (!(cond)) {                                                                     \
+			viper_printf("  child %llu: line %d: %s\n",                                \
+				     (unsigned long long)startup->argument, __LINE__, #cond);      \
+			return __LINE__;                                                           \
+		}                                                                                  \
+	} while (0)
+
+static struct viper_usage my_usage(void)
+{
+	struct viper_usage u;
+
+	memset(&u, 0xee, sizeof(u));
+	if (viper_process_usage(startup->self_process, &u) < 0)
+		memset(&u, 0xee, sizeof(u));
+	return u;
+}
+
+/* Sends `h` (moved) through send end `s` with a short text. */
+static int64_t send_handle(viper_handle_t s, viper_handle_t h)
+{
+	return viper_channel_send(s, "cap", 3, &h, 1, 0);
+}
+
+/*
+ * A ring of `n` channels, channel i's receive end queued in channel i+1
+ * (mod n); all the sender's handles go, so nothing can reach the ring.
+ * With `copies`, a derived copy of each receive end stays in the table
+ * until the ring is built, so the ring becomes garbage only when the last
+ * copy is closed.
+ */
+static int ring(unsigned n, bool copies)
+{
+	viper_handle_t s[4], r[4], copy[4];
+
+	for (unsigned i = 0; i < n; i++) {
+		REQUIRE(viper_channel_create(&s[i], &r[i], 0) == 0);
+		if (copies) {
+			int64_t c = viper_handle_derive(r[i], VIPER_RIGHT_READ);
+			REQUIRE(c > 0);
+			copy[i] = (viper_handle_t)c;
+		}
+	}
+	for (unsigned i = 0; i < n; i++)
+		REQUIRE(send_handle(s[(i + 1) % n], r[i]) == 0);
+	for (unsigned i = 0; i < n; i++) {
+		REQUIRE(viper_handle_close(s[i]) == 0);
+		if (copies)
+			REQUIRE(viper_handle_close(copy[i]) == 0);
+	}
+	return 0;
+}
+
+/* A channel whose queue holds its peer's receive end and a call... no: a plain pair
+ * whose receive ends are queued in each other, with more messages on top. */
+static int crossed_pair_with_backlog(void)
+{
+	viper_handle_t s1, r1, s2, r2;
+
+	REQUIRE(viper_channel_create(&s1, &r1, 0) == 0);
+	REQUIRE(viper_channel_create(&s2, &r2, 0) == 0);
+	for (int i = 0; i < 5; i++) {
+		REQUIRE(viper_channel_send(s1, "backlog", 7, NULL, 0, 0) == 0);
+		REQUIRE(viper_channel_send(s2, "backlog", 7, NULL, 0, 0) == 0);
+	}
+	REQUIRE(send_handle(s1, r2) == 0);
+	REQUIRE(send_handle(s2, r1) == 0);
+	REQUIRE(viper_handle_close(s1) == 0);
+	REQUIRE(viper_handle_close(s2) == 0);
+	return 0;
+}
+
+/* The kernel bookkeeping charged to us stays bounded while garbage is made. */
+static int role_channel_cycles(void)
+{
+	struct viper_usage start = my_usage();
+	int r;
+
+	for (int i = 0; i < CYCLES; i++) {
+		if ((r = ring(2, false)) || (r = ring(3, false)) || (r = ring(4, true)) ||
+		    (r = crossed_pair_with_backlog()))
+			return r;
+		/* At most a few rings wait for the collector at any time. */
+		if (my_usage().kernel_bytes >= start.kernel_bytes + 64 * 1024)
+			viper_printf("  at %d: %llu bytes, %llu at the start\n", i,
+				     (unsigned long long)my_usage().kernel_bytes,
+				     (unsigned long long)start.kernel_bytes);
+		REQUIRE(my_usage().kernel_bytes < start.kernel_bytes + 64 * 1024);
+	}
+	REQUIRE(my_usage().handles == start.handles);
+	return 0;
+}
+
+/* Poll sets watching each other in a ring of `n`; every handle closed. */
+static int poll_ring(unsigned n)
+{
+	viper_handle_t p[3];
+
+	for (unsigned i = 0; i < n; i++) {
+		int64_t h = viper_poll_create();
+		REQUIRE(h > 0);
+		p[i] = (viper_handle_t)h;
+	}
+	for (unsigned i = 0; i < n; i++)
+		REQUIRE(viper_poll_add(p[i], p[(i + 1) % n], VIPER_SIGNAL_READABLE, i) == 0);
+	for (unsigned i = 0; i < n; i++)
+		REQUIRE(viper_handle_close(p[i]) == 0);
+	return 0;
+}
+
+/* A poll set watching a channel whose queue holds the set's only handle. */
+static int poll_in_its_channel(void)
+{
+	viper_handle_t s, r;
+	int64_t p = viper_poll_create();
+
+	REQUIRE(p > 0);
+	REQUIRE(viper_channel_create(&s, &r, 0) == 0);
+	REQUIRE(viper_poll_add((viper_handle_t)p, r, VIPER_SIGNAL_READABLE, 1) == 0);
+	REQUIRE(send_handle(s, (viper_handle_t)p) == 0);
+	REQUIRE(viper_handle_close(s) == 0);
+	REQUIRE(viper_handle_close(r) == 0);
+	return 0;
+}
+
+static int role_poll_cycles(void)
+{
+	struct viper_usage start = my_usage();
+	int r;
+
+	for (int i = 0; i < CYCLES; i++) {
+		if ((r = poll_ring(2)) || (r = poll_ring(3)) || (r = poll_in_its_channel()))
+			return r;
+		REQUIRE(my_usage().kernel_bytes <= start.kernel_bytes);
+	}
+	return 0;
+}
+
+/* Receives one message from `r` (bytes into `buf`, its handle into *h when it has one). */
+static int64_t take(viper_handle_t r, char *buf, viper_handle_t *h)
+{
+	struct viper_msg_info info;
+	viper_handle_t hs[VIPER_MSG_MAX_HANDLES] = {0};
+	int64_t n = viper_channel_recv(r, buf, 16, hs, &info, VIPER_MSG_NONBLOCK);
+
+	*h = info.handles ? hs[0] : 0;
+	return n;
+}
+
+/*
+ * A ring of two (A's receive end in B, B's in A) with a copy of A's receive
+ * end in channel X, whose receive end we keep: the ring is reachable and
+ * must survive however often the collector runs; then we take it all back
+ * and find every message intact.
+ */
+static int role_live_cycle(void)
+{
+	viper_handle_t xs, xr, as, ar, bs, br, copy, got_a, got_b, again;
+	char buf[16];
+	int r;
+
+	REQUIRE(viper_channel_create(&xs, &xr, 0) == 0);
+	REQUIRE(viper_channel_create(&as, &ar, 0) == 0);
+	REQUIRE(viper_channel_create(&bs, &br, 0) == 0);
+	copy = (viper_handle_t)viper_handle_derive(ar, VIPER_RIGHT_READ | VIPER_RIGHT_TRANSFER);
+	REQUIRE(copy > 0);
+	REQUIRE(send_handle(bs, ar) == 0);
+	REQUIRE(send_handle(as, br) == 0);
+	REQUIRE(viper_channel_send(as, "in a", 4, NULL, 0, 0) == 0);
+	REQUIRE(send_handle(xs, copy) == 0);
+	/* Garbage enough to run the collector many times over. */
+	for (int i = 0; i < 100; i++) {
+		if ((r = ring(2, false)))
+			return r;
+	}
+	/* X gives back A's copy, A gives B's receive end and its text, B gives A's. */
+	REQUIRE(take(xr, buf, &got_a) == 3 && got_a);
+	REQUIRE(take(got_a, buf, &got_b) == 3 && got_b);
+	REQUIRE(take(got_a, buf, &again) == 4 && memcmp(buf, "in a", 4) == 0 && !again);
+	REQUIRE(take(got_b, buf, &again) == 3 && again);
+	/* got_a is derived from `again` (A's first receive end): it goes first. */
+	REQUIRE(viper_handle_close(got_a) == 0);
+	REQUIRE(viper_handle_close(again) == 0);
+	REQUIRE(viper_handle_close(got_b) == 0);
+	return 0;
+}
+
+/* CHAIN channels, each one's receive end queued in the one before; then drop the head. */
+static int role_chain(void)
+{
+	viper_handle_t s, r, head, next_s, next_r;
+
+	REQUIRE(viper_channel_create(&s, &r, 0) == 0);
+	head = r;
+	for (int i = 1; i < CHAIN; i++) {
+		REQUIRE(viper_channel_create(&next_s, &next_r, 0) == 0);
+		REQUIRE(send_handle(s, next_r) == 0);
+		REQUIRE(viper_handle_close(s) == 0);
+		s = next_s;
+	}
+	REQUIRE(viper_handle_close(s) == 0);
+	REQUIRE(my_usage().kernel_bytes > CHAIN * 256ull);
+	REQUIRE(viper_handle_close(head) == 0); /* all CHAIN channels go at once */
+	REQUIRE(my_usage().kernel_bytes < 64 * 1024);
+	return 0;
+}
+
+/* Fills channels with messages to itself until its quota refuses one. */
+static int role_queue_hog(void)
+{
+	viper_handle_t s, r;
+	int64_t err = 0;
+	unsigned sent = 0;
+
+	for (int c = 0; c < 100 && !err; c++) {
+		err = viper_channel_create(&s, &r, VIPER_CHANNEL_MAX_DEPTH);
+		for (unsigned i = 0; i < VIPER_CHANNEL_MAX_DEPTH && !err; i++) {
+			err = viper_channel_send(s, "ballast", 7, NULL, 0, VIPER_MSG_NONBLOCK);
+			sent += err == 0;
+		}
+	}
+	if (err != VIPER_E_LIMIT)
+		viper_printf("  stopped by %lld after %u messages\n", (long long)err, sent);
+	REQUIRE(err == VIPER_E_LIMIT);
+	REQUIRE(sent > 16);
+	/* What little the quota has left goes to smaller objects, then they are refused too. */
+	for (int i = 0; i < 100 && (err = viper_channel_create(&s, &r, 0)) == 0; i++)
+		;
+	REQUIRE(err == VIPER_E_LIMIT);
+	for (int i = 0; i < 100 && (err = viper_timer_create()) > 0; i++)
+		;
+	REQUIRE(err == VIPER_E_LIMIT);
+	REQUIRE(viper_poll_create() == VIPER_E_LIMIT);
+	struct viper_usage u = my_usage();
+	REQUIRE(u.memory_bytes + u.kernel_bytes <= (uint64_t)u.limits.memory_kib * 1024);
+	return 0;
+}
+
+/* --- the suite --- */
+
+static viper_handle_t system_handle(void)
+{
+	for (uint32_t i = 0; i < startup->handle_count; i++) {
+		if (startup->handles[i].kind == VIPER_OBJ_SYSTEM)
+			return startup->handles[i].handle;
+	}
+	return 0;
+}
+
+static uint64_t free_bytes(void)
+{
+	struct viper_system_info info;
+
+	if (viper_system_info(system_handle(), &info) < 0)
+		return 0;
+	return info.memory_free_bytes;
+}
+
+static int64_t spawn(enum role role, const struct viper_quota *quota)
+{
+	struct viper_spawn s = {
+		.image = "lifetimetests",
+		.image_len = 13,
+		.priority = VIPER_PRIORITY_DEFAULT,
+		.argument = role,
+		.quota = quota,
+	};
+	return viper_process_spawn(&s);
+}
+
+/* Runs `role` in a child to its end; returns its status, checking it left nothing charged. */
+static int64_t run_child(enum role role, const struct viper_quota *quota)
+{
+	int64_t p = spawn(role, quota), status = -12345, r;
+	struct viper_usage u;
+
+	if (p < 0)
+		return p;
+	r = viper_process_wait((viper_handle_t)p, &status, 60 * SECONDS);
+	CHECK_EQ(viper_process_usage((viper_handle_t)p, &u), 0);
+	CHECK_EQ(u.memory_bytes, 0);
+	CHECK_EQ(u.kernel_bytes, 0);
+	viper_handle_close((viper_handle_t)p);
+	return r < 0 ? r : status;
+}
+
+/*
+ * Runs `role` once to warm the kernel's caches, then again from a measured
+ * start: afterwards the free memory must be exactly what it was.
+ */
+static void check_freed(enum role role)
+{
+	uint64_t before;
+
+	CHECK_EQ(run_child(role, NULL), 0);
+	before = free_bytes();
+	CHECK(before > 0);
+	CHECK_EQ(run_child(role, NULL), 0);
+	CHECK_EQ(free_bytes(), before);
+}
+
+static void test_channel_cycles(void)
+{
+	check_freed(ROLE_CHANNEL_CYCLES);
+}
+
+static void test_poll_cycles(void)
+{
+	check_freed(ROLE_POLL_CYCLES);
+}
+
+static void test_live_cycle(void)
+{
+	check_freed(ROLE_LIVE_CYCLE);
+}
+
+static void test_chain(void)
+{
+	check_freed(ROLE_CHAIN);
+}
+
+static void test_bookkeeping_charged(void)
+{
+	struct viper_quota q = {512, 0, 0, 0};
+	uint64_t before = free_bytes();
+
+	/* The hog stops at its own quota... */
+	CHECK_EQ(run_child(ROLE_QUEUE_HOG, &q), 0);
+	/* ...and under the same quota garbage is collected often enough to go on for ever. */
+	CHECK_EQ(run_child(ROLE_CHANNEL_CYCLES, &q), 0);
+	CHECK_EQ(free_bytes(), before);
+}
+
+int main(const struct viper_startup *s)
+{
+	startup = s;
+	switch ((enum role)s->argument) {
+	case ROLE_SUITE:
+		break;
+	case ROLE_CHANNEL_CYCLES:
+		return role_channel_cycles();
+	case ROLE_POLL_CYCLES:
+		return role_poll_cycles();
+	case ROLE_LIVE_CYCLE:
+		return role_live_cycle();
+	case ROLE_CHAIN:
+		return role_chain();
+	case ROLE_QUEUE_HOG:
+		return role_queue_hog();
+	default:
+		return 98;
+	}
+	viper_printf("lifetimetests: object lifetime suite on %u CPU(s)\n", s->cpu_count);
+	run("channel cycles of every length are freed", test_channel_cycles);
+	run("poll sets watching each other are freed", test_poll_cycles);
+	run("a cycle reachable from a live channel survives", test_live_cycle);
+	run("a chain of 3000 channels goes at once", test_chain);
+	run("kernel bookkeeping is charged to its maker", test_bookkeeping_charged);
+	return summary();
+}
