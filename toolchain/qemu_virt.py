@@ -23,6 +23,7 @@ def add_machine_args(parser):
     parser.add_argument("--icount", action="store_true",
                         help="count instructions exactly (-icount shift=0), for benchmarks")
     parser.add_argument("--append", default="", help="kernel command line (bootargs)")
+    parser.add_argument("--dtb", help="boot with this device tree instead of QEMU's own")
 
 
 def command(image, args, interactive):
@@ -34,6 +35,8 @@ def command(image, args, interactive):
            "-m", args.mem, "-kernel", image, "-no-reboot", "-nic", "none"]
     if args.append:
         cmd += ["-append", args.append]
+    if args.dtb:
+        cmd += ["-dtb", args.dtb]
     if args.icount:
         cmd += ["-icount", "shift=0"]
     if interactive:

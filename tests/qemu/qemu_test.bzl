@@ -62,11 +62,15 @@ def qemu_test(
         require = [],
         exit = False,
         machine = [],
+        dtb = None,
         timeout_seconds = 30,
         size = "small",
         tags = [],
         **kwargs):
-    """Defines a test that boots `image` on QEMU virt and runs `steps`."""
+    """Defines a test that boots `image` on QEMU virt and runs `steps`.
+
+    `dtb`, a label, replaces QEMU's own device tree (for broken boards).
+    """
     _qemu_spec(
         name = name + "_spec",
         steps = steps,
@@ -87,12 +91,12 @@ def qemu_test(
             "$(rootpath %s)" % image,
             "--spec",
             "$(rootpath :%s_spec)" % name,
-        ],
+        ] + (["--dtb", "$(rootpath %s)" % dtb] if dtb else []),
         data = [
             image,
             ":%s_spec" % name,
             "//toolchain:qemu_virt.py",
-        ],
+        ] + ([dtb] if dtb else []),
         size = size,
         tags = ["qemu"] + tags,
         **kwargs

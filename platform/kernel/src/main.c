@@ -199,6 +199,7 @@ static void start_pmu(void)
 static void start_interrupts(void)
 {
 	const struct board_device *uart = board_find_device(&board, DEVICE_UART_PL011);
+	enum clock_fault fault;
 	err_t err = gic_init(&board);
 
 	if (err)
@@ -215,16 +216,14 @@ static void start_interrupts(void)
 	err = boot_program_count ? VIPER_OK : kconsole_enable_input(uart->irq);
 	if (err)
 		panic("console input failed to start: %s", err_name(err));
-	irq_enable_local();
-	err = clock_wait_ticks(3);
-	if (err)
-		panic("no timer interrupt arrived (GICv%u, interrupt %u)", board.gic_version,
-		      board.timer_virt_irq);
+	fault = clock_check_interrupt(board.timer_virt_irq);
+	if (fault)
+		panic("no timer interrupt arrived (GICv%u, interrupt %u): %s", board.gic_version,
+		      board.timer_virt_irq, clock_fault_name(fault));
 	kprintf("timer: ticking at %d Hz\n", CLOCK_HZ);
 	if (pmu_for_user) /* for tests/benchmarks/run_boot_bench */
 		kprintf("pmu: %llu instructions since the counters started\n",
 			(unsigned long long)pmu_instructions());
-	irq_disable_local();
 }
 
 /* The object kinds, the system object, the kernel process and this CPU's scheduler. */

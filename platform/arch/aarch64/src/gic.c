@@ -59,6 +59,11 @@ void gic_eoi(uint32_t irq)
 	driver->eoi(irq);
 }
 
+bool gic_pending(uint32_t irq)
+{
+	return irq <= driver->max_irq() && driver->pending(irq);
+}
+
 uint32_t gic_distributor_lines(uintptr_t gicd)
 {
 	/* GICD_TYPER.ITLinesNumber: 32 * (N + 1) ids; 1020 and up are special. */

@@ -8,6 +8,7 @@ enum {
 	GICD_CTLR = 0x000,
 	GICD_ISENABLER = 0x100,
 	GICD_ICENABLER = 0x180,
+	GICD_ISPENDR = 0x200,
 	GICD_IPRIORITYR = 0x400,
 	GICD_ITARGETSR = 0x800,
 	GICD_SGIR = 0xf00,
@@ -74,6 +75,12 @@ static void v2_eoi(uint32_t irq)
 	mmio_write32(gicc + GICC_EOIR, irq);
 }
 
+static bool v2_pending(uint32_t irq)
+{
+	/* SGIs and PPIs are banked: the calling CPU's view. */
+	return mmio_read32(gicd + GICD_ISPENDR + 4 * (irq / 32)) & (1u << (irq % 32));
+}
+
 static void v2_send_sgi(unsigned cpu, uint32_t sgi)
 {
 	__asm__ volatile("dsb ishst" ::: "memory");
@@ -95,4 +102,5 @@ const struct gic_driver gicv2_driver = {
 	.eoi = v2_eoi,
 	.max_irq = v2_max_irq,
 	.send_sgi = v2_send_sgi,
+	.pending = v2_pending,
 };

@@ -14,6 +14,7 @@ enum {
 	GICD_IGROUPR = 0x0080,
 	GICD_ISENABLER = 0x0100,
 	GICD_ICENABLER = 0x0180,
+	GICD_ISPENDR = 0x0200,
 	GICD_IPRIORITYR = 0x0400,
 	GICD_IROUTER = 0x6000,
 
@@ -27,6 +28,7 @@ enum {
 	GICR_IGROUPR0 = GICR_SGI + 0x0080,
 	GICR_ISENABLER0 = GICR_SGI + 0x0100,
 	GICR_ICENABLER0 = GICR_SGI + 0x0180,
+	GICR_ISPENDR0 = GICR_SGI + 0x0200,
 	GICR_IPRIORITYR = GICR_SGI + 0x0400,
 
 	GICR_TYPER_VLPIS = 1u << 1,
@@ -157,6 +159,13 @@ static void v3_send_sgi(unsigned cpu, uint32_t sgi)
 	isb();
 }
 
+static bool v3_pending(uint32_t irq)
+{
+	if (irq < 32)
+		return mmio_read32(gicr_of[cpu_id() % MAX_CPUS] + GICR_ISPENDR0) & (1u << irq);
+	return mmio_read32(gicd + GICD_ISPENDR + 4 * (irq / 32)) & (1u << (irq % 32));
+}
+
 static uint32_t v3_max_irq(void)
 {
 	return lines - 1;
@@ -172,4 +181,5 @@ const struct gic_driver gicv3_driver = {
 	.eoi = v3_eoi,
 	.max_irq = v3_max_irq,
 	.send_sgi = v3_send_sgi,
+	.pending = v3_pending,
 };

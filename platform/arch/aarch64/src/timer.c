@@ -40,6 +40,20 @@ static void timer_handle_irq(void *ctx)
 		tick_fn();
 }
 
+void timer_fire_now(void)
+{
+	uint64_t *d = &deadline[cpu_id() % MAX_CPUS];
+
+	*d = read_sysreg(cntvct_el0);
+	write_sysreg(cntv_cval_el0, *d);
+	isb();
+}
+
+bool timer_condition_met(void)
+{
+	return read_sysreg(cntv_ctl_el0) & (1u << 2); /* ISTATUS */
+}
+
 err_t timer_start(uint32_t irq, uint32_t hz, void (*on_tick)(void))
 {
 	uint64_t freq = timer_frequency();

@@ -5,6 +5,7 @@
 #ifndef ARCH_GIC_H
 #define ARCH_GIC_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include <kernel/board.h>
@@ -23,6 +24,7 @@ struct gic_driver {
 	void (*eoi)(uint32_t irq);
 	uint32_t (*max_irq)(void);
 	void (*send_sgi)(unsigned cpu, uint32_t sgi);
+	bool (*pending)(uint32_t irq);
 };
 
 extern const struct gic_driver gicv2_driver;
@@ -56,6 +58,13 @@ void gic_eoi(uint32_t irq);
 
 /* For drivers: the interrupt ids the distributor at `gicd` implements (GICD_TYPER). */
 uint32_t gic_distributor_lines(uintptr_t gicd);
+
+/*
+ * True when the distributor (or, for SGIs and PPIs, the calling CPU's
+ * redistributor or banked registers) holds `irq` pending: raised by its
+ * source and not yet acknowledged.
+ */
+bool gic_pending(uint32_t irq);
 
 /* The controller's version (2 or 3), 0 before gic_init. */
 unsigned gic_version(void);

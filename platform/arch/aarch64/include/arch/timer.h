@@ -2,6 +2,7 @@
 #ifndef ARCH_TIMER_H
 #define ARCH_TIMER_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include <kernel/err.h>
@@ -15,6 +16,12 @@ MUST_CHECK err_t timer_start(uint32_t irq, uint32_t hz, void (*on_tick)(void));
 
 /* Starts the same tick on the calling secondary CPU. */
 MUST_CHECK err_t timer_start_cpu(void);
+
+/* Brings this CPU's next tick forward to now: the timer's condition holds at once. */
+void timer_fire_now(void);
+
+/* True when this CPU's timer condition holds (CNTV_CTL_EL0.ISTATUS). */
+bool timer_condition_met(void);
 
 /* Counter frequency in Hz (CNTFRQ_EL0). */
 uint64_t timer_frequency(void);
