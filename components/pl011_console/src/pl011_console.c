@@ -90,27 +90,23 @@ static void notify_listeners(struct pl011_console *c)
 	}
 }
 
-/* Waits for room in the transmit FIFO, then hands it one byte. */
-static void put_byte(struct pl011_console *c, uint8_t byte)
-{
-	while (reg(c, PL011_FR) & PL011_FR_TXFF)
-		vc_yield(); /* in the kernel, a system call lets others run meanwhile */
-	reg_set(c, PL011_DR, byte);
-}
-
+/*
+ * Transmits through the system console (vc_console_write), which owns the
+ * transmitter with the kernel: a request goes out in one piece, never
+ * interleaved with the kernel's messages or another process's lines.
+ */
 static int32_t uart_write(void *self, struct viper_rpc_context *ctx,
 			  const viper_console_WriteRequest *req, viper_console_WriteReply *rep)
 {
-	struct pl011_console *c = self;
+	int32_t err;
+	(void)self;
 	(void)ctx;
 
 	if (req->data.size > sizeof(req->data.bytes))
 		return VIPER_E_INVAL;
-	for (uint32_t i = 0; i < req->data.size; i++) {
-		if (req->data.bytes[i] == '\n')
-			put_byte(c, '\r');
-		put_byte(c, req->data.bytes[i]);
-	}
+	err = req->data.size ? vc_console_write(req->data.bytes, req->data.size) : VIPER_OK;
+	if (err)
+		return err;
 	rep->written = req->data.size;
 	return VIPER_OK;
 }

@@ -619,3 +619,12 @@ int32_t vc_system_kill(viper_handle_t system, uint64_t koid)
 
 	return f.system_kill ? f.system_kill(f.context, system, koid) : VIPER_E_UNSUPPORTED;
 }
+
+int32_t vc_console_write(const void *buf, uint32_t n)
+{
+	struct viper_host_fakes f = fakes_now();
+
+	if (n > VC_CONSOLE_WRITE_MAX)
+		return VIPER_E_INVAL;
+	return f.console_write ? f.console_write(f.context, buf, n) : VIPER_E_UNSUPPORTED;
+}

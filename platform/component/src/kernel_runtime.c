@@ -387,3 +387,15 @@ int32_t vc_system_kill(viper_handle_t system, uint64_t koid)
 	leave(took);
 	return err;
 }
+
+int32_t vc_console_write(const void *buf, uint32_t n)
+{
+	bool took;
+
+	if (n > VC_CONSOLE_WRITE_MAX)
+		return VIPER_E_INVAL;
+	took = enter(); /* under the big lock, as all kernel output */
+	kconsole_write(buf, n);
+	leave(took);
+	return VIPER_OK;
+}

@@ -319,3 +319,13 @@ const struct viper_interface *process_interface_find(uint32_t id)
 	}
 	return NULL;
 }
+
+int32_t vc_console_write(const void *buf, uint32_t n)
+{
+	int64_t r;
+
+	if (n > VC_CONSOLE_WRITE_MAX)
+		return VIPER_E_INVAL;
+	r = viper_debug_write(buf, n); /* one system call: atomic against the kernel's output */
+	return r < 0 ? (int32_t)r : VIPER_OK;
+}

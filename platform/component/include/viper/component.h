@@ -82,6 +82,17 @@ const struct viper_provided *viper_component_provided(const struct viper_compone
 void *vc_alloc(size_t size);
 void vc_free(void *p);
 
+/*
+ * Writes `n` bytes (at most VC_CONSOLE_WRITE_MAX) to the system console,
+ * the kernel's polled PL011 output, each "\n" as "\r\n": in one piece,
+ * never interleaved with the kernel's messages or another process's
+ * output, whichever CPU they come from. The console driver transmits
+ * through it; VIPER_E_INVAL for a larger `n`. A host test supplies it as a
+ * hook (viper/host_runtime.h).
+ */
+#define VC_CONSOLE_WRITE_MAX 4096u
+int32_t vc_console_write(const void *buf, uint32_t n);
+
 /* One line of log output (the newline is added when missing); at most 255 bytes. */
 void vc_log(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 int vc_vsnprintf(char *buf, size_t size, const char *fmt, va_list ap);

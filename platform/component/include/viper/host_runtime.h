@@ -47,6 +47,7 @@ struct viper_host_fakes {
 	int32_t (*system_handles)(void *context, viper_handle_t system, uint64_t koid,
 				  struct viper_handle_entry *out, uint32_t max, uint32_t *total);
 	int32_t (*system_kill)(void *context, viper_handle_t system, uint64_t koid);
+	int32_t (*console_write)(void *context, const void *buf, uint32_t n);
 };
 
 /*
