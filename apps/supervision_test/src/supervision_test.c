@@ -50,6 +50,44 @@ static void check(struct supervision_test *t, bool ok, const char *fmt, ...)
 	vc_log("%s: %s %s", t->name, ok ? "ok" : "FAIL", what);
 }
 
+/*
+ * The queue scenarios (queued_*) call the service from a thread of their
+ * own while another scenario makes it fault: their calls must already be
+ * going when it does. Each one in this process counts itself at init and
+ * again once the service answered it; a faulting scenario waits for them
+ * all first, so no fault comes before its partner has started, however
+ * late the machine schedules that thread.
+ */
+static unsigned queue_partners, queue_partners_started;
+
+static bool is_queue_scenario(const char *name)
+{
+	return vc_strcmp(name, "queued_restart") == 0 || vc_strcmp(name, "queued_final") == 0;
+}
+
+/* A queue scenario's first call was answered. */
+static void queue_partner_started(void)
+{
+	__atomic_fetch_add(&queue_partners_started, 1, __ATOMIC_RELEASE);
+}
+
+/* Before the first fault: every queue scenario of this process is calling already. */
+static void wait_for_queue_partners(struct supervision_test *t)
+{
+	uint64_t deadline = vc_now_ns() + QUEUE_DEADLINE_NS;
+
+	if (queue_partners == 0)
+		return;
+	while (__atomic_load_n(&queue_partners_started, __ATOMIC_ACQUIRE) < queue_partners) {
+		if (vc_now_ns() > deadline) {
+			check(t, false, "the queue scenarios did not start within %llu ms",
+			      (unsigned long long)(QUEUE_DEADLINE_NS / MS_NS));
+			return;
+		}
+		vc_sleep(MS_NS);
+	}
+}
+
 static int32_t ping(struct viper_slot *slot, viper_faulty_PingReply *rep)
 {
 	viper_faulty_PingRequest req = viper_faulty_PingRequest_init_zero;
@@ -168,6 +206,7 @@ static void scenario_on_failure(struct supervision_test *t)
 	check(t, echo(t->service) == VIPER_OK, "a long call to the service");
 	other = expect_first(t, t->second, "the second server");
 
+	wait_for_queue_partners(t);
 	expect_peerclosed(t, fault(t->service, FAULT_DELAY_MS), "a fault");
 	s = expect_restarted(t, t->service, s, "restart 1");
 	check(t, echo(t->service) == VIPER_OK, "a long call to the restarted service");
@@ -196,6 +235,7 @@ static void scenario_always(struct supervision_test *t)
 	s = expect_first(t, t->service, "the service");
 	other = expect_first(t, t->second, "the second server");
 
+	wait_for_queue_partners(t);
 	expect_peerclosed(t, exit_with(t->service, 0), "exit(0)");
 	s = expect_restarted(t, t->service, s, "ALWAYS restarts after a clean exit");
 	expect_peerclosed(t, exit_with(t->service, 9), "exit(9)");
@@ -220,6 +260,7 @@ static void scenario_never(struct supervision_test *t)
 	other = expect_first(t, t->second, "the co-located server");
 	check(t, echo(t->second) == VIPER_OK, "a long direct call");
 
+	wait_for_queue_partners(t);
 	expect_peerclosed(t, fault(t->service, FAULT_DELAY_MS), "a fault");
 	expect_gone(t, t->service, "NEVER: the first fault is final");
 
@@ -239,6 +280,7 @@ static void scenario_queued_restart(struct supervision_test *t)
 	uint64_t current = expect_first(t, t->service, "the service");
 	viper_faulty_PingReply rep = viper_faulty_PingReply_init_zero;
 
+	queue_partner_started();
 	while (current != 0 && vc_now_ns() < deadline) {
 		uint64_t sent = vc_now_ns();
 		int32_t r = ping(t->service, &rep);
@@ -275,6 +317,7 @@ static void scenario_queued_final(struct supervision_test *t)
 
 	if (expect_first(t, t->service, "the service") == 0)
 		return;
+	queue_partner_started();
 	while (vc_now_ns() < deadline) {
 		int32_t r = ping(t->service, &rep);
 
@@ -309,6 +352,8 @@ static int32_t test_init(void *state, const struct viper_instance_env *env)
 	t->name = env->name;
 	t->service = env->slots[SUPERVISION_TEST_SLOT_SERVICE];
 	t->second = env->slots[SUPERVISION_TEST_SLOT_SECOND];
+	if (is_queue_scenario(t->name))
+		queue_partners++; /* every instance's init runs before any run thread */
 	return VIPER_OK;
 }
 
