@@ -44,7 +44,23 @@
 /* No device tree is larger than this. */
 #define DTB_MAX_SIZE (2ul << 20)
 
-uint8_t boot_stacks[MAX_CPUS][BOOT_STACK_SIZE] __attribute__((aligned(16)));
+struct boot_stack boot_stacks[MAX_CPUS] __attribute__((aligned(4096)));
+static uint8_t emergency_stacks[MAX_CPUS][EMERGENCY_STACK_SIZE] __attribute__((aligned(16)));
+
+/*
+ * Makes `index` the calling CPU's: its struct cpu in TPIDR_EL1, with the
+ * limit of the boot stack it runs on and its emergency stack, which the
+ * exception vectors use to catch a stack overflow.
+ */
+static void become_cpu(unsigned index)
+{
+	struct cpu *c = &cpus[index];
+
+	c->index = index;
+	c->emergency_sp = (uint64_t)(uintptr_t)(emergency_stacks[index] + EMERGENCY_STACK_SIZE);
+	cpu_set_stack(c, (uint64_t)(uintptr_t)boot_stacks[index].stack);
+	write_sysreg(tpidr_el1, (uint64_t)(uintptr_t)c);
+}
 
 extern char __kernel_start[];
 extern char __kernel_end[];
@@ -102,8 +118,7 @@ void secondary_main(uint64_t index)
 {
 	err_t err;
 
-	write_sysreg(tpidr_el1, (uint64_t)(uintptr_t)&cpus[index]);
-	cpus[index].index = (unsigned)index;
+	become_cpu((unsigned)index);
 	mmu_install_kernel_map();
 	gic_init_cpu();
 	if (pmu_for_user)
@@ -181,6 +196,8 @@ static void start_memory(uint64_t x0)
 	err = mmu_init_kernel(&board);
 	if (err)
 		panic("cannot build the kernel's memory map: %s", err_name(err));
+	for (unsigned i = 0; i < MAX_CPUS; i++)
+		mmu_guard_kernel_page(boot_stacks[i].guard);
 }
 
 /* The PMU's counters for user space, when booted with "pmu=user". */
@@ -268,7 +285,7 @@ void kmain(uint64_t x0);
 
 void kmain(uint64_t x0)
 {
-	write_sysreg(tpidr_el1, (uint64_t)(uintptr_t)&cpus[0]);
+	become_cpu(0);
 	start_memory(x0);
 	print_banner();
 	start_pmu();

@@ -127,6 +127,11 @@ static inline void use_aspace(struct cpu *c, const struct aspace *as)
 	c->user_as = as;
 }
 
+void cpu_set_stack(struct cpu *c, uint64_t bottom)
+{
+	c->stack_limit = bottom + sizeof(struct trap_frame);
+}
+
 void cpu_use_aspace(const struct aspace *as)
 {
 	use_aspace(this_cpu(), as);
@@ -161,6 +166,7 @@ static void switch_to(struct thread *next)
 		}
 	}
 	use_aspace(c, next->process ? &next->process->as : NULL);
+	cpu_set_stack(c, next->kstack.bottom);
 	next->state = THREAD_RUNNING;
 	next->cpu = c->index;
 	if (next->slice <= 0)
@@ -384,6 +390,7 @@ err_t sched_init_cpu(unsigned index)
 	if (!idle)
 		return VIPER_E_NOMEM;
 	kobject_init(&idle->obj, VIPER_OBJ_THREAD);
+	idle->kstack.bottom = (uint64_t)(uintptr_t)boot_stacks[index].stack;
 	idle->state = THREAD_RUNNING;
 	idle->cpu = index;
 	c->idle = idle;

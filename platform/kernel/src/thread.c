@@ -19,10 +19,9 @@ static void thread_destroy(struct kobject *o)
 /* Frees the kernel stack of a thread that ended or never ran. */
 static void free_stack(struct thread *t)
 {
-	if (!t->kstack)
+	if (!t->kstack.bottom)
 		return;
-	page_free(t->kstack);
-	t->kstack = 0;
+	kernel_stack_free(&t->kstack);
 	mem_uncharge_kernel(t->account, THREAD_STACK_SIZE);
 }
 
@@ -53,15 +52,13 @@ err_t thread_create(struct process *p, uint64_t entry, uint64_t sp, uint64_t arg
 	t->account = account;
 	kobject_init(&t->obj, VIPER_OBJ_THREAD);
 	err = mem_charge_kernel(account, THREAD_STACK_SIZE);
-	if (!err && !(t->kstack = page_alloc(THREAD_STACK_ORDER))) {
+	if (!err && (err = kernel_stack_alloc(&t->kstack)))
 		mem_uncharge_kernel(account, THREAD_STACK_SIZE);
-		err = VIPER_E_NOMEM;
-	}
 	if (err) {
 		kobject_unref(&t->obj);
 		return err;
 	}
-	top = (uint8_t *)phys_to_virt(t->kstack) + THREAD_STACK_SIZE;
+	top = (uint8_t *)(uintptr_t)kernel_stack_top(&t->kstack);
 	t->frame = (struct trap_frame *)(top - sizeof(struct trap_frame));
 	t->frame->elr = entry;
 	t->frame->sp = sp;

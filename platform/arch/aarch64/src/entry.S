@@ -41,11 +41,11 @@
 101:	msr	daifset, #0xf
 	.endm
 
-	/* sp = top of boot_stacks[\index] (a register); clobbers x1, x2. */
+	/* sp = top of boot_stacks[\index] (a register; its guard page is below); clobbers x1, x2. */
 	.macro take_boot_stack index
 	adrp	x1, boot_stacks
 	add	x1, x1, :lo12:boot_stacks
-	mov	x2, #BOOT_STACK_SIZE
+	mov	x2, #BOOT_STACK_STRIDE
 	madd	x1, \index, x2, x1
 	add	sp, x1, x2
 	.endm

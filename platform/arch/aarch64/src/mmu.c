@@ -136,7 +136,8 @@ void mmu_unmap_page(uint64_t root, uint64_t va, uint16_t asid)
 
 static bool in_window(uint64_t va)
 {
-	return va >= KERNEL_WINDOW_BASE && va - KERNEL_WINDOW_BASE < KERNEL_WINDOW_SIZE;
+	return (va >= KERNEL_WINDOW_BASE && va - KERNEL_WINDOW_BASE < KERNEL_WINDOW_SIZE) ||
+	       (va >= KSTACK_AREA_BASE && va - KSTACK_AREA_BASE < KSTACK_AREA_SIZE);
 }
 
 err_t mmu_map_kernel_page(uint64_t va, uint64_t pa, uint64_t attrs)
@@ -168,6 +169,23 @@ void mmu_unmap_kernel_page(uint64_t va)
 			 "isb"
 			 :
 			 : "r"((va >> 12) & 0xfffffffffffull)
+			 : "memory");
+}
+
+void mmu_guard_kernel_page(const void *va)
+{
+	uint64_t a = (uint64_t)(uintptr_t)va & ~(uint64_t)(PAGE_SIZE - 1);
+	uint64_t *e = slot(kernel_root, a, 3, false);
+
+	if (!e)
+		return;
+	*e = 0;
+	__asm__ volatile("dsb ishst\n"
+			 "tlbi vaae1is, %0\n"
+			 "dsb ish\n"
+			 "isb"
+			 :
+			 : "r"((a >> 12) & 0xfffffffffffull)
 			 : "memory");
 }
 

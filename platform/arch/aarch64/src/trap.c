@@ -71,6 +71,21 @@ static void user_fault(struct trap_frame *f, unsigned vector)
 	process_kill(p, VIPER_EXIT_FAULT);
 }
 
+void kernel_stack_overflow(struct trap_frame *frame)
+{
+	struct thread *t = current_thread();
+	struct process *p = t->process;
+
+	kprintf("\n*** kernel stack overflow: thread %llu of process %llu (%s) ran past the "
+		"bottom of its stack at 0x%llx (stack pointer 0x%llx)\n",
+		(unsigned long long)t->obj.koid, p ? (unsigned long long)p->obj.koid : 0ull,
+		p ? p->name : "idle", (unsigned long long)t->kstack.bottom,
+		(unsigned long long)frame->sp);
+	report(frame, TRAP_EL1_SPX * 4 + TRAP_SYNC);
+	panic("kernel stack overflow in %s at 0x%llx", p ? p->name : "idle",
+	      (unsigned long long)frame->elr);
+}
+
 void svc_entry(struct trap_frame *frame)
 {
 	kernel_lock();

@@ -3,7 +3,18 @@
  * (include/arch/trap.h) on the current stack and calls
  * trap_entry(frame, vector); on return the frame is restored and the
  * exception returns, so a handler may change the saved state.
+ *
+ * A synchronous exception taken at EL1 first checks the stack: when the
+ * stack pointer is below the current stack's limit (its bottom plus one
+ * trap frame, kept per CPU in struct cpu), the kernel stack has overflowed
+ * into its guard page and the frame could not be saved. It then switches to
+ * the CPU's emergency stack and reports the overflow (kernel_stack_overflow)
+ * instead of faulting again and again down the guard page. SP_EL0 serves
+ * as the scratch register: at EL1 it holds nothing the kernel needs (a user
+ * stack pointer is saved in the trap frame on entry and restored from it).
  */
+#include <arch/boot.h>
+
 #define FRAME_SIZE 288
 #define FRAME_SP   248
 #define FRAME_ELR  256
@@ -52,7 +63,19 @@ exception_vectors:
 	vector 1	/* irq */
 	vector 2	/* fiq */
 	vector 3	/* serror */
-	vector 4	/* current EL, SP_ELx */
+	/* current EL, SP_ELx, sync: a kernel fault, perhaps a stack overflow. */
+	.balign 128
+	msr	sp_el0, x0
+	mrs	x0, tpidr_el1
+	cbz	x0, 1f			/* no struct cpu yet: early boot */
+	ldr	x0, [x0, #CPU_STACK_LIMIT]
+	cmp	sp, x0
+	b.lo	el1_stack_overflow
+1:	mrs	x0, sp_el0
+	sub	sp, sp, #FRAME_SIZE
+	stp	x0, x1, [sp, #0]
+	mov	x1, #4
+	b	trap_common
 	vector 5
 	vector 6
 	vector 7
@@ -104,6 +127,46 @@ svc_common:
 	ldr	x30, [sp, #240]
 	add	sp, sp, #FRAME_SIZE
 	eret
+
+/*
+ * The kernel stack ran into its guard page. Build a trap frame on this
+ * CPU's emergency stack (x0 is in SP_EL0) and report; never returns.
+ */
+el1_stack_overflow:
+	mrs	x0, tpidr_el1
+	ldr	x0, [x0, #CPU_EMERGENCY_SP]
+	sub	x0, x0, #FRAME_SIZE
+	stp	x1, x2, [x0, #8]
+	mov	x1, sp			/* the stack pointer that overflowed */
+	mov	sp, x0
+	str	x1, [sp, #FRAME_SP]
+	mrs	x0, sp_el0
+	str	x0, [sp, #0]
+	stp	x3, x4, [sp, #24]
+	stp	x5, x6, [sp, #40]
+	stp	x7, x8, [sp, #56]
+	stp	x9, x10, [sp, #72]
+	stp	x11, x12, [sp, #88]
+	stp	x13, x14, [sp, #104]
+	stp	x15, x16, [sp, #120]
+	stp	x17, x18, [sp, #136]
+	stp	x19, x20, [sp, #152]
+	stp	x21, x22, [sp, #168]
+	stp	x23, x24, [sp, #184]
+	stp	x25, x26, [sp, #200]
+	stp	x27, x28, [sp, #216]
+	stp	x29, x30, [sp, #232]
+	mrs	x2, elr_el1
+	str	x2, [sp, #FRAME_ELR]
+	mrs	x2, spsr_el1
+	mrs	x3, esr_el1
+	stp	x2, x3, [sp, #FRAME_SPSR]
+	mrs	x2, far_el1
+	str	x2, [sp, #FRAME_FAR]
+	mov	x0, sp
+	bl	kernel_stack_overflow
+2:	wfi
+	b	2b
 
 trap_common:
 	save_x2_x17

@@ -8,6 +8,7 @@
 #define KERNEL_SCHED_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include <arch/boot.h>
@@ -24,6 +25,8 @@ struct aspace;
 
 struct cpu {
 	unsigned index;
+	uint64_t stack_limit;  /* CPU_STACK_LIMIT: current stack's bottom + a trap frame */
+	uint64_t emergency_sp; /* CPU_EMERGENCY_SP: for reporting an overflow */
 	struct thread *current;
 	struct thread *idle;
 	bool need_resched;
@@ -34,6 +37,12 @@ struct cpu {
 };
 
 extern struct cpu cpus[MAX_CPUS];
+
+_Static_assert(offsetof(struct cpu, stack_limit) == CPU_STACK_LIMIT, "vectors.S reads it");
+_Static_assert(offsetof(struct cpu, emergency_sp) == CPU_EMERGENCY_SP, "vectors.S reads it");
+
+/* Where the vectors find an overflow: a trap frame must fit above `bottom`. */
+void cpu_set_stack(struct cpu *c, uint64_t bottom);
 
 static inline struct cpu *this_cpu(void)
 {

@@ -17,12 +17,12 @@
 #include <kernel/call.h>
 #include <kernel/deadline_wheel.h>
 #include <kernel/err.h>
+#include <kernel/kernel_stack.h>
 #include <kernel/object.h>
 #include <kernel/quota.h>
 
-#define THREAD_STACK_ORDER 2 /* 16 KiB kernel stacks */
-#define THREAD_STACK_SIZE  (4096ul << THREAD_STACK_ORDER)
-#define FP_EAGER_SWITCHES  8 /* see fp_first_use */
+#define THREAD_STACK_SIZE KSTACK_SIZE /* 16 KiB kernel stacks, each above a guard */
+#define FP_EAGER_SWITCHES 8	      /* see fp_first_use */
 
 struct process;
 struct cap;
@@ -57,9 +57,9 @@ struct thread {
 	bool fp_live;	  /* the CPU's FP/SIMD registers hold this thread's state */
 	uint8_t fp_eager; /* switch-ins left that restore them without a trap */
 	uint64_t tpidr_el0;
-	struct process *process;  /* NULL for idle threads */
-	uint64_t kstack;	  /* physical, 2^THREAD_STACK_ORDER pages */
-	struct trap_frame *frame; /* user state, top of the kernel stack */
+	struct process *process;    /* NULL for idle threads */
+	struct kernel_stack kstack; /* an idle thread's is its CPU's boot stack */
+	struct trap_frame *frame;   /* user state, top of the kernel stack */
 	enum thread_state state;
 	unsigned priority;
 	unsigned cpu; /* where it runs or ran last */

@@ -103,17 +103,34 @@ static inline uint64_t mmu_user_translate(uint64_t va, bool write)
 #define KERNEL_WINDOW_SIZE (1ull << 39)
 
 /*
- * Maps one 4 KiB page of the kernel window at `va` to `pa` with leaf
- * attributes `attrs` (PTE_KERNEL_RW or PTE_KERNEL_RO), for every CPU.
- * VIPER_E_INVAL outside the window; otherwise as mmu_map_page.
+ * The kernel stack area: the next level-0 entry of the kernel's table,
+ * where every thread's kernel stack is mapped with an unmapped guard below
+ * it (kernel/kernel_stack.h).
+ */
+#define KSTACK_AREA_BASE 0xffff808000000000ull
+#define KSTACK_AREA_SIZE (1ull << 39)
+
+/*
+ * Maps one 4 KiB page of the kernel window or the kernel stack area at `va`
+ * to `pa` with leaf attributes `attrs` (PTE_KERNEL_RW or PTE_KERNEL_RO),
+ * for every CPU. VIPER_E_INVAL outside both; otherwise as mmu_map_page.
  */
 MUST_CHECK err_t mmu_map_kernel_page(uint64_t va, uint64_t pa, uint64_t attrs);
 
-/* Removes the window page at `va` (nothing when unmapped) and flushes it on every CPU. */
+/*
+ * Removes the window or stack-area page at `va` (nothing when unmapped) and
+ * flushes it on every CPU.
+ */
 void mmu_unmap_kernel_page(uint64_t va);
 
 /* The leaf descriptor of kernel window page `va`, or 0 when unmapped. */
 uint64_t mmu_lookup_kernel(uint64_t va);
+
+/*
+ * Unmaps one page of the kernel image's own map (the linear map around
+ * the image is made of pages): a guard page, whose every access faults.
+ */
+void mmu_guard_kernel_page(const void *va);
 
 /* Frees every table under `root` (not the pages they map) and `root` itself. */
 void mmu_free_tables(uint64_t root);

@@ -36,6 +36,13 @@ enum trap_kind {
 /* Called from vectors.S with the saved frame and the vector index (source * 4 + kind). */
 void trap_entry(struct trap_frame *frame, unsigned vector);
 /*
+ * Called from vectors.S on the CPU's emergency stack when a synchronous
+ * exception at EL1 found the stack pointer below the current kernel
+ * stack's limit: reports the overflow and panics.
+ */
+void kernel_stack_overflow(struct trap_frame *frame) __attribute__((noreturn));
+
+/*
  * Called from vectors.S for a system call from EL0. x19-x28 in `frame` are
  * stale: those registers stay live, preserved by the C code.
  */
