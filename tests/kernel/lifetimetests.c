@@ -7,8 +7,10 @@
  * thousands of channels is torn down without recursing; and the kernel's
  * bookkeeping is charged to the process that caused it, so a process that
  * queues messages without end runs into its own quota, not the kernel's
- * memory. Each case runs its work in a child, which exits with 0 or the
- * line of the first check that failed. Prints "N passed, N failed".
+ * memory. And a process's children end with it unless it hands them up
+ * the tree (process_set_parent). Each case runs its work in a child, which
+ * exits with 0 or the line of the first check that failed. Prints
+ * "N passed, N failed".
  */
 #include <stdbool.h>
 #include <stdio.h>
@@ -25,6 +27,12 @@ enum role {
 	ROLE_LIVE_CYCLE = 3,	 /* a cycle reachable from a live channel survives, intact */
 	ROLE_CHAIN = 4,		 /* a chain of CHAIN channels, dropped at its head */
 	ROLE_QUEUE_HOG = 5,	 /* queues messages until its quota says no */
+	ROLE_SLEEPER = 6,	 /* sleeps until killed */
+	ROLE_PARENT = 7,	 /* spawns a sleeper, sends its handle, exits */
+	ROLE_HANDER = 8,  /* the same, but hands the sleeper to the process it was given first */
+	ROLE_KEEPER = 9,  /* spawns a sleeper, sends its handle, sleeps until killed */
+	ROLE_DEEP = 10,	  /* spawns itself until the tree is too deep (see role_deep) */
+	ROLE_MIDDLE = 11, /* checks process_set_parent's refusals below the suite */
 };
 
 #define CYCLES	300
@@ -274,6 +282,121 @@ static int role_queue_hog(void)
 	return 0;
 }
 
+/* --- the process tree --- */
+
+static int64_t spawn_role(enum role role, const viper_handle_t *handles, uint32_t count)
+{
+	struct viper_spawn s = {
+		.image = "lifetimetests",
+		.image_len = 13,
+		.priority = VIPER_PRIORITY_DEFAULT,
+		.handles = handles,
+		.handle_count = count,
+		.argument = role,
+	};
+	return viper_process_spawn(&s);
+}
+
+static int role_sleeper(void)
+{
+	for (;;)
+		viper_sleep(SECONDS);
+}
+
+/*
+ * Spawns a sleeper and moves its handle to startup handle 0 (a derived copy
+ * would die with our table); with `hand_to`, first hands the sleeper to that
+ * process (its new parent).
+ */
+static int spawn_and_send_sleeper(viper_handle_t hand_to)
+{
+	viper_handle_t to_suite = startup->handles[0].handle;
+	int64_t sleeper = spawn_role(ROLE_SLEEPER, NULL, 0);
+
+	REQUIRE(sleeper > 0);
+	if (hand_to)
+		REQUIRE(viper_process_set_parent((viper_handle_t)sleeper, hand_to) == 0);
+	REQUIRE(send_handle(to_suite, (viper_handle_t)sleeper) == 0);
+	return 0;
+}
+
+static int role_parent(void)
+{
+	return spawn_and_send_sleeper(0);
+}
+
+static int role_hander(void)
+{
+	return spawn_and_send_sleeper(startup->handles[1].handle);
+}
+
+static int role_keeper(void)
+{
+	int r = spawn_and_send_sleeper(0);
+
+	return r ? r : role_sleeper();
+}
+
+/*
+ * One level of a chain of processes: spawns the next level and exits with
+ * its status plus one, or, when the spawn fails, with 1000 when it failed
+ * for the depth limit (the deepest level's status climbs back up).
+ */
+static int role_deep(void)
+{
+	int64_t child = spawn_role(ROLE_DEEP, NULL, 0), status = -1;
+
+	if (child < 0)
+		return child == VIPER_E_LIMIT ? 1000 : 2000;
+	if (viper_process_wait((viper_handle_t)child, &status, 60 * SECONDS) < 0)
+		return 3000;
+	return (int)status + 1;
+}
+
+/*
+ * A child of the suite, given the suite's own process handle: refusals of
+ * process_set_parent for its own child (handing it to itself, or to the
+ * child itself, or one it is not the parent of), then a hand-up that works.
+ */
+static int role_middle(void)
+{
+	viper_handle_t suite = startup->handles[1].handle;
+	int64_t child = spawn_role(ROLE_SLEEPER, NULL, 0), grandchild_of_suite, weak, status;
+	viper_handle_t s, r;
+
+	REQUIRE(child > 0);
+	/* Not up the tree: to ourselves (already the parent), to the child itself. */
+	REQUIRE(viper_process_set_parent((viper_handle_t)child, startup->self_process) ==
+		VIPER_E_INVAL);
+	REQUIRE(viper_process_set_parent((viper_handle_t)child, (viper_handle_t)child) ==
+		VIPER_E_INVAL);
+	/* Not our child: ourselves, and the suite. */
+	REQUIRE(viper_process_set_parent(startup->self_process, suite) == VIPER_E_INVAL);
+	REQUIRE(viper_process_set_parent(suite, (viper_handle_t)child) == VIPER_E_INVAL);
+	/* Handles: forged, the wrong kind, too few rights. */
+	REQUIRE(viper_process_set_parent(0x7777, suite) == VIPER_E_BADHANDLE);
+	REQUIRE(viper_process_set_parent((viper_handle_t)child, 0x7777) == VIPER_E_BADHANDLE);
+	REQUIRE(viper_channel_create(&s, &r, 0) == 0);
+	REQUIRE(viper_process_set_parent(s, suite) == VIPER_E_KIND);
+	REQUIRE(viper_process_set_parent((viper_handle_t)child, r) == VIPER_E_KIND);
+	weak = viper_handle_derive((viper_handle_t)child, VIPER_RIGHT_READ);
+	REQUIRE(weak > 0);
+	REQUIRE(viper_process_set_parent((viper_handle_t)weak, suite) == VIPER_E_RIGHTS);
+	/* Up to the suite: it works, once; afterwards it is not our child any more. */
+	REQUIRE(viper_process_set_parent((viper_handle_t)child, suite) == 0);
+	REQUIRE(viper_process_set_parent((viper_handle_t)child, suite) == VIPER_E_INVAL);
+	/* A dying child cannot be handed on. */
+	grandchild_of_suite = spawn_role(ROLE_SLEEPER, NULL, 0);
+	REQUIRE(grandchild_of_suite > 0);
+	REQUIRE(viper_process_kill((viper_handle_t)grandchild_of_suite, 0) == 0);
+	REQUIRE(viper_process_set_parent((viper_handle_t)grandchild_of_suite, suite) ==
+			VIPER_E_PEERCLOSED ||
+		viper_process_wait((viper_handle_t)grandchild_of_suite, &status, 0) == 0);
+	/* The handed-up sleeper goes back to the suite to be killed there. */
+	REQUIRE(send_handle(startup->handles[0].handle, (viper_handle_t)child) == 0);
+	return 0;
+}
+
 /* --- the suite --- */
 
 static viper_handle_t system_handle(void)
@@ -369,6 +492,136 @@ static void test_bookkeeping_charged(void)
 	CHECK_EQ(free_bytes(), before);
 }
 
+/* Spawns `role` with the send end of a fresh channel (and `extra`), and receives a handle. */
+static int64_t spawn_and_receive(enum role role, viper_handle_t extra, viper_handle_t *got)
+{
+	viper_handle_t s, r, give[2];
+	struct viper_msg_info info;
+	char buf[8];
+	int64_t p;
+
+	*got = 0;
+	if (viper_channel_create(&s, &r, 0) < 0)
+		return -1;
+	give[0] = s;
+	give[1] = extra;
+	p = viper_spawn("lifetimetests", role, give, extra ? 2 : 1);
+	if (p > 0 && viper_channel_recv(r, buf, sizeof(buf), got, &info, 0) < 0)
+		*got = 0;
+	viper_handle_close(r);
+	return p;
+}
+
+/* Waits up to 10 s for `p` to end; its status (or the error). */
+static int64_t status_of(viper_handle_t p)
+{
+	int64_t status = -12345, r = viper_process_wait(p, &status, 10 * SECONDS);
+
+	return r < 0 ? r : status;
+}
+
+static uint64_t koid_of(viper_handle_t h)
+{
+	struct viper_handle_info info;
+
+	return viper_handle_query(h, &info) < 0 ? 0 : info.koid;
+}
+
+/* The parent the system capability reports for the process with `koid`. */
+static uint64_t parent_of(uint64_t koid)
+{
+	static struct viper_process_entry procs[64];
+	int64_t n = viper_system_processes(system_handle(), procs, 64);
+
+	for (int64_t i = 0; i < n && i < 64; i++) {
+		if (procs[i].koid == koid)
+			return procs[i].parent_koid;
+	}
+	return 0;
+}
+
+static void test_children_end_with_parent(void)
+{
+	viper_handle_t sleeper;
+	int64_t p = spawn_and_receive(ROLE_PARENT, 0, &sleeper);
+
+	CHECK(p > 0 && sleeper);
+	CHECK_EQ(status_of((viper_handle_t)p), 0);
+	CHECK_EQ(status_of(sleeper), VIPER_EXIT_PARENT_ENDED);
+	viper_handle_close(sleeper);
+	viper_handle_close((viper_handle_t)p);
+}
+
+static void test_kill_ends_the_subtree(void)
+{
+	viper_handle_t sleeper;
+	int64_t p = spawn_and_receive(ROLE_KEEPER, 0, &sleeper);
+
+	CHECK(p > 0 && sleeper);
+	CHECK_EQ(viper_process_wait(sleeper, NULL, 50 * 1000000ll), VIPER_E_TIMEOUT);
+	CHECK_EQ(viper_process_kill((viper_handle_t)p, 0), 0);
+	CHECK_EQ(status_of((viper_handle_t)p), VIPER_EXIT_KILLED);
+	CHECK_EQ(status_of(sleeper), VIPER_EXIT_PARENT_ENDED);
+	viper_handle_close(sleeper);
+	viper_handle_close((viper_handle_t)p);
+}
+
+static void test_handed_to_a_supervisor(void)
+{
+	viper_handle_t sleeper, me;
+	int64_t p;
+
+	me = (viper_handle_t)viper_handle_derive(startup->self_process,
+						 VIPER_RIGHT_WRITE | VIPER_RIGHT_TRANSFER);
+	CHECK(me > 0);
+	p = spawn_and_receive(ROLE_HANDER, me, &sleeper);
+	CHECK(p > 0 && sleeper);
+	CHECK_EQ(status_of((viper_handle_t)p), 0);
+	/* It outlived the process that made it: we are its parent now. */
+	CHECK_EQ(viper_process_wait(sleeper, NULL, 100 * 1000000ll), VIPER_E_TIMEOUT);
+	CHECK_EQ(parent_of(koid_of(sleeper)), koid_of(startup->self_process));
+	CHECK_EQ(viper_process_kill(sleeper, 0), 0);
+	CHECK_EQ(status_of(sleeper), VIPER_EXIT_KILLED);
+	viper_handle_close(sleeper);
+	viper_handle_close((viper_handle_t)p);
+}
+
+static void test_set_parent_refusals(void)
+{
+	viper_handle_t me, sleeper;
+	int64_t p;
+
+	/* The root process has no ancestor to hand its children to. */
+	p = spawn_role(ROLE_SLEEPER, NULL, 0);
+	CHECK(p > 0);
+	CHECK_EQ(viper_process_set_parent((viper_handle_t)p, startup->self_process), VIPER_E_INVAL);
+	viper_process_kill((viper_handle_t)p, 0);
+	CHECK_EQ(status_of((viper_handle_t)p), VIPER_EXIT_KILLED);
+	viper_handle_close((viper_handle_t)p);
+	/* Below us, each refusal, then a hand-up to us that works. */
+	me = (viper_handle_t)viper_handle_derive(startup->self_process,
+						 VIPER_RIGHT_WRITE | VIPER_RIGHT_TRANSFER);
+	p = spawn_and_receive(ROLE_MIDDLE, me, &sleeper);
+	CHECK(p > 0);
+	CHECK_EQ(status_of((viper_handle_t)p), 0);
+	CHECK(sleeper != 0);
+	CHECK_EQ(parent_of(koid_of(sleeper)), koid_of(startup->self_process));
+	viper_process_kill(sleeper, 0);
+	CHECK_EQ(status_of(sleeper), VIPER_EXIT_KILLED);
+	viper_handle_close(sleeper);
+	viper_handle_close((viper_handle_t)p);
+}
+
+static void test_depth_limit(void)
+{
+	int64_t p = spawn_role(ROLE_DEEP, NULL, 0);
+
+	CHECK(p > 0);
+	/* Levels 1 to 32 start; the 32nd's spawn is refused with E_LIMIT. */
+	CHECK_EQ(status_of((viper_handle_t)p), 1000 + VIPER_PROCESS_MAX_DEPTH - 1);
+	viper_handle_close((viper_handle_t)p);
+}
+
 int main(const struct viper_startup *s)
 {
 	startup = s;
@@ -385,6 +638,18 @@ int main(const struct viper_startup *s)
 		return role_chain();
 	case ROLE_QUEUE_HOG:
 		return role_queue_hog();
+	case ROLE_SLEEPER:
+		return role_sleeper();
+	case ROLE_PARENT:
+		return role_parent();
+	case ROLE_HANDER:
+		return role_hander();
+	case ROLE_KEEPER:
+		return role_keeper();
+	case ROLE_DEEP:
+		return role_deep();
+	case ROLE_MIDDLE:
+		return role_middle();
 	default:
 		return 98;
 	}
@@ -394,5 +659,10 @@ int main(const struct viper_startup *s)
 	run("a cycle reachable from a live channel survives", test_live_cycle);
 	run("a chain of 3000 channels goes at once", test_chain);
 	run("kernel bookkeeping is charged to its maker", test_bookkeeping_charged);
+	run("children end with their parent", test_children_end_with_parent);
+	run("killing a process ends its subtree", test_kill_ends_the_subtree);
+	run("a child handed to a supervisor outlives its maker", test_handed_to_a_supervisor);
+	run("process_set_parent refusals", test_set_parent_refusals);
+	run("the process tree is at most 32 deep", test_depth_limit);
 	return summary();
 }

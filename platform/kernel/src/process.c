@@ -141,12 +141,84 @@ err_t process_init_system(void)
 	return VIPER_OK;
 }
 
-/* Releases what a process holds once its last thread is gone. */
+/* Links `child` under `parent` (NULL: none). */
+static void adopt(struct process *parent, struct process *child)
+{
+	child->parent = parent;
+	child->sibling_prev = NULL;
+	child->sibling_next = parent ? parent->children : NULL;
+	if (!parent)
+		return;
+	if (parent->children)
+		parent->children->sibling_prev = child;
+	parent->children = child;
+}
+
+/* Takes `child` out of its parent's children. */
+static void orphan(struct process *child)
+{
+	struct process *parent = child->parent;
+
+	if (!parent)
+		return;
+	if (child->sibling_prev)
+		child->sibling_prev->sibling_next = child->sibling_next;
+	else
+		parent->children = child->sibling_next;
+	if (child->sibling_next)
+		child->sibling_next->sibling_prev = child->sibling_prev;
+	child->sibling_next = child->sibling_prev = NULL;
+	child->parent = NULL;
+}
+
+/*
+ * How many generations `p` is below the root process (or the kernel's):
+ * at most VIPER_PROCESS_MAX_DEPTH, which spawning keeps and handing a child
+ * up the tree never breaks, so the walk is bounded.
+ */
+static unsigned depth_of(const struct process *p)
+{
+	unsigned depth = 0;
+
+	for (const struct process *a = p->parent; a; a = a->parent)
+		depth++;
+	return depth;
+}
+
+err_t process_check_new_parent(const struct process *caller, const struct process *child,
+			       const struct process *parent)
+{
+	const struct process *a;
+
+	if (child->parent != caller)
+		return VIPER_E_INVAL;
+	if (child->dying || child->exited || parent->dying || parent->exited)
+		return VIPER_E_PEERCLOSED;
+	/* Up the tree only: the child gets no deeper, and no loop can form. */
+	for (a = caller->parent; a && a != parent; a = a->parent)
+		;
+	return a ? VIPER_OK : VIPER_E_INVAL;
+}
+
+void process_set_parent(struct process *child, struct process *parent)
+{
+	orphan(child);
+	adopt(parent, child);
+	child->parent_koid = parent->obj.koid;
+}
+
+/* Releases what a process holds once its last thread is gone; its children end with it. */
 static void process_teardown(struct process *p)
 {
 	call_release_tokens(p);
 	handle_table_clear(&p->handles);
 	aspace_destroy(&p->as);
+	while (p->children) {
+		struct process *child = p->children;
+		orphan(child);
+		process_kill(child, VIPER_EXIT_PARENT_ENDED);
+	}
+	orphan(p);
 }
 
 err_t process_check_handles(struct handle_table *from, const viper_handle_t *handles,
@@ -289,6 +361,8 @@ err_t process_spawn(const struct spawn_request *rq, struct process **out)
 		return VIPER_E_NOTFOUND;
 	if (rq->limits.handles < rq->count + 2) /* the moved handles and its own two */
 		return VIPER_E_LIMIT;
+	if (rq->parent && depth_of(rq->parent) >= VIPER_PROCESS_MAX_DEPTH)
+		return VIPER_E_LIMIT;
 	err = process_alloc(rq, &p);
 	if (err)
 		return err;
@@ -310,6 +384,7 @@ err_t process_spawn(const struct spawn_request *rq, struct process **out)
 	fill_startup(p, rq, startup, self_p, self_t);
 	process_add_thread(p, t);
 	list_add(p);
+	adopt(rq->parent, p);
 	thread_start(t);
 	*out = p;
 	return VIPER_OK;

@@ -87,7 +87,8 @@ enum viper_syscall {
 	VIPER_SYS_SYSTEM_PROCESSES = 43,
 	VIPER_SYS_SYSTEM_HANDLES = 44,
 	VIPER_SYS_SYSTEM_KILL = 45,
-	VIPER_SYS_COUNT = 46,
+	VIPER_SYS_PROCESS_SET_PARENT = 46,
+	VIPER_SYS_COUNT = 47,
 };
 
 typedef uint32_t viper_handle_t;
@@ -138,6 +139,7 @@ enum viper_object_kind {
 #define VIPER_STARTUP_MAX_HANDLES   96u
 #define VIPER_IMAGE_NAME_MAX	    32u
 #define VIPER_QUOTA_UNLIMITED	    0xffffffffu /* a memory or thread limit that is none */
+#define VIPER_PROCESS_MAX_DEPTH	    32u		/* generations below the root process */
 
 /* Deadlines and timeouts are in nanoseconds of the monotonic clock. */
 #define VIPER_TIMEOUT_NONE ((int64_t)-1) /* wait for ever */
@@ -328,5 +330,7 @@ struct viper_startup {
 #define VIPER_EXIT_FAULT (-1000)
 /* Exit status of a process killed through process_kill without a status. */
 #define VIPER_EXIT_KILLED (-1001)
+/* Exit status of a process that ended because its parent did (see process_set_parent). */
+#define VIPER_EXIT_PARENT_ENDED (-1002)
 
 #endif

@@ -4,7 +4,12 @@
  * received (kernel/call.h). A process ends when its last thread has ended
  * (or it was killed and every thread has left the kernel); its handles and
  * memory are released then, and its object lives on while a handle names
- * it, reporting the exit status. Under the big kernel lock.
+ * it, reporting the exit status.
+ *
+ * A process's children end with it: when it ends, each child that has not
+ * ended yet is killed with VIPER_EXIT_PARENT_ENDED (and so, in turn, are
+ * theirs), unless the parent handed the child to another process first
+ * (process_set_parent), typically its supervisor. Under the big kernel lock.
  */
 #ifndef KERNEL_PROCESS_H
 #define KERNEL_PROCESS_H
@@ -43,6 +48,11 @@ struct process {
 	struct process *koid_next; /* the next in its process_find bucket */
 	struct mem_account *payer; /* pays for this object: the parent's account */
 	bool listed;		   /* in process_list() */
+	/* The process tree: a process that has not ended is its parent's child. */
+	struct process *parent;
+	struct process *children;
+	struct process *sibling_next;
+	struct process *sibling_prev;
 };
 
 /*
@@ -79,8 +89,8 @@ struct spawn_request {
 	const char *image; /* boot-image program */
 	unsigned priority; /* of its first thread, <= VIPER_PRIORITY_MAX */
 	struct quota_limits limits;
-	const struct process *parent; /* NULL: the kernel starts it */
-	struct handle_table *from;    /* where `handles` are */
+	struct process *parent;	   /* NULL: the kernel starts it */
+	struct handle_table *from; /* where `handles` are */
 	const viper_handle_t *handles;
 	unsigned count; /* <= VIPER_STARTUP_MAX_HANDLES */
 	uint64_t argument;
@@ -104,6 +114,18 @@ MUST_CHECK err_t process_check_handles(struct handle_table *from, const viper_ha
  * were.
  */
 MUST_CHECK err_t process_spawn(const struct spawn_request *rq, struct process **out);
+
+/*
+ * Checks that `child`, a child of `caller`, may become a child of
+ * `parent`, an ancestor of `caller` (a child is handed up the tree, to a
+ * supervisor): VIPER_E_INVAL when `child` is not the caller's child or
+ * `parent` not one of its ancestors; VIPER_E_PEERCLOSED when either has
+ * ended or is being killed.
+ */
+MUST_CHECK err_t process_check_new_parent(const struct process *caller, const struct process *child,
+					  const struct process *parent);
+/* Makes `child` a child of `parent` (checked by process_check_new_parent). */
+void process_set_parent(struct process *child, struct process *parent);
 
 /* Links the new thread `t` (thread_create) into `p`, which counts it. */
 void process_add_thread(struct process *p, struct thread *t);

@@ -114,5 +114,6 @@ int64_t sys_system_info(const uint64_t *a);
 int64_t sys_system_processes(const uint64_t *a);
 int64_t sys_system_handles(const uint64_t *a);
 int64_t sys_system_kill(const uint64_t *a);
+int64_t sys_process_set_parent(const uint64_t *a);
 
 #endif

@@ -305,4 +305,9 @@ static inline int64_t viper_system_kill(viper_handle_t h, uint64_t koid)
 	return viper_syscall6(VIPER_SYS_SYSTEM_KILL, h, koid, 0, 0, 0, 0);
 }
 
+static inline int64_t viper_process_set_parent(viper_handle_t child, viper_handle_t parent)
+{
+	return viper_syscall6(VIPER_SYS_PROCESS_SET_PARENT, child, parent, 0, 0, 0, 0);
+}
+
 #endif
