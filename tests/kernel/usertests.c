@@ -30,6 +30,8 @@ enum role {
 	ROLE_ECHO_REPLY_RECV = 11, /* ROLE_ECHO with channel_reply_recv */
 	ROLE_ECHO_SHORT = 12,	   /* ROLE_ECHO with short messages; answers "long" to others */
 	ROLE_SYSTEM_KILLS = 13,	   /* checks system_kill refuses itself, the root, the kernel */
+	ROLE_WRITE_RO_MAP = 14,	   /* writes through a read-only mapping of a fresh object */
+	ROLE_IDLE = 15,		   /* says "up" on startup handle 0, then waits on handle 1 */
 };
 
 /* The component runtime's table of components (component_table.c) needs one. */
@@ -259,6 +261,254 @@ static void test_shared_memory_between_processes(void)
 		CHECK_EQ(*(volatile uint64_t *)(uintptr_t)va, 0x5ba4ed0ddba11ull);
 	viper_memory_unmap((uint64_t)va, VIPER_PAGE_SIZE);
 	viper_handle_close((viper_handle_t)m);
+}
+
+/* --- demand-zero memory and copy-on-write --- */
+
+/* Pages handed out now (promised, untouched pages are not in use). */
+static uint64_t pages_in_use(void)
+{
+	struct viper_system_info i;
+	viper_handle_t sys = 0;
+
+	for (uint32_t k = 0; k < startup->handle_count; k++) {
+		if (startup->handles[k].kind == VIPER_OBJ_SYSTEM)
+			sys = startup->handles[k].handle;
+	}
+	if (viper_system_info(sys, &i) < 0)
+		return 0;
+	return (i.memory_total_bytes - i.memory_free_bytes - i.memory_promised_bytes) /
+	       VIPER_PAGE_SIZE;
+}
+
+static uint64_t pages_promised(void)
+{
+	struct viper_system_info i;
+
+	for (uint32_t k = 0; k < startup->handle_count; k++) {
+		if (startup->handles[k].kind == VIPER_OBJ_SYSTEM &&
+		    viper_system_info(startup->handles[k].handle, &i) == 0)
+			return i.memory_promised_bytes / VIPER_PAGE_SIZE;
+	}
+	return 0;
+}
+
+#define PG VIPER_PAGE_SIZE
+
+static void test_demand_zero(void)
+{
+	uint64_t used = pages_in_use(), promised = pages_promised(), mapped;
+	int64_t m = viper_memory_create(16 * PG, 0), va, child;
+	viper_handle_t s, r, give;
+	struct viper_msg_info info;
+	volatile uint8_t *p;
+
+	CHECK(m > 0);
+	/* Made: promised, not handed out (its header may take a slab page). */
+	CHECK_EQ(pages_promised(), promised + 16);
+	CHECK(pages_in_use() <= used + 1);
+	va = viper_memory_map((viper_handle_t)m, 0, 16 * PG, VIPER_PROT_READ | VIPER_PROT_WRITE, 0);
+	CHECK(va > 0);
+	if (va <= 0)
+		return;
+	p = (volatile uint8_t *)(uintptr_t)va;
+	mapped = pages_in_use(); /* and its translation tables */
+	/* A write brings one zeroed page in, a read another; touching again costs nothing. */
+	p[3] = 7;
+	CHECK_EQ(pages_in_use(), mapped + 1);
+	CHECK_EQ(pages_promised(), promised + 15);
+	CHECK_EQ(p[5 * PG + 100], 0);
+	CHECK_EQ(pages_in_use(), mapped + 2);
+	p[4] = 8;
+	CHECK_EQ(p[3], 7);
+	CHECK_EQ(pages_in_use(), mapped + 2);
+	/* The kernel writes an untouched page for us: a message received into it. */
+	CHECK_EQ(viper_channel_create(&s, &r, 0), 0);
+	CHECK_EQ(viper_channel_send(s, "into a new page", 15, NULL, 0, 0), 0);
+	CHECK_EQ(viper_channel_recv(r, (void *)(p + 9 * PG), 64, NULL, &info, 0), 15);
+	CHECK(memcmp((const void *)(p + 9 * PG), "into a new page", 15) == 0);
+	CHECK_EQ(pages_in_use(), mapped + 3);
+	viper_handle_close(s);
+	viper_handle_close(r);
+	/* A write through a read-only mapping of such memory is still the writer's fault. */
+	give = (viper_handle_t)viper_handle_derive(
+		(viper_handle_t)m, VIPER_RIGHT_READ | VIPER_RIGHT_MAP | VIPER_RIGHT_TRANSFER);
+	child = spawn(ROLE_WRITE_RO_MAP, &give, 1);
+	CHECK(child > 0);
+	CHECK_EQ(wait_status((viper_handle_t)child), VIPER_EXIT_FAULT);
+	CHECK_EQ(viper_memory_unmap((uint64_t)va, 16 * PG), 0);
+	CHECK_EQ(viper_handle_close((viper_handle_t)m), 0);
+	CHECK_EQ(pages_promised(), promised);
+	CHECK(pages_in_use() <= mapped); /* the tables stay until we exit */
+}
+
+/*
+ * Every byte promised can be touched: objects are made until the page
+ * allocator can promise no more (E_NOMEM at creation), then every page of
+ * every one of them is written, and nothing faults.
+ */
+static void test_promises_are_kept(void)
+{
+	int64_t objects[8], n = 0;
+	const uint64_t size = 32ull << 20;
+	bool all_written = true;
+
+	while (n < 8 && (objects[n] = viper_memory_create(size, 0)) > 0)
+		n++;
+	CHECK(n >= 1 && n < 8);
+	CHECK_EQ(objects[n], VIPER_E_NOMEM);
+	for (int64_t i = 0; i < n; i++) {
+		int64_t va = viper_memory_map((viper_handle_t)objects[i], 0, size,
+					      VIPER_PROT_READ | VIPER_PROT_WRITE, 0);
+		CHECK(va > 0);
+		if (va <= 0)
+			continue;
+		for (uint64_t off = 0; off < size; off += PG)
+			((volatile uint8_t *)(uintptr_t)va)[off] = (uint8_t)(off >> 12);
+		for (uint64_t off = 0; off < size; off += 64 * PG)
+			all_written &=
+				((volatile uint8_t *)(uintptr_t)va)[off] == (uint8_t)(off >> 12);
+		CHECK_EQ(viper_memory_unmap((uint64_t)va, size), 0);
+	}
+	CHECK(all_written);
+	for (int64_t i = 0; i < n; i++)
+		viper_handle_close((viper_handle_t)objects[i]);
+}
+
+static void test_memory_clone(void)
+{
+	int64_t a = viper_memory_create(3 * PG, 0), b, c, va, vb, vc, child, dma, weak;
+	uint64_t used;
+	viper_handle_t s, r, give;
+	volatile uint8_t *pa, *pb, *pc;
+
+	CHECK(a > 0);
+	va = viper_memory_map((viper_handle_t)a, 0, 3 * PG, VIPER_PROT_READ | VIPER_PROT_WRITE, 0);
+	CHECK(va > 0);
+	if (va <= 0)
+		return;
+	pa = (volatile uint8_t *)(uintptr_t)va;
+	pa[0] = 'A';
+	pa[PG] = 'B';
+	/* A clone copies nothing: the two share both pages. */
+	used = pages_in_use();
+	b = viper_memory_clone((viper_handle_t)a);
+	CHECK(b > 0);
+	CHECK(pages_in_use() <= used + 1);
+	vb = viper_memory_map((viper_handle_t)b, 0, 3 * PG, VIPER_PROT_READ | VIPER_PROT_WRITE, 0);
+	CHECK(vb > 0);
+	if (vb <= 0)
+		return;
+	pb = (volatile uint8_t *)(uintptr_t)vb;
+	used = pages_in_use();
+	CHECK_EQ(pb[0], 'A');
+	CHECK_EQ(pb[PG], 'B');
+	CHECK_EQ(pages_in_use(), used);
+	CHECK_EQ(pb[2 * PG], 0); /* never touched: a zero page of its own */
+	CHECK_EQ(pages_in_use(), used + 1);
+	/* A write copies the page for the writer alone, on either side. */
+	pa[0] = 'X';
+	CHECK_EQ(pages_in_use(), used + 2);
+	CHECK_EQ(pb[0], 'A');
+	pb[PG] = 'Y';
+	CHECK_EQ(pages_in_use(), used + 3);
+	CHECK_EQ(pa[PG], 'B');
+	/* Once the other side has its copy, a page is ours alone again: no more copies. */
+	pa[PG] = 'Z';
+	pa[1] = 'x';
+	CHECK_EQ(pages_in_use(), used + 3);
+	CHECK_EQ(pb[PG], 'Y');
+	CHECK_EQ(pb[1], 0);
+	/* A clone of a clone; the originals may go; the kernel writes through a clone too. */
+	c = viper_memory_clone((viper_handle_t)b);
+	CHECK(c > 0);
+	CHECK_EQ(viper_memory_unmap((uint64_t)vb, 3 * PG), 0);
+	CHECK_EQ(viper_handle_close((viper_handle_t)b), 0);
+	vc = viper_memory_map((viper_handle_t)c, 0, 3 * PG, VIPER_PROT_READ | VIPER_PROT_WRITE, 0);
+	CHECK(vc > 0);
+	pc = (volatile uint8_t *)(uintptr_t)(vc > 0 ? vc : va);
+	CHECK_EQ(pc[0], 'A');
+	CHECK_EQ(pc[PG], 'Y');
+	CHECK_EQ(viper_channel_create(&s, &r, 0), 0);
+	CHECK_EQ(viper_channel_send(s, "kernel", 6, NULL, 0, 0), 0);
+	CHECK_EQ(viper_channel_recv(r, (void *)pc, 16, NULL, &(struct viper_msg_info){0}, 0), 6);
+	CHECK_EQ(pc[0], 'k');
+	CHECK_EQ(pa[0], 'X');
+	viper_handle_close(s);
+	viper_handle_close(r);
+	/* Another process writing a clone leaves the original alone. */
+	give = (viper_handle_t)viper_memory_clone((viper_handle_t)a);
+	CHECK(give > 0);
+	child = spawn(ROLE_SHARED, &give, 1);
+	CHECK(child > 0);
+	CHECK_EQ(wait_status((viper_handle_t)child), 0);
+	CHECK_EQ(pa[0], 'X');
+	/* Refusals. */
+	dma = viper_memory_create(PG, VIPER_MEMORY_CONTIGUOUS);
+	CHECK(dma > 0);
+	CHECK_EQ(viper_memory_clone((viper_handle_t)dma), VIPER_E_UNSUPPORTED);
+	CHECK_EQ(viper_memory_clone(0x5555), VIPER_E_BADHANDLE);
+	CHECK_EQ(viper_memory_clone(startup->self_thread), VIPER_E_KIND);
+	weak = viper_handle_derive((viper_handle_t)a, VIPER_RIGHT_MAP);
+	CHECK(weak > 0);
+	CHECK_EQ(viper_memory_clone((viper_handle_t)weak), VIPER_E_RIGHTS);
+	viper_handle_close((viper_handle_t)weak);
+	viper_handle_close((viper_handle_t)dma);
+	viper_memory_unmap((uint64_t)va, 3 * PG);
+	if (vc > 0)
+		viper_memory_unmap((uint64_t)vc, 3 * PG);
+	viper_handle_close((viper_handle_t)a);
+	viper_handle_close((viper_handle_t)c);
+}
+
+extern char __tdata_start[];
+
+/* Starts an idle instance of this program; returns its handle, `go` its release. */
+static int64_t start_idle(viper_handle_t *go)
+{
+	viper_handle_t up_s, up_r, go_r, give[2];
+	struct viper_msg_info info;
+	char buf[4];
+	int64_t child;
+
+	if (viper_channel_create(&up_s, &up_r, 0) < 0 || viper_channel_create(go, &go_r, 0) < 0)
+		return -1;
+	give[0] = up_s;
+	give[1] = go_r;
+	child = spawn(ROLE_IDLE, give, 2);
+	if (child > 0 && viper_channel_recv(up_r, buf, sizeof(buf), NULL, &info, 0) != 2)
+		child = -2;
+	viper_handle_close(up_r);
+	return child;
+}
+
+/*
+ * Two more instances of this program (the root runs it already) cost about
+ * the same, and less than its read-only segments: those are shared, and
+ * only the pages an instance writes are its own.
+ */
+static void test_instances_share_their_program(void)
+{
+	uint64_t ro_pages = ((uint64_t)(uintptr_t)__tdata_start - 0x400000) / PG;
+	uint64_t before = pages_in_use(), first, second;
+	viper_handle_t go1, go2;
+	int64_t a = start_idle(&go1), b;
+
+	CHECK(a > 0);
+	first = pages_in_use() - before;
+	before = pages_in_use();
+	b = start_idle(&go2);
+	CHECK(b > 0);
+	second = pages_in_use() - before;
+	CHECK(first < ro_pages && second < ro_pages);
+	CHECK(second <= first + 2 && first <= second + 2);
+	viper_printf("  an instance costs %llu and %llu pages; its read-only segments are %llu\n",
+		     (unsigned long long)first, (unsigned long long)second,
+		     (unsigned long long)ro_pages);
+	viper_handle_close(go1);
+	viper_handle_close(go2);
+	CHECK_EQ(wait_status((viper_handle_t)a), 0);
+	CHECK_EQ(wait_status((viper_handle_t)b), 0);
 }
 
 /* --- devices and interrupts (the PL031 real-time clock) --- */
@@ -1805,6 +2055,28 @@ static int role_system_kills(void)
 	return bad;
 }
 
+/* Writes through a read-only mapping of the memory object it was given: faults. */
+static int role_write_ro_map(void)
+{
+	int64_t va = viper_memory_map(startup->handles[0].handle, 0, VIPER_PAGE_SIZE,
+				      VIPER_PROT_READ, 0);
+
+	if (va < 0)
+		return 1;
+	*(volatile uint8_t *)(uintptr_t)(va + 10) = 1;
+	return 2;
+}
+
+static int role_idle(void)
+{
+	char buf[4];
+	struct viper_msg_info info;
+
+	viper_channel_send(startup->handles[0].handle, "up", 2, NULL, 0, 0);
+	viper_channel_recv(startup->handles[1].handle, buf, sizeof(buf), NULL, &info, 0);
+	return 0;
+}
+
 static int role_shared(void)
 {
 	viper_handle_t m = startup->handles[0].handle;
@@ -1858,6 +2130,10 @@ int main(const struct viper_startup *s)
 		return role_echo_short();
 	case ROLE_SYSTEM_KILLS:
 		return role_system_kills();
+	case ROLE_WRITE_RO_MAP:
+		return role_write_ro_map();
+	case ROLE_IDLE:
+		return role_idle();
 	default:
 		return 98;
 	}
@@ -1871,6 +2147,10 @@ int main(const struct viper_startup *s)
 	run("memory exhaustion", test_memory_exhaustion);
 	run("DMA memory", test_dma);
 	run("shared memory between processes", test_shared_memory_between_processes);
+	run("demand-zero memory", test_demand_zero);
+	run("promised memory can all be touched", test_promises_are_kept);
+	run("copy-on-write clones", test_memory_clone);
+	run("instances of a program share it", test_instances_share_their_program);
 	run("device region and IRQ line", test_device_and_irq);
 	run("no device access without capabilities", test_no_device_without_caps);
 	run("channel send and receive", test_channel_basics);

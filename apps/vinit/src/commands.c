@@ -108,12 +108,16 @@ static int cmd_avail(struct shell *sh, const struct shell_command *cmd, size_t a
 		return shell_service_failed(sh, cmd, "sysinfo", r);
 	uint64_t total = rep.memory_total;
 	uint64_t available = rep.memory_free < total ? rep.memory_free : total;
-	uint64_t used = total - available;
+	uint64_t promised = rep.memory_promised < total - available ? rep.memory_promised : 0;
+	/* In use: pages handed out; promised pages (demand-zero, not touched) are neither. */
+	uint64_t used = total - available - promised;
 	shell_puts(sh, "Type        Available       In-Use      Maximum\n");
 	shell_printf(sh, "bytes    %12llu %12llu %12llu\n", (unsigned long long)available,
 		     (unsigned long long)used, (unsigned long long)total);
 	shell_printf(sh, "KiB      %12llu %12llu %12llu\n", (unsigned long long)(available / 1024),
 		     (unsigned long long)(used / 1024), (unsigned long long)(total / 1024));
+	shell_printf(sh, "promised to memory not touched yet: %llu KiB\n",
+		     (unsigned long long)(promised / 1024));
 	return SHELL_OK;
 }
 

@@ -29,6 +29,7 @@ static int32_t info_summary(void *self, struct viper_rpc_context *ctx,
 	rep->uptime_ns = info.uptime_ns;
 	rep->memory_total = info.memory_total_bytes;
 	rep->memory_free = info.memory_free_bytes;
+	rep->memory_promised = info.memory_promised_bytes;
 	rep->processes = info.processes;
 	rep->threads = info.threads;
 	rep->cpus = info.cpus;

@@ -194,6 +194,7 @@ TEST_P(SysinfoTest, SummaryMapsEveryField)
 	kernel_.info.uptime_ns = 123456789012ull;
 	kernel_.info.memory_total_bytes = 128ull << 20;
 	kernel_.info.memory_free_bytes = 100ull << 20;
+	kernel_.info.memory_promised_bytes = 3ull << 20;
 	kernel_.info.processes = 7;
 	kernel_.info.threads = 19;
 	kernel_.info.cpus = 2;
@@ -203,6 +204,7 @@ TEST_P(SysinfoTest, SummaryMapsEveryField)
 	EXPECT_EQ(rep.uptime_ns, 123456789012ull);
 	EXPECT_EQ(rep.memory_total, 128ull << 20);
 	EXPECT_EQ(rep.memory_free, 100ull << 20);
+	EXPECT_EQ(rep.memory_promised, 3ull << 20);
 	EXPECT_EQ(rep.processes, 7u);
 	EXPECT_EQ(rep.threads, 19u);
 	EXPECT_EQ(rep.cpus, 2u);

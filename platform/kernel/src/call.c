@@ -352,7 +352,7 @@ struct thread *reply_fast(uint64_t token, uint64_t bytes, uint32_t len, bool in_
 	if (cw->in_regs) {
 		dst = short_regs(caller);
 	} else {
-		const struct aspace *cas = &caller->process->as;
+		struct aspace *cas = &caller->process->as;
 		cpu_use_aspace(cas);
 		if (len)
 			dst = user_pointer(cas, cw->reply_bytes, len, true);

@@ -3,8 +3,10 @@
 
 #include <arch/mmu.h>
 #include <kernel/elf.h>
+#include <kernel/kmalloc.h>
 #include <kernel/memory_object.h>
 #include <kernel/page_alloc.h>
+#include <kernel/process.h>
 #include <kernel/string.h>
 
 const struct boot_program *boot_program_find(const char *name)
@@ -22,7 +24,9 @@ static void fill(struct memory_object *m, const struct new_memory *nm)
 	for (uint64_t done = 0; done < nm->data_size;) {
 		uint64_t at = nm->data_offset + done;
 		uint64_t chunk = PAGE_SIZE - (at & (PAGE_SIZE - 1));
-		uint8_t *dst = (uint8_t *)phys_to_virt(memory_object_frame(m, at)) +
+		bool exclusive;
+		uint8_t *dst = (uint8_t *)phys_to_virt(
+				       memory_object_page(m, at / PAGE_SIZE, true, &exclusive)) +
 			       (at & (PAGE_SIZE - 1));
 		if (chunk > nm->data_size - done)
 			chunk = nm->data_size - done;
@@ -48,25 +52,96 @@ err_t map_new_memory(struct aspace *as, const struct new_memory *nm)
 	return err;
 }
 
-err_t elf_load(struct aspace *as, const struct boot_program *prog, uint64_t *entry)
-{
+/*
+ * A boot-image program as it is loaded: parsed once, each segment's bytes
+ * in a memory object of the kernel's, made at the program's first spawn
+ * and kept. Every process running the program maps the read-only and
+ * executable segments themselves and a copy-on-write clone of each
+ * writable one, so instances share every page they do not write.
+ */
+struct program_image {
+	bool ready;
 	struct elf_image img;
-	err_t err = elf_parse(prog->data, prog->size, USER_MAP_BASE, &img);
+	struct memory_object *segments[ELF_MAX_SEGMENTS];
+};
 
-	if (err)
-		return err;
-	for (unsigned i = 0; i < img.count; i++) {
-		const struct elf_segment *s = &img.segments[i];
+static struct program_image *images; /* boot_program_count of them, made on first use */
+
+/* Makes `pi` from `prog`: parses it and fills a template object per segment. */
+static err_t make_image(struct program_image *pi, const struct boot_program *prog)
+{
+	err_t err = elf_parse(prog->data, prog->size, USER_MAP_BASE, &pi->img);
+
+	for (unsigned i = 0; !err && i < pi->img.count; i++) {
+		const struct elf_segment *s = &pi->img.segments[i];
 		struct new_memory nm = {s->vaddr,
 					s->mem_size,
 					s->prot,
 					s->data_vaddr - s->vaddr,
 					prog->data + s->file_offset,
 					s->file_size};
-		err = map_new_memory(as, &nm);
-		if (err)
-			return err;
+		err = memory_object_check(s->mem_size, 0);
+		if (!err)
+			err = memory_object_create(s->mem_size, 0, kernel_process.as.account,
+						   &pi->segments[i]);
+		if (!err)
+			fill(pi->segments[i], &nm);
 	}
-	*entry = img.entry;
+	for (unsigned i = 0; err && i < ELF_MAX_SEGMENTS; i++) {
+		if (pi->segments[i])
+			kobject_unref(&pi->segments[i]->obj);
+		pi->segments[i] = NULL;
+	}
+	pi->ready = !err;
+	return err;
+}
+
+/* The loaded form of `prog`, made now if this is its first spawn. */
+static err_t image_of(const struct boot_program *prog, struct program_image **out)
+{
+	struct program_image *pi;
+	err_t err;
+
+	if (!images) {
+		images = kmalloc(boot_program_count * sizeof(*images));
+		if (!images)
+			return VIPER_E_NOMEM;
+	}
+	pi = &images[prog - boot_programs];
+	if (!pi->ready && (err = make_image(pi, prog)))
+		return err;
+	*out = pi;
 	return VIPER_OK;
+}
+
+/* Maps segment `i` of `pi` into `as`: itself when read-only, a clone when writable. */
+static err_t map_segment(struct aspace *as, const struct program_image *pi, unsigned i)
+{
+	const struct elf_segment *s = &pi->img.segments[i];
+	struct memory_object *m = pi->segments[i];
+	uint64_t mapped;
+	err_t err = VIPER_OK;
+
+	if (s->prot & VIPER_PROT_WRITE)
+		err = memory_object_clone(m, as->account, &m);
+	else
+		kobject_ref(&m->obj);
+	if (err)
+		return err;
+	struct map_request rq = {&m->obj, 0, m->size, s->prot, s->vaddr};
+	err = aspace_map(as, &rq, &mapped);
+	kobject_unref(&m->obj); /* the mapping holds it now */
+	return err;
+}
+
+err_t elf_load(struct aspace *as, const struct boot_program *prog, uint64_t *entry)
+{
+	struct program_image *pi;
+	err_t err = image_of(prog, &pi);
+
+	for (unsigned i = 0; !err && i < pi->img.count; i++)
+		err = map_segment(as, pi, i);
+	if (!err)
+		*entry = pi->img.entry;
+	return err;
 }

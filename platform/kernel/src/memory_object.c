@@ -1,9 +1,12 @@
-/* Memory objects (kernel/memory_object.h). */
+/* Memory objects: demand-zero pages, contiguous blocks, copy-on-write clones
+ * (kernel/memory_object.h). */
 #include <kernel/memory_object.h>
 
+#include <kernel/aspace.h>
 #include <kernel/buddy.h>
 #include <kernel/kmalloc.h>
 #include <kernel/page_alloc.h>
+#include <kernel/string.h>
 
 static void memory_destroy(struct kobject *o)
 {
@@ -15,10 +18,11 @@ static void memory_destroy(struct kobject *o)
 	} else if (m->frames) {
 		for (uint64_t i = 0; i < m->pages; i++) {
 			if (m->frames[i])
-				page_free(m->frames[i]);
+				page_put(m->frames[i]);
 		}
 		kfree(m->frames);
 	}
+	page_uncommit(m->committed);
 	mem_uncharge(m->account, m->charged);
 	mem_account_put(m->account);
 	kfree(m);
@@ -43,8 +47,32 @@ err_t memory_object_check(uint64_t size, uint32_t flags)
 	return VIPER_OK;
 }
 
-/* Gives `m` its pages: one block when contiguous, else a page at a time. */
-static err_t allocate_pages(struct memory_object *m, unsigned order)
+/* A new object of `pages` pages charged `charge` bytes to `account`; no pages yet. */
+static err_t object_alloc(uint64_t pages, uint64_t charge, struct mem_account *account,
+			  struct memory_object **out)
+{
+	struct memory_object *m;
+	err_t err = mem_charge(account, charge);
+
+	if (err)
+		return err;
+	m = kmalloc(sizeof(*m));
+	if (!m) {
+		mem_uncharge(account, charge);
+		return VIPER_E_NOMEM;
+	}
+	kobject_init(&m->obj, VIPER_OBJ_MEMORY);
+	m->pages = pages;
+	m->size = pages * PAGE_SIZE;
+	m->account = account;
+	account->refs++;
+	m->charged = charge;
+	*out = m;
+	return VIPER_OK;
+}
+
+/* Gives `m` its pages: one block when contiguous, else a promise of them. */
+static err_t provide_pages(struct memory_object *m, unsigned order)
 {
 	if (m->contiguous) {
 		m->base = page_alloc(order);
@@ -53,11 +81,9 @@ static err_t allocate_pages(struct memory_object *m, unsigned order)
 	m->frames = kmalloc(m->pages * sizeof(uint64_t));
 	if (!m->frames)
 		return VIPER_E_NOMEM;
-	for (uint64_t i = 0; i < m->pages; i++) {
-		m->frames[i] = page_alloc(0);
-		if (!m->frames[i])
-			return VIPER_E_NOMEM;
-	}
+	if (page_commit(m->pages))
+		return VIPER_E_NOMEM;
+	m->committed = m->pages;
 	return VIPER_OK;
 }
 
@@ -72,22 +98,11 @@ err_t memory_object_create(uint64_t size, uint32_t flags, struct mem_account *ac
 
 	if (contiguous)
 		charge = (uint64_t)PAGE_SIZE << order; /* the whole block it takes */
-	err = mem_charge(account, charge);
+	err = object_alloc(pages, charge, account, &m);
 	if (err)
 		return err;
-	m = kmalloc(sizeof(*m));
-	if (!m) {
-		mem_uncharge(account, charge);
-		return VIPER_E_NOMEM;
-	}
-	kobject_init(&m->obj, VIPER_OBJ_MEMORY);
-	m->pages = pages;
-	m->size = pages * PAGE_SIZE;
-	m->account = account;
-	account->refs++;
-	m->charged = charge;
 	m->contiguous = contiguous;
-	err = allocate_pages(m, order);
+	err = provide_pages(m, order);
 	if (err) {
 		memory_destroy(&m->obj);
 		return err;
@@ -96,9 +111,99 @@ err_t memory_object_create(uint64_t size, uint32_t flags, struct mem_account *ac
 	return VIPER_OK;
 }
 
-uint64_t memory_object_frame(const struct memory_object *m, uint64_t offset)
+err_t memory_object_check_clone(const struct memory_object *src)
+{
+	if (src->contiguous)
+		return VIPER_E_UNSUPPORTED;
+	if (aspace_kernel_maps_writable(src))
+		return VIPER_E_BUSY;
+	return VIPER_OK;
+}
+
+/* Pages of `m` that are present and its own: sharing them needs a promise each. */
+static uint64_t exclusive_pages(const struct memory_object *m)
+{
+	uint64_t n = 0;
+
+	for (uint64_t i = 0; i < m->pages; i++)
+		n += m->frames[i] && page_refcount(m->frames[i]) == 1;
+	return n;
+}
+
+/* True when every present page of `m` can take one more reference. */
+static bool shareable(const struct memory_object *m)
+{
+	for (uint64_t i = 0; i < m->pages; i++) {
+		if (m->frames[i] && page_refcount(m->frames[i]) >= UINT16_MAX)
+			return false;
+	}
+	return true;
+}
+
+err_t memory_object_clone(struct memory_object *src, struct mem_account *account,
+			  struct memory_object **out)
+{
+	uint64_t extra = exclusive_pages(src);
+	struct memory_object *c;
+	err_t err;
+
+	if (!shareable(src))
+		return VIPER_E_LIMIT;
+	err = object_alloc(src->pages, src->size, account, &c);
+	if (err)
+		return err;
+	err = provide_pages(c, 0);
+	if (!err && page_commit(extra))
+		err = VIPER_E_NOMEM;
+	if (err) {
+		memory_destroy(&c->obj);
+		return err;
+	}
+	/* Every present page is now shared: each side may have to copy it once. */
+	src->committed += extra;
+	for (uint64_t i = 0; i < src->pages; i++) {
+		if (src->frames[i]) {
+			(void)page_share(src->frames[i]);
+			c->frames[i] = src->frames[i];
+		}
+	}
+	aspace_object_shared(src);
+	*out = c;
+	return VIPER_OK;
+}
+
+uint64_t memory_object_present(const struct memory_object *m, uint64_t index)
 {
 	if (m->contiguous)
-		return m->base + (offset & ~(PAGE_SIZE - 1));
-	return m->frames[offset / PAGE_SIZE];
+		return m->base + index * PAGE_SIZE;
+	return m->frames[index];
+}
+
+uint64_t memory_object_page(struct memory_object *m, uint64_t index, bool write, bool *exclusive)
+{
+	uint64_t pa, copy;
+
+	*exclusive = true;
+	if (m->contiguous)
+		return m->base + index * PAGE_SIZE;
+	pa = m->frames[index];
+	if (!pa) {
+		m->committed--;
+		m->frames[index] = page_take_committed();
+		return m->frames[index];
+	}
+	if (page_refcount(pa) == 1)
+		return pa;
+	if (!write) {
+		*exclusive = false;
+		return pa;
+	}
+	/* Copy on write: this object gets a page of its own; the others keep the old one. */
+	m->committed--;
+	copy = page_take_committed();
+	memcpy(phys_to_virt(copy), phys_to_virt(pa), PAGE_SIZE);
+	m->frames[index] = copy;
+	page_put(pa);
+	aspace_object_page_replaced(m, index);
+	return copy;
 }

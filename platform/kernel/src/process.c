@@ -329,7 +329,8 @@ static void fill_startup(struct process *p, const struct spawn_request *rq,
 			 struct memory_object *startup, viper_handle_t self_p,
 			 viper_handle_t self_t)
 {
-	struct viper_startup *st = phys_to_virt(memory_object_frame(startup, 0));
+	bool exclusive;
+	struct viper_startup *st = phys_to_virt(memory_object_page(startup, 0, true, &exclusive));
 
 	st->magic = VIPER_STARTUP_MAGIC;
 	st->cpu_count = sched_cpu_count();

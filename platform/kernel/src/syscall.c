@@ -61,6 +61,7 @@ static const syscall_fn syscall_table[VIPER_SYS_COUNT] = {
 	[VIPER_SYS_SYSTEM_HANDLES] = sys_system_handles,
 	[VIPER_SYS_SYSTEM_KILL] = sys_system_kill,
 	[VIPER_SYS_PROCESS_SET_PARENT] = sys_process_set_parent,
+	[VIPER_SYS_MEMORY_CLONE] = sys_memory_clone,
 };
 
 int64_t syscall_dispatch(struct trap_frame *frame)

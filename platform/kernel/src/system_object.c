@@ -33,13 +33,14 @@ void system_info(struct viper_system_info *out)
 	memory_stats(&stats);
 	out->uptime_ns = timer_now_ns();
 	out->memory_total_bytes = (uint64_t)stats.total_pages * PAGE_SIZE;
-	out->memory_free_bytes = (uint64_t)stats.free_pages * PAGE_SIZE;
+	out->memory_free_bytes = (uint64_t)(stats.free_pages - stats.committed_pages) * PAGE_SIZE;
+	out->memory_promised_bytes = (uint64_t)stats.committed_pages * PAGE_SIZE;
 	out->processes = process_count_all();
 	out->threads = thread_count_all();
 	out->cpus = sched_cpu_count();
 }
 
-int64_t system_list_handles(const struct handle_table *t, const struct aspace *to, uint64_t out,
+int64_t system_list_handles(const struct handle_table *t, struct aspace *to, uint64_t out,
 			    uint32_t max)
 {
 	struct viper_handle_entry e;
@@ -67,7 +68,7 @@ static void process_entry(const struct process *p, struct viper_process_entry *e
 	process_usage(p, &e->usage);
 }
 
-int64_t system_list_processes(const struct aspace *to, uint64_t out, uint32_t max)
+int64_t system_list_processes(struct aspace *to, uint64_t out, uint32_t max)
 {
 	struct viper_process_entry e;
 	uint32_t copied = 0;

@@ -11,7 +11,7 @@
  * as normal memory; 0 if not. The address space installed on this CPU is
  * translated by the hardware walker, any other by walking its tables.
  */
-static uint64_t user_page(const struct aspace *as, uint64_t va, bool write)
+static uint64_t user_page(struct aspace *as, uint64_t va, bool write)
 {
 	uint64_t e;
 
@@ -28,13 +28,27 @@ static uint64_t user_page(const struct aspace *as, uint64_t va, bool write)
 }
 
 /*
+ * user_page, bringing the page in first when the address is mapped but its
+ * page is not there yet (demand-zero, or shared with a clone for a write).
+ */
+static uint64_t user_page_in(struct aspace *as, uint64_t va, bool write)
+{
+	uint64_t pa = user_page(as, va, write);
+
+	if (pa || va >= VIPER_USER_TOP ||
+	    aspace_fault(as, va, write ? ACCESS_WRITE : ACCESS_READ) != VIPER_OK)
+		return pa;
+	return user_page(as, va, write);
+}
+
+/*
  * Translates every page of [va, va + n) or fails with VIPER_E_FAULT. The
  * first COPY_PAGES translations are kept in `pa` so the copy need not walk
  * the tables again.
  */
 #define COPY_PAGES 2
 
-static err_t translate(const struct aspace *as, uint64_t va, size_t n, bool write,
+static err_t translate(struct aspace *as, uint64_t va, size_t n, bool write,
 		       uint64_t pa[COPY_PAGES])
 {
 	uint64_t end = va + n;
@@ -45,7 +59,7 @@ static err_t translate(const struct aspace *as, uint64_t va, size_t n, bool writ
 	if (end < va)
 		return VIPER_E_FAULT;
 	for (uint64_t p = va & ~(PAGE_SIZE - 1); p < end; p += PAGE_SIZE, i++) {
-		uint64_t a = user_page(as, p, write);
+		uint64_t a = user_page_in(as, p, write);
 		if (!a)
 			return VIPER_E_FAULT;
 		if (i < COPY_PAGES)
@@ -55,7 +69,7 @@ static err_t translate(const struct aspace *as, uint64_t va, size_t n, bool writ
 }
 
 /* Copies between the user range at `va` and `buf` (to user when `write`), any length. */
-static __attribute__((noinline)) err_t copy_user(const struct aspace *as, uint64_t va, void *buf,
+static __attribute__((noinline)) err_t copy_user(struct aspace *as, uint64_t va, void *buf,
 						 size_t n, bool write)
 {
 	uint64_t pa[COPY_PAGES];
@@ -76,7 +90,7 @@ static __attribute__((noinline)) err_t copy_user(const struct aspace *as, uint64
 	while (n) {
 		size_t chunk = PAGE_SIZE - (va & (PAGE_SIZE - 1));
 		uint64_t page =
-			i < COPY_PAGES ? pa[i] : user_page(as, va & ~(PAGE_SIZE - 1), write);
+			i < COPY_PAGES ? pa[i] : user_page_in(as, va & ~(PAGE_SIZE - 1), write);
 		void *user = phys_to_virt((page & ~(PAGE_SIZE - 1)) | (va & (PAGE_SIZE - 1)));
 
 		if (chunk > n)
@@ -98,7 +112,7 @@ static __attribute__((noinline)) err_t copy_user(const struct aspace *as, uint64
  * installed on this CPU, translated by the hardware walker. 0 when another
  * case applies or the translation fails (copy_user then decides).
  */
-static inline uint64_t one_page(const struct aspace *as, uint64_t va, size_t n, bool write)
+static inline uint64_t one_page(struct aspace *as, uint64_t va, size_t n, bool write)
 {
 	if (n - 1 >= PAGE_SIZE - (va & (PAGE_SIZE - 1)) || va >= VIPER_USER_TOP ||
 	    this_cpu()->user_as != as)
@@ -106,7 +120,7 @@ static inline uint64_t one_page(const struct aspace *as, uint64_t va, size_t n, 
 	return mmu_user_translate(va, write);
 }
 
-void *user_pointer(const struct aspace *as, uint64_t va, size_t n, bool write)
+void *user_pointer(struct aspace *as, uint64_t va, size_t n, bool write)
 {
 	uint64_t pa = one_page(as, va, n, write);
 
@@ -115,7 +129,7 @@ void *user_pointer(const struct aspace *as, uint64_t va, size_t n, bool write)
 	return as->kernel && n ? (void *)(uintptr_t)va : NULL;
 }
 
-err_t copy_from_user(const struct aspace *as, void *dst, uint64_t src, size_t n)
+err_t copy_from_user(struct aspace *as, void *dst, uint64_t src, size_t n)
 {
 	uint64_t pa = one_page(as, src, n, false);
 
@@ -125,7 +139,7 @@ err_t copy_from_user(const struct aspace *as, void *dst, uint64_t src, size_t n)
 	return VIPER_OK;
 }
 
-err_t copy_to_user(const struct aspace *as, uint64_t dst, const void *src, size_t n)
+err_t copy_to_user(struct aspace *as, uint64_t dst, const void *src, size_t n)
 {
 	uint64_t pa = one_page(as, dst, n, true);
 

@@ -88,7 +88,8 @@ enum viper_syscall {
 	VIPER_SYS_SYSTEM_HANDLES = 44,
 	VIPER_SYS_SYSTEM_KILL = 45,
 	VIPER_SYS_PROCESS_SET_PARENT = 46,
-	VIPER_SYS_COUNT = 47,
+	VIPER_SYS_MEMORY_CLONE = 47,
+	VIPER_SYS_COUNT = 48,
 };
 
 typedef uint32_t viper_handle_t;
@@ -256,11 +257,12 @@ struct viper_usage {
 struct viper_system_info {
 	uint64_t uptime_ns;
 	uint64_t memory_total_bytes; /* RAM the kernel's page allocator manages */
-	uint64_t memory_free_bytes;  /* of which free now */
+	uint64_t memory_free_bytes;  /* of which neither in use nor promised to memory objects */
 	uint32_t processes;	     /* processes not yet reaped, the kernel's own included */
 	uint32_t threads;	     /* threads that have not ended, kernel threads included */
 	uint32_t cpus;		     /* CPUs online */
 	uint32_t reserved;
+	uint64_t memory_promised_bytes; /* promised to memory objects, not touched yet */
 };
 
 /* struct viper_process_entry.state */

@@ -111,6 +111,17 @@ uint64_t mmu_tables_missing(uint64_t root, uint64_t va, uint64_t size)
 	return tables_missing(root, 0, va, va + size);
 }
 
+err_t mmu_prepare_tables(uint64_t root, uint64_t va, uint64_t size)
+{
+	const uint64_t span = 2ull << 20; /* what one last-level table covers */
+
+	for (uint64_t a = va & ~(span - 1); a < va + size; a += span) {
+		if (!slot(root, a, 3, true))
+			return VIPER_E_NOMEM;
+	}
+	return VIPER_OK;
+}
+
 uint64_t mmu_lookup(uint64_t root, uint64_t va)
 {
 	uint64_t *e = slot(root, va, 3, false);

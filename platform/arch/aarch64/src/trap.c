@@ -55,6 +55,28 @@ static void report(const struct trap_frame *f, unsigned vector)
 	}
 }
 
+/*
+ * A user access that only needs a page brought in (a demand-zero page, or
+ * a shared one written to): a translation, access-flag or permission fault
+ * of a data or instruction abort from EL0 on an address the process has
+ * mapped for that access. True when aspace_fault mapped the page, so the
+ * instruction can run again.
+ */
+static bool page_brought_in(struct trap_frame *f)
+{
+	unsigned ec = esr_class(f->esr), fsc = (unsigned)(f->esr & 0x3f);
+	bool data = ec == ESR_EC_DATA_ABORT_LOWER, fetch = ec == ESR_EC_INSN_ABORT_LOWER;
+	enum aspace_access access;
+
+	if (!data && !fetch)
+		return false;
+	/* Translation (0b0001LL), access flag (0b0010LL), permission (0b0011LL) faults. */
+	if ((fsc >> 2) < 1 || (fsc >> 2) > 3 || (f->esr & (1u << 10))) /* FnV: no FAR */
+		return false;
+	access = fetch ? ACCESS_EXEC : (f->esr & (1u << 6)) ? ACCESS_WRITE : ACCESS_READ;
+	return aspace_fault(&current_thread()->process->as, f->far, access) == VIPER_OK;
+}
+
 /* A user thread faulted: report it and kill its process; the rest runs on. */
 static void user_fault(struct trap_frame *f, unsigned vector)
 {
@@ -106,7 +128,7 @@ void trap_entry(struct trap_frame *frame, unsigned vector)
 		else if (kind == TRAP_SYNC && source == TRAP_EL0_A64 &&
 			 esr_class(frame->esr) == ESR_EC_FP && !current_thread()->fp_live)
 			fp_first_use();
-		else
+		else if (kind != TRAP_SYNC || source != TRAP_EL0_A64 || !page_brought_in(frame))
 			user_fault(frame, vector);
 		trap_return_to_user();
 		return;

@@ -3,8 +3,17 @@
  * ASID, and the mappings of memory objects and device regions in it. The
  * kernel process's address space has no table: its mappings live in the
  * kernel window (arch/mmu.h) and its "user" pointers are kernel pointers.
- * Translation tables are charged to the space's memory account. Under the
- * big kernel lock.
+ * Translation tables are charged to the space's memory account and made
+ * for a mapping's whole range when it is made.
+ *
+ * A memory object's pages come in on first touch: a mapping shows the
+ * pages present then, and a fault on one of its other pages (or a kernel
+ * copy reaching it) brings the page in and maps it (aspace_fault). A page
+ * the object shares with a clone is mapped read-only until a write copies
+ * it. Each memory object lists its mappings, so sharing and copying can
+ * reach every address space that shows a page. In the kernel process's
+ * space every page is brought in when it is mapped, since the kernel
+ * takes no faults. Under the big kernel lock.
  */
 #ifndef KERNEL_ASPACE_H
 #define KERNEL_ASPACE_H
@@ -13,6 +22,7 @@
 #include <stdint.h>
 
 #include <kernel/err.h>
+#include <kernel/memory_object.h>
 #include <kernel/object.h>
 #include <kernel/quota.h>
 
@@ -22,11 +32,18 @@
 #define USER_STARTUP_VA	    0x00007fff10000000ull
 #define USER_MAP_BASE	    0x0000100000000000ull /* memory_map places mappings from here */
 
+struct aspace;
+
+/* A mapping; its slot is free while `object` is NULL. */
 struct mapping {
 	uint64_t va;
 	uint64_t size;
+	uint64_t offset;	/* into the object */
 	struct kobject *object; /* a memory object or a device region (holds a ref) */
 	unsigned prot;
+	struct aspace *as;
+	struct mapping *obj_next; /* a memory object's mappings */
+	struct mapping *obj_prev;
 };
 
 /* What aspace_map maps, and where. */
@@ -42,8 +59,8 @@ struct aspace {
 	uint64_t root; /* physical */
 	uint16_t asid;
 	bool kernel; /* the kernel process's: "user" pointers are kernel pointers */
-	struct mapping maps[ASPACE_MAX_MAPPINGS];
-	unsigned map_count;
+	struct mapping maps[ASPACE_MAX_MAPPINGS]; /* slots; a free one has no object */
+	unsigned map_count;			  /* slots in use */
 	struct mem_account *account; /* pays for the tables and the memory made for it */
 	uint64_t table_pages;	     /* translation tables, the root included */
 };
@@ -80,5 +97,28 @@ MUST_CHECK err_t aspace_map(struct aspace *as, const struct map_request *rq, uin
  * VIPER_E_INVAL when it is not `size` bytes long.
  */
 MUST_CHECK err_t aspace_unmap(struct aspace *as, uint64_t va, uint64_t size);
+
+/* An access that faulted, or that the kernel is about to make. */
+enum aspace_access {
+	ACCESS_READ,
+	ACCESS_WRITE,
+	ACCESS_EXEC,
+};
+
+/*
+ * Brings in the page of a memory object that user address `va` of `as` is
+ * mapped to, for `access`, and maps it: a demand-zero page is allocated, a
+ * shared page is copied for a write. VIPER_E_FAULT when nothing is mapped
+ * at `va`, the mapping does not allow the access, or it is a device's; then
+ * the access is the process's own fault.
+ */
+MUST_CHECK err_t aspace_fault(struct aspace *as, uint64_t va, enum aspace_access access);
+
+/* Memory object `m` now shares its pages with a clone: writable mappings of it go read-only. */
+void aspace_object_shared(struct memory_object *m);
+/* Page `index` of `m` was replaced by a copy: mappings showing the old page let go of it. */
+void aspace_object_page_replaced(struct memory_object *m, uint64_t index);
+/* True while the kernel process has `m` mapped writable. */
+bool aspace_kernel_maps_writable(const struct memory_object *m);
 
 #endif

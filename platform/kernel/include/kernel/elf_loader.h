@@ -1,8 +1,11 @@
 /*
  * The boot image's programs and the loader that puts one into an address
- * space: each ELF segment (checked by elf_parse, kernel/elf.h) becomes a
- * memory object of its own, charged to the space's account, mapped with
- * the segment's protection. Under the big kernel lock.
+ * space. A program is parsed (elf_parse, kernel/elf.h) and its segments
+ * copied into memory objects of the kernel's once, at its first spawn;
+ * then each process maps the read-only and executable segments as they
+ * are and a copy-on-write clone of each writable one, charged to its own
+ * account, so two processes running the same program share every page
+ * neither writes. Under the big kernel lock.
  */
 #ifndef KERNEL_ELF_LOADER_H
 #define KERNEL_ELF_LOADER_H
@@ -25,9 +28,11 @@ extern const unsigned boot_program_count;
 const struct boot_program *boot_program_find(const char *name);
 
 /*
- * Checks program `prog` and loads its segments into `as`; the entry point
- * goes to *entry. VIPER_E_CORRUPT (and the other elf_parse errors) for a
- * bad image, VIPER_E_LIMIT when the segments do not fit the account.
+ * Maps program `prog`'s segments into `as` (loading the program first if
+ * this is its first spawn); the entry point goes to *entry.
+ * VIPER_E_CORRUPT (and the other elf_parse errors) for a bad image,
+ * VIPER_E_LIMIT when the clones of its writable segments do not fit the
+ * account, VIPER_E_NOMEM without memory.
  */
 MUST_CHECK err_t elf_load(struct aspace *as, const struct boot_program *prog, uint64_t *entry);
 

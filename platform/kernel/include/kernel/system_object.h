@@ -35,7 +35,7 @@ void system_info(struct viper_system_info *out);
  * VIPER_E_FAULT when `out` is not writable for the entries written (those
  * before the failing one are written).
  */
-int64_t system_list_handles(const struct handle_table *t, const struct aspace *to, uint64_t out,
+int64_t system_list_handles(const struct handle_table *t, struct aspace *to, uint64_t out,
 			    uint32_t max);
 
 /*
@@ -43,7 +43,7 @@ int64_t system_list_handles(const struct handle_table *t, const struct aspace *t
  * most `max`). Returns how many processes there are in all, or
  * VIPER_E_FAULT as system_list_handles.
  */
-int64_t system_list_processes(const struct aspace *to, uint64_t out, uint32_t max);
+int64_t system_list_processes(struct aspace *to, uint64_t out, uint32_t max);
 
 /* The process with kernel id `koid` that has not exited; NULL when none. */
 struct process *system_find_process(uint64_t koid);

@@ -1,7 +1,8 @@
 /*
  * User memory, reached only through these helpers: they translate every
  * page first and fail with VIPER_E_FAULT on an unmapped, kernel, device or
- * (for writes) read-only address instead of faulting the kernel. The
+ * (for writes) read-only address instead of faulting the kernel. A page
+ * that is mapped but not there yet (kernel/aspace.h) is brought in first. The
  * address space installed on the CPU is translated by the hardware
  * (AT S1E0R/W, which checks EL0's permissions and that the memory is
  * normal), any other by walking its tables. In the kernel process's space
@@ -22,8 +23,8 @@
  * when any byte is unmapped, not user-accessible, or (for writes) read-only;
  * then nothing was written.
  */
-MUST_CHECK err_t copy_from_user(const struct aspace *as, void *dst, uint64_t src, size_t n);
-MUST_CHECK err_t copy_to_user(const struct aspace *as, uint64_t dst, const void *src, size_t n);
+MUST_CHECK err_t copy_from_user(struct aspace *as, void *dst, uint64_t src, size_t n);
+MUST_CHECK err_t copy_to_user(struct aspace *as, uint64_t dst, const void *src, size_t n);
 
 /*
  * The kernel address of user range [va, va + n) when it lies within one page
@@ -32,6 +33,6 @@ MUST_CHECK err_t copy_to_user(const struct aspace *as, uint64_t dst, const void 
  * path, which copies between two address spaces; the result is valid while
  * the big kernel lock is held.
  */
-void *user_pointer(const struct aspace *as, uint64_t va, size_t n, bool write);
+void *user_pointer(struct aspace *as, uint64_t va, size_t n, bool write);
 
 #endif

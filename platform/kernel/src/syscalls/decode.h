@@ -115,5 +115,6 @@ int64_t sys_system_processes(const uint64_t *a);
 int64_t sys_system_handles(const uint64_t *a);
 int64_t sys_system_kill(const uint64_t *a);
 int64_t sys_process_set_parent(const uint64_t *a);
+int64_t sys_memory_clone(const uint64_t *a);
 
 #endif

@@ -3,11 +3,14 @@
 
 #include <kernel/memory_object.h>
 
+#define MEMORY_RIGHTS                                                                              \
+	(VIPER_RIGHT_READ | VIPER_RIGHT_WRITE | VIPER_RIGHT_MAP | VIPER_RIGHT_EXEC |               \
+	 VIPER_RIGHT_TRANSFER | VIPER_RIGHT_DERIVE)
+
 int64_t sys_memory_create(const uint64_t *a)
 {
 	struct memory_object *m;
-	uint32_t rights = VIPER_RIGHT_READ | VIPER_RIGHT_WRITE | VIPER_RIGHT_MAP |
-			  VIPER_RIGHT_EXEC | VIPER_RIGHT_TRANSFER | VIPER_RIGHT_DERIVE;
+	uint32_t rights = MEMORY_RIGHTS;
 	err_t err;
 
 	if (a[1] > UINT32_MAX)
@@ -84,4 +87,24 @@ int64_t sys_device_map(const uint64_t *a)
 	if (a[3] > 7)
 		return VIPER_E_INVAL;
 	return map_object(a[0], VIPER_OBJ_DEVICE, VIPER_RIGHT_DEVICE, &rq);
+}
+
+int64_t sys_memory_clone(const uint64_t *a)
+{
+	struct memory_object *src, *m;
+	struct cap *c;
+	err_t err = lookup(a[0], VIPER_OBJ_MEMORY, VIPER_RIGHT_READ, &c);
+
+	if (err)
+		return err;
+	src = memory_object_of(c->object);
+	if (handle_table_free(handles()) == 0)
+		return VIPER_E_LIMIT;
+	err = memory_object_check_clone(src);
+	if (err)
+		return err;
+	err = memory_object_clone(src, as()->account, &m);
+	if (err)
+		return err;
+	return new_handle(&m->obj, MEMORY_RIGHTS);
 }

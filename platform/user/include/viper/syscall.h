@@ -310,4 +310,9 @@ static inline int64_t viper_process_set_parent(viper_handle_t child, viper_handl
 	return viper_syscall6(VIPER_SYS_PROCESS_SET_PARENT, child, parent, 0, 0, 0, 0);
 }
 
+static inline int64_t viper_memory_clone(viper_handle_t h)
+{
+	return viper_syscall6(VIPER_SYS_MEMORY_CLONE, h, 0, 0, 0, 0, 0);
+}
+
 #endif

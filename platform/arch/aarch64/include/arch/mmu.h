@@ -68,6 +68,14 @@ MUST_CHECK err_t mmu_map_page(uint64_t root, uint64_t va, uint64_t pa, uint64_t 
  */
 uint64_t mmu_tables_missing(uint64_t root, uint64_t va, uint64_t size);
 
+/*
+ * Makes every translation table that mapping [va, va + size) needs in the
+ * tree at `root` (mmu_tables_missing counts them), without mapping a page,
+ * so that pages mapped later in that range (on a fault) need no memory.
+ * VIPER_E_NOMEM without memory for a table (those made stay).
+ */
+MUST_CHECK err_t mmu_prepare_tables(uint64_t root, uint64_t va, uint64_t size);
+
 /* The leaf descriptor for `va`, or 0 when unmapped. */
 uint64_t mmu_lookup(uint64_t root, uint64_t va);
 

@@ -48,8 +48,10 @@ void kernel_stack_overflow(struct trap_frame *frame) __attribute__((noreturn));
  */
 void svc_entry(struct trap_frame *frame);
 
-#define ESR_EC_FP    0x07 /* FP/SIMD access trapped by CPACR_EL1 */
-#define ESR_EC_SVC64 0x15
+#define ESR_EC_FP		0x07 /* FP/SIMD access trapped by CPACR_EL1 */
+#define ESR_EC_INSN_ABORT_LOWER 0x20
+#define ESR_EC_DATA_ABORT_LOWER 0x24
+#define ESR_EC_SVC64		0x15
 
 /* The exception class field of ESR_ELx. */
 static inline unsigned esr_class(uint64_t esr)
