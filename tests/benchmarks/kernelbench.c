@@ -20,12 +20,15 @@ enum role {
 	ROLE_YIELDER = 2,
 	ROLE_SERVER_TWO_CALLS = 3,
 	ROLE_SERVER_SHORT = 4,
-	ROLE_SLEEPERS = 5, /* SLEEPER_THREADS threads blocked in a receive each, until killed */
+	ROLE_SLEEPERS = 5,    /* SLEEPER_THREADS threads blocked in a receive each, until killed */
+	ROLE_PAIR_CLIENT = 6, /* PAIR_CALLS short calls on handle 0 once told to go; reports */
+	ROLE_IDLE = 7,	      /* says it is up, waits to be told to exit (memory per instance) */
 };
 
 #define SLEEPER_PROCESSES 8
 #define SLEEPER_THREADS	  8 /* besides the main thread: all the runtime's thread slots */
 #define CLOSE_HANDLES	  180
+#define PAIR_CALLS	  20000
 
 static const struct viper_startup *startup;
 
@@ -234,6 +237,183 @@ static void bench_close_table(const char *name, int helpers)
 	}
 }
 
+/* What a pair's client reports: how long its calls took, and the instructions on its CPU. */
+struct pair_result {
+	int64_t ns;
+	uint64_t instructions;
+};
+
+/* A client of a pair: waits for "go" (handle 2), calls (handle 0), reports (handle 1). */
+static int pair_client(void)
+{
+	viper_handle_t call = startup->handles[0].handle, report = startup->handles[1].handle;
+	viper_handle_t go = startup->handles[2].handle;
+	struct viper_short_msg m = {{1, 2}};
+	struct pair_result res;
+	struct viper_msg_info info;
+	char buf[8];
+
+	(void)viper_channel_call_short(call, &m, 16); /* warm up: the server waits now */
+	if (viper_channel_recv(go, buf, sizeof(buf), NULL, &info, 0) < 0)
+		return 1;
+	uint64_t i0 = instructions();
+	int64_t t0 = viper_clock_now();
+	for (int i = 0; i < PAIR_CALLS; i++) {
+		if (viper_channel_call_short(call, &m, 16) != 16)
+			return 2;
+	}
+	res.ns = viper_clock_now() - t0;
+	res.instructions = instructions() - i0;
+	viper_channel_send(report, &res, sizeof(res), NULL, 0, 0);
+	return 0;
+}
+
+/* A started client/server pair, and what is needed to run it and end it. */
+struct pair {
+	int64_t server, client;
+	viper_handle_t go;
+};
+
+static int start_pair(struct pair *p, viper_handle_t report)
+{
+	viper_handle_t s, r, go_r, give[3];
+
+	if (viper_channel_create(&s, &r, 0) < 0 || viper_channel_create(&p->go, &go_r, 0) < 0)
+		return -1;
+	p->server = spawn(ROLE_SERVER_SHORT, &r, 1);
+	give[0] = s;
+	give[1] = (viper_handle_t)viper_handle_derive(report,
+						      VIPER_RIGHT_WRITE | VIPER_RIGHT_TRANSFER);
+	give[2] = go_r;
+	p->client = spawn(ROLE_PAIR_CLIENT, give, 3);
+	return p->server > 0 && p->client > 0 ? 0 : -1;
+}
+
+static void end_pair(struct pair *p)
+{
+	int64_t status;
+
+	viper_process_wait((viper_handle_t)p->client, &status, VIPER_TIMEOUT_NONE);
+	viper_process_kill((viper_handle_t)p->server, 0);
+	viper_process_wait((viper_handle_t)p->server, &status, VIPER_TIMEOUT_NONE);
+	viper_handle_close((viper_handle_t)p->client);
+	viper_handle_close((viper_handle_t)p->server);
+	viper_handle_close(p->go);
+}
+
+/*
+ * `n` independent client/server pairs calling at once: each client makes
+ * PAIR_CALLS short calls. Reports the wall time per call of all of them
+ * together (so calls per second are 1e9 / ns_per_op) and the instructions
+ * per call on the first client's CPU, where its server runs too.
+ */
+static void bench_pairs(const char *name, int n)
+{
+	struct pair pairs[2];
+	struct pair_result res[2] = {{0, 0}, {0, 0}};
+	struct viper_msg_info info;
+	viper_handle_t rs, rr;
+	int64_t slowest = 0;
+
+	if (viper_channel_create(&rs, &rr, 0) < 0)
+		return;
+	for (int i = 0; i < n; i++) {
+		if (start_pair(&pairs[i], rs) < 0) {
+			viper_printf("bench: cannot start pair %d\n", i);
+			return;
+		}
+	}
+	viper_sleep(20 * 1000000ll); /* let every client make its warm-up call */
+	for (int i = 0; i < n; i++)
+		viper_channel_send(pairs[i].go, "go", 2, NULL, 0, 0);
+	for (int i = 0; i < n; i++) {
+		if (viper_channel_recv(rr, &res[i], sizeof(res[i]), NULL, &info, 0) < 0)
+			return;
+		if (res[i].ns > slowest)
+			slowest = res[i].ns;
+	}
+	for (int i = 0; i < n; i++)
+		end_pair(&pairs[i]);
+	viper_handle_close(rs);
+	viper_handle_close(rr);
+	report(name, res[0].instructions * (unsigned)n, slowest, (unsigned)(n * PAIR_CALLS));
+}
+
+/* Memory per instance: idle instances of this program (which the root already runs). */
+
+static viper_handle_t system_handle(void)
+{
+	for (uint32_t i = 0; i < startup->handle_count; i++) {
+		if (startup->handles[i].kind == VIPER_OBJ_SYSTEM)
+			return startup->handles[i].handle;
+	}
+	return 0;
+}
+
+/* KiB of RAM handed out now (promised but untouched memory is not). */
+static uint64_t kib_in_use(void)
+{
+	struct viper_system_info i;
+
+	if (viper_system_info(system_handle(), &i) < 0)
+		return 0;
+	return (i.memory_total_bytes - i.memory_free_bytes - i.memory_promised_bytes) / 1024;
+}
+
+static int idle(void)
+{
+	char buf[4];
+	struct viper_msg_info info;
+
+	viper_channel_send(startup->handles[0].handle, "up", 2, NULL, 0, 0);
+	viper_channel_recv(startup->handles[1].handle, buf, sizeof(buf), NULL, &info, 0);
+	return 0;
+}
+
+extern char __tdata_start[];
+
+/*
+ * Starts INSTANCES idle instances one after another and reports what each
+ * added to the memory in use: its own pages (stack, written data, tables,
+ * kernel stack and bookkeeping), as its program's read-only pages are
+ * shared and its writable ones are copied only when written.
+ */
+#define INSTANCES 3
+
+static void bench_instances(void)
+{
+	viper_handle_t up_s, up_r, go_s, go_r, give[2];
+	int64_t child[INSTANCES], status;
+	struct viper_msg_info info;
+	char buf[4];
+
+	if (viper_channel_create(&up_s, &up_r, 0) < 0 || viper_channel_create(&go_s, &go_r, 0) < 0)
+		return;
+	for (int i = 0; i < INSTANCES; i++) {
+		uint64_t before = kib_in_use();
+		give[0] = (viper_handle_t)viper_handle_derive(up_s, VIPER_RIGHT_WRITE |
+									    VIPER_RIGHT_TRANSFER);
+		give[1] = (viper_handle_t)viper_handle_derive(go_r, VIPER_RIGHT_READ |
+									    VIPER_RIGHT_TRANSFER);
+		child[i] = spawn(ROLE_IDLE, give, 2);
+		if (child[i] < 0 || viper_channel_recv(up_r, buf, sizeof(buf), NULL, &info, 0) < 0)
+			return;
+		viper_printf(
+			"bench-memory: instance %d of kernelbench costs %llu KiB; its read-only "
+			"segments are %llu KiB\n",
+			i + 1, (unsigned long long)(kib_in_use() - before),
+			(unsigned long long)(((uintptr_t)__tdata_start - 0x400000) / 1024));
+	}
+	viper_handle_close(go_s); /* every instance's receive fails: they exit */
+	for (int i = 0; i < INSTANCES; i++) {
+		viper_process_wait((viper_handle_t)child[i], &status, VIPER_TIMEOUT_NONE);
+		viper_handle_close((viper_handle_t)child[i]);
+	}
+	viper_handle_close(up_s);
+	viper_handle_close(up_r);
+	viper_handle_close(go_r);
+}
+
 /* A server answering each request with its own bytes, with one system call per request. */
 static int serve(void)
 {
@@ -289,6 +469,10 @@ int main(const struct viper_startup *s)
 		return serve_short();
 	if (s->argument == ROLE_SLEEPERS)
 		return sleepers();
+	if (s->argument == ROLE_PAIR_CLIENT)
+		return pair_client();
+	if (s->argument == ROLE_IDLE)
+		return idle();
 	if (s->argument == ROLE_YIELDER) {
 		for (;;)
 			viper_yield();
@@ -307,6 +491,11 @@ int main(const struct viper_startup *s)
 	bench_context_switch();
 	bench_close_table("handle_close_in_full_table_1_thread", 0);
 	bench_close_table("handle_close_in_full_table_73_threads", SLEEPER_PROCESSES);
+	bench_instances();
+	if (s->cpu_count >= 2) {
+		bench_pairs("call_pairs_1_short_16B", 1);
+		bench_pairs("call_pairs_2_short_16B", 2);
+	}
 	viper_printf("kernelbench: done\n");
 	return 0;
 }

@@ -1281,6 +1281,70 @@ static void test_threads_run_on_every_cpu(void)
 	CHECK_EQ(handovers, 2 * HANDOVER_ROUNDS);
 }
 
+/* The CPU the calling thread is on (handle_query of its own thread handle). */
+static int64_t my_cpu(viper_handle_t self)
+{
+	struct viper_handle_info info;
+
+	return viper_handle_query(self, &info) < 0 ? -1 : (int64_t)info.size;
+}
+
+static volatile int64_t pinned_cpu = -1;
+static volatile viper_handle_t pinned_handle;
+
+/* Waits for its handle, then yields a thousand times and says where it ran (-3: moved). */
+static void pinned_thread(void *arg)
+{
+	uint32_t cpu = (uint32_t)(uintptr_t)arg;
+	int64_t seen;
+
+	while (!pinned_handle)
+		viper_yield();
+	viper_yield(); /* pinned meanwhile: now it runs there */
+	seen = my_cpu(pinned_handle);
+	for (int i = 0; i < 1000 && seen == (int64_t)cpu; i++) {
+		viper_yield();
+		if (my_cpu(pinned_handle) != seen)
+			seen = -3;
+	}
+	pinned_cpu = seen;
+}
+
+static void test_thread_affinity(void)
+{
+	viper_handle_t me = startup->self_thread;
+	uint32_t last = startup->cpu_count - 1;
+	int64_t t, weak;
+
+	/* Pinning ourselves: we run where we are told, then anywhere again. */
+	CHECK_EQ(viper_thread_set_affinity(me, 1u << last), 0);
+	viper_yield();
+	CHECK_EQ(my_cpu(me), last);
+	CHECK_EQ(viper_thread_set_affinity(me, 1u), 0);
+	viper_yield();
+	CHECK_EQ(my_cpu(me), 0);
+	CHECK_EQ(viper_thread_set_affinity(me, 0), 0);
+	/* Another thread, pinned to the last CPU, stays there however often it yields. */
+	pinned_cpu = -2;
+	pinned_handle = 0;
+	t = viper_thread_start(pinned_thread, (void *)(uintptr_t)last, VIPER_PRIORITY_DEFAULT);
+	CHECK(t > 0);
+	CHECK_EQ(viper_thread_set_affinity((viper_handle_t)t, 1u << last), 0);
+	pinned_handle = (viper_handle_t)t;
+	CHECK_EQ(join(t), 0);
+	CHECK_EQ(pinned_cpu, last);
+	/* Refusals: no CPU online in the set, bits past 31, bad handles, too few rights. */
+	CHECK_EQ(viper_thread_set_affinity(me, 1u << 31), VIPER_E_INVAL);
+	CHECK_EQ(viper_syscall6(VIPER_SYS_THREAD_SET_AFFINITY, me, 1ull << 32, 0, 0, 0, 0),
+		 VIPER_E_INVAL);
+	CHECK_EQ(viper_thread_set_affinity(0x7777, 1), VIPER_E_BADHANDLE);
+	CHECK_EQ(viper_thread_set_affinity(startup->self_process, 1), VIPER_E_KIND);
+	weak = viper_handle_derive(me, VIPER_RIGHT_READ);
+	CHECK(weak > 0);
+	CHECK_EQ(viper_thread_set_affinity((viper_handle_t)weak, 1), VIPER_E_RIGHTS);
+	viper_handle_close((viper_handle_t)weak);
+}
+
 static void test_processes(void)
 {
 	int64_t p, status;
@@ -2164,6 +2228,7 @@ int main(const struct viper_startup *s)
 	run("notifications, timers, poll sets", test_notifications_and_poll);
 	run("threads", test_threads);
 	run("threads run on every CPU", test_threads_run_on_every_cpu);
+	run("thread affinity", test_thread_affinity);
 	run("processes", test_processes);
 	run("faults kill only the faulty process", test_faults_kill_only_the_faulty_process);
 	run("the root holds the PL011 and its IRQ", test_root_holds_the_console);

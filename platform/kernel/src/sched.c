@@ -22,71 +22,111 @@ struct cpu cpus[MAX_CPUS];
 struct spinlock big_lock;
 volatile int big_lock_owner = -1;
 
-static struct thread *runq_head[PRIORITY_LEVELS];
-static struct thread *runq_tail[PRIORITY_LEVELS];
-static uint32_t runq_bits;
 static struct deadline_wheel timeouts;
 static unsigned cpus_online;
+static uint32_t online_mask;
 
 bool sched_running(void)
 {
 	return this_cpu()->idle != NULL;
 }
 
-/* Run queue. */
-
-static void rq_push(struct thread *t)
+uint32_t sched_cpus_online_mask(void)
 {
-	unsigned p = t->priority;
-
-	t->rq_next = NULL;
-	if (runq_tail[p])
-		runq_tail[p]->rq_next = t;
-	else
-		runq_head[p] = t;
-	runq_tail[p] = t;
-	runq_bits |= 1u << p;
+	return online_mask;
 }
 
-static int rq_top(void)
+/* Run queues and placement. */
+
+static struct thread *thread_of(struct rq_link *l)
 {
-	return runq_bits ? 31 - __builtin_clz(runq_bits) : -1;
+	return container_of(l, struct thread, rq);
 }
 
-static struct thread *rq_pop(void)
+static bool allowed_on(const struct thread *t, const struct cpu *c)
 {
-	int p = rq_top();
-	struct thread *t;
+	return c->online && (!t->affinity || (t->affinity & (1u << c->index)));
+}
 
-	if (p < 0)
+/*
+ * How busy `c` is: the threads queued there and the one it runs, unless
+ * that one is blocking (a waker that waits next leaves its CPU free).
+ */
+static unsigned load_of(const struct cpu *c)
+{
+	return c->rq.count + (c->current != c->idle && c->current->state == THREAD_RUNNING);
+}
+
+/* Queues `t` (runnable) on `c`. */
+static void enqueue_on(struct cpu *c, struct thread *t)
+{
+	t->cpu = c->index;
+	run_queue_push(&c->rq, &t->rq, t->priority);
+}
+
+static void dequeue(struct thread *t)
+{
+	if (t->rq.queued)
+		run_queue_remove(&cpus[t->cpu].rq, &t->rq);
+}
+
+/*
+ * Where a thread that becomes runnable goes: the calling CPU (which woke
+ * it) unless that CPU is busier than the one it ran on last, so partners
+ * that hand work back and forth stay together and their caches warm; else
+ * that one; else the least busy CPU it may run on.
+ */
+static struct cpu *place(const struct thread *t)
+{
+	struct cpu *self = this_cpu(), *last = &cpus[t->cpu % MAX_CPUS], *best = NULL;
+
+	if (allowed_on(t, self) && (!allowed_on(t, last) || load_of(self) <= load_of(last)))
+		return self;
+	if (allowed_on(t, last))
+		return last;
+	for (unsigned i = 0; i < MAX_CPUS; i++) {
+		if (allowed_on(t, &cpus[i]) && (!best || load_of(&cpus[i]) < load_of(best)))
+			best = &cpus[i];
+	}
+	return best ? best : self;
+}
+
+/* An idle CPU other than `except` that `t` may run on, to take it; NULL when none. */
+static struct cpu *idle_cpu_for(const struct thread *t, const struct cpu *except)
+{
+	if (cpus_online == 1)
 		return NULL;
-	t = runq_head[p];
-	runq_head[p] = t->rq_next;
-	if (!runq_head[p]) {
-		runq_tail[p] = NULL;
-		runq_bits &= ~(1u << p);
+	for (unsigned i = 0; i < MAX_CPUS; i++) {
+		struct cpu *c = &cpus[i];
+		if (c != except && allowed_on(t, c) && c->current == c->idle && c->rq.count == 0)
+			return c;
 	}
-	t->rq_next = NULL;
-	return t;
+	return NULL;
 }
 
-static void rq_remove(struct thread *t)
+/* Tells CPU `c` to look at its run queue (need_resched here, an interrupt elsewhere). */
+static void poke(struct cpu *c)
 {
-	unsigned p = t->priority;
-	struct thread **link = &runq_head[p], *prev = NULL;
+	if (c == this_cpu())
+		c->need_resched = true;
+	else
+		gic_send_sgi(c->index, SGI_RESCHEDULE);
+}
 
-	while (*link && *link != t) {
-		prev = *link;
-		link = &(*link)->rq_next;
-	}
-	if (!*link)
-		return;
-	*link = t->rq_next;
-	if (runq_tail[p] == t)
-		runq_tail[p] = prev;
-	if (!runq_head[p])
-		runq_bits &= ~(1u << p);
-	t->rq_next = NULL;
+/*
+ * Makes runnable thread `t` run somewhere: queued where place() says, the
+ * CPU told when it should switch (idle, or running lower work), and an idle
+ * CPU told when `t` waits behind other work, so it takes it.
+ */
+static void make_ready(struct thread *t)
+{
+	struct cpu *c = place(t), *idle;
+
+	enqueue_on(c, t);
+	if (c->current == c->idle || t->priority > c->current->priority)
+		poke(c);
+	else if ((idle = idle_cpu_for(t, c)))
+		poke(idle);
 }
 
 /* Timeouts: the deadlines of blocked threads, checked on the tick. */
@@ -200,36 +240,10 @@ void fp_first_use(void)
 
 void schedule(void)
 {
-	struct thread *next = rq_pop();
+	struct cpu *c = this_cpu();
+	struct rq_link *l = run_queue_pop(&c->rq);
 
-	switch_to(next ? next : this_cpu()->idle);
-}
-
-/* Asks other CPUs to look at the run queue: an idle one, else one running lower work. */
-static void kick(struct thread *t)
-{
-	struct cpu *self = this_cpu();
-	struct cpu *victim = NULL;
-
-	if (self->current == self->idle || t->priority > self->current->priority) {
-		self->need_resched = true;
-		return;
-	}
-	if (cpus_online == 1)
-		return;
-	for (unsigned i = 0; i < MAX_CPUS; i++) {
-		struct cpu *c = &cpus[i];
-		if (!c->online || c == self)
-			continue;
-		if (c->current == c->idle) {
-			victim = c;
-			break;
-		}
-		if (t->priority > c->current->priority)
-			victim = c;
-	}
-	if (victim)
-		gic_send_sgi(victim->index, SGI_RESCHEDULE);
+	switch_to(l ? thread_of(l) : c->idle);
 }
 
 /* Takes a blocked or new thread off its wait queue and timeout list. */
@@ -268,8 +282,7 @@ void thread_wake(struct thread *t, err_t result)
 	if (t->state != THREAD_BLOCKED && t->state != THREAD_NEW)
 		return;
 	unblock(t, result);
-	rq_push(t);
-	kick(t);
+	make_ready(t);
 }
 
 err_t wait_on_then_run(struct waitq *q, uint64_t deadline, struct cap *via, struct thread *next)
@@ -309,7 +322,8 @@ err_t wait_on_then_run(struct waitq *q, uint64_t deadline, struct cap *via, stru
 		t->timeout.deadline = deadline;
 		deadline_wheel_add(&timeouts, &t->timeout);
 	}
-	if (next && next->state == THREAD_BLOCKED && (int)next->priority >= rq_top()) {
+	if (next && next->state == THREAD_BLOCKED && allowed_on(next, this_cpu()) &&
+	    (int)next->priority >= run_queue_top(&this_cpu()->rq)) {
 		/* Direct handoff: `next` runs now, without a trip through the run queue. */
 		unblock(next, VIPER_OK);
 		switch_to(next);
@@ -340,10 +354,17 @@ void sched_cancel_waits(struct cap *cap)
 
 void sched_yield(void)
 {
-	struct thread *t = current_thread();
+	struct cpu *c = this_cpu();
+	struct thread *t = c->current;
 
 	t->state = THREAD_RUNNABLE;
-	rq_push(t);
+	if (allowed_on(t, c)) {
+		enqueue_on(c, t); /* behind the others of its level here */
+	} else {
+		struct cpu *to = place(t); /* pinned elsewhere since it started running */
+		enqueue_on(to, t);
+		poke(to);
+	}
 	schedule();
 }
 
@@ -351,14 +372,15 @@ void sched_preempt_point(void)
 {
 	struct cpu *c = this_cpu();
 	struct thread *t = c->current;
-	int top = rq_top();
+	int top = run_queue_top(&c->rq);
 
 	if (!c->need_resched || t == c->idle) {
 		c->need_resched = false;
 		return;
 	}
 	c->need_resched = false;
-	if (top > (int)t->priority || (top == (int)t->priority && t->slice <= 0))
+	if (top > (int)t->priority || (top == (int)t->priority && t->slice <= 0) ||
+	    !allowed_on(t, c))
 		sched_yield();
 }
 
@@ -393,11 +415,13 @@ err_t sched_init_cpu(unsigned index)
 	idle->kstack.bottom = (uint64_t)(uintptr_t)boot_stacks[index].stack;
 	idle->state = THREAD_RUNNING;
 	idle->cpu = index;
+	run_queue_init(&c->rq);
 	c->idle = idle;
 	c->current = idle;
 	fp_trap_user(true);
 	__atomic_store_n(&c->online, true, __ATOMIC_RELEASE);
 	cpus_online++;
+	online_mask |= 1u << index;
 	if (index == 0) {
 		err_t err;
 		deadline_wheel_init(&timeouts, 1000000000ull / CLOCK_HZ, timer_now_ns());
@@ -408,15 +432,49 @@ err_t sched_init_cpu(unsigned index)
 	return gic_enable(SGI_RESCHEDULE);
 }
 
+static bool runs_here(const struct rq_link *l, const void *cpu)
+{
+	return allowed_on(container_of(l, struct thread, rq), cpu);
+}
+
+/*
+ * An idle CPU's work from elsewhere: the most urgent thread waiting on the
+ * busiest other CPU that may run here (the first of each level is looked
+ * at, so this costs at most a pass over the CPUs and the levels).
+ */
+static struct thread *steal(struct cpu *self)
+{
+	struct cpu *busiest = NULL;
+	struct rq_link *l;
+
+	for (unsigned i = 0; i < MAX_CPUS; i++) {
+		struct cpu *c = &cpus[i];
+		if (c != self && c->online && c->rq.count &&
+		    (!busiest || c->rq.count > busiest->rq.count))
+			busiest = c;
+	}
+	if (!busiest || !(l = run_queue_first_fit(&busiest->rq, runs_here, self)))
+		return NULL;
+	run_queue_remove(&busiest->rq, l);
+	return thread_of(l);
+}
+
 void sched_idle(void)
 {
+	struct cpu *c = this_cpu();
+
 	for (;;) {
-		if (runq_bits) {
+		struct thread *t;
+		if (c->rq.count) {
 			schedule();
 			continue;
 		}
+		if ((t = steal(c))) {
+			switch_to(t);
+			continue;
+		}
 		channel_collect_if_due(); /* a safe point: nothing is half done here */
-		if (runq_bits)
+		if (c->rq.count)
 			continue;
 		kernel_unlock();
 		irq_enable_local();
@@ -428,14 +486,26 @@ void sched_idle(void)
 
 void thread_set_priority(struct thread *t, unsigned priority)
 {
-	if (t->state == THREAD_RUNNABLE) {
-		rq_remove(t);
+	if (t->rq.queued) {
+		struct cpu *c = &cpus[t->cpu];
+		run_queue_remove(&c->rq, &t->rq);
 		t->priority = priority;
-		rq_push(t);
+		enqueue_on(c, t);
 	} else {
 		t->priority = priority;
 	}
 	this_cpu()->need_resched = true;
+}
+
+void thread_set_affinity(struct thread *t, uint32_t mask)
+{
+	t->affinity = mask;
+	if (t->rq.queued && !allowed_on(t, &cpus[t->cpu])) {
+		dequeue(t);
+		make_ready(t);
+	} else if (t->state == THREAD_RUNNING && !allowed_on(t, &cpus[t->cpu])) {
+		poke(&cpus[t->cpu]); /* it moves at its next exit from the kernel */
+	}
 }
 
 unsigned sched_cpu_count(void)

@@ -89,7 +89,8 @@ enum viper_syscall {
 	VIPER_SYS_SYSTEM_KILL = 45,
 	VIPER_SYS_PROCESS_SET_PARENT = 46,
 	VIPER_SYS_MEMORY_CLONE = 47,
-	VIPER_SYS_COUNT = 48,
+	VIPER_SYS_THREAD_SET_AFFINITY = 48,
+	VIPER_SYS_COUNT = 49,
 };
 
 typedef uint32_t viper_handle_t;
@@ -167,7 +168,7 @@ struct viper_handle_info {
 	uint32_t kind;	 /* enum viper_object_kind */
 	uint32_t rights; /* enum viper_right */
 	uint64_t koid;	 /* the object's kernel id, unique since boot */
-	uint64_t size;	 /* memory: bytes; device: region bytes; else 0 */
+	uint64_t size;	 /* memory: bytes; device: region bytes; thread: its CPU; else 0 */
 	uint64_t detail; /* device: physical base; IRQ: line; process/thread: exit status */
 };
 

@@ -1,8 +1,12 @@
 /*
  * The scheduler: 16 priority levels with round-robin time slices inside a
- * level, one run queue shared by all CPUs under the big kernel lock, wait
- * queues with deadlines, and thread switching (address space, TLS register,
- * lazy FP/SIMD state). Threads themselves are kernel/thread.h.
+ * level, a run queue per CPU (kernel/run_queue.h), wait queues with
+ * deadlines, and thread switching (address space, TLS register, lazy
+ * FP/SIMD state). A woken thread is queued on the waker's CPU unless that
+ * CPU is busier than the one it ran on last (IPC partners stay together);
+ * an idle CPU takes work queued on a busy one; a thread may be pinned to a
+ * set of CPUs (thread_set_affinity). All of it under the big kernel lock;
+ * nothing here walks every thread. Threads themselves are kernel/thread.h.
  */
 #ifndef KERNEL_SCHED_H
 #define KERNEL_SCHED_H
@@ -29,6 +33,7 @@ struct cpu {
 	uint64_t emergency_sp; /* CPU_EMERGENCY_SP: for reporting an overflow */
 	struct thread *current;
 	struct thread *idle;
+	struct run_queue rq; /* its runnable threads */
 	bool need_resched;
 	bool online;
 	uint64_t user_root; /* TTBR0 root currently installed */
@@ -97,8 +102,16 @@ void sched_yield(void);
 void sched_preempt_point(void);
 /* Switches to the next runnable thread; the caller queued, blocked or ended the current one. */
 void schedule(void);
-/* Changes a thread's priority, moving it in the run queue. */
+/* Changes a thread's priority, moving it in its run queue. */
 void thread_set_priority(struct thread *t, unsigned priority);
+/* The CPUs online, a bit each. */
+uint32_t sched_cpus_online_mask(void);
+/*
+ * Pins `t` to the CPUs of `mask` (0: any; some must be online, checked by
+ * the caller): a queued thread moves at once, a running one at its next
+ * exit from the kernel.
+ */
+void thread_set_affinity(struct thread *t, uint32_t mask);
 
 /*
  * Blocks the calling thread on `q` (NULL: none, for a thread woken only by

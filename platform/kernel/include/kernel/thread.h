@@ -20,6 +20,7 @@
 #include <kernel/kernel_stack.h>
 #include <kernel/object.h>
 #include <kernel/quota.h>
+#include <kernel/run_queue.h>
 
 #define THREAD_STACK_SIZE KSTACK_SIZE /* 16 KiB kernel stacks, each above a guard */
 #define FP_EAGER_SWITCHES 8	      /* see fp_first_use */
@@ -65,7 +66,8 @@ struct thread {
 	unsigned cpu; /* where it runs or ran last */
 	int slice;
 
-	struct thread *rq_next; /* run queue */
+	struct rq_link rq; /* in its CPU's run queue while runnable */
+	uint32_t affinity; /* CPUs it may run on, a bit each; 0: any */
 
 	struct waitq *waiting_on; /* wait queue links */
 	struct thread *wq_next;

@@ -51,6 +51,7 @@ static void describe(const struct kobject *o, struct viper_handle_info *info)
 		info->detail = (uint64_t)container_of(o, struct process, obj)->exit_status;
 		break;
 	case VIPER_OBJ_THREAD:
+		info->size = container_of(o, struct thread, obj)->cpu;
 		info->detail = (uint64_t)container_of(o, struct thread, obj)->exit_status;
 		break;
 	default:

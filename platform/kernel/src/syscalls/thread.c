@@ -77,3 +77,20 @@ int64_t sys_yield(const uint64_t *a)
 	sched_yield();
 	return VIPER_OK;
 }
+
+int64_t sys_thread_set_affinity(const uint64_t *a)
+{
+	struct thread *t;
+	struct cap *c;
+	err_t err = lookup(a[0], VIPER_OBJ_THREAD, VIPER_RIGHT_WRITE, &c);
+
+	if (err)
+		return err;
+	if (a[1] > UINT32_MAX || (a[1] && !(a[1] & sched_cpus_online_mask())))
+		return VIPER_E_INVAL; /* no CPU that is online */
+	t = container_of(c->object, struct thread, obj);
+	if (thread_ended(t))
+		return VIPER_E_PEERCLOSED;
+	thread_set_affinity(t, (uint32_t)a[1]);
+	return VIPER_OK;
+}

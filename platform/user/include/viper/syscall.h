@@ -315,4 +315,9 @@ static inline int64_t viper_memory_clone(viper_handle_t h)
 	return viper_syscall6(VIPER_SYS_MEMORY_CLONE, h, 0, 0, 0, 0, 0);
 }
 
+static inline int64_t viper_thread_set_affinity(viper_handle_t thread, uint32_t cpus)
+{
+	return viper_syscall6(VIPER_SYS_THREAD_SET_AFFINITY, thread, cpus, 0, 0, 0, 0);
+}
+
 #endif
