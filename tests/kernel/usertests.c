@@ -32,6 +32,8 @@ enum role {
 	ROLE_SYSTEM_KILLS = 13,	   /* checks system_kill refuses itself, the root, the kernel */
 	ROLE_WRITE_RO_MAP = 14,	   /* writes through a read-only mapping of a fresh object */
 	ROLE_IDLE = 15,		   /* says "up" on startup handle 0, then waits on handle 1 */
+	ROLE_CALL_ONCE = 16,	   /* calls startup handle 0 once; exits 0 if the call ends */
+	ROLE_CALL_ONCE_SHORT = 17, /* the same with a short call */
 };
 
 /* The component runtime's table of components (component_table.c) needs one. */
@@ -985,6 +987,155 @@ static void test_fast_paths(void)
 	viper_handle_close(r);
 	CHECK_EQ(viper_channel_call_short(s, &m, 8), VIPER_E_PEERCLOSED);
 	viper_handle_close(s);
+}
+
+/* A server thread on channel_reply_recv or its short form, echoing until a receive fails. */
+struct echo_server {
+	viper_handle_t recv;
+	bool short_form;
+	volatile int64_t result; /* what ended it */
+	volatile int served;	 /* calls received */
+	volatile int plain;	 /* messages received that were not calls */
+};
+
+static void echo_server_thread(void *arg)
+{
+	struct echo_server *e = arg;
+	viper_handle_t hs[VIPER_MSG_MAX_HANDLES];
+	char buf[VIPER_MSG_MAX_BYTES];
+	struct viper_reply_recv rr = {.reply_bytes = buf,
+				      .recv_bytes = buf,
+				      .recv_capacity = sizeof(buf),
+				      .recv_handles = hs};
+	struct viper_short_msg m;
+	uint32_t token = 0;
+	int64_t n = 0;
+
+	for (;;) {
+		if (e->short_form) {
+			n = viper_channel_reply_recv_short(e->recv, &token,
+							   (uint64_t)(n < 0 ? 0 : n), &m, NULL);
+		} else {
+			n = viper_channel_reply_recv(e->recv, &rr, 0);
+			token = rr.info.reply;
+			rr.reply = token;
+			rr.reply_len = n < 0 ? 0 : (uint32_t)n;
+		}
+		if (n < 0)
+			break;
+		if (token)
+			e->served++;
+		else
+			e->plain++;
+	}
+	e->result = n;
+}
+
+/* Starts an echo server thread on a derived handle to `r`. */
+static int64_t start_echo_server(struct echo_server *e, viper_handle_t r, bool short_form)
+{
+	*e = (struct echo_server){.short_form = short_form, .result = 1};
+	e->recv = (viper_handle_t)viper_handle_derive(r, VIPER_RIGHT_READ);
+	return viper_thread_start(echo_server_thread, e, VIPER_PRIORITY_DEFAULT);
+}
+
+/* Echoes `count` calls of 16 bytes to `s`, short or not. */
+static void echo_calls(viper_handle_t s, bool short_form, int count)
+{
+	char reply[64];
+
+	for (int i = 0; i < count; i++) {
+		if (short_form)
+			check_short_echo(s, 16);
+		else
+			check_echo(s, 16, reply, sizeof(reply));
+	}
+}
+
+/*
+ * The IPC hand-over (kernel/hand_over.h): threads it blocked, woken for
+ * anything but the partner they wait for, finish as the general path would;
+ * whatever the fast path declines gives the same results the general way.
+ */
+static void test_hand_over(void)
+{
+	viper_handle_t s, r, hs[4];
+	struct viper_msg_info info;
+	struct echo_server e;
+	char buf[64];
+	int64_t th, child;
+
+	for (int form = 0; form < 2; form++) {
+		/* Served by hand-over, then a plain message, then its handle revoked while it
+		 * waits. */
+		CHECK_EQ(viper_channel_create(&s, &r, 0), 0);
+		th = start_echo_server(&e, r, form);
+		CHECK(th > 0);
+		echo_calls(s, form, 20);
+		CHECK_EQ(e.served, 20);
+		CHECK_EQ(viper_channel_send(s, "hi", 2, NULL, 0, 0), 0);
+		echo_calls(s, form, 3);
+		CHECK_EQ(e.plain, 1);
+		CHECK_EQ(e.served, 23);
+		CHECK_EQ(viper_handle_revoke(r), 1);
+		CHECK_EQ(join(th), 0);
+		CHECK_EQ(e.result, VIPER_E_CLOSED);
+		viper_handle_close(s);
+		viper_handle_close(r);
+		/* Its peer closes while it waits so: E_PEERCLOSED. */
+		CHECK_EQ(viper_channel_create(&s, &r, 0), 0);
+		th = start_echo_server(&e, r, form);
+		echo_calls(s, form, 5);
+		viper_handle_close(s);
+		CHECK_EQ(join(th), 0);
+		CHECK_EQ(e.result, VIPER_E_PEERCLOSED);
+		CHECK_EQ(e.served, 5);
+		viper_handle_close(r);
+		viper_handle_close(e.recv);
+
+		/* A caller killed while it waits handed over: the reply finds it gone. */
+		CHECK_EQ(viper_channel_create(&s, &r, 0), 0);
+		child = spawn(form ? ROLE_CALL_ONCE_SHORT : ROLE_CALL_ONCE, &s, 1);
+		CHECK(child > 0);
+		CHECK_EQ(viper_channel_recv(r, buf, sizeof(buf), hs, &info, 0), 1);
+		CHECK(info.reply != 0);
+		CHECK_EQ(viper_process_kill((viper_handle_t)child, 55), 0);
+		CHECK_EQ(wait_status((viper_handle_t)child), 55);
+		CHECK_EQ(viper_channel_reply(info.reply, "late", 4, NULL, 0), VIPER_E_PEERCLOSED);
+		viper_handle_close(r);
+	}
+
+	/* What the fast path declines goes the general way: a call struct off its alignment. */
+	CHECK_EQ(viper_channel_create(&s, &r, 0), 0);
+	th = start_echo_server(&e, r, false);
+	_Alignas(8) char raw[sizeof(struct viper_call) + 8];
+	char reply[16];
+	struct viper_call call = {.send_bytes = "unaligned!",
+				  .send_len = 10,
+				  .reply_bytes = reply,
+				  .reply_capacity = sizeof(reply),
+				  .timeout_ns = VIPER_TIMEOUT_NONE};
+	memcpy(raw + 4, &call, sizeof(call));
+	CHECK_EQ(viper_channel_call(s, (struct viper_call *)(void *)(raw + 4)), 10);
+	CHECK(memcmp(reply, "unaligned!", 10) == 0);
+	memcpy(&call, raw + 4, sizeof(call));
+	CHECK_EQ(call.info.bytes, 10);
+	/* A deadline: the general path, the same echo. */
+	call.timeout_ns = 1000 * 1000000ll;
+	CHECK_EQ(viper_channel_call(s, &call), 10);
+	/* A server pinned to another CPU cannot be handed the CPU: the general wake-up. */
+	if (startup->cpu_count >= 2) {
+		CHECK_EQ(viper_thread_set_affinity(startup->self_thread, 1u), 0);
+		CHECK_EQ(viper_thread_set_affinity((viper_handle_t)th, 2u), 0);
+		echo_calls(s, false, 20);
+		CHECK_EQ(viper_thread_set_affinity((viper_handle_t)th, 0), 0);
+		CHECK_EQ(viper_thread_set_affinity(startup->self_thread, 0), 0);
+	}
+	viper_handle_close(s);
+	CHECK_EQ(join(th), 0);
+	CHECK_EQ(e.result, VIPER_E_PEERCLOSED);
+	viper_handle_close(r);
+	viper_handle_close(e.recv);
 }
 
 /* Sends "done" on the handle at `arg` after 50 ms. */
@@ -2065,6 +2216,21 @@ static int role_echo_short(void)
 	return n == VIPER_E_PEERCLOSED ? 0 : 1;
 }
 
+static int role_call_once(bool short_form)
+{
+	struct viper_short_msg m = {{0x71}}; /* "q" */
+	char reply[16];
+	struct viper_call call = {.send_bytes = "q",
+				  .send_len = 1,
+				  .reply_bytes = reply,
+				  .reply_capacity = sizeof(reply),
+				  .timeout_ns = VIPER_TIMEOUT_NONE};
+	viper_handle_t s = startup->handles[0].handle;
+	int64_t n = short_form ? viper_channel_call_short(s, &m, 1) : viper_channel_call(s, &call);
+
+	return n >= 0 ? 0 : 1;
+}
+
 static int role_take_call(void)
 {
 	viper_handle_t hs[4];
@@ -2198,6 +2364,9 @@ int main(const struct viper_startup *s)
 		return role_write_ro_map();
 	case ROLE_IDLE:
 		return role_idle();
+	case ROLE_CALL_ONCE:
+	case ROLE_CALL_ONCE_SHORT:
+		return role_call_once(s->argument == ROLE_CALL_ONCE_SHORT);
 	default:
 		return 98;
 	}
@@ -2225,6 +2394,7 @@ int main(const struct viper_startup *s)
 	run("call to another process", test_call_other_process);
 	run("IPC fast paths: reply_recv, short messages", test_fast_paths);
 	run("reply_recv and short receive errors", test_reply_recv_errors);
+	run("IPC hand-over: blocked threads woken otherwise, declined cases", test_hand_over);
 	run("notifications, timers, poll sets", test_notifications_and_poll);
 	run("threads", test_threads);
 	run("threads run on every CPU", test_threads_run_on_every_cpu);

@@ -4,6 +4,7 @@
  */
 #include <kernel/call.h>
 
+#include <kernel/hand_over.h>
 #include <kernel/process.h>
 #include <kernel/sched.h>
 #include <kernel/string.h>
@@ -25,18 +26,28 @@ uint8_t *short_regs(struct thread *t)
 	return (uint8_t *)&t->frame->x[2];
 }
 
+/* Copies `n` aligned words. */
+static inline void copy_words(uint64_t *dst, const uint64_t *src, uint32_t n)
+{
+	for (uint32_t i = 0; i < n; i++)
+		dst[i] = src[i];
+}
+
 /*
  * Copies a message of `len` bytes for a fast path: whole words when both
  * ends are saved registers (bytes past `len` there are the sender's own
  * register contents), else exactly `len` bytes.
  */
-static void copy_message(void *dst, bool dst_regs, const void *src, bool src_regs, uint32_t len)
+static inline __attribute__((always_inline)) void
+copy_message(void *dst, bool dst_regs, const void *src, bool src_regs, uint32_t len)
 {
 	if (dst_regs && src_regs) {
 		uint64_t *d = dst;
 		const uint64_t *s = src;
 		for (uint32_t i = 0; i < len; i += 8)
 			*d++ = *s++;
+	} else if (len <= VIPER_SHORT_MSG_BYTES && !(((uintptr_t)dst | (uintptr_t)src | len) & 7)) {
+		copy_words(dst, src, len / 8); /* the common small message, inline */
 	} else if (len) {
 		memcpy(dst, src, len);
 	}
@@ -59,7 +70,7 @@ static void attach_caps(struct handle_table *t, struct message *m, viper_handle_
 
 /* Reply tokens. */
 
-static inline int free_reply_slot(const struct process *p)
+static inline __attribute__((always_inline)) int free_reply_slot(const struct process *p)
 {
 	for (int i = 0; i < PROCESS_MAX_REPLIES; i++) {
 		if (!p->replies[i].used)
@@ -267,11 +278,11 @@ int64_t receive_take(struct channel *ch, const struct recv_request *rq, int slot
 
 /* The fast paths. */
 
-struct thread *call_fast(struct channel *ch, uint64_t bytes, uint32_t len)
+struct thread *call_fast(struct channel *ch, uint64_t bytes, uint32_t len, struct user_view *own)
 {
 	struct thread *t = current_thread();
 	struct thread *srv = ch->recv_end.waiters.head;
-	struct receipt rc;
+	_Alignas(8) struct receipt rc; /* copied out as words */
 	struct recv_wait *rw;
 	struct process *sp;
 	const void *src = NULL;
@@ -292,19 +303,21 @@ struct thread *call_fast(struct channel *ch, uint64_t bytes, uint32_t len)
 	if (t->call.in_regs) {
 		src = short_regs(t);
 	} else if (len) {
-		src = user_pointer(as(), bytes, len, false);
+		src = user_pointer_in(own, as(), bytes, len, false);
 		if (!src)
 			return NULL;
 	}
 	if (rw->rq.in_regs) {
 		dst = short_regs(srv);
 	} else {
+		struct user_view view = USER_VIEW_NONE;
+
 		/* Reach the server's memory through its own table; it runs next anyway. */
-		cpu_use_aspace(&sp->as);
+		aspace_install(this_cpu(), &sp->as);
 		if (len)
-			dst = user_pointer(&sp->as, rw->rq.buf, len, true);
+			dst = user_pointer_in(&view, &sp->as, rw->rq.buf, len, true);
 		rc_part = receipt_part(&rc, rw->rq.with_result, &rc_size);
-		out = user_pointer(&sp->as, rw->rq.receipt, rc_size, true);
+		out = user_pointer_in(&view, &sp->as, rw->rq.receipt, rc_size, true);
 		if ((len && !dst) || !out) {
 			cpu_use_aspace(as());
 			return NULL;
@@ -317,7 +330,10 @@ struct thread *call_fast(struct channel *ch, uint64_t bytes, uint32_t len)
 	} else {
 		rc = (struct receipt){
 			rw->rq.reply_result, 0, {len, 0, reply_token(sp, &sp->replies[slot]), 0}};
-		memcpy(out, rc_part, rc_size);
+		if ((uintptr_t)out & 7)
+			memcpy(out, rc_part, rc_size);
+		else
+			copy_words(out, (const uint64_t *)rc_part, (uint32_t)rc_size / 8);
 	}
 	claim_reply_slot(sp, &sp->replies[slot], t);
 	rw->delivered = len;
@@ -326,9 +342,9 @@ struct thread *call_fast(struct channel *ch, uint64_t bytes, uint32_t len)
 }
 
 struct thread *reply_fast(uint64_t token, uint64_t bytes, uint32_t len, bool in_regs,
-			  struct channel *ch)
+			  struct channel *ch, struct user_view *own)
 {
-	struct viper_msg_info info = {len, 0, 0, 0};
+	_Alignas(8) struct viper_msg_info info = {len, 0, 0, 0}; /* copied out as words */
 	struct reply_slot *r;
 	struct thread *caller;
 	struct call_wait *cw;
@@ -345,7 +361,7 @@ struct thread *reply_fast(uint64_t token, uint64_t bytes, uint32_t len, bool in_
 	if (in_regs) {
 		src = short_regs(current_thread());
 	} else if (len) {
-		src = user_pointer(as(), bytes, len, false);
+		src = user_pointer_in(own, as(), bytes, len, false);
 		if (!src)
 			return NULL;
 	}
@@ -353,16 +369,21 @@ struct thread *reply_fast(uint64_t token, uint64_t bytes, uint32_t len, bool in_
 		dst = short_regs(caller);
 	} else {
 		struct aspace *cas = &caller->process->as;
-		cpu_use_aspace(cas);
+		struct user_view view = USER_VIEW_NONE;
+
+		aspace_install(this_cpu(), cas);
 		if (len)
-			dst = user_pointer(cas, cw->reply_bytes, len, true);
-		out = user_pointer(cas, cw->call_ptr + offsetof(struct viper_call, info),
-				   sizeof(info), true);
+			dst = user_pointer_in(&view, cas, cw->reply_bytes, len, true);
+		out = user_pointer_in(&view, cas, cw->call_ptr + offsetof(struct viper_call, info),
+				      sizeof(info), true);
 		if ((len && !dst) || !out) {
 			cpu_use_aspace(as());
 			return NULL;
 		}
-		memcpy(out, &info, sizeof(info));
+		if ((uintptr_t)out & 7)
+			memcpy(out, &info, sizeof(info));
+		else
+			copy_words(out, (const uint64_t *)(const void *)&info, sizeof(info) / 8);
 	}
 	copy_message(dst, cw->in_regs, src, in_regs, len);
 	cw->delivered = len;
@@ -405,4 +426,78 @@ int64_t call_take_reply(struct thread *t)
 				   info.handles * sizeof(viper_handle_t));
 	}
 	return info.bytes;
+}
+
+/* The short-message fast paths. */
+
+/* The six message registers, x2-x7, from one saved frame to another. */
+static inline void copy_short_regs(struct thread *to, const struct thread *from)
+{
+	uint64_t *d = &to->frame->x[2];
+	const uint64_t *s = &from->frame->x[2];
+
+	d[0] = s[0];
+	d[1] = s[1];
+	d[2] = s[2];
+	d[3] = s[3];
+	d[4] = s[4];
+	d[5] = s[5];
+}
+
+void call_short_fast(struct channel *ch, uint32_t len)
+{
+	struct thread *t = current_thread(), *srv = ch->recv_end.waiters.head;
+	struct call_wait *cw = &t->call;
+	struct process *sp;
+	int slot;
+
+	if (!srv || srv->recv.channel != ch || !srv->recv.rq.in_regs ||
+	    !channel_queue_empty(&ch->queue))
+		return;
+	sp = srv->process;
+	if (sp->dying || !sched_can_hand_to(srv))
+		return;
+	slot = free_reply_slot(sp);
+	if (slot < 0)
+		return;
+	/* Deliver: the bytes, and in x1 the reply token and what the last reply got. */
+	copy_short_regs(srv, t);
+	srv->frame->x[1] =
+		short_receipt(reply_token(sp, &sp->replies[slot]), srv->recv.rq.reply_result);
+	srv->recv.delivered = len;
+	srv->recv.channel = NULL;
+	claim_reply_slot(sp, &sp->replies[slot], t);
+	cw->channel = NULL;
+	cw->reply_capacity = VIPER_SHORT_MSG_BYTES;
+	cw->reply_handle_capacity = 0;
+	cw->call_ptr = 0;
+	cw->in_regs = true;
+	cw->result = VIPER_OK;
+	cw->delivered = -1;
+	cw->done = false;
+	hand_over_call(srv);
+}
+
+void reply_recv_short_fast(struct cap *c, uint64_t token, uint32_t len)
+{
+	struct thread *t = current_thread(), *caller;
+	struct channel *ch = channel_of_recv(c->object);
+	struct recv_request *rq = &t->recv.rq;
+	struct reply_slot *r;
+
+	if (!channel_queue_empty(&ch->queue) || channel_sender_gone(ch) ||
+	    call_find(token, &r, &caller) || !caller || caller->state != THREAD_BLOCKED ||
+	    !caller->call.in_regs || !sched_can_hand_to(caller))
+		return;
+	/* Answer: the bytes into the caller's registers; it returns their length. */
+	copy_short_regs(caller, t);
+	caller->call.delivered = len;
+	call_finish(r, caller, VIPER_OK);
+	/* Wait for the next short message here. */
+	rq->in_regs = true;
+	rq->capacity = VIPER_SHORT_MSG_BYTES;
+	rq->with_result = false;
+	rq->nonblock = false;
+	rq->reply_result = VIPER_OK;
+	hand_over_reply(c, ch, caller);
 }

@@ -15,13 +15,13 @@ enum { GC_NONE = 0, GC_CANDIDATE = 1, GC_LIVE = 2 };
 
 static struct channel *inflight_list; /* channels with receive-end caps in queues */
 static unsigned inflight_channels;
-static unsigned gc_events; /* since the last run */
-static unsigned gc_live;   /* channels left in flight by the last run */
+unsigned channel_gc_events; /* since the last run */
+static unsigned gc_live;    /* channels left in flight by the last run */
 
 /* A receive end went into a queue or lost a handle while others may be in flight. */
 static void gc_event(void)
 {
-	gc_events++;
+	channel_gc_events++;
 }
 
 static void inflight_add(struct channel *ch)
@@ -366,12 +366,12 @@ unsigned channel_collect(void)
 		garbage = ch->gc_work;
 		kobject_unref(&ch->recv_end);
 	}
-	gc_events = 0;
+	channel_gc_events = 0;
 	gc_live = inflight_channels;
 	return found;
 }
 
-void channel_collect_if_due(void)
+void channel_collect_if_any_due(void)
 {
 	/*
 	 * A run costs about the channels in flight now, which are at most those
@@ -380,6 +380,6 @@ void channel_collect_if_due(void)
 	 */
 	unsigned due = gc_live < inflight_channels ? gc_live : inflight_channels;
 
-	if (gc_events && gc_events >= due)
+	if (channel_gc_events && channel_gc_events >= due)
 		(void)channel_collect();
 }

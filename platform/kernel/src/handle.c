@@ -134,14 +134,9 @@ err_t handle_give(struct handle_table *t, struct kobject *o, uint32_t rights, vi
 err_t handle_lookup(struct handle_table *t, viper_handle_t h, uint32_t kind, uint32_t rights,
 		    struct cap **out)
 {
-	uint32_t index = h & ((1u << HANDLE_INDEX_BITS) - 1);
-	uint32_t gen = h >> HANDLE_INDEX_BITS;
-	struct cap *c;
+	struct cap *c = handle_cap(t, h);
 
-	if (index >= VIPER_HANDLES_MAX || (h >> 31) != 0)
-		return VIPER_E_BADHANDLE;
-	c = t->slots[index];
-	if (!c || t->gens[index] != gen)
+	if (!c)
 		return VIPER_E_BADHANDLE;
 	if (kind && c->object->kind != kind)
 		return VIPER_E_KIND;

@@ -43,11 +43,6 @@ static struct thread *thread_of(struct rq_link *l)
 	return container_of(l, struct thread, rq);
 }
 
-static bool allowed_on(const struct thread *t, const struct cpu *c)
-{
-	return c->online && (!t->affinity || (t->affinity & (1u << c->index)));
-}
-
 /*
  * How busy `c` is: the threads queued there and the one it runs, unless
  * that one is blocking (a waker that waits next leaves its CPU free).
@@ -151,22 +146,6 @@ uint64_t deadline_after(int64_t timeout_ns)
 
 /* Switching. */
 
-static inline void use_aspace(struct cpu *c, const struct aspace *as)
-{
-	if (as) {
-		if (c->user_root != as->root || c->user_asid != as->asid) {
-			mmu_switch_user(as->root, as->asid);
-			c->user_root = as->root;
-			c->user_asid = as->asid;
-		}
-	} else if (c->user_root) {
-		mmu_switch_user(aspace_empty_root(), 0);
-		c->user_root = 0;
-		c->user_asid = 0;
-	}
-	c->user_as = as;
-}
-
 void cpu_set_stack(struct cpu *c, uint64_t bottom)
 {
 	c->stack_limit = bottom + sizeof(struct trap_frame);
@@ -174,7 +153,57 @@ void cpu_set_stack(struct cpu *c, uint64_t bottom)
 
 void cpu_use_aspace(const struct aspace *as)
 {
-	use_aspace(this_cpu(), as);
+	aspace_install(this_cpu(), as);
+}
+
+/*
+ * The user state of thread `prev` leaves the CPU: its FP/SIMD registers,
+ * saved only if it used them since it was switched in, and its TLS register.
+ */
+static inline __attribute__((always_inline)) void user_state_out(struct thread *prev)
+{
+	if (prev->fp_live) {
+		fp_save(&prev->fp);
+		prev->fp_live = false;
+		fp_trap_user(true);
+	}
+	prev->tpidr_el0 = read_sysreg(tpidr_el0);
+}
+
+/* The user state of thread `next` comes in: its TLS register, its FP/SIMD registers if eager. */
+static inline __attribute__((always_inline)) void user_state_in(struct thread *next)
+{
+	write_sysreg(tpidr_el0, next->tpidr_el0);
+	if (next->fp_eager) {
+		next->fp_eager--;
+		fp_trap_user(false);
+		fp_restore(&next->fp);
+		next->fp_live = true;
+	}
+}
+
+/* The end of a switch to `next` on CPU `c`, its address space installed: its stack, its state. */
+static inline __attribute__((always_inline)) void switch_finish(struct cpu *c, struct thread *next)
+{
+	cpu_set_stack(c, next->kstack.bottom);
+	next->state = THREAD_RUNNING;
+	next->cpu = c->index;
+	if (next->slice <= 0)
+		next->slice = SLICE_TICKS;
+	c->current = next;
+}
+
+/* Makes `next` the thread of CPU `c` in place of `prev`: its FP/SIMD, TLS, address space, stack. */
+static inline __attribute__((always_inline)) void switch_state(struct cpu *c, struct thread *prev,
+							       struct thread *next)
+{
+	c->need_resched = false;
+	if (prev->process)
+		user_state_out(prev);
+	if (next->process)
+		user_state_in(next);
+	aspace_install(c, next->process ? &next->process->as : NULL);
+	switch_finish(c, next);
 }
 
 static void switch_to(struct thread *next)
@@ -182,38 +211,15 @@ static void switch_to(struct thread *next)
 	struct cpu *c = this_cpu();
 	struct thread *prev = c->current;
 
-	c->need_resched = false;
 	if (next == prev) {
+		c->need_resched = false;
 		next->state = THREAD_RUNNING;
 		return;
 	}
-	if (prev->process) {
-		/* FP/SIMD state is saved only if the thread used it since it was switched in. */
-		if (prev->fp_live) {
-			fp_save(&prev->fp);
-			prev->fp_live = false;
-			fp_trap_user(true);
-		}
-		prev->tpidr_el0 = read_sysreg(tpidr_el0);
-	}
-	if (next->process) {
-		write_sysreg(tpidr_el0, next->tpidr_el0);
-		if (next->fp_eager) {
-			next->fp_eager--;
-			fp_trap_user(false);
-			fp_restore(&next->fp);
-			next->fp_live = true;
-		}
-	}
-	use_aspace(c, next->process ? &next->process->as : NULL);
-	cpu_set_stack(c, next->kstack.bottom);
-	next->state = THREAD_RUNNING;
-	next->cpu = c->index;
-	if (next->slice <= 0)
-		next->slice = SLICE_TICKS;
-	c->current = next;
+	switch_state(c, prev, next);
 	cpu_switch(&prev->ctx, &next->ctx);
-	thread_reap();
+	if (thread_reap_list)
+		thread_reap();
 }
 
 void fp_trap_user(bool trap)
@@ -247,7 +253,35 @@ void schedule(void)
 }
 
 /* Takes a blocked or new thread off its wait queue and timeout list. */
-static void unblock(struct thread *t, err_t result)
+/* Blocks thread `t` on `q` (NULL: none) through capability `via` (NULL: none). */
+static inline __attribute__((always_inline)) void join_waits(struct thread *t, struct waitq *q,
+							     struct cap *via)
+{
+	t->state = THREAD_BLOCKED;
+	t->waiting_on = q;
+	t->wq_next = NULL;
+	t->wq_prev = q ? q->tail : NULL;
+	if (q) {
+		if (q->tail)
+			q->tail->wq_next = t;
+		else
+			q->head = t;
+		q->tail = t;
+	}
+	t->wait_cap = via;
+	if (via) {
+		/* The wait belongs to the capability: its death wakes exactly these. */
+		t->cap_prev = NULL;
+		t->cap_next = via->waiters;
+		if (via->waiters)
+			via->waiters->cap_prev = t;
+		via->waiters = t;
+	}
+	t->wake_result = VIPER_OK;
+}
+
+/* Takes blocked thread `t` off its wait queue and its capability's waiters. */
+static inline void leave_waits(struct thread *t)
 {
 	if (t->waiting_on) {
 		struct waitq *q = t->waiting_on;
@@ -262,7 +296,6 @@ static void unblock(struct thread *t, err_t result)
 		t->waiting_on = NULL;
 		t->wq_next = t->wq_prev = NULL;
 	}
-	deadline_wheel_remove(&timeouts, &t->timeout);
 	if (t->wait_cap) {
 		if (t->cap_prev)
 			t->cap_prev->cap_next = t->cap_next;
@@ -273,6 +306,12 @@ static void unblock(struct thread *t, err_t result)
 		t->cap_next = t->cap_prev = NULL;
 		t->wait_cap = NULL;
 	}
+}
+
+static void unblock(struct thread *t, err_t result)
+{
+	leave_waits(t);
+	deadline_wheel_remove(&timeouts, &t->timeout);
 	t->wake_result = result;
 	t->state = THREAD_RUNNABLE;
 }
@@ -295,29 +334,7 @@ err_t wait_on_then_run(struct waitq *q, uint64_t deadline, struct cap *via, stru
 		cpu_use_aspace(&t->process->as); /* an IPC fast path may have left another */
 		return VIPER_E_CLOSED;
 	}
-	t->state = THREAD_BLOCKED;
-	t->waiting_on = q;
-	t->wq_next = NULL;
-	if (q) {
-		t->wq_prev = q->tail;
-		if (q->tail)
-			q->tail->wq_next = t;
-		else
-			q->head = t;
-		q->tail = t;
-	} else {
-		t->wq_prev = NULL;
-	}
-	t->wait_cap = via;
-	if (via) {
-		/* The wait belongs to the capability: its death wakes exactly these. */
-		t->cap_prev = NULL;
-		t->cap_next = via->waiters;
-		if (via->waiters)
-			via->waiters->cap_prev = t;
-		via->waiters = t;
-	}
-	t->wake_result = VIPER_OK;
+	join_waits(t, q, via);
 	if (deadline) {
 		t->timeout.deadline = deadline;
 		deadline_wheel_add(&timeouts, &t->timeout);
@@ -333,6 +350,51 @@ err_t wait_on_then_run(struct waitq *q, uint64_t deadline, struct cap *via, stru
 		schedule();
 	}
 	return t->wake_result;
+}
+
+/* context.S: where a thread parked by sched_handoff_parked resumes. */
+void fast_resume_entry(void);
+
+/* Blocks the calling thread on `q` through `via`, keeping only its frame (see
+ * sched_handoff_parked). */
+static inline struct thread *park(struct cpu *c, struct waitq *q, struct cap *via, unsigned resume)
+{
+	struct thread *t = c->current;
+
+	join_waits(t, q, via);
+	/* Nothing of this kernel stack is needed again: it resumes from its frame. */
+	t->resume = (uint8_t)resume;
+	t->ctx.sp = (uint64_t)(uintptr_t)t->frame;
+	t->ctx.lr = (uint64_t)(uintptr_t)fast_resume_entry;
+	return t;
+}
+
+void sched_handoff_parked(struct waitq *q, struct cap *via, struct thread *next, unsigned resume)
+{
+	struct cpu *c = this_cpu();
+	struct thread *t = park(c, q, via, resume);
+
+	unblock(next, VIPER_OK);
+	switch_state(c, t, next);
+	cpu_load(&next->ctx);
+}
+
+void sched_handoff_direct(struct waitq *q, struct cap *via, struct thread *next, unsigned resume)
+{
+	struct cpu *c = this_cpu();
+	struct thread *t = park(c, q, via, resume);
+	uint64_t ttbr;
+
+	/* Parked, `next` has no deadline; both are user threads. */
+	leave_waits(next);
+	next->wake_result = VIPER_OK;
+	next->resume = RESUME_CONTEXT;
+	c->need_resched = false;
+	user_state_out(t);
+	user_state_in(next);
+	ttbr = aspace_install_on_exit(c, &next->process->as);
+	switch_finish(c, next);
+	fast_exit_to(next->frame, ttbr);
 }
 
 err_t wait_on(struct waitq *q, uint64_t deadline, struct cap *via)

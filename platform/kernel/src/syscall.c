@@ -8,6 +8,11 @@
  */
 #include <kernel/syscall.h>
 
+#include <arch/boot.h>
+#include <arch/trap.h>
+#include <kernel/channel.h>
+#include <kernel/lock.h>
+
 #include "syscalls/decode.h"
 
 typedef int64_t (*syscall_fn)(const uint64_t *a);
@@ -72,4 +77,28 @@ int64_t syscall_dispatch(struct trap_frame *frame)
 	if (n >= VIPER_SYS_COUNT || !syscall_table[n])
 		return VIPER_E_NOSYS;
 	return syscall_table[n](frame->x);
+}
+
+void syscall_return(struct trap_frame *frame, int64_t value)
+{
+	frame->x[0] = (uint64_t)value;
+	channel_collect_if_due();
+	trap_return_to_user();
+}
+
+void syscall_run(struct trap_frame *frame)
+{
+	syscall_return(frame, syscall_dispatch(frame));
+}
+
+_Static_assert(SYS_FAST_CALL == VIPER_SYS_CHANNEL_CALL, "vectors.S tests it");
+_Static_assert(SYS_FAST_REPLY_RECV == VIPER_SYS_CHANNEL_REPLY_RECV &&
+		       SYS_FAST_REPLY_RECV + 1 == VIPER_SYS_CHANNEL_CALL_SHORT &&
+		       SYS_FAST_REPLY_RECV_SHORT == VIPER_SYS_CHANNEL_REPLY_RECV_SHORT,
+	       "vectors.S tests them");
+
+void svc_entry(struct trap_frame *frame)
+{
+	kernel_lock();
+	syscall_run(frame);
 }

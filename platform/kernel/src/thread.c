@@ -7,7 +7,7 @@
 #include <kernel/process.h>
 #include <kernel/sched.h>
 
-static struct thread *reap_list;
+struct thread *thread_reap_list;
 
 static void thread_destroy(struct kobject *o)
 {
@@ -88,11 +88,11 @@ void thread_discard(struct thread *t)
 
 void thread_reap(void)
 {
-	while (reap_list) {
-		struct thread *t = reap_list;
+	while (thread_reap_list) {
+		struct thread *t = thread_reap_list;
 		struct process *p = t->process;
 
-		reap_list = t->reap_next;
+		thread_reap_list = t->reap_next;
 		free_stack(t);
 		t->process = NULL;
 		kobject_signal(&t->obj);
@@ -109,8 +109,8 @@ void thread_exit_current(int64_t status)
 	t->exit_status = status;
 	process_thread_exiting(t->process, t);
 	t->state = THREAD_DEAD;
-	t->reap_next = reap_list;
-	reap_list = t;
+	t->reap_next = thread_reap_list;
+	thread_reap_list = t;
 	schedule();
 	panic("a dead thread ran again");
 }

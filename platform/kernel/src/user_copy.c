@@ -120,15 +120,6 @@ static inline uint64_t one_page(struct aspace *as, uint64_t va, size_t n, bool w
 	return mmu_user_translate(va, write);
 }
 
-void *user_pointer(struct aspace *as, uint64_t va, size_t n, bool write)
-{
-	uint64_t pa = one_page(as, va, n, write);
-
-	if (pa)
-		return phys_to_virt(pa);
-	return as->kernel && n ? (void *)(uintptr_t)va : NULL;
-}
-
 err_t copy_from_user(struct aspace *as, void *dst, uint64_t src, size_t n)
 {
 	uint64_t pa = one_page(as, src, n, false);

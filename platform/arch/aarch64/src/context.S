@@ -17,13 +17,23 @@ cpu_switch:
 	stp	x29, x30, [x0, #80]
 	mov	x2, sp
 	str	x2, [x0, #96]
-	ldp	x19, x20, [x1, #0]
-	ldp	x21, x22, [x1, #16]
-	ldp	x23, x24, [x1, #32]
-	ldp	x25, x26, [x1, #48]
-	ldp	x27, x28, [x1, #64]
-	ldp	x29, x30, [x1, #80]
-	ldr	x2, [x1, #96]
+	mov	x0, x1
+	/* Falls through into cpu_load(to). */
+
+	/*
+	 * cpu_load(const struct cpu_context *to): the second half of
+	 * cpu_switch, for a thread that left nothing to save (it blocked in
+	 * the IPC fast path, its frame holds all it needs).
+	 */
+	.global cpu_load
+cpu_load:
+	ldp	x19, x20, [x0, #0]
+	ldp	x21, x22, [x0, #16]
+	ldp	x23, x24, [x0, #32]
+	ldp	x25, x26, [x0, #48]
+	ldp	x27, x28, [x0, #64]
+	ldp	x29, x30, [x0, #80]
+	ldr	x2, [x0, #96]
 	mov	sp, x2
 	ret
 

@@ -222,12 +222,6 @@ void mmu_free_tables(uint64_t root)
 	free_level(root, 0);
 }
 
-void mmu_switch_user(uint64_t root, uint16_t asid)
-{
-	write_sysreg(ttbr0_el1, root | ((uint64_t)asid << 48));
-	isb();
-}
-
 void mmu_flush_asid(uint16_t asid)
 {
 	__asm__ volatile("dsb ishst\n"

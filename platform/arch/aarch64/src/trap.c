@@ -108,14 +108,6 @@ void kernel_stack_overflow(struct trap_frame *frame)
 	      (unsigned long long)frame->elr);
 }
 
-void svc_entry(struct trap_frame *frame)
-{
-	kernel_lock();
-	frame->x[0] = (uint64_t)syscall_dispatch(frame);
-	channel_collect_if_due();
-	trap_return_to_user();
-}
-
 void trap_entry(struct trap_frame *frame, unsigned vector)
 {
 	unsigned source = vector / 4;

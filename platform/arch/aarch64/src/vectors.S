@@ -47,6 +47,27 @@
 	ldp	x16, x17, [sp, #128]
 	.endm
 
+	/* x18-x30, the rest of a frame that holds every register. */
+	.macro save_x18_x30
+	stp	x18, x19, [sp, #144]
+	stp	x20, x21, [sp, #160]
+	stp	x22, x23, [sp, #176]
+	stp	x24, x25, [sp, #192]
+	stp	x26, x27, [sp, #208]
+	stp	x28, x29, [sp, #224]
+	str	x30, [sp, #240]
+	.endm
+
+	.macro restore_x18_x30
+	ldp	x18, x19, [sp, #144]
+	ldp	x20, x21, [sp, #160]
+	ldp	x22, x23, [sp, #176]
+	ldp	x24, x25, [sp, #192]
+	ldp	x26, x27, [sp, #208]
+	ldp	x28, x29, [sp, #224]
+	ldr	x30, [sp, #240]
+	.endm
+
 	.macro vector index
 	.balign 128
 	sub	sp, sp, #FRAME_SIZE
@@ -99,16 +120,22 @@ exception_vectors:
 
 /*
  * A system call from EL0 (x0 holds ESR_EL1). Only what the C calling
- * convention lets the kernel clobber is saved: x0-x18, x29, x30 and the
- * return state; x19-x28 stay in their registers, preserved by the C code
- * (so the frame's copies of them are stale during a system call). The system
- * call may change x0-x7 in the frame; they go back to user space.
+ * convention lets the kernel clobber is saved: x0-x18, x30 and the return
+ * state (and x29 beside x30); x19-x28 stay in their registers, preserved by
+ * the C code (so the frame's copies of them are stale during a system
+ * call). The system call may change x0-x7 in the frame; they go back to
+ * user space.
  */
 svc_common:
+	/* The calls of the IPC fast path save every register (see svc_fast). */
+	cmp	x8, #SYS_FAST_CALL
+	b.eq	svc_fast
+	sub	x1, x8, #SYS_FAST_REPLY_RECV
+	cmp	x1, #(SYS_FAST_REPLY_RECV_SHORT - SYS_FAST_REPLY_RECV)
+	b.ls	svc_fast
 	save_x2_x17
 	str	x18, [sp, #144]
-	str	x29, [sp, #232]
-	str	x30, [sp, #240]
+	stp	x29, x30, [sp, #232]
 	mrs	x2, sp_el0
 	mrs	x3, elr_el1
 	stp	x2, x3, [sp, #FRAME_SP]
@@ -123,8 +150,7 @@ svc_common:
 	msr	spsr_el1, x3
 	restore_x0_x17
 	ldr	x18, [sp, #144]
-	ldr	x29, [sp, #232]
-	ldr	x30, [sp, #240]
+	ldp	x29, x30, [sp, #232]
 	add	sp, sp, #FRAME_SIZE
 	eret
 
@@ -168,15 +194,72 @@ el1_stack_overflow:
 2:	wfi
 	b	2b
 
+/*
+ * channel_call, channel_reply_recv and their short forms: the whole user
+ * state goes into the frame (x19-x28 too), so a thread blocked in them needs
+ * no kernel stack but its frame: it can be resumed by restoring the frame
+ * alone (fast_resume_entry), whatever its C frames were (kernel/call.h).
+ */
+svc_fast:
+	save_x2_x17
+	save_x18_x30
+	mrs	x2, sp_el0
+	mrs	x3, elr_el1
+	stp	x2, x3, [sp, #FRAME_SP]
+	mrs	x2, spsr_el1
+	stp	x2, x0, [sp, #FRAME_SPSR]
+	mov	x0, sp
+	bl	syscall_fast_entry
+	/* Returns to user space from a frame that holds every register. */
+	.global svc_fast_exit
+svc_fast_exit:
+	ldp	x2, x3, [sp, #FRAME_SP]
+	msr	sp_el0, x2
+	msr	elr_el1, x3
+	ldr	x3, [sp, #FRAME_SPSR]
+	msr	spsr_el1, x3
+	restore_x0_x17
+	restore_x18_x30
+	add	sp, sp, #FRAME_SIZE
+	eret
+
+/*
+ * fast_exit_to(frame, ttbr): the IPC fast path hands the CPU to a thread
+ * it parked whose call is finished (its result in the frame): off this
+ * stack, the big lock handed back, then its address space installed
+ * unless ttbr is 0 (kernel/aspace.h, aspace_install_on_exit), and the
+ * frame to user space.
+ */
+	.global fast_exit_to
+fast_exit_to:
+	mov	sp, x0
+	adrp	x0, big_lock_owner
+	mov	w2, #-1
+	str	w2, [x0, :lo12:big_lock_owner]
+	adrp	x0, big_lock
+	add	x0, x0, :lo12:big_lock
+	add	x0, x0, #4		/* struct spinlock: next, serving */
+	ldr	w2, [x0]
+	add	w2, w2, #1
+	stlr	w2, [x0]
+	cbz	x1, svc_fast_exit
+	msr	ttbr0_el1, x1
+	isb
+	b	svc_fast_exit
+
+/*
+ * Where a thread blocked in the IPC fast path resumes (its saved context's
+ * lr, with sp at its frame): fast_resume finishes its system call, then
+ * the frame goes back to user space.
+ */
+	.global fast_resume_entry
+fast_resume_entry:
+	bl	fast_resume
+	b	svc_fast_exit
+
 trap_common:
 	save_x2_x17
-	stp	x18, x19, [sp, #144]
-	stp	x20, x21, [sp, #160]
-	stp	x22, x23, [sp, #176]
-	stp	x24, x25, [sp, #192]
-	stp	x26, x27, [sp, #208]
-	stp	x28, x29, [sp, #224]
-	str	x30, [sp, #240]
+	save_x18_x30
 
 	/* The interrupted stack pointer: SP_EL0 from EL0, else ours before the frame. */
 	cmp	x1, #8
@@ -206,12 +289,6 @@ trap_return:
 	cbnz	x3, 3f
 	msr	sp_el0, x2
 3:	restore_x0_x17
-	ldp	x18, x19, [sp, #144]
-	ldp	x20, x21, [sp, #160]
-	ldp	x22, x23, [sp, #176]
-	ldp	x24, x25, [sp, #192]
-	ldp	x26, x27, [sp, #208]
-	ldp	x28, x29, [sp, #224]
-	ldr	x30, [sp, #240]
+	restore_x18_x30
 	add	sp, sp, #FRAME_SIZE
 	eret

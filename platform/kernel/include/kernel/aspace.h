@@ -21,10 +21,12 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include <arch/mmu.h>
 #include <kernel/err.h>
 #include <kernel/memory_object.h>
 #include <kernel/object.h>
 #include <kernel/quota.h>
+#include <kernel/sched.h>
 
 #define ASPACE_MAX_MAPPINGS 64
 #define USER_STACK_SIZE	    (64ul << 10)
@@ -69,6 +71,46 @@ struct aspace {
 MUST_CHECK err_t aspace_init_system(void);
 /* The empty lower-half table CPUs use while no process runs. */
 uint64_t aspace_empty_root(void);
+
+/*
+ * Installs `as` (NULL: none) as CPU c's lower half, unless its table is
+ * there already (cpu_use_aspace in kernel/sched.h; inline for the switch
+ * and the IPC fast path).
+ */
+static inline __attribute__((always_inline)) void aspace_install(struct cpu *c,
+								 const struct aspace *as)
+{
+	if (as) {
+		if (c->user_root != as->root || c->user_asid != as->asid) {
+			mmu_switch_user(as->root, as->asid);
+			c->user_root = as->root;
+			c->user_asid = as->asid;
+		}
+	} else if (c->user_root) {
+		mmu_switch_user(aspace_empty_root(), 0);
+		c->user_root = 0;
+		c->user_asid = 0;
+	}
+	c->user_as = as;
+}
+
+/*
+ * aspace_install for a CPU about to leave the kernel for `as` at once:
+ * records it as installed and returns the TTBR0_EL1 value to write once the
+ * big lock is given back (0: it is there already), so the TLB work a new
+ * table brings (QEMU flushes its whole TLB on an ASID change) does not hold
+ * the lock. Nothing may reach user memory in between.
+ */
+static inline __attribute__((always_inline)) uint64_t
+aspace_install_on_exit(struct cpu *c, const struct aspace *as)
+{
+	c->user_as = as;
+	if (c->user_root == as->root && c->user_asid == as->asid)
+		return 0;
+	c->user_root = as->root;
+	c->user_asid = as->asid;
+	return mmu_user_table(as->root, as->asid);
+}
 
 /*
  * An empty address space whose tables `account` pays for (the space takes

@@ -10,7 +10,8 @@
  * channel and the queue is empty, a request without handles goes straight
  * into the server's buffer (call_fast); when the caller waits and the
  * server will wait next, the reply goes straight into the caller's
- * (reply_fast). Either hands the CPU to the other thread directly.
+ * (reply_fast). Either hands the CPU to the other thread directly
+ * (kernel/hand_over.h).
  *
  * The functions here perform: the system-call layer (syscalls/channel.c)
  * has looked the handles up and checked the arguments. Under the big lock.
@@ -26,6 +27,7 @@
 
 struct thread;
 struct process;
+struct user_view;
 
 #define PROCESS_MAX_REPLIES 16
 
@@ -80,6 +82,18 @@ struct recv_wait {
 	int64_t delivered; /* >= 0: a request of this length was delivered */
 };
 
+/*
+ * The short-message fast paths, which do it all, their hand-over included
+ * (call_fast and reply_fast below spend more on the user buffers they may
+ * use): a channel_call_short of
+ * `len` bytes on `ch` to a server waiting there in a short receive, and the
+ * reply half of a channel_reply_recv_short (`len` bytes answering `token`,
+ * then a wait on `c`) to a caller waiting in a short call. They return only
+ * when they decline, having changed nothing.
+ */
+void call_short_fast(struct channel *ch, uint32_t len);
+void reply_recv_short_fast(struct cap *c, uint64_t token, uint32_t len);
+
 /* Where a short message's bytes sit in a thread's saved registers: x2-x7. */
 uint8_t *short_regs(struct thread *t);
 
@@ -104,9 +118,10 @@ int64_t receive_take(struct channel *ch, const struct recv_request *rq, int slot
  * The call fast path: `request` (len bytes at user address `bytes`, or in
  * the calling thread's registers for a short call) goes straight to the
  * server thread parked in a receive on `ch`. Returns that server, to run
- * next, or NULL when any condition fails: then nothing changed.
+ * next, or NULL when any condition fails: then nothing changed. `own` is
+ * a page of the caller's memory translated already (kernel/user_copy.h).
  */
-struct thread *call_fast(struct channel *ch, uint64_t bytes, uint32_t len);
+struct thread *call_fast(struct channel *ch, uint64_t bytes, uint32_t len, struct user_view *own);
 
 /*
  * Finds the call behind reply token `token` of the calling process: its
@@ -125,10 +140,10 @@ void call_finish(struct reply_slot *r, struct thread *caller, err_t outcome);
  * The reply fast path: a reply without handles of `len` bytes (at user
  * address `bytes`, or in registers) to the call behind `token`, when the
  * server will wait on `ch` next. Returns the caller, to run next, or NULL
- * when any condition fails: then nothing changed.
+ * when any condition fails: then nothing changed. `own` as for call_fast.
  */
 struct thread *reply_fast(uint64_t token, uint64_t bytes, uint32_t len, bool in_regs,
-			  struct channel *ch);
+			  struct channel *ch, struct user_view *own);
 
 /*
  * Completes a call whose reply arrived in t->call.msg: the bytes and handles

@@ -137,8 +137,17 @@ MUST_CHECK err_t message_alloc(struct mem_account *account, struct message **out
  */
 void message_free(struct message *m);
 
+/* The collector's events since its last run (channel.c). */
+extern unsigned channel_gc_events;
+/* channel_collect_if_due once there were events. */
+void channel_collect_if_any_due(void);
+
 /* Runs the collector if enough happened since its last run (see above); at the end of a call. */
-void channel_collect_if_due(void);
+static inline void channel_collect_if_due(void)
+{
+	if (channel_gc_events)
+		channel_collect_if_any_due();
+}
 /* Runs the collector now. Returns how many channels it found to be garbage. */
 unsigned channel_collect(void);
 

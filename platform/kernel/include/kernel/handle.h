@@ -45,6 +45,16 @@ struct handle_table {
 	uint32_t limit; /* slots this table may use, <= VIPER_HANDLES_MAX */
 };
 
+/* The capability handle `h` names in `t`; NULL when it names none (forged or stale). */
+static inline struct cap *handle_cap(const struct handle_table *t, uint64_t h)
+{
+	uint64_t index = h & ((1u << HANDLE_INDEX_BITS) - 1);
+
+	if (h >> 31 || index >= VIPER_HANDLES_MAX || t->gens[index] != h >> HANDLE_INDEX_BITS)
+		return NULL;
+	return t->slots[index];
+}
+
 void handle_table_init(struct handle_table *t, uint32_t limit);
 /* Closes every handle in the table. */
 void handle_table_clear(struct handle_table *t);

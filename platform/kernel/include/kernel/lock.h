@@ -12,7 +12,7 @@
 
 struct spinlock {
 	uint32_t next;
-	uint32_t serving;
+	uint32_t serving; /* at offset 4: vectors.S's fast_exit_to releases it */
 };
 
 static inline void spin_lock(struct spinlock *l)

@@ -32,15 +32,15 @@ struct thread;
 struct process {
 	struct kobject obj;
 	char name[VIPER_IMAGE_NAME_MAX];
+	bool dying;
+	bool exited;
+	int64_t exit_status;
+	struct reply_slot replies[PROCESS_MAX_REPLIES]; /* near the start for the IPC fast path */
 	struct aspace as;
 	struct handle_table handles;
 	struct quota_limits limits; /* enforced: as.account, handles.limit, live_threads */
 	struct thread *threads;
 	unsigned live_threads;
-	bool dying;
-	bool exited;
-	int64_t exit_status;
-	struct reply_slot replies[PROCESS_MAX_REPLIES];
 	uint64_t parent_koid;	   /* the spawning process's koid; 0 when the kernel started it */
 	unsigned priority;	   /* its first thread's, as given at spawn */
 	struct process *list_next; /* the next in process_list() */

@@ -18,6 +18,7 @@
 #include <arch/boot.h>
 #include <kernel/err.h>
 #include <kernel/object.h>
+#include <kernel/run_queue.h>
 #include <kernel/thread.h>
 
 #define SLICE_TICKS	2 /* 20 ms at 100 Hz */
@@ -62,6 +63,12 @@ static inline struct thread *current_thread(void)
 	return this_cpu()->current;
 }
 
+/* True when `t` may run on `c`: it is online and in t's affinity (0: any CPU). */
+static inline bool allowed_on(const struct thread *t, const struct cpu *c)
+{
+	return c->online && (!t->affinity || (t->affinity & (1u << c->index)));
+}
+
 /*
  * Installs `as` (NULL: none) as this CPU's lower half. Switching threads does
  * this; an IPC fast path does it early to reach the next thread's memory,
@@ -71,6 +78,7 @@ void cpu_use_aspace(const struct aspace *as);
 
 /* context.S */
 void cpu_switch(struct cpu_context *from, struct cpu_context *to);
+void cpu_load(const struct cpu_context *to) __attribute__((noreturn));
 void fp_save(struct fp_state *s);
 void fp_restore(const struct fp_state *s);
 void thread_trampoline(void);
@@ -126,6 +134,41 @@ err_t wait_on(struct waitq *q, uint64_t deadline, struct cap *via);
  * it: the IPC fast path hands the CPU from caller to server and back.
  */
 err_t wait_on_then_run(struct waitq *q, uint64_t deadline, struct cap *via, struct thread *next);
+/*
+ * The IPC fast path's hand-over: true when `next` may run on this CPU at
+ * once (its affinity allows it and nothing queued here outranks it).
+ */
+static inline __attribute__((always_inline)) bool sched_can_hand_to(const struct thread *next)
+{
+	struct cpu *c = this_cpu(); /* online: it runs this */
+
+	return (!next->affinity || (next->affinity & (1u << c->index))) &&
+	       (int)next->priority >= run_queue_top(&c->rq);
+}
+
+/*
+ * The IPC fast path's hand-over: blocks the calling thread on `q` through
+ * `via` (as wait_on, without a deadline; its process is not dying, the
+ * caller checked) and runs `next`, a blocked thread that sched_can_hand_to
+ * accepted, on this CPU at once. The caller keeps no kernel context, only
+ * its frame (which holds every register), and resumes by finishing its call
+ * in fast_resume, `resume` (enum thread_resume) telling which. Never returns.
+ */
+_Noreturn void sched_handoff_parked(struct waitq *q, struct cap *via, struct thread *next,
+				    unsigned resume);
+/*
+ * The same when `next` is parked too and its call is finished, its result
+ * in its frame: this CPU returns to user space as `next` straight away
+ * (fast_exit_to in vectors.S), without going through fast_resume.
+ */
+_Noreturn void sched_handoff_direct(struct waitq *q, struct cap *via, struct thread *next,
+				    unsigned resume);
+/*
+ * vectors.S: leaves the kernel through `frame` (every register), giving
+ * the big lock back and then, unless 0, writing `ttbr` to TTBR0_EL1.
+ */
+void fast_exit_to(struct trap_frame *frame, uint64_t ttbr) __attribute__((noreturn));
+
 /* Wakes every thread on `q` with `result`. */
 void waitq_wake_all(struct waitq *q, err_t result);
 /*

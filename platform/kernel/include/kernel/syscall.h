@@ -9,4 +9,19 @@
 /* Runs the call numbered frame->x[8] with arguments x0-x5; returns the value for x0. */
 int64_t syscall_dispatch(struct trap_frame *frame);
 
+/*
+ * A system call from user space, the big lock held: runs it, its value
+ * into x0, then returns to user space (which drops the lock).
+ */
+void syscall_run(struct trap_frame *frame);
+/* The end of a system call: `value` into x0, then back to user space (dropping the lock). */
+void syscall_return(struct trap_frame *frame, int64_t value);
+
+/*
+ * The entry of channel_call_short and channel_reply_recv_short (vectors.S's
+ * svc_fast, whose frame holds every register): the IPC fast path when it
+ * applies (kernel/call.h), else syscall_run.
+ */
+void syscall_fast_entry(struct trap_frame *frame);
+
 #endif

@@ -43,6 +43,13 @@ struct fp_state {
 	uint64_t fpsr;
 };
 
+/* How a blocked thread resumes (see kernel/call.h, the IPC fast path). */
+enum thread_resume {
+	RESUME_CONTEXT = 0, /* its saved context: where it called cpu_switch */
+	RESUME_CALL = 1,    /* from its frame alone, finishing its call (channel_call[_short]) */
+	RESUME_RECV = 2,    /* from its frame alone, finishing channel_reply_recv[_short] */
+};
+
 enum thread_state {
 	THREAD_NEW,
 	THREAD_RUNNABLE,
@@ -62,6 +69,7 @@ struct thread {
 	struct kernel_stack kstack; /* an idle thread's is its CPU's boot stack */
 	struct trap_frame *frame;   /* user state, top of the kernel stack */
 	enum thread_state state;
+	uint8_t resume; /* enum thread_resume, while blocked */
 	unsigned priority;
 	unsigned cpu; /* where it runs or ran last */
 	int slice;
@@ -106,8 +114,9 @@ void thread_start(struct thread *t);
 void thread_discard(struct thread *t);
 /* Ends the calling thread; never returns. */
 _Noreturn void thread_exit_current(int64_t status);
-/* Frees the stacks of threads that ended (called after every switch). */
+/* Frees the stacks of threads that ended (called after every switch that finds some). */
 void thread_reap(void);
+extern struct thread *thread_reap_list; /* the ended threads thread_reap frees */
 /* True once the thread has ended. */
 static inline bool thread_ended(const struct thread *t)
 {

@@ -7,8 +7,11 @@
 
 #include <kernel/call.h>
 #include <kernel/channel.h>
+#include <kernel/hand_over.h>
 #include <kernel/kmalloc.h>
+#include <kernel/lock.h>
 #include <kernel/string.h>
+#include <kernel/syscall.h>
 #include <kernel/thread.h>
 
 /* A message as a system call gives it. */
@@ -312,6 +315,7 @@ static int64_t do_call(uint64_t h, const struct viper_call *call, uint64_t call_
 	struct thread *server = NULL;
 	struct channel *ch;
 	struct message *m;
+	struct user_view own = USER_VIEW_NONE;
 	struct cap *via;
 	uint64_t deadline = call->timeout_ns < 0 ? 0 : deadline_after(call->timeout_ns);
 	err_t err = lookup(h, VIPER_OBJ_CHANNEL_SEND, VIPER_RIGHT_WRITE, &via);
@@ -321,7 +325,7 @@ static int64_t do_call(uint64_t h, const struct viper_call *call, uint64_t call_
 	ch = channel_of_send(via->object);
 	prepare_call(t, call, call_ptr, in_regs);
 	if (!call->send_handle_count)
-		server = call_fast(ch, ma.bytes, call->send_len);
+		server = call_fast(ch, ma.bytes, call->send_len, &own);
 	if (!server) {
 		err = build_message(h, &ma, call->timeout_ns, &cw->msg, &m, &ch);
 		if (err)
@@ -349,20 +353,18 @@ int64_t sys_channel_call(const uint64_t *a)
 	return do_call(a[0], &call, a[1], false);
 }
 
+/* The arguments of a channel_call_short but its length: no user buffers, the bytes in registers. */
+static const struct viper_call short_call = {.reply_capacity = VIPER_SHORT_MSG_BYTES,
+					     .timeout_ns = VIPER_TIMEOUT_NONE};
+
 int64_t sys_channel_call_short(const uint64_t *a)
 {
 	struct viper_call call;
 
 	if (a[1] > VIPER_SHORT_MSG_BYTES)
 		return VIPER_E_TOOBIG;
+	call = short_call;
 	call.send_len = (uint32_t)a[1];
-	call.send_handle_count = 0;
-	call.reply_capacity = VIPER_SHORT_MSG_BYTES;
-	call.reply_handle_capacity = 0;
-	call.timeout_ns = VIPER_TIMEOUT_NONE;
-	/* No user buffers: the bytes are in registers. */
-	call.send_bytes = call.reply_bytes = NULL;
-	call.send_handles = call.reply_handles = NULL;
 	return do_call(a[0], &call, 0, true);
 }
 
@@ -430,6 +432,8 @@ int64_t sys_channel_reply(const uint64_t *a)
 static err_t reply_before_receive(uint64_t h, const struct reply_args *ra, bool nonblock,
 				  struct cap **c, struct thread **caller, err_t *outcome)
 {
+	struct user_view own = USER_VIEW_NONE;
+
 	*c = NULL;
 	*caller = NULL;
 	*outcome = VIPER_OK;
@@ -437,7 +441,7 @@ static err_t reply_before_receive(uint64_t h, const struct reply_args *ra, bool 
 		return VIPER_OK;
 	if (!nonblock && !ra->msg.count && !lookup(h, VIPER_OBJ_CHANNEL_RECV, VIPER_RIGHT_READ, c))
 		*caller = reply_fast(ra->token, ra->msg.bytes, (uint32_t)ra->msg.len,
-				     ra->msg.from_regs, channel_of_recv((*c)->object));
+				     ra->msg.from_regs, channel_of_recv((*c)->object), &own);
 	else
 		*c = NULL;
 	if (*caller)
@@ -520,4 +524,207 @@ int64_t sys_channel_take_notifications(const uint64_t *a)
 	if (err)
 		return err;
 	return (int64_t)channel_take_notifications(channel_of_recv(c->object));
+}
+
+/* The IPC fast path (kernel/call.h). */
+
+/* The call or receive of a thread a hand-over blocked, finished. */
+static int64_t finish_handed_over(struct thread *t, unsigned resume)
+{
+	struct recv_wait *rw = &t->recv;
+	uint64_t h = t->frame->x[0];
+	struct cap *c;
+
+	if (resume == RESUME_CALL) {
+		if (!t->call.done && t->wake_result) {
+			call_abandon(t); /* woken to give up (its process ends) */
+			return t->wake_result;
+		}
+		return await_reply(t, NULL, 0);
+	}
+	rw->channel = NULL;
+	if (rw->delivered >= 0)
+		return rw->delivered; /* the call fast path did it all */
+	if (t->wake_result)
+		return t->wake_result;
+	/* Another thread may have closed the handle meanwhile. */
+	if (lookup(h, VIPER_OBJ_CHANNEL_RECV, VIPER_RIGHT_READ, &c))
+		return VIPER_E_CLOSED;
+	struct recv_request rq = rw->rq;
+	return receive_then_wake(h, c, &rq, NULL);
+}
+
+void fast_resume(void)
+{
+	struct thread *t = current_thread();
+	unsigned resume = t->resume;
+
+	t->resume = RESUME_CONTEXT;
+	if (thread_reap_list)
+		thread_reap();
+	syscall_return(t->frame, finish_handed_over(t, resume));
+}
+
+/* lookup's test alone, for the fast path: t's cap, or NULL for any refusal. */
+static inline struct cap *fast_lookup(struct thread *t, uint64_t h, uint32_t kind, uint32_t rights)
+{
+	struct cap *c = handle_cap(&t->process->handles, h);
+
+	return c && c->object->kind == kind && (c->rights & rights) == rights ? c : NULL;
+}
+
+/*
+ * copy_from_user for the fast path's arguments: `size` bytes (whole words)
+ * at `va`, which must be aligned and within one page, each word read once.
+ * False when the general path must copy them (it reports any fault).
+ */
+static inline bool fast_copy_in(struct thread *t, struct user_view *v, void *dst, uint64_t va,
+				size_t size)
+{
+	const volatile uint64_t *src =
+		(va & 7) ? NULL : user_pointer(&t->process->as, va, size, false);
+	uint64_t *d = dst;
+
+	if (!src)
+		return false;
+	user_view_set(v, va, (void *)(uintptr_t)src, false);
+	for (size_t i = 0; i < size / 8; i++)
+		d[i] = src[i];
+	return true;
+}
+
+_Static_assert(offsetof(struct viper_call, info) % 8 == 0 &&
+		       offsetof(struct viper_reply_recv, reply_result) % 8 == 0,
+	       "fast_copy_in copies whole words");
+
+/*
+ * channel_call (in_regs false) or channel_call_short to a server waiting on
+ * the channel, for call_hand_over: the server, or NULL when the general
+ * path must do it (it reports any error in the arguments).
+ */
+static inline __attribute__((always_inline)) struct thread *
+fast_call(struct thread *t, const uint64_t *a, bool in_regs)
+{
+	struct cap *c = fast_lookup(t, a[0], VIPER_OBJ_CHANNEL_SEND, VIPER_RIGHT_WRITE);
+	struct user_view own = USER_VIEW_NONE;
+	struct viper_call call;
+	struct thread *srv;
+
+	if (!c || t->process->dying)
+		return NULL;
+	if (in_regs) {
+		if (a[1] > VIPER_SHORT_MSG_BYTES)
+			return NULL;
+		call_short_fast(channel_of_send(c->object), (uint32_t)a[1]);
+		/* It declined: the server is not in a short receive, say. */
+		prepare_call(t, &short_call, 0, true);
+		srv = call_fast(channel_of_send(c->object), 0, (uint32_t)a[1], &own);
+	} else {
+		if (!fast_copy_in(t, &own, &call, a[1], offsetof(struct viper_call, info)) ||
+		    call.send_handle_count || call.timeout_ns >= 0)
+			return NULL; /* handles or a deadline: the general path */
+		prepare_call(t, &call, a[1], false);
+		srv = call_fast(channel_of_send(c->object), (uint64_t)(uintptr_t)call.send_bytes,
+				call.send_len, &own);
+	}
+	if (srv)
+		t->call.channel = NULL; /* the server took the request */
+	return srv;
+}
+
+/*
+ * The reply half of channel_reply_recv (in_regs false) or its short form
+ * when the caller waits and the receive would wait, for reply_hand_over:
+ * the caller, with *c the receive end and the receive to wait in in the
+ * calling thread's recv.rq; NULL when the general path must do it.
+ */
+static inline __attribute__((always_inline)) struct thread *
+fast_reply(struct thread *t, const uint64_t *a, bool in_regs, struct cap **c)
+{
+	struct recv_request *rq = &t->recv.rq;
+	struct user_view own = USER_VIEW_NONE;
+	struct viper_reply_recv rr;
+
+	*c = fast_lookup(t, a[0], VIPER_OBJ_CHANNEL_RECV, VIPER_RIGHT_READ);
+	if (!*c || t->process->dying)
+		return NULL;
+	if (in_regs) {
+		if (!(a[1] & 0xffffffffu) || a[1] >> 32 > VIPER_SHORT_MSG_BYTES)
+			return NULL;
+		reply_recv_short_fast(*c, a[1] & 0xffffffffu, (uint32_t)(a[1] >> 32));
+		/* It declined: the caller is not in a short call, say. */
+		*rq = (struct recv_request){
+			0, VIPER_SHORT_MSG_BYTES, 0, 0, false, true, false, VIPER_OK};
+		return reply_fast(a[1] & 0xffffffffu, 0, (uint32_t)(a[1] >> 32), true,
+				  channel_of_recv((*c)->object), &own);
+	}
+	if (a[2] ||
+	    !fast_copy_in(t, &own, &rr, a[1], offsetof(struct viper_reply_recv, reply_result)) ||
+	    !rr.reply || rr.reply_handle_count)
+		return NULL;
+	*rq = (struct recv_request){(uint64_t)(uintptr_t)rr.recv_bytes,
+				    rr.recv_capacity,
+				    (uint64_t)(uintptr_t)rr.recv_handles,
+				    a[1] + offsetof(struct viper_reply_recv, reply_result),
+				    true,
+				    false,
+				    false,
+				    VIPER_OK};
+	return reply_fast(rr.reply, (uint64_t)(uintptr_t)rr.reply_bytes, rr.reply_len, false,
+			  channel_of_recv((*c)->object), &own);
+}
+
+/* channel_call[_short] on the fast path: false when it declines. */
+static inline __attribute__((always_inline)) bool fast_call_entry(struct trap_frame *f,
+								  struct thread *t, bool in_regs)
+{
+	struct thread *srv = fast_call(t, f->x, in_regs);
+
+	if (!srv)
+		return false;
+	if (sched_can_hand_to(srv))
+		hand_over_call(srv);
+	syscall_return(f, await_reply(t, srv, 0));
+	return true;
+}
+
+/* channel_reply_recv[_short] on the fast path: false when it declines. */
+static inline __attribute__((always_inline)) bool fast_reply_entry(struct trap_frame *f,
+								   struct thread *t, bool in_regs)
+{
+	struct cap *c;
+	struct thread *caller = fast_reply(t, f->x, in_regs, &c);
+
+	if (!caller)
+		return false;
+	if (sched_can_hand_to(caller))
+		hand_over_reply(c, channel_of_recv(c->object), caller);
+	struct recv_request rq = t->recv.rq;
+	syscall_return(f, receive_then_wake(f->x[0], c, &rq, caller));
+	return true;
+}
+
+void syscall_fast_entry(struct trap_frame *f)
+{
+	struct thread *t;
+	bool done;
+
+	kernel_lock();
+	t = current_thread();
+	switch (f->x[8]) {
+	case VIPER_SYS_CHANNEL_CALL_SHORT:
+		done = fast_call_entry(f, t, true);
+		break;
+	case VIPER_SYS_CHANNEL_REPLY_RECV_SHORT:
+		done = fast_reply_entry(f, t, true);
+		break;
+	case VIPER_SYS_CHANNEL_CALL:
+		done = fast_call_entry(f, t, false);
+		break;
+	default:
+		done = fast_reply_entry(f, t, false);
+		break;
+	}
+	if (!done)
+		syscall_run(f); /* the fast path declined */
 }

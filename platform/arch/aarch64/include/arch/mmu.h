@@ -10,6 +10,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include <arch/sysreg.h>
 #include <kernel/board.h>
 #include <kernel/err.h>
 
@@ -143,8 +144,18 @@ void mmu_guard_kernel_page(const void *va);
 /* Frees every table under `root` (not the pages they map) and `root` itself. */
 void mmu_free_tables(uint64_t root);
 
+/* The TTBR0_EL1 value for table `root` with `asid`. */
+static inline uint64_t mmu_user_table(uint64_t root, uint16_t asid)
+{
+	return root | ((uint64_t)asid << 48);
+}
+
 /* Makes `root` with `asid` the lower-half table of this CPU. */
-void mmu_switch_user(uint64_t root, uint16_t asid);
+static inline void mmu_switch_user(uint64_t root, uint16_t asid)
+{
+	write_sysreg(ttbr0_el1, mmu_user_table(root, asid));
+	isb();
+}
 
 /* Drops every TLB entry of `asid` on all CPUs. */
 void mmu_flush_asid(uint16_t asid);
