@@ -1788,6 +1788,43 @@ static const struct viper_process_entry *find_process(int64_t n, uint64_t koid)
 	return NULL;
 }
 
+/*
+ * More processes than the kernel lists without giving the big lock back (16
+ * at a time): every one of them still comes, once, in creation order.
+ */
+static void check_long_process_list(viper_handle_t sys, int64_t n)
+{
+	static struct viper_process_entry many[64];
+	int64_t kids[40], status;
+	viper_handle_t s, r, give;
+	int found = 0;
+
+	CHECK_EQ(viper_channel_create(&s, &r, 0), 0);
+	for (int i = 0; i < 40; i++) {
+		give = (viper_handle_t)viper_handle_derive(r,
+							   VIPER_RIGHT_READ | VIPER_RIGHT_TRANSFER);
+		kids[i] = spawn(ROLE_TAKE_CALL, &give, 1);
+		CHECK(kids[i] > 0);
+	}
+	CHECK_EQ(viper_system_processes(sys, many, 64), n + 40);
+	for (int64_t i = 1; i < n + 40 && i < 64; i++)
+		CHECK(many[i - 1].koid < many[i].koid);
+	for (int i = 0; i < 40; i++) {
+		uint64_t k = koid_of((viper_handle_t)kids[i]);
+		for (int64_t j = 0; j < n + 40 && j < 64; j++)
+			found += many[j].koid == k;
+	}
+	CHECK_EQ(found, 40);
+	viper_handle_close(s); /* every child's receive fails: they exit */
+	for (int i = 0; i < 40; i++) {
+		CHECK_EQ(viper_process_wait((viper_handle_t)kids[i], &status, 10ll * 1000000000),
+			 0);
+		viper_handle_close((viper_handle_t)kids[i]);
+	}
+	viper_handle_close(r);
+	CHECK_EQ(viper_system_processes(sys, NULL, 0), n);
+}
+
 static void test_system_processes(void)
 {
 	viper_handle_t sys = system_handle();
@@ -1856,6 +1893,7 @@ static void test_system_processes(void)
 				1ull << 32, 0, 0, 0),
 		 VIPER_E_INVAL);
 	check_system_handle_errors(call_system_processes, VIPER_RIGHT_READ);
+	check_long_process_list(sys, n);
 }
 
 static void test_system_handles(void)

@@ -68,20 +68,44 @@ static void process_entry(const struct process *p, struct viper_process_entry *e
 	process_usage(p, &e->usage);
 }
 
+/* Entries system_list_processes writes before it gives the big lock back for a moment. */
+#define LIST_BATCH 16
+
+/*
+ * Lets other CPUs into the kernel in the middle of a list: `p`, the next
+ * process to list, is held (its object, and so its place in the list,
+ * stays) instead of *held, the one held before.
+ */
+static void let_others_in(struct process *p, struct process **held)
+{
+	kobject_ref(&p->obj);
+	if (*held)
+		kobject_unref(&(*held)->obj);
+	*held = p;
+	kernel_unlock();
+	kernel_lock();
+}
+
 int64_t system_list_processes(struct aspace *to, uint64_t out, uint32_t max)
 {
 	struct viper_process_entry e;
+	struct process *held = NULL;
 	uint32_t copied = 0;
+	err_t err = VIPER_OK;
 
 	/* Only what is asked for is visited: the total is counted as processes come and go. */
-	for (const struct process *p = process_list(); p && copied < max; p = p->list_next) {
+	for (struct process *p = process_list(); p && copied < max && !err; p = p->list_next) {
+		if (copied && copied % LIST_BATCH == 0)
+			let_others_in(p, &held);
 		process_entry(p, &e);
-		err_t err = copy_to_user(to, out, &e, sizeof(e));
-		if (err)
-			return err;
+		err = copy_to_user(to, out, &e, sizeof(e));
 		out += sizeof(e);
 		copied++;
 	}
+	if (held)
+		kobject_unref(&held->obj);
+	if (err)
+		return err;
 	return process_count_all();
 }
 

@@ -41,7 +41,9 @@ int64_t system_list_handles(const struct handle_table *t, struct aspace *to, uin
 /*
  * Copies process_list() to `out` in `to` as struct viper_process_entry (at
  * most `max`). Returns how many processes there are in all, or
- * VIPER_E_FAULT as system_list_handles.
+ * VIPER_E_FAULT as system_list_handles. Gives the big lock back for a
+ * moment after every 16 entries, so no call holds it for work that grows
+ * with the number of processes.
  */
 int64_t system_list_processes(struct aspace *to, uint64_t out, uint32_t max);
 
