@@ -157,9 +157,10 @@ static inline __attribute__((always_inline)) bool sched_can_hand_to(const struct
 _Noreturn void sched_handoff_parked(struct waitq *q, struct cap *via, struct thread *next,
 				    unsigned resume);
 /*
- * The same when `next` is parked too and its call is finished, its result
- * in its frame: this CPU returns to user space as `next` straight away
- * (fast_exit_to in vectors.S), without going through fast_resume.
+ * The same when `next` blocked in a hand-over too (a user thread, whose
+ * process is not dying) and its call is finished, its result in its frame:
+ * this CPU returns to user space as `next` straight away (fast_exit_to in
+ * vectors.S), without going through fast_resume.
  */
 _Noreturn void sched_handoff_direct(struct waitq *q, struct cap *via, struct thread *next,
 				    unsigned resume);

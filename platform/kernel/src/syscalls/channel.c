@@ -599,7 +599,7 @@ _Static_assert(offsetof(struct viper_call, info) % 8 == 0 &&
 
 /*
  * channel_call (in_regs false) or channel_call_short to a server waiting on
- * the channel, for call_hand_over: the server, or NULL when the general
+ * the channel, for hand_over_call: the server, or NULL when the general
  * path must do it (it reports any error in the arguments).
  */
 static inline __attribute__((always_inline)) struct thread *
@@ -634,7 +634,7 @@ fast_call(struct thread *t, const uint64_t *a, bool in_regs)
 
 /*
  * The reply half of channel_reply_recv (in_regs false) or its short form
- * when the caller waits and the receive would wait, for reply_hand_over:
+ * when the caller waits and the receive would wait, for hand_over_reply:
  * the caller, with *c the receive end and the receive to wait in in the
  * calling thread's recv.rq; NULL when the general path must do it.
  */
