@@ -1,16 +1,21 @@
 /*
  * The in-guest harness of the kernel test suites (usertests.c,
- * quotatests.c): CHECK and CHECK_EQ record a failure and go on, run() runs
- * one case and prints "ok" or "FAIL" with its name, and summary() prints the
- * closing "N passed, N failed" line. Each program is one translation unit
- * that includes this once.
+ * quotatests.c, lifetimetests.c): CHECK and CHECK_EQ record a failure and
+ * go on, run() runs one case and prints "ok" or "FAIL" with its name, and
+ * summary() prints the closing "N passed, N failed" line; REQUIRE is for
+ * the program's children. Each program is one translation unit that
+ * includes this once and defines `startup`.
  */
 #ifndef TESTS_KERNEL_GUEST_CHECK_H
 #define TESTS_KERNEL_GUEST_CHECK_H
 
 #include <stdbool.h>
+#include <string.h>
 
 #include <viper/runtime.h>
+
+#define PAGE	VIPER_PAGE_SIZE
+#define SECONDS (1000ll * 1000000)
 
 static int passed, failed;
 static const char *current_test;
@@ -44,6 +49,27 @@ static void run(const char *name, void (*fn)(void))
 	else
 		failed++;
 	viper_printf("%s %s\n", current_ok ? "ok  " : "FAIL", name);
+}
+
+/* In a child: the first failed check ends it with its line as the status. */
+#define REQUIRE(cond)                                                                              \
+	do {                                                                                       \
+		if (!(cond)) {                                                                     \
+			viper_printf("  child %llu: line %d: %s\n",                                \
+				     (unsigned long long)startup->argument, __LINE__, #cond);      \
+			return __LINE__;                                                           \
+		}                                                                                  \
+	} while (0)
+
+/* What `process` holds and may hold (bytes 0xee when the call fails). */
+static inline struct viper_usage usage_of(viper_handle_t process)
+{
+	struct viper_usage u;
+
+	memset(&u, 0xee, sizeof(u));
+	if (viper_process_usage(process, &u) < 0)
+		memset(&u, 0xee, sizeof(u));
+	return u;
 }
 
 /* Prints the closing line; returns the number of failed cases. */

@@ -35,31 +35,14 @@ enum role {
 	ROLE_MIDDLE = 11, /* checks process_set_parent's refusals below the suite */
 };
 
-#define CYCLES	300
-#define CHAIN	3000
-#define PAGE	VIPER_PAGE_SIZE
-#define SECONDS (1000ll * 1000000)
+#define CYCLES 300
+#define CHAIN  3000
 
 static const struct viper_startup *startup;
 
-/* In a child: the first failed check ends it with its line as the status. */
-#define REQUIRE(cond)                                                                              \
-	do {                                                                                       \
-		if (!(cond)) {                                                                     \
-			viper_printf("  child %llu: line %d: %s\n",                                \
-				     (unsigned long long)startup->argument, __LINE__, #cond);      \
-			return __LINE__;                                                           \
-		}                                                                                  \
-	} while (0)
-
 static struct viper_usage my_usage(void)
 {
-	struct viper_usage u;
-
-	memset(&u, 0xee, sizeof(u));
-	if (viper_process_usage(startup->self_process, &u) < 0)
-		memset(&u, 0xee, sizeof(u));
-	return u;
+	return usage_of(startup->self_process);
 }
 
 /* Sends `h` (moved) through send end `s` with a short text. */
@@ -127,10 +110,6 @@ static int role_channel_cycles(void)
 		    (r = crossed_pair_with_backlog()))
 			return r;
 		/* At most a few rings wait for the collector at any time. */
-		if (my_usage().kernel_bytes >= start.kernel_bytes + 64 * 1024)
-			viper_printf("  at %d: %llu bytes, %llu at the start\n", i,
-				     (unsigned long long)my_usage().kernel_bytes,
-				     (unsigned long long)start.kernel_bytes);
 		REQUIRE(my_usage().kernel_bytes < start.kernel_bytes + 64 * 1024);
 	}
 	REQUIRE(my_usage().handles == start.handles);

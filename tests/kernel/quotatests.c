@@ -29,30 +29,7 @@ enum role {
 	ROLE_EXIT0 = 9,	   /* exits with 0 */
 };
 
-#define PAGE	VIPER_PAGE_SIZE
-#define SECONDS (1000ll * 1000000)
-
 static const struct viper_startup *startup;
-
-/* In a child: the first failed check ends it with its line as the status. */
-#define REQUIRE(cond)                                                                              \
-	do {                                                                                       \
-		if (!(cond)) {                                                                     \
-			viper_printf("  child %llu: line %d: %s\n",                                \
-				     (unsigned long long)startup->argument, __LINE__, #cond);      \
-			return __LINE__;                                                           \
-		}                                                                                  \
-	} while (0)
-
-static struct viper_usage usage_of(viper_handle_t process)
-{
-	struct viper_usage u;
-
-	memset(&u, 0xee, sizeof(u));
-	if (viper_process_usage(process, &u) < 0)
-		memset(&u, 0xee, sizeof(u));
-	return u;
-}
 
 static struct viper_usage my_usage(void)
 {

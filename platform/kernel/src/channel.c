@@ -330,10 +330,10 @@ static struct channel *find_candidates(void)
 	return candidates;
 }
 
-unsigned channel_collect(void)
+/* The collector's run: frees every channel it finds to be garbage (see kernel/channel.h). */
+static void channel_collect(void)
 {
 	struct channel *candidates = find_candidates(), *garbage = NULL, *ch;
-	unsigned found = 0;
 
 	/* References from the candidates' own queues do not make anything reachable. */
 	for (ch = candidates; ch; ch = ch->gc_next)
@@ -354,7 +354,6 @@ unsigned channel_collect(void)
 			kobject_ref(&ch->recv_end);
 			ch->gc_work = garbage;
 			garbage = ch;
-			found++;
 		}
 	}
 	for (ch = candidates; ch; ch = ch->gc_next)
@@ -368,7 +367,6 @@ unsigned channel_collect(void)
 	}
 	channel_gc_events = 0;
 	gc_live = inflight_channels;
-	return found;
 }
 
 void channel_collect_if_any_due(void)
@@ -381,5 +379,5 @@ void channel_collect_if_any_due(void)
 	unsigned due = gc_live < inflight_channels ? gc_live : inflight_channels;
 
 	if (channel_gc_events && channel_gc_events >= due)
-		(void)channel_collect();
+		channel_collect();
 }

@@ -43,6 +43,12 @@ static struct thread *thread_of(struct rq_link *l)
 	return container_of(l, struct thread, rq);
 }
 
+/* True when `t` may run on `c`: it is online and in t's affinity (0: any CPU). */
+static bool allowed_on(const struct thread *t, const struct cpu *c)
+{
+	return c->online && (!t->affinity || (t->affinity & (1u << c->index)));
+}
+
 /*
  * How busy `c` is: the threads queued there and the one it runs, unless
  * that one is blocking (a waker that waits next leaves its CPU free).
@@ -339,8 +345,7 @@ err_t wait_on_then_run(struct waitq *q, uint64_t deadline, struct cap *via, stru
 		t->timeout.deadline = deadline;
 		deadline_wheel_add(&timeouts, &t->timeout);
 	}
-	if (next && next->state == THREAD_BLOCKED && allowed_on(next, this_cpu()) &&
-	    (int)next->priority >= run_queue_top(&this_cpu()->rq)) {
+	if (next && next->state == THREAD_BLOCKED && sched_can_hand_to(next)) {
 		/* Direct handoff: `next` runs now, without a trip through the run queue. */
 		unblock(next, VIPER_OK);
 		switch_to(next);

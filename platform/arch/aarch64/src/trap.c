@@ -2,7 +2,6 @@
 #include <arch/trap.h>
 
 #include <arch/gic.h>
-#include <kernel/channel.h>
 #include <kernel/console.h>
 #include <kernel/irq_table.h>
 #include <kernel/lock.h>

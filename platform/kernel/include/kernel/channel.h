@@ -148,7 +148,5 @@ static inline void channel_collect_if_due(void)
 	if (channel_gc_events)
 		channel_collect_if_any_due();
 }
-/* Runs the collector now. Returns how many channels it found to be garbage. */
-unsigned channel_collect(void);
 
 #endif

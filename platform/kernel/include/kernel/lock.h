@@ -15,6 +15,8 @@ struct spinlock {
 	uint32_t serving; /* at offset 4: vectors.S's fast_exit_to releases it */
 };
 
+_Static_assert(__builtin_offsetof(struct spinlock, serving) == 4, "vectors.S's fast_exit_to");
+
 static inline void spin_lock(struct spinlock *l)
 {
 	uint32_t ticket = __atomic_fetch_add(&l->next, 1, __ATOMIC_RELAXED);

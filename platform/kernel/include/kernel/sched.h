@@ -63,12 +63,6 @@ static inline struct thread *current_thread(void)
 	return this_cpu()->current;
 }
 
-/* True when `t` may run on `c`: it is online and in t's affinity (0: any CPU). */
-static inline bool allowed_on(const struct thread *t, const struct cpu *c)
-{
-	return c->online && (!t->affinity || (t->affinity & (1u << c->index)));
-}
-
 /*
  * Installs `as` (NULL: none) as this CPU's lower half. Switching threads does
  * this; an IPC fast path does it early to reach the next thread's memory,
