@@ -68,7 +68,51 @@ uint64_t kconsole_dropped(void)
 	return rx_dropped;
 }
 
-void kconsole_write(const char *s, size_t n)
+/*
+ * Output is serialised per message across CPUs, whatever locks the writer
+ * holds (a fault or overflow report can come from a kernel thread that runs
+ * without the big lock): a writer takes the console, again freely on the
+ * CPU that has it (a report while printing), and waits for another CPU's
+ * message at most a tenth of a second, then prints anyway (that CPU may have
+ * stopped while it printed). The owner is named by MPIDR, valid from reset.
+ */
+static volatile uint32_t console_taken;
+static volatile uint64_t console_owner = UINT64_MAX;
+static unsigned console_depth;
+
+static uint64_t this_cpu_id(void)
+{
+	return read_sysreg(mpidr_el1) & 0xff00ffffffull;
+}
+
+bool kconsole_hold(void)
+{
+	uint64_t me = this_cpu_id(), until;
+
+	if (console_owner == me) {
+		console_depth++;
+		return true;
+	}
+	until = read_sysreg(cntpct_el0) + read_sysreg(cntfrq_el0) / 10;
+	while (__atomic_exchange_n(&console_taken, 1, __ATOMIC_ACQUIRE)) {
+		if (read_sysreg(cntpct_el0) > until)
+			return false;
+		__asm__ volatile("yield");
+	}
+	console_owner = me;
+	console_depth = 1;
+	return true;
+}
+
+void kconsole_release(bool taken)
+{
+	if (!taken || --console_depth)
+		return;
+	console_owner = UINT64_MAX;
+	__atomic_store_n(&console_taken, 0, __ATOMIC_RELEASE);
+}
+
+static void console_put(const char *s, size_t n)
 {
 	for (size_t i = 0; i < n; i++) {
 		if (s[i] == '\n')
@@ -77,15 +121,26 @@ void kconsole_write(const char *s, size_t n)
 	}
 }
 
+void kconsole_write(const char *s, size_t n)
+{
+	bool taken = kconsole_hold();
+
+	console_put(s, n);
+	kconsole_release(taken);
+}
+
 static void kconsole_sink(void *ctx, const char *s, size_t n)
 {
 	(void)ctx;
-	kconsole_write(s, n);
+	console_put(s, n);
 }
 
 void kvprintf(const char *fmt, va_list ap)
 {
+	bool taken = kconsole_hold();
+
 	format_v(kconsole_sink, NULL, fmt, ap);
+	kconsole_release(taken);
 }
 
 void kprintf(const char *fmt, ...)

@@ -9,6 +9,7 @@ void panic(const char *fmt, ...)
 	va_list ap;
 
 	irq_disable_local();
+	(void)kconsole_hold(); /* for good: nothing else prints after a panic */
 	kprintf("kernel panic: ");
 	va_start(ap, fmt);
 	kvprintf(fmt, ap);

@@ -35,6 +35,7 @@ static void handle_irq(void)
 /* Prints the fault report: what happened, where, and every register. */
 static void report(const struct trap_frame *f, unsigned vector)
 {
+	bool held = kconsole_hold();
 	char why[128];
 
 	kprintf("\n*** %s exception from %s\n", kind_names[vector % 4], source_names[vector / 4]);
@@ -52,6 +53,7 @@ static void report(const struct trap_frame *f, unsigned vector)
 				(unsigned long long)f->x[i], i + 1,
 				(unsigned long long)f->x[i + 1]);
 	}
+	kconsole_release(held);
 }
 
 /*
@@ -81,6 +83,7 @@ static void user_fault(struct trap_frame *f, unsigned vector)
 {
 	struct thread *t = current_thread();
 	struct process *p = t->process;
+	bool held = kconsole_hold();
 	char why[128];
 
 	kprintf("\n*** process %llu (%s) killed: %s exception from %s\n",
@@ -89,6 +92,7 @@ static void user_fault(struct trap_frame *f, unsigned vector)
 	kprintf("  cause: %s\n", esr_describe(f->esr, why, sizeof(why)));
 	kprintf("  FAR 0x%016llx  ELR 0x%016llx  SP 0x%016llx\n", (unsigned long long)f->far,
 		(unsigned long long)f->elr, (unsigned long long)f->sp);
+	kconsole_release(held);
 	process_kill(p, VIPER_EXIT_FAULT);
 }
 
@@ -97,6 +101,7 @@ void kernel_stack_overflow(struct trap_frame *frame)
 	struct thread *t = current_thread();
 	struct process *p = t->process;
 
+	(void)kconsole_hold(); /* up to the panic, which keeps it */
 	kprintf("\n*** kernel stack overflow: thread %llu of process %llu (%s) ran past the "
 		"bottom of its stack at 0x%llx (stack pointer 0x%llx)\n",
 		(unsigned long long)t->obj.koid, p ? (unsigned long long)p->obj.koid : 0ull,
@@ -134,6 +139,7 @@ void trap_entry(struct trap_frame *frame, unsigned vector)
 		return;
 	}
 	/* Anything else from EL1 is a kernel bug. */
+	(void)kconsole_hold(); /* up to the panic, which keeps it */
 	report(frame, vector);
 	panic("unhandled %s exception at 0x%llx", kind_names[kind], (unsigned long long)frame->elr);
 }

@@ -23,11 +23,23 @@ void kconsole_init(uintptr_t base);
 /* Turns on interrupt-driven input on GIC interrupt `irq`. */
 MUST_CHECK err_t kconsole_enable_input(uint32_t irq);
 
-/* Writes `n` bytes, turning "\n" into "\r\n". */
+/*
+ * Writes `n` bytes, turning "\n" into "\r\n". Each write, and each
+ * kprintf, comes out whole: another CPU's output never lands inside it.
+ */
 void kconsole_write(const char *s, size_t n);
 
 /* printf-style output to the console (see kernel/format.h). */
 void kprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/*
+ * Keeps other CPUs' output out of several writes (a report of many lines):
+ * kconsole_hold, the writes, then kconsole_release with what it returned.
+ * Nests. A CPU that stopped while holding it delays others by at most a
+ * tenth of a second, after which they print anyway.
+ */
+bool kconsole_hold(void);
+void kconsole_release(bool held);
 
 /* kprintf with a va_list. */
 void kvprintf(const char *fmt, va_list ap);
