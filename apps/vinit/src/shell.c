@@ -27,22 +27,44 @@ void shell_init(struct shell *sh, const struct viper_instance_env *env)
 			 sh);
 }
 
-void shell_flush(struct shell *sh)
+/* Sends out[0, len) in one console Write and keeps the rest of the buffer. */
+static void send_prefix(struct shell *sh, size_t len)
 {
 	viper_console_WriteRequest req;
 	viper_console_WriteReply rep;
 
-	if (sh->out_len == 0)
-		return;
 	vc_memset(&req, 0, sizeof(req));
-	vc_memcpy(req.data.bytes, sh->out, sh->out_len);
-	req.data.size = (pb_size_t)sh->out_len;
-	sh->out_len = 0;
+	vc_memcpy(req.data.bytes, sh->out, len);
+	req.data.size = (pb_size_t)len;
+	for (size_t i = len; i < sh->out_len; i++) /* moves left: a forward copy is safe */
+		sh->out[i - len] = sh->out[i];
+	sh->out_len -= len;
 	int32_t r = console_write(sh->slots[VINIT_SLOT_CONSOLE], &req, &rep);
 	if (r != VIPER_OK && !sh->console_down)
 		vc_log("vinit: console Write failed: %s; output is lost until it works",
 		       shell_error_name(r));
 	sh->console_down = r != VIPER_OK;
+}
+
+void shell_flush(struct shell *sh)
+{
+	if (sh->out_len > 0)
+		send_prefix(sh, sh->out_len);
+}
+
+/*
+ * A full buffer goes out up to its last newline, so every line of at most
+ * SHELL_OUTPUT_CHUNK bytes reaches the console in one Write: output from
+ * elsewhere (the log's copies, the kernel's messages) lands between lines,
+ * never inside one. A longer line goes out in full chunks.
+ */
+static void flush_full(struct shell *sh)
+{
+	size_t end = sh->out_len;
+
+	while (end > 0 && sh->out[end - 1] != '\n')
+		end--;
+	send_prefix(sh, end > 0 ? end : sh->out_len);
 }
 
 void shell_write(struct shell *sh, const char *data, size_t len)
@@ -56,7 +78,7 @@ void shell_write(struct shell *sh, const char *data, size_t len)
 		data += n;
 		len -= n;
 		if (sh->out_len == sizeof(sh->out))
-			shell_flush(sh);
+			flush_full(sh);
 	}
 }
 
