@@ -126,7 +126,10 @@ def layout(system, diags):
     """Lays out `system`; reports quota and limit problems to `diags`."""
     out = Layout(system)
     by_binding = {}
-    for b in system.bindings:
+    bindings = list(system.bindings)
+    if system.supervisor_log is not None:
+        bindings.append(system.supervisor_log)  # the last channel: the root keeps its send end
+    for b in bindings:
         if b.client.process == b.provider.process:
             continue  # co-located or kernel-kernel: a direct call
         iface = system.interfaces.get(b.interface)
@@ -318,6 +321,9 @@ def to_manifest(out, manifest_cls):
     """The viper.manifest.Manifest message of the layout."""
     m = manifest_cls()
     m.system = out.system.name
+    for ch in out.channels:
+        if ch.binding is out.system.supervisor_log:
+            m.supervisor_log = ch.index + 1
     kernel_end = m.DESCRIPTOR.file.message_types_by_name["Channel"].enum_types_by_name["KernelEnd"]
     for ch in out.channels:
         c = m.channels.add()

@@ -14,6 +14,7 @@ import diagnostics
 import textproto
 
 KERNEL = "kernel"
+ROOT = "root"  # the root task, which is no instance but may be a client
 KERNEL_PRIORITY = 16  # the kernel runs above every process
 DEFAULT_PRIORITY = 8
 MAX_PRIORITY = 15
@@ -61,6 +62,14 @@ class Binding:
 
     def client_name(self):
         return "%s.%s" % (self.client.name, self.slot)
+
+
+class RootClient:
+    """The root task as a client: of the supervisor log (System.supervisor_log)."""
+
+    name = ROOT
+    process = ROOT
+    component = None
 
 
 class DeviceUse:
@@ -119,6 +128,7 @@ class System:
         self.instances = {}
         self.processes = {}
         self.bindings = []
+        self.supervisor_log = None  # Binding of the root task to a log provider
         self.components = {}
         self.interfaces = {}
 
@@ -550,6 +560,31 @@ def _resolve_system(system, inst, diags):
     inst.system = grant
 
 
+def _resolve_supervisor_log(system, msg, diags):
+    """The binding of the root task to the instance `supervisor_log` names."""
+    if not msg.has("supervisor_log"):
+        return
+    name, line = msg.get("supervisor_log"), msg.line_of("supervisor_log")
+    provider = system.instances.get(name)
+    if provider is None:
+        diags.error(system.file, line, "unknown-instance",
+                    "supervisor_log names unknown instance '%s'" % name,
+                    diagnostics.did_you_mean(name, system.instances, "an instance providing log") or
+                    "name an instance providing log, or remove supervisor_log")
+        return
+    if provider.component is None:
+        return  # reported as unknown-component
+    if "log" not in provider.component.provides:
+        provided = ", ".join(provider.component.provides) or "nothing"
+        candidates = _providers(system, "log")
+        diags.error(system.file, line, "slot-type",
+                    "supervisor_log names '%s', which provides %s, not log" % (name, provided),
+                    "name an instance providing log" +
+                    (": " + ", ".join(candidates) if candidates else ", or remove supervisor_log"))
+        return
+    system.supervisor_log = Binding(RootClient(), "log", "log", provider, line)
+
+
 def _check_devices_unique(system, diags):
     owner = {}
     uses = sorted((u for i in system.instances.values() for u in i.devices),
@@ -771,6 +806,7 @@ def load(path, board_arg, components, interfaces, pool, diags):
         _resolve_system(system, inst, diags)
         system.bindings.extend(inst.bindings)
     system.bindings.sort(key=Binding.key)
+    _resolve_supervisor_log(system, msg, diags)
     _check_devices_unique(system, diags)
     _check_cycles(system, diags)
     _check_priorities(system, diags)

@@ -18,6 +18,13 @@ def _process_of(system, instance):
     return system.processes[instance.process]
 
 
+def _client_text(system, binding):
+    """Where a channel's client is: a process, the kernel or the root task."""
+    if binding.client.process == model.ROOT:
+        return "the root task"
+    return _proc_text(_process_of(system, binding.client))
+
+
 def _proc_text(proc):
     return "the kernel" if proc.is_kernel() else "process " + proc.name
 
@@ -58,7 +65,7 @@ def report(out):
                 b = g.channel.binding
                 lines.append(head + "channel %s (receive) <- %s in %s, served by '%s'" %
                              (g.channel.interface.name, b.client_name(),
-                              _proc_text(_process_of(system, b.client)), b.provider.name))
+                              _client_text(system, b), b.provider.name))
             elif g.kind == "GRANT_DEVICE":
                 d = g.device
                 lines.append(head + "device %s %s 0x%08x+0x%x rw (instance '%s')" %
@@ -80,6 +87,11 @@ def report(out):
                 access = g.instance.system
                 lines.append(head + "system capability: %s %s (instance '%s')" %
                              (_SYSTEM[access], _SYSTEM_RIGHTS[access], g.instance.name))
+    if system.supervisor_log is not None:
+        b = system.supervisor_log
+        lines.append("process root: channel log (send) %s -> %s instance '%s' in %s" %
+                     (b.client_name(), b.provider.component.name, b.provider.name,
+                      _proc_text(_process_of(system, b.provider))))
     board = system.board
     header = [
         "# ViperOS authority report",
@@ -150,6 +162,13 @@ def dot(out):
                                                               extra))
         lines.append("  %s -> %s [%s];" % (_q("instance_" + b.client.name),
                                            _q("instance_" + b.provider.name), attrs))
+    if system.supervisor_log is not None:
+        b = system.supervisor_log
+        ch = channel_of.get((b.client.name, b.slot))
+        where = "channel %d" % ch.index if ch is not None else "direct"
+        lines.append('  "root" [shape=house, label=%s];' % _q("root task"))
+        lines.append('  "root" -> %s [label=%s];' % (_q("instance_" + b.provider.name),
+                                                   _q("log (supervision, %s)" % where)))
     for inst in sorted(system.instances.values(), key=lambda i: i.name):
         for use in inst.devices:
             lines.append('  %s -> %s [style="dotted", label=%s];' %

@@ -93,21 +93,35 @@ static void notify_listeners(struct pl011_console *c)
 /*
  * Transmits through the system console (vc_console_write), which owns the
  * transmitter with the kernel: a request goes out in one piece, never
- * interleaved with the kernel's messages or another process's lines.
+ * interleaved with the kernel's messages or another process's lines. When
+ * one client left a line open (a prompt, input being typed) and another
+ * writes, the other's output starts on a line of its own: a line from the
+ * log never lands inside the shell's.
  */
 static int32_t uart_write(void *self, struct viper_rpc_context *ctx,
 			  const viper_console_WriteRequest *req, viper_console_WriteReply *rep)
 {
+	struct pl011_console *c = self;
+	uint32_t size = req->data.size;
 	int32_t err;
-	(void)self;
-	(void)ctx;
 
-	if (req->data.size > sizeof(req->data.bytes))
+	if (size > sizeof(req->data.bytes))
 		return VIPER_E_INVAL;
-	err = req->data.size ? vc_console_write(req->data.bytes, req->data.size) : VIPER_OK;
+	if (size == 0) {
+		rep->written = 0;
+		return VIPER_OK;
+	}
+	if (c->open_line != 0 && c->open_line != ctx->connection + 1) {
+		err = vc_console_write("\n", 1);
+		if (err)
+			return err;
+		c->open_line = 0;
+	}
+	err = vc_console_write(req->data.bytes, size);
 	if (err)
 		return err;
-	rep->written = req->data.size;
+	c->open_line = req->data.bytes[size - 1] == '\n' ? 0 : ctx->connection + 1;
+	rep->written = size;
 	return VIPER_OK;
 }
 

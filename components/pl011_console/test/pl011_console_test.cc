@@ -434,6 +434,38 @@ TEST_P(Pl011ConsoleTest, WriteGoesToTheConsoleInOnePiece)
 	EXPECT_TRUE(uart_.tx.empty()) << "the driver never writes the data register itself";
 }
 
+// Two clients: one leaves a line open (a prompt); the other's output then
+// starts on a new line, and so does neither a client continuing its own
+// line nor anyone after a line was finished.
+TEST_P(Pl011ConsoleTest, AnotherClientsOutputStartsOnALineOfItsOwn)
+{
+	auto write_as = [this](uint32_t connection, const char *text) {
+		viper_console_WriteRequest req = {};
+		viper_console_WriteReply rep = {};
+		viper_rpc_context ctx = {};
+		ctx.connection = connection;
+		req.data.size = (pb_size_t)strlen(text);
+		memcpy(req.data.bytes, text, req.data.size);
+		EXPECT_EQ(pl011_console_server.write(&console_, &ctx, &req, &rep), VIPER_OK);
+		EXPECT_EQ(rep.written, req.data.size);
+	};
+	write_as(1, "SYS:> ");
+	write_as(1, "Lo");
+	write_as(2, "log: root: restarting log\n");
+	write_as(1, "g\n");
+	write_as(2, "log: second\n");
+	write_as(1, "SYS:> ");
+	write_as(1, "\n");
+	write_as(2, "partial");
+	write_as(2, " more\n");
+	std::vector<std::string> want = {"SYS:> ",  "Lo",
+					 "\n",	    "log: root: restarting log\n",
+					 "g\n",	    "log: second\n",
+					 "SYS:> ",  "\n",
+					 "partial", " more\n"};
+	EXPECT_EQ(console_out_.writes, want);
+}
+
 TEST_P(Pl011ConsoleTest, WriteReportsAConsoleThatFails)
 {
 	viper_host_fakes fakes = {};

@@ -75,6 +75,16 @@ static int32_t check_channels(const viper_manifest_Manifest *m, struct plan_erro
 				    "channel %u (%s): bulk_memory %u names no memory (%u exist)", i,
 				    c->client, c->bulk_memory, (unsigned)m->memories_count);
 	}
+	if (m->supervisor_log > m->channels_count)
+		return fail(err, VIPER_E_CORRUPT, "supervisor_log %u names no channel (%u exist)",
+			    m->supervisor_log, (unsigned)m->channels_count);
+	if (m->supervisor_log &&
+	    (strcmp(m->channels[m->supervisor_log - 1].client, "root.log") != 0 ||
+	     m->channels[m->supervisor_log - 1].kernel_end ==
+		     viper_manifest_Channel_KernelEnd_KERNEL_END_SEND))
+		return fail(err, VIPER_E_CORRUPT,
+			    "supervisor_log: channel %u (%s) is not the root task's log channel",
+			    m->supervisor_log - 1, m->channels[m->supervisor_log - 1].client);
 	for (pb_size_t i = 0; i < m->memories_count; i++) {
 		if (m->memories[i].size == 0)
 			return fail(err, VIPER_E_CORRUPT, "memory %u (%s) has size 0", i,
@@ -448,6 +458,21 @@ enum plan_exit_action plan_on_exit(const viper_manifest_Process *p, uint32_t res
 	if (p->ends_system)
 		return PLAN_EXIT_END_SYSTEM;
 	return wanted ? PLAN_EXIT_LIMIT : PLAN_EXIT_FINAL;
+}
+
+uint64_t plan_restart_delay(uint64_t ran_ns, uint32_t *quick_failures)
+{
+	uint64_t delay = PLAN_BACKOFF_FIRST_NS;
+
+	if (ran_ns >= PLAN_QUICK_RUN_NS) {
+		*quick_failures = 0;
+		return 0;
+	}
+	if (*quick_failures < UINT32_MAX)
+		(*quick_failures)++;
+	for (uint32_t n = 1; n < *quick_failures && delay < PLAN_BACKOFF_MAX_NS; n++)
+		delay *= 2;
+	return delay < PLAN_BACKOFF_MAX_NS ? delay : PLAN_BACKOFF_MAX_NS;
 }
 
 const char *plan_error_name(int64_t error)

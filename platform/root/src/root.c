@@ -12,6 +12,7 @@
 #include <viper/syscall.h>
 
 #include "root/plan.h"
+#include "supervisor_log.h"
 
 /* Linked in by the system build: the system's nanopb-encoded manifest. */
 extern const uint8_t viper_manifest[];
@@ -21,13 +22,19 @@ extern const uint32_t viper_manifest_size;
 struct child {
 	viper_handle_t process; /* VIPER_HANDLE_INVALID when not running */
 	uint32_t restarts;
-	bool done; /* exited for good */
+	uint32_t quick_failures; /* plan_restart_delay's count */
+	uint64_t started_ns;	 /* clock_now when it last started */
+	uint64_t restart_at_ns;	 /* when a delayed restart is due; 0: none pending */
+	bool done;		 /* exited for good */
 };
 
 static viper_manifest_Manifest manifest; /* large: never on the stack */
 static struct plan_caps caps;
 static struct child children[PLAN_MAX_PROCESSES];
 static viper_handle_t poll_set;
+
+/* How long the end of the system waits for the supervisor log to take what was said. */
+#define FINISH_TIMEOUT_NS 1000000000ll
 
 static int create_channels(void)
 {
@@ -40,8 +47,8 @@ static int create_channels(void)
 			continue;
 		r = viper_channel_create(&caps.channel_send[c], &caps.channel_recv[c], depth);
 		if (r < 0) {
-			viper_printf("root: cannot create channel %u (%s -> %s): %s\n", c,
-				     ch->client, ch->provider, plan_error_name(r));
+			supervisor_say("cannot create channel %u (%s -> %s): %s", c, ch->client,
+				       ch->provider, plan_error_name(r));
 			return -1;
 		}
 	}
@@ -62,8 +69,8 @@ static int create_memories(void)
 		h = viper_memory_create(size, 0);
 
 		if (h < 0) {
-			viper_printf("root: cannot create memory %s (%llu bytes): %s\n", mem->name,
-				     (unsigned long long)size, plan_error_name(h));
+			supervisor_say("cannot create memory %s (%llu bytes): %s", mem->name,
+				       (unsigned long long)size, plan_error_name(h));
 			return -1;
 		}
 		caps.memory[i] = (viper_handle_t)h;
@@ -90,14 +97,14 @@ static int start(uint32_t index)
 	int ok = -1;
 
 	if (plan_process_grants(&manifest, p, &caps, plan, &err) < 0) {
-		viper_printf("root: cannot start %s: %s\n", p->name, err.text);
+		supervisor_say("cannot start %s: %s", p->name, err.text);
 		return -1;
 	}
 	for (; made < p->grants_count; made++) {
 		r = viper_handle_derive(plan[made].source, plan[made].rights);
 		if (r < 0) {
-			viper_printf("root: cannot start %s: grant %u (rights 0x%x): %s\n", p->name,
-				     made + 1, plan[made].rights, plan_error_name(r));
+			supervisor_say("cannot start %s: grant %u (rights 0x%x): %s", p->name,
+				       made + 1, plan[made].rights, plan_error_name(r));
 			goto out_close;
 		}
 		handles[made] = (viper_handle_t)r;
@@ -113,15 +120,13 @@ static int start(uint32_t index)
 	};
 	r = viper_process_spawn(&spawn);
 	if (r == VIPER_E_LIMIT) {
-		viper_printf(
-			"root: cannot start %s: process_spawn: E_LIMIT (is its quota of %u KiB "
-			"and %u handles too small for its program and %u grants?)\n",
-			p->name, p->memory_kib, p->handles, (unsigned)made);
+		supervisor_say("cannot start %s: process_spawn: E_LIMIT (is its quota of %u KiB "
+			       "and %u handles too small for its program and %u grants?)",
+			       p->name, p->memory_kib, p->handles, (unsigned)made);
 		goto out_close;
 	}
 	if (r < 0) {
-		viper_printf("root: cannot start %s: process_spawn: %s\n", p->name,
-			     plan_error_name(r));
+		supervisor_say("cannot start %s: process_spawn: %s", p->name, plan_error_name(r));
 		goto out_close;
 	}
 	made = 0; /* moved into the child */
@@ -130,13 +135,14 @@ static int start(uint32_t index)
 	r = viper_poll_add(poll_set, children[index].process, VIPER_SIGNAL_EXITED, index);
 	if (r < 0) {
 		/* Without the poll entry its exit would go unnoticed. */
-		viper_printf("root: cannot watch %s: %s\n", p->name, plan_error_name(r));
+		supervisor_say("cannot watch %s: %s", p->name, plan_error_name(r));
 		viper_process_kill(children[index].process, 0);
 		viper_handle_close(children[index].process);
 		children[index].process = VIPER_HANDLE_INVALID;
 		goto out_close;
 	}
-	viper_printf("root: started %s (koid %llu)\n", p->name, (unsigned long long)info.koid);
+	children[index].started_ns = (uint64_t)viper_clock_now();
+	supervisor_say("started %s (koid %llu)", p->name, (unsigned long long)info.koid);
 	ok = 0;
 out_close:
 	while (made > 0)
@@ -163,8 +169,8 @@ static void retire(uint32_t index)
 	if (served == 0)
 		return;
 	/* Said before the ends close: a client's failed call comes after this line. */
-	viper_printf("root: %s will not run again; closing the %u channel(s) it served\n", p->name,
-		     served);
+	supervisor_say("%s will not run again; closing the %u channel(s) it served", p->name,
+		       served);
 	for (pb_size_t g = 0; g < p->grants_count; g++) {
 		const viper_manifest_Grant *gr = &p->grants[g];
 		viper_handle_t *h;
@@ -179,6 +185,13 @@ static void retire(uint32_t index)
 	}
 }
 
+/* Restarts child `index`; one that cannot start will not run again. */
+static void restart_now(uint32_t index)
+{
+	if (start(index) < 0)
+		retire(index);
+}
+
 /* Handles the exit of child `index`; returns 1 (with *end_status) when the system ends. */
 static int child_exited(uint32_t index, int64_t *end_status)
 {
@@ -188,30 +201,39 @@ static int child_exited(uint32_t index, int64_t *end_status)
 	int64_t r = viper_process_wait(c->process, &status, VIPER_TIMEOUT_POLL);
 
 	if (r < 0) {
-		viper_printf("root: waiting for %s: %s\n", p->name, plan_error_name(r));
+		supervisor_say("waiting for %s: %s", p->name, plan_error_name(r));
 		status = VIPER_EXIT_KILLED;
 	}
 	viper_poll_remove(poll_set, c->process);
 	viper_handle_close(c->process);
 	c->process = VIPER_HANDLE_INVALID;
-	viper_printf("root: %s exited with status %lld\n", p->name, (long long)status);
+	supervisor_say("%s exited with status %lld", p->name, (long long)status);
 
 	switch (plan_on_exit(p, c->restarts, status)) {
-	case PLAN_EXIT_RESTART:
+	case PLAN_EXIT_RESTART: {
+		uint64_t now = (uint64_t)viper_clock_now();
+		uint64_t delay = plan_restart_delay(now - c->started_ns, &c->quick_failures);
+
 		c->restarts++;
-		viper_printf("root: restarting %s (restart %u)\n", p->name, c->restarts);
-		if (start(index) == 0)
-			return 0;
-		retire(index);
+		if (delay == 0) {
+			supervisor_say("restarting %s (restart %u)", p->name, c->restarts);
+			restart_now(index);
+		} else {
+			supervisor_say("restarting %s (restart %u) in %llu ms: it ran %llu ms",
+				       p->name, c->restarts, (unsigned long long)(delay / 1000000u),
+				       (unsigned long long)((now - c->started_ns) / 1000000u));
+			c->restart_at_ns = now + delay;
+		}
 		return 0;
+	}
 	case PLAN_EXIT_END_SYSTEM:
-		viper_printf("root: %s ends the system with status %lld\n", p->name,
-			     (long long)status);
+		supervisor_log_finish(FINISH_TIMEOUT_NS);
+		supervisor_say("%s ends the system with status %lld", p->name, (long long)status);
 		*end_status = status;
 		c->done = true;
 		return 1;
 	case PLAN_EXIT_LIMIT:
-		viper_printf("root: %s reached its restart limit (%u)\n", p->name, p->max_restarts);
+		supervisor_say("%s reached its restart limit (%u)", p->name, p->max_restarts);
 		retire(index);
 		return 0;
 	case PLAN_EXIT_FINAL:
@@ -221,10 +243,32 @@ static int child_exited(uint32_t index, int64_t *end_status)
 	}
 }
 
+/* Starts every child whose delayed restart is due; returns ns to the next one, or -1. */
+static int64_t due_restarts(void)
+{
+	uint64_t now = (uint64_t)viper_clock_now();
+	int64_t next = -1;
+
+	for (pb_size_t i = 0; i < manifest.processes_count; i++) {
+		struct child *c = &children[i];
+
+		if (c->restart_at_ns == 0)
+			continue;
+		if (c->restart_at_ns <= now) {
+			c->restart_at_ns = 0;
+			restart_now(i);
+			continue;
+		}
+		if (next < 0 || (int64_t)(c->restart_at_ns - now) < next)
+			next = (int64_t)(c->restart_at_ns - now);
+	}
+	return next;
+}
+
 static bool anything_running(void)
 {
 	for (pb_size_t i = 0; i < manifest.processes_count; i++) {
-		if (children[i].process != VIPER_HANDLE_INVALID)
+		if (children[i].process != VIPER_HANDLE_INVALID || children[i].restart_at_ns != 0)
 			return true;
 	}
 	return false;
@@ -236,11 +280,14 @@ static int64_t supervise(void)
 	int64_t end_status = 0;
 
 	while (anything_running()) {
-		int64_t n =
-			viper_poll_wait(poll_set, events, PLAN_MAX_PROCESSES, VIPER_TIMEOUT_NONE);
+		int64_t wait = due_restarts();
+		int64_t n = viper_poll_wait(poll_set, events, PLAN_MAX_PROCESSES,
+					    wait < 0 ? VIPER_TIMEOUT_NONE : wait);
 
+		if (n == VIPER_E_TIMEOUT)
+			continue;
 		if (n < 0) {
-			viper_printf("root: poll_wait: %s\n", plan_error_name(n));
+			supervisor_say("poll_wait: %s", plan_error_name(n));
 			return 1;
 		}
 		for (int64_t e = 0; e < n; e++) {
@@ -253,7 +300,7 @@ static int64_t supervise(void)
 				return end_status;
 		}
 	}
-	viper_printf("root: no process left\n");
+	supervisor_say("no process left");
 	return 0;
 }
 
@@ -263,29 +310,35 @@ int main(const struct viper_startup *startup)
 	int64_t r;
 
 	if (plan_decode(viper_manifest, viper_manifest_size, &manifest, &err) < 0) {
-		viper_printf("root: bad manifest: %s\n", err.text);
+		supervisor_say("bad manifest: %s", err.text);
 		return 1;
 	}
 	if (plan_take_startup(&manifest, startup->handles, startup->handle_count, &caps, &err) <
 	    0) {
-		viper_printf("root: startup handles do not match the manifest: %s\n", err.text);
+		supervisor_say("startup handles do not match the manifest: %s", err.text);
 		return 1;
 	}
 	if (create_channels() < 0 || create_memories() < 0)
 		return 1;
 	r = viper_poll_create();
 	if (r < 0) {
-		viper_printf("root: poll_create: %s\n", plan_error_name(r));
+		supervisor_say("poll_create: %s", plan_error_name(r));
 		return 1;
 	}
 	poll_set = (viper_handle_t)r;
-	viper_printf("root: system %s, %u processes\n", manifest.system,
-		     (unsigned)manifest.processes_count);
+	supervisor_say("system %s, %u processes", manifest.system,
+		       (unsigned)manifest.processes_count);
 	for (pb_size_t i = 0; i < manifest.processes_count; i++) {
 		if (plan_is_kernel(&manifest.processes[i]))
 			continue;
 		if (start(i) < 0)
 			return 1;
+	}
+	if (manifest.supervisor_log) {
+		r = supervisor_log_start(caps.channel_send[manifest.supervisor_log - 1]);
+		if (r < 0)
+			supervisor_say("supervisor log: %s; messages stay on the console",
+				       plan_error_name(r));
 	}
 	return (int)supervise();
 }

@@ -352,6 +352,25 @@ TEST(PlanDecodeTest, RejectsBadChannelsPrioritiesAndPolicies)
 	EXPECT_EQ(msg, "process 2 has no name");
 }
 
+TEST(PlanDecodeTest, ChecksTheSupervisorLogChannel)
+{
+	auto m = TwoProcesses();
+	std::string msg;
+	m->supervisor_log = 3;
+	EXPECT_EQ(RoundTrip(*m, &msg), VIPER_E_CORRUPT);
+	EXPECT_EQ(msg, "supervisor_log 3 names no channel (2 exist)");
+
+	m = TwoProcesses();
+	m->supervisor_log = 2; // client.log: a process's, not the root's
+	EXPECT_EQ(RoundTrip(*m, &msg), VIPER_E_CORRUPT);
+	EXPECT_EQ(msg, "supervisor_log: channel 1 (client.log) is not the root task's log channel");
+
+	m = TwoProcesses();
+	SetString(m->channels[1].client, sizeof(m->channels[1].client), "root.log");
+	m->supervisor_log = 2;
+	EXPECT_EQ(RoundTrip(*m, &msg), VIPER_OK) << msg;
+}
+
 // The root's startup handles: the UART region and its IRQ, then the send
 // end of channel 1, whose provider is in the kernel.
 std::vector<viper_startup_handle> RootStartup()
@@ -701,6 +720,26 @@ TEST(PlanExitTest, EndsTheSystemOnlyWhenTheExitIsFinal)
 	EXPECT_EQ(plan_on_exit(&p, 0, VIPER_EXIT_FAULT), PLAN_EXIT_RESTART);
 	EXPECT_EQ(plan_on_exit(&p, 1, VIPER_EXIT_FAULT), PLAN_EXIT_END_SYSTEM);
 	EXPECT_EQ(plan_on_exit(&p, 0, 0), PLAN_EXIT_END_SYSTEM);
+}
+
+TEST(PlanRestartDelayTest, BacksOffQuickFailuresAndResetsAfterALongRun)
+{
+	uint32_t quick = 0;
+	EXPECT_EQ(plan_restart_delay(PLAN_QUICK_RUN_NS, &quick), 0u);
+	EXPECT_EQ(quick, 0u);
+	EXPECT_EQ(plan_restart_delay(0, &quick), 10000000u);
+	EXPECT_EQ(plan_restart_delay(PLAN_QUICK_RUN_NS - 1, &quick), 20000000u);
+	EXPECT_EQ(plan_restart_delay(5, &quick), 40000000u);
+	EXPECT_EQ(quick, 3u);
+	for (int i = 0; i < 10; i++)
+		(void)plan_restart_delay(0, &quick);
+	EXPECT_EQ(plan_restart_delay(0, &quick), PLAN_BACKOFF_MAX_NS) << "capped at 1 s";
+	EXPECT_EQ(plan_restart_delay(3 * PLAN_QUICK_RUN_NS, &quick), 0u) << "a long run resets";
+	EXPECT_EQ(quick, 0u);
+	EXPECT_EQ(plan_restart_delay(0, &quick), 10000000u);
+	quick = UINT32_MAX;
+	EXPECT_EQ(plan_restart_delay(0, &quick), PLAN_BACKOFF_MAX_NS) << "no overflow";
+	EXPECT_EQ(quick, UINT32_MAX);
 }
 
 TEST(PlanErrorNameTest, NamesEveryError)

@@ -161,7 +161,11 @@ def test_golden(update):
         m.ParseFromString(f.read())
     fails.check([p.name for p in m.processes] == ["kernel", "app", "kv", "storage", "watch"],
                 "process order: %s" % [p.name for p in m.processes])
-    fails.check(len(m.channels) == 3, "channels: %d" % len(m.channels))
+    # The last channel is the root task's supervisor log, to the kernel's console.
+    fails.check(len(m.channels) == 4 and m.supervisor_log == 4 and
+                (m.channels[3].client, m.channels[3].provider, m.channels[3].kernel_end) ==
+                ("root.log", "console", 2), "channels: %s supervisor_log %d" %
+                (m.channels, m.supervisor_log))
     kv = m.processes[2]
     fails.check([(g.kind, g.rights) for g in kv.grants] == [(2, 5), (1, 6)],
                 "kv grants: %s" % [(g.kind, g.rights) for g in kv.grants])
@@ -177,10 +181,10 @@ def test_golden(update):
                 [(i.name, i.system) for i in watch.instances] == [("probe", 1)],
                 "watch: grants %s instances %s" % (watch.grants, watch.instances))
     kernel = m.processes[0]
-    fails.check([g.kind for g in kernel.grants] == [2, 3, 4, 3, 4, 6] and
-                kernel.grants[5].rights == 3 and
+    fails.check([g.kind for g in kernel.grants] == [2, 2, 3, 4, 3, 4, 6] and
+                kernel.grants[6].rights == 3 and
                 [(i.name, i.system) for i in kernel.instances] ==
-                [("clock", 0), ("console", 0), ("reaper", 6)],
+                [("clock", 0), ("console", 0), ("reaper", 7)],
                 "kernel: grants %s instances %s" % (kernel.grants, kernel.instances))
     fails.check(all(i.system == 0 for p in m.processes[1:4] for i in p.instances) and
                 all(g.kind != 6 for p in m.processes[1:4] for g in p.grants),

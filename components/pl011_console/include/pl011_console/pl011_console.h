@@ -70,6 +70,12 @@ struct pl011_console {
 	 * once).
 	 */
 	viper_handle_t listeners[PL011_CONSOLE_LISTENERS];
+	/*
+	 * 1 + the connection whose output left the line open (its last byte
+	 * was not a newline), 0 at the start of a line. Written by Write only,
+	 * which the framework never enters twice at once.
+	 */
+	uint32_t open_line;
 };
 
 /*

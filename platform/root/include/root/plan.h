@@ -131,6 +131,18 @@ int32_t plan_process_grants(const viper_manifest_Manifest *m, const viper_manife
 enum plan_exit_action plan_on_exit(const viper_manifest_Process *p, uint32_t restarts,
 				   int64_t status);
 
+/*
+ * Restart back-off. A process that ran for less than PLAN_QUICK_RUN_NS
+ * failed quickly: its n-th quick failure in a row delays its restart by
+ * PLAN_BACKOFF_FIRST_NS << (n - 1), at most PLAN_BACKOFF_MAX_NS. A longer
+ * run resets the count and restarts at once. Returns the delay and updates
+ * `*quick_failures`.
+ */
+#define PLAN_QUICK_RUN_NS     1000000000ull /* 1 s */
+#define PLAN_BACKOFF_FIRST_NS 10000000ull   /* 10 ms */
+#define PLAN_BACKOFF_MAX_NS   1000000000ull /* 1 s */
+uint64_t plan_restart_delay(uint64_t ran_ns, uint32_t *quick_failures);
+
 /* The name of a viper error ("E_PEERCLOSED"), or "error" for an unknown value. */
 const char *plan_error_name(int64_t error);
 
