@@ -126,7 +126,8 @@ class Options:
             self._classes[kind] = factory.GetPrototype(desc)
         self._ext = {}
         for name in ("viper.interface_id", "viper.bulk_bytes", "viper.method_id",
-                     "viper.handle", "nanopb", "nanopb_msgopt", "nanopb_fileopt"):
+                     "viper.handle", "viper.session", "viper.deferrable", "nanopb",
+                     "nanopb_msgopt", "nanopb_fileopt"):
             try:
                 self._ext[name] = self.pool.FindExtensionByName(name)
             except KeyError:
@@ -306,8 +307,22 @@ class Generator:
 
     # ---- per-file checks ----
 
+    def is_handle(self, field):
+        """A (viper.handle) field, or a (viper.session) one, which carries a handle too."""
+        return bool(self.opts.get("Field", field.options, "viper.handle") or
+                    self.opts.get("Field", field.options, "viper.session"))
+
     def handle_fields(self, msg):
-        return [f for f in msg.proto.field if self.opts.get("Field", f.options, "viper.handle")]
+        return [f for f in msg.proto.field if self.is_handle(f)]
+
+    def session_fields(self, msg):
+        """(field, interface name) of each (viper.session) field of `msg`."""
+        out = []
+        for f in msg.proto.field:
+            name = self.opts.get("Field", f.options, "viper.session")
+            if name:
+                out.append((f, name))
+        return out
 
     def check_handles(self, f, top_level):
         """Handle fields: top-level singular uint32, at most four per message."""
@@ -316,7 +331,7 @@ class Generator:
                 continue
             count = 0
             for i, field in enumerate(msg.proto.field):
-                if not self.opts.get("Field", field.options, "viper.handle"):
+                if not self.is_handle(field):
                     continue
                 count += 1
                 path = msg.path + (_MESSAGE_FIELD, i)
@@ -341,6 +356,28 @@ class Generator:
                            "message %s has %d handle fields; a message moves at most %d handles"
                            % (msg.full_name, count, MAX_HANDLES),
                            "split the method, or pass the extra handles in a follow-up call")
+
+    def check_sessions(self, f, replies):
+        """(viper.session) fields: in a reply, naming an interface by its file stem."""
+        for full, msg in sorted(self.messages.items()):
+            if msg.file is not f:
+                continue
+            for i, field in enumerate(msg.proto.field):
+                name = self.opts.get("Field", field.options, "viper.session")
+                if not name:
+                    continue
+                path = msg.path + (_MESSAGE_FIELD, i)
+                if not re.match(r"^[a-z][a-z0-9_]*$", name):
+                    self.error(f, path, "session-field",
+                               "session field '%s' of message %s names '%s', which is not an "
+                               "interface name" % (field.name, msg.full_name, name),
+                               "name the session's interface by its file stem, e.g. "
+                               "(viper.session) = \"file\" for interfaces/file.proto")
+                elif msg.full_name not in replies:
+                    self.error(f, path, "session-field",
+                               "session field '%s' of message %s is not in a reply; only a "
+                               "provider opens sessions" % (field.name, msg.full_name),
+                               "move it to the reply of the method that opens the session")
 
     def interface(self, f):
         """Checks file `f` and returns its Interface, or None after errors."""
@@ -406,11 +443,14 @@ class Generator:
             seen_ids[mid] = m.name
             methods.append((mid, mi, m))
         self.check_handles(f, top_level)
+        replies = {m.output_type[1:] for _, _, m in methods}
+        self.check_sessions(f, replies)
         out_methods = []
         for mid, mi, m in sorted(methods, key=lambda x: x[0]):
             mpath = spath + (_SERVICE_METHOD, mi)
             entry = {"name": snake_case(m.name), "id": mid, "proto_name": m.name,
-                     "line": self.line(f, mpath), "comment": self.comment(f, mpath)}
+                     "line": self.line(f, mpath), "comment": self.comment(f, mpath),
+                     "deferrable": bool(self.opts.get("Method", m.options, "viper.deferrable"))}
             for role, type_name in (("request", m.input_type), ("reply", m.output_type)):
                 msg = self.messages.get(type_name)
                 size = self.message_size(msg) if msg else None
@@ -426,6 +466,10 @@ class Generator:
                                 HEADER_BYTES, MSG_MAX),
                                "bound its fields smaller, or carry the data in a bulk buffer: "
                                "option (viper.bulk_bytes) = N;")
+            rep_msg = entry.get("reply")
+            entry["sessions"] = ([{"field": fld.name, "interface": n}
+                                  for fld, n in self.session_fields(rep_msg)]
+                                 if rep_msg else [])
             out_methods.append(entry)
         if len(self.diags) > errors_before:
             return None
@@ -449,6 +493,7 @@ def interface_json(iface):
             "request_max": m["request_max"], "reply_max": m["reply_max"],
             "line": m["line"],
             "request_handles": m["request_handles"], "reply_handles": m["reply_handles"],
+            "deferrable": m["deferrable"], "sessions": m["sessions"],
         })
     return json.dumps({
         "name": iface.name, "id": iface.id, "file": iface.file.name, "line": iface.line,
@@ -817,6 +862,21 @@ def c_outputs(gen, iface):
                   ["struct viper_slot *slot", "const %s *req" % m["request"].c_type,
                    "%s *rep" % m["reply"].c_type], ";")
     h.append("")
+    deferrable = [m for m in iface.methods if m["deferrable"]]
+    if deferrable:
+        h += ["/*",
+              " * Answers a call a (viper.deferrable) method kept with vc_defer, exactly",
+              " * once: VIPER_OK, VIPER_E_PEERCLOSED when the caller gave up or ended,",
+              " * VIPER_E_BADHANDLE for a token answered already or never given,",
+              " * VIPER_E_INVAL for another method's token. `rep` (unused for a negative",
+              " * status) goes to the caller, its handles with it.",
+              " */"]
+    for m in deferrable:
+        h += wrap(0, "int32_t %s_%s_complete" % (name, m["name"]),
+                  ["viper_deferred_t token", "int32_t status", "%s *rep" % m["reply"].c_type],
+                  ";")
+    if deferrable:
+        h.append("")
     codecs = Codecs(gen, iface)
     h += ["/* Each message's encoder and decoder (struct viper_codec in viper/rpc_codec.h). */"]
     h += ["extern const struct viper_codec %s;" % codecs.name(msg) for msg in codecs.order]
@@ -849,10 +909,30 @@ def c_outputs(gen, iface):
             h += ["\tif (!%s(req))" % valid_fn[m["name"]], "\t\treturn VIPER_E_INVAL;"]
         h += ["\tif (ops->%s == NULL)" % member(m["name"]), "\t\treturn VIPER_E_NOSYS;"]
         h += clear(m["reply"], "*rep", 1)
-        call = "ops->%s(slot->peer, &slot->peer_ctx, req, rep);" % member(m["name"])
+        if m["deferrable"]:
+            # The provider may keep the call: this thread then waits for the answer.
+            h += ["\tstruct viper_direct_wait wait;",
+                  "\tstruct viper_call_state call;",
+                  "\t__builtin_memset(&wait, 0, sizeof(wait));",
+                  "\t__builtin_memset(&call, 0, sizeof(call));",
+                  "\twait.rep = rep;",
+                  "\tcall.interface_id = %s_INTERFACE_ID;" % upper,
+                  "\tcall.method = %s_METHOD_%s;" % (upper, m["name"].upper()),
+                  "\tcall.deferrable = true;",
+                  "\tcall.direct = &wait;",
+                  "\tstruct viper_rpc_context ctx = slot->peer_ctx;",
+                  "\tctx.call = &call;"]
+            call = "ops->%s(slot->peer, &ctx, req, rep);" % member(m["name"])
+        else:
+            call = "ops->%s(slot->peer, &slot->peer_ctx, req, rep);" % member(m["name"])
         h += ["\tif (slot->peer_lock != NULL)", "\t\tviper_entry_lock(slot->peer_lock);",
               "\tint32_t status = " + call,
               "\tif (slot->peer_lock != NULL)", "\t\tviper_entry_unlock(slot->peer_lock);"]
+        if m["deferrable"]:
+            h += ["\tif (call.deferred) {",
+                  "\t\tif (viper_rpc_keep_direct(status, &call))",
+                  "\t\t\tstatus = viper_direct_wait_reply(&wait);",
+                  "\t}"]
         rep_handles = gen.handle_fields(m["reply"])
         if not rep_handles:
             h += ["\treturn status;", "}", ""]
@@ -906,6 +986,9 @@ def c_outputs(gen, iface):
                    "handle_count" if req_arr else "0", "&" + codecs.name(m["reply"]), "rep",
                    rep_arr or "NULL", str(len(gen.handle_fields(m["reply"])))], ";")
         c += ["}", ""]
+    for m in iface.methods:
+        if m["deferrable"]:
+            c += complete_function(gen, iface, m, codecs, handle_array)
     c += ["int32_t %s_dispatch(const void *ops, void *self, struct viper_rpc_context *ctx," % name,
           "\t\t    const struct viper_rpc_in *in, struct viper_rpc_out *out)", "{",
           "\tconst struct %s_server *server = (const struct %s_server *)ops;" % (name, name),
@@ -929,8 +1012,16 @@ def c_outputs(gen, iface):
                        str(len(gen.handle_fields(m["request"])))], ";") + [
               "\t\tif (status < 0)",
               "\t\t\treturn viper_rpc_reply_error(out, hdr.request_id, status);",
-              "\t\tout->handles_taken = in->handle_count > 0;",
-              "\t\tstatus = server->%s(self, ctx, &req, &rep);" % member(m["name"])]
+              "\t\tout->handles_taken = in->handle_count > 0;"]
+        if m["deferrable"]:
+            c += ["\t\tif (ctx->call != NULL)",
+                  "\t\t\tviper_rpc_deferrable(ctx->call, %s_INTERFACE_ID, hdr.method, "
+                  "hdr.request_id);" % upper]
+        c += ["\t\tstatus = server->%s(self, ctx, &req, &rep);" % member(m["name"])]
+        if m["deferrable"]:
+            c += ["\t\tif (ctx->call != NULL && ctx->call->deferred &&",
+                  "\t\t    viper_rpc_keep(out, status, ctx->call))",
+                  "\t\t\treturn status;"]
         c += wrap(2, "return viper_rpc_reply",
                   ["out", "hdr.request_id", "status", "&" + codecs.name(m["reply"]), "&rep",
                    rep_arr or "NULL", str(len(gen.handle_fields(m["reply"])))], ";")
@@ -940,6 +1031,35 @@ def c_outputs(gen, iface):
           "\t}", "}"]
     c[codecs_at:codecs_at] = codecs.lines()
     return "\n".join(h) + "\n", "\n".join(c) + "\n"
+
+
+def complete_function(gen, iface, m, codecs, handle_array):
+    """Lines of <iface>_<method>_complete, which answers a deferred call once."""
+    name, upper = iface.name, iface.name.upper()
+    rep = m["reply"].c_type
+    rep_arr, lines = handle_array("rep", m["reply"], "->")
+    count = len(gen.handle_fields(m["reply"]))
+    c = wrap(0, "int32_t %s_%s_complete" % (name, m["name"]),
+             ["viper_deferred_t token", "int32_t status", "%s *rep" % rep], "")
+    c += ["{", "\tstruct viper_deferred_call call;",
+          "\tint32_t err = viper_deferred_take(token, &%s_interface, %s_METHOD_%s, &call);" %
+          (name, upper, m["name"].upper()),
+          "\tif (err < 0)", "\t\treturn err;", "\tif (call.direct != NULL) {",
+          "\t\t/* The same address space: the caller's reply is a copy away. */"]
+    drops = []
+    for f in gen.handle_fields(m["reply"]):
+        drops += ["\t\t\tif (rep->%s != VIPER_HANDLE_INVALID)" % f.name,
+                  "\t\t\t\tviper_transport_drop(rep->%s);" % f.name]
+    if drops:
+        c += ["\t\tif (status < 0) {"] + drops + ["\t\t}"]
+    c += ["\t\tif (status >= 0)", "\t\t\t*(%s *)call.direct->rep = *rep;" % rep,
+          "\t\treturn viper_direct_finish(call.direct, status);", "\t}",
+          "\tstruct viper_rpc_out out;"] + lines
+    c += wrap(1, "(void)viper_rpc_reply",
+              ["&out", "call.request_id", "status", "&" + codecs.name(m["reply"]), "rep",
+               rep_arr or "NULL", str(count)], ";")
+    c += ["\treturn viper_deferred_send(&call, &out);", "}", ""]
+    return c
 
 
 def run_protoc(includes, protos, out):

@@ -343,7 +343,7 @@ class VinitTest : public ::testing::TestWithParam<bool>
 	void Bind(Slot s, const struct viper_interface *iface, const void *ops, void *self,
 		  bool remote)
 	{
-		struct viper_provided provided = {iface, ops};
+		struct viper_provided provided = {iface, ops, nullptr};
 		channels_[s] = viper_host_bind(&slots_[s], &provided, self, remote);
 	}
 

@@ -55,3 +55,25 @@ void viper_transport_drop(viper_handle_t handle)
 {
 	(void)viper_handle_close(handle);
 }
+
+static void close_reply_handles(const struct viper_rpc_out *out)
+{
+	for (uint32_t i = 0; i < out->handle_count && i < VIPER_MSG_MAX_HANDLES; i++)
+		(void)viper_handle_close(out->handles[i]);
+}
+
+int32_t viper_transport_reply(uint32_t reply_token, uint32_t request_id, struct viper_rpc_out *out)
+{
+	int64_t r = viper_channel_reply(reply_token, out->bytes, out->len, out->handles,
+					out->handle_count);
+
+	if (r == 0)
+		return VIPER_OK;
+	close_reply_handles(out); /* they stay with the replier when the reply fails */
+	if (r != VIPER_E_PEERCLOSED) {
+		/* The token is still good when the reply's checks failed: answer the error. */
+		struct viper_rpc_reply_header h = {.status = (int32_t)r, .request_id = request_id};
+		(void)viper_channel_reply(reply_token, &h, sizeof(h), 0, 0);
+	}
+	return (int32_t)r;
+}

@@ -38,4 +38,11 @@ bool host_notify_is_live(viper_handle_t h);
 /* Closes every notification channel and removes the test's hooks (viper/host_runtime.h). */
 void host_notify_reset(void);
 
+/*
+ * Closes a client's end of a host channel (host_transport.c): a session's
+ * provider learns of it. VIPER_E_BADHANDLE when `h` is no open host
+ * channel; weak in host_runtime.c for builds without the transport.
+ */
+int32_t host_channel_close(viper_handle_t h);
+
 #endif

@@ -531,6 +531,13 @@ static int32_t notify_close(viper_handle_t h)
 	return r;
 }
 
+/* Without the host transport there are no host channels to close. */
+__attribute__((weak)) int32_t host_channel_close(viper_handle_t h)
+{
+	(void)h;
+	return VIPER_E_BADHANDLE;
+}
+
 int32_t vc_handle_close(viper_handle_t handle)
 {
 	struct host_handle *h = handle_of(handle);
@@ -538,7 +545,7 @@ int32_t vc_handle_close(viper_handle_t handle)
 	if ((handle & HOST_MEMORY_TAG_MASK) == HOST_NOTIFY_TAG)
 		return notify_close(handle);
 	if (!h)
-		return VIPER_E_BADHANDLE;
+		return host_channel_close(handle);
 	handle_free(h);
 	return VIPER_OK;
 }

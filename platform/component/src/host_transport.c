@@ -6,6 +6,7 @@
  */
 #include <viper/host_transport.h>
 
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -23,9 +24,32 @@ struct host_channel {
 	const void *ops;
 	void *self;
 	struct viper_rpc_context ctx;
+	/* A session's: what it serves and the connection that opened it (0: not a session). */
+	const struct viper_provided *provided;
+	uint32_t origin;
+};
+
+/* The host's record of an instance that may open sessions (viper_host_sessions). */
+struct viper_session_host {
+	void *self;
+	uint32_t max, per_client, open;
+	uint32_t next_connection;
+	struct {
+		uint32_t connection, count;
+	} clients[VIPER_HOST_MAX_CHANNELS];
+};
+
+/* A remote call whose method deferred it: the caller waits for its reply here. */
+struct host_pending {
+	bool used, done;
+	struct viper_rpc_out out;
 };
 
 static struct host_channel channels[VIPER_HOST_MAX_CHANNELS];
+static struct viper_session_host session_hosts[VIPER_HOST_MAX_SESSION_HOSTS];
+static struct host_pending pending[VIPER_HOST_MAX_CHANNELS];
+static pthread_mutex_t transport_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t reply_came = PTHREAD_COND_INITIALIZER;
 static uint32_t dropped_handles;
 
 /* As on the target: the interface's bulk_bytes rounded up to whole pages. */
@@ -42,8 +66,45 @@ static struct host_channel *lookup(viper_handle_t channel)
 	return c->served ? c : NULL;
 }
 
-viper_handle_t viper_host_serve(const struct viper_interface *interface, const void *ops,
-				void *self)
+static struct viper_session_host *sessions_of(void *self)
+{
+	for (uint32_t i = 0; i < VIPER_HOST_MAX_SESSION_HOSTS; i++) {
+		if (session_hosts[i].self == self && self != NULL)
+			return &session_hosts[i];
+	}
+	return NULL;
+}
+
+int32_t viper_host_sessions(void *self, uint32_t max, uint32_t per_client)
+{
+	pthread_mutex_lock(&transport_lock);
+	struct viper_session_host *h = sessions_of(self);
+	for (uint32_t i = 0; i < VIPER_HOST_MAX_SESSION_HOSTS && h == NULL; i++) {
+		if (session_hosts[i].self == NULL)
+			h = &session_hosts[i];
+	}
+	if (h != NULL) {
+		memset(h, 0, sizeof(*h));
+		*h = (struct viper_session_host){.self = self,
+						 .max = max,
+						 .per_client = per_client,
+						 .next_connection = 0x10000};
+	}
+	pthread_mutex_unlock(&transport_lock);
+	return h != NULL ? VIPER_OK : VIPER_E_LIMIT;
+}
+
+uint32_t viper_host_sessions_open(void *self)
+{
+	pthread_mutex_lock(&transport_lock);
+	struct viper_session_host *h = sessions_of(self);
+	uint32_t open = h ? h->open : 0;
+	pthread_mutex_unlock(&transport_lock);
+	return open;
+}
+
+/* A free channel set up to serve `ops` for `self`; its index, or -1. Under transport_lock. */
+static int channel_alloc(const struct viper_interface *interface, const void *ops, void *self)
 {
 	for (uint32_t i = 0; i < VIPER_HOST_MAX_CHANNELS; i++) {
 		struct host_channel *c = &channels[i];
@@ -56,13 +117,113 @@ viper_handle_t viper_host_serve(const struct viper_interface *interface, const v
 		c->ops = ops;
 		c->self = self;
 		c->ctx.connection = i + 1;
-		if (interface->bulk_bytes > 0) {
-			c->ctx.bulk_size = bulk_size_of(interface);
-			c->ctx.bulk = calloc(1, c->ctx.bulk_size);
-		}
-		return HOST_HANDLE_BASE + i;
+		c->ctx.sessions = sessions_of(self);
+		return (int)i;
 	}
-	return VIPER_HANDLE_INVALID;
+	return -1;
+}
+
+viper_handle_t viper_host_serve(const struct viper_interface *interface, const void *ops,
+				void *self)
+{
+	pthread_mutex_lock(&transport_lock);
+	int i = channel_alloc(interface, ops, self);
+	pthread_mutex_unlock(&transport_lock);
+	if (i < 0)
+		return VIPER_HANDLE_INVALID;
+	struct host_channel *c = &channels[i];
+	if (interface->bulk_bytes > 0) {
+		c->ctx.bulk_size = bulk_size_of(interface);
+		c->ctx.bulk = calloc(1, c->ctx.bulk_size);
+	}
+	return HOST_HANDLE_BASE + (uint32_t)i;
+}
+
+/* The per-client count of `connection` in `h`, claimed if new; NULL when full. */
+static uint32_t *client_count(struct viper_session_host *h, uint32_t connection)
+{
+	int free_index = -1;
+
+	for (uint32_t i = 0; i < VIPER_HOST_MAX_CHANNELS; i++) {
+		if (h->clients[i].count && h->clients[i].connection == connection)
+			return &h->clients[i].count;
+		if (!h->clients[i].count && free_index < 0)
+			free_index = (int)i;
+	}
+	if (free_index < 0)
+		return NULL;
+	h->clients[free_index].connection = connection;
+	return &h->clients[free_index].count;
+}
+
+int32_t vc_session_open(struct viper_rpc_context *ctx, const struct viper_provided *provided,
+			void *session, viper_handle_t *client_end)
+{
+	struct viper_session_host *h = ctx ? ctx->sessions : NULL;
+	int32_t err = VIPER_OK;
+
+	if (h == NULL || provided == NULL || provided->interface == NULL)
+		return VIPER_E_UNSUPPORTED;
+	pthread_mutex_lock(&transport_lock);
+	uint32_t *count = client_count(h, ctx->connection);
+	int i = -1;
+	if (h->open >= h->max || count == NULL || *count >= h->per_client)
+		err = VIPER_E_LIMIT;
+	else if ((i = channel_alloc(provided->interface, provided->ops, h->self)) < 0)
+		err = VIPER_E_LIMIT;
+	if (err == VIPER_OK) {
+		struct host_channel *c = &channels[i];
+		c->provided = provided;
+		c->origin = ctx->connection;
+		c->ctx.connection = h->next_connection++;
+		c->ctx.session = session;
+		(*count)++;
+		h->open++;
+		*client_end = HOST_HANDLE_BASE + (uint32_t)i;
+	}
+	pthread_mutex_unlock(&transport_lock);
+	return err;
+}
+
+int32_t host_channel_close(viper_handle_t channel)
+{
+	pthread_mutex_lock(&transport_lock);
+	struct host_channel *c = lookup(channel);
+	if (c == NULL || !c->open) {
+		pthread_mutex_unlock(&transport_lock);
+		return VIPER_E_BADHANDLE;
+	}
+	c->open = false;
+	struct viper_session_host *h = c->origin ? c->ctx.sessions : NULL;
+	if (h != NULL) {
+		uint32_t *count = client_count(h, c->origin);
+		if (count != NULL && *count > 0)
+			(*count)--;
+		h->open--;
+	}
+	pthread_mutex_unlock(&transport_lock);
+	if (h != NULL && c->provided->session_closed != NULL)
+		c->provided->session_closed(c->self, c->ctx.session);
+	if (h != NULL) {
+		pthread_mutex_lock(&transport_lock);
+		c->served = false; /* a session's channel is free again */
+		pthread_mutex_unlock(&transport_lock);
+	}
+	return VIPER_OK;
+}
+
+void vc_slot_bind(struct viper_slot *slot, const struct viper_interface *interface,
+		  viper_handle_t channel)
+{
+	viper_host_bind_remote(slot, interface, channel);
+}
+
+int32_t vc_slot_close(struct viper_slot *slot)
+{
+	int32_t r = vc_handle_close(slot->channel);
+
+	slot->channel = VIPER_HANDLE_INVALID;
+	return r;
 }
 
 void viper_host_close(viper_handle_t channel)
@@ -77,7 +238,9 @@ void viper_host_reset(void)
 	for (uint32_t i = 0; i < VIPER_HOST_MAX_CHANNELS; i++) {
 		free(channels[i].ctx.bulk);
 		memset(&channels[i], 0, sizeof(channels[i]));
+		memset(&pending[i], 0, sizeof(pending[i]));
 	}
+	memset(session_hosts, 0, sizeof(session_hosts));
 	dropped_handles = 0;
 	host_memory_reset();
 	host_notify_reset();
@@ -110,6 +273,7 @@ void viper_host_bind_direct(struct viper_slot *slot, const struct viper_interfac
 	slot->peer_ops = ops;
 	slot->peer = self;
 	slot->peer_ctx.connection = 1;
+	slot->peer_ctx.sessions = sessions_of(self);
 	if (interface->bulk_bytes > 0) {
 		slot->bulk_size = bulk_size_of(interface);
 		slot->bulk = calloc(1, slot->bulk_size);
@@ -200,6 +364,58 @@ static void move_handles(const viper_handle_t *from, viper_handle_t *to, uint32_
 	}
 }
 
+/* A pending-reply entry for one call; its index, or -1 when all are in use. */
+static int pending_alloc(void)
+{
+	int found = -1;
+
+	pthread_mutex_lock(&transport_lock);
+	for (int i = 0; i < (int)VIPER_HOST_MAX_CHANNELS && found < 0; i++) {
+		if (!pending[i].used) {
+			pending[i].used = true;
+			pending[i].done = false;
+			found = i;
+		}
+	}
+	pthread_mutex_unlock(&transport_lock);
+	return found;
+}
+
+static void pending_free(int token)
+{
+	pthread_mutex_lock(&transport_lock);
+	pending[token].used = false;
+	pthread_mutex_unlock(&transport_lock);
+}
+
+static void wait_for_reply(int token, struct viper_rpc_out *out)
+{
+	pthread_mutex_lock(&transport_lock);
+	while (!pending[token].done)
+		pthread_cond_wait(&reply_came, &transport_lock);
+	bool taken = out->handles_taken;
+	*out = pending[token].out;
+	out->handles_taken = taken;
+	pthread_mutex_unlock(&transport_lock);
+}
+
+int32_t viper_transport_reply(uint32_t reply_token, uint32_t request_id, struct viper_rpc_out *out)
+{
+	(void)request_id;
+	if (reply_token == 0 || reply_token > VIPER_HOST_MAX_CHANNELS)
+		return VIPER_E_BADHANDLE;
+	pthread_mutex_lock(&transport_lock);
+	struct host_pending *p = &pending[reply_token - 1];
+	int32_t err = p->used && !p->done ? VIPER_OK : VIPER_E_PEERCLOSED;
+	if (err == VIPER_OK) {
+		p->out = *out;
+		p->done = true;
+		pthread_cond_broadcast(&reply_came);
+	}
+	pthread_mutex_unlock(&transport_lock);
+	return err;
+}
+
 int32_t viper_transport_call(viper_handle_t channel, const void *request, uint32_t request_len,
 			     const viper_handle_t *handles, uint32_t handle_count, void *reply,
 			     uint32_t reply_capacity, uint32_t *reply_len,
@@ -230,7 +446,18 @@ int32_t viper_transport_call(viper_handle_t channel, const void *request, uint32
 		.handles = received_handles,
 		.handle_count = handle_count,
 	};
-	c->interface->dispatch(c->ops, c->self, &c->ctx, &in, out);
+	int token = pending_alloc();
+	if (token < 0) {
+		free(out);
+		return VIPER_E_LIMIT;
+	}
+	struct viper_call_state call = {.reply_token = (uint32_t)token + 1};
+	struct viper_rpc_context ctx = c->ctx; /* per call: calls on one channel may overlap */
+	ctx.call = &call;
+	c->interface->dispatch(c->ops, c->self, &ctx, &in, out);
+	if (out->deferred)
+		wait_for_reply(token, out); /* another thread answers through the kept token */
+	pending_free(token);
 	if (!out->handles_taken) {
 		/* As the server loop does: close what the provider did not take. */
 		dropped_handles += handle_count;

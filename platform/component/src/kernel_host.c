@@ -31,6 +31,7 @@
 #include <kernel/memory_object.h>
 #include <kernel/object.h>
 #include <kernel/page_alloc.h>
+#include <kernel/poll_set.h>
 #include <kernel/process.h>
 #include <kernel/string.h>
 #include <kernel/system_object.h>
@@ -75,6 +76,9 @@ struct kernel_instance {
 	struct viper_slot slots[VIPER_COMPONENT_MAX_SLOTS];
 	struct viper_entry_lock lock; /* used when `locked` */
 	bool locked;
+	/* When it may open sessions: served on a kernel thread of their own. */
+	struct viper_session_host sessions;
+	struct serve_set session_set;
 };
 
 static struct kernel_instance instances[MAX_INSTANCES];
@@ -221,6 +225,7 @@ static err_t bind_slot(struct kernel_instance *in, unsigned index, const viper_m
 		slot->peer_lock = peer->locked ? &peer->lock : NULL;
 		/* Never a channel's connection number (channel + 1, below). */
 		slot->peer_ctx.connection = next_local_connection++;
+		slot->peer_ctx.sessions = peer->sessions.set ? &peer->sessions : NULL;
 		if (p->interface->bulk_bytes) {
 			struct kernel_bulk bulk;
 			struct memory_object *m;
@@ -377,8 +382,9 @@ static err_t add_entry_locks(void)
 				calls[i] |= 1u << (local - 1);
 		}
 		runs[i] = instances[i].component->run ? 1 + MAX_INSTANCES + i : 0;
-		entered[i].thread = rec->serves_count ? 1 + i : 0;
-		entered[i].several = rec->serves_count > 1;
+		/* A thread per served channel, and one for its sessions. */
+		entered[i].thread = rec->serves_count || rec->sessions_max ? 1 + i : 0;
+		entered[i].several = rec->serves_count + (rec->sessions_max ? 1u : 0u) > 1;
 	}
 	entry_threads_solve(count, calls, runs, entered);
 	for (unsigned i = 0; i < count && !err; i++) {
@@ -387,6 +393,34 @@ static err_t add_entry_locks(void)
 			err = make_entry_lock(&instances[i].lock);
 	}
 	return err;
+}
+
+/* The session host and poll set of an instance that may open sessions. */
+static err_t add_session_host(struct kernel_instance *in, const viper_manifest_Instance *rec)
+{
+	struct poll_set *ps;
+	viper_handle_t poll;
+	err_t err;
+
+	if (rec->sessions_max == 0)
+		return VIPER_OK;
+	err = poll_set_create(kernel_process.as.account, &ps);
+	if (!err)
+		err = handle_give(&kernel_process.handles, &ps->obj,
+				  VIPER_RIGHT_READ | VIPER_RIGHT_WRITE, &poll);
+	if (!err)
+		err = serve_set_init(&in->session_set, poll, rec->sessions_max);
+	if (err)
+		return err;
+	in->sessions = (struct viper_session_host){
+		.state = in->state,
+		.lock = in->locked ? &in->lock : NULL,
+		.max = rec->sessions_max,
+		.per_client = rec->sessions_per_client,
+		.next_connection = SESSION_CONNECTION_BASE,
+		.set = &in->session_set,
+	};
+	return VIPER_OK;
 }
 
 err_t kernel_components_prepare(const struct board_info *board, struct root_start *root)
@@ -411,6 +445,8 @@ err_t kernel_components_prepare(const struct board_info *board, struct root_star
 		err = make_instance(&instances[i], &kernel_record->instances[i], board, root);
 	if (!err)
 		err = add_entry_locks();
+	for (pb_size_t i = 0; i < kernel_record->instances_count && !err; i++)
+		err = add_session_host(&instances[i], &kernel_record->instances[i]);
 	for (pb_size_t i = 0; i < kernel_record->instances_count && !err; i++) {
 		const viper_manifest_Instance *rec = &kernel_record->instances[i];
 		for (pb_size_t s = 0; s < rec->slots_count && !err; s++)
@@ -458,6 +494,15 @@ static void serve(void *arg)
 	park();
 }
 
+static void serve_sessions(void *arg)
+{
+	struct kernel_instance *ki = arg;
+	int64_t r = serve_set_run(&ki->session_set, true);
+
+	vc_log("kernel: serving the sessions of %s stopped: %s", ki->env.name, err_name((err_t)r));
+	park();
+}
+
 static err_t start(void (*fn)(void *), void *arg)
 {
 	unsigned priority =
@@ -495,9 +540,12 @@ err_t kernel_components_start(void)
 			l->ctx.connection = kernel_record->grants[sv->grant - 1].channel + 1;
 			l->ctx.bulk = bulk_of_grant(sv->grant)->at;
 			l->ctx.bulk_size = bulk_of_grant(sv->grant)->size;
+			l->ctx.sessions = ki->sessions.set ? &ki->sessions : NULL;
 			loop_count++;
 			err = start(serve, l);
 		}
+		if (!err && ki->sessions.set)
+			err = start(serve_sessions, ki);
 		if (!err && ki->component->run)
 			err = start(run_instance, ki);
 	}

@@ -34,13 +34,8 @@ struct host_instance {
 	struct viper_slot slots[VIPER_COMPONENT_MAX_SLOTS];
 	viper_handle_t thread;
 	int32_t run_status;
-	struct viper_entry_lock *lock; /* when several threads reach its methods */
-};
-
-/* One channel receive end the process serves, and who answers on it. */
-struct host_serve {
-	struct serve_loop loop;
-	bool closed;
+	struct viper_entry_lock *lock;	     /* when several threads reach its methods */
+	struct viper_session_host *sessions; /* when it may open sessions */
 };
 
 static viper_manifest_Manifest manifest; /* large: never on the stack */
@@ -48,12 +43,12 @@ static const viper_manifest_Process *process;
 static const struct viper_startup *startup;
 static struct host_instance instances[HOST_MAX_INSTANCES];
 static unsigned instance_count;
-static struct host_serve serves[HOST_MAX_SERVES];
+static struct serve_loop serves[HOST_MAX_SERVES];
 static unsigned serve_count;
+/* Every channel and session of the process, when it serves more than one channel or any session. */
+static struct serve_set serve_set;
+static uint32_t sessions_max_total;
 static void *grant_maps[PLAN_MAX_GRANTS]; /* mapped memory grants */
-static uint8_t request[VIPER_MSG_MAX_BYTES];
-static viper_handle_t request_handles[VIPER_MSG_MAX_HANDLES];
-static struct viper_rpc_out reply;
 
 static uint32_t object_kind_of(uint32_t grant_kind)
 {
@@ -227,6 +222,7 @@ static int bind_slots(struct host_instance *in, uint32_t *next_local)
 		slot->peer = provider->state;
 		slot->peer_lock = provider->lock;
 		slot->peer_ctx.connection = (*next_local)++;
+		slot->peer_ctx.sessions = provider->sessions;
 		if (p->interface->bulk_bytes) {
 			/* Whole pages, as a shared memory object would have. */
 			slot->bulk_size = (uint32_t)page_round(p->interface->bulk_bytes);
@@ -253,7 +249,7 @@ static int add_serves(struct host_instance *in)
 		const struct viper_provided *p =
 			viper_component_provided(in->component, sv->interface_id);
 		uint32_t channel = process->grants[sv->grant - 1].channel;
-		struct host_serve *out = &serves[serve_count];
+		struct serve_loop *out = &serves[serve_count];
 
 		if (!p || !p->interface->dispatch) {
 			viper_printf("%s: instance '%s' should serve interface %u, which component "
@@ -261,18 +257,15 @@ static int add_serves(struct host_instance *in)
 				     process->name, r->name, sv->interface_id, r->component);
 			return -1;
 		}
-		*out = (struct host_serve){
-			.loop =
-				{
-					.channel = startup->handles[sv->grant - 1].handle,
-					.provided = p,
-					.state = in->state,
-					/* Stable across restarts: the manifest's channel number. */
-					.lock = in->lock,
-					.ctx = {.connection = channel + 1},
-				},
+		*out = (struct serve_loop){
+			.channel = startup->handles[sv->grant - 1].handle,
+			.provided = p,
+			.state = in->state,
+			.lock = in->lock,
+			/* Stable across restarts: the manifest's channel number. */
+			.ctx = {.connection = channel + 1, .sessions = in->sessions},
 		};
-		if (bulk_of(channel, &out->loop.ctx.bulk, &out->loop.ctx.bulk_size) < 0)
+		if (bulk_of(channel, &out->ctx.bulk, &out->ctx.bulk_size) < 0)
 			return -1;
 		serve_count++;
 	}
@@ -299,7 +292,8 @@ static int add_entry_locks(void)
 				calls[i] |= 1u << (local - 1);
 		}
 		runs[i] = instances[i].component->run ? i + 2 : 0;
-		entered[i].thread = r->serves_count ? 1 : 0; /* the main thread */
+		/* The main thread: it serves the channels and the sessions. */
+		entered[i].thread = r->serves_count || r->sessions_max ? 1 : 0;
 	}
 	entry_threads_solve(instance_count, calls, runs, entered);
 	for (unsigned i = 0; i < instance_count; i++) {
@@ -315,6 +309,31 @@ static int add_entry_locks(void)
 			return -1;
 		}
 	}
+	return 0;
+}
+
+/* The session host of an instance that may open sessions (Instance.sessions_max). */
+static int add_session_host(struct host_instance *in)
+{
+	const viper_manifest_Instance *r = in->record;
+
+	if (r->sessions_max == 0)
+		return 0;
+	in->sessions = vc_alloc(sizeof(*in->sessions));
+	if (!in->sessions) {
+		viper_printf("%s: instance '%s': no memory for its sessions\n", process->name,
+			     r->name);
+		return -1;
+	}
+	*in->sessions = (struct viper_session_host){
+		.state = in->state,
+		.lock = in->lock,
+		.max = r->sessions_max,
+		.per_client = r->sessions_per_client,
+		.next_connection = SESSION_CONNECTION_BASE,
+		.set = &serve_set,
+	};
+	sessions_max_total += r->sessions_max;
 	return 0;
 }
 
@@ -352,6 +371,10 @@ static int build_instances(void)
 	}
 	if (add_entry_locks() < 0)
 		return -1;
+	for (unsigned i = 0; i < instance_count; i++) {
+		if (add_session_host(&instances[i]) < 0)
+			return -1;
+	}
 	/* Local slots point at other instances' state and locks: bind once all exist. */
 	for (unsigned i = 0; i < instance_count; i++) {
 		if (bind_slots(&instances[i], &next_local) < 0 || add_serves(&instances[i]) < 0)
@@ -360,83 +383,52 @@ static int build_instances(void)
 	return 0;
 }
 
-/* Serves the one channel of a process that serves one. */
-static int serve_single(struct host_serve *sv)
+/* Serves the one channel of a process that serves one and opens no sessions. */
+static int serve_single(struct serve_loop *loop)
 {
-	int64_t r = serve_forever(&sv->loop);
+	int64_t r = serve_forever(loop);
 
 	if (r == VIPER_E_PEERCLOSED)
 		return 0;
-	viper_printf("%s: receiving on %s: %s\n", process->name, sv->loop.provided->interface->name,
+	viper_printf("%s: receiving on %s: %s\n", process->name, loop->provided->interface->name,
 		     plan_error_name(r));
 	return -1;
 }
 
-/* Serves several channels from one poll set. Returns when all are gone. */
-static int serve_many(void)
+/* The poll set of a process serving several channels or any session, before anything runs. */
+static int prepare_serve_set(void)
 {
-	struct viper_poll_event events[8];
-	unsigned open = serve_count;
-	int64_t set = viper_poll_create();
+	int32_t err;
 
-	if (set < 0) {
-		viper_printf("%s: poll_create: %s\n", process->name, plan_error_name(set));
+	if (serve_count <= 1 && sessions_max_total == 0)
+		return 0;
+	int64_t poll = viper_poll_create();
+
+	err = poll < 0 ? (int32_t)poll
+		       : serve_set_init(&serve_set, (viper_handle_t)poll,
+					serve_count + sessions_max_total);
+	for (unsigned i = 0; i < serve_count && err == VIPER_OK; i++)
+		err = serve_set_add(&serve_set, &serves[i]);
+	if (err < 0) {
+		viper_printf("%s: cannot serve its channels: %s\n", process->name,
+			     plan_error_name(err));
 		return -1;
 	}
-	for (unsigned i = 0; i < serve_count; i++) {
-		int64_t r = viper_poll_add((viper_handle_t)set, serves[i].loop.channel,
-					   VIPER_SIGNAL_READABLE | VIPER_SIGNAL_PEER_CLOSED, i);
-		if (r < 0) {
-			viper_printf("%s: poll_add: %s\n", process->name, plan_error_name(r));
-			return -1;
-		}
-	}
-	while (open > 0) {
-		int64_t n = viper_poll_wait((viper_handle_t)set, events, 8, VIPER_TIMEOUT_NONE);
-
-		if (n < 0) {
-			viper_printf("%s: poll_wait: %s\n", process->name, plan_error_name(n));
-			return -1;
-		}
-		for (int64_t e = 0; e < n; e++) {
-			struct host_serve *sv = &serves[events[e].key];
-			struct viper_msg_info info = {0};
-			int64_t r;
-
-			if (sv->closed)
-				continue;
-			r = viper_channel_recv(sv->loop.channel, request, sizeof(request),
-					       request_handles, &info, VIPER_MSG_NONBLOCK);
-			if (r == VIPER_E_WOULDBLOCK)
-				continue;
-			if (r == VIPER_E_PEERCLOSED) {
-				viper_poll_remove((viper_handle_t)set, sv->loop.channel);
-				sv->closed = true;
-				open--;
-				continue;
-			}
-			if (r < 0) {
-				viper_printf("%s: receiving on %s: %s\n", process->name,
-					     sv->loop.provided->interface->name,
-					     plan_error_name(r));
-				return -1;
-			}
-			if (info.reply == 0) {
-				/* Not a call: nothing in the protocol sends those. */
-				for (uint32_t h = 0; h < info.handles; h++)
-					viper_handle_close(request_handles[h]);
-				continue;
-			}
-			serve_request(&sv->loop, request, info.bytes, request_handles, info.handles,
-				      &reply);
-			r = viper_channel_reply(info.reply, reply.bytes, reply.len, reply.handles,
-						reply.handle_count);
-			if (r < 0 && r != VIPER_E_PEERCLOSED)
-				serve_reply_error(info.reply, request, info.bytes, (int32_t)r,
-						  &reply);
-		}
-	}
 	return 0;
+}
+
+/*
+ * Serves every channel and session from the poll set. Returns when no
+ * channel is left, or never when the process may open sessions.
+ */
+static int serve_many(void)
+{
+	int64_t r = serve_set_run(&serve_set, sessions_max_total > 0);
+
+	if (r == VIPER_OK)
+		return 0;
+	viper_printf("%s: serving: %s\n", process->name, plan_error_name(r));
+	return -1;
 }
 
 static void run_entry(void *arg)
@@ -462,7 +454,7 @@ int main(const struct viper_startup *s)
 		return 1;
 	}
 	process = &manifest.processes[s->argument];
-	if (check_startup() < 0 || build_instances() < 0)
+	if (check_startup() < 0 || build_instances() < 0 || prepare_serve_set() < 0)
 		return 1;
 	for (unsigned i = 0; i < instance_count; i++) {
 		struct host_instance *in = &instances[i];
@@ -489,9 +481,9 @@ int main(const struct viper_startup *s)
 		}
 		in->thread = (viper_handle_t)h;
 	}
-	if (serve_count == 1)
+	if (serve_count == 1 && sessions_max_total == 0)
 		status = serve_single(&serves[0]) < 0 ? 1 : 0;
-	else if (serve_count > 1)
+	else if (serve_count > 1 || sessions_max_total > 0)
 		status = serve_many() < 0 ? 1 : 0;
 	if (status != 0)
 		return status;

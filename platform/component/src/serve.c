@@ -2,6 +2,8 @@
 
 #include <viper/syscall.h>
 
+#define SET_EVENTS 16u
+
 static void close_handles(const viper_handle_t *h, uint32_t count)
 {
 	for (uint32_t i = 0; i < count && i < VIPER_MSG_MAX_HANDLES; i++) {
@@ -10,7 +12,7 @@ static void close_handles(const viper_handle_t *h, uint32_t count)
 	}
 }
 
-void serve_request(struct serve_loop *loop, const uint8_t *bytes, uint32_t len,
+void serve_request(struct serve_loop *loop, uint32_t token, const uint8_t *bytes, uint32_t len,
 		   const viper_handle_t *handles, uint32_t handle_count, struct viper_rpc_out *out)
 {
 	const struct viper_rpc_in in = {
@@ -23,12 +25,16 @@ void serve_request(struct serve_loop *loop, const uint8_t *bytes, uint32_t len,
 	out->len = 0;
 	out->handle_count = 0;
 	out->handles_taken = false;
+	out->deferred = false;
+	loop->call = (struct viper_call_state){.reply_token = token};
+	loop->ctx.call = &loop->call;
 	if (loop->lock)
 		viper_entry_lock(loop->lock);
 	(void)loop->provided->interface->dispatch(loop->provided->ops, loop->state, &loop->ctx, &in,
 						  out);
 	if (loop->lock)
 		viper_entry_unlock(loop->lock);
+	loop->ctx.call = NULL;
 	if (!out->handles_taken)
 		close_handles(handles, handle_count);
 }
@@ -73,7 +79,10 @@ int64_t serve_forever(struct serve_loop *loop)
 			close_handles(handles, rr.info.handles);
 			continue;
 		}
-		serve_request(loop, request, rr.info.bytes, handles, rr.info.handles, &out);
+		serve_request(loop, rr.info.reply, request, rr.info.bytes, handles, rr.info.handles,
+			      &out);
+		if (out.deferred)
+			continue; /* answered later, through the kept token */
 		last_len = rr.info.bytes;
 		rr.reply = rr.info.reply;
 		rr.reply_len = out.len;
@@ -81,4 +90,131 @@ int64_t serve_forever(struct serve_loop *loop)
 		rr.reply_handles = out.handles;
 		rr.reply_handle_count = out.handle_count;
 	}
+}
+
+int32_t serve_set_init(struct serve_set *set, viper_handle_t poll, uint32_t capacity)
+{
+	set->poll = poll;
+	set->capacity = capacity;
+	set->live = 0;
+	set->entries = vc_alloc(capacity * sizeof(*set->entries));
+	if (set->entries == NULL) {
+		(void)viper_handle_close(set->poll);
+		return VIPER_E_NOMEM;
+	}
+	__builtin_memset(set->entries, 0, capacity * sizeof(*set->entries));
+	return VIPER_OK;
+}
+
+int32_t serve_set_add(struct serve_set *set, struct serve_loop *loop)
+{
+	for (uint32_t i = 0; i < set->capacity; i++) {
+		struct serve_loop *none = NULL;
+
+		if (!__atomic_compare_exchange_n(&set->entries[i], &none, loop, false,
+						 __ATOMIC_ACQ_REL, __ATOMIC_RELAXED))
+			continue;
+		int64_t r = viper_poll_add(set->poll, loop->channel,
+					   VIPER_SIGNAL_READABLE | VIPER_SIGNAL_PEER_CLOSED, i);
+		if (r < 0) {
+			__atomic_store_n(&set->entries[i], NULL, __ATOMIC_RELEASE);
+			return (int32_t)r;
+		}
+		__atomic_add_fetch(&set->live, 1, __ATOMIC_ACQ_REL);
+		return VIPER_OK;
+	}
+	return VIPER_E_LIMIT;
+}
+
+/* The count of sessions `h` has open through connection `connection`. */
+static uint32_t *client_count(struct viper_session_host *h, uint32_t connection)
+{
+	for (uint32_t i = 0; i < SESSION_CLIENTS_MAX; i++) {
+		if (h->clients[i].count && h->clients[i].connection == connection)
+			return &h->clients[i].count;
+	}
+	return NULL;
+}
+
+/* Entry `key` is gone: a session ends (the provider is told), a channel just stops. */
+static void drop_entry(struct serve_set *set, uint32_t key, struct serve_loop *loop)
+{
+	(void)viper_poll_remove(set->poll, loop->channel);
+	__atomic_store_n(&set->entries[key], NULL, __ATOMIC_RELEASE);
+	__atomic_sub_fetch(&set->live, 1, __ATOMIC_ACQ_REL);
+	loop->closed = true;
+	if (loop->origin == 0)
+		return;
+	struct viper_session_host *h = loop->ctx.sessions;
+	(void)viper_handle_close(loop->channel);
+	if (loop->lock)
+		viper_entry_lock(loop->lock);
+	if (loop->provided->session_closed)
+		loop->provided->session_closed(loop->state, loop->ctx.session);
+	uint32_t *count = h ? client_count(h, loop->origin) : NULL;
+	if (count)
+		(*count)--;
+	if (h)
+		h->open--;
+	if (loop->lock)
+		viper_entry_unlock(loop->lock);
+	vc_free(loop);
+}
+
+/* Serves what entry `key` has ready; returns < 0 only when a system call fails for good. */
+static int64_t serve_entry(struct serve_set *set, uint32_t key, struct serve_loop *loop)
+{
+	_Alignas(8) uint8_t request[VIPER_MSG_MAX_BYTES];
+	viper_handle_t handles[VIPER_MSG_MAX_HANDLES];
+	struct viper_msg_info info = {0};
+	struct viper_rpc_out out;
+	int64_t r = viper_channel_recv(loop->channel, request, sizeof(request), handles, &info,
+				       VIPER_MSG_NONBLOCK);
+
+	if (r == VIPER_E_WOULDBLOCK)
+		return 0;
+	if (r == VIPER_E_PEERCLOSED) {
+		drop_entry(set, key, loop);
+		return 0;
+	}
+	if (r < 0)
+		return r;
+	if (info.reply == 0) {
+		close_handles(handles, info.handles); /* not a call: nothing sends those */
+		return 0;
+	}
+	serve_request(loop, info.reply, request, info.bytes, handles, info.handles, &out);
+	if (out.deferred)
+		return 0;
+	r = viper_channel_reply(info.reply, out.bytes, out.len, out.handles, out.handle_count);
+	if (r < 0 && r != VIPER_E_PEERCLOSED)
+		serve_reply_error(info.reply, request, info.bytes, (int32_t)r, &out);
+	return 0;
+}
+
+int64_t serve_set_run(struct serve_set *set, bool wait_when_empty)
+{
+	struct viper_poll_event events[SET_EVENTS];
+
+	while (wait_when_empty || __atomic_load_n(&set->live, __ATOMIC_ACQUIRE) > 0) {
+		int64_t n = viper_poll_wait(set->poll, events, SET_EVENTS, VIPER_TIMEOUT_NONE);
+
+		if (n < 0)
+			return n;
+		for (int64_t e = 0; e < n; e++) {
+			uint32_t key = (uint32_t)events[e].key;
+			struct serve_loop *loop =
+				key < set->capacity
+					? __atomic_load_n(&set->entries[key], __ATOMIC_ACQUIRE)
+					: NULL;
+			int64_t r;
+
+			if (loop == NULL || loop->closed)
+				continue;
+			r = serve_entry(set, key, loop);
+			if (r < 0)
+				return r;
+		}
+	}
+	return VIPER_OK;
 }

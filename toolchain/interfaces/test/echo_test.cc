@@ -2,7 +2,10 @@
 // calls by direct call and over the host transport give the same answers.
 #include <gtest/gtest.h>
 
+#include <atomic>
+#include <chrono>
 #include <cstring>
+#include <thread>
 
 extern "C" {
 #include <viper/host_transport.h>
@@ -30,7 +33,55 @@ int32_t DoSwap(void *, viper_rpc_context *, const viper_echo_Pair *req, viper_ec
 	return VIPER_OK;
 }
 
-const echo_server kServer = {DoEcho, DoSwap, nullptr};
+// Later: opens a session for the caller now, and answers later (vc_defer);
+// the test's main thread completes it. The provider's state:
+struct Provider {
+	std::atomic<viper_deferred_t> token{0};
+	viper_handle_t session_end = VIPER_HANDLE_INVALID;
+	int session_state = 0; // what ctx->session points at in the session's calls
+	std::atomic<int> closed{0};
+	std::atomic<int> echoes_in_session{0};
+};
+Provider g_provider;
+
+int32_t DoEchoOrSession(void *self, viper_rpc_context *ctx, const viper_echo_EchoRequest *req,
+			viper_echo_EchoReply *rep)
+{
+	if (ctx->session == nullptr)
+		return DoEcho(self, ctx, req, rep);
+	// A session has no bulk buffer (data goes by lease).
+	EXPECT_EQ(ctx->session, &g_provider.session_state);
+	EXPECT_EQ(ctx->bulk, nullptr);
+	g_provider.echoes_in_session++;
+	rep->has_echoed = true;
+	rep->echoed = *req;
+	return 3;
+}
+
+void SessionClosed(void *, void *session)
+{
+	EXPECT_EQ(session, &g_provider.session_state);
+	g_provider.closed++;
+}
+
+extern const echo_server kServer;
+const viper_provided kEchoSession = {&echo_interface, &kServer, SessionClosed};
+
+int32_t DoLater(void *, viper_rpc_context *ctx, const viper_echo_Empty *, viper_echo_Opened *)
+{
+	int32_t err = vc_session_open(ctx, &kEchoSession, &g_provider.session_state,
+				      &g_provider.session_end);
+	if (err < 0)
+		return err;
+	viper_deferred_t token;
+	err = vc_defer(ctx, &token);
+	if (err < 0)
+		return err;
+	g_provider.token = token;
+	return VIPER_DEFERRED;
+}
+
+const echo_server kServer = {DoEchoOrSession, DoSwap, DoLater, nullptr};
 
 class EchoTest : public ::testing::TestWithParam<bool>
 {
@@ -38,12 +89,16 @@ class EchoTest : public ::testing::TestWithParam<bool>
 	void SetUp() override
 	{
 		viper_host_reset();
+		g_provider.token = 0;
+		g_provider.closed = 0;
+		g_provider.echoes_in_session = 0;
+		ASSERT_EQ(viper_host_sessions(&g_provider, 2, 1), VIPER_OK);
 		if (GetParam())
 			viper_host_bind_remote(
 				&slot_, &echo_interface,
-				viper_host_serve(&echo_interface, &kServer, nullptr));
+				viper_host_serve(&echo_interface, &kServer, &g_provider));
 		else
-			viper_host_bind_direct(&slot_, &echo_interface, &kServer, nullptr);
+			viper_host_bind_direct(&slot_, &echo_interface, &kServer, &g_provider);
 	}
 	void TearDown() override
 	{
@@ -105,6 +160,78 @@ TEST_P(EchoTest, KeywordMethodWithoutImplementation)
 	viper_echo_Empty req = viper_echo_Empty_init_zero, rep;
 	EXPECT_EQ(echo_default(&slot_, &req, &rep), VIPER_E_NOSYS);
 	EXPECT_EQ(ECHO_METHOD_DEFAULT, 65535u);
+}
+
+// A deferred call: the caller waits while the provider holds the call;
+// the answer comes from another thread, once; the reply's session then
+// serves the caller with the provider's per-session state until closed.
+TEST_P(EchoTest, DeferredReplyOpensASession)
+{
+	viper_echo_Opened opened;
+	int32_t status = VIPER_E_CORRUPT;
+	std::thread caller([&] {
+		viper_echo_Empty empty = {};
+		status = echo_later(&slot_, &empty, &opened);
+	});
+	for (int i = 0; i < 2000 && g_provider.token == 0; i++)
+		std::this_thread::sleep_for(std::chrono::milliseconds(1));
+	ASSERT_NE(g_provider.token.load(), 0u) << "the provider never kept the call";
+	EXPECT_EQ(status, VIPER_E_CORRUPT) << "the caller must still be waiting";
+	viper_echo_Opened rep = {};
+	rep.session = g_provider.session_end;
+	rep.serial = 7;
+	viper_echo_Empty wrong = {};
+	EXPECT_EQ(echo_later_complete(g_provider.token + (1ull << 32), VIPER_OK, &rep),
+		  VIPER_E_BADHANDLE)
+		<< "a token of another generation is forged";
+	EXPECT_EQ(echo_later_complete(g_provider.token, VIPER_OK, &rep), VIPER_OK);
+	caller.join();
+	EXPECT_EQ(echo_later_complete(g_provider.token, VIPER_OK, &rep), VIPER_E_BADHANDLE)
+		<< "a call is answered exactly once";
+	(void)wrong;
+	ASSERT_EQ(status, VIPER_OK);
+	EXPECT_EQ(opened.serial, 7u);
+	ASSERT_NE(opened.session, VIPER_HANDLE_INVALID);
+	EXPECT_EQ(viper_host_sessions_open(&g_provider), 1u);
+
+	viper_slot session;
+	vc_slot_bind(&session, &echo_interface, opened.session);
+	viper_echo_EchoRequest req = viper_echo_EchoRequest_init_zero;
+	strcpy(req.text, "in session");
+	viper_echo_EchoReply echoed;
+	EXPECT_EQ(echo_echo(&session, &req, &echoed), 3);
+	EXPECT_STREQ(echoed.echoed.text, "in session");
+	EXPECT_EQ(g_provider.echoes_in_session.load(), 1);
+
+	// One session per client: the next Later is refused at once, never kept.
+	g_provider.token = 0;
+	viper_echo_Empty empty = {};
+	EXPECT_EQ(echo_later(&slot_, &empty, &opened), VIPER_E_LIMIT);
+	EXPECT_EQ(g_provider.token.load(), 0u);
+
+	EXPECT_EQ(g_provider.closed.load(), 0);
+	EXPECT_EQ(vc_slot_close(&session), VIPER_OK);
+	EXPECT_EQ(g_provider.closed.load(), 1) << "the provider learns the session ended";
+	EXPECT_EQ(viper_host_sessions_open(&g_provider), 0u);
+	EXPECT_EQ(echo_echo(&session, &req, &echoed), VIPER_E_BADHANDLE);
+}
+
+// vc_defer outside a deferrable method, or twice, is refused.
+TEST_P(EchoTest, DeferOnlyInADeferrableMethod)
+{
+	viper_rpc_context none = {};
+	viper_deferred_t token = 0;
+	EXPECT_EQ(vc_defer(&none, &token), VIPER_E_UNSUPPORTED);
+	EXPECT_EQ(vc_defer(nullptr, &token), VIPER_E_UNSUPPORTED);
+	viper_call_state call = {};
+	call.deferrable = true;
+	viper_rpc_context ctx = {};
+	ctx.call = &call;
+	EXPECT_EQ(vc_defer(&ctx, &token), VIPER_OK);
+	EXPECT_EQ(vc_defer(&ctx, &token), VIPER_E_BUSY);
+	viper_echo_Opened rep = {};
+	EXPECT_EQ(echo_later_complete(token, VIPER_OK, &rep), VIPER_E_INVAL)
+		<< "the token is another method's (method 0)";
 }
 
 INSTANTIATE_TEST_SUITE_P(Placements, EchoTest, ::testing::Values(false, true),

@@ -26,6 +26,13 @@
 struct viper_provided {
 	const struct viper_interface *interface;
 	const void *ops; /* struct <iface>_server, implemented by the component */
+	/*
+	 * For an interface served as sessions (vc_session_open): called once
+	 * when a session's last client end is gone (closed, or its process
+	 * ended), with the session's state, under the instance's entry lock.
+	 * NULL: nothing to do.
+	 */
+	void (*session_closed)(void *self, void *session);
 };
 
 /* A device granted to an instance: its mapped registers and its IRQ line. */
@@ -77,6 +84,54 @@ const struct viper_component *viper_component_find(const char *name);
 /* What `c` provides for interface `interface_id`; NULL when it does not. */
 const struct viper_provided *viper_component_provided(const struct viper_component *c,
 						      uint32_t interface_id);
+
+/*
+ * Deferred replies. In a (viper.deferrable) method, vc_defer keeps the call
+ * being served: the method then returns VIPER_DEFERRED, the host serves
+ * other calls, and the call is answered later, from any thread of the
+ * instance's address space, with the generated
+ *
+ *	int32_t <iface>_<method>_complete(viper_deferred_t token, int32_t status,
+ *					  <Reply> *rep);
+ *
+ * which answers exactly once: VIPER_OK, VIPER_E_PEERCLOSED when the caller
+ * gave up (a time-out) or ended, VIPER_E_BADHANDLE for a token answered
+ * already or never given. The caller waits in its stub as for any call,
+ * over a channel or co-located. vc_defer: VIPER_OK and *token,
+ * VIPER_E_UNSUPPORTED outside a deferrable method, VIPER_E_BUSY when the
+ * call is kept already, VIPER_E_LIMIT when VC_DEFERRED_MAX calls of this
+ * address space are kept. Kernel-placed code must never block waiting for
+ * the event it will answer on; it answers from the thread that sees it.
+ */
+#define VC_DEFERRED_MAX 64u
+int32_t vc_defer(struct viper_rpc_context *ctx, viper_deferred_t *token);
+
+/*
+ * Sessions. In a method of a connection, vc_session_open opens a session
+ * for the caller: a channel on which the instance serves `provided` (an
+ * interface it implements) for that client alone. `session` is the
+ * provider's state for it, given back as ctx->session in every call on
+ * the session and to provided->session_closed when its last client end is
+ * gone. *client_end is the send end to put in the reply's (viper.session)
+ * field: it moves to the client, which binds it with vc_slot_bind and may
+ * pass it on like any handle. Errors: VIPER_E_UNSUPPORTED where the
+ * instance may not open sessions (no `sessions` limits in the system
+ * description), VIPER_E_LIMIT at the description's limit of sessions open
+ * at once for the instance or for the calling connection, VIPER_E_NOMEM,
+ * and vc_channel_create's errors.
+ */
+int32_t vc_session_open(struct viper_rpc_context *ctx, const struct viper_provided *provided,
+			void *session, viper_handle_t *client_end);
+
+/*
+ * Binds `slot` to a session (or any channel send end of `interface`) the
+ * component received: calls through it go to the provider directly over
+ * the channel. vc_slot_close closes the end: the provider then learns of
+ * it (session_closed) once no other end is left.
+ */
+void vc_slot_bind(struct viper_slot *slot, const struct viper_interface *interface,
+		  viper_handle_t channel);
+int32_t vc_slot_close(struct viper_slot *slot);
 
 /* Memory for the instance's own use (from its process's heap or the kernel's). */
 void *vc_alloc(size_t size);

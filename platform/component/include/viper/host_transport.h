@@ -1,7 +1,7 @@
 /*
  * The host simulation of channels: an in-process transport for host builds
  * (GoogleTests), so a client and a provider run the full wire path (encode,
- * the generated dispatch, decode) without QEMU. Not thread-safe; host only.
+ * the generated dispatch, decode) without QEMU. Host only.
  *
  * Memory handles (vc_memory_create) move as the kernel moves them: a call
  * refuses a request whose memory handle is not live (VIPER_E_BADHANDLE) or
@@ -23,7 +23,27 @@
 extern "C" {
 #endif
 
-#define VIPER_HOST_MAX_CHANNELS 16
+#define VIPER_HOST_MAX_CHANNELS	     16
+#define VIPER_HOST_MAX_SESSION_HOSTS 8
+
+/*
+ * Lets instance `self` open sessions (vc_session_open), at most `max` at
+ * once and `per_client` through one connection, as the system
+ * description's `sessions` block does on the target. Call before binding
+ * its slots. A session is a host channel like one viper_host_serve makes;
+ * closing its end with vc_handle_close (or vc_slot_close) calls the
+ * provided interface's session_closed. VIPER_E_LIMIT past
+ * VIPER_HOST_MAX_SESSION_HOSTS instances.
+ *
+ * Deferred replies work on the host too: a remote call whose method kept
+ * it (vc_defer) waits in viper_transport_call until another thread answers
+ * it with the generated <iface>_<method>_complete; a direct call waits in
+ * its stub, as on the target. The transport's tables are thread-safe.
+ */
+int32_t viper_host_sessions(void *self, uint32_t max, uint32_t per_client);
+
+/* Sessions of `self` open now. */
+uint32_t viper_host_sessions_open(void *self);
 
 /*
  * Serves `interface` with vtable `ops` for instance `self`. Returns the

@@ -50,17 +50,60 @@ struct viper_rpc_out {
 	uint32_t handle_count;
 	/* Set by dispatch: the received handles now belong to the component. */
 	bool handles_taken;
+	/* Set by dispatch: the method kept the call (vc_defer); send no reply now. */
+	bool deferred;
 };
 
 /*
+ * What a (viper.deferrable) method returns after vc_defer: the reply comes
+ * later, through the generated <iface>_<method>_complete. Never a status a
+ * caller sees.
+ */
+#define VIPER_DEFERRED 0x7fffffff
+
+/* A token for a deferred call: answered exactly once (viper/component.h, vc_defer). */
+typedef uint64_t viper_deferred_t;
+
+/* A direct caller waiting for a deferred reply: on the generated stub's stack. */
+struct viper_direct_wait {
+	void *rep;		  /* the caller's reply message, filled by the completion */
+	int32_t status;		  /* the completion's status */
+	viper_handle_t wake_send; /* made by vc_defer; the completion notifies it */
+	viper_handle_t wake_recv;
+};
+
+/*
+ * The call being served, for vc_defer: the host fills `reply_token` (the
+ * kernel's, 0 on a direct call), the generated dispatch or stub the rest
+ * for a (viper.deferrable) method.
+ */
+struct viper_call_state {
+	uint32_t reply_token;
+	uint32_t request_id;
+	uint32_t interface_id;
+	uint16_t method;
+	bool deferrable; /* the method is (viper.deferrable) */
+	bool deferred;	 /* vc_defer kept it: `token` */
+	viper_deferred_t token;
+	struct viper_direct_wait *direct; /* a direct call's waiter; NULL for a remote call */
+};
+
+/* Where the sessions an instance opens are served: the host's (vc_session_open). */
+struct viper_session_host;
+
+/*
  * What a server function learns about the call besides its arguments:
- * which connection it came through (to keep per-client state) and that
- * connection's bulk buffer, when the interface declares one.
+ * which connection it came through (to keep per-client state), that
+ * connection's bulk buffer, when the interface declares one, the session
+ * it belongs to, and the call itself (for vc_defer).
  */
 struct viper_rpc_context {
 	uint32_t connection; /* stable per client connection within the instance */
 	void *bulk;	     /* shared with the client; NULL when none */
 	uint32_t bulk_size;
+	void *session;		       /* vc_session_open's state; NULL on a bound connection */
+	struct viper_call_state *call; /* the call being served; NULL outside one */
+	struct viper_session_host *sessions; /* the instance's; NULL where it cannot open any */
 };
 
 /*
@@ -128,5 +171,13 @@ int32_t viper_transport_call(viper_handle_t channel, const void *request, uint32
 
 /* Closes a handle the client received but will not keep (in a malformed reply). */
 void viper_transport_drop(viper_handle_t handle);
+
+/*
+ * Sends the reply `out` for call `reply_token` (the kernel's, or the host
+ * simulation's): VIPER_OK, or VIPER_E_PEERCLOSED when the caller gave up
+ * or ended. On any error the reply's handles are closed and the caller, if
+ * still waiting, gets an error. Each environment implements it.
+ */
+int32_t viper_transport_reply(uint32_t reply_token, uint32_t request_id, struct viper_rpc_out *out);
 
 #endif

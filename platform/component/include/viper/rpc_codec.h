@@ -127,6 +127,57 @@ int32_t viper_rpc_call(struct viper_slot *slot, const struct viper_interface *if
 		       const struct viper_codec *rep_codec, void *rep,
 		       uint32_t *const *rep_handle_fields, uint32_t rep_field_count);
 
+/*
+ * Deferred calls (src/deferred.c), for the generated code of
+ * (viper.deferrable) methods.
+ */
+
+/* What vc_defer kept of a call, handed back once by viper_deferred_take. */
+struct viper_deferred_call {
+	uint32_t reply_token;
+	uint32_t request_id;
+	struct viper_direct_wait *direct; /* a direct call's waiter; NULL for a remote call */
+};
+
+/*
+ * Takes deferred call `token` for an answer, exactly once: VIPER_OK and
+ * *call, or VIPER_E_BADHANDLE when the token is not held (never given, or
+ * answered already) or VIPER_E_INVAL when it is another method's. The
+ * token is free again afterwards.
+ */
+int32_t viper_deferred_take(viper_deferred_t token, const struct viper_interface *iface,
+			    uint16_t method, struct viper_deferred_call *call);
+
+/* The generated dispatch's note, before a deferrable method: vc_defer may keep this call. */
+static inline void viper_rpc_deferrable(struct viper_call_state *call, uint32_t interface_id,
+					uint16_t method, uint32_t request_id)
+{
+	call->interface_id = interface_id;
+	call->method = method;
+	call->request_id = request_id;
+	call->deferrable = true;
+}
+
+/* The direct path's viper_rpc_keep: true when the caller must wait for the answer. */
+bool viper_rpc_keep_direct(int32_t status, struct viper_call_state *call);
+
+/*
+ * After a deferrable method returned: true when it kept the call with
+ * `status` VIPER_DEFERRED (out->deferred set: nothing to send now). A
+ * method that called vc_defer but returned another status answers now,
+ * and its token is void (false).
+ */
+bool viper_rpc_keep(struct viper_rpc_out *out, int32_t status, struct viper_call_state *call);
+
+/* A direct call's answer: wakes the caller waiting in viper_direct_wait_reply. */
+int32_t viper_direct_finish(struct viper_direct_wait *wait, int32_t status);
+
+/* The direct caller's side: waits for the deferred answer; returns its status. */
+int32_t viper_direct_wait_reply(struct viper_direct_wait *wait);
+
+/* Sends a remote deferred call's reply: viper_transport_reply, with the cleanup. */
+int32_t viper_deferred_send(const struct viper_deferred_call *call, struct viper_rpc_out *out);
+
 /* Whether the first `cap` - 1 bytes of `s` hold its terminating NUL. */
 bool viper_rpc_string_terminated(const char *s, size_t cap);
 
