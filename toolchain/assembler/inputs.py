@@ -61,6 +61,9 @@ class Method:
         self.request_max = int(data.get("request_max", 0))
         self.reply_max = int(data.get("reply_max", 0))
         self.line = int(data.get("line", 1))
+        self.deferrable = bool(data.get("deferrable", False))
+        # Interfaces of the sessions its reply opens ((viper.session) fields).
+        self.sessions = [str(x["interface"]) for x in data.get("sessions", [])]
 
 
 class Interface:
@@ -75,6 +78,10 @@ class Interface:
         self.bulk_bytes = int(data.get("bulk_bytes", 0))
         self.methods = [Method(m) for m in data.get("methods", [])]
         self.data = data
+
+    def session_interfaces(self):
+        """(method, interface name) of each session a method of this interface opens."""
+        return [(m, s) for m in self.methods for s in m.sessions]
 
 
 def _load(paths, kind, make, diags):

@@ -382,4 +382,6 @@ def to_manifest(out, manifest_cls):
                 s.grant = grant
             pi.devices.extend(il.devices)
             pi.system = il.system
+            if inst.sessions is not None:
+                pi.sessions_max, pi.sessions_per_client = inst.sessions
     return m

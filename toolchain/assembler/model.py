@@ -92,6 +92,8 @@ class Instance:
         self.bindings = []  # Binding, in slot order once resolved
         self.devices = []  # DeviceUse, in the component's need order
         self.system = None  # "INSPECT" or "CONTROL" when granted the system capability
+        self.sessions = None  # (max, per_client) when it may open sessions
+        self.session_methods = []  # (interface, method, session interface) it serves
 
 
 class Process:
@@ -585,6 +587,47 @@ def _resolve_supervisor_log(system, msg, diags):
     system.supervisor_log = Binding(RootClient(), "log", "log", provider, line)
 
 
+MAX_SESSIONS = 1024  # sessions one instance may have open at once
+
+
+def _resolve_sessions(system, inst, diags):
+    """The instance's session limits against the sessions its interfaces open."""
+    file, comp = system.file, inst.component
+    for iname in comp.provides:
+        iface = system.interfaces.get(iname)
+        for method, session in (iface.session_interfaces() if iface else []):
+            inst.session_methods.append((iname, method.name, session))
+            if session not in comp.provides:
+                diags.error(file, inst.msg.line_of("component"), "session-interface",
+                            "method %s.%s opens sessions of %s, which component '%s' "
+                            "(instance '%s') does not provide" %
+                            (iname, method.name, session, comp.name, inst.name),
+                            "add //interfaces:%s to the provides of %s" %
+                            (session, comp.build_file))
+    if not inst.msg.has("sessions"):
+        if inst.session_methods:
+            iname, mname, session = inst.session_methods[0]
+            diags.error(file, inst.msg.line_of("name"), "session-limits",
+                        "instance '%s' serves %s.%s, which opens sessions of %s, but has no "
+                        "session limits" % (inst.name, iname, mname, session),
+                        "add sessions { max: 64 per_client: 16 } to instance '%s'" % inst.name)
+        return
+    sm = inst.msg.get("sessions")
+    line = sm.line
+    smax, per = sm.get("max", 0), sm.get("per_client", 0)
+    if not inst.session_methods:
+        diags.error(file, line, "session-limits",
+                    "instance '%s' has session limits, but component '%s' opens no sessions" %
+                    (inst.name, comp.name), "remove the sessions block")
+    elif not 1 <= smax <= MAX_SESSIONS or not 1 <= per <= smax:
+        diags.error(file, line, "session-limits",
+                    "session limits of instance '%s' (max %d, per_client %d) are out of range"
+                    % (inst.name, smax, per),
+                    "use 1 <= per_client <= max <= %d" % MAX_SESSIONS)
+    else:
+        inst.sessions = (smax, per)
+
+
 def _check_devices_unique(system, diags):
     owner = {}
     uses = sorted((u for i in system.instances.values() for u in i.devices),
@@ -804,6 +847,7 @@ def load(path, board_arg, components, interfaces, pool, diags):
         _resolve_bindings(system, inst, diags)
         _resolve_devices(system, inst, diags)
         _resolve_system(system, inst, diags)
+        _resolve_sessions(system, inst, diags)
         system.bindings.extend(inst.bindings)
     system.bindings.sort(key=Binding.key)
     _resolve_supervisor_log(system, msg, diags)

@@ -50,17 +50,29 @@ def report(out):
         for inst in proc.instances:
             comp = inst.component.name if inst.component else "?"
             lines.append(head + "instance '%s' (%s)" % (inst.name, comp))
+            if inst.sessions is not None:
+                opened = ", ".join(sorted({"%s via %s.%s" % (s, i, m)
+                                           for i, m, s in inst.session_methods}))
+                lines.append(head + "sessions of instance '%s': %s; at most %d open, %d per "
+                             "client" % (inst.name, opened, inst.sessions[0],
+                                         inst.sessions[1]))
             for b in inst.bindings:
                 if b.provider.process == proc.name:
                     lines.append(head + "direct %s %s -> %s instance '%s' (same %s)" %
                                  (b.interface, b.client_name(), b.provider.component.name,
                                   b.provider.name, "kernel" if proc.is_kernel() else "process"))
+                    for s in sorted({s for _, _, s in b.provider.session_methods}):
+                        lines.append(head + "may open sessions of %s through %s (served by "
+                                     "'%s')" % (s, b.client_name(), b.provider.name))
         for g in pl.grants:
             if g.kind == "GRANT_CHANNEL_SEND":
                 b = g.channel.binding
                 lines.append(head + "channel %s (send) %s -> %s instance '%s' in %s" %
                              (g.channel.interface.name, b.client_name(), b.provider.component.name,
                               b.provider.name, _proc_text(_process_of(system, b.provider))))
+                for s in sorted({s for _, _, s in b.provider.session_methods}):
+                    lines.append(head + "may open sessions of %s through %s (served by '%s')"
+                                 % (s, b.client_name(), b.provider.name))
             elif g.kind == "GRANT_CHANNEL_RECV":
                 b = g.channel.binding
                 lines.append(head + "channel %s (receive) <- %s in %s, served by '%s'" %

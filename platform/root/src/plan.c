@@ -191,6 +191,13 @@ static int32_t check_instances(const viper_manifest_Process *p, struct plan_erro
 					    "not a channel receive end",
 					    p->name, in->name, in->serves[s].grant);
 		}
+		if (in->sessions_max > PLAN_MAX_SESSIONS ||
+		    in->sessions_per_client > in->sessions_max ||
+		    (in->sessions_max && !in->sessions_per_client))
+			return fail(err, VIPER_E_CORRUPT,
+				    "process %s: instance '%s' has session limits %u (%u per "
+				    "client) out of range",
+				    p->name, in->name, in->sessions_max, in->sessions_per_client);
 		for (pb_size_t d = 0; d < in->devices_count; d++) {
 			if (!grant_is(p, in->devices[d], viper_manifest_GRANT_DEVICE))
 				return fail(err, VIPER_E_CORRUPT,

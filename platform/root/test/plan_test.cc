@@ -352,6 +352,22 @@ TEST(PlanDecodeTest, RejectsBadChannelsPrioritiesAndPolicies)
 	EXPECT_EQ(msg, "process 2 has no name");
 }
 
+TEST(PlanDecodeTest, RejectsSessionLimitsOutOfRange)
+{
+	std::string msg;
+	for (auto [max, per] : {std::pair<uint32_t, uint32_t>{1025, 1}, {4, 5}, {4, 0}}) {
+		auto m = TwoProcesses();
+		m->processes[1].instances[0].sessions_max = max;
+		m->processes[1].instances[0].sessions_per_client = per;
+		EXPECT_EQ(RoundTrip(*m, &msg), VIPER_E_CORRUPT) << max << " " << per;
+		EXPECT_NE(msg.find("session limits"), std::string::npos) << msg;
+	}
+	auto m = TwoProcesses();
+	m->processes[1].instances[0].sessions_max = 1024;
+	m->processes[1].instances[0].sessions_per_client = 16;
+	EXPECT_EQ(RoundTrip(*m, &msg), VIPER_OK) << msg;
+}
+
 TEST(PlanDecodeTest, ChecksTheSupervisorLogChannel)
 {
 	auto m = TwoProcesses();

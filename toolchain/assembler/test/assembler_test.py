@@ -40,8 +40,8 @@ BOARD = os.path.join("system", "qemu_virt", "board.textproto")
 FIXTURES = os.path.join(TEST_DIR, "fixtures")
 COMPONENTS = ["kv_store", "kv_client", "console", "null_log", "blob_store", "blob_client",
               "clock", "echo", "huge_client", "huge_server", "orphan", "sys_probe",
-              "sys_control"]
-INTERFACES = ["kv", "log", "blob", "time", "echo", "huge"]
+              "sys_control", "pipe_store", "pipe_half", "pipe_client"]
+INTERFACES = ["kv", "log", "blob", "time", "echo", "huge", "pipes", "pipe"]
 
 sys.path.insert(0, os.path.join(ROOT, "toolchain", "assembler"))
 
@@ -162,10 +162,14 @@ def test_golden(update):
     fails.check([p.name for p in m.processes] == ["kernel", "app", "kv", "storage", "watch"],
                 "process order: %s" % [p.name for p in m.processes])
     # The last channel is the root task's supervisor log, to the kernel's console.
-    fails.check(len(m.channels) == 4 and m.supervisor_log == 4 and
-                (m.channels[3].client, m.channels[3].provider, m.channels[3].kernel_end) ==
+    fails.check(len(m.channels) == 5 and m.supervisor_log == 5 and
+                (m.channels[4].client, m.channels[4].provider, m.channels[4].kernel_end) ==
                 ("root.log", "console", 2), "channels: %s supervisor_log %d" %
                 (m.channels, m.supervisor_log))
+    storage = m.processes[3]
+    pipes = [i for i in storage.instances if i.name == "pipes"][0]
+    fails.check((pipes.sessions_max, pipes.sessions_per_client) == (8, 2),
+                "pipes: session limits %d %d" % (pipes.sessions_max, pipes.sessions_per_client))
     kv = m.processes[2]
     fails.check([(g.kind, g.rights) for g in kv.grants] == [(2, 5), (1, 6)],
                 "kv grants: %s" % [(g.kind, g.rights) for g in kv.grants])
