@@ -4,6 +4,7 @@
  * kernel channel would, so neither side ever sees the other's buffers, and
  * moves the memory handles they carry as the kernel moves handles.
  */
+#define _GNU_SOURCE /* PTHREAD_RECURSIVE_MUTEX_INITIALIZER_NP */
 #include <viper/host_transport.h>
 
 #include <pthread.h>
@@ -50,6 +51,12 @@ static struct viper_session_host session_hosts[VIPER_HOST_MAX_SESSION_HOSTS];
 static struct host_pending pending[VIPER_HOST_MAX_CHANNELS];
 static pthread_mutex_t transport_lock = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t reply_came = PTHREAD_COND_INITIALIZER;
+/*
+ * Held around every remote dispatch and session_closed: one thread at a
+ * time inside the providers, as an entry lock gives on the target;
+ * recursive, for a provider that calls another.
+ */
+static pthread_mutex_t provider_lock = PTHREAD_RECURSIVE_MUTEX_INITIALIZER_NP;
 static uint32_t dropped_handles;
 
 /* As on the target: the interface's bulk_bytes rounded up to whole pages. */
@@ -202,8 +209,11 @@ int32_t host_channel_close(viper_handle_t channel)
 		h->open--;
 	}
 	pthread_mutex_unlock(&transport_lock);
-	if (h != NULL && c->provided->session_closed != NULL)
+	if (h != NULL && c->provided->session_closed != NULL) {
+		pthread_mutex_lock(&provider_lock);
 		c->provided->session_closed(c->self, c->ctx.session);
+		pthread_mutex_unlock(&provider_lock);
+	}
 	if (h != NULL) {
 		pthread_mutex_lock(&transport_lock);
 		c->served = false; /* a session's channel is free again */
@@ -454,7 +464,9 @@ int32_t viper_transport_call(viper_handle_t channel, const void *request, uint32
 	struct viper_call_state call = {.reply_token = (uint32_t)token + 1};
 	struct viper_rpc_context ctx = c->ctx; /* per call: calls on one channel may overlap */
 	ctx.call = &call;
+	pthread_mutex_lock(&provider_lock);
 	c->interface->dispatch(c->ops, c->self, &ctx, &in, out);
+	pthread_mutex_unlock(&provider_lock);
 	if (out->deferred)
 		wait_for_reply(token, out); /* another thread answers through the kept token */
 	pending_free(token);

@@ -48,6 +48,13 @@ static unsigned serve_count;
 /* Every channel and session of the process, when it serves more than one channel or any session. */
 static struct serve_set serve_set;
 static uint32_t sessions_max_total;
+/*
+ * A process that serves sessions but no manifest channel serves them only
+ * to its own run threads: the last of those to finish notifies stop_send,
+ * and the host stops serving and ends.
+ */
+static viper_handle_t stop_send = VIPER_HANDLE_INVALID;
+static uint32_t runs_left;
 static void *grant_maps[PLAN_MAX_GRANTS]; /* mapped memory grants */
 
 static uint32_t object_kind_of(uint32_t grant_kind)
@@ -400,6 +407,12 @@ static int prepare_serve_set(void)
 {
 	int32_t err;
 
+	if (serve_count == 0) {
+		for (unsigned i = 0; i < instance_count; i++)
+			runs_left += instances[i].component->run ? 1 : 0;
+		if (runs_left == 0)
+			sessions_max_total = 0; /* nothing here could ever open one */
+	}
 	if (serve_count <= 1 && sessions_max_total == 0)
 		return 0;
 	int64_t poll = viper_poll_create();
@@ -407,6 +420,13 @@ static int prepare_serve_set(void)
 	err = poll < 0 ? (int32_t)poll
 		       : serve_set_init(&serve_set, (viper_handle_t)poll,
 					serve_count + sessions_max_total);
+	if (err == VIPER_OK && serve_count == 0) {
+		viper_handle_t stop_recv;
+
+		err = vc_channel_create(&stop_send, &stop_recv);
+		if (err == VIPER_OK)
+			err = serve_set_stop_on(&serve_set, stop_recv);
+	}
 	for (unsigned i = 0; i < serve_count && err == VIPER_OK; i++)
 		err = serve_set_add(&serve_set, &serves[i]);
 	if (err < 0) {
@@ -436,6 +456,9 @@ static void run_entry(void *arg)
 	struct host_instance *in = arg;
 
 	in->run_status = in->component->run(in->state);
+	if (stop_send != VIPER_HANDLE_INVALID &&
+	    __atomic_sub_fetch(&runs_left, 1, __ATOMIC_ACQ_REL) == 0)
+		(void)vc_notify(stop_send, 1);
 }
 
 int main(const struct viper_startup *s)

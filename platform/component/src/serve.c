@@ -3,6 +3,7 @@
 #include <viper/syscall.h>
 
 #define SET_EVENTS 16u
+#define STOP_KEY   UINT64_MAX
 
 static void close_handles(const viper_handle_t *h, uint32_t count)
 {
@@ -192,6 +193,11 @@ static int64_t serve_entry(struct serve_set *set, uint32_t key, struct serve_loo
 	return 0;
 }
 
+int32_t serve_set_stop_on(struct serve_set *set, viper_handle_t recv)
+{
+	return (int32_t)viper_poll_add(set->poll, recv, VIPER_SIGNAL_NOTIFIED, STOP_KEY);
+}
+
 int64_t serve_set_run(struct serve_set *set, bool wait_when_empty)
 {
 	struct viper_poll_event events[SET_EVENTS];
@@ -202,6 +208,8 @@ int64_t serve_set_run(struct serve_set *set, bool wait_when_empty)
 		if (n < 0)
 			return n;
 		for (int64_t e = 0; e < n; e++) {
+			if (events[e].key == STOP_KEY)
+				return VIPER_OK;
 			uint32_t key = (uint32_t)events[e].key;
 			struct serve_loop *loop =
 				key < set->capacity

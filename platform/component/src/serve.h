@@ -83,6 +83,12 @@ int32_t serve_set_init(struct serve_set *set, viper_handle_t poll, uint32_t capa
 int32_t serve_set_add(struct serve_set *set, struct serve_loop *loop);
 
 /*
+ * Makes serve_set_run return VIPER_OK once `recv` (a channel receive end)
+ * is notified: for a process whose sessions serve only its own threads.
+ */
+int32_t serve_set_stop_on(struct serve_set *set, viper_handle_t recv);
+
+/*
  * Serves every entry of `set` until none is left (VIPER_OK) or a system
  * call fails (its error). A session whose clients are gone is dropped:
  * its receive end closed, provided->session_closed called, its loop freed.

@@ -29,7 +29,7 @@ struct thread;
 struct process;
 struct user_view;
 
-#define PROCESS_MAX_REPLIES 16
+#define PROCESS_MAX_REPLIES 64
 
 /* A reply token a process holds for a call it received. */
 struct reply_slot {

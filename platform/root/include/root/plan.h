@@ -18,7 +18,7 @@
 
 #include "platform/manifest/manifest.pb.h"
 
-#define PLAN_MAX_SESSIONS 1024u /* sessions one instance may have open (the assembler's) */
+#define PLAN_MAX_SESSIONS  1024u /* sessions one instance may have open (the assembler's) */
 #define PLAN_MAX_CHANNELS  32u
 #define PLAN_MAX_MEMORIES  8u
 #define PLAN_MAX_PROCESSES 12u
