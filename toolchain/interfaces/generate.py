@@ -33,6 +33,8 @@ from google.protobuf import descriptor_pb2, descriptor_pool, message_factory
 PROTOC = "/usr/bin/protoc"
 MSG_MAX = 256
 HEADER_BYTES = 8
+# (viper.lease) kinds and the protection the provider maps a lease with.
+LEASE_PROT = {"read": "VIPER_PROT_READ", "write": "VIPER_PROT_READ | VIPER_PROT_WRITE"}
 MAX_HANDLES = 4
 FD = descriptor_pb2.FieldDescriptorProto
 
@@ -126,7 +128,7 @@ class Options:
             self._classes[kind] = factory.GetPrototype(desc)
         self._ext = {}
         for name in ("viper.interface_id", "viper.bulk_bytes", "viper.method_id",
-                     "viper.handle", "viper.session", "viper.deferrable", "nanopb",
+                     "viper.handle", "viper.session", "viper.deferrable", "viper.lease", "nanopb",
                      "nanopb_msgopt", "nanopb_fileopt"):
             try:
                 self._ext[name] = self.pool.FindExtensionByName(name)
@@ -308,9 +310,19 @@ class Generator:
     # ---- per-file checks ----
 
     def is_handle(self, field):
-        """A (viper.handle) field, or a (viper.session) one, which carries a handle too."""
+        """A (viper.handle) field, or a (viper.session) or (viper.lease) one: a handle too."""
         return bool(self.opts.get("Field", field.options, "viper.handle") or
-                    self.opts.get("Field", field.options, "viper.session"))
+                    self.opts.get("Field", field.options, "viper.session") or
+                    self.opts.get("Field", field.options, "viper.lease"))
+
+    def lease_fields(self, msg):
+        """(field, C prot expression) of each (viper.lease) field of `msg`, in field order."""
+        out = []
+        for f in msg.proto.field:
+            kind = self.opts.get("Field", f.options, "viper.lease")
+            if kind in LEASE_PROT:
+                out.append((f, LEASE_PROT[kind]))
+        return out
 
     def handle_fields(self, msg):
         return [f for f in msg.proto.field if self.is_handle(f)]
@@ -356,6 +368,37 @@ class Generator:
                            "message %s has %d handle fields; a message moves at most %d handles"
                            % (msg.full_name, count, MAX_HANDLES),
                            "split the method, or pass the extra handles in a follow-up call")
+
+    def check_leases(self, f, requests):
+        """(viper.lease) fields: "read" or "write", in a request, with _offset and _length."""
+        for full, msg in sorted(self.messages.items()):
+            if msg.file is not f:
+                continue
+            names = {fld.name: fld for fld in msg.proto.field}
+            for i, field in enumerate(msg.proto.field):
+                kind = self.opts.get("Field", field.options, "viper.lease")
+                if not kind:
+                    continue
+                path = msg.path + (_MESSAGE_FIELD, i)
+                problem = None
+                if kind not in LEASE_PROT:
+                    problem = "is a lease of kind '%s'; a lease is \"read\" or \"write\"" % kind
+                elif msg.full_name not in requests:
+                    problem = "is not in a request; only a caller lends"
+                else:
+                    for suffix in ("_offset", "_length"):
+                        sib = names.get(field.name + suffix)
+                        if sib is None or sib.type != FD.TYPE_UINT64 or \
+                                sib.label == FD.LABEL_REPEATED:
+                            problem = "lacks its field 'uint64 %s%s'" % (field.name, suffix)
+                            break
+                if problem:
+                    self.error(f, path, "lease-field",
+                               "lease field '%s' of message %s %s" %
+                               (field.name, msg.full_name, problem),
+                               "declare 'uint32 %s = N [(viper.lease) = \"read\"];' with "
+                               "'uint64 %s_offset' and 'uint64 %s_length' in a request" %
+                               (field.name, field.name, field.name))
 
     def check_sessions(self, f, replies):
         """(viper.session) fields: in a reply, naming an interface by its file stem."""
@@ -445,6 +488,7 @@ class Generator:
         self.check_handles(f, top_level)
         replies = {m.output_type[1:] for _, _, m in methods}
         self.check_sessions(f, replies)
+        self.check_leases(f, {m.input_type[1:] for _, _, m in methods})
         out_methods = []
         for mid, mi, m in sorted(methods, key=lambda x: x[0]):
             mpath = spath + (_SERVICE_METHOD, mi)
@@ -898,51 +942,7 @@ def c_outputs(gen, iface):
           " */"]
     for m in iface.methods:
         req, rep = m["request"].c_type, m["reply"].c_type
-        h += wrap(0, "static inline int32_t %s_%s" % (name, m["name"]),
-                  ["struct viper_slot *slot", "const %s *req" % req, "%s *rep" % rep], "")
-        h += ["{",
-              "\tconst struct %s_server *ops = (const struct %s_server *)slot->peer_ops;" %
-              (name, name),
-              "\tif (ops == NULL)",
-              "\t\treturn %s_%s_remote(slot, req, rep);" % (name, m["name"])]
-        if valid_fn[m["name"]]:
-            h += ["\tif (!%s(req))" % valid_fn[m["name"]], "\t\treturn VIPER_E_INVAL;"]
-        h += ["\tif (ops->%s == NULL)" % member(m["name"]), "\t\treturn VIPER_E_NOSYS;"]
-        h += clear(m["reply"], "*rep", 1)
-        if m["deferrable"]:
-            # The provider may keep the call: this thread then waits for the answer.
-            h += ["\tstruct viper_direct_wait wait;",
-                  "\tstruct viper_call_state call;",
-                  "\t__builtin_memset(&wait, 0, sizeof(wait));",
-                  "\t__builtin_memset(&call, 0, sizeof(call));",
-                  "\twait.rep = rep;",
-                  "\tcall.interface_id = %s_INTERFACE_ID;" % upper,
-                  "\tcall.method = %s_METHOD_%s;" % (upper, m["name"].upper()),
-                  "\tcall.deferrable = true;",
-                  "\tcall.direct = &wait;",
-                  "\tstruct viper_rpc_context ctx = slot->peer_ctx;",
-                  "\tctx.call = &call;"]
-            call = "ops->%s(slot->peer, &ctx, req, rep);" % member(m["name"])
-        else:
-            call = "ops->%s(slot->peer, &slot->peer_ctx, req, rep);" % member(m["name"])
-        h += ["\tif (slot->peer_lock != NULL)", "\t\tviper_entry_lock(slot->peer_lock);",
-              "\tint32_t status = " + call,
-              "\tif (slot->peer_lock != NULL)", "\t\tviper_entry_unlock(slot->peer_lock);"]
-        if m["deferrable"]:
-            h += ["\tif (call.deferred) {",
-                  "\t\tif (viper_rpc_keep_direct(status, &call))",
-                  "\t\t\tstatus = viper_direct_wait_reply(&wait);",
-                  "\t}"]
-        rep_handles = gen.handle_fields(m["reply"])
-        if not rep_handles:
-            h += ["\treturn status;", "}", ""]
-            continue
-        h += ["\tif (status < 0) {",
-              "\t\t/* As over a channel: an error carries no handles. */"]
-        for f in rep_handles:
-            h += ["\t\tif (rep->%s != VIPER_HANDLE_INVALID)" % f.name,
-                  "\t\t\tviper_transport_drop(rep->%s);" % f.name]
-        h += clear(m["reply"], "*rep", 2) + ["\t}", "\treturn status;", "}", ""]
+        h += direct_stub(gen, iface, m, valid_fn[m["name"]])
     h += ["#ifdef __cplusplus", "}", "#endif", "", "#endif"]
 
     def handle_array(var, msg, deref):
@@ -953,7 +953,8 @@ def c_outputs(gen, iface):
         refs = ", ".join("&%s%s%s" % (var, deref, f.name) for f in fields)
         return arr, ["\tuint32_t *const %s[] = {%s};" % (arr, refs)]
 
-    c = [banner, '#include "%s.viper.h"' % base, "", "#include <viper/rpc_wire.h>", ""]
+    c = [banner, '#include "%s.viper.h"' % base, "", "#include <viper/component.h>",
+         "#include <viper/rpc_wire.h>", ""]
     c += ["const struct viper_interface %s_interface = {" % name,
           '\t.name = "%s",' % name,
           "\t.id = %s_INTERFACE_ID," % upper,
@@ -972,7 +973,9 @@ def c_outputs(gen, iface):
         req_arr, lines = handle_array("body", m["request"], ".")
         c += clear(m["reply"], "*rep", 1)
         if req_arr:
-            c += ["\t%s body = *req;" % req] + lines
+            c += ["\t%s body = *req;" % req]
+            c += lend_lines(gen, m["request"])
+            c += lines
             c += ["\tviper_handle_t handles[VIPER_MSG_MAX_HANDLES];",
                   "\tuint32_t handle_count = viper_rpc_give_handles(%s, %d, handles);" %
                   (req_arr, len(gen.handle_fields(m["request"])))]
@@ -1013,15 +1016,30 @@ def c_outputs(gen, iface):
               "\t\tif (status < 0)",
               "\t\t\treturn viper_rpc_reply_error(out, hdr.request_id, status);",
               "\t\tout->handles_taken = in->handle_count > 0;"]
+        leases = gen.lease_fields(m["request"])
+        if leases:
+            c += ["\t\tstruct viper_lease_view leases[%d];" % len(leases)]
+            c += lease_open_lines(gen, m["request"], "req.", 2,
+                                  ["out->handles_taken = false; /* the host closes them */",
+                                   "return viper_rpc_reply_error(out, hdr.request_id, "
+                                   "lease_err);"])
+            c += ["\t\tctx->leases = leases;", "\t\tctx->lease_count = %d;" % len(leases)]
+            if m["deferrable"]:
+                c += ["\t\tif (ctx->call != NULL) {", "\t\t\tctx->call->leases = leases;",
+                      "\t\t\tctx->call->lease_count = %d;" % len(leases), "\t\t}"]
         if m["deferrable"]:
             c += ["\t\tif (ctx->call != NULL)",
                   "\t\t\tviper_rpc_deferrable(ctx->call, %s_INTERFACE_ID, hdr.method, "
                   "hdr.request_id);" % upper]
         c += ["\t\tstatus = server->%s(self, ctx, &req, &rep);" % member(m["name"])]
+        if leases:
+            c += ["\t\tctx->leases = NULL;", "\t\tctx->lease_count = 0;"]
         if m["deferrable"]:
             c += ["\t\tif (ctx->call != NULL && ctx->call->deferred &&",
                   "\t\t    viper_rpc_keep(out, status, ctx->call))",
-                  "\t\t\treturn status;"]
+                  "\t\t\treturn status; /* its leases end with its answer */"]
+        if leases:
+            c += ["\t\tviper_lease_close(leases, %d, true);" % len(leases)]
         c += wrap(2, "return viper_rpc_reply",
                   ["out", "hdr.request_id", "status", "&" + codecs.name(m["reply"]), "&rep",
                    rep_arr or "NULL", str(len(gen.handle_fields(m["reply"])))], ";")
@@ -1031,6 +1049,95 @@ def c_outputs(gen, iface):
           "\t}", "}"]
     c[codecs_at:codecs_at] = codecs.lines()
     return "\n".join(h) + "\n", "\n".join(c) + "\n"
+
+
+def lease_open_lines(gen, msg, src, indent, on_error):
+    """Lines opening each (viper.lease) view of request `src` into `leases`."""
+    t = "\t" * indent
+    out = []
+    leases = gen.lease_fields(msg)
+    for i, (f, prot) in enumerate(leases):
+        out += [t + "%sviper_lease_open(%s%s, %s%s_offset, %s%s_length, %s, &leases[%d]);" %
+                ("lease_err = " if i else "int32_t lease_err = ", src, f.name, src, f.name, src,
+                 f.name, prot, i),
+                t + "if (lease_err < 0) {"]
+        if i:
+            out.append(t + "\tviper_lease_close(leases, %d, false);" % i)
+        out += [t + "\t" + line for line in on_error] + [t + "}"]
+    return out
+
+
+def lend_lines(gen, msg):
+    """Lines of a remote stub lending each (viper.lease) field of `body`."""
+    out = []
+    lent = []
+    for i, (f, prot) in enumerate(gen.lease_fields(msg)):
+        out += ["\t%sviper_lease_lend(&body.%s, body.%s_offset, body.%s_length, %s);" %
+                ("lease_err = " if i else "int32_t lease_err = ", f.name, f.name, f.name, prot),
+                "\tif (lease_err < 0) {"]
+        out += ["\t\t(void)vc_handle_close(body.%s);" % n for n in lent]
+        out += ["\t\treturn lease_err;", "\t}"]
+        lent.append(f.name)
+    return out
+
+
+def direct_stub(gen, iface, m, valid_fn):
+    """The client stub of method `m`: a direct call, or the remote half."""
+    name, upper = iface.name, iface.name.upper()
+    req, rep = m["request"].c_type, m["reply"].c_type
+    leases = gen.lease_fields(m["request"])
+    h = wrap(0, "static inline int32_t %s_%s" % (name, m["name"]),
+             ["struct viper_slot *slot", "const %s *req" % req, "%s *rep" % rep], "")
+    h += ["{",
+          "\tconst struct %s_server *ops = (const struct %s_server *)slot->peer_ops;" %
+          (name, name),
+          "\tif (ops == NULL)",
+          "\t\treturn %s_%s_remote(slot, req, rep);" % (name, m["name"])]
+    if valid_fn:
+        h += ["\tif (!%s(req))" % valid_fn, "\t\treturn VIPER_E_INVAL;"]
+    h += ["\tif (ops->%s == NULL)" % member(m["name"]), "\t\treturn VIPER_E_NOSYS;"]
+    h += clear(m["reply"], "*rep", 1)
+    if leases:
+        # The client's own handles, mapped for the call: the same checks as a remote call.
+        h += ["\tstruct viper_lease_view leases[%d];" % len(leases)]
+        h += lease_open_lines(gen, m["request"], "req->", 1, ["return lease_err;"])
+    if m["deferrable"] or leases:
+        h += ["\tstruct viper_rpc_context ctx = slot->peer_ctx;"]
+    if leases:
+        h += ["\tctx.leases = leases;", "\tctx.lease_count = %d;" % len(leases)]
+    if m["deferrable"]:
+        # The provider may keep the call: this thread then waits for the answer.
+        h += ["\tstruct viper_direct_wait wait;",
+              "\tstruct viper_call_state call;",
+              "\t__builtin_memset(&wait, 0, sizeof(wait));",
+              "\t__builtin_memset(&call, 0, sizeof(call));",
+              "\twait.rep = rep;",
+              "\tcall.interface_id = %s_INTERFACE_ID;" % upper,
+              "\tcall.method = %s_METHOD_%s;" % (upper, m["name"].upper()),
+              "\tcall.deferrable = true;",
+              "\tcall.direct = &wait;",
+              "\tctx.call = &call;"]
+    ctx = "&ctx" if m["deferrable"] or leases else "&slot->peer_ctx"
+    call = "ops->%s(slot->peer, %s, req, rep);" % (member(m["name"]), ctx)
+    h += ["\tif (slot->peer_lock != NULL)", "\t\tviper_entry_lock(slot->peer_lock);",
+          "\tint32_t status = " + call,
+          "\tif (slot->peer_lock != NULL)", "\t\tviper_entry_unlock(slot->peer_lock);"]
+    if m["deferrable"]:
+        h += ["\tif (call.deferred) {",
+              "\t\tif (viper_rpc_keep_direct(status, &call))",
+              "\t\t\tstatus = viper_direct_wait_reply(&wait);",
+              "\t}"]
+    if leases:
+        h += ["\tviper_lease_close(leases, %d, false);" % len(leases)]
+    rep_handles = gen.handle_fields(m["reply"])
+    if not rep_handles:
+        return h + ["\treturn status;", "}", ""]
+    h += ["\tif (status < 0) {",
+          "\t\t/* As over a channel: an error carries no handles. */"]
+    for f in rep_handles:
+        h += ["\t\tif (rep->%s != VIPER_HANDLE_INVALID)" % f.name,
+              "\t\t\tviper_transport_drop(rep->%s);" % f.name]
+    return h + clear(m["reply"], "*rep", 2) + ["\t}", "\treturn status;", "}", ""]
 
 
 def complete_function(gen, iface, m, codecs, handle_array):

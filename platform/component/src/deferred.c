@@ -90,6 +90,10 @@ int32_t vc_defer(struct viper_rpc_context *ctx, viper_deferred_t *token)
 		.request_id = call->request_id,
 		.direct = call->direct,
 	};
+	/* A remote call's leases live until it is answered (a direct caller keeps its own). */
+	for (uint32_t l = 0; !call->direct && l < call->lease_count && l < VIPER_MSG_MAX_HANDLES;
+	     l++)
+		e->call.leases[e->call.lease_count++] = call->leases[l];
 	__atomic_store_n(&e->word, word_of(gen, ENTRY_HELD), __ATOMIC_RELEASE);
 	call->deferred = true;
 	call->token = (uint64_t)gen << 32 | (uint32_t)(i + 1);
@@ -129,6 +133,9 @@ int32_t viper_deferred_take(viper_deferred_t token, const struct viper_interface
 	}
 	*call = e->call;
 	release_entry(e, gen);
+	/* The call ends here: its leases' mappings and handles go. */
+	viper_lease_close(call->leases, call->lease_count, true);
+	call->lease_count = 0;
 	return VIPER_OK;
 }
 
@@ -142,6 +149,7 @@ static void cancel(viper_deferred_t token)
 		return;
 	struct deferred_entry *e = &entries[index - 1];
 	if (take_entry(e, gen)) {
+		e->call.lease_count = 0; /* answered at once: the dispatch closes them */
 		if (e->call.direct != NULL) {
 			(void)vc_handle_close(e->call.direct->wake_send);
 			(void)vc_handle_close(e->call.direct->wake_recv);

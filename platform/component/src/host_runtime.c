@@ -25,6 +25,7 @@
 #include <time.h>
 
 #include "host_memory.h"
+#include "memory_span.h"
 
 /* The linker brackets section viper_components; weak for images without any. */
 extern const struct viper_component __start_viper_components[] __attribute__((weak));
@@ -125,6 +126,7 @@ struct host_handle {
 
 struct host_mapping {
 	void *at;
+	uint64_t size;
 	struct host_object *object; /* NULL when unused */
 };
 
@@ -272,12 +274,55 @@ int32_t vc_memory_map(viper_handle_t memory, void **p, uint64_t *size)
 			continue;
 		m->object = h->object;
 		m->at = h->object->bytes;
+		m->size = h->object->size;
 		h->object->refs++;
 		*p = m->at;
 		*size = h->object->size;
 		return VIPER_OK;
 	}
 	return VIPER_E_LIMIT;
+}
+
+int32_t vc_memory_map_range(viper_handle_t memory, uint64_t offset, uint64_t length, uint32_t prot,
+			    void **p)
+{
+	struct viper_page_span span;
+	int32_t r = viper_page_span_of(memory, offset, length, prot, &span);
+	struct host_handle *h = handle_of(memory);
+
+	*p = NULL;
+	if (r < 0)
+		return r;
+	for (uint32_t i = 0; i < HOST_MEMORY_MAPPINGS; i++) {
+		struct host_mapping *m = &mappings[i];
+
+		if (m->object)
+			continue;
+		m->object = h->object;
+		m->at = h->object->bytes + span.start;
+		m->size = span.size;
+		h->object->refs++;
+		*p = (uint8_t *)m->at + span.skip;
+		return VIPER_OK;
+	}
+	return VIPER_E_LIMIT;
+}
+
+int32_t vc_memory_unmap_range(void *p, uint64_t length)
+{
+	return viper_unmap_span(p, length);
+}
+
+/* A second handle to the same object: the host tracks no rights. */
+int32_t vc_handle_derive(viper_handle_t memory, uint32_t rights, viper_handle_t *out)
+{
+	struct host_handle *h = handle_of(memory);
+
+	(void)rights;
+	*out = VIPER_HANDLE_INVALID;
+	if (!h)
+		return VIPER_E_BADHANDLE;
+	return handle_new(h->object, out);
 }
 
 int32_t vc_memory_unmap(void *p, uint64_t size)
@@ -287,7 +332,7 @@ int32_t vc_memory_unmap(void *p, uint64_t size)
 
 		if (!m->object || m->at != p)
 			continue;
-		if (m->object->size != size)
+		if (m->size != size)
 			return VIPER_E_INVAL;
 		object_unref(m->object);
 		m->object = NULL;

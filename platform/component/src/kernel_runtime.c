@@ -31,6 +31,7 @@
 #include <viper/syscall.h>
 
 #include "log_line.h"
+#include "memory_span.h"
 #include "notify_wait.h"
 
 /* Takes the big lock (interrupts off) unless this CPU holds it; true if it did. */
@@ -219,6 +220,48 @@ int32_t vc_memory_unmap(void *p, uint64_t size)
 	err_t err = aspace_unmap(&kernel_process.as, (uint64_t)(uintptr_t)p, size);
 
 	leave(took);
+	return err;
+}
+
+int32_t vc_memory_map_range(viper_handle_t memory, uint64_t offset, uint64_t length, uint32_t prot,
+			    void **p)
+{
+	struct viper_page_span span;
+	struct memory_object *m;
+	uint64_t va = 0;
+	uint32_t rights = VIPER_RIGHT_MAP | VIPER_RIGHT_READ;
+	int32_t r = viper_page_span_of(memory, offset, length, prot, &span);
+
+	*p = NULL;
+	if (r < 0)
+		return r;
+	if (prot & VIPER_PROT_WRITE)
+		rights |= VIPER_RIGHT_WRITE;
+	bool took = enter();
+	err_t err = find_memory(memory, rights, &m);
+	if (!err) {
+		struct map_request rq = {&m->obj, span.start, span.size, prot, 0};
+		err = aspace_map(&kernel_process.as, &rq, &va);
+	}
+	leave(took);
+	if (!err)
+		*p = (uint8_t *)(uintptr_t)va + span.skip;
+	return err;
+}
+
+int32_t vc_memory_unmap_range(void *p, uint64_t length)
+{
+	return viper_unmap_span(p, length);
+}
+
+int32_t vc_handle_derive(viper_handle_t h, uint32_t rights, viper_handle_t *out)
+{
+	bool took = enter();
+	err_t err = handle_derive(&kernel_process.handles, h, rights, out);
+
+	leave(took);
+	if (err)
+		*out = VIPER_HANDLE_INVALID;
 	return err;
 }
 

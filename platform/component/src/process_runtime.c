@@ -16,6 +16,7 @@
 
 #include "heap.h"
 #include "log_line.h"
+#include "memory_span.h"
 #include "notify_wait.h"
 #include "process_runtime.h"
 
@@ -228,6 +229,36 @@ int32_t vc_memory_map(viper_handle_t memory, void **p, uint64_t *size)
 int32_t vc_memory_unmap(void *p, uint64_t size)
 {
 	return (int32_t)viper_memory_unmap((uint64_t)(uintptr_t)p, size);
+}
+
+int32_t vc_memory_map_range(viper_handle_t memory, uint64_t offset, uint64_t length, uint32_t prot,
+			    void **p)
+{
+	struct viper_page_span span;
+	int32_t r = viper_page_span_of(memory, offset, length, prot, &span);
+	int64_t va;
+
+	*p = NULL;
+	if (r < 0)
+		return r;
+	va = viper_memory_map(memory, span.start, span.size, prot, 0);
+	if (va < 0)
+		return (int32_t)va;
+	*p = (uint8_t *)(uintptr_t)va + span.skip;
+	return VIPER_OK;
+}
+
+int32_t vc_memory_unmap_range(void *p, uint64_t length)
+{
+	return viper_unmap_span(p, length);
+}
+
+int32_t vc_handle_derive(viper_handle_t h, uint32_t rights, viper_handle_t *out)
+{
+	int64_t r = viper_handle_derive(h, rights);
+
+	*out = r < 0 ? VIPER_HANDLE_INVALID : (viper_handle_t)r;
+	return r < 0 ? (int32_t)r : VIPER_OK;
 }
 
 int32_t vc_handle_close(viper_handle_t handle)

@@ -81,7 +81,21 @@ int32_t DoLater(void *, viper_rpc_context *ctx, const viper_echo_Empty *, viper_
 	return VIPER_DEFERRED;
 }
 
-const echo_server kServer = {DoEchoOrSession, DoSwap, DoLater, nullptr};
+// Sum: the bytes of the read lease, and "sum" written into the write lease.
+int32_t DoSum(void *, viper_rpc_context *ctx, const viper_echo_SumRequest *req,
+	      viper_echo_SumReply *rep)
+{
+	if (ctx->lease_count != 2 || ctx->leases[0].length != req->data_length ||
+	    ctx->leases[1].length != req->out_length)
+		return VIPER_E_CORRUPT;
+	for (uint64_t i = 0; i < ctx->leases[0].length; i++)
+		rep->sum += ctx->leases[0].data[i];
+	if (ctx->leases[1].length >= 3)
+		memcpy(ctx->leases[1].data, "sum", 3);
+	return VIPER_OK;
+}
+
+const echo_server kServer = {DoEchoOrSession, DoSwap, DoLater, DoSum, nullptr};
 
 class EchoTest : public ::testing::TestWithParam<bool>
 {
@@ -214,6 +228,54 @@ TEST_P(EchoTest, DeferredReplyOpensASession)
 	EXPECT_EQ(g_provider.closed.load(), 1) << "the provider learns the session ended";
 	EXPECT_EQ(viper_host_sessions_open(&g_provider), 0u);
 	EXPECT_EQ(echo_echo(&session, &req, &echoed), VIPER_E_BADHANDLE);
+}
+
+// A lease lends bytes of the caller's memory for the call only: the
+// provider sees exactly them (across a page boundary here), writes into the
+// write lease, and nothing stays behind; bad ranges and handles are refused
+// before the call.
+TEST_P(EchoTest, LeasesLendMemoryForTheCall)
+{
+	viper_handle_t mem;
+	void *p;
+	uint64_t size;
+	ASSERT_EQ(vc_memory_create(8192, &mem), VIPER_OK);
+	ASSERT_EQ(vc_memory_map(mem, &p, &size), VIPER_OK);
+	uint8_t *bytes = static_cast<uint8_t *>(p);
+	uint64_t want = 0;
+	for (int i = 0; i < 200; i++) {
+		bytes[4000 + i] = uint8_t(i * 7);
+		want += uint8_t(i * 7);
+	}
+	unsigned objects = viper_host_memory_objects();
+	viper_echo_SumRequest req = {};
+	req.data = mem;
+	req.data_offset = 4000;
+	req.data_length = 200;
+	req.out = mem;
+	req.out_offset = 8000;
+	req.out_length = 8;
+	viper_echo_SumReply rep;
+	ASSERT_EQ(echo_sum(&slot_, &req, &rep), VIPER_OK);
+	EXPECT_EQ(rep.sum, want);
+	EXPECT_EQ(memcmp(bytes + 8000, "sum", 3), 0) << "the write lease reached the caller's memory";
+	EXPECT_EQ(viper_host_memory_objects(), objects);
+	uint64_t still;
+	EXPECT_EQ(vc_memory_size(mem, &still), VIPER_OK) << "the caller keeps its handle";
+
+	req.data_length = 4193; // one byte past the object
+	EXPECT_EQ(echo_sum(&slot_, &req, &rep), VIPER_E_RANGE);
+	req.data_length = 200;
+	req.out_offset = UINT64_MAX - 2; // would wrap
+	EXPECT_EQ(echo_sum(&slot_, &req, &rep), VIPER_E_RANGE);
+	req.out_offset = 8000;
+	req.data = 0x20abcdefu; // forged
+	EXPECT_EQ(echo_sum(&slot_, &req, &rep), VIPER_E_BADHANDLE);
+	req.data = VIPER_HANDLE_INVALID;
+	EXPECT_EQ(echo_sum(&slot_, &req, &rep), VIPER_E_INVAL);
+	EXPECT_EQ(viper_host_memory_objects(), objects) << "refused leases leave nothing behind";
+	EXPECT_EQ(vc_memory_unmap(p, size), VIPER_OK);
+	EXPECT_EQ(vc_handle_close(mem), VIPER_OK);
 }
 
 // vc_defer outside a deferrable method, or twice, is refused.

@@ -222,6 +222,26 @@ int32_t vc_memory_map(viper_handle_t memory, void **p, uint64_t *size);
 int32_t vc_memory_unmap(void *p, uint64_t size);
 
 /*
+ * Maps the pages of `memory` that hold bytes [offset, offset + length)
+ * with `prot` (VIPER_PROT_READ, optionally | VIPER_PROT_WRITE); *p is the
+ * address of byte `offset`. vc_memory_unmap_range(p, length) removes it.
+ * Errors: VIPER_E_INVAL for a length of 0 or other prot bits,
+ * VIPER_E_RANGE when the bytes are not all in the object, and
+ * vc_memory_map's errors. On the host, rights are not checked.
+ */
+int32_t vc_memory_map_range(viper_handle_t memory, uint64_t offset, uint64_t length, uint32_t prot,
+			    void **p);
+int32_t vc_memory_unmap_range(void *p, uint64_t length);
+
+/*
+ * A new handle to the object `h` names with only `rights` (enum
+ * viper_right), which must be a subset of h's, in *out. Errors:
+ * VIPER_E_BADHANDLE, VIPER_E_RIGHTS (more than h has, or h may not be
+ * derived), VIPER_E_LIMIT. On the host, rights are not tracked.
+ */
+int32_t vc_handle_derive(viper_handle_t h, uint32_t rights, viper_handle_t *out);
+
+/*
  * Closes a handle (of any kind). The object lives on while other handles
  * or mappings hold it. Errors: VIPER_E_BADHANDLE when it is not a live
  * handle.

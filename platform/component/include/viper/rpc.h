@@ -79,6 +79,9 @@ struct viper_direct_wait {
  */
 struct viper_call_state {
 	uint32_t reply_token;
+	/* A remote call's leases, kept with the call when it is deferred. */
+	struct viper_lease_view *leases;
+	uint32_t lease_count;
 	uint32_t request_id;
 	uint32_t interface_id;
 	uint16_t method;
@@ -86,6 +89,21 @@ struct viper_call_state {
 	bool deferred;	 /* vc_defer kept it: `token` */
 	viper_deferred_t token;
 	struct viper_direct_wait *direct; /* a direct call's waiter; NULL for a remote call */
+};
+
+/*
+ * A lease as the provider sees it during one call: bytes [offset, offset +
+ * length) of a memory object the caller lent, mapped for the call only
+ * (read-only for a "read" lease). `memory` is the provider's handle, which
+ * it may lend on in a call of its own; it dies when the call ends.
+ */
+struct viper_lease_view {
+	uint8_t *data; /* NULL for a lease of 0 bytes */
+	uint64_t length;
+	viper_handle_t memory;
+	uint64_t offset;
+	uint32_t prot; /* VIPER_PROT_READ, | VIPER_PROT_WRITE for a "write" lease */
+	bool mapped;   /* the dispatch's */
 };
 
 /* Where the sessions an instance opens are served: the host's (vc_session_open). */
@@ -104,6 +122,9 @@ struct viper_rpc_context {
 	void *session;		       /* vc_session_open's state; NULL on a bound connection */
 	struct viper_call_state *call; /* the call being served; NULL outside one */
 	struct viper_session_host *sessions; /* the instance's; NULL where it cannot open any */
+	/* The request's leases, in field order ((viper.lease) fields); only during the call. */
+	struct viper_lease_view *leases;
+	uint32_t lease_count;
 };
 
 /*

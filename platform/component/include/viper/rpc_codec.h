@@ -137,7 +137,30 @@ struct viper_deferred_call {
 	uint32_t reply_token;
 	uint32_t request_id;
 	struct viper_direct_wait *direct; /* a direct call's waiter; NULL for a remote call */
+	struct viper_lease_view leases[VIPER_MSG_MAX_HANDLES]; /* a remote call's, to close */
+	uint32_t lease_count;
 };
+
+/*
+ * Leases (src/lease.c), for the generated code of (viper.lease) fields.
+ *
+ * The client's remote stub lends: checks [offset, offset + length) against
+ * the object and replaces *field by a derived handle with only the lease's
+ * rights (prot: read, or read and write; map and transfer), which moves
+ * with the request; the client keeps its own.
+ */
+int32_t viper_lease_lend(uint32_t *field, uint64_t offset, uint64_t length, uint32_t prot);
+
+/*
+ * The provider's side of the dispatch, or the direct stub: maps the lease
+ * for the call into *view (nothing for 0 bytes). VIPER_E_INVAL without a
+ * handle, VIPER_E_RANGE out of the object, vc_memory_map_range's errors.
+ */
+int32_t viper_lease_open(uint32_t handle, uint64_t offset, uint64_t length, uint32_t prot,
+			 struct viper_lease_view *view);
+
+/* Ends the views of a call: unmaps each, and closes its handle when `close_handles`. */
+void viper_lease_close(struct viper_lease_view *views, uint32_t count, bool close_handles);
 
 /*
  * Takes deferred call `token` for an answer, exactly once: VIPER_OK and
