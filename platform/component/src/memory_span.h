@@ -41,7 +41,8 @@ static inline int32_t viper_unmap_span(void *p, uint64_t length)
 {
 	uintptr_t at = (uintptr_t)p;
 	uintptr_t base = at & ~(uintptr_t)(VIPER_SPAN_PAGE - 1);
-	uint64_t size = (at - base + length + VIPER_SPAN_PAGE - 1) & ~(uint64_t)(VIPER_SPAN_PAGE - 1);
+	uint64_t size =
+		(at - base + length + VIPER_SPAN_PAGE - 1) & ~(uint64_t)(VIPER_SPAN_PAGE - 1);
 
 	return vc_memory_unmap((void *)base, size);
 }

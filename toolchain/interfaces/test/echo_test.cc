@@ -258,7 +258,8 @@ TEST_P(EchoTest, LeasesLendMemoryForTheCall)
 	viper_echo_SumReply rep;
 	ASSERT_EQ(echo_sum(&slot_, &req, &rep), VIPER_OK);
 	EXPECT_EQ(rep.sum, want);
-	EXPECT_EQ(memcmp(bytes + 8000, "sum", 3), 0) << "the write lease reached the caller's memory";
+	EXPECT_EQ(memcmp(bytes + 8000, "sum", 3), 0)
+		<< "the write lease reached the caller's memory";
 	EXPECT_EQ(viper_host_memory_objects(), objects);
 	uint64_t still;
 	EXPECT_EQ(vc_memory_size(mem, &still), VIPER_OK) << "the caller keeps its handle";
@@ -276,6 +277,24 @@ TEST_P(EchoTest, LeasesLendMemoryForTheCall)
 	EXPECT_EQ(viper_host_memory_objects(), objects) << "refused leases leave nothing behind";
 	EXPECT_EQ(vc_memory_unmap(p, size), VIPER_OK);
 	EXPECT_EQ(vc_handle_close(mem), VIPER_OK);
+}
+
+// The typed ring calls of a (viper.ring_entry) message.
+TEST(EchoRing, TypedCallsCarryTheStruct)
+{
+	alignas(64) static uint8_t mem[1024];
+	viper_ring prod, cons;
+	ASSERT_EQ(echo_chunk_ring_format(&prod, mem, sizeof(mem), 8, true), VIPER_OK);
+	ASSERT_EQ(echo_chunk_ring_attach(&cons, mem, sizeof(mem), 8, false), VIPER_OK);
+	viper_echo_Chunk in = {}, out = {};
+	in.offset = 4096;
+	in.length = 512;
+	in.cookie = 1ull << 40;
+	ASSERT_EQ(echo_chunk_push(&prod, &in), VIPER_OK);
+	ASSERT_EQ(echo_chunk_pop(&cons, &out), VIPER_OK);
+	EXPECT_EQ(out.offset, 4096u);
+	EXPECT_EQ(out.length, 512u);
+	EXPECT_EQ(out.cookie, 1ull << 40);
 }
 
 // vc_defer outside a deferrable method, or twice, is refused.
