@@ -352,29 +352,6 @@ extern "C" void viper_transport_drop(viper_handle_t handle)
 	g_dropped.push_back(handle);
 }
 
-// What deferred calls (src/deferred.c, in :rpc) need; kv defers nothing.
-extern "C" int32_t viper_transport_reply(uint32_t, uint32_t, struct viper_rpc_out *)
-{
-	ADD_FAILURE() << "kv defers no call";
-	return VIPER_E_UNSUPPORTED;
-}
-extern "C" int32_t vc_channel_create(viper_handle_t *, viper_handle_t *)
-{
-	return VIPER_E_UNSUPPORTED;
-}
-extern "C" int32_t vc_notify(viper_handle_t, uint64_t)
-{
-	return VIPER_E_UNSUPPORTED;
-}
-extern "C" int64_t vc_notified_wait(viper_handle_t, int64_t)
-{
-	return VIPER_E_UNSUPPORTED;
-}
-extern "C" int32_t vc_handle_close(viper_handle_t)
-{
-	return VIPER_E_UNSUPPORTED;
-}
-
 extern "C" int32_t viper_transport_call(viper_handle_t, const void *request, uint32_t request_len,
 					const viper_handle_t *, uint32_t, void *reply,
 					uint32_t reply_capacity, uint32_t *reply_len,
