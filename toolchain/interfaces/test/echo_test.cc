@@ -88,10 +88,15 @@ int32_t DoSum(void *, viper_rpc_context *ctx, const viper_echo_SumRequest *req,
 	if (ctx->lease_count != 2 || ctx->leases[0].length != req->data_length ||
 	    ctx->leases[1].length != req->out_length)
 		return VIPER_E_CORRUPT;
+	uint8_t *in, *out, *again;
+	if (vc_lease_map(&ctx->leases[0], &in) != VIPER_OK ||
+	    vc_lease_map(&ctx->leases[1], &out) != VIPER_OK ||
+	    vc_lease_map(&ctx->leases[0], &again) != VIPER_OK || again != in)
+		return VIPER_E_CORRUPT;
 	for (uint64_t i = 0; i < ctx->leases[0].length; i++)
-		rep->sum += ctx->leases[0].data[i];
+		rep->sum += in[i];
 	if (ctx->leases[1].length >= 3)
-		memcpy(ctx->leases[1].data, "sum", 3);
+		memcpy(out, "sum", 3);
 	return VIPER_OK;
 }
 

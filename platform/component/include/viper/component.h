@@ -124,6 +124,16 @@ int32_t vc_session_open(struct viper_rpc_context *ctx, const struct viper_provid
 			void *session, viper_handle_t *client_end);
 
 /*
+ * Leases ((viper.lease) request fields, docs/interfaces.md): the method
+ * finds them in ctx->leases[0 .. ctx->lease_count). vc_lease_map maps
+ * lease `view` for the rest of the call and puts the address of its first
+ * byte in *p (and in view->data); mapping it again gives the same address.
+ * Errors: vc_memory_map_range's (VIPER_E_RIGHTS for a handle without the
+ * lease's rights). A lease of 0 bytes maps to NULL.
+ */
+int32_t vc_lease_map(struct viper_lease_view *view, uint8_t **p);
+
+/*
  * Binds `slot` to a session (or any channel send end of `interface`) the
  * component received: calls through it go to the provider directly over
  * the channel. vc_slot_close closes the end: the provider then learns of

@@ -93,12 +93,14 @@ struct viper_call_state {
 
 /*
  * A lease as the provider sees it during one call: bytes [offset, offset +
- * length) of a memory object the caller lent, mapped for the call only
- * (read-only for a "read" lease). `memory` is the provider's handle, which
- * it may lend on in a call of its own; it dies when the call ends.
+ * length) of a memory object the caller lent, checked against the object.
+ * vc_lease_map maps them for the call (read-only for a "read" lease) when
+ * the provider needs the bytes; a provider that only passes the lease on
+ * lends `memory` (its handle, which dies when the call ends) in a call of
+ * its own and never maps it.
  */
 struct viper_lease_view {
-	uint8_t *data; /* NULL for a lease of 0 bytes */
+	uint8_t *data; /* after vc_lease_map; NULL before, and for 0 bytes */
 	uint64_t length;
 	viper_handle_t memory;
 	uint64_t offset;
