@@ -121,17 +121,10 @@ def _libraries(targets):
 def _lib_spec(libs):
     return [struct(path = f.path, whole = whole) for f, whole in libs]
 
-def _viper_system_impl(ctx):
-    name = ctx.label.name
-    manifest = ctx.actions.declare_file(name + "_manifest.bin")
-    report = ctx.actions.declare_file(name + "_authority.txt")
-    dot = ctx.actions.declare_file(name + ".dot")
-    svg = ctx.actions.declare_file(name + ".svg")
-    plan = ctx.actions.declare_file(name + "_plan.json")
-    diagnostics = ctx.actions.declare_file(name + "_diagnostics.json")
+def _assemble(ctx, outputs):
+    """Runs the assembler on ctx's description; `outputs` maps its flags to declared files."""
     metas = [c[ComponentInfo].meta for c in ctx.attr.component_meta]
     ifaces = depset(transitive = [c[ComponentInfo].interfaces for c in ctx.attr.component_meta]).to_list()
-
     args = ctx.actions.args()
     args.add(ctx.file._assembler.path)
     args.add("--system", ctx.file.description)
@@ -141,21 +134,34 @@ def _viper_system_impl(ctx):
     for i in ifaces:
         args.add("--interface", i)
     args.add("--manifest-proto", ctx.file._manifest_proto)
-    args.add("--manifest", manifest)
-    args.add("--report", report)
-    args.add("--dot", dot)
-    args.add("--svg", svg)
-    args.add("--plan", plan)
-    args.add("--json", diagnostics)
+    for flag, f in outputs:
+        args.add(flag, f)
     ctx.actions.run(
         executable = "/usr/bin/python3",
         arguments = [args],
         inputs = [ctx.file.description, ctx.file.board, ctx.file._manifest_proto] + metas + ifaces +
                  ctx.files._assembler_srcs,
-        outputs = [manifest, report, dot, svg, plan, diagnostics],
+        outputs = [f for _, f in outputs],
         mnemonic = "AssembleSystem",
         progress_message = "Assembling system %s" % ctx.label,
     )
+
+def _viper_system_impl(ctx):
+    name = ctx.label.name
+    manifest = ctx.actions.declare_file(name + "_manifest.bin")
+    report = ctx.actions.declare_file(name + "_authority.txt")
+    dot = ctx.actions.declare_file(name + ".dot")
+    svg = ctx.actions.declare_file(name + ".svg")
+    plan = ctx.actions.declare_file(name + "_plan.json")
+    diagnostics = ctx.actions.declare_file(name + "_diagnostics.json")
+    _assemble(ctx, [
+        ("--manifest", manifest),
+        ("--report", report),
+        ("--dot", dot),
+        ("--svg", svg),
+        ("--plan", plan),
+        ("--json", diagnostics),
+    ])
 
     # Per component, the libraries of its user and kernel builds.
     components = {}
@@ -269,5 +275,83 @@ def viper_system(name, description, components, board = "//system/qemu_virt:boar
         component_meta = [l + "_meta" for l in labels],
         user_libs = labels,
         kernel_libs = [l + "_kernel" for l in labels],
+        **kwargs
+    )
+
+_ASSEMBLER_ATTRS = {
+    "description": attr.label(allow_single_file = [".textproto"], mandatory = True),
+    "board": attr.label(allow_single_file = [".textproto"], mandatory = True),
+    "component_meta": attr.label_list(providers = [ComponentInfo]),
+    "_assembler": attr.label(default = "//toolchain/assembler:assemble.py", allow_single_file = True),
+    "_assembler_srcs": attr.label(default = "//toolchain/assembler:assembler_files"),
+    "_manifest_proto": attr.label(default = "//platform/manifest:manifest.proto", allow_single_file = True),
+}
+
+def _host_manifest_impl(ctx):
+    name = ctx.label.name
+    manifest = ctx.actions.declare_file(name + ".bin")
+    diagnostics = ctx.actions.declare_file(name + "_diagnostics.json")
+    _assemble(ctx, [("--manifest", manifest), ("--json", diagnostics)])
+    source = ctx.actions.declare_file(name + ".c")
+    ctx.actions.run(
+        executable = "/usr/bin/python3",
+        arguments = [ctx.file._embed.path, manifest.path, source.path],
+        inputs = [manifest, ctx.file._embed],
+        outputs = [source],
+        mnemonic = "EmbedManifest",
+    )
+    return [DefaultInfo(files = depset([source]))]
+
+_host_manifest = rule(
+    implementation = _host_manifest_impl,
+    doc = "A system's boot manifest as C source (viper_host_manifest), for viper_host_system.",
+    attrs = dict(_ASSEMBLER_ATTRS, _embed = attr.label(
+        default = "//toolchain:embed_manifest.py",
+        allow_single_file = True,
+    )),
+)
+
+def viper_host_system(name, description, components, board = "//system/qemu_virt:board.textproto", **kwargs):
+    """A cc_library running system `description` on the host (viper/host_system.h).
+
+    The description is assembled as for viper_system; the library holds its
+    manifest (viper_host_manifest) and the host builds of `components`, and
+    a test starts it with viper_host_system_start(viper_host_manifest, ...).
+    Link the test with linkstatic = True.
+    """
+    labels = [_component_label(c) for c in components]
+    _host_manifest(
+        name = name + "_manifest",
+        description = description,
+        board = board,
+        component_meta = [l + "_meta" for l in labels],
+        testonly = kwargs.get("testonly", False),
+    )
+    native.cc_library(
+        name = name,
+        srcs = [":" + name + "_manifest"],
+        deps = labels + ["//platform/component:host_system"],
+        alwayslink = True,
+        **kwargs
+    )
+
+def viper_host_system_test(name, description, components, **kwargs):
+    """A GoogleTest running system `description` whole on the host: every
+    active instance must return 0 (platform/component/test/whole_system_test.cc)."""
+    viper_host_system(
+        name = name + "_system",
+        description = description,
+        components = components,
+        testonly = True,
+    )
+    native.cc_test(
+        name = name,
+        size = "small",
+        srcs = ["//platform/component:test/whole_system_test.cc"],
+        linkstatic = True,
+        deps = [
+            ":" + name + "_system",
+            "@googletest//:gtest_main",
+        ],
         **kwargs
     )

@@ -1,12 +1,14 @@
 /*
  * The table of components linked into an image: every VIPER_COMPONENT
  * descriptor lands in section viper_components, which the linker brackets
- * with __start_viper_components and __stop_viper_components.
+ * with __start_viper_components and __stop_viper_components. The same in
+ * processes, the kernel and the host simulation.
  */
 #include <viper/component.h>
 
-extern const struct viper_component __start_viper_components[];
-extern const struct viper_component __stop_viper_components[];
+/* Weak: a host test image may have no component at all. */
+extern const struct viper_component __start_viper_components[] __attribute__((weak));
+extern const struct viper_component __stop_viper_components[] __attribute__((weak));
 
 static int same(const char *a, const char *b)
 {
@@ -20,7 +22,7 @@ static int same(const char *a, const char *b)
 const struct viper_component *viper_component_find(const char *name)
 {
 	for (const struct viper_component *c = __start_viper_components;
-	     c < __stop_viper_components; c++) {
+	     c != NULL && c < __stop_viper_components; c++) {
 		if (same(c->name, name))
 			return c;
 	}

@@ -27,20 +27,6 @@
 #include "host_memory.h"
 #include "memory_span.h"
 
-/* The linker brackets section viper_components; weak for images without any. */
-extern const struct viper_component __start_viper_components[] __attribute__((weak));
-extern const struct viper_component __stop_viper_components[] __attribute__((weak));
-
-const struct viper_component *viper_component_find(const char *name)
-{
-	for (const struct viper_component *c = __start_viper_components;
-	     c != NULL && c < __stop_viper_components; c++) {
-		if (strcmp(c->name, name) == 0)
-			return c;
-	}
-	return NULL;
-}
-
 void *vc_alloc(size_t size)
 {
 	return calloc(1, size);

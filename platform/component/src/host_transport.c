@@ -57,6 +57,22 @@ static pthread_cond_t reply_came = PTHREAD_COND_INITIALIZER;
  * recursive, for a provider that calls another.
  */
 static pthread_mutex_t provider_lock = PTHREAD_RECURSIVE_MUTEX_INITIALIZER_NP;
+
+/* How deep this thread holds provider_lock: a wait for a kept answer lets go of all of it. */
+static _Thread_local unsigned provider_depth;
+
+static void providers_enter(void)
+{
+	pthread_mutex_lock(&provider_lock);
+	provider_depth++;
+}
+
+static void providers_leave(void)
+{
+	provider_depth--;
+	pthread_mutex_unlock(&provider_lock);
+}
+
 static uint32_t dropped_handles;
 
 /* As on the target: the interface's bulk_bytes rounded up to whole pages. */
@@ -210,9 +226,9 @@ int32_t host_channel_close(viper_handle_t channel)
 	}
 	pthread_mutex_unlock(&transport_lock);
 	if (h != NULL && c->provided->session_closed != NULL) {
-		pthread_mutex_lock(&provider_lock);
+		providers_enter();
 		c->provided->session_closed(c->self, c->ctx.session);
-		pthread_mutex_unlock(&provider_lock);
+		providers_leave();
 	}
 	if (h != NULL) {
 		pthread_mutex_lock(&transport_lock);
@@ -320,16 +336,21 @@ const struct viper_component *viper_host_start(const char *name,
 	return c;
 }
 
-/* One thread here: an entry lock only checks nothing re-enters the provider. */
+/*
+ * On the host every entry lock is the one provider lock: one thread inside
+ * the providers at a time, which is stricter than the target's lock per
+ * instance, never looser.
+ */
 void viper_entry_lock(struct viper_entry_lock *lock)
 {
-	if (lock->holders++ != 0)
-		abort();
+	lock->holders++;
+	providers_enter();
 }
 
 void viper_entry_unlock(struct viper_entry_lock *lock)
 {
 	lock->holders--;
+	providers_leave();
 }
 
 void viper_transport_drop(viper_handle_t handle)
@@ -400,6 +421,11 @@ static void pending_free(int token)
 
 static void wait_for_reply(int token, struct viper_rpc_out *out)
 {
+	/* A provider waiting inside its own method lets the others in meanwhile. */
+	unsigned depth = provider_depth;
+
+	for (unsigned i = 0; i < depth; i++)
+		providers_leave();
 	pthread_mutex_lock(&transport_lock);
 	while (!pending[token].done)
 		pthread_cond_wait(&reply_came, &transport_lock);
@@ -407,6 +433,8 @@ static void wait_for_reply(int token, struct viper_rpc_out *out)
 	*out = pending[token].out;
 	out->handles_taken = taken;
 	pthread_mutex_unlock(&transport_lock);
+	for (unsigned i = 0; i < depth; i++)
+		providers_enter();
 }
 
 int32_t viper_transport_reply(uint32_t reply_token, uint32_t request_id, struct viper_rpc_out *out)
@@ -464,9 +492,9 @@ int32_t viper_transport_call(viper_handle_t channel, const void *request, uint32
 	struct viper_call_state call = {.reply_token = (uint32_t)token + 1};
 	struct viper_rpc_context ctx = c->ctx; /* per call: calls on one channel may overlap */
 	ctx.call = &call;
-	pthread_mutex_lock(&provider_lock);
+	providers_enter();
 	c->interface->dispatch(c->ops, c->self, &ctx, &in, out);
-	pthread_mutex_unlock(&provider_lock);
+	providers_leave();
 	if (out->deferred)
 		wait_for_reply(token, out); /* another thread answers through the kept token */
 	pending_free(token);
