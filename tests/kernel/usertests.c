@@ -1295,6 +1295,51 @@ static void test_reply_recv_errors(void)
 	viper_handle_close(r);
 }
 
+/*
+ * A poll set holds a whole handle table's worth of entries, and when more
+ * are ready than one wait reports, the next wait goes on after the last one
+ * reported: every ready entry is reported within ceil(ready / max) waits.
+ */
+static void test_poll_capacity_and_fairness(void)
+{
+	enum { CHANNELS = 80, MAX = 8 }; /* 160 handles: what this suite has room for */
+	viper_handle_t send[CHANNELS], recv[CHANNELS];
+	struct viper_poll_event ev[MAX];
+	bool seen[CHANNELS] = {false};
+	int64_t ps = viper_poll_create();
+	int made = 0, reported = 0;
+
+	CHECK(ps > 0);
+	for (; made < CHANNELS; made++) {
+		if (viper_channel_create(&send[made], &recv[made], 1) < 0)
+			break;
+		if (viper_poll_add((viper_handle_t)ps, recv[made], VIPER_SIGNAL_READABLE,
+				   (uint64_t)made) < 0)
+			break;
+		(void)viper_channel_send(send[made], "x", 1, NULL, 0, VIPER_MSG_NONBLOCK);
+	}
+	CHECK_EQ(made, CHANNELS); /* over the old limit of 64 */
+	for (int w = 0; w < (CHANNELS + MAX - 1) / MAX; w++) {
+		int64_t n = viper_poll_wait((viper_handle_t)ps, ev, MAX, 0);
+		CHECK_EQ(n, MAX);
+		for (int64_t e = 0; e < n; e++) {
+			uint64_t k = ev[e].key;
+			if (k < CHANNELS && !seen[k]) {
+				seen[k] = true;
+				reported++;
+			}
+		}
+	}
+	CHECK_EQ(reported, CHANNELS); /* nobody starved though all stay ready */
+	CHECK_EQ(viper_poll_wait((viper_handle_t)ps, ev, VIPER_POLL_MAX_EVENTS + 1, 0),
+		 VIPER_E_INVAL);
+	for (int i = 0; i < made; i++) {
+		viper_handle_close(send[i]);
+		viper_handle_close(recv[i]);
+	}
+	viper_handle_close((viper_handle_t)ps);
+}
+
 static void test_notifications_and_poll(void)
 {
 	viper_handle_t s, r;
@@ -2434,6 +2479,8 @@ int main(const struct viper_startup *s)
 	run("reply_recv and short receive errors", test_reply_recv_errors);
 	run("IPC hand-over: blocked threads woken otherwise, declined cases", test_hand_over);
 	run("notifications, timers, poll sets", test_notifications_and_poll);
+	run("poll sets: 80 entries, fair when more are ready than reported",
+	    test_poll_capacity_and_fairness);
 	run("threads", test_threads);
 	run("threads run on every CPU", test_threads_run_on_every_cpu);
 	run("thread affinity", test_thread_affinity);

@@ -113,11 +113,30 @@ err_t poll_set_remove(struct poll_set *ps, struct kobject *o)
 	return VIPER_E_NOTFOUND;
 }
 
+/*
+ * Makes the entry after `last` the first, keeping the order around: the
+ * next collect starts where this one stopped, so when more entries are
+ * ready than a wait reports, none waits behind the others for ever.
+ */
+static void rotate_after(struct poll_set *ps, struct poll_entry *last)
+{
+	struct poll_entry *tail = last;
+
+	if (!last->set_next)
+		return;
+	while (tail->set_next)
+		tail = tail->set_next;
+	tail->set_next = ps->entries;
+	ps->entries = last->set_next;
+	last->set_next = NULL;
+}
+
 unsigned poll_set_collect(struct poll_set *ps, struct viper_poll_event *ev, unsigned max)
 {
+	struct poll_entry *e = ps->entries;
 	unsigned n = 0;
 
-	for (struct poll_entry *e = ps->entries; e && n < max; e = e->set_next) {
+	for (; e && n < max; e = e->set_next) {
 		uint32_t ready = kobject_signals(e->object) & e->signals;
 		if (!ready)
 			continue;
@@ -126,6 +145,10 @@ unsigned poll_set_collect(struct poll_set *ps, struct viper_poll_event *ev, unsi
 		n++;
 		if ((ready & VIPER_SIGNAL_TIMER) && e->object->kind == VIPER_OBJ_TIMER)
 			timer_object_of(e->object)->expirations = 0;
+		if (n == max)
+			break;
 	}
+	if (n == max && e)
+		rotate_after(ps, e);
 	return n;
 }

@@ -135,7 +135,8 @@ enum viper_object_kind {
 #define VIPER_PRIORITY_DEFAULT	    8u
 #define VIPER_CHANNEL_DEFAULT_DEPTH 16u
 #define VIPER_CHANNEL_MAX_DEPTH	    64u
-#define VIPER_POLL_MAX_ENTRIES	    64u
+#define VIPER_POLL_MAX_ENTRIES	    256u /* entries in one poll set: a whole handle table */
+#define VIPER_POLL_MAX_EVENTS	    64u	 /* events one poll_wait reports */
 #define VIPER_PAGE_SIZE		    4096u
 #define VIPER_USER_TOP		    0x0000800000000000ull /* user addresses lie below */
 #define VIPER_STARTUP_MAX_HANDLES   96u

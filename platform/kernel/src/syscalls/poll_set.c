@@ -46,7 +46,7 @@ int64_t sys_poll_remove(const uint64_t *a)
 
 int64_t sys_poll_wait(const uint64_t *a)
 {
-	struct viper_poll_event ev[VIPER_POLL_MAX_ENTRIES];
+	struct viper_poll_event ev[VIPER_POLL_MAX_EVENTS];
 	struct handle_wait w = {a[0], VIPER_OBJ_POLL_SET, VIPER_RIGHT_READ, (int64_t)a[3],
 				deadline_after((int64_t)a[3])};
 	struct cap *c;
@@ -54,7 +54,7 @@ int64_t sys_poll_wait(const uint64_t *a)
 
 	if (err)
 		return err;
-	if (a[2] == 0 || a[2] > VIPER_POLL_MAX_ENTRIES)
+	if (a[2] == 0 || a[2] > VIPER_POLL_MAX_EVENTS)
 		return VIPER_E_INVAL;
 	/* The events buffer is checked whole first, so a ready entry is never lost. */
 	memset(ev, 0, sizeof(ev));
