@@ -54,7 +54,10 @@ def viper_interface(name, src, deps = [], visibility = None):
         name = name + "_generate",
         srcs = [src, _OPTIONS] + dep_protos,
         outs = outs,
-        tools = ["//toolchain/interfaces:generate.py"],
+        tools = [
+            "//toolchain/interfaces:generate.py",
+            "//toolchain/interfaces:generator_files",
+        ],
         # viper/options.proto is imported by that name: its folder's parent is
         # an import directory. Diagnostics go to stderr with file:line.
         cmd = " && ".join([

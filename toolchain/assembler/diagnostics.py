@@ -10,7 +10,9 @@ problem, sorted by file then line:
 The JSON form: {"diagnostics": [{"file", "line", "severity", "code",
 "message", "fix"}]}. A tool exits with status 1 when any error was reported.
 
-Other tools import this module through sys.path from their own location:
+This is the one implementation for both tools. Other tools import it
+through sys.path from their own location (and list
+//toolchain/assembler:diagnostics among their inputs):
 
     sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
                                     "..", "assembler"))
@@ -77,6 +79,10 @@ class Diagnostics:
         if key not in self._seen:
             self._seen.add(key)
             self._items.append(diag)
+
+    def __len__(self):
+        """The number of distinct diagnostics reported so far."""
+        return len(self._items)
 
     def has_errors(self):
         return any(d.severity == ERROR for d in self._items)

@@ -30,6 +30,11 @@ import tempfile
 
 from google.protobuf import descriptor_pb2, descriptor_pool, message_factory
 
+# One diagnostics module for the build tools: the assembler's.
+sys.dont_write_bytecode = True  # write nothing next to the sources
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "assembler"))
+import diagnostics  # noqa: E402
+
 PROTOC = "/usr/bin/protoc"
 MSG_MAX = 256
 HEADER_BYTES = 8
@@ -55,23 +60,6 @@ _MESSAGE_FIELD, _MESSAGE_NESTED = 2, 3
 _SERVICE_METHOD = 2
 
 BOUND_FIX = "add a bound: [(nanopb).max_size = N] (string: max_length; repeated: max_count)"
-
-
-class Diagnostic:
-    """One problem, in the format the assembler uses too."""
-
-    def __init__(self, file, line, code, message, fix):
-        self.file, self.line, self.code, self.message, self.fix = file, line, code, message, fix
-
-    def key(self):
-        return (self.file, self.line, self.code, self.message)
-
-    def text(self):
-        return "%s:%d: error: %s\n  fix: %s" % (self.file, self.line, self.message, self.fix)
-
-    def as_json(self):
-        return {"file": self.file, "line": self.line, "severity": "error", "code": self.code,
-                "message": self.message, "fix": self.fix}
 
 
 def snake_case(name):
@@ -169,7 +157,7 @@ class Generator:
     def __init__(self, fds):
         self.fds = fds
         self.opts = Options(fds)
-        self.diags = []
+        self.diags = diagnostics.Diagnostics()
         self.files = {f.name: f for f in fds.file}
         self.lines = {}
         for f in fds.file:
@@ -183,7 +171,6 @@ class Generator:
             for i, m in enumerate(f.message_type):
                 self._add_message(f, m, prefix, (_FILE_MESSAGE, i), [])
         self._sizes = {}
-        self._reported = set()
 
     def _add_message(self, f, m, prefix, path, parents):
         full = prefix + "." + m.name
@@ -203,10 +190,7 @@ class Generator:
 
     def error(self, file, path_or_line, code, message, fix):
         line = path_or_line if isinstance(path_or_line, int) else self.line(file, path_or_line)
-        d = Diagnostic(file.name, line, code, message, fix)
-        if d.key() not in self._reported:
-            self._reported.add(d.key())
-            self.diags.append(d)
+        self.diags.error(file.name, line, code, message, fix)
 
     # ---- nanopb bounds and worst-case sizes ----
 
@@ -1278,16 +1262,8 @@ def main(argv):
                           (iface.name, iface.id, other.name, other.file.name, other.id),
                           "choose an id no other interface uses")
 
-    diags = sorted(gen.diags, key=lambda d: (d.file, d.line, d.code, d.message))
-    for d in diags:
-        print(d.text(), file=sys.stderr)
-    doc = json.dumps({"diagnostics": [d.as_json() for d in diags]}, indent=2) + "\n"
-    if args.json:
-        with open(args.json, "w") as fh:
-            fh.write(doc)
-    if args.diagnostics_format == "json":
-        sys.stdout.write(doc)
-    if diags:
+    stream = sys.stdout if args.diagnostics_format == "json" else sys.stderr
+    if gen.diags.emit(args.json, args.diagnostics_format, stream) != 0:
         return 1
     if args.check:
         return 0
