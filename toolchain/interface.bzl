@@ -59,14 +59,16 @@ def viper_interface(name, src, deps = [], visibility = None):
             "//toolchain/interfaces:generator_files",
         ],
         # viper/options.proto is imported by that name: its folder's parent is
-        # an import directory. Diagnostics go to stderr with file:line.
+        # an import directory. The generator runs first: it reports protoc's
+        # errors, and its own, as diagnostics on stderr with file:line and a
+        # fix; nanopb's plugin then runs on a file known to compile.
         cmd = " && ".join([
             "OPTS=$$(dirname $$(dirname $(location %s)))" % _OPTIONS,
-            ("/usr/bin/protoc -I. -I$$OPTS -I%s " % NANOPB_PROTO_DIR) +
-            "'--nanopb_out=-xviper/options.proto:$(GENDIR)' $(location %s) " % src +
-            "|| { echo 'viper_interface: protoc failed; run ./toolchain/setup' >&2; exit 1; }",
             "/usr/bin/python3 $(location //toolchain/interfaces:generate.py) -I. -I$$OPTS " +
             "-I%s --out_dir=$(GENDIR) $(location %s)" % (NANOPB_PROTO_DIR, src),
+            ("{ /usr/bin/protoc -I. -I$$OPTS -I%s " % NANOPB_PROTO_DIR) +
+            "'--nanopb_out=-xviper/options.proto:$(GENDIR)' $(location %s) " % src +
+            "|| { echo 'viper_interface: protoc failed; run ./toolchain/setup' >&2; exit 1; }; }",
         ]),
         visibility = visibility,
     )

@@ -24,7 +24,6 @@ import argparse
 import json
 import os
 import re
-import subprocess
 import sys
 import tempfile
 
@@ -33,9 +32,9 @@ from google.protobuf import descriptor_pb2, descriptor_pool, message_factory
 # One diagnostics module for the build tools: the assembler's.
 sys.dont_write_bytecode = True  # write nothing next to the sources
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "assembler"))
+import descriptor_set  # noqa: E402
 import diagnostics  # noqa: E402
 
-PROTOC = "/usr/bin/protoc"
 MSG_MAX = 256
 HEADER_BYTES = 8
 # (viper.lease) kinds and the protection the provider maps a lease with.
@@ -154,10 +153,10 @@ class Interface:
 
 
 class Generator:
-    def __init__(self, fds):
+    def __init__(self, fds, diags=None):
         self.fds = fds
         self.opts = Options(fds)
-        self.diags = diagnostics.Diagnostics()
+        self.diags = diags if diags is not None else diagnostics.Diagnostics()
         self.files = {f.name: f for f in fds.file}
         self.lines = {}
         for f in fds.file:
@@ -1208,11 +1207,43 @@ def complete_function(gen, iface, m, codecs, handle_array):
     return c
 
 
-def run_protoc(includes, protos, out):
-    cmd = [PROTOC] + ["-I" + i for i in includes] + [
-        "--include_imports", "--include_source_info", "--descriptor_set_out=" + out] + protos
-    res = subprocess.run(cmd)
-    return res.returncode == 0
+def emit(args, diags):
+    """Writes the diagnostics as --json and --diagnostics-format ask; the exit status."""
+    stream = sys.stdout if args.diagnostics_format == "json" else sys.stderr
+    return diags.emit(args.json, args.diagnostics_format, stream)
+
+
+def load_generator(args, diags):
+    """The Generator of the descriptor set (protoc's, or --descriptor_set) and the
+    files of args.protos in it; (None, []) after an error."""
+    with tempfile.TemporaryDirectory() as tmp:
+        path = args.descriptor_set
+        if path is None:
+            path = os.path.join(tmp, "set.pb")
+            if not descriptor_set.compile_protos(args.includes or ["."], args.protos, path,
+                                                 diags):
+                return None, []
+        fds = descriptor_set.read(path, diags)
+    if fds is None:
+        return None, []
+    try:
+        gen = Generator(fds, diags)
+    except (TypeError, KeyError, ValueError) as e:
+        diags.error(args.descriptor_set or args.protos[0], 1, "bad-descriptor-set",
+                    "the descriptor set is not self-contained: %s" % e,
+                    "make it with protoc --include_imports --include_source_info")
+        return None, []
+    targets = []
+    for p in args.protos:
+        norm = os.path.normpath(p)
+        match = [f for f in fds.file if f.name == norm or norm.endswith("/" + f.name)]
+        if not match:
+            diags.error(p, 1, "bad-descriptor-set", "%s is not in the descriptor set" % p,
+                        "make the set from %s (protoc --include_imports "
+                        "--include_source_info)" % p)
+            return None, []
+        targets.append(match[-1])
+    return gen, targets
 
 
 def main(argv):
@@ -1227,25 +1258,10 @@ def main(argv):
     ap.add_argument("protos", nargs="+")
     args = ap.parse_args(argv)
 
-    with tempfile.TemporaryDirectory() as tmp:
-        path = args.descriptor_set
-        if path is None:
-            path = os.path.join(tmp, "set.pb")
-            if not run_protoc(args.includes or ["."], args.protos, path):
-                print("generate.py: protoc failed on %s" % " ".join(args.protos), file=sys.stderr)
-                return 1
-        with open(path, "rb") as fh:
-            fds = descriptor_pb2.FileDescriptorSet.FromString(fh.read())
-
-    gen = Generator(fds)
-    targets = []
-    for p in args.protos:
-        norm = os.path.normpath(p)
-        match = [f for f in fds.file if f.name == norm or norm.endswith("/" + f.name)]
-        if not match:
-            print("generate.py: %s is not in the descriptor set" % p, file=sys.stderr)
-            return 1
-        targets.append(match[-1])
+    diags = diagnostics.Diagnostics()
+    gen, targets = load_generator(args, diags)
+    if gen is None:
+        return emit(args, diags)
     ifaces = [gen.interface(f) for f in targets]
     # Requests carry the low 16 bits of the interface id: those must not collide.
     by_id = {}
@@ -1262,8 +1278,7 @@ def main(argv):
                           (iface.name, iface.id, other.name, other.file.name, other.id),
                           "choose an id no other interface uses")
 
-    stream = sys.stdout if args.diagnostics_format == "json" else sys.stderr
-    if gen.diags.emit(args.json, args.diagnostics_format, stream) != 0:
+    if emit(args, diags) != 0:
         return 1
     if args.check:
         return 0
