@@ -202,7 +202,9 @@ _EXPECT = re.compile(r"(?:(?P<file>[^\s:]+):)?(?P<line>\d+) (?P<code>[a-z-]+): (
 
 def parse_case(path):
     expects, args, board = [], [], True
-    for raw in read(os.path.join(ROOT, path)).splitlines():
+    with open(os.path.join(ROOT, path), encoding="utf-8", errors="replace") as f:
+        text = f.read()  # a case may hold bytes that are not UTF-8 after its header
+    for raw in text.splitlines():
         m = _HEADER.match(raw.strip())
         if not m:
             continue
@@ -492,9 +494,21 @@ def test_parser():
                 proc.get("quota").get("threads") == 7 and proc.line == 4,
                 "hex, numeric enum and colon before a block")
     for bad, line, code, message in [
-        ('name: "a"\ninstance {\n name: "x"\n', 4, "syntax",
-         "syntax error: missing '}' at the end of the file"),
-        ('name: "a\n', 1, "syntax", "syntax error: unexpected character '\"'"),
+        ('name: "a"\ninstance {\n name: "x"\n', 2, "syntax",
+         "syntax error: the '{' opened here is never closed: the file ends first (at line 4)"),
+        ('name: "a"\ninstance <\n name: "x"\n}\n', 4, "syntax",
+         "syntax error: '}' does not close the '<' opened at line 2"),
+        ('name: "a"\n}\n', 2, "syntax", "syntax error: '}' closes no block"),
+        ('name: "a\n', 1, "syntax",
+         "syntax error: unterminated string: the \" opened here is not closed on this line"),
+        ("name: 'a\\'\n", 1, "syntax",
+         "syntax error: unterminated string: the ' opened here is not closed on this line"),
+        ('name: "a"\n\x01\n', 2, "syntax", "syntax error: unexpected character '\\x01'"),
+        ('name: "a"\n\u202e\n', 2, "syntax", "syntax error: unexpected character '\\u202e'"),
+        ('name: "a\\q"\n', 1, "syntax", "syntax error: bad escape '\\q' in a string"),
+        ('\ufeffname: "a"\n', 1, "syntax", "syntax error: unexpected character '\\ufeff'"),
+        ("instance {\n" * 70 + "}\n" * 70, 65, "nesting-depth", "blocks nest more than 64 deep"),
+        ('nmae { ' * 500 + '} ' * 500, 1, "nesting-depth", "blocks nest more than 64 deep"),
         ('name: "a"\nprocess { name: "p" priority: -1 }\n', 2, "field-type",
          "field 'priority' takes an integer (0..4294967295), not -1"),
         ('name: "a"\nprocess { name: "p" restart { policy: SOMETIMES } }\n', 2, "field-type",
@@ -506,8 +520,37 @@ def test_parser():
         diags = diagnostics.Diagnostics()
         textproto.parse("t", bad, desc, diags)
         got = [(d.line, d.code, d.message) for d in diags.items()]
-        fails.check(got == [(line, code, message)], "parser: %r gave %s" % (bad, got))
+        if code == "nesting-depth":  # after the unknown field's diagnostic, if any
+            got = [g for g in got if g[1] != "unknown-field"]
+        fails.check(got == [(line, code, message)], "parser: %r gave %s" % (bad[:80], got))
+    fails.check(parser_bytes_cases(), "parser: the encoding cases failed (see above)")
     return fails.done("parser")
+
+
+def parser_bytes_cases():
+    """Files that are not UTF-8, or start with a byte-order mark: the line and byte."""
+    import diagnostics
+    import schema
+    import textproto
+    desc = schema.system_pool().FindMessageTypeByName("viper.system.System")
+    ok = True
+    path = os.path.join(tmpdir(), "bytes.textproto")
+    for data, line, message in [
+        (b'\xef\xbb\xbfname: "a"\n', 1,
+         "the file starts with a UTF-8 byte-order mark (bytes 1 to 3: 0xef 0xbb 0xbf)"),
+        (b'name: "a"\n\n# caf\xe9\n', 3, "byte 6 of the line (0xe9) is not valid UTF-8"),
+        (b'name: "\xc3"\n', 1, "byte 8 of the line (0xc3) is not valid UTF-8"),
+        (b'\xff', 1, "byte 1 of the line (0xff) is not valid UTF-8"),
+    ]:
+        with open(path, "wb") as f:
+            f.write(data)
+        diags = diagnostics.Diagnostics()
+        msg = textproto.parse_file(path, desc, diags, "t")
+        got = [(d.line, d.code, d.message, bool(d.fix)) for d in diags.items()]
+        if msg is not None or got != [(line, "encoding", message, True)]:
+            print("FAIL: parser: %r gave %s" % (data, got))
+            ok = False
+    return ok
 
 
 def test_rule(paths):
