@@ -196,8 +196,28 @@ def _load_board(path, pool, diags):
     return board
 
 
+def _confined(system, msg, field, path, diags):
+    """Whether `path`, written in the description's field `field`, stays in the
+    repository: relative, with no '..' that leads out and no NUL."""
+    example = 'write it from the repository root, e.g. %s: "system/qemu_virt/board.textproto"' % \
+        field
+    if "\0" in path:
+        problem = "holds a NUL character"
+    elif os.path.isabs(path):
+        problem = "is absolute; paths in a description are relative to the repository root"
+    elif os.path.normpath(path).split(os.sep)[0] == os.pardir:
+        problem = "leads out of the repository"
+    else:
+        return True
+    diags.error(system.file, msg.line_of(field), "bad-path",
+                "%s path '%s' %s" % (field, path, problem), example)
+    return False
+
+
 def _board_path(system, msg, board_arg, diags):
     written = msg.get("board")
+    if written and not _confined(system, msg, "board", written, diags):
+        return board_arg or None
     if board_arg:
         if written and os.path.normpath(written) != os.path.normpath(board_arg):
             diags.error(system.file, msg.line_of("board"), "board-mismatch",

@@ -447,9 +447,9 @@ def parse_file(path, descriptor, diags, shown_path=None):
     try:
         with open(path, "rb") as f:
             data = f.read()
-    except OSError as e:
-        diags.error(shown, 1, "bad-input", "cannot read %s: %s" % (shown, e.strerror or e),
-                    "check the path")
+    except (OSError, ValueError) as e:  # ValueError: a NUL in the path
+        diags.error(shown, 1, "bad-input", "cannot read %s: %s" %
+                    (shown, getattr(e, "strerror", None) or e), "check the path")
         return None
     text = decode(shown, data, diags)
     if text is None:
