@@ -26,6 +26,12 @@ SYSTEM_ALLOWED = {"": (), "inspect": ("INSPECT",), "control": ("INSPECT", "CONTR
 MESSAGE_MAX_BYTES = 256  # VIPER_MSG_MAX_BYTES, the transport limit
 NAME_MAX = 31  # manifest strings are max_size 32 with the terminating NUL
 PAGE_BYTES = 4096
+# GIC interrupt IDs a board device may use: the shared peripheral interrupts
+# (0-15 are SGIs, 16-31 per-CPU PPIs, 1020-1023 special). Board.irq_max
+# narrows the top to what the board's GIC implements.
+SPI_FIRST = 32
+SPI_LAST = 1019
+ADDRESS_END = 1 << 64
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*$")
 
 
@@ -44,6 +50,7 @@ class Board:
         self.file = file
         self.name = name
         self.memory_kib = memory_kib
+        self.irq_max = SPI_LAST
         self.devices = {}
 
 
@@ -193,7 +200,78 @@ def _load_board(path, pool, diags):
                         "use a shorter name")
         board.devices[name] = BoardDevice(name, dm.get("kind"), dm.get("base"), dm.get("size"),
                                           dm.get("irq", 0), dm.line)
+    _check_board_irq_max(board, msg, diags)
+    _check_device_regions(board, diags)
+    _check_device_irqs(board, diags)
     return board
+
+
+def _check_board_irq_max(board, msg, diags):
+    if not msg.has("irq_max"):
+        return
+    irq_max = msg.get("irq_max")
+    if not SPI_FIRST <= irq_max <= SPI_LAST:
+        diags.error(board.file, msg.line_of("irq_max"), "irq-range",
+                    "irq_max %d of board '%s' is outside the GIC's shared peripheral "
+                    "interrupts, %d..%d" % (irq_max, board.name, SPI_FIRST, SPI_LAST),
+                    "give the highest interrupt ID the board's GIC implements (QEMU virt: 287), "
+                    "or leave irq_max out for %d" % SPI_LAST)
+        return
+    board.irq_max = irq_max
+
+
+def _check_device_regions(board, diags):
+    """Every MMIO region is non-empty, ends inside the address space and
+    overlaps no other board device's."""
+    regions = []
+    for d in sorted(board.devices.values(), key=lambda d: d.line):
+        if d.size == 0:
+            diags.error(board.file, d.line, "device-size",
+                        "board device '%s' has an MMIO region of size 0" % d.name,
+                        "give its register block's size in bytes, e.g. size: 0x1000")
+        elif d.base + d.size > ADDRESS_END:
+            diags.error(board.file, d.line, "device-size",
+                        "the MMIO region of board device '%s' (0x%x + 0x%x) runs past the end "
+                        "of the 64-bit address space" % (d.name, d.base, d.size),
+                        "check base and size")
+        else:
+            regions.append(d)
+    for i, d in enumerate(regions):
+        # Reported once, at the later device, naming the first it overlaps.
+        earlier = [e for e in regions[:i] if e.base < d.base + d.size and d.base < e.base + e.size]
+        if not earlier:
+            continue
+        first = earlier[0]
+        others = " and %d other devices" % (len(earlier) - 1) if len(earlier) > 1 else ""
+        diags.error(board.file, d.line, "device-overlap",
+                    "the MMIO region of board device '%s' (0x%x..0x%x) overlaps that of '%s' "
+                    "(0x%x..0x%x, line %d)%s" %
+                    (d.name, d.base, d.base + d.size - 1, first.name, first.base,
+                     first.base + first.size - 1, first.line, others),
+                    "correct base or size: two devices never share registers")
+
+
+def _check_device_irqs(board, diags):
+    """Each IRQ is 0 (none) or an SPI the board has, and belongs to one device."""
+    owner = {}
+    for d in sorted(board.devices.values(), key=lambda d: d.line):
+        if d.irq == 0:
+            continue
+        if not SPI_FIRST <= d.irq <= board.irq_max:
+            diags.error(board.file, d.line, "irq-range",
+                        "irq %d of board device '%s' is not a shared peripheral interrupt of "
+                        "board '%s', which allows %d..%d (0 for none)" %
+                        (d.irq, d.name, board.name, SPI_FIRST, board.irq_max),
+                        "use the device's GIC interrupt ID (SPI n is %d + n), or irq: 0 if it "
+                        "has none" % SPI_FIRST)
+            continue
+        first = owner.setdefault(d.irq, d)
+        if first is not d:
+            diags.error(board.file, d.line, "irq-shared",
+                        "board devices '%s' (line %d) and '%s' both use IRQ %d" %
+                        (first.name, first.line, d.name, d.irq),
+                        "give each device its own interrupt: an IRQ line is granted to one "
+                        "owner")
 
 
 def _confined(system, msg, field, path, diags):
