@@ -19,6 +19,11 @@ KERNEL_PRIORITY = 16  # the kernel runs above every process
 DEFAULT_PRIORITY = 8
 MAX_PRIORITY = 15
 DEFAULT_QUOTA = {"memory_kib": 1024, "handles": 32, "threads": 4}
+HANDLES_MAX = 256  # VIPER_HANDLES_MAX: the slots of a process's handle table
+QUOTA_UNLIMITED = 0xFFFFFFFF  # VIPER_QUOTA_UNLIMITED: to the kernel, no limit at all
+# Every thread component code runs on has a 16 KiB stack: kernel threads
+# (KSTACK_SIZE) and the threads a process host starts (platform/user).
+STACK_KIB_MAX = 16
 RESTART_POLICIES = ("NEVER", "ON_FAILURE", "ALWAYS")
 # Instance.system grants for component(system = ...) needs, and what each allows.
 SYSTEM_GRANT_OF_NEED = {"inspect": "INSPECT", "control": "CONTROL"}
@@ -374,7 +379,7 @@ def _apply_block(system, proc, pm, diags):
     quota = pm.get("quota")
     if quota is not None:
         for key in DEFAULT_QUOTA:
-            if quota.get(key, 0):
+            if quota.get(key, 0) and _quota_in_range(file, proc, quota, key, diags):
                 proc.quota[key] = quota.get(key)
     seen = {}
     for mf in pm.all("memory"):
@@ -403,6 +408,63 @@ def _apply_block(system, proc, pm, diags):
             continue
         proc.memories.append((name, size, mm.line_of("name")))
     proc.memories.sort()
+
+
+def _quota_in_range(file, proc, quota, key, diags):
+    """Whether quota field `key` is a limit the kernel can enforce as meant."""
+    value = quota.get(key)
+    if key == "handles" and value > HANDLES_MAX:
+        diags.error(file, quota.line_of(key), "quota-range",
+                    "handle quota %d of process '%s' is more than the %d slots of a handle table"
+                    % (value, proc.name, HANDLES_MAX),
+                    "use handles: %d or less (the process would not start: E_LIMIT)" %
+                    HANDLES_MAX)
+        return False
+    if value >= QUOTA_UNLIMITED:
+        diags.error(file, quota.line_of(key), "quota-range",
+                    "%s %d of process '%s' is VIPER_QUOTA_UNLIMITED, which the kernel takes for "
+                    "no limit at all" % (key, value, proc.name),
+                    "give the real limit, or leave %s out for the default, %d" %
+                    (key, DEFAULT_QUOTA[key]))
+        return False
+    return True
+
+
+def _check_component_sizes(system, diags):
+    """The stack and heap each used component declares in its component().
+    A size reported here is counted as 0 from then on, so that the quotas do
+    not report the same mistake again."""
+    board_kib = system.board.memory_kib if system.board is not None else None
+    used = {i.component.name: i.component for i in system.instances.values() if i.component}
+    for comp in (used[n] for n in sorted(used)):
+        where = (comp.build_file, comp.build_line)
+        fix_in = "in the component() of %s" % comp.build_file
+        if comp.stack_kib < 1:
+            diags.error(*where, "component-size",
+                        "component '%s' declares stack_kib = %d; its code needs a stack of at "
+                        "least 1 KiB" % (comp.name, comp.stack_kib),
+                        "declare the stack it needs, e.g. stack_kib = 8, %s" % fix_in)
+            comp.stack_kib = 0
+        elif comp.stack_kib > STACK_KIB_MAX:
+            diags.error(*where, "component-size",
+                        "component '%s' declares stack_kib = %d, more than the %d KiB stack of "
+                        "every thread it can run on (kernel threads and process threads alike)" %
+                        (comp.name, comp.stack_kib, STACK_KIB_MAX),
+                        "use at most stack_kib = %d %s: keep large buffers in the component's "
+                        "state or its heap (heap_kib)" % (STACK_KIB_MAX, fix_in))
+            comp.stack_kib = 0
+        if comp.heap_kib < 0:
+            diags.error(*where, "component-size",
+                        "component '%s' declares heap_kib = %d, less than 0" %
+                        (comp.name, comp.heap_kib),
+                        "declare heap_kib = 0 or the KiB it allocates %s" % fix_in)
+            comp.heap_kib = 0
+        elif board_kib is not None and comp.heap_kib > board_kib:
+            diags.error(*where, "component-size",
+                        "component '%s' declares heap_kib = %d, more than the %d KiB of board "
+                        "'%s'" % (comp.name, comp.heap_kib, board_kib, system.board.name),
+                        "declare the heap it really needs %s" % fix_in)
+            comp.heap_kib = 0
 
 
 def _load_instances(system, msg, diags):
@@ -949,6 +1011,7 @@ def load(path, board_arg, components, interfaces, pool, diags):
         system.bindings.extend(inst.bindings)
     system.bindings.sort(key=Binding.key)
     _resolve_supervisor_log(system, msg, diags)
+    _check_component_sizes(system, diags)
     _check_devices_unique(system, diags)
     _check_cycles(system, diags)
     _check_priorities(system, diags)
