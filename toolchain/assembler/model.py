@@ -805,6 +805,38 @@ def _check_devices_unique(system, diags):
                     "instance serve the other through an interface")
 
 
+def _authority(inst):
+    """What of `inst`'s grants its process-mates could use: its devices (with
+    their IRQs) and the system capability's CONTROL, or "" for nothing."""
+    held = []
+    if inst.devices:
+        names = ", ".join(u.device.name for u in inst.devices)
+        held.append("device%s %s" % ("s" if len(inst.devices) > 1 else "", names))
+    if inst.system == "CONTROL":
+        held.append("the system capability with CONTROL (it may stop any process)")
+    return " and ".join(held)
+
+
+def _warn_colocated_authority(system, diags):
+    """A warning for each device driver or CONTROL holder that shares its
+    address space with other instances, which can then use its authority.
+    The kernel is left out: code linked into it holds all authority anyway."""
+    for proc in system.processes.values():
+        if proc.is_kernel() or len(proc.instances) < 2:
+            continue
+        for inst in proc.instances:
+            held = _authority(inst)
+            if not held:
+                continue
+            others = ", ".join("'%s'" % o.name for o in proc.instances if o is not inst)
+            diags.warning(system.file, inst.msg.line_of("process"), "colocated-authority",
+                          "instance '%s' holds %s in process '%s', whose other instances (%s) "
+                          "can use it too: they share its address space" %
+                          (inst.name, held, proc.name, others),
+                          'give \'%s\' a process of its own (process: "%s"), or keep it here '
+                          "if you trust them with it" % (inst.name, inst.name))
+
+
 def _check_cycles(system, diags):
     """Synchronous call cycles: strongly connected parts of the binding graph."""
     edges = {}
@@ -1013,6 +1045,7 @@ def load(path, board_arg, components, interfaces, pool, diags):
     _resolve_supervisor_log(system, msg, diags)
     _check_component_sizes(system, diags)
     _check_devices_unique(system, diags)
+    _warn_colocated_authority(system, diags)
     _check_cycles(system, diags)
     _check_priorities(system, diags)
     _check_interface_ids(system, diags)

@@ -13,12 +13,15 @@
 Each negative case (negative/<code>.textproto, or <code>.<variant>.textproto
 for a second case of one code) states what it expects in header comments:
 
-    # expect: [FILE:]LINE CODE: MESSAGE     (FILE defaults to the case itself)
+    # expect: [FILE:]LINE [warning ]CODE: MESSAGE
+                                            (FILE defaults to the case itself; a
+                                            warning instead of an error)
     #   fix: FIX                            (optional; the fix of the expect above)
     # args: EXTRA ASSEMBLER ARGUMENTS       (paths relative to the workspace root)
     # no-default-board                      (do not pass --board)
 
-and the test checks that the assembler exits with 1 and reports exactly the
+and the test checks that the assembler exits with 1 (0 when only warnings
+are expected, and then its outputs are written) and reports exactly the
 expected diagnostics, both on stderr and in the --json file.
 """
 
@@ -197,7 +200,8 @@ def test_golden(update):
 
 
 _HEADER = re.compile(r"#\s*(expect|fix|args|no-default-board)\b:?\s*(.*)$")
-_EXPECT = re.compile(r"(?:(?P<file>[^\s:]+):)?(?P<line>\d+) (?P<code>[a-z-]+): (?P<message>.*)$")
+_EXPECT = re.compile(r"(?:(?P<file>[^\s:]+):)?(?P<line>\d+) (?:(?P<severity>warning) )?"
+                     r"(?P<code>[a-z-]+): (?P<message>.*)$")
 
 
 def parse_case(path):
@@ -214,6 +218,7 @@ def parse_case(path):
             if not e:
                 raise AssertionError("%s: bad expect line: %s" % (path, raw))
             expects.append({"file": e.group("file") or path, "line": int(e.group("line")),
+                            "severity": e.group("severity") or "error",
                             "code": e.group("code"), "message": e.group("message"),
                             "fix": None})
         elif kind == "fix":
@@ -244,9 +249,11 @@ def test_negative(names):
                 "--report", os.path.join(out_dir, "report.txt")]
         args += fixture_args() + extra + (["--board", BOARD] if board else [])
         code, _, err = run_tool(args)
-        fails.check(code == 1, "%s: exit status %d, not 1; stderr:\n%s" % (case, code, err))
-        fails.check(not os.path.exists(os.path.join(out_dir, "report.txt")),
-                    "%s: an output was written despite errors" % case)
+        errors = any(e["severity"] == "error" for e in expects)
+        fails.check(code == (1 if errors else 0), "%s: exit status %d, not %d; stderr:\n%s" %
+                    (case, code, 1 if errors else 0, err))
+        fails.check(os.path.exists(os.path.join(out_dir, "report.txt")) != errors,
+                    "%s: outputs %s" % (case, "written despite errors" if errors else "missing"))
         try:
             got = json.loads(read(json_path))["diagnostics"]
         except (OSError, ValueError) as e:
@@ -266,10 +273,12 @@ def test_negative(names):
                             (d["file"], d["line"], d["code"], d["message"], d["fix"])
                             for d in got))):
                 unmatched.remove(match[0])
-                text = "%s:%d: error: %s" % (e["file"], e["line"], e["message"])
+                text = "%s:%d: %s: %s" % (e["file"], e["line"], e["severity"], e["message"])
                 fails.check(text in err, "%s: stderr lacks '%s'" % (case, text))
-                fails.check(match[0]["severity"] == "error" and match[0]["fix"],
-                            "%s: %s has no fix or is not an error" % (case, e["code"]))
+                fails.check(match[0]["severity"] == e["severity"] and match[0]["fix"],
+                            "%s: %s has no fix or is not a%s %s" %
+                            (case, e["code"], "n" if e["severity"] == "error" else "",
+                             e["severity"]))
         for d in unmatched:
             fails.check(False, "%s: unexpected %s:%d %s: %s" % (case, d["file"], d["line"],
                                                                 d["code"], d["message"]))
