@@ -6,6 +6,9 @@
     assembler_test.py placement           the one-line placement diffs of systems/kv.textproto,
                                           systems/bulk.textproto and systems/system.textproto
     assembler_test.py parser              the text-format parser's corner cases
+    assembler_test.py robustness [N]      N (default 3000) seeded mutations of the test
+                                          descriptions and the board: diagnostics, never
+                                          an exception, and each one well-formed
     assembler_test.py rule NONE INSPECT CONTROL
                                           component()'s JSON of components declaring no,
                                           "inspect" and "control" system needs, assembled
@@ -562,6 +565,81 @@ def parser_bytes_cases():
     return ok
 
 
+_MUTATION_TOKENS = [
+    b"{", b"}", b"<", b">", b":", b"[", b"]", b",", b'"', b"'", b"\\", b"\n", b"0x", b"-1",
+    b"99999999999999999999999", b"1e999", b"nan", b"#", b"\x00", b"\xff", b"\xef\xbb\xbf",
+    b"\xe2\x80\xae", b"kernel", b"instance", b"device", b"bind", b"system: CONTROL", b"quota",
+    b"memory", b'process: "kernel"', b'to: "kv.log"', b'board: "../x"', b"irq: 33", b"size: 0",
+    b"irq_max: 40", b"base: 0xffffffffffffffff", b"instance {" * 70,
+]
+_CODE = re.compile(r"[a-z]+(-[a-z]+)*$")
+
+
+def mutate(rng, data):
+    """`data` with a few random deletions, insertions of tokens and copied spans."""
+    data = bytearray(data)
+    for _ in range(rng.randint(1, 4)):
+        pos = rng.randint(0, len(data))
+        op = rng.random()
+        if op < 0.3:
+            del data[pos:pos + rng.randint(1, 20)]
+        elif op < 0.7:
+            data[pos:pos] = rng.choice(_MUTATION_TOKENS)
+        else:
+            a, b = sorted((rng.randint(0, len(data)), rng.randint(0, len(data))))
+            data[pos:pos] = data[a:b][:200]
+    return bytes(data)
+
+
+def test_robustness(count):
+    import random
+    import diagnostics
+    import inputs
+    import layout
+    import model
+    import render
+    import schema
+    fails = Failures()
+    pool = schema.system_pool()
+    # The board comes from b.textproto, as the build's --board gives it.
+    seeds = {d: [read(os.path.join(HERE, d, f)).replace('board: "%s"' % BOARD, "").encode()
+                 for f in sorted(os.listdir(os.path.join(HERE, d))) if f != "encoding.textproto"]
+             for d in ("systems", "negative")}
+    board = read(os.path.join(ROOT, BOARD)).encode()
+    component_paths = [os.path.join(FIXTURES, "components", c + ".json") for c in COMPONENTS]
+    interface_paths = [os.path.join(FIXTURES, "interfaces", i + ".json") for i in INTERFACES]
+    out_dir = tmpdir()
+    rng = random.Random(14)
+    for i in range(count):
+        seed = rng.choice(seeds["systems" if rng.random() < 0.6 else "negative"])
+        texts = {"s.textproto": mutate(rng, seed) if rng.random() < 0.9 else seed,
+                 "b.textproto": mutate(rng, board) if rng.random() < 0.3 else board}
+        for name, data in texts.items():
+            with open(os.path.join(out_dir, name), "wb") as f:
+                f.write(data)
+        diags = diagnostics.Diagnostics()
+        try:
+            components = inputs.load_components(component_paths, diags)
+            interfaces = inputs.load_interfaces(interface_paths, diags)
+            system = model.load(os.path.join(out_dir, "s.textproto"),
+                                os.path.join(out_dir, "b.textproto"), components, interfaces,
+                                pool, diags)
+            out = layout.layout(system, diags) if system is not None else None
+            if not diags.has_errors():
+                render.report(out)
+                render.plan(out)
+        except Exception as e:  # the point of the test: report it with its input
+            fails.check(False, "mutation %d raised %s: %s\n%r" % (i, type(e).__name__, e,
+                                                                  texts["s.textproto"][:400]))
+            continue
+        for d in diags.items():
+            fails.check(d.line >= 1 and _CODE.match(d.code) and d.message and d.fix and
+                        d.message.isprintable() and d.fix.isprintable(),
+                        "mutation %d: malformed diagnostic %r" % (i, d.as_dict()))
+    print("%d mutations" % count)
+    return fails.done("robustness")
+
+
 def test_rule(paths):
     """component(system = ...) in the JSON the rule writes, and through the assembler."""
     fails = Failures()
@@ -617,6 +695,8 @@ def main(argv):
         return test_parser()
     if mode == "rule":
         return test_rule(rest)
+    if mode == "robustness":
+        return test_robustness(int(rest[0]) if rest else 3000)
     print(__doc__)
     return 2
 
