@@ -1,7 +1,8 @@
 #!/usr/bin/python3
 """The ViperOS interface generator: C glue and interface JSON from a .proto.
 
-    generate.py [-I DIR]... [--out_dir DIR] [--json=PATH] [--check] interfaces/kv.proto...
+    generate.py [-I DIR]... [--out_dir DIR] [--json=PATH] [--check]
+                [--record=JSON | --update-record=JSON] interfaces/kv.proto...
 
 For each interfaces/<svc>.proto (one service, nanopb bounds, ViperOS options
 from interfaces/viper/options.proto) it writes, under --out_dir, next to what
@@ -18,6 +19,8 @@ reported as diagnostics with file, line and a fix, sorted by file then line;
 --json=PATH (or --diagnostics-format=json, to stdout) writes them as JSON too.
 Exit status 1 when there is any error; nothing is written then. --check only
 validates (and checks interface ids are unique across the given files).
+--record checks one interface against its committed record, the
+interface-evolution gate of evolution.py; --update-record rewrites it.
 """
 
 import argparse
@@ -34,6 +37,7 @@ sys.dont_write_bytecode = True  # write nothing next to the sources
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "assembler"))
 import descriptor_set  # noqa: E402
 import diagnostics  # noqa: E402
+import evolution  # noqa: E402
 
 MSG_MAX = 256
 HEADER_BYTES = 8
@@ -1255,6 +1259,7 @@ def main(argv):
     ap.add_argument("--json", help="also write the diagnostics as JSON to this file")
     ap.add_argument("--diagnostics-format", choices=["text", "json"], default="text")
     ap.add_argument("--check", action="store_true", help="validate only, write nothing")
+    evolution.add_arguments(ap)
     ap.add_argument("protos", nargs="+")
     args = ap.parse_args(argv)
 
@@ -1277,6 +1282,7 @@ def main(argv):
                           "(%s, id %d) in the low 16 bits requests carry" %
                           (iface.name, iface.id, other.name, other.file.name, other.id),
                           "choose an id no other interface uses")
+    evolution.run(gen, [i for i in ifaces if i], args, diags, sys.stdout)
 
     if emit(args, diags) != 0:
         return 1
