@@ -829,12 +829,16 @@ def _warn_colocated_authority(system, diags):
             if not held:
                 continue
             others = ", ".join("'%s'" % o.name for o in proc.instances if o is not inst)
+            if inst.name in system.processes:
+                move = "move the others (%s) to another process" % others
+            else:
+                move = 'give \'%s\' a process of its own (process: "%s")' % (inst.name,
+                                                                             inst.name)
             diags.warning(system.file, inst.msg.line_of("process"), "colocated-authority",
                           "instance '%s' holds %s in process '%s', whose other instances (%s) "
                           "can use it too: they share its address space" %
                           (inst.name, held, proc.name, others),
-                          'give \'%s\' a process of its own (process: "%s"), or keep it here '
-                          "if you trust them with it" % (inst.name, inst.name))
+                          "%s, or keep them together if you trust them with it" % move)
 
 
 def _check_cycles(system, diags):
