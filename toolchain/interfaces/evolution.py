@@ -128,6 +128,15 @@ def _compare_methods(old, new, out):
             out.note("method %s (id %d) added" % (nm["name"], number))
 
 
+def _handle_kind(field):
+    """What a field carries besides data: nothing, a handle, a session or a lease."""
+    if field.get("session"):
+        return "a session of interface %s" % field["session"]
+    if field.get("lease"):
+        return "a %s lease" % field["lease"]
+    return "a handle field" if field["handle"] else "plain data"
+
+
 def _field_problems(message, of, nf, out):
     """The breaks between field `of` of the record and `nf` now, as (code,
     message, instead); the compatible differences go to `out` as notes."""
@@ -159,12 +168,11 @@ def _field_problems(message, of, nf, out):
                          "keep (nanopb).%s = %d or more" % (_NANOPB_BOUND[bound, nf["type"]]
                                                             if (bound, nf["type"]) in _NANOPB_BOUND
                                                             else "max_count", old_bound)))
-    if of["handle"] != nf["handle"]:
-        kinds = ("plain data", "a handle field")
+    if _handle_kind(of) != _handle_kind(nf):
         problems.append(("field-handle-changed", "field '%s' of message %s is %s, but %s in its "
-                         "record" % (name, message, kinds[nf["handle"]], kinds[of["handle"]]),
-                         "keep it %s ((viper.handle) = %s), and add a new field for the other "
-                         "kind" % (kinds[of["handle"]], "true" if of["handle"] else "false")))
+                         "record" % (name, message, _handle_kind(nf), _handle_kind(of)),
+                         "keep it %s, and add a new field for the other kind" %
+                         _handle_kind(of)))
     return problems
 
 

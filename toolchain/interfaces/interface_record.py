@@ -81,6 +81,12 @@ def _field_record(gen, msg, field):
         entry["max_count"] = count
     if field.type in _NAMED_TYPES:
         entry["type_name"] = field.type_name.lstrip(".")
+    session = gen.opts.get("Field", field.options, "viper.session")
+    if session:
+        entry["session"] = session  # the interface served on the handle's channel
+    lease = gen.opts.get("Field", field.options, "viper.lease")
+    if lease:
+        entry["lease"] = lease  # "read" or "write": bytes of a memory object lent for the call
     return entry
 
 
@@ -172,7 +178,8 @@ _KIND_NAMES = {int: "an integer", str: "a string", bool: "true or false", dict: 
                list: "a list"}
 _METHOD_KEYS = {"id": int, "request": str, "reply": str}
 _FIELD_KEYS = {"number": int, "type": str, "label": str, "handle": bool}
-_FIELD_OPTIONAL_KEYS = {"max_bytes": int, "max_count": int, "type_name": str}
+_FIELD_OPTIONAL_KEYS = {"max_bytes": int, "max_count": int, "type_name": str, "session": str,
+                        "lease": str}
 
 
 def _expect(value, kind, where):
