@@ -202,6 +202,37 @@ def _compare_removed_field(message, name, of, new_msg, out):
                     (message.split(".")[-1], of["number"], name))
 
 
+def _layout(msg):
+    """What fixes the C struct of a ring descriptor, or None for another message."""
+    if not msg.get("ring_entry"):
+        return None
+    types = {n: (f["type"], f.get("type_name")) for n, f in msg["fields"].items()}
+    return msg["order"], types
+
+
+def _compare_ring_entry(message, old_msg, new_msg, out):
+    """A ring descriptor's struct travels as is: any change to it breaks a peer.
+    True when one was reported."""
+    old_layout = _layout(old_msg)
+    new_layout = _layout(new_msg) if new_msg is not None else None
+    if old_layout is None or old_layout == new_layout:
+        return False  # a message that becomes a ring descriptor keeps its wire form
+    if new_layout is None:
+        now = "is gone" if new_msg is None else "is no longer a (viper.ring_entry)"
+    else:
+        now = "has fields %s" % ", ".join("%s %s" % (new_layout[1][n][0], n)
+                                          for n in new_layout[0])
+    was = ", ".join("%s %s" % (old_layout[1][n][0], n) for n in old_layout[0])
+    where = (("message", message),) if new_msg else (("service",),)
+    out.error("ring-entry-changed", where,
+              "ring descriptor %s %s, but its record has %s: its C struct travels as is in "
+              "shared-memory rings, so peers built from the record would misread it" %
+              (message, now, was),
+              "keep %s as it is, and add a new (viper.ring_entry) message for the new layout" %
+              message)
+    return True
+
+
 def _compare_fields(message, old_msg, new_msg, out):
     new_by_number = {f["number"]: dict(f, name=n) for n, f in new_msg["fields"].items()}
     old_numbers = {f["number"] for f in old_msg["fields"].values()}
@@ -260,8 +291,10 @@ def compare(old, snap, record_path):
     _compare_top(old, new, out)
     _compare_methods(old["methods"], new["methods"], out)
     for message, old_msg in sorted(old["messages"].items()):
-        if message in new["messages"]:
-            _compare_fields(message, old_msg, new["messages"][message], out)
+        new_msg = new["messages"].get(message)
+        if _compare_ring_entry(message, old_msg, new_msg, out) or new_msg is None:
+            continue
+        _compare_fields(message, old_msg, new_msg, out)
     _compare_enums(old["enums"], new["enums"], out)
     return out.items
 

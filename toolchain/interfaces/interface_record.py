@@ -14,8 +14,10 @@ paths, lines or timestamps):
          "reserved": [[3, 3]], "reserved_names": ["old"]}, ...},
      "enums": {"viper.log.Level": {"LEVEL_DEBUG": 0, ...}}}
 
-It holds every message a method carries and every message and enum their
-fields reach. snapshot() makes the record of a checked interface, with the
+It holds every message a method carries, every (viper.ring_entry) message
+of the file (whose C struct travels as is in shared-memory rings, so it has
+"ring_entry": true and its fields' "order"), and every message and enum
+their fields reach. snapshot() makes the record of a checked interface, with the
 line of each part; read() loads a committed one and checks its shape.
 """
 
@@ -123,11 +125,18 @@ def _add_message(gen, snap, messages, msg, pending, add_enum):
         elif field.type in _NAMED_TYPES:
             pending.append(entry["type_name"])
     snap.lines[("message", msg.full_name)] = (msg.file.name, gen.line(msg.file, msg.path))
-    messages[msg.full_name] = {
+    messages[msg.full_name] = record = {
         "fields": fields,
         "reserved": sorted([r.start, r.end - 1] for r in msg.proto.reserved_range),
         "reserved_names": sorted(msg.proto.reserved_name),
     }
+    if _is_ring_entry(gen, msg):
+        record["ring_entry"] = True
+        record["order"] = [field.name for field in msg.proto.field]
+
+
+def _is_ring_entry(gen, msg):
+    return bool(gen.opts.get("Message", msg.proto.options, "viper.ring_entry"))
 
 
 def snapshot(gen, iface):
@@ -143,7 +152,9 @@ def snapshot(gen, iface):
                                     "reply": m["reply"].full_name}
         snap.lines[("method", m["proto_name"])] = (f.name, m["line"])
     messages, enums, index = {}, {}, _enum_index(gen)
-    pending = sorted({t for m in methods.values() for t in (m["request"], m["reply"])})
+    pending = sorted({t for m in methods.values() for t in (m["request"], m["reply"])} |
+                     {m.full_name for m in gen.messages.values()
+                      if m.file is f and _is_ring_entry(gen, m)})
     while pending:
         name = pending.pop()
         msg = gen.messages.get("." + name)
@@ -203,7 +214,11 @@ def _expect_keys(obj, required, optional, where):
 
 def _check_message(name, message):
     where = "messages.%s" % name
-    _expect_keys(message, {"fields": dict, "reserved": list, "reserved_names": list}, {}, where)
+    _expect_keys(message, {"fields": dict, "reserved": list, "reserved_names": list},
+                 {"ring_entry": bool, "order": list}, where)
+    if message.get("ring_entry") and sorted(message.get("order", [None])) != \
+            sorted(message["fields"]):
+        raise Invalid(1, "%s.order does not list its fields" % where)
     for field_name, field in message["fields"].items():
         _expect_keys(field, _FIELD_KEYS, _FIELD_OPTIONAL_KEYS,
                      "%s.fields.%s" % (where, field_name))
