@@ -16,7 +16,9 @@ builds a cc_library `name` (for the host, a process or the kernel, whichever
 configuration asks) and `name_meta`, a JSON description the assembler reads:
 the interfaces provided, the slots used (slot name to interface), the
 devices needed (need name to board device kind), stack and heap needs,
-where the component may be placed, and its need for the system capability.
+where the component may be placed, its need for the system capability, and
+the BUILD file and line of the component() call (for the assembler's
+diagnostics).
 Slot order is the order of `slots` and device order that of `devices`; the
 generated header <name>_slots.h gives each slot's index as
 <NAME>_SLOT_<SLOT> and each device need's index in the instance's
@@ -64,6 +66,7 @@ def _component_meta_impl(ctx):
         name = ctx.attr.component_name,
         label = "//%s:%s" % (ctx.label.package, ctx.attr.component_name),
         build_file = ctx.label.package + "/BUILD",
+        build_line = ctx.attr.build_line,
         provides = provides,
         slots = slots,
         devices = [struct(name = k, kind = v) for k, v in ctx.attr.devices.items()],
@@ -84,6 +87,8 @@ component_meta = rule(
     implementation = _component_meta_impl,
     attrs = {
         "component_name": attr.string(mandatory = True),
+        # The line of the component() call in its BUILD file, for diagnostics.
+        "build_line": attr.int(default = 1),
         "provides": attr.label_list(providers = [InterfaceInfo]),
         "slot_names": attr.string_list(),
         # Each interface once (a label list allows no duplicates), and per
@@ -127,6 +132,14 @@ _slots_header = rule(
     },
 )
 
+def _call_line(rule_name):
+    """The BUILD file line of the macro call that made rule `rule_name`, or 1."""
+    rule = native.existing_rule(rule_name) or {}
+    parts = (rule.get("generator_location") or "").split(":")  # "pkg/BUILD:LINE:COLUMN"
+    if len(parts) >= 3 and parts[-2].isdigit():
+        return int(parts[-2])
+    return 1
+
 def component(
         name,
         srcs,
@@ -153,6 +166,12 @@ def component(
     for i in slot_ifaces:
         if i not in distinct_ifaces:
             distinct_ifaces.append(i)
+    _slots_header(
+        name = name + "_slots_h",
+        component_name = name,
+        slot_names = slot_names,
+        device_names = list(devices.keys()),
+    )
     component_meta(
         name = name + "_meta",
         component_name = name,
@@ -166,13 +185,8 @@ def component(
         placements = placements,
         active = active,
         system = system,
+        build_line = _call_line(name + "_slots_h"),
         visibility = visibility,
-    )
-    _slots_header(
-        name = name + "_slots_h",
-        component_name = name,
-        slot_names = slot_names,
-        device_names = list(devices.keys()),
     )
     iface_libs = []
     for i in provides + slot_ifaces:

@@ -10,7 +10,14 @@ problem, sorted by file then line:
 The JSON form: {"diagnostics": [{"file", "line", "severity", "code",
 "message", "fix"}]}. A tool exits with status 1 when any error was reported.
 
-Other tools import this module through sys.path from their own location:
+File, message and fix never carry a control character as it is: each
+(a line break, a NUL, a bidirectional override...) is shown escaped, as
+\n, \x00 or \u202e, so a diagnostic stays one line per field and shows
+what the input really holds.
+
+This is the one implementation for both tools. Other tools import it
+through sys.path from their own location (and list
+//toolchain/assembler:diagnostics among their inputs):
 
     sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
                                     "..", "assembler"))
@@ -20,9 +27,33 @@ Other tools import this module through sys.path from their own location:
 import difflib
 import json
 import sys
+import unicodedata
 
 ERROR = "error"
 WARNING = "warning"
+
+_NAMED_ESCAPES = {"\n": "\\n", "\t": "\\t", "\r": "\\r"}
+# Unicode categories shown escaped: controls, format characters (bidirectional
+# overrides, zero-width spaces), line and paragraph separators, surrogates.
+_ESCAPED_CATEGORIES = ("Cc", "Cf", "Zl", "Zp", "Cs")
+
+
+def printable(text):
+    """`text` with every control or format character escaped (\\n, \\x01, \\u202e)."""
+    text = str(text)
+    if text.isprintable():
+        return text
+    out = []
+    for c in text:
+        if c in _NAMED_ESCAPES:
+            out.append(_NAMED_ESCAPES[c])
+        elif unicodedata.category(c) in _ESCAPED_CATEGORIES:
+            code = ord(c)
+            out.append("\\x%02x" % code if code < 0x100 else
+                       "\\u%04x" % code if code < 0x10000 else "\\U%08x" % code)
+        else:
+            out.append(c)
+    return "".join(out)
 
 
 class Diagnostic:
@@ -31,12 +62,12 @@ class Diagnostic:
     __slots__ = ("file", "line", "severity", "code", "message", "fix")
 
     def __init__(self, file, line, severity, code, message, fix=""):
-        self.file = file
+        self.file = printable(file)
         self.line = int(line)
         self.severity = severity
         self.code = code
-        self.message = message
-        self.fix = fix
+        self.message = printable(message)
+        self.fix = printable(fix)
 
     def sort_key(self):
         return (self.file, self.line, self.code, self.message, self.fix)
@@ -77,6 +108,10 @@ class Diagnostics:
         if key not in self._seen:
             self._seen.add(key)
             self._items.append(diag)
+
+    def __len__(self):
+        """The number of distinct diagnostics reported so far."""
+        return len(self._items)
 
     def has_errors(self):
         return any(d.severity == ERROR for d in self._items)

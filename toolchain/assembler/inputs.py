@@ -20,6 +20,7 @@ class Component:
         self.name = str(data["name"])
         self.label = str(data.get("label", ""))
         self.build_file = str(data.get("build_file", path))
+        self.build_line = int(data.get("build_line", 1))  # of its component() call
         self.provides = [str(p) for p in data.get("provides", [])]
         # (slot name, interface name) in declaration order: the slot index
         self.slots = [(str(s["name"]), str(s["interface"])) for s in data.get("slots", [])]
@@ -99,7 +100,7 @@ def _load(paths, kind, make, diags):
             diags.error(path, e.lineno, "bad-input", "%s description %s is not valid JSON: %s" %
                         (kind, path, e.msg), "regenerate it with bazel build")
             continue
-        except (KeyError, TypeError, ValueError, AttributeError) as e:
+        except (KeyError, TypeError, ValueError, AttributeError, OverflowError) as e:
             diags.error(path, 1, "bad-input", "%s description %s is malformed: %s %s" %
                         (kind, path, type(e).__name__, e), "regenerate it with bazel build")
             continue

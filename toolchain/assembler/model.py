@@ -19,6 +19,11 @@ KERNEL_PRIORITY = 16  # the kernel runs above every process
 DEFAULT_PRIORITY = 8
 MAX_PRIORITY = 15
 DEFAULT_QUOTA = {"memory_kib": 1024, "handles": 32, "threads": 4}
+HANDLES_MAX = 256  # VIPER_HANDLES_MAX: the slots of a process's handle table
+QUOTA_UNLIMITED = 0xFFFFFFFF  # VIPER_QUOTA_UNLIMITED: to the kernel, no limit at all
+# Every thread component code runs on has a 16 KiB stack: kernel threads
+# (KSTACK_SIZE) and the threads a process host starts (platform/user).
+STACK_KIB_MAX = 16
 RESTART_POLICIES = ("NEVER", "ON_FAILURE", "ALWAYS")
 # Instance.system grants for component(system = ...) needs, and what each allows.
 SYSTEM_GRANT_OF_NEED = {"inspect": "INSPECT", "control": "CONTROL"}
@@ -26,6 +31,12 @@ SYSTEM_ALLOWED = {"": (), "inspect": ("INSPECT",), "control": ("INSPECT", "CONTR
 MESSAGE_MAX_BYTES = 256  # VIPER_MSG_MAX_BYTES, the transport limit
 NAME_MAX = 31  # manifest strings are max_size 32 with the terminating NUL
 PAGE_BYTES = 4096
+# GIC interrupt IDs a board device may use: the shared peripheral interrupts
+# (0-15 are SGIs, 16-31 per-CPU PPIs, 1020-1023 special). Board.irq_max
+# narrows the top to what the board's GIC implements.
+SPI_FIRST = 32
+SPI_LAST = 1019
+ADDRESS_END = 1 << 64
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*$")
 
 
@@ -44,6 +55,7 @@ class Board:
         self.file = file
         self.name = name
         self.memory_kib = memory_kib
+        self.irq_max = SPI_LAST
         self.devices = {}
 
 
@@ -193,11 +205,102 @@ def _load_board(path, pool, diags):
                         "use a shorter name")
         board.devices[name] = BoardDevice(name, dm.get("kind"), dm.get("base"), dm.get("size"),
                                           dm.get("irq", 0), dm.line)
+    _check_board_irq_max(board, msg, diags)
+    _check_device_regions(board, diags)
+    _check_device_irqs(board, diags)
     return board
+
+
+def _check_board_irq_max(board, msg, diags):
+    if not msg.has("irq_max"):
+        return
+    irq_max = msg.get("irq_max")
+    if not SPI_FIRST <= irq_max <= SPI_LAST:
+        diags.error(board.file, msg.line_of("irq_max"), "irq-range",
+                    "irq_max %d of board '%s' is outside the GIC's shared peripheral "
+                    "interrupts, %d..%d" % (irq_max, board.name, SPI_FIRST, SPI_LAST),
+                    "give the highest interrupt ID the board's GIC implements (QEMU virt: 287), "
+                    "or leave irq_max out for %d" % SPI_LAST)
+        return
+    board.irq_max = irq_max
+
+
+def _check_device_regions(board, diags):
+    """Every MMIO region is non-empty, ends inside the address space and
+    overlaps no other board device's."""
+    regions = []
+    for d in sorted(board.devices.values(), key=lambda d: d.line):
+        if d.size == 0:
+            diags.error(board.file, d.line, "device-size",
+                        "board device '%s' has an MMIO region of size 0" % d.name,
+                        "give its register block's size in bytes, e.g. size: 0x1000")
+        elif d.base + d.size > ADDRESS_END:
+            diags.error(board.file, d.line, "device-size",
+                        "the MMIO region of board device '%s' (0x%x + 0x%x) runs past the end "
+                        "of the 64-bit address space" % (d.name, d.base, d.size),
+                        "check base and size")
+        else:
+            regions.append(d)
+    for i, d in enumerate(regions):
+        # Reported once, at the later device, naming the first it overlaps.
+        earlier = [e for e in regions[:i] if e.base < d.base + d.size and d.base < e.base + e.size]
+        if not earlier:
+            continue
+        first = earlier[0]
+        others = " and %d other devices" % (len(earlier) - 1) if len(earlier) > 1 else ""
+        diags.error(board.file, d.line, "device-overlap",
+                    "the MMIO region of board device '%s' (0x%x..0x%x) overlaps that of '%s' "
+                    "(0x%x..0x%x, line %d)%s" %
+                    (d.name, d.base, d.base + d.size - 1, first.name, first.base,
+                     first.base + first.size - 1, first.line, others),
+                    "correct base or size: two devices never share registers")
+
+
+def _check_device_irqs(board, diags):
+    """Each IRQ is 0 (none) or an SPI the board has, and belongs to one device."""
+    owner = {}
+    for d in sorted(board.devices.values(), key=lambda d: d.line):
+        if d.irq == 0:
+            continue
+        if not SPI_FIRST <= d.irq <= board.irq_max:
+            diags.error(board.file, d.line, "irq-range",
+                        "irq %d of board device '%s' is not a shared peripheral interrupt of "
+                        "board '%s', which allows %d..%d (0 for none)" %
+                        (d.irq, d.name, board.name, SPI_FIRST, board.irq_max),
+                        "use the device's GIC interrupt ID (SPI n is %d + n), or irq: 0 if it "
+                        "has none" % SPI_FIRST)
+            continue
+        first = owner.setdefault(d.irq, d)
+        if first is not d:
+            diags.error(board.file, d.line, "irq-shared",
+                        "board devices '%s' (line %d) and '%s' both use IRQ %d" %
+                        (first.name, first.line, d.name, d.irq),
+                        "give each device its own interrupt: an IRQ line is granted to one "
+                        "owner")
+
+
+def _confined(system, msg, field, path, diags):
+    """Whether `path`, written in the description's field `field`, stays in the
+    repository: relative, with no '..' that leads out and no NUL."""
+    example = 'write it from the repository root, e.g. %s: "system/qemu_virt/board.textproto"' % \
+        field
+    if "\0" in path:
+        problem = "holds a NUL character"
+    elif os.path.isabs(path):
+        problem = "is absolute; paths in a description are relative to the repository root"
+    elif os.path.normpath(path).split(os.sep)[0] == os.pardir:
+        problem = "leads out of the repository"
+    else:
+        return True
+    diags.error(system.file, msg.line_of(field), "bad-path",
+                "%s path '%s' %s" % (field, path, problem), example)
+    return False
 
 
 def _board_path(system, msg, board_arg, diags):
     written = msg.get("board")
+    if written and not _confined(system, msg, "board", written, diags):
+        return board_arg or None
     if board_arg:
         if written and os.path.normpath(written) != os.path.normpath(board_arg):
             diags.error(system.file, msg.line_of("board"), "board-mismatch",
@@ -276,7 +379,7 @@ def _apply_block(system, proc, pm, diags):
     quota = pm.get("quota")
     if quota is not None:
         for key in DEFAULT_QUOTA:
-            if quota.get(key, 0):
+            if quota.get(key, 0) and _quota_in_range(file, proc, quota, key, diags):
                 proc.quota[key] = quota.get(key)
     seen = {}
     for mf in pm.all("memory"):
@@ -305,6 +408,63 @@ def _apply_block(system, proc, pm, diags):
             continue
         proc.memories.append((name, size, mm.line_of("name")))
     proc.memories.sort()
+
+
+def _quota_in_range(file, proc, quota, key, diags):
+    """Whether quota field `key` is a limit the kernel can enforce as meant."""
+    value = quota.get(key)
+    if key == "handles" and value > HANDLES_MAX:
+        diags.error(file, quota.line_of(key), "quota-range",
+                    "handle quota %d of process '%s' is more than the %d slots of a handle table"
+                    % (value, proc.name, HANDLES_MAX),
+                    "use handles: %d or less (the process would not start: E_LIMIT)" %
+                    HANDLES_MAX)
+        return False
+    if value >= QUOTA_UNLIMITED:
+        diags.error(file, quota.line_of(key), "quota-range",
+                    "%s %d of process '%s' is VIPER_QUOTA_UNLIMITED, which the kernel takes for "
+                    "no limit at all" % (key, value, proc.name),
+                    "give the real limit, or leave %s out for the default, %d" %
+                    (key, DEFAULT_QUOTA[key]))
+        return False
+    return True
+
+
+def _check_component_sizes(system, diags):
+    """The stack and heap each used component declares in its component().
+    A size reported here is counted as 0 from then on, so that the quotas do
+    not report the same mistake again."""
+    board_kib = system.board.memory_kib if system.board is not None else None
+    used = {i.component.name: i.component for i in system.instances.values() if i.component}
+    for comp in (used[n] for n in sorted(used)):
+        where = (comp.build_file, comp.build_line)
+        fix_in = "in the component() of %s" % comp.build_file
+        if comp.stack_kib < 1:
+            diags.error(*where, "component-size",
+                        "component '%s' declares stack_kib = %d; its code needs a stack of at "
+                        "least 1 KiB" % (comp.name, comp.stack_kib),
+                        "declare the stack it needs, e.g. stack_kib = 8, %s" % fix_in)
+            comp.stack_kib = 0
+        elif comp.stack_kib > STACK_KIB_MAX:
+            diags.error(*where, "component-size",
+                        "component '%s' declares stack_kib = %d, more than the %d KiB stack of "
+                        "every thread it can run on (kernel threads and process threads alike)" %
+                        (comp.name, comp.stack_kib, STACK_KIB_MAX),
+                        "use at most stack_kib = %d %s: keep large buffers in the component's "
+                        "state or its heap (heap_kib)" % (STACK_KIB_MAX, fix_in))
+            comp.stack_kib = 0
+        if comp.heap_kib < 0:
+            diags.error(*where, "component-size",
+                        "component '%s' declares heap_kib = %d, less than 0" %
+                        (comp.name, comp.heap_kib),
+                        "declare heap_kib = 0 or the KiB it allocates %s" % fix_in)
+            comp.heap_kib = 0
+        elif board_kib is not None and comp.heap_kib > board_kib:
+            diags.error(*where, "component-size",
+                        "component '%s' declares heap_kib = %d, more than the %d KiB of board "
+                        "'%s'" % (comp.name, comp.heap_kib, board_kib, system.board.name),
+                        "declare the heap it really needs %s" % fix_in)
+            comp.heap_kib = 0
 
 
 def _load_instances(system, msg, diags):
@@ -645,6 +805,42 @@ def _check_devices_unique(system, diags):
                     "instance serve the other through an interface")
 
 
+def _authority(inst):
+    """What of `inst`'s grants its process-mates could use: its devices (with
+    their IRQs) and the system capability's CONTROL, or "" for nothing."""
+    held = []
+    if inst.devices:
+        names = ", ".join(u.device.name for u in inst.devices)
+        held.append("device%s %s" % ("s" if len(inst.devices) > 1 else "", names))
+    if inst.system == "CONTROL":
+        held.append("the system capability with CONTROL (it may stop any process)")
+    return " and ".join(held)
+
+
+def _warn_colocated_authority(system, diags):
+    """A warning for each device driver or CONTROL holder that shares its
+    address space with other instances, which can then use its authority.
+    The kernel is left out: code linked into it holds all authority anyway."""
+    for proc in system.processes.values():
+        if proc.is_kernel() or len(proc.instances) < 2:
+            continue
+        for inst in proc.instances:
+            held = _authority(inst)
+            if not held:
+                continue
+            others = ", ".join("'%s'" % o.name for o in proc.instances if o is not inst)
+            if inst.name in system.processes:
+                move = "move the others (%s) to another process" % others
+            else:
+                move = 'give \'%s\' a process of its own (process: "%s")' % (inst.name,
+                                                                             inst.name)
+            diags.warning(system.file, inst.msg.line_of("process"), "colocated-authority",
+                          "instance '%s' holds %s in process '%s', whose other instances (%s) "
+                          "can use it too: they share its address space" %
+                          (inst.name, held, proc.name, others),
+                          "%s, or keep them together if you trust them with it" % move)
+
+
 def _check_cycles(system, diags):
     """Synchronous call cycles: strongly connected parts of the binding graph."""
     edges = {}
@@ -851,7 +1047,9 @@ def load(path, board_arg, components, interfaces, pool, diags):
         system.bindings.extend(inst.bindings)
     system.bindings.sort(key=Binding.key)
     _resolve_supervisor_log(system, msg, diags)
+    _check_component_sizes(system, diags)
     _check_devices_unique(system, diags)
+    _warn_colocated_authority(system, diags)
     _check_cycles(system, diags)
     _check_priorities(system, diags)
     _check_interface_ids(system, diags)

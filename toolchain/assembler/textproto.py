@@ -8,10 +8,13 @@ strings concatenated), checks each field's name and value against a message
 descriptor, and returns a tree of Message objects whose fields carry their
 line.
 
-Syntax errors end the parse with one diagnostic (code `syntax`); unknown
-fields (`unknown-field`, with a 'did you mean'), values of the wrong type
-(`field-type`) and singular fields given twice (`duplicate-field`) are
-reported and the parse goes on.
+Syntax errors end the parse with one diagnostic (code `syntax`; an
+unclosed block is reported at the line that opens it, an unterminated string
+as such); so do blocks nested deeper than MAX_DEPTH (`nesting-depth`) and a
+file that is not UTF-8 or starts with a byte-order mark (`encoding`, with the
+line and byte). Unknown fields (`unknown-field`, with a 'did you mean'),
+values of the wrong type (`field-type`) and singular fields given twice
+(`duplicate-field`) are reported and the parse goes on.
 """
 
 import re
@@ -29,6 +32,10 @@ _TOKEN = re.compile(r"""
   | (?P<ident>[A-Za-z_][A-Za-z0-9_]*)
   | (?P<punct>[:{}\[\]<>,;])
 """, re.VERBOSE)
+
+MAX_DEPTH = 64  # blocks nested in blocks; the schema needs 2
+_BOM = b"\xef\xbb\xbf"
+_SHOWN_TOKEN_MAX = 40  # characters of a token quoted in a message
 
 _ESCAPES = {"n": "\n", "t": "\t", "r": "\r", "\\": "\\", "'": "'", '"': '"', "0": "\0",
             "a": "\a", "b": "\b", "f": "\f", "v": "\v", "?": "?"}
@@ -103,11 +110,12 @@ class Message:
 
 
 class _SyntaxError(Exception):
-    def __init__(self, line, message, fix=""):
+    def __init__(self, line, message, fix="", code="syntax"):
         super().__init__(message)
         self.line = line
         self.message = message
         self.fix = fix
+        self.code = code
 
 
 class _Token:
@@ -121,6 +129,8 @@ class _Token:
     def describe(self):
         if self.kind == "eof":
             return "the end of the file"
+        if len(self.text) > _SHOWN_TOKEN_MAX:
+            return "'%s...'" % self.text[:_SHOWN_TOKEN_MAX]
         return "'%s'" % self.text
 
 
@@ -131,6 +141,11 @@ def _tokenize(text):
     while pos < len(text):
         m = _TOKEN.match(text, pos)
         if not m:
+            if text[pos] in "\"'":
+                raise _SyntaxError(line, "unterminated string: the %s opened here is not "
+                                   "closed on this line" % text[pos],
+                                   "close the string with %s on the same line (write a line "
+                                   "break in a string as \\n)" % text[pos])
             raise _SyntaxError(line, "unexpected character '%s'" % text[pos],
                                "remove it, or quote the value as a string")
         kind = m.lastgroup
@@ -161,7 +176,8 @@ def _unquote(token):
         elif e == "x":
             m = re.match(r"[0-9a-fA-F]{1,2}", body[i + 1:])
             if not m:
-                raise _SyntaxError(token.line, "bad escape '\\x' in a string")
+                raise _SyntaxError(token.line, "bad escape '\\x' in a string",
+                                   "write \\x and one or two hex digits, e.g. \\x41")
             out.append(chr(int(m.group(), 16)))
             i += 1 + len(m.group())
         elif e in "01234567":
@@ -169,7 +185,9 @@ def _unquote(token):
             out.append(chr(int(m.group(), 8)))
             i += len(m.group())
         else:
-            raise _SyntaxError(token.line, "bad escape '\\%s' in a string" % e)
+            raise _SyntaxError(token.line, "bad escape '\\%s' in a string" % e,
+                               "write a backslash as \\\\; escapes: \\n \\t \\r \\\" "
+                               "\\' \\xHH \\OOO")
     return "".join(out)
 
 
@@ -179,6 +197,7 @@ class _Parser:
         self.diags = diags
         self.tokens = _tokenize(text)
         self.pos = 0
+        self.depth = 0  # blocks open around the current field
 
     def peek(self):
         return self.tokens[self.pos]
@@ -202,7 +221,9 @@ class _Parser:
         return t
 
     # message := field* ; ends at `end` (a closing punctuation) or at eof
-    def parse_message(self, msg, end):
+    def parse_message(self, msg, end, opened=None):
+        """Parses fields into `msg` up to `end`, the close of token `opened`
+        (None: the file's top level, up to its end)."""
         while True:
             t = self.peek()
             if end is None and t.kind == "eof":
@@ -211,8 +232,16 @@ class _Parser:
                 self.next()
                 return
             if t.kind == "eof":
-                raise _SyntaxError(t.line, "missing '%s' at the end of the file" % end,
-                                   "close the block opened at line %d" % msg.line)
+                raise _SyntaxError(opened.line, "the '%s' opened here is never closed: the file "
+                                   "ends first (at line %d)" % (opened.text, t.line),
+                                   "add '%s' after the block's last field" % end)
+            if t.kind == "punct" and t.text in "}>":
+                if end is None:
+                    raise _SyntaxError(t.line, "'%s' closes no block" % t.text,
+                                       "remove it, or open the block it should close")
+                raise _SyntaxError(t.line, "'%s' does not close the '%s' opened at line %d" %
+                                   (t.text, opened.text, opened.line),
+                                   "close it with '%s'" % end)
             self.parse_field(msg)
             if not self.accept(","):
                 self.accept(";")
@@ -258,6 +287,10 @@ class _Parser:
         if t.kind == "punct" and t.text in "{<":
             self.next()
             end = "}" if t.text == "{" else ">"
+            if self.depth >= MAX_DEPTH:
+                raise _SyntaxError(t.line, "blocks nest more than %d deep" % MAX_DEPTH,
+                                   "flatten the description: the schema nests blocks at "
+                                   "most 2 deep", "nesting-depth")
             sub_desc = None
             if desc is not None:
                 if desc.type == FieldDescriptor.TYPE_MESSAGE:
@@ -269,7 +302,9 @@ class _Parser:
                                      "write '%s: value'" % name)
                     desc = None
             sub = Message(sub_desc, self.file, line)
-            self.parse_message(sub, end)
+            self.depth += 1
+            self.parse_message(sub, end, t)
+            self.depth -= 1
             if desc is not None:
                 self.add(msg, desc, Field(name, sub, line))
             return
@@ -380,20 +415,43 @@ def parse(file, text, descriptor, diags):
         parser = _Parser(file, text, diags)
         parser.parse_message(root, None)
     except _SyntaxError as e:
-        diags.error(file, e.line, "syntax", "syntax error: " + e.message, e.fix)
+        prefix = "syntax error: " if e.code == "syntax" else ""
+        diags.error(file, e.line, e.code, prefix + e.message, e.fix)
         return None
     return root
+
+
+def decode(file, data, diags):
+    """The text of `data`, the bytes of `file`; None (with an `encoding`
+    diagnostic naming the line and byte) unless it is UTF-8 without a BOM."""
+    if data.startswith(_BOM):
+        diags.error(file, 1, "encoding", "the file starts with a UTF-8 byte-order mark "
+                    "(bytes 1 to 3: 0xef 0xbb 0xbf)",
+                    "save the file as UTF-8 without a byte-order mark")
+        return None
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as e:
+        line = data.count(b"\n", 0, e.start) + 1
+        column = e.start - (data.rfind(b"\n", 0, e.start) + 1) + 1
+        diags.error(file, line, "encoding", "byte %d of the line (0x%02x) is not valid UTF-8" %
+                    (column, data[e.start]),
+                    "save the file as UTF-8; write other bytes in a string as escapes, "
+                    "e.g. \\x%02x" % data[e.start])
+        return None
 
 
 def parse_file(path, descriptor, diags, shown_path=None):
     """Reads and parses the file at `path`; diagnostics name it `shown_path`."""
     shown = shown_path or path
     try:
-        with open(path, encoding="utf-8") as f:
-            text = f.read()
-    except (OSError, UnicodeDecodeError) as e:
+        with open(path, "rb") as f:
+            data = f.read()
+    except (OSError, ValueError) as e:  # ValueError: a NUL in the path
         diags.error(shown, 1, "bad-input", "cannot read %s: %s" %
-                    (shown, getattr(e, "strerror", None) or e),
-                    "check the path")
+                    (shown, getattr(e, "strerror", None) or e), "check the path")
+        return None
+    text = decode(shown, data, diags)
+    if text is None:
         return None
     return parse(shown, text, descriptor, diags)

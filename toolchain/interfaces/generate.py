@@ -1,7 +1,8 @@
 #!/usr/bin/python3
 """The ViperOS interface generator: C glue and interface JSON from a .proto.
 
-    generate.py [-I DIR]... [--out_dir DIR] [--json=PATH] [--check] interfaces/kv.proto...
+    generate.py [-I DIR]... [--out_dir DIR] [--json=PATH] [--check]
+                [--record=JSON | --update-record=JSON] interfaces/kv.proto...
 
 For each interfaces/<svc>.proto (one service, nanopb bounds, ViperOS options
 from interfaces/viper/options.proto) it writes, under --out_dir, next to what
@@ -18,19 +19,26 @@ reported as diagnostics with file, line and a fix, sorted by file then line;
 --json=PATH (or --diagnostics-format=json, to stdout) writes them as JSON too.
 Exit status 1 when there is any error; nothing is written then. --check only
 validates (and checks interface ids are unique across the given files).
+--record checks one interface against its committed record, the
+interface-evolution gate of evolution.py; --update-record rewrites it.
 """
 
 import argparse
 import json
 import os
 import re
-import subprocess
 import sys
 import tempfile
 
 from google.protobuf import descriptor_pb2, descriptor_pool, message_factory
 
-PROTOC = "/usr/bin/protoc"
+# One diagnostics module for the build tools: the assembler's.
+sys.dont_write_bytecode = True  # write nothing next to the sources
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "assembler"))
+import descriptor_set  # noqa: E402
+import diagnostics  # noqa: E402
+import evolution  # noqa: E402
+
 MSG_MAX = 256
 HEADER_BYTES = 8
 # (viper.lease) kinds and the protection the provider maps a lease with.
@@ -55,23 +63,6 @@ _MESSAGE_FIELD, _MESSAGE_NESTED = 2, 3
 _SERVICE_METHOD = 2
 
 BOUND_FIX = "add a bound: [(nanopb).max_size = N] (string: max_length; repeated: max_count)"
-
-
-class Diagnostic:
-    """One problem, in the format the assembler uses too."""
-
-    def __init__(self, file, line, code, message, fix):
-        self.file, self.line, self.code, self.message, self.fix = file, line, code, message, fix
-
-    def key(self):
-        return (self.file, self.line, self.code, self.message)
-
-    def text(self):
-        return "%s:%d: error: %s\n  fix: %s" % (self.file, self.line, self.message, self.fix)
-
-    def as_json(self):
-        return {"file": self.file, "line": self.line, "severity": "error", "code": self.code,
-                "message": self.message, "fix": self.fix}
 
 
 def snake_case(name):
@@ -166,10 +157,10 @@ class Interface:
 
 
 class Generator:
-    def __init__(self, fds):
+    def __init__(self, fds, diags=None):
         self.fds = fds
         self.opts = Options(fds)
-        self.diags = []
+        self.diags = diags if diags is not None else diagnostics.Diagnostics()
         self.files = {f.name: f for f in fds.file}
         self.lines = {}
         for f in fds.file:
@@ -183,7 +174,6 @@ class Generator:
             for i, m in enumerate(f.message_type):
                 self._add_message(f, m, prefix, (_FILE_MESSAGE, i), [])
         self._sizes = {}
-        self._reported = set()
 
     def _add_message(self, f, m, prefix, path, parents):
         full = prefix + "." + m.name
@@ -203,10 +193,7 @@ class Generator:
 
     def error(self, file, path_or_line, code, message, fix):
         line = path_or_line if isinstance(path_or_line, int) else self.line(file, path_or_line)
-        d = Diagnostic(file.name, line, code, message, fix)
-        if d.key() not in self._reported:
-            self._reported.add(d.key())
-            self.diags.append(d)
+        self.diags.error(file.name, line, code, message, fix)
 
     # ---- nanopb bounds and worst-case sizes ----
 
@@ -1224,11 +1211,43 @@ def complete_function(gen, iface, m, codecs, handle_array):
     return c
 
 
-def run_protoc(includes, protos, out):
-    cmd = [PROTOC] + ["-I" + i for i in includes] + [
-        "--include_imports", "--include_source_info", "--descriptor_set_out=" + out] + protos
-    res = subprocess.run(cmd)
-    return res.returncode == 0
+def emit(args, diags):
+    """Writes the diagnostics as --json and --diagnostics-format ask; the exit status."""
+    stream = sys.stdout if args.diagnostics_format == "json" else sys.stderr
+    return diags.emit(args.json, args.diagnostics_format, stream)
+
+
+def load_generator(args, diags):
+    """The Generator of the descriptor set (protoc's, or --descriptor_set) and the
+    files of args.protos in it; (None, []) after an error."""
+    with tempfile.TemporaryDirectory() as tmp:
+        path = args.descriptor_set
+        if path is None:
+            path = os.path.join(tmp, "set.pb")
+            if not descriptor_set.compile_protos(args.includes or ["."], args.protos, path,
+                                                 diags):
+                return None, []
+        fds = descriptor_set.read(path, diags)
+    if fds is None:
+        return None, []
+    try:
+        gen = Generator(fds, diags)
+    except (TypeError, KeyError, ValueError) as e:
+        diags.error(args.descriptor_set or args.protos[0], 1, "bad-descriptor-set",
+                    "the descriptor set is not self-contained: %s" % e,
+                    "make it with protoc --include_imports --include_source_info")
+        return None, []
+    targets = []
+    for p in args.protos:
+        norm = os.path.normpath(p)
+        match = [f for f in fds.file if f.name == norm or norm.endswith("/" + f.name)]
+        if not match:
+            diags.error(p, 1, "bad-descriptor-set", "%s is not in the descriptor set" % p,
+                        "make the set from %s (protoc --include_imports "
+                        "--include_source_info)" % p)
+            return None, []
+        targets.append(match[-1])
+    return gen, targets
 
 
 def main(argv):
@@ -1240,28 +1259,14 @@ def main(argv):
     ap.add_argument("--json", help="also write the diagnostics as JSON to this file")
     ap.add_argument("--diagnostics-format", choices=["text", "json"], default="text")
     ap.add_argument("--check", action="store_true", help="validate only, write nothing")
+    evolution.add_arguments(ap)
     ap.add_argument("protos", nargs="+")
     args = ap.parse_args(argv)
 
-    with tempfile.TemporaryDirectory() as tmp:
-        path = args.descriptor_set
-        if path is None:
-            path = os.path.join(tmp, "set.pb")
-            if not run_protoc(args.includes or ["."], args.protos, path):
-                print("generate.py: protoc failed on %s" % " ".join(args.protos), file=sys.stderr)
-                return 1
-        with open(path, "rb") as fh:
-            fds = descriptor_pb2.FileDescriptorSet.FromString(fh.read())
-
-    gen = Generator(fds)
-    targets = []
-    for p in args.protos:
-        norm = os.path.normpath(p)
-        match = [f for f in fds.file if f.name == norm or norm.endswith("/" + f.name)]
-        if not match:
-            print("generate.py: %s is not in the descriptor set" % p, file=sys.stderr)
-            return 1
-        targets.append(match[-1])
+    diags = diagnostics.Diagnostics()
+    gen, targets = load_generator(args, diags)
+    if gen is None:
+        return emit(args, diags)
     ifaces = [gen.interface(f) for f in targets]
     # Requests carry the low 16 bits of the interface id: those must not collide.
     by_id = {}
@@ -1277,17 +1282,9 @@ def main(argv):
                           "(%s, id %d) in the low 16 bits requests carry" %
                           (iface.name, iface.id, other.name, other.file.name, other.id),
                           "choose an id no other interface uses")
+    evolution.run(gen, [i for i in ifaces if i], args, diags, sys.stdout)
 
-    diags = sorted(gen.diags, key=lambda d: (d.file, d.line, d.code, d.message))
-    for d in diags:
-        print(d.text(), file=sys.stderr)
-    doc = json.dumps({"diagnostics": [d.as_json() for d in diags]}, indent=2) + "\n"
-    if args.json:
-        with open(args.json, "w") as fh:
-            fh.write(doc)
-    if args.diagnostics_format == "json":
-        sys.stdout.write(doc)
-    if diags:
+    if emit(args, diags) != 0:
         return 1
     if args.check:
         return 0

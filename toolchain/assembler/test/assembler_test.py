@@ -6,19 +6,25 @@
     assembler_test.py placement           the one-line placement diffs of systems/kv.textproto,
                                           systems/bulk.textproto and systems/system.textproto
     assembler_test.py parser              the text-format parser's corner cases
+    assembler_test.py robustness [N]      N (default 3000) seeded mutations of the test
+                                          descriptions and the board: diagnostics, never
+                                          an exception, and each one well-formed
     assembler_test.py rule NONE INSPECT CONTROL
                                           component()'s JSON of components declaring no,
                                           "inspect" and "control" system needs, assembled
 
-Each negative case (negative/<code>.textproto) states what it expects in
-header comments:
+Each negative case (negative/<code>.textproto, or <code>.<variant>.textproto
+for a second case of one code) states what it expects in header comments:
 
-    # expect: [FILE:]LINE CODE: MESSAGE     (FILE defaults to the case itself)
+    # expect: [FILE:]LINE [warning ]CODE: MESSAGE
+                                            (FILE defaults to the case itself; a
+                                            warning instead of an error)
     #   fix: FIX                            (optional; the fix of the expect above)
     # args: EXTRA ASSEMBLER ARGUMENTS       (paths relative to the workspace root)
     # no-default-board                      (do not pass --board)
 
-and the test checks that the assembler exits with 1 and reports exactly the
+and the test checks that the assembler exits with 1 (0 when only warnings
+are expected, and then its outputs are written) and reports exactly the
 expected diagnostics, both on stderr and in the --json file.
 """
 
@@ -197,12 +203,15 @@ def test_golden(update):
 
 
 _HEADER = re.compile(r"#\s*(expect|fix|args|no-default-board)\b:?\s*(.*)$")
-_EXPECT = re.compile(r"(?:(?P<file>[^\s:]+):)?(?P<line>\d+) (?P<code>[a-z-]+): (?P<message>.*)$")
+_EXPECT = re.compile(r"(?:(?P<file>[^\s:]+):)?(?P<line>\d+) (?:(?P<severity>warning) )?"
+                     r"(?P<code>[a-z-]+): (?P<message>.*)$")
 
 
 def parse_case(path):
     expects, args, board = [], [], True
-    for raw in read(os.path.join(ROOT, path)).splitlines():
+    with open(os.path.join(ROOT, path), encoding="utf-8", errors="replace") as f:
+        text = f.read()  # a case may hold bytes that are not UTF-8 after its header
+    for raw in text.splitlines():
         m = _HEADER.match(raw.strip())
         if not m:
             continue
@@ -212,6 +221,7 @@ def parse_case(path):
             if not e:
                 raise AssertionError("%s: bad expect line: %s" % (path, raw))
             expects.append({"file": e.group("file") or path, "line": int(e.group("line")),
+                            "severity": e.group("severity") or "error",
                             "code": e.group("code"), "message": e.group("message"),
                             "fix": None})
         elif kind == "fix":
@@ -242,9 +252,11 @@ def test_negative(names):
                 "--report", os.path.join(out_dir, "report.txt")]
         args += fixture_args() + extra + (["--board", BOARD] if board else [])
         code, _, err = run_tool(args)
-        fails.check(code == 1, "%s: exit status %d, not 1; stderr:\n%s" % (case, code, err))
-        fails.check(not os.path.exists(os.path.join(out_dir, "report.txt")),
-                    "%s: an output was written despite errors" % case)
+        errors = any(e["severity"] == "error" for e in expects)
+        fails.check(code == (1 if errors else 0), "%s: exit status %d, not %d; stderr:\n%s" %
+                    (case, code, 1 if errors else 0, err))
+        fails.check(os.path.exists(os.path.join(out_dir, "report.txt")) != errors,
+                    "%s: outputs %s" % (case, "written despite errors" if errors else "missing"))
         try:
             got = json.loads(read(json_path))["diagnostics"]
         except (OSError, ValueError) as e:
@@ -264,15 +276,17 @@ def test_negative(names):
                             (d["file"], d["line"], d["code"], d["message"], d["fix"])
                             for d in got))):
                 unmatched.remove(match[0])
-                text = "%s:%d: error: %s" % (e["file"], e["line"], e["message"])
+                text = "%s:%d: %s: %s" % (e["file"], e["line"], e["severity"], e["message"])
                 fails.check(text in err, "%s: stderr lacks '%s'" % (case, text))
-                fails.check(match[0]["severity"] == "error" and match[0]["fix"],
-                            "%s: %s has no fix or is not an error" % (case, e["code"]))
+                fails.check(match[0]["severity"] == e["severity"] and match[0]["fix"],
+                            "%s: %s has no fix or is not a%s %s" %
+                            (case, e["code"], "n" if e["severity"] == "error" else "",
+                             e["severity"]))
         for d in unmatched:
             fails.check(False, "%s: unexpected %s:%d %s: %s" % (case, d["file"], d["line"],
                                                                 d["code"], d["message"]))
-        fails.check(case in codes, "%s: the case is named after a code it does not expect" %
-                    case)
+        fails.check(case.split(".")[0] in codes,
+                    "%s: the case is named after a code it does not expect" % case)
     if not names:
         try:
             doc = read(os.path.join(ROOT, "docs", "system-description.md"))
@@ -492,9 +506,21 @@ def test_parser():
                 proc.get("quota").get("threads") == 7 and proc.line == 4,
                 "hex, numeric enum and colon before a block")
     for bad, line, code, message in [
-        ('name: "a"\ninstance {\n name: "x"\n', 4, "syntax",
-         "syntax error: missing '}' at the end of the file"),
-        ('name: "a\n', 1, "syntax", "syntax error: unexpected character '\"'"),
+        ('name: "a"\ninstance {\n name: "x"\n', 2, "syntax",
+         "syntax error: the '{' opened here is never closed: the file ends first (at line 4)"),
+        ('name: "a"\ninstance <\n name: "x"\n}\n', 4, "syntax",
+         "syntax error: '}' does not close the '<' opened at line 2"),
+        ('name: "a"\n}\n', 2, "syntax", "syntax error: '}' closes no block"),
+        ('name: "a\n', 1, "syntax",
+         "syntax error: unterminated string: the \" opened here is not closed on this line"),
+        ("name: 'a\\'\n", 1, "syntax",
+         "syntax error: unterminated string: the ' opened here is not closed on this line"),
+        ('name: "a"\n\x01\n', 2, "syntax", "syntax error: unexpected character '\\x01'"),
+        ('name: "a"\n\u202e\n', 2, "syntax", "syntax error: unexpected character '\\u202e'"),
+        ('name: "a\\q"\n', 1, "syntax", "syntax error: bad escape '\\q' in a string"),
+        ('\ufeffname: "a"\n', 1, "syntax", "syntax error: unexpected character '\\ufeff'"),
+        ("instance {\n" * 70 + "}\n" * 70, 65, "nesting-depth", "blocks nest more than 64 deep"),
+        ('nmae { ' * 500 + '} ' * 500, 1, "nesting-depth", "blocks nest more than 64 deep"),
         ('name: "a"\nprocess { name: "p" priority: -1 }\n', 2, "field-type",
          "field 'priority' takes an integer (0..4294967295), not -1"),
         ('name: "a"\nprocess { name: "p" restart { policy: SOMETIMES } }\n', 2, "field-type",
@@ -506,8 +532,112 @@ def test_parser():
         diags = diagnostics.Diagnostics()
         textproto.parse("t", bad, desc, diags)
         got = [(d.line, d.code, d.message) for d in diags.items()]
-        fails.check(got == [(line, code, message)], "parser: %r gave %s" % (bad, got))
+        if code == "nesting-depth":  # after the unknown field's diagnostic, if any
+            got = [g for g in got if g[1] != "unknown-field"]
+        fails.check(got == [(line, code, message)], "parser: %r gave %s" % (bad[:80], got))
+    fails.check(parser_bytes_cases(), "parser: the encoding cases failed (see above)")
     return fails.done("parser")
+
+
+def parser_bytes_cases():
+    """Files that are not UTF-8, or start with a byte-order mark: the line and byte."""
+    import diagnostics
+    import schema
+    import textproto
+    desc = schema.system_pool().FindMessageTypeByName("viper.system.System")
+    ok = True
+    path = os.path.join(tmpdir(), "bytes.textproto")
+    for data, line, message in [
+        (b'\xef\xbb\xbfname: "a"\n', 1,
+         "the file starts with a UTF-8 byte-order mark (bytes 1 to 3: 0xef 0xbb 0xbf)"),
+        (b'name: "a"\n\n# caf\xe9\n', 3, "byte 6 of the line (0xe9) is not valid UTF-8"),
+        (b'name: "\xc3"\n', 1, "byte 8 of the line (0xc3) is not valid UTF-8"),
+        (b'\xff', 1, "byte 1 of the line (0xff) is not valid UTF-8"),
+    ]:
+        with open(path, "wb") as f:
+            f.write(data)
+        diags = diagnostics.Diagnostics()
+        msg = textproto.parse_file(path, desc, diags, "t")
+        got = [(d.line, d.code, d.message, bool(d.fix)) for d in diags.items()]
+        if msg is not None or got != [(line, "encoding", message, True)]:
+            print("FAIL: parser: %r gave %s" % (data, got))
+            ok = False
+    return ok
+
+
+_MUTATION_TOKENS = [
+    b"{", b"}", b"<", b">", b":", b"[", b"]", b",", b'"', b"'", b"\\", b"\n", b"0x", b"-1",
+    b"99999999999999999999999", b"1e999", b"nan", b"#", b"\x00", b"\xff", b"\xef\xbb\xbf",
+    b"\xe2\x80\xae", b"kernel", b"instance", b"device", b"bind", b"system: CONTROL", b"quota",
+    b"memory", b'process: "kernel"', b'to: "kv.log"', b'board: "../x"', b"irq: 33", b"size: 0",
+    b"irq_max: 40", b"base: 0xffffffffffffffff", b"instance {" * 70,
+]
+_CODE = re.compile(r"[a-z]+(-[a-z]+)*$")
+
+
+def mutate(rng, data):
+    """`data` with a few random deletions, insertions of tokens and copied spans."""
+    data = bytearray(data)
+    for _ in range(rng.randint(1, 4)):
+        pos = rng.randint(0, len(data))
+        op = rng.random()
+        if op < 0.3:
+            del data[pos:pos + rng.randint(1, 20)]
+        elif op < 0.7:
+            data[pos:pos] = rng.choice(_MUTATION_TOKENS)
+        else:
+            a, b = sorted((rng.randint(0, len(data)), rng.randint(0, len(data))))
+            data[pos:pos] = data[a:b][:200]
+    return bytes(data)
+
+
+def test_robustness(count):
+    import random
+    import diagnostics
+    import inputs
+    import layout
+    import model
+    import render
+    import schema
+    fails = Failures()
+    pool = schema.system_pool()
+    # The board comes from b.textproto, as the build's --board gives it.
+    seeds = {d: [read(os.path.join(HERE, d, f)).replace('board: "%s"' % BOARD, "").encode()
+                 for f in sorted(os.listdir(os.path.join(HERE, d))) if f != "encoding.textproto"]
+             for d in ("systems", "negative")}
+    board = read(os.path.join(ROOT, BOARD)).encode()
+    component_paths = [os.path.join(FIXTURES, "components", c + ".json") for c in COMPONENTS]
+    interface_paths = [os.path.join(FIXTURES, "interfaces", i + ".json") for i in INTERFACES]
+    out_dir = tmpdir()
+    rng = random.Random(14)
+    for i in range(count):
+        seed = rng.choice(seeds["systems" if rng.random() < 0.6 else "negative"])
+        texts = {"s.textproto": mutate(rng, seed) if rng.random() < 0.9 else seed,
+                 "b.textproto": mutate(rng, board) if rng.random() < 0.3 else board}
+        for name, data in texts.items():
+            with open(os.path.join(out_dir, name), "wb") as f:
+                f.write(data)
+        diags = diagnostics.Diagnostics()
+        try:
+            components = inputs.load_components(component_paths, diags)
+            interfaces = inputs.load_interfaces(interface_paths, diags)
+            system = model.load(os.path.join(out_dir, "s.textproto"),
+                                os.path.join(out_dir, "b.textproto"), components, interfaces,
+                                pool, diags)
+            out = layout.layout(system, diags) if system is not None else None
+            if not diags.has_errors():
+                render.report(out)
+                render.plan(out)
+        except Exception as e:  # the point of the test: report it with its input
+            fails.check(False, "mutation %d raised %s: %s\n%r" % (i, type(e).__name__, e,
+                                                                  texts["s.textproto"][:400]))
+            continue
+        for d in diags.items():
+            fails.check(d.line >= 1 and _CODE.match(d.code) and d.message and d.fix and
+                        d.message.isprintable() and d.fix.isprintable(),
+                        "mutation %d: malformed diagnostic %r" % (i, d.as_dict()))
+    print("%d mutations" % count)
+    return fails.done("robustness")
 
 
 def test_rule(paths):
@@ -565,6 +695,8 @@ def main(argv):
         return test_parser()
     if mode == "rule":
         return test_rule(rest)
+    if mode == "robustness":
+        return test_robustness(int(rest[0]) if rest else 3000)
     print(__doc__)
     return 2
 
