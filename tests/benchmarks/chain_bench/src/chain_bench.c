@@ -115,6 +115,14 @@ static bool bench_ring(struct chain_bench *b, uint64_t chunk, uint64_t want, con
 	}
 	uint64_t i1 = instructions(), t1 = vc_now_ns();
 	report(name, i1 - i0, t1 - t0);
+	/* A hostile producer: an extent past the data, then impossible indexes. */
+	e = (viper_chunk_Extent){.offset = (1u << 20) - 8, .length = 16};
+	ok = ok && chunk_extent_push(&ring, &e) == VIPER_OK &&
+	     chunk_drain_ring(b->sink, &drain, &rep) == VIPER_E_RANGE;
+	ring.shared->head = ring.shared->tail + 1000;
+	ok = ok && chunk_drain_ring(b->sink, &drain, &rep) == VIPER_E_CORRUPT;
+	vc_log("chain_bench: %s",
+	       ok ? "the sink refused a bad extent and bad indexes" : "FAIL the ring");
 	return ok;
 }
 
