@@ -223,6 +223,7 @@ struct viper_poll_event {
 /* memory_create flags. */
 enum viper_memory_flags {
 	VIPER_MEMORY_CONTIGUOUS = 1u << 0, /* physically contiguous: DMA-capable */
+	VIPER_MEMORY_PINNED = 1u << 1, /* every page allocated now and never moved: DMA-capable */
 };
 
 /* memory_map and device_map protections. W and X are never granted together. */
