@@ -26,6 +26,9 @@ SYSTEM_ALLOWED = {"": (), "inspect": ("INSPECT",), "control": ("INSPECT", "CONTR
 MESSAGE_MAX_BYTES = 256  # VIPER_MSG_MAX_BYTES, the transport limit
 NAME_MAX = 31  # manifest strings are max_size 32 with the terminating NUL
 PAGE_BYTES = 4096
+# The kernel's limits on memory objects (docs/syscalls.md, memory_create).
+DMA_CONTIGUOUS_MAX = 4 << 20  # one buddy block
+MEMORY_OBJECT_MAX = 64 << 20
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*$")
 
 
@@ -82,6 +85,33 @@ class DeviceUse:
         self.line = line
 
 
+class DmaUse:
+    """DMA need `need` (an inputs.DmaNeed) of instance `instance`, granted at `line`."""
+
+    def __init__(self, instance, need, line):
+        self.instance = instance
+        self.need = need
+        self.line = line
+        self.bad = False  # a size the kernel cannot make (reported as dma-size)
+
+    def name(self):
+        return "%s.%s" % (self.instance.name, self.need.name)
+
+    def size(self):
+        """Bytes, whole pages."""
+        return -(-self.need.bytes // PAGE_BYTES) * PAGE_BYTES
+
+    def cost(self):
+        """Bytes the kernel charges: a contiguous region takes a power-of-two block."""
+        size = self.size()
+        if not self.need.contiguous:
+            return size
+        block = PAGE_BYTES
+        while block < size:
+            block *= 2
+        return block
+
+
 class Instance:
     def __init__(self, msg, name, component, process):
         self.msg = msg
@@ -91,6 +121,7 @@ class Instance:
         self.process = process
         self.bindings = []  # Binding, in slot order once resolved
         self.devices = []  # DeviceUse, in the component's need order
+        self.dma = []  # DmaUse, in the component's need order
         self.system = None  # "INSPECT" or "CONTROL" when granted the system capability
 
 
@@ -519,6 +550,78 @@ def _resolve_devices(system, inst, diags):
                          if same_kind else "the board has no %s device" % kind))
 
 
+def _dma_size_problem(need):
+    """What is wrong with the size of DMA need `need`, or None."""
+    if need.bytes <= 0:
+        return "%d bytes: a DMA region needs at least one page" % need.bytes
+    if need.contiguous and need.bytes > DMA_CONTIGUOUS_MAX:
+        return ("%d bytes contiguous, more than the kernel's largest contiguous block of %d "
+                "(4 MiB)" % (need.bytes, DMA_CONTIGUOUS_MAX))
+    if need.bytes > MEMORY_OBJECT_MAX:
+        return ("%d bytes, more than the kernel's largest memory object of %d (64 MiB)" %
+                (need.bytes, MEMORY_OBJECT_MAX))
+    return None
+
+
+def _dma_size_fix(need, comp):
+    if need.bytes > 0 and need.contiguous and need.bytes <= MEMORY_OBJECT_MAX:
+        return ('make it "scatter:%d" (pinned pages, for scatter-gather) or at most '
+                '"contiguous:%d" in the dma of the component() in %s' %
+                (need.bytes, DMA_CONTIGUOUS_MAX, comp.build_file))
+    return ("give it a size from %d to %d bytes (%d contiguous) in the dma of the "
+            "component() in %s" % (PAGE_BYTES, MEMORY_OBJECT_MAX, DMA_CONTIGUOUS_MAX,
+                                   comp.build_file))
+
+
+def _resolve_dma(system, inst, diags):
+    """The instance's DMA grants against its component's DMA needs."""
+    file = system.file
+    comp = inst.component
+    given = {}
+    for f in inst.msg.all("dma"):
+        gm = f.value
+        if not _required(diags, gm, "need", "a dma block"):
+            continue
+        name, line = gm.get("need"), gm.line_of("need")
+        need = comp.dma_need(name)
+        if need is None:
+            diags.error(file, line, "unknown-dma-need",
+                        "component '%s' (instance '%s') has no DMA need '%s'" %
+                        (comp.name, inst.name, name),
+                        diagnostics.did_you_mean(name, [d.name for d in comp.dma],
+                                                 "one of its DMA needs") or
+                        "remove this dma block: the component needs no DMA region")
+            continue
+        if name in given:
+            diags.error(file, line, "duplicate-dma",
+                        "DMA need '%s' of instance '%s' is already granted at line %d" %
+                        (name, inst.name, given[name].line),
+                        "keep one dma block for '%s'" % name)
+            continue
+        use = DmaUse(inst, need, line)
+        given[name] = use
+        problem = _dma_size_problem(need)
+        if problem:
+            use.bad = True  # reported here, left out of the layout and its quotas
+            diags.error(file, line, "dma-size",
+                        "DMA need '%s' of component '%s' (instance '%s') asks for %s" %
+                        (name, comp.name, inst.name, problem), _dma_size_fix(need, comp))
+            continue
+        if len(use.name()) > NAME_MAX:
+            diags.error(file, line, "name-too-long",
+                        "DMA region name '%s' has more than %d characters" %
+                        (use.name(), NAME_MAX), "use a shorter instance or DMA need name")
+    for need in comp.dma:
+        if need.name in given:
+            if not given[need.name].bad:
+                inst.dma.append(given[need.name])
+        else:
+            diags.error(file, inst.msg.line_of("name"), "dma-missing",
+                        "DMA need '%s' (%d bytes %s) of instance '%s' is not granted" %
+                        (need.name, need.bytes, need.kind(), inst.name),
+                        'add dma { need: "%s" } to instance \'%s\'' % (need.name, inst.name))
+
+
 def _resolve_system(system, inst, diags):
     """The instance's grant of the system capability against its component's need."""
     file = system.file
@@ -803,6 +906,7 @@ def load(path, board_arg, components, interfaces, pool, diags):
         _check_interfaces(system, inst, diags)
         _resolve_bindings(system, inst, diags)
         _resolve_devices(system, inst, diags)
+        _resolve_dma(system, inst, diags)
         _resolve_system(system, inst, diags)
         system.bindings.extend(inst.bindings)
     system.bindings.sort(key=Binding.key)

@@ -83,6 +83,12 @@ def report(out):
                 else:
                     what = "private"
                 lines.append(head + "memory %s %d bytes rw (%s)" % (mem.name, mem.size, what))
+            elif g.kind == "GRANT_DMA":
+                use = g.dma
+                lines.append(head + "dma %s %d bytes %s rw (instance '%s'): as strong as a "
+                             "device grant: board %s has no IOMMU" %
+                             (use.name(), use.size(), use.need.kind(), g.instance.name,
+                              system.board.name))
             elif g.kind == "GRANT_SYSTEM":
                 access = g.instance.system
                 lines.append(head + "system capability: %s %s (instance '%s')" %
@@ -100,6 +106,9 @@ def report(out):
         "# %d processes, %d channels, %d shared memories" %
         (len(out.processes), len(out.channels), len(out.memories)),
     ]
+    if out.dma_regions:
+        header.append("# %d DMA regions: each as strong as a device grant (board %s has no "
+                      "IOMMU)" % (len(out.dma_regions), board.name))
     return "\n".join(header + sorted(lines)) + "\n"
 
 
@@ -147,6 +156,11 @@ def dot(out):
         if d.irq:
             lines.append("  %s [shape=diamond, label=%s];" %
                          (_q("irq_%d" % d.irq), _q("irq %d" % d.irq)))
+    for use in out.dma_regions:
+        lines.append("  %s [shape=cylinder, label=%s];" %
+                     (_q("dma_" + use.name()),
+                      _q("DMA %s\n%d bytes %s\n(no IOMMU: reaches all memory)" %
+                         (use.name(), use.size(), use.need.kind()))))
     granted_system = [i for i in sorted(system.instances.values(), key=lambda i: i.name)
                       if i.system is not None]
     if granted_system:
@@ -177,6 +191,10 @@ def dot(out):
             if use.device.irq:
                 lines.append('  %s -> %s [style="dotted"];' %
                              (_q("irq_%d" % use.device.irq), _q("instance_" + inst.name)))
+    for use in out.dma_regions:
+        lines.append('  %s -> %s [style="dotted", label=%s];' %
+                     (_q("instance_" + use.instance.name), _q("dma_" + use.name()),
+                      _q("dma " + use.need.name)))
     for inst in granted_system:
         lines.append('  %s -> "system" [style="dotted", label=%s];' %
                      (_q("instance_" + inst.name), _q(_SYSTEM[inst.system])))

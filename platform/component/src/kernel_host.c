@@ -13,6 +13,11 @@
  * the other end. A direct call between two kernel-placed instances gets a
  * buffer of its own, mapped the same way.
  *
+ * DMA regions: the kernel makes those of kernel-placed instances itself
+ * (contiguous or pinned memory objects of the kernel process), maps them
+ * into the kernel window and gives the instance their physical addresses;
+ * the root task never sees them.
+ *
  * Devices: a kernel-placed instance reaches its devices through the
  * kernel's own map of the device window, and waits for a device's
  * interrupt through an IRQ line whose handle (IRQ and read rights) is in
@@ -282,6 +287,7 @@ static err_t give_device(struct kernel_instance *in, const viper_manifest_Instan
 	/* The kernel maps every board device in its own half. */
 	out->regs = phys_to_virt(dev->base);
 	out->size = dev->size;
+	out->phys = dev->base;
 	out->irq = VIPER_HANDLE_INVALID;
 	out->irq_line = dev->irq;
 	if (dev->irq) {
@@ -297,6 +303,76 @@ static err_t give_device(struct kernel_instance *in, const viper_manifest_Instan
 				     VIPER_RIGHT_IRQ | VIPER_RIGHT_READ, &out->irq);
 	}
 	return VIPER_OK;
+}
+
+/* The physical address of each page of pinned `m`, from the kernel heap. */
+static err_t dma_pages(const struct memory_object *m, const uint64_t **out)
+{
+	uint64_t *pages = kmalloc(m->pages * sizeof(uint64_t));
+
+	if (!pages)
+		return VIPER_E_NOMEM;
+	for (uint64_t i = 0; i < m->pages; i++) {
+		err_t err = memory_object_dma_address(m, i * PAGE_SIZE, &pages[i]);
+		if (err) {
+			kfree(pages);
+			return err;
+		}
+	}
+	*out = pages;
+	return VIPER_OK;
+}
+
+/*
+ * DMA region `d` of instance `rec`: a memory object of the kernel process
+ * (contiguous or pinned, as the region says) made now, mapped into the
+ * kernel window, with a handle of the grant's rights and its physical
+ * addresses.
+ */
+static err_t give_dma(struct kernel_instance *in, const viper_manifest_Instance *rec, pb_size_t d)
+{
+	const viper_manifest_Grant *g;
+	const viper_manifest_DmaRegion *region;
+	struct viper_dma *out = &in->env.dma[d];
+	struct memory_object *m;
+	uint32_t flags;
+	uint64_t va;
+	err_t err;
+
+	if (rec->dma[d] == 0 || rec->dma[d] > kernel_record->grants_count)
+		return VIPER_E_CORRUPT;
+	g = &kernel_record->grants[rec->dma[d] - 1];
+	if (g->kind != viper_manifest_GrantKind_GRANT_DMA ||
+	    g->dma_region >= manifest.dma_regions_count ||
+	    (g->rights & ~(uint32_t)VIPER_RIGHTS_ALL))
+		return VIPER_E_CORRUPT;
+	region = &manifest.dma_regions[g->dma_region];
+	flags = region->contiguous ? VIPER_MEMORY_CONTIGUOUS : VIPER_MEMORY_PINNED;
+	err = memory_object_check(region->size, flags);
+	if (!err)
+		err = memory_object_create(region->size, flags, kernel_process.as.account, &m);
+	if (err) {
+		kprintf("kernel: instance %s: cannot make DMA region %s (%llu bytes): %s\n",
+			rec->name, region->name, (unsigned long long)region->size, err_name(err));
+		return err;
+	}
+	struct map_request rq = {&m->obj, 0, m->size, VIPER_PROT_READ | VIPER_PROT_WRITE, 0};
+	err = aspace_map(&kernel_process.as, &rq, &va);
+	if (!err && !m->contiguous)
+		err = dma_pages(m, &out->pages);
+	if (!err)
+		err = memory_object_dma_address(m, 0, &out->phys);
+	if (err) {
+		kobject_unref(&m->obj);
+		return err;
+	}
+	out->virt = (void *)(uintptr_t)va;
+	out->size = m->size;
+	out->contiguous = m->contiguous;
+	if (!m->contiguous)
+		out->phys = 0;
+	/* The handle takes the creation reference; the mapping holds its own. */
+	return handle_give(&kernel_process.handles, &m->obj, g->rights, &out->memory);
 }
 
 /* The system capability for an instance whose record grants it (Instance.system). */
@@ -343,6 +419,10 @@ static err_t make_instance(struct kernel_instance *in, const viper_manifest_Inst
 	     d++) {
 		err = give_device(in, rec, d, board, root);
 		in->env.device_count = d + 1;
+	}
+	for (pb_size_t d = 0; d < rec->dma_count && d < VIPER_COMPONENT_MAX_DMA && !err; d++) {
+		err = give_dma(in, rec, d);
+		in->env.dma_count = d + 1;
 	}
 	return err;
 }

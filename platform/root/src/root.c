@@ -79,6 +79,32 @@ static int create_memories(void)
 }
 
 /*
+ * The DMA regions of processes: contiguous or pinned memory (the DMA right
+ * lets a holder learn its physical addresses). The root keeps them for the
+ * whole boot, so a restarted driver gets the memory its device may still
+ * be writing, never memory that went back to the page allocator.
+ */
+static int create_dma_regions(void)
+{
+	for (pb_size_t i = 0; i < manifest.dma_regions_count; i++) {
+		const viper_manifest_DmaRegion *d = &manifest.dma_regions[i];
+		int64_t h;
+
+		if (!plan_root_makes_dma(&manifest, i))
+			continue;
+		h = viper_memory_create(d->size, plan_dma_flags(d));
+		if (h < 0) {
+			supervisor_say("cannot create DMA region %s (%llu bytes %s): %s", d->name,
+				       (unsigned long long)d->size,
+				       d->contiguous ? "contiguous" : "pinned", plan_error_name(h));
+			return -1;
+		}
+		caps.dma[i] = (viper_handle_t)h;
+	}
+	return 0;
+}
+
+/*
  * Starts manifest process `index` with freshly derived grants. Returns 0,
  * or -1 after saying why; the root's originals are untouched either way.
  */
@@ -318,7 +344,7 @@ int main(const struct viper_startup *startup)
 		supervisor_say("startup handles do not match the manifest: %s", err.text);
 		return 1;
 	}
-	if (create_channels() < 0 || create_memories() < 0)
+	if (create_channels() < 0 || create_memories() < 0 || create_dma_regions() < 0)
 		return 1;
 	r = viper_poll_create();
 	if (r < 0) {

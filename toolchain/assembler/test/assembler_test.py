@@ -6,9 +6,10 @@
     assembler_test.py placement           the one-line placement diffs of systems/kv.textproto,
                                           systems/bulk.textproto and systems/system.textproto
     assembler_test.py parser              the text-format parser's corner cases
-    assembler_test.py rule NONE INSPECT CONTROL
+    assembler_test.py rule NONE INSPECT CONTROL DMA
                                           component()'s JSON of components declaring no,
-                                          "inspect" and "control" system needs, assembled
+                                          "inspect" and "control" system needs, and DMA
+                                          needs, assembled
 
 Each negative case (negative/<code>.textproto) states what it expects in
 header comments:
@@ -40,7 +41,7 @@ BOARD = os.path.join("system", "qemu_virt", "board.textproto")
 FIXTURES = os.path.join(TEST_DIR, "fixtures")
 COMPONENTS = ["kv_store", "kv_client", "console", "null_log", "blob_store", "blob_client",
               "clock", "echo", "huge_client", "huge_server", "orphan", "sys_probe",
-              "sys_control"]
+              "sys_control", "dma_driver", "dma_sizes"]
 INTERFACES = ["kv", "log", "blob", "time", "echo", "huge"]
 
 sys.path.insert(0, os.path.join(ROOT, "toolchain", "assembler"))
@@ -186,6 +187,17 @@ def test_golden(update):
                 [(i.name, i.system) for i in kernel.instances] ==
                 [("clock", 0), ("console", 0), ("reaper", 7)],
                 "kernel: grants %s instances %s" % (kernel.grants, kernel.instances))
+    # DMA regions: GRANT_DMA (7) with READ|WRITE|MAP|DMA (147), after the
+    # process's devices and before its memories, named by the instance's
+    # `dma` in need order; the regions say their size and kind.
+    storage = m.processes[3]
+    disk = [i for i in storage.instances if i.name == "disk"][0]
+    fails.check([(g.kind, g.rights, g.dma_region) for g in storage.grants[-2:]] ==
+                [(7, 147, 0), (7, 147, 1)] and list(disk.dma) == [3, 4],
+                "storage: grants %s disk %s" % (storage.grants, disk))
+    fails.check([(d.name, d.size, d.contiguous) for d in m.dma_regions] ==
+                [("disk.ring", 65536, True), ("disk.buffers", 1048576, False)],
+                "dma regions: %s" % m.dma_regions)
     fails.check(all(i.system == 0 for p in m.processes[1:4] for i in p.instances) and
                 all(g.kind != 6 for p in m.processes[1:4] for g in p.grants),
                 "only probe and reaper may have the system capability")
@@ -337,6 +349,7 @@ def test_placement():
                 "kernel: kv does not call log directly and serve channel 0: %s" % kv)
     test_bulk_placement(fails)
     test_system_placement(fails)
+    test_dma_placement(fails)
     return fails.done("placement")
 
 
@@ -466,6 +479,55 @@ def test_system_placement(fails):
                 "system inspect report:\n%s" % report)
 
 
+def test_dma_placement(fails):
+    """DMA regions are grants of their instance's process, after its devices,
+    the kernel's record included; they count against the process's quota,
+    or in the kernel against the board."""
+    base = read(os.path.join(HERE, "systems", "dma.textproto"))
+    marker = 'process: "kv"  # the placement line'
+    fails.check(base.count(marker) == 1, "dma.textproto lacks the placement line")
+    results = {}
+    for place in ("kv", "kernel"):
+        out_dir = tmpdir()
+        path = os.path.join(out_dir, "dma_%s.textproto" % place)
+        with open(path, "w", encoding="utf-8") as f:
+            f.write(base.replace(marker, 'process: "%s"  # the placement line' % place))
+        code, err, outs = assemble(path, out_dir)
+        if not fails.check(code == 0, "dma %s: exit %d:\n%s" % (place, code, err)):
+            continue
+        import schema
+        m = schema.manifest_class()()
+        with open(outs["manifest"], "rb") as f:
+            m.ParseFromString(f.read())
+        results[place] = (m, read(outs["report"]))
+    if len(results) != 2:
+        return
+
+    def record(m, process):
+        return [p for p in m.processes if p.name == process][0]
+
+    def dma_of(m, process):
+        p = record(m, process)
+        disk = [i for i in p.instances if i.name == "disk"][0]
+        return [(g.kind, g.rights, g.dma_region) for g in p.grants], list(disk.dma)
+
+    regions = [("disk.ring", 65536, True), ("disk.buffers", 1048576, False)]
+    line = ("dma disk.ring 65536 bytes contiguous rw (instance 'disk'): as strong as a device "
+            "grant: board qemu_virt has no IOMMU")
+    m, report = results["kv"]
+    fails.check(dma_of(m, "kv") == ([(1, 6, 0), (7, 147, 0), (7, 147, 1)], [2, 3]) and
+                [(d.name, d.size, d.contiguous) for d in m.dma_regions] == regions,
+                "dma co-located: %s regions %s" % (dma_of(m, "kv"), m.dma_regions))
+    fails.check("process kv: " + line in report, "dma co-located report:\n%s" % report)
+    m, report = results["kernel"]
+    fails.check(dma_of(m, "kernel") == ([(2, 5, 0), (7, 147, 0), (7, 147, 1)], [2, 3]) and
+                [(d.name, d.size, d.contiguous) for d in m.dma_regions] == regions and
+                [g.kind for g in record(m, "kv").grants] == [1],
+                "dma kernel: %s regions %s" % (dma_of(m, "kernel"), m.dma_regions))
+    fails.check("process kernel: " + line in report and "process kv: dma" not in report,
+                "dma kernel report:\n%s" % report)
+
+
 def test_parser():
     import diagnostics
     import schema
@@ -507,11 +569,16 @@ def test_parser():
 
 
 def test_rule(paths):
-    """component(system = ...) in the JSON the rule writes, and through the assembler."""
+    """component(system = ...) and component(dma = ...) in the JSON the rule
+    writes, and through the assembler."""
     fails = Failures()
-    if not fails.check(len(paths) == 3, "rule: give the JSON of three components"):
+    if not fails.check(len(paths) == 4, "rule: give the JSON of four components"):
         return fails.done("rule")
     names = []
+    dma = json.loads(read(os.path.join(ROOT, paths[3])))
+    fails.check(dma.get("dma") == [{"name": "ring", "contiguous": True, "bytes": 65536},
+                                   {"name": "buffers", "contiguous": False, "bytes": 8192}],
+                "%s: dma is %r" % (paths[3], dma.get("dma")))
     for path, want in zip(paths, ["", "inspect", "control"]):
         data = json.loads(read(os.path.join(ROOT, path)))
         names.append(data["name"])
@@ -525,7 +592,9 @@ def test_rule(paths):
                 'instance { name: "plain" component: "%s" process: "plain" }\n'
                 'instance { name: "probe" component: "%s" process: "probe" system: INSPECT }\n'
                 'instance { name: "reaper" component: "%s" process: "kernel" system: CONTROL }\n'
-                % (none, inspect, control))
+                'instance { name: "dev" component: "%s" process: "dev"\n'
+                '  dma { need: "buffers" } dma { need: "ring" } }\n'
+                % (none, inspect, control, dma["name"]))
     args = ["--system", system, "--board", BOARD, "--manifest", os.path.join(out_dir, "m.bin"),
             "--json", os.path.join(out_dir, "d.json")]
     for path in paths:
@@ -540,9 +609,14 @@ def test_rule(paths):
     got = {p.name: ([(g.kind, g.rights) for g in p.grants],
                     [(i.name, i.system) for i in p.instances]) for p in m.processes}
     fails.check(got == {"kernel": ([(6, 3)], [("reaper", 1)]),
+                        "dev": ([(7, 147), (7, 147)], [("dev", 0)]),
                         "plain": ([], [("plain", 0)]),
                         "probe": ([(6, 1)], [("probe", 1)])},
                 "rule: manifest %s" % got)
+    # Regions in need order, whatever the order of the dma blocks.
+    fails.check([(d.name, d.size, d.contiguous) for d in m.dma_regions] ==
+                [("dev.ring", 65536, True), ("dev.buffers", 8192, False)],
+                "rule: dma regions %s" % m.dma_regions)
     return fails.done("rule")
 
 
