@@ -308,8 +308,8 @@ struct viper_spawn {
 struct viper_startup_handle {
 	viper_handle_t handle;
 	uint32_t kind;	 /* enum viper_object_kind */
-	uint64_t detail; /* device: physical base; IRQ: line */
-	uint64_t size;	 /* device: region size */
+	uint64_t detail; /* device: its registers' physical base; IRQ: line */
+	uint64_t size;	 /* device: region size (whole pages around the registers) */
 };
 
 /*
