@@ -11,7 +11,9 @@ Canonical grant order of a process (grant index = startup handle position):
      creates and maps the bulk buffers of its channels and hands them to the
      root task with the channel ends);
   3. devices: instances by name, each instance's needs in component order,
-     GRANT_DEVICE then GRANT_IRQ when the device has an interrupt;
+     GRANT_DEVICE then GRANT_IRQ when the device has an interrupt (a
+     device of a virtio kind found at boot gets its IRQ grant when the
+     board's virtio-mmio slots have interrupts);
   4. DMA regions: instances by name, each instance's DMA needs in component
      order (GRANT_DMA, rights READ|WRITE|MAP|DMA);
   5. the process's own memories, by name;
@@ -19,6 +21,9 @@ Canonical grant order of a process (grant index = startup handle position):
      instances by name (rights READ for INSPECT, READ|WRITE for CONTROL).
 Channels are ordered by client instance name, then slot index. DMA regions
 are ordered as their grants: processes in manifest order, then as above.
+When a device grant names a virtio kind, virtio_slots lists every
+virtio-mmio slot of the board from the highest address down: the order of
+QEMU virt's -device options, in which devices are found at boot.
 """
 
 import model
@@ -91,7 +96,7 @@ class Grant:
     """One startup handle of a process."""
 
     def __init__(self, kind, rights, channel=None, device=None, memory=None, instance=None,
-                 dma=None):
+                 dma=None, use=None):
         self.kind = kind  # GRANT_* name
         self.rights = rights
         self.channel = channel  # Channel
@@ -99,6 +104,7 @@ class Grant:
         self.memory = memory  # Memory
         self.instance = instance  # the instance it is for (devices, DMA, the system capability)
         self.dma = dma  # model.DmaUse
+        self.use = use  # model.DeviceUse of device and IRQ grants
 
 
 class InstanceLayout:
@@ -126,6 +132,7 @@ class Layout:
         self.channels = []
         self.memories = []
         self.dma_regions = []  # model.DmaUse, in grant order
+        self.virtio_slots = []  # model.BoardDevice: where virtio kinds are found at boot
         self.processes = []  # ProcessLayout in manifest order
 
 
@@ -156,6 +163,10 @@ def layout(system, diags):
     for proc in system.process_order():
         for name, size, _ in proc.memories:
             out.memories.append(Memory("%s.%s" % (proc.name, name), size, process=proc))
+    if any(u.virtio_id for i in system.instances.values() for u in i.devices):
+        out.virtio_slots = sorted((d for d in system.board.devices.values()
+                                   if d.kind == model.VIRTIO_BUS_KIND),
+                                  key=lambda d: d.base, reverse=True)
 
     for proc in system.process_order():
         pl = ProcessLayout(proc)
@@ -180,12 +191,12 @@ def layout(system, diags):
         for inst in proc.instances:
             for use in inst.devices:
                 grants.append(Grant("GRANT_DEVICE", RIGHTS_DEVICE, device=use.device,
-                                    instance=inst))
+                                    instance=inst, use=use))
                 # The instance lists the device; its IRQ is the grant right after.
                 device_grants.setdefault(inst.name, []).append(len(grants))
-                if use.device.irq:
+                if (use.device.irq if use.device else any(d.irq for d in out.virtio_slots)):
                     grants.append(Grant("GRANT_IRQ", RIGHTS_IRQ, device=use.device,
-                                        instance=inst))
+                                        instance=inst, use=use))
         dma_grants = {}
         for inst in proc.instances:
             for use in inst.dma:
@@ -366,6 +377,11 @@ def to_manifest(out, manifest_cls):
         mm = m.memories.add()
         mm.name = mem.name
         mm.size = mem.size
+    for dev in out.virtio_slots:
+        vs = m.virtio_slots.add()
+        vs.name = dev.name
+        vs.base = dev.base
+        vs.irq = dev.irq
     for use in out.dma_regions:
         d = m.dma_regions.add()
         d.name = use.name()
@@ -396,6 +412,8 @@ def to_manifest(out, manifest_cls):
                 pg.device_base = g.device.base
                 if g.kind == "GRANT_IRQ":
                     pg.irq = g.device.irq
+            if g.kind == "GRANT_DEVICE" and g.use.virtio_id:
+                pg.virtio_id = g.use.virtio_id
             if g.memory is not None:
                 pg.memory = out.memories.index(g.memory)
             if g.dma is not None:

@@ -45,6 +45,7 @@
 #include "entry_lock.h"
 #include "pb_decode.h"
 #include "platform/manifest/manifest.pb.h"
+#include "root/virtio_slots.h"
 #include "serve.h"
 
 #define ARRAY_LEN(a)  (sizeof(a) / sizeof((a)[0]))
@@ -62,7 +63,7 @@ extern const uint8_t viper_manifest[];
 extern const uint32_t viper_manifest_size;
 
 static viper_manifest_Manifest manifest;
-static const viper_manifest_Process *kernel_record;
+static viper_manifest_Process *kernel_record; /* its virtio grants are resolved at boot */
 
 /* The kernel process's handle for each of its grants (0: none). */
 static viper_handle_t grant_handles[MAX_GRANTS];
@@ -88,7 +89,7 @@ static unsigned loop_count;
 /* Connection numbers of direct (co-located) calls: never a channel's (channel + 1). */
 static uint32_t next_local_connection = MAX_CHANNELS + 1;
 
-static const viper_manifest_Process *find_kernel_record(void)
+static viper_manifest_Process *find_kernel_record(void)
 {
 	for (pb_size_t i = 0; i < manifest.processes_count; i++) {
 		if (strcmp(manifest.processes[i].name, "kernel") == 0)
@@ -251,6 +252,50 @@ static const struct board_device *board_device_at(const struct board_info *board
 			return &board->devices[i];
 	}
 	return NULL;
+}
+
+/* The kernel reads a virtio-mmio slot through its own map of the device window. */
+static uint32_t read_slot(void *context, uint64_t base, uint32_t offset)
+{
+	(void)context;
+	return *(volatile const uint32_t *)((const volatile uint8_t *)phys_to_virt(base) + offset);
+}
+
+static bool board_has(void *context, uint64_t base)
+{
+	return board_device_at(context, base) != NULL;
+}
+
+/*
+ * The kernel's device grants of a virtio kind, as the root task resolves a
+ * process's (root/virtio_slots.h): probe every slot of the board, claim the
+ * pinned ones, give each found one the first free slot holding its ID. The
+ * kernel resolves before the root starts, so the root never sees these
+ * slots. A device that is not there stops the boot.
+ */
+static err_t resolve_virtio(const struct board_info *board)
+{
+	struct virtio_slots slots;
+	struct virtio_failure why;
+	char text[192];
+
+	if (manifest.virtio_slots_count == 0)
+		return VIPER_OK;
+	virtio_slots_probe(&manifest, read_slot, board_has, (void *)board, &slots);
+	if (virtio_slots_claim(&manifest, kernel_record, &slots, &why) == VIPER_OK &&
+	    virtio_slots_resolve(&manifest, kernel_record, &slots, &why) == VIPER_OK) {
+		for (pb_size_t g = 0; g < kernel_record->grants_count; g++) {
+			const viper_manifest_Grant *gr = &kernel_record->grants[g];
+			if (gr->kind == viper_manifest_GrantKind_GRANT_DEVICE && gr->virtio_id)
+				kprintf("kernel: %s in %s (0x%08llx) for grant %u\n",
+					virtio_kind_name(gr->virtio_id), gr->device,
+					(unsigned long long)gr->device_base, (unsigned)g + 1);
+		}
+		return VIPER_OK;
+	}
+	virtio_failure_text(&why, text, sizeof(text));
+	kprintf("kernel: a kernel-placed instance lacks a device: %s\n", text);
+	return VIPER_E_NOTFOUND;
 }
 
 /*
@@ -486,7 +531,9 @@ err_t kernel_components_prepare(const struct board_info *board, struct root_star
 	/* What system_processes reports for the kernel's own process: its threads'. */
 	if (kernel_record->priority && kernel_record->priority <= VIPER_PRIORITY_MAX)
 		kernel_process.priority = kernel_record->priority;
-	err = make_channels(root->grants, ROOT_GRANTS_MAX, count);
+	err = resolve_virtio(board);
+	if (!err)
+		err = make_channels(root->grants, ROOT_GRANTS_MAX, count);
 	for (pb_size_t i = 0; i < kernel_record->instances_count && !err; i++)
 		err = make_instance(&instances[i], &kernel_record->instances[i], board, root);
 	if (!err)

@@ -688,6 +688,17 @@ viper_manifest_Process Policy(viper_manifest_Restart restart, uint32_t max, bool
 constexpr uint32_t kDmaRights =
 	VIPER_RIGHT_READ | VIPER_RIGHT_WRITE | VIPER_RIGHT_MAP | VIPER_RIGHT_DMA;
 
+viper_manifest_Grant DmaGrant(uint32_t region)
+{
+	viper_manifest_Grant g;
+
+	memset(&g, 0, sizeof(g));
+	g.kind = viper_manifest_GRANT_DMA;
+	g.rights = kDmaRights;
+	g.dma_region = region;
+	return g;
+}
+
 // TwoProcesses, with two DMA regions for "server"'s instance "store" (a
 // contiguous ring, grant 5, and pinned buffers, grant 6) and one for a
 // kernel-placed instance, which the kernel makes.
@@ -705,14 +716,14 @@ std::unique_ptr<Manifest> WithDma()
 	m->dma_regions[2].contiguous = true;
 	viper_manifest_Process *s = &m->processes[1];
 	s->grants_count = 6;
-	s->grants[4] = {viper_manifest_GRANT_DMA, 0, "", 0, 0, 0, kDmaRights, 0};
-	s->grants[5] = {viper_manifest_GRANT_DMA, 0, "", 0, 0, 0, kDmaRights, 1};
+	s->grants[4] = DmaGrant(0);
+	s->grants[5] = DmaGrant(1);
 	s->instances[0].dma_count = 2;
 	s->instances[0].dma[0] = 5;
 	s->instances[0].dma[1] = 6;
 	viper_manifest_Process *k = &m->processes[0];
 	k->grants_count = 1;
-	k->grants[0] = {viper_manifest_GRANT_DMA, 0, "", 0, 0, 0, kDmaRights, 2};
+	k->grants[0] = DmaGrant(2);
 	return m;
 }
 

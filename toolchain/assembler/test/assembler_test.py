@@ -41,7 +41,7 @@ BOARD = os.path.join("system", "qemu_virt", "board.textproto")
 FIXTURES = os.path.join(TEST_DIR, "fixtures")
 COMPONENTS = ["kv_store", "kv_client", "console", "null_log", "blob_store", "blob_client",
               "clock", "echo", "huge_client", "huge_server", "orphan", "sys_probe",
-              "sys_control", "dma_driver", "dma_sizes"]
+              "sys_control", "dma_driver", "dma_sizes", "virtio_pair"]
 INTERFACES = ["kv", "log", "blob", "time", "echo", "huge"]
 
 sys.path.insert(0, os.path.join(ROOT, "toolchain", "assembler"))
@@ -193,11 +193,23 @@ def test_golden(update):
     storage = m.processes[3]
     disk = [i for i in storage.instances if i.name == "disk"][0]
     fails.check([(g.kind, g.rights, g.dma_region) for g in storage.grants[-2:]] ==
-                [(7, 147, 0), (7, 147, 1)] and list(disk.dma) == [3, 4],
+                [(7, 147, 0), (7, 147, 1)] and list(disk.dma) == [7, 8],
                 "storage: grants %s disk %s" % (storage.grants, disk))
     fails.check([(d.name, d.size, d.contiguous) for d in m.dma_regions] ==
                 [("disk.ring", 65536, True), ("disk.buffers", 1048576, False)],
                 "dma regions: %s" % m.dma_regions)
+    # Devices of a virtio kind: found at boot (no base, no IRQ line yet) or
+    # pinned (the slot's base and line, checked at boot), both with their
+    # virtio device ID; the board's slots follow, highest address first.
+    fails.check([(g.kind, g.device, g.device_base, g.irq, g.virtio_id)
+                 for g in storage.grants[2:6]] ==
+                [(3, "", 0, 0, 4), (4, "", 0, 0, 0),
+                 (3, "virtio5", 0x0a000a00, 0, 2), (4, "virtio5", 0x0a000a00, 53, 0)],
+                "storage device grants: %s" % storage.grants[2:6])
+    fails.check(len(m.virtio_slots) == 32 and
+                (m.virtio_slots[0].name, m.virtio_slots[0].base, m.virtio_slots[0].irq) ==
+                ("virtio31", 0x0a003e00, 79) and m.virtio_slots[31].name == "virtio0",
+                "virtio slots: %s" % m.virtio_slots[:2])
     fails.check(all(i.system == 0 for p in m.processes[1:4] for i in p.instances) and
                 all(g.kind != 6 for p in m.processes[1:4] for g in p.grants),
                 "only probe and reaper may have the system capability")
