@@ -174,7 +174,8 @@ static int map_devices(struct host_instance *in)
 			return -1;
 		}
 		dev->regs = (volatile void *)(uintptr_t)(va + (h->detail & (VIPER_PAGE_SIZE - 1)));
-		dev->size = h->size;
+		/* The region is whole pages; the device starts inside its first one. */
+		dev->size = h->size - (h->detail & (VIPER_PAGE_SIZE - 1));
 		dev->phys = h->detail;
 		dev->irq = VIPER_HANDLE_INVALID;
 		/*

@@ -138,6 +138,14 @@ static int32_t check_grants(const viper_manifest_Manifest *m, const viper_manife
 					    (unsigned)m->memories_count);
 			break;
 		case viper_manifest_GRANT_DEVICE:
+			/* No base: a device of a virtio kind, found at boot. */
+			if (gr->device_base == 0 && gr->virtio_id == 0)
+				return fail(
+					err, VIPER_E_CORRUPT,
+					"process %s: grant %u (device) names no device: no base "
+					"and no virtio kind",
+					p->name, g + 1);
+			break;
 		case viper_manifest_GRANT_IRQ:
 			break;
 		case viper_manifest_GRANT_DMA:

@@ -781,6 +781,21 @@ TEST(PlanDmaTest, RejectsBadDmaGrants)
 	EXPECT_EQ(RoundTrip(*m, &message), VIPER_E_CORRUPT) << "past the grants";
 }
 
+TEST(PlanDecodeTest, AcceptsADeviceFoundAtBootButNotADeviceOfNothing)
+{
+	std::string message;
+	auto m = TwoProcesses();
+
+	m->processes[1].grants[1].device_base = 0;
+	m->processes[1].grants[1].virtio_id = 2; /* a virtio-blk, found at boot */
+	m->processes[1].grants[2].irq = 0;
+	EXPECT_EQ(RoundTrip(*m, &message), VIPER_OK) << message;
+	m->processes[1].grants[1].virtio_id = 0;
+	EXPECT_EQ(RoundTrip(*m, &message), VIPER_E_CORRUPT);
+	EXPECT_EQ(message, "process server: grant 2 (device) names no device: no base and no "
+			   "virtio kind");
+}
+
 TEST(PlanDmaTest, TheRootMakesTheRegionsOfProcessesOnly)
 {
 	auto m = WithDma();
