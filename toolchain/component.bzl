@@ -7,6 +7,7 @@
         provides = ["//interfaces:kv"],
         slots = {"log": "//interfaces:log"},
         devices = {"uart": "pl011"},
+        dma = {"ring": "contiguous:65536"},
         stack_kib = 8,
         heap_kib = 16,
         placements = ["kernel", "process"],
@@ -15,14 +16,22 @@
 builds a cc_library `name` (for the host, a process or the kernel, whichever
 configuration asks) and `name_meta`, a JSON description the assembler reads:
 the interfaces provided, the slots used (slot name to interface), the
-devices needed (need name to board device kind), stack and heap needs,
-where the component may be placed, its need for the system capability, and
-the BUILD file and line of the component() call (for the assembler's
-diagnostics).
-Slot order is the order of `slots` and device order that of `devices`; the
-generated header <name>_slots.h gives each slot's index as
-<NAME>_SLOT_<SLOT> and each device need's index in the instance's
-env->devices as <NAME>_DEVICE_<NEED>.
+devices needed (need name to board device kind, or a virtio kind such as
+"virtio-blk" that the root task finds at boot), the DMA regions needed,
+stack and heap needs, where the component may be placed, its need for the
+system capability, and the BUILD file and line of the component() call
+(for the assembler's diagnostics). Slot order is the order of `slots`,
+device order that of `devices` and DMA order that of `dma`; the generated
+header <name>_slots.h gives each slot's index as <NAME>_SLOT_<SLOT>, each
+device need's index in the instance's env->devices as <NAME>_DEVICE_<NEED>
+and each DMA need's index in env->dma as <NAME>_DMA_<NEED>.
+
+`dma` maps a need's name to "contiguous:BYTES" (one physically contiguous
+block, at most 4 MiB) or "scatter:BYTES" (pinned pages anywhere, at most
+64 MiB, for scatter-gather). The assembler checks the sizes; a system
+description grants each need with `dma { need: "..." }`. Without an IOMMU
+a device reaches all physical memory, so a DMA grant is as strong as a
+device grant (docs/components.md, "DMA regions").
 
 `system` declares that need: "" (the default) for none; "inspect" for the
 capability's read right (list processes, memory and handles); "control" for
@@ -37,6 +46,21 @@ load("//toolchain/aarch64:flags.bzl", "NO_FP_COPTS")
 # The values of component(system = ...): none, the system capability's read
 # right, or its read and write rights.
 SYSTEM_NEEDS = ["", "inspect", "control"]
+
+# The kinds of component(dma = ...) needs: "<kind>:<bytes>".
+DMA_KINDS = ["contiguous", "scatter"]
+
+def _parse_dma(component_name, need, spec):
+    """The struct of DMA need `need` = `spec` ("contiguous:BYTES" or "scatter:BYTES")."""
+    kind, sep, number = spec.partition(":")
+    digits = number[1:] if number.startswith("-") else number
+    if not sep or kind not in DMA_KINDS or not digits or not digits.isdigit():
+        fail('component %s: dma need "%s" is "%s"; write "contiguous:BYTES" for one ' % (component_name, need, spec) +
+             'physically contiguous block (at most 4 MiB) or "scatter:BYTES" for pinned pages ' +
+             'anywhere (at most 64 MiB), e.g. "contiguous:65536"')
+
+    # The assembler judges the size (0, negative, over the kernel's limits).
+    return struct(name = need, contiguous = kind == "contiguous", bytes = int(number))
 
 ComponentInfo = provider(
     doc = "A component's declaration, for the assembler.",
@@ -70,6 +94,7 @@ def _component_meta_impl(ctx):
         provides = provides,
         slots = slots,
         devices = [struct(name = k, kind = v) for k, v in ctx.attr.devices.items()],
+        dma = [_parse_dma(ctx.attr.component_name, k, v) for k, v in ctx.attr.dma.items()],
         stack_kib = ctx.attr.stack_kib,
         heap_kib = ctx.attr.heap_kib,
         placements = ctx.attr.placements,
@@ -97,6 +122,7 @@ component_meta = rule(
         "slot_interfaces": attr.label_list(providers = [InterfaceInfo]),
         "slot_interface_index": attr.int_list(),
         "devices": attr.string_dict(),
+        "dma": attr.string_dict(),
         "stack_kib": attr.int(default = 8),
         "heap_kib": attr.int(default = 0),
         "placements": attr.string_list(default = ["kernel", "process"]),
@@ -119,6 +145,9 @@ def _slots_header_impl(ctx):
     for i, d in enumerate(ctx.attr.device_names):
         lines.append("#define %s_DEVICE_%s %d" % (ctx.attr.component_name.upper(), d.upper(), i))
     lines.append("#define %s_DEVICE_COUNT %d" % (ctx.attr.component_name.upper(), len(ctx.attr.device_names)))
+    for i, d in enumerate(ctx.attr.dma_names):
+        lines.append("#define %s_DMA_%s %d" % (ctx.attr.component_name.upper(), d.upper(), i))
+    lines.append("#define %s_DMA_COUNT %d" % (ctx.attr.component_name.upper(), len(ctx.attr.dma_names)))
     lines.append("#endif")
     ctx.actions.write(out, "\n".join(lines) + "\n")
     return [DefaultInfo(files = depset([out]))]
@@ -129,6 +158,7 @@ _slots_header = rule(
         "component_name": attr.string(mandatory = True),
         "slot_names": attr.string_list(),
         "device_names": attr.string_list(),
+        "dma_names": attr.string_list(),
     },
 )
 
@@ -147,6 +177,7 @@ def component(
         provides = [],
         slots = {},
         devices = {},
+        dma = {},
         stack_kib = 8,
         heap_kib = 0,
         placements = ["kernel", "process"],
@@ -160,6 +191,8 @@ def component(
         fail('component %s: system = "%s" is not a need for the system capability; use ' % (name, system) +
              '"inspect" (read: list processes, memory and handles) or "control" (read and ' +
              'write: stop processes too), or leave it out for none')
+    for need, spec in dma.items():
+        _parse_dma(name, need, spec)
     slot_names = list(slots.keys())
     slot_ifaces = [slots[s] for s in slot_names]
     distinct_ifaces = []
@@ -171,6 +204,7 @@ def component(
         component_name = name,
         slot_names = slot_names,
         device_names = list(devices.keys()),
+        dma_names = list(dma.keys()),
     )
     component_meta(
         name = name + "_meta",
@@ -180,6 +214,7 @@ def component(
         slot_interfaces = distinct_ifaces,
         slot_interface_index = [distinct_ifaces.index(i) for i in slot_ifaces],
         devices = devices,
+        dma = dma,
         stack_kib = stack_kib,
         heap_kib = heap_kib,
         placements = placements,

@@ -12,6 +12,17 @@ import sys
 QEMU = "/usr/bin/qemu-system-aarch64"
 
 
+class _VirtioDevice(argparse.Action):
+    """Collects --virtio-rng and --virtio-blk in the order given: QEMU virt
+    puts the first -device in virtio-mmio slot 31, the next in 30, and so
+    on, so the order decides which slot holds which device."""
+
+    def __call__(self, parser, namespace, value, option_string=None):
+        devices = list(getattr(namespace, "virtio", None) or [])
+        devices.append(("rng", None) if option_string == "--virtio-rng" else ("blk", value))
+        namespace.virtio = devices
+
+
 def add_machine_args(parser):
     """Adds the options that describe the virtual machine."""
     parser.add_argument("--gic", choices=["2", "3"], default="2",
@@ -24,6 +35,12 @@ def add_machine_args(parser):
                         help="count instructions exactly (-icount shift=0), for benchmarks")
     parser.add_argument("--append", default="", help="kernel command line (bootargs)")
     parser.add_argument("--dtb", help="boot with this device tree instead of QEMU's own")
+    parser.add_argument("--virtio-rng", nargs=0, action=_VirtioDevice, dest="virtio",
+                        help="add a virtio-rng device (repeatable; the order of --virtio-* "
+                        "options is the order of the slots, from virtio31 down)")
+    parser.add_argument("--virtio-blk", metavar="IMAGE", action=_VirtioDevice, dest="virtio",
+                        help="add a virtio-blk device backed by the raw image IMAGE")
+    parser.set_defaults(virtio=[])
 
 
 def command(image, args, interactive):
@@ -39,6 +56,12 @@ def command(image, args, interactive):
         cmd += ["-dtb", args.dtb]
     if args.icount:
         cmd += ["-icount", "shift=0"]
+    for n, (kind, image) in enumerate(args.virtio):
+        if kind == "rng":
+            cmd += ["-device", "virtio-rng-device"]
+        else:
+            cmd += ["-drive", "if=none,format=raw,id=disk%d,file=%s" % (n, image),
+                    "-device", "virtio-blk-device,drive=disk%d" % n]
     if interactive:
         # Serial and QEMU monitor share the terminal: Ctrl-A X quits, Ctrl-A C
         # switches to the monitor.

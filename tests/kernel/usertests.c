@@ -235,12 +235,23 @@ static void test_dma(void)
 	int64_t pa;
 
 	CHECK(m > 0);
-	pa = viper_memory_physical((viper_handle_t)m);
+	pa = viper_memory_physical((viper_handle_t)m, 0);
 	CHECK(pa > 0 && (pa & (VIPER_PAGE_SIZE - 1)) == 0);
+	/* Any byte of it: the base plus its offset, up to the last byte. */
+	CHECK_EQ(viper_memory_physical((viper_handle_t)m, 5000), pa + 5000);
+	CHECK_EQ(viper_memory_physical((viper_handle_t)m, 4 * VIPER_PAGE_SIZE - 1),
+		 pa + 4 * VIPER_PAGE_SIZE - 1);
+	CHECK_EQ(viper_memory_physical((viper_handle_t)m, 4 * VIPER_PAGE_SIZE), VIPER_E_RANGE);
+	CHECK_EQ(viper_memory_physical((viper_handle_t)m, UINT64_MAX), VIPER_E_RANGE);
 	nodma = viper_handle_derive((viper_handle_t)m, VIPER_RIGHT_READ | VIPER_RIGHT_MAP);
-	CHECK_EQ(viper_memory_physical((viper_handle_t)nodma), VIPER_E_RIGHTS);
+	CHECK_EQ(viper_memory_physical((viper_handle_t)nodma, 0), VIPER_E_RIGHTS);
 	plain = viper_memory_create(VIPER_PAGE_SIZE, 0);
-	CHECK_EQ(viper_memory_physical((viper_handle_t)plain), VIPER_E_RIGHTS);
+	CHECK_EQ(viper_memory_physical((viper_handle_t)plain, 0), VIPER_E_RIGHTS);
+	/* One kind of DMA memory at a time, and no unknown flags. */
+	CHECK_EQ(
+		viper_memory_create(VIPER_PAGE_SIZE, VIPER_MEMORY_CONTIGUOUS | VIPER_MEMORY_PINNED),
+		VIPER_E_INVAL);
+	CHECK_EQ(viper_memory_create(VIPER_PAGE_SIZE, 1u << 2), VIPER_E_INVAL);
 	viper_handle_close((viper_handle_t)m);
 	viper_handle_close((viper_handle_t)plain);
 }
@@ -296,6 +307,57 @@ static uint64_t pages_promised(void)
 }
 
 #define PG VIPER_PAGE_SIZE
+
+/*
+ * Pinned memory: every page in use from the start (nothing promised), each
+ * page's physical address known and fixed, never cloned; the DMA right.
+ */
+static void test_pinned_memory(void)
+{
+	uint64_t used = pages_in_use(), promised = pages_promised(), mapped = 0;
+	int64_t m = viper_memory_create(3 * PG, VIPER_MEMORY_PINNED), va;
+	struct viper_handle_info info = {0};
+	int64_t pa[3];
+	volatile uint8_t *p;
+
+	CHECK(m > 0);
+	if (m <= 0)
+		return;
+	CHECK(pages_in_use() >= used + 3);
+	CHECK_EQ(pages_promised(), promised);
+	CHECK_EQ(viper_handle_query((viper_handle_t)m, &info), 0);
+	CHECK((info.rights & VIPER_RIGHT_DMA) != 0);
+	CHECK_EQ(info.size, 3 * PG);
+	for (int i = 0; i < 3; i++) {
+		pa[i] = viper_memory_physical((viper_handle_t)m, (uint64_t)i * PG);
+		CHECK(pa[i] > 0 && (pa[i] & (PG - 1)) == 0);
+	}
+	CHECK(pa[0] != pa[1] && pa[1] != pa[2] && pa[0] != pa[2]);
+	/* A byte inside a page is that page's address plus its offset. */
+	CHECK_EQ(viper_memory_physical((viper_handle_t)m, PG + 123), pa[1] + 123);
+	CHECK_EQ(viper_memory_physical((viper_handle_t)m, 3 * PG), VIPER_E_RANGE);
+	/* Zeroed, and touching it neither takes pages nor moves any. */
+	va = viper_memory_map((viper_handle_t)m, 0, 3 * PG, VIPER_PROT_READ | VIPER_PROT_WRITE, 0);
+	CHECK(va > 0);
+	if (va > 0) {
+		bool zero = true;
+
+		mapped = pages_in_use(); /* and the mapping's translation tables */
+		p = (volatile uint8_t *)(uintptr_t)va;
+		for (uint64_t i = 0; i < 3 * PG; i++)
+			zero = zero && p[i] == 0;
+		CHECK(zero);
+		p[2 * PG + 7] = 0x5a;
+		CHECK_EQ(pages_in_use(), mapped);
+		CHECK_EQ(viper_memory_physical((viper_handle_t)m, 2 * PG), pa[2]);
+		CHECK_EQ(viper_memory_unmap((uint64_t)va, 3 * PG), 0);
+	}
+	CHECK_EQ(viper_memory_clone((viper_handle_t)m), VIPER_E_UNSUPPORTED);
+	CHECK_EQ(viper_memory_create((64ull << 20) + 1, VIPER_MEMORY_PINNED), VIPER_E_INVAL);
+	CHECK_EQ(viper_handle_close((viper_handle_t)m), 0);
+	/* Its pages go back; the tables stay until we exit. */
+	CHECK(mapped == 0 || pages_in_use() <= mapped - 3);
+}
 
 static void test_demand_zero(void)
 {
@@ -517,6 +579,38 @@ static void test_instances_share_their_program(void)
 
 enum { RTC_DR = 0x00, RTC_MR = 0x04, RTC_IMSC = 0x10, RTC_ICR = 0x1c };
 
+/*
+ * A device smaller than a page: virtio-mmio slot 31 (0x0a003e00, 0x200
+ * bytes) has a region of the page around it, and its startup handle and
+ * handle_query tell where its registers start in it.
+ */
+static void test_sub_page_device(void)
+{
+	const struct viper_startup_handle *slot = NULL;
+	struct viper_handle_info info = {0};
+	int64_t va;
+
+	for (uint32_t i = 0; i < startup->handle_count; i++) {
+		if (startup->handles[i].kind == VIPER_OBJ_DEVICE &&
+		    startup->handles[i].detail == 0x0a003e00)
+			slot = &startup->handles[i];
+	}
+	CHECK(slot != NULL);
+	if (!slot)
+		return;
+	CHECK_EQ(slot->size, VIPER_PAGE_SIZE);
+	CHECK_EQ(viper_handle_query(slot->handle, &info), 0);
+	CHECK_EQ(info.detail, 0x0a003e00);
+	CHECK_EQ(info.size, VIPER_PAGE_SIZE);
+	va = viper_device_map(slot->handle, 0, VIPER_PAGE_SIZE, VIPER_PROT_READ);
+	CHECK(va > 0);
+	if (va <= 0)
+		return;
+	/* Its magic value is at its own offset in the page: "virt". */
+	CHECK_EQ(*(volatile uint32_t *)(uintptr_t)(va + 0xe00), 0x74726976u);
+	CHECK_EQ(viper_memory_unmap((uint64_t)va, VIPER_PAGE_SIZE), 0);
+}
+
 static void test_device_and_irq(void)
 {
 	const struct viper_startup_handle *dev = NULL, *irq = NULL;
@@ -573,6 +667,7 @@ static void test_device_and_irq(void)
 	CHECK_EQ(viper_memory_unmap((uint64_t)va, VIPER_PAGE_SIZE), 0);
 	viper_handle_close((viper_handle_t)weak);
 	viper_handle_close((viper_handle_t)noirq);
+	test_sub_page_device();
 }
 
 static void test_no_device_without_caps(void)
@@ -2462,6 +2557,7 @@ int main(const struct viper_startup *s)
 	run("memory objects and mappings", test_memory_map);
 	run("memory exhaustion", test_memory_exhaustion);
 	run("DMA memory", test_dma);
+	run("pinned memory", test_pinned_memory);
 	run("shared memory between processes", test_shared_memory_between_processes);
 	run("demand-zero memory", test_demand_zero);
 	run("promised memory can all be touched", test_promises_are_kept);

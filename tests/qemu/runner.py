@@ -12,6 +12,10 @@ place against the steps varies, such as two threads' reports). With
 --exit, QEMU must end by itself (the guest powered off) after the last step.
 The whole run is bounded by --timeout seconds. On failure the runner says
 which step failed and prints the captured serial log.
+
+A disk image named @scratch/NAME in the machine options (--virtio-blk
+@scratch/disk.img) is a scratch file the runner makes: SCRATCH_BYTES of
+zeros in the test's temporary directory.
 """
 
 import argparse
@@ -22,7 +26,10 @@ import re
 import select
 import subprocess
 import sys
+import tempfile
 import time
+
+SCRATCH_BYTES = 1 << 20
 
 
 def load_launcher(path):
@@ -82,6 +89,21 @@ class Serial:
         return self.exited
 
 
+def scratch_images(virtio):
+    """`virtio` (the machine's --virtio-* devices) with each @scratch/NAME
+    image made, as a file of zeros in the test's temporary directory."""
+    out = []
+    where = os.environ.get("TEST_TMPDIR") or tempfile.mkdtemp(prefix="viper-scratch-")
+    for kind, image in virtio:
+        if image and image.startswith("@scratch/"):
+            path = os.path.join(where, os.path.basename(image))
+            with open(path, "wb") as f:
+                f.truncate(SCRATCH_BYTES)
+            image = path
+        out.append((kind, image))
+    return out
+
+
 def fail(serial, why):
     print("FAIL: %s" % why)
     print("---- serial log ----")
@@ -120,6 +142,7 @@ def main():
     machine = argparse.ArgumentParser()
     launcher.add_machine_args(machine)
     machine_args = machine.parse_args(rest)
+    machine_args.virtio = scratch_images(machine_args.virtio)
 
     cmd = launcher.command(args.image, machine_args, interactive=False)
     print("runner: %s" % " ".join(cmd))

@@ -12,6 +12,22 @@ import json
 SYSTEM_NEEDS = ("", "inspect", "control")
 
 
+class DmaNeed:
+    """A DMA need of component(dma = ...): a name, a size in bytes, contiguous or not.
+    The size is as written (component() checks only its form): the assembler judges it."""
+
+    def __init__(self, data):
+        self.name = str(data["name"])
+        self.bytes = data["bytes"]
+        self.contiguous = data["contiguous"]
+        if type(self.bytes) is not int or type(self.contiguous) is not bool:
+            raise ValueError("dma need '%s' has bytes %r and contiguous %r, not an integer "
+                             "and a boolean" % (self.name, self.bytes, self.contiguous))
+
+    def kind(self):
+        return "contiguous" if self.contiguous else "scatter-gather"
+
+
 class Component:
     """A component's declaration: what it provides, its slots, devices and needs."""
 
@@ -26,6 +42,8 @@ class Component:
         self.slots = [(str(s["name"]), str(s["interface"])) for s in data.get("slots", [])]
         # (need name, board device kind) in declaration order
         self.devices = [(str(d["name"]), str(d["kind"])) for d in data.get("devices", [])]
+        # DMA needs in declaration order: the index in env->dma
+        self.dma = [DmaNeed(d) for d in data.get("dma", [])]
         self.stack_kib = int(data.get("stack_kib", 8))
         self.heap_kib = int(data.get("heap_kib", 0))
         self.placements = [str(p) for p in data.get("placements", ["kernel", "process"])]
@@ -47,6 +65,12 @@ class Component:
             if name == slot:
                 return i
         return -1
+
+    def dma_need(self, need):
+        for d in self.dma:
+            if d.name == need:
+                return d
+        return None
 
     def device_kind(self, need):
         for name, kind in self.devices:

@@ -11,11 +11,19 @@ Canonical grant order of a process (grant index = startup handle position):
      creates and maps the bulk buffers of its channels and hands them to the
      root task with the channel ends);
   3. devices: instances by name, each instance's needs in component order,
-     GRANT_DEVICE then GRANT_IRQ when the device has an interrupt;
-  4. the process's own memories, by name;
-  5. the system capability: one GRANT_SYSTEM per instance granted it,
+     GRANT_DEVICE then GRANT_IRQ when the device has an interrupt (a
+     device of a virtio kind found at boot gets its IRQ grant when the
+     board's virtio-mmio slots have interrupts);
+  4. DMA regions: instances by name, each instance's DMA needs in component
+     order (GRANT_DMA, rights READ|WRITE|MAP|DMA);
+  5. the process's own memories, by name;
+  6. the system capability: one GRANT_SYSTEM per instance granted it,
      instances by name (rights READ for INSPECT, READ|WRITE for CONTROL).
-Channels are ordered by client instance name, then slot index.
+Channels are ordered by client instance name, then slot index. DMA regions
+are ordered as their grants: processes in manifest order, then as above.
+When a device grant names a virtio kind, virtio_slots lists every
+virtio-mmio slot of the board from the highest address down: the order of
+QEMU virt's -device options, in which devices are found at boot.
 """
 
 import model
@@ -27,11 +35,13 @@ RIGHT_TRANSFER = 1 << 2
 RIGHT_MAP = 1 << 4
 RIGHT_DEVICE = 1 << 5
 RIGHT_IRQ = 1 << 6
+RIGHT_DMA = 1 << 7
 RIGHTS_SEND = RIGHT_WRITE | RIGHT_TRANSFER
 RIGHTS_RECV = RIGHT_READ | RIGHT_TRANSFER
 RIGHTS_DEVICE = RIGHT_READ | RIGHT_WRITE | RIGHT_DEVICE
 RIGHTS_IRQ = RIGHT_READ | RIGHT_IRQ
 RIGHTS_MEMORY = RIGHT_READ | RIGHT_WRITE | RIGHT_MAP
+RIGHTS_DMA = RIGHTS_MEMORY | RIGHT_DMA
 # The system capability (VIPER_OBJ_SYSTEM): read inspects, write stops processes.
 RIGHTS_SYSTEM = {"INSPECT": RIGHT_READ, "CONTROL": RIGHT_READ | RIGHT_WRITE}
 
@@ -53,6 +63,8 @@ MAX_INSTANCES = 8
 MAX_SLOTS = 8
 MAX_SERVES = 8
 MAX_DEVICE_GRANTS = 4
+MAX_DMA_REGIONS = 16
+MAX_DMA_GRANTS = 4
 
 KERNEL_END_NONE = "KERNEL_END_NONE"
 KERNEL_END_SEND = "KERNEL_END_SEND"
@@ -83,13 +95,16 @@ class Memory:
 class Grant:
     """One startup handle of a process."""
 
-    def __init__(self, kind, rights, channel=None, device=None, memory=None, instance=None):
+    def __init__(self, kind, rights, channel=None, device=None, memory=None, instance=None,
+                 dma=None, use=None):
         self.kind = kind  # GRANT_* name
         self.rights = rights
         self.channel = channel  # Channel
         self.device = device  # model.BoardDevice
         self.memory = memory  # Memory
-        self.instance = instance  # the instance it is for (devices, the system capability)
+        self.instance = instance  # the instance it is for (devices, DMA, the system capability)
+        self.dma = dma  # model.DmaUse
+        self.use = use  # model.DeviceUse of device and IRQ grants
 
 
 class InstanceLayout:
@@ -98,6 +113,7 @@ class InstanceLayout:
         self.slots = []  # (slot name, interface id, grant 1-based or 0, local 1-based or 0)
         self.serves = []  # (interface id, grant 1-based)
         self.devices = []  # 1-based grant indexes
+        self.dma = []  # 1-based grant indexes of its GRANT_DMA, in need order
         self.system = 0  # 1-based grant index of its GRANT_SYSTEM, 0 for none
 
 
@@ -115,6 +131,8 @@ class Layout:
         self.system = system
         self.channels = []
         self.memories = []
+        self.dma_regions = []  # model.DmaUse, in grant order
+        self.virtio_slots = []  # model.BoardDevice: where virtio kinds are found at boot
         self.processes = []  # ProcessLayout in manifest order
 
 
@@ -145,6 +163,10 @@ def layout(system, diags):
     for proc in system.process_order():
         for name, size, _ in proc.memories:
             out.memories.append(Memory("%s.%s" % (proc.name, name), size, process=proc))
+    if any(u.virtio_id for i in system.instances.values() for u in i.devices):
+        out.virtio_slots = sorted((d for d in system.board.devices.values()
+                                   if d.kind == model.VIRTIO_BUS_KIND),
+                                  key=lambda d: d.base, reverse=True)
 
     for proc in system.process_order():
         pl = ProcessLayout(proc)
@@ -169,12 +191,18 @@ def layout(system, diags):
         for inst in proc.instances:
             for use in inst.devices:
                 grants.append(Grant("GRANT_DEVICE", RIGHTS_DEVICE, device=use.device,
-                                    instance=inst))
+                                    instance=inst, use=use))
                 # The instance lists the device; its IRQ is the grant right after.
                 device_grants.setdefault(inst.name, []).append(len(grants))
-                if use.device.irq:
+                if (use.device.irq if use.device else any(d.irq for d in out.virtio_slots)):
                     grants.append(Grant("GRANT_IRQ", RIGHTS_IRQ, device=use.device,
-                                        instance=inst))
+                                        instance=inst, use=use))
+        dma_grants = {}
+        for inst in proc.instances:
+            for use in inst.dma:
+                out.dma_regions.append(use)
+                grants.append(Grant("GRANT_DMA", RIGHTS_DMA, instance=inst, dma=use))
+                dma_grants.setdefault(inst.name, []).append(len(grants))
         for mem in out.memories:
             if mem.process is proc:
                 grants.append(Grant("GRANT_MEMORY", RIGHTS_MEMORY, memory=mem))
@@ -213,9 +241,11 @@ def layout(system, diags):
                     il.serves.append((ch.interface.id, recv_of[ch.index]))
                     serves_anything = True
             il.devices = device_grants.get(inst.name, [])
+            il.dma = dma_grants.get(inst.name, [])
             il.system = system_grants.get(inst.name, 0)
         pl.memory_need_kib = (PROCESS_BASE_KIB + bulk_kib +
                               sum(_kib(m.size) for m in out.memories if m.process is proc) +
+                              sum(_kib(u.cost()) for i in proc.instances for u in i.dma) +
                               sum(i.component.stack_kib + i.component.heap_kib
                                   for i in proc.instances if i.component is not None))
         pl.threads_need = max(1, (1 if serves_anything else 0) + actives)
@@ -240,6 +270,13 @@ def _check_limits(out, diags):
                     "more than the manifest's %d" % (len(out.memories), MAX_MEMORIES),
                     "co-locate clients of bulk interfaces with their providers, or remove "
                     "process memories")
+    if len(out.dma_regions) > MAX_DMA_REGIONS:
+        use = out.dma_regions[MAX_DMA_REGIONS]
+        diags.error(file, use.line, "manifest-limit",
+                    "the system needs %d DMA regions, more than the manifest's %d (this grant "
+                    "makes region %d)" % (len(out.dma_regions), MAX_DMA_REGIONS,
+                                          MAX_DMA_REGIONS + 1),
+                    "let one DMA need cover what several do")
     if len(out.processes) > MAX_PROCESSES:
         proc = out.processes[MAX_PROCESSES].process
         diags.error(file, proc.line, "manifest-limit",
@@ -262,7 +299,8 @@ def _check_limits(out, diags):
             inst = il.instance
             for what, n, limit in (("slots", len(il.slots), MAX_SLOTS),
                                    ("served channels", len(il.serves), MAX_SERVES),
-                                   ("devices", len(il.devices), MAX_DEVICE_GRANTS)):
+                                   ("devices", len(il.devices), MAX_DEVICE_GRANTS),
+                                   ("DMA regions", len(il.dma), MAX_DMA_GRANTS)):
                 if n > limit:
                     diags.error(file, inst.msg.line_of("name"), "manifest-limit",
                                 "instance '%s' has %d %s, more than the manifest's %d" %
@@ -280,14 +318,15 @@ def _check_quotas(out, diags):
         if proc.is_kernel():
             total += sum(i.component.stack_kib + i.component.heap_kib
                          for i in proc.instances if i.component is not None)
+            total += sum(_kib(u.cost()) for i in proc.instances for u in i.dma)
             continue
         total += proc.quota["memory_kib"]
         where = "quota { %s: %d }" if proc.msg is not None and proc.msg.has("quota") else \
             'process { name: "' + proc.name + '" quota { %s: %d } }'
         if pl.memory_need_kib > proc.quota["memory_kib"]:
             diags.error(file, proc.quota_line("memory_kib"), "quota-memory",
-                        "process '%s' needs %d KiB (%d base + stacks, heaps, memories and %d "
-                        "per thread), "
+                        "process '%s' needs %d KiB (%d base + stacks, heaps, memories, DMA "
+                        "regions and %d per thread), "
                         "more than its memory quota of %d KiB" %
                         (proc.name, pl.memory_need_kib, PROCESS_BASE_KIB, THREAD_KERNEL_KIB,
                          proc.quota["memory_kib"]),
@@ -338,6 +377,16 @@ def to_manifest(out, manifest_cls):
         mm = m.memories.add()
         mm.name = mem.name
         mm.size = mem.size
+    for dev in out.virtio_slots:
+        vs = m.virtio_slots.add()
+        vs.name = dev.name
+        vs.base = dev.base
+        vs.irq = dev.irq
+    for use in out.dma_regions:
+        d = m.dma_regions.add()
+        d.name = use.name()
+        d.size = use.size()
+        d.contiguous = use.need.contiguous
     grant_kind = m.DESCRIPTOR.file.enum_types_by_name["GrantKind"]
     restart = m.DESCRIPTOR.file.enum_types_by_name["Restart"]
     for pl in out.processes:
@@ -363,8 +412,12 @@ def to_manifest(out, manifest_cls):
                 pg.device_base = g.device.base
                 if g.kind == "GRANT_IRQ":
                     pg.irq = g.device.irq
+            if g.kind == "GRANT_DEVICE" and g.use.virtio_id:
+                pg.virtio_id = g.use.virtio_id
             if g.memory is not None:
                 pg.memory = out.memories.index(g.memory)
+            if g.dma is not None:
+                pg.dma_region = out.dma_regions.index(g.dma)
         for il in pl.instances:
             inst = il.instance
             pi = p.instances.add()
@@ -381,6 +434,7 @@ def to_manifest(out, manifest_cls):
                 s.interface_id = iface_id
                 s.grant = grant
             pi.devices.extend(il.devices)
+            pi.dma.extend(il.dma)
             pi.system = il.system
             if inst.sessions is not None:
                 pi.sessions_max, pi.sessions_per_client = inst.sessions

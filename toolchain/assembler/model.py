@@ -37,6 +37,15 @@ PAGE_BYTES = 4096
 SPI_FIRST = 32
 SPI_LAST = 1019
 ADDRESS_END = 1 << 64
+# Device needs of a virtio kind name the device, not its slot: the root task
+# (or the kernel) finds it at boot in a slot of kind VIRTIO_BUS_KIND by the
+# device ID it reads there (virtio 1.1, 5: device types).
+VIRTIO_BUS_KIND = "virtio-mmio"
+VIRTIO_KINDS = {"virtio-net": 1, "virtio-blk": 2, "virtio-console": 3, "virtio-rng": 4,
+                "virtio-gpu": 16, "virtio-input": 18}
+# The kernel's limits on memory objects (docs/syscalls.md, memory_create).
+DMA_CONTIGUOUS_MAX = 4 << 20  # one buddy block
+MEMORY_OBJECT_MAX = 64 << 20
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*$")
 
 
@@ -85,13 +94,45 @@ class RootClient:
 
 
 class DeviceUse:
-    """Board device `device` given to instance `instance` for need `need`."""
+    """Board device `device` given to instance `instance` for need `need` of
+    `kind`. For a virtio kind, virtio_id is its device ID: with `device` the
+    slot is pinned (and checked at boot to hold such a device); with
+    `device` None the device is found at boot in a free virtio-mmio slot."""
 
-    def __init__(self, instance, need, device, line):
+    def __init__(self, instance, need, kind, device, line, virtio_id=0):
         self.instance = instance
         self.need = need
+        self.kind = kind
         self.device = device
         self.line = line
+        self.virtio_id = virtio_id
+
+
+class DmaUse:
+    """DMA need `need` (an inputs.DmaNeed) of instance `instance`, granted at `line`."""
+
+    def __init__(self, instance, need, line):
+        self.instance = instance
+        self.need = need
+        self.line = line
+        self.bad = False  # a size the kernel cannot make (reported as dma-size)
+
+    def name(self):
+        return "%s.%s" % (self.instance.name, self.need.name)
+
+    def size(self):
+        """Bytes, whole pages."""
+        return -(-self.need.bytes // PAGE_BYTES) * PAGE_BYTES
+
+    def cost(self):
+        """Bytes the kernel charges: a contiguous region takes a power-of-two block."""
+        size = self.size()
+        if not self.need.contiguous:
+            return size
+        block = PAGE_BYTES
+        while block < size:
+            block *= 2
+        return block
 
 
 class Instance:
@@ -103,6 +144,7 @@ class Instance:
         self.process = process
         self.bindings = []  # Binding, in slot order once resolved
         self.devices = []  # DeviceUse, in the component's need order
+        self.dma = []  # DmaUse, in the component's need order
         self.system = None  # "INSPECT" or "CONTROL" when granted the system capability
         self.sessions = None  # (max, per_client) when it may open sessions
         self.session_methods = []  # (interface, method, session interface) it serves
@@ -621,6 +663,75 @@ def _resolve_bindings(system, inst, diags):
     inst.bindings.sort(key=Binding.key)
 
 
+def _natural_key(name):
+    return [int(t) if t.isdigit() else t for t in re.split(r"(\d+)", name)]
+
+
+def _device_list(names):
+    """Board device names for a fix, in natural order, long lists shortened."""
+    names = sorted(names, key=_natural_key)
+    if len(names) <= 6:
+        return ", ".join(names)
+    return "%s, ..., %s (%d in all)" % (", ".join(names[:3]), names[-1], len(names))
+
+
+def _device_pinned(system, inst, dm, need, kind, virtio_id, diags):
+    """The board device a device block names for `need`, checked against its
+    kind (a virtio kind sits in a virtio-mmio slot), or None after saying why."""
+    file, board, comp = system.file, system.board, inst.component
+    dev_name = dm.get("board")
+    slot_kind = VIRTIO_BUS_KIND if virtio_id else kind
+    device = board.devices.get(dev_name)
+    same_kind = [d.name for d in board.devices.values() if d.kind == slot_kind]
+    if device is None:
+        near = diagnostics.closest(dev_name, board.devices)
+        diags.error(file, dm.line_of("board"), "unknown-device",
+                    "board '%s' has no device '%s'" % (board.name, dev_name),
+                    ("did you mean %s? " % " or ".join("'%s'" % n for n in near) if near
+                     else "") +
+                    ("%s devices on this board: %s" % (slot_kind, _device_list(same_kind))
+                     if same_kind else "the board has no %s device" % slot_kind))
+        return None
+    if device.kind != slot_kind:
+        wants = ("a %s, which sits in a %s slot" % (kind, VIRTIO_BUS_KIND) if virtio_id
+                 else "a %s" % kind)
+        fix = ("use a %s device: %s" % (slot_kind, _device_list(same_kind)) if same_kind
+               else "the board has no %s device" % slot_kind)
+        if virtio_id and same_kind:
+            fix = "leave out board to find a %s at boot, or %s" % (kind, fix)
+        diags.error(file, dm.line_of("board"), "device-kind",
+                    "board device '%s' is a %s, but need '%s' of component '%s' wants %s"
+                    % (dev_name, device.kind, need, comp.name, wants), fix)
+        return None
+    return device
+
+
+def _device_use(system, inst, dm, need, kind, diags):
+    """The DeviceUse of a checked device block, or None after saying why."""
+    file, board, comp = system.file, system.board, inst.component
+    virtio_id = VIRTIO_KINDS.get(kind, 0)
+    if dm.has("board"):
+        device = _device_pinned(system, inst, dm, need, kind, virtio_id, diags)
+        return DeviceUse(inst, need, kind, device, dm.line_of("board"), virtio_id) \
+            if device else None
+    if not virtio_id:
+        same_kind = sorted((d.name for d in board.devices.values() if d.kind == kind),
+                           key=_natural_key)
+        diags.error(file, dm.line, "missing-field",
+                    "a device block for need '%s' (%s) has no 'board': only virtio devices "
+                    "(%s) are found at boot" % (need, kind, ", ".join(sorted(VIRTIO_KINDS))),
+                    'add board: "%s"' % same_kind[0] if same_kind else
+                    "add board: the board has no %s device" % kind)
+        return None
+    if not any(d.kind == VIRTIO_BUS_KIND for d in board.devices.values()):
+        diags.error(file, dm.line_of("need"), "device-kind",
+                    "need '%s' of component '%s' wants a %s, but board '%s' has no %s slot "
+                    "to find one in" % (need, comp.name, kind, board.name, VIRTIO_BUS_KIND),
+                    "use a board with virtio-mmio slots, or another component")
+        return None
+    return DeviceUse(inst, need, kind, None, dm.line_of("need"), virtio_id)
+
+
 def _resolve_devices(system, inst, diags):
     file = system.file
     comp = inst.component
@@ -628,10 +739,9 @@ def _resolve_devices(system, inst, diags):
     given = {}
     for df in inst.msg.all("device"):
         dm = df.value
-        if not (_required(diags, dm, "need", "a device block") and
-                _required(diags, dm, "board", "a device block")):
+        if not _required(diags, dm, "need", "a device block"):
             continue
-        need, dev_name = dm.get("need"), dm.get("board")
+        need = dm.get("need")
         kind = comp.device_kind(need)
         if kind is None:
             diags.error(file, dm.line_of("need"), "unknown-device-need",
@@ -649,36 +759,96 @@ def _resolve_devices(system, inst, diags):
             continue
         if board is None:
             continue
-        device = board.devices.get(dev_name)
-        same_kind = sorted(d.name for d in board.devices.values() if d.kind == kind)
-        if device is None:
-            near = diagnostics.closest(dev_name, board.devices)
-            diags.error(file, dm.line_of("board"), "unknown-device",
-                        "board '%s' has no device '%s'" % (board.name, dev_name),
-                        ("did you mean %s? " % " or ".join("'%s'" % n for n in near) if near
-                         else "") +
-                        ("%s devices on this board: %s" % (kind, ", ".join(same_kind))
-                         if same_kind else "the board has no %s device" % kind))
-            continue
-        if device.kind != kind:
-            diags.error(file, dm.line_of("board"), "device-kind",
-                        "board device '%s' is a %s, but need '%s' of component '%s' wants a %s"
-                        % (dev_name, device.kind, need, comp.name, kind),
-                        ("use a %s device: %s" % (kind, ", ".join(same_kind)) if same_kind
-                         else "the board has no %s device" % kind))
-            continue
-        given[need] = DeviceUse(inst, need, device, dm.line_of("board"))
+        use = _device_use(system, inst, dm, need, kind, diags)
+        if use is not None:
+            given[need] = use
     for need, kind in comp.devices:
         if need in given:
             inst.devices.append(given[need])
         elif not any(dm.value.get("need") == need for dm in inst.msg.all("device")):
-            same_kind = sorted(d.name for d in board.devices.values()
-                               if d.kind == kind) if board else []
+            same_kind = sorted((d.name for d in board.devices.values() if d.kind == kind),
+                               key=_natural_key) if board else []
+            if kind in VIRTIO_KINDS:
+                fix = 'add device { need: "%s" } (a %s is found at boot)' % (need, kind)
+            elif same_kind:
+                fix = 'add device { need: "%s" board: "%s" }' % (need, same_kind[0])
+            else:
+                fix = "the board has no %s device" % kind
             diags.error(file, inst.msg.line_of("name"), "device-missing",
                         "device need '%s' (%s) of instance '%s' is not granted" %
-                        (need, kind, inst.name),
-                        ('add device { need: "%s" board: "%s" }' % (need, same_kind[0])
-                         if same_kind else "the board has no %s device" % kind))
+                        (need, kind, inst.name), fix)
+
+
+def _dma_size_problem(need):
+    """What is wrong with the size of DMA need `need`, or None."""
+    if need.bytes <= 0:
+        return "%d bytes: a DMA region needs at least one page" % need.bytes
+    if need.contiguous and need.bytes > DMA_CONTIGUOUS_MAX:
+        return ("%d bytes contiguous, more than the kernel's largest contiguous block of %d "
+                "(4 MiB)" % (need.bytes, DMA_CONTIGUOUS_MAX))
+    if need.bytes > MEMORY_OBJECT_MAX:
+        return ("%d bytes, more than the kernel's largest memory object of %d (64 MiB)" %
+                (need.bytes, MEMORY_OBJECT_MAX))
+    return None
+
+
+def _dma_size_fix(need, comp):
+    if need.bytes > 0 and need.contiguous and need.bytes <= MEMORY_OBJECT_MAX:
+        return ('make it "scatter:%d" (pinned pages, for scatter-gather) or at most '
+                '"contiguous:%d" in the dma of the component() in %s' %
+                (need.bytes, DMA_CONTIGUOUS_MAX, comp.build_file))
+    return ("give it a size from %d to %d bytes (%d contiguous) in the dma of the "
+            "component() in %s" % (PAGE_BYTES, MEMORY_OBJECT_MAX, DMA_CONTIGUOUS_MAX,
+                                   comp.build_file))
+
+
+def _resolve_dma(system, inst, diags):
+    """The instance's DMA grants against its component's DMA needs."""
+    file = system.file
+    comp = inst.component
+    given = {}
+    for f in inst.msg.all("dma"):
+        gm = f.value
+        if not _required(diags, gm, "need", "a dma block"):
+            continue
+        name, line = gm.get("need"), gm.line_of("need")
+        need = comp.dma_need(name)
+        if need is None:
+            diags.error(file, line, "unknown-dma-need",
+                        "component '%s' (instance '%s') has no DMA need '%s'" %
+                        (comp.name, inst.name, name),
+                        diagnostics.did_you_mean(name, [d.name for d in comp.dma],
+                                                 "one of its DMA needs") or
+                        "remove this dma block: the component needs no DMA region")
+            continue
+        if name in given:
+            diags.error(file, line, "duplicate-dma",
+                        "DMA need '%s' of instance '%s' is already granted at line %d" %
+                        (name, inst.name, given[name].line),
+                        "keep one dma block for '%s'" % name)
+            continue
+        use = DmaUse(inst, need, line)
+        given[name] = use
+        problem = _dma_size_problem(need)
+        if problem:
+            use.bad = True  # reported here, left out of the layout and its quotas
+            diags.error(file, line, "dma-size",
+                        "DMA need '%s' of component '%s' (instance '%s') asks for %s" %
+                        (name, comp.name, inst.name, problem), _dma_size_fix(need, comp))
+            continue
+        if len(use.name()) > NAME_MAX:
+            diags.error(file, line, "name-too-long",
+                        "DMA region name '%s' has more than %d characters" %
+                        (use.name(), NAME_MAX), "use a shorter instance or DMA need name")
+    for need in comp.dma:
+        if need.name in given:
+            if not given[need.name].bad:
+                inst.dma.append(given[need.name])
+        else:
+            diags.error(file, inst.msg.line_of("name"), "dma-missing",
+                        "DMA need '%s' (%d bytes %s) of instance '%s' is not granted" %
+                        (need.name, need.bytes, need.kind(), inst.name),
+                        'add dma { need: "%s" } to instance \'%s\'' % (need.name, inst.name))
 
 
 def _resolve_system(system, inst, diags):
@@ -790,7 +960,8 @@ def _resolve_sessions(system, inst, diags):
 
 def _check_devices_unique(system, diags):
     owner = {}
-    uses = sorted((u for i in system.instances.values() for u in i.devices),
+    uses = sorted((u for i in system.instances.values() for u in i.devices
+                   if u.device is not None),
                   key=lambda u: (u.line, u.instance.name))
     for use in uses:
         first = owner.get(use.device.name)
@@ -810,7 +981,8 @@ def _authority(inst):
     their IRQs) and the system capability's CONTROL, or "" for nothing."""
     held = []
     if inst.devices:
-        names = ", ".join(u.device.name for u in inst.devices)
+        names = ", ".join(u.device.name if u.device else "a %s found at boot" % u.kind
+                          for u in inst.devices)
         held.append("device%s %s" % ("s" if len(inst.devices) > 1 else "", names))
     if inst.system == "CONTROL":
         held.append("the system capability with CONTROL (it may stop any process)")
@@ -1042,6 +1214,7 @@ def load(path, board_arg, components, interfaces, pool, diags):
         _check_interfaces(system, inst, diags)
         _resolve_bindings(system, inst, diags)
         _resolve_devices(system, inst, diags)
+        _resolve_dma(system, inst, diags)
         _resolve_system(system, inst, diags)
         _resolve_sessions(system, inst, diags)
         system.bindings.extend(inst.bindings)

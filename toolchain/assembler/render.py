@@ -78,10 +78,19 @@ def report(out):
                 lines.append(head + "channel %s (receive) <- %s in %s, served by '%s'" %
                              (g.channel.interface.name, b.client_name(),
                               _client_text(system, b), b.provider.name))
+            elif g.kind == "GRANT_DEVICE" and g.device is None:
+                lines.append(head + "device %s (virtio id %d) rw (instance '%s'): found at "
+                             "boot in a free %s slot" % (g.use.kind, g.use.virtio_id,
+                                                         g.instance.name, model.VIRTIO_BUS_KIND))
             elif g.kind == "GRANT_DEVICE":
                 d = g.device
-                lines.append(head + "device %s %s 0x%08x+0x%x rw (instance '%s')" %
-                             (d.name, d.kind, d.base, d.size, g.instance.name))
+                checked = (": checked at boot to hold a %s (virtio id %d)" %
+                           (g.use.kind, g.use.virtio_id) if g.use.virtio_id else "")
+                lines.append(head + "device %s %s 0x%08x+0x%x rw (instance '%s')%s" %
+                             (d.name, d.kind, d.base, d.size, g.instance.name, checked))
+            elif g.kind == "GRANT_IRQ" and g.device is None:
+                lines.append(head + "irq of the %s found at boot (instance '%s')" %
+                             (g.use.kind, g.instance.name))
             elif g.kind == "GRANT_IRQ":
                 lines.append(head + "irq %d (%s, instance '%s')" %
                              (g.device.irq, g.device.name, g.instance.name))
@@ -95,6 +104,12 @@ def report(out):
                 else:
                     what = "private"
                 lines.append(head + "memory %s %d bytes rw (%s)" % (mem.name, mem.size, what))
+            elif g.kind == "GRANT_DMA":
+                use = g.dma
+                lines.append(head + "dma %s %d bytes %s rw (instance '%s'): as strong as a "
+                             "device grant: board %s has no IOMMU" %
+                             (use.name(), use.size(), use.need.kind(), g.instance.name,
+                              system.board.name))
             elif g.kind == "GRANT_SYSTEM":
                 access = g.instance.system
                 lines.append(head + "system capability: %s %s (instance '%s')" %
@@ -112,6 +127,9 @@ def report(out):
         "# %d processes, %d channels, %d shared memories" %
         (len(out.processes), len(out.channels), len(out.memories)),
     ]
+    if out.dma_regions:
+        header.append("# %d DMA regions: each as strong as a device grant (board %s has no "
+                      "IOMMU)" % (len(out.dma_regions), board.name))
     return "\n".join(header + sorted(lines)) + "\n"
 
 
@@ -150,7 +168,8 @@ def dot(out):
             lines.append("    %s [label=%s];" % (_q("instance_" + inst.name),
                                                  _q("%s\n(%s)" % (inst.name, comp))))
             for use in inst.devices:
-                devices[use.device.name] = use.device
+                if use.device is not None:
+                    devices[use.device.name] = use.device
         lines.append("  }")
     for name in sorted(devices):
         d = devices[name]
@@ -159,6 +178,17 @@ def dot(out):
         if d.irq:
             lines.append("  %s [shape=diamond, label=%s];" %
                          (_q("irq_%d" % d.irq), _q("irq %d" % d.irq)))
+    found = [u for i in sorted(system.instances.values(), key=lambda i: i.name)
+             for u in i.devices if u.device is None]
+    for use in found:
+        lines.append("  %s [shape=component, style=\"dashed\", label=%s];" %
+                     (_q("found_%s_%s" % (use.instance.name, use.need)),
+                      _q("%s (virtio id %d)\nfound at boot" % (use.kind, use.virtio_id))))
+    for use in out.dma_regions:
+        lines.append("  %s [shape=cylinder, label=%s];" %
+                     (_q("dma_" + use.name()),
+                      _q("DMA %s\n%d bytes %s\n(no IOMMU: reaches all memory)" %
+                         (use.name(), use.size(), use.need.kind()))))
     granted_system = [i for i in sorted(system.instances.values(), key=lambda i: i.name)
                       if i.system is not None]
     if granted_system:
@@ -183,12 +213,21 @@ def dot(out):
                                                    _q("log (supervision, %s)" % where)))
     for inst in sorted(system.instances.values(), key=lambda i: i.name):
         for use in inst.devices:
+            if use.device is None:
+                lines.append('  %s -> %s [style="dotted", label=%s];' %
+                             (_q("instance_" + inst.name),
+                              _q("found_%s_%s" % (inst.name, use.need)), _q(use.need)))
+                continue
             lines.append('  %s -> %s [style="dotted", label=%s];' %
                          (_q("instance_" + inst.name), _q("device_" + use.device.name),
                           _q(use.need)))
             if use.device.irq:
                 lines.append('  %s -> %s [style="dotted"];' %
                              (_q("irq_%d" % use.device.irq), _q("instance_" + inst.name)))
+    for use in out.dma_regions:
+        lines.append('  %s -> %s [style="dotted", label=%s];' %
+                     (_q("instance_" + use.instance.name), _q("dma_" + use.name()),
+                      _q("dma " + use.need.name)))
     for inst in granted_system:
         lines.append('  %s -> "system" [style="dotted", label=%s];' %
                      (_q("instance_" + inst.name), _q(_SYSTEM[inst.system])))

@@ -102,8 +102,20 @@ uint64_t vc_now_ns(void)
 struct host_object {
 	uint8_t *bytes;
 	uint64_t size;
-	unsigned refs; /* handles and mappings */
+	unsigned refs;	/* handles and mappings */
+	uint64_t *phys; /* a DMA region's made-up physical address of each page; else NULL */
 };
+
+/*
+ * Made-up physical addresses of host DMA regions: contiguous ones get
+ * blocks upward from HOST_DMA_CONTIGUOUS_BASE, scatter-gather ones pages
+ * from HOST_DMA_SCATTER_BASE in reverse order with a page-sized gap
+ * between any two, so no two pages of one follow each other physically.
+ */
+#define HOST_DMA_CONTIGUOUS_BASE 0x40000000ull
+#define HOST_DMA_SCATTER_BASE	 0x80000000ull
+static uint64_t dma_next_contiguous = HOST_DMA_CONTIGUOUS_BASE;
+static uint64_t dma_next_scatter = HOST_DMA_SCATTER_BASE;
 
 struct host_handle {
 	struct host_object *object; /* NULL when the slot is free */
@@ -125,6 +137,7 @@ static void object_unref(struct host_object *o)
 	if (--o->refs > 0)
 		return;
 	free(o->bytes);
+	free(o->phys);
 	free(o);
 	object_count--;
 }
@@ -202,6 +215,8 @@ void host_memory_reset(void)
 		if (handles[i].object)
 			handle_free(&handles[i]);
 	}
+	dma_next_contiguous = HOST_DMA_CONTIGUOUS_BASE;
+	dma_next_scatter = HOST_DMA_SCATTER_BASE;
 }
 
 unsigned host_memory_objects(void)
@@ -325,6 +340,70 @@ int32_t vc_memory_unmap(void *p, uint64_t size)
 		return VIPER_OK;
 	}
 	return VIPER_E_NOTFOUND;
+}
+
+/* Made-up physical addresses for each page of `o` (see HOST_DMA_*_BASE). */
+static int32_t dma_assign(struct host_object *o, bool contiguous)
+{
+	uint64_t pages = o->size / HOST_PAGE_SIZE;
+
+	o->phys = calloc(pages, sizeof(uint64_t));
+	if (!o->phys)
+		return VIPER_E_NOMEM;
+	for (uint64_t i = 0; i < pages; i++) {
+		if (contiguous)
+			o->phys[i] = dma_next_contiguous + i * HOST_PAGE_SIZE;
+		else
+			o->phys[pages - 1 - i] = dma_next_scatter + i * 2 * HOST_PAGE_SIZE;
+	}
+	if (contiguous)
+		dma_next_contiguous += o->size;
+	else
+		dma_next_scatter += 2 * o->size;
+	return VIPER_OK;
+}
+
+int32_t viper_host_dma_create(uint64_t size, bool contiguous, struct viper_dma *out)
+{
+	struct host_handle *h;
+	uint64_t mapped;
+	int32_t r;
+
+	memset(out, 0, sizeof(*out));
+	if (contiguous && size > (4ull << 20))
+		return VIPER_E_RANGE; /* as memory_create: one block of at most 4 MiB */
+	r = vc_memory_create(size, &out->memory);
+	if (r < 0)
+		return r;
+	h = handle_of(out->memory);
+	r = dma_assign(h->object, contiguous);
+	if (r == VIPER_OK)
+		r = vc_memory_map(out->memory, &out->virt, &mapped);
+	if (r < 0) {
+		vc_handle_close(out->memory);
+		memset(out, 0, sizeof(*out));
+		return r;
+	}
+	out->size = mapped;
+	out->contiguous = contiguous;
+	out->phys = contiguous ? h->object->phys[0] : 0;
+	out->pages = contiguous ? NULL : h->object->phys;
+	return VIPER_OK;
+}
+
+int32_t vc_memory_physical(viper_handle_t memory, uint64_t offset, uint64_t *phys)
+{
+	struct host_handle *h = handle_of(memory);
+
+	*phys = 0;
+	if (!h)
+		return VIPER_E_BADHANDLE;
+	if (!h->object->phys)
+		return VIPER_E_RIGHTS; /* as a demand-zero object's handle */
+	if (offset >= h->object->size)
+		return VIPER_E_RANGE;
+	*phys = h->object->phys[offset / HOST_PAGE_SIZE] + offset % HOST_PAGE_SIZE;
+	return VIPER_OK;
 }
 
 /*

@@ -13,6 +13,11 @@
  * the other end. A direct call between two kernel-placed instances gets a
  * buffer of its own, mapped the same way.
  *
+ * DMA regions: the kernel makes those of kernel-placed instances itself
+ * (contiguous or pinned memory objects of the kernel process), maps them
+ * into the kernel window and gives the instance their physical addresses;
+ * the root task never sees them.
+ *
  * Devices: a kernel-placed instance reaches its devices through the
  * kernel's own map of the device window, and waits for a device's
  * interrupt through an IRQ line whose handle (IRQ and read rights) is in
@@ -41,6 +46,7 @@
 #include "entry_lock.h"
 #include "pb_decode.h"
 #include "platform/manifest/manifest.pb.h"
+#include "root/virtio_slots.h"
 #include "serve.h"
 
 #define ARRAY_LEN(a)  (sizeof(a) / sizeof((a)[0]))
@@ -58,7 +64,7 @@ extern const uint8_t viper_manifest[];
 extern const uint32_t viper_manifest_size;
 
 static viper_manifest_Manifest manifest;
-static const viper_manifest_Process *kernel_record;
+static viper_manifest_Process *kernel_record; /* its virtio grants are resolved at boot */
 
 /* The kernel process's handle for each of its grants (0: none). */
 static viper_handle_t grant_handles[MAX_GRANTS];
@@ -87,7 +93,7 @@ static unsigned loop_count;
 /* Connection numbers of direct (co-located) calls: never a channel's (channel + 1). */
 static uint32_t next_local_connection = MAX_CHANNELS + 1;
 
-static const viper_manifest_Process *find_kernel_record(void)
+static viper_manifest_Process *find_kernel_record(void)
 {
 	for (pb_size_t i = 0; i < manifest.processes_count; i++) {
 		if (strcmp(manifest.processes[i].name, "kernel") == 0)
@@ -253,6 +259,50 @@ static const struct board_device *board_device_at(const struct board_info *board
 	return NULL;
 }
 
+/* The kernel reads a virtio-mmio slot through its own map of the device window. */
+static uint32_t read_slot(void *context, uint64_t base, uint32_t offset)
+{
+	(void)context;
+	return *(volatile const uint32_t *)((const volatile uint8_t *)phys_to_virt(base) + offset);
+}
+
+static bool board_has(void *context, uint64_t base)
+{
+	return board_device_at(context, base) != NULL;
+}
+
+/*
+ * The kernel's device grants of a virtio kind, as the root task resolves a
+ * process's (root/virtio_slots.h): probe every slot of the board, claim the
+ * pinned ones, give each found one the first free slot holding its ID. The
+ * kernel resolves before the root starts, so the root never sees these
+ * slots. A device that is not there stops the boot.
+ */
+static err_t resolve_virtio(const struct board_info *board)
+{
+	struct virtio_slots slots;
+	struct virtio_failure why;
+	char text[192];
+
+	if (manifest.virtio_slots_count == 0)
+		return VIPER_OK;
+	virtio_slots_probe(&manifest, read_slot, board_has, (void *)board, &slots);
+	if (virtio_slots_claim(&manifest, kernel_record, &slots, &why) == VIPER_OK &&
+	    virtio_slots_resolve(&manifest, kernel_record, &slots, &why) == VIPER_OK) {
+		for (pb_size_t g = 0; g < kernel_record->grants_count; g++) {
+			const viper_manifest_Grant *gr = &kernel_record->grants[g];
+			if (gr->kind == viper_manifest_GrantKind_GRANT_DEVICE && gr->virtio_id)
+				kprintf("kernel: %s in %s (0x%08llx) for grant %u\n",
+					virtio_kind_name(gr->virtio_id), gr->device,
+					(unsigned long long)gr->device_base, (unsigned)g + 1);
+		}
+		return VIPER_OK;
+	}
+	virtio_failure_text(&why, text, sizeof(text));
+	kprintf("kernel: a kernel-placed instance lacks a device: %s\n", text);
+	return VIPER_E_NOTFOUND;
+}
+
 /*
  * Device `d` of instance `rec`: the board device its grant names, mapped
  * through the kernel's device window, with its IRQ line (if any) as a
@@ -287,6 +337,7 @@ static err_t give_device(struct kernel_instance *in, const viper_manifest_Instan
 	/* The kernel maps every board device in its own half. */
 	out->regs = phys_to_virt(dev->base);
 	out->size = dev->size;
+	out->phys = dev->base;
 	out->irq = VIPER_HANDLE_INVALID;
 	out->irq_line = dev->irq;
 	if (dev->irq) {
@@ -302,6 +353,76 @@ static err_t give_device(struct kernel_instance *in, const viper_manifest_Instan
 				     VIPER_RIGHT_IRQ | VIPER_RIGHT_READ, &out->irq);
 	}
 	return VIPER_OK;
+}
+
+/* The physical address of each page of pinned `m`, from the kernel heap. */
+static err_t dma_pages(const struct memory_object *m, const uint64_t **out)
+{
+	uint64_t *pages = kmalloc(m->pages * sizeof(uint64_t));
+
+	if (!pages)
+		return VIPER_E_NOMEM;
+	for (uint64_t i = 0; i < m->pages; i++) {
+		err_t err = memory_object_dma_address(m, i * PAGE_SIZE, &pages[i]);
+		if (err) {
+			kfree(pages);
+			return err;
+		}
+	}
+	*out = pages;
+	return VIPER_OK;
+}
+
+/*
+ * DMA region `d` of instance `rec`: a memory object of the kernel process
+ * (contiguous or pinned, as the region says) made now, mapped into the
+ * kernel window, with a handle of the grant's rights and its physical
+ * addresses.
+ */
+static err_t give_dma(struct kernel_instance *in, const viper_manifest_Instance *rec, pb_size_t d)
+{
+	const viper_manifest_Grant *g;
+	const viper_manifest_DmaRegion *region;
+	struct viper_dma *out = &in->env.dma[d];
+	struct memory_object *m;
+	uint32_t flags;
+	uint64_t va;
+	err_t err;
+
+	if (rec->dma[d] == 0 || rec->dma[d] > kernel_record->grants_count)
+		return VIPER_E_CORRUPT;
+	g = &kernel_record->grants[rec->dma[d] - 1];
+	if (g->kind != viper_manifest_GrantKind_GRANT_DMA ||
+	    g->dma_region >= manifest.dma_regions_count ||
+	    (g->rights & ~(uint32_t)VIPER_RIGHTS_ALL))
+		return VIPER_E_CORRUPT;
+	region = &manifest.dma_regions[g->dma_region];
+	flags = region->contiguous ? VIPER_MEMORY_CONTIGUOUS : VIPER_MEMORY_PINNED;
+	err = memory_object_check(region->size, flags);
+	if (!err)
+		err = memory_object_create(region->size, flags, kernel_process.as.account, &m);
+	if (err) {
+		kprintf("kernel: instance %s: cannot make DMA region %s (%llu bytes): %s\n",
+			rec->name, region->name, (unsigned long long)region->size, err_name(err));
+		return err;
+	}
+	struct map_request rq = {&m->obj, 0, m->size, VIPER_PROT_READ | VIPER_PROT_WRITE, 0};
+	err = aspace_map(&kernel_process.as, &rq, &va);
+	if (!err && !m->contiguous)
+		err = dma_pages(m, &out->pages);
+	if (!err)
+		err = memory_object_dma_address(m, 0, &out->phys);
+	if (err) {
+		kobject_unref(&m->obj);
+		return err;
+	}
+	out->virt = (void *)(uintptr_t)va;
+	out->size = m->size;
+	out->contiguous = m->contiguous;
+	if (!m->contiguous)
+		out->phys = 0;
+	/* The handle takes the creation reference; the mapping holds its own. */
+	return handle_give(&kernel_process.handles, &m->obj, g->rights, &out->memory);
 }
 
 /* The system capability for an instance whose record grants it (Instance.system). */
@@ -348,6 +469,10 @@ static err_t make_instance(struct kernel_instance *in, const viper_manifest_Inst
 	     d++) {
 		err = give_device(in, rec, d, board, root);
 		in->env.device_count = d + 1;
+	}
+	for (pb_size_t d = 0; d < rec->dma_count && d < VIPER_COMPONENT_MAX_DMA && !err; d++) {
+		err = give_dma(in, rec, d);
+		in->env.dma_count = d + 1;
 	}
 	return err;
 }
@@ -440,7 +565,9 @@ err_t kernel_components_prepare(const struct board_info *board, struct root_star
 	/* What system_processes reports for the kernel's own process: its threads'. */
 	if (kernel_record->priority && kernel_record->priority <= VIPER_PRIORITY_MAX)
 		kernel_process.priority = kernel_record->priority;
-	err = make_channels(root->grants, ROOT_GRANTS_MAX, count);
+	err = resolve_virtio(board);
+	if (!err)
+		err = make_channels(root->grants, ROOT_GRANTS_MAX, count);
 	for (pb_size_t i = 0; i < kernel_record->instances_count && !err; i++)
 		err = make_instance(&instances[i], &kernel_record->instances[i], board, root);
 	if (!err)

@@ -265,6 +265,20 @@ int32_t vc_handle_derive(viper_handle_t h, uint32_t rights, viper_handle_t *out)
 	return err;
 }
 
+int32_t vc_memory_physical(viper_handle_t memory, uint64_t offset, uint64_t *phys)
+{
+	struct memory_object *m;
+	bool took = enter();
+	err_t err = find_memory(memory, VIPER_RIGHT_DMA, &m);
+
+	if (!err)
+		err = memory_object_dma_address(m, offset, phys);
+	if (err)
+		*phys = 0;
+	leave(took);
+	return err;
+}
+
 int32_t vc_handle_close(viper_handle_t handle)
 {
 	bool took = enter();

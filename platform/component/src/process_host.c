@@ -69,6 +69,7 @@ static uint32_t object_kind_of(uint32_t grant_kind)
 	case viper_manifest_GRANT_IRQ:
 		return VIPER_OBJ_IRQ;
 	case viper_manifest_GRANT_MEMORY:
+	case viper_manifest_GRANT_DMA:
 		return VIPER_OBJ_MEMORY;
 	case viper_manifest_GRANT_SYSTEM:
 		return VIPER_OBJ_SYSTEM;
@@ -175,15 +176,75 @@ static int map_devices(struct host_instance *in)
 			return -1;
 		}
 		dev->regs = (volatile void *)(uintptr_t)(va + (h->detail & (VIPER_PAGE_SIZE - 1)));
-		dev->size = h->size;
+		/* The region is whole pages; the device starts inside its first one. */
+		dev->size = h->size - (h->detail & (VIPER_PAGE_SIZE - 1));
+		dev->phys = h->detail;
 		dev->irq = VIPER_HANDLE_INVALID;
-		/* A device's IRQ, when granted, is the grant right after it. */
+		/*
+		 * A device's IRQ, when granted, is the grant right after it; its line
+		 * is the handle's (a device found at boot has none in the manifest).
+		 */
 		if (g + 1 < process->grants_count &&
 		    process->grants[g + 1].kind == viper_manifest_GRANT_IRQ) {
 			dev->irq = startup->handles[g + 1].handle;
-			dev->irq_line = process->grants[g + 1].irq;
+			dev->irq_line = (uint32_t)startup->handles[g + 1].detail;
 		}
 		in->env.device_count = d + 1;
+	}
+	return 0;
+}
+
+/*
+ * The physical address of each page of a pinned region, asked of the kernel
+ * once: its pages never move. In *pages, from the heap.
+ */
+static int dma_pages(viper_handle_t memory, uint64_t size, const uint64_t **pages)
+{
+	uint64_t *out = vc_alloc((size / VIPER_PAGE_SIZE) * sizeof(uint64_t));
+
+	if (!out)
+		return VIPER_E_NOMEM;
+	for (uint64_t i = 0; i < size / VIPER_PAGE_SIZE; i++) {
+		int64_t pa = viper_memory_physical(memory, i * VIPER_PAGE_SIZE);
+
+		if (pa < 0)
+			return (int)pa;
+		out[i] = (uint64_t)pa;
+	}
+	*pages = out;
+	return VIPER_OK;
+}
+
+/* Maps the instance's DMA regions and learns their physical addresses. */
+static int map_dma(struct host_instance *in)
+{
+	const viper_manifest_Instance *r = in->record;
+
+	for (pb_size_t d = 0; d < r->dma_count && d < VIPER_COMPONENT_MAX_DMA; d++) {
+		uint32_t g = r->dma[d] - 1; /* a GRANT_DMA: checked by plan_decode */
+		const viper_manifest_DmaRegion *region =
+			&manifest.dma_regions[process->grants[g].dma_region];
+		struct viper_dma *dma = &in->env.dma[d];
+		viper_handle_t h = startup->handles[g].handle;
+		uint64_t size = startup->handles[g].size;
+		int64_t va = viper_memory_map(h, 0, size, VIPER_PROT_READ | VIPER_PROT_WRITE, 0);
+		int64_t pa = va < 0 ? va : viper_memory_physical(h, 0);
+
+		if (pa >= 0 && !region->contiguous)
+			pa = dma_pages(h, size, &dma->pages);
+		if (va < 0 || pa < 0) {
+			viper_printf("%s: instance '%s': cannot set up DMA region %s (%llu bytes): "
+				     "%s\n",
+				     process->name, r->name, region->name, (unsigned long long)size,
+				     plan_error_name(va < 0 ? va : pa));
+			return -1;
+		}
+		dma->virt = (void *)(uintptr_t)va;
+		dma->size = size;
+		dma->contiguous = region->contiguous;
+		dma->phys = region->contiguous ? (uint64_t)pa : 0;
+		dma->memory = h;
+		in->env.dma_count = d + 1;
 	}
 	return 0;
 }
@@ -373,7 +434,7 @@ static int build_instances(void)
 		in->env.system =
 			r->system ? startup->handles[r->system - 1].handle : VIPER_HANDLE_INVALID;
 		in->thread = VIPER_HANDLE_INVALID;
-		if (map_devices(in) < 0)
+		if (map_devices(in) < 0 || map_dma(in) < 0)
 			return -1;
 	}
 	if (add_entry_locks() < 0)

@@ -266,6 +266,14 @@ int32_t vc_handle_close(viper_handle_t handle)
 	return (int32_t)viper_handle_close(handle);
 }
 
+int32_t vc_memory_physical(viper_handle_t memory, uint64_t offset, uint64_t *phys)
+{
+	int64_t r = viper_memory_physical(memory, offset);
+
+	*phys = r < 0 ? 0 : (uint64_t)r;
+	return r < 0 ? (int32_t)r : VIPER_OK;
+}
+
 /* Interrupts: irq_wait and irq_ack; a wait that finds nothing reports a timeout. */
 
 int32_t vc_irq_wait(viper_handle_t irq, int64_t timeout_ns)

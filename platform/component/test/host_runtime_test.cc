@@ -168,6 +168,87 @@ int32_t RecordDetach(void *self, viper_rpc_context *, const viper_kv_DetachReque
 const kv_server kRecorder = {nullptr,	   nullptr,	 nullptr, nullptr,
 			     RecordAttach, RecordDetach, nullptr};
 
+// DMA regions on the host: made-up physical addresses, the same through
+// vc_dma_phys, vc_dma_span and vc_memory_physical.
+TEST_F(HostMemoryTest, ContiguousDmaRegionsAreOneBlock)
+{
+	struct viper_dma ring = {}, other = {};
+	uint64_t phys = 0;
+
+	ASSERT_EQ(viper_host_dma_create(3 * 4096 + 1, true, &ring), VIPER_OK);
+	ASSERT_NE(ring.virt, nullptr);
+	EXPECT_EQ(ring.size, 4u * 4096);
+	EXPECT_TRUE(ring.contiguous);
+	EXPECT_EQ(ring.pages, nullptr);
+	EXPECT_EQ(ring.phys % 4096, 0u);
+	std::vector<uint8_t> zero(ring.size, 0);
+	EXPECT_EQ(memcmp(ring.virt, zero.data(), ring.size), 0);
+	ASSERT_EQ(vc_dma_phys(&ring, 5000, &phys), VIPER_OK);
+	EXPECT_EQ(phys, ring.phys + 5000);
+	EXPECT_EQ(vc_dma_phys(&ring, ring.size, &phys), VIPER_E_RANGE);
+	EXPECT_EQ(vc_dma_span(&ring, 100), ring.size - 100);
+	EXPECT_EQ(vc_dma_span(&ring, ring.size), 0u);
+	ASSERT_EQ(vc_memory_physical(ring.memory, 5000, &phys), VIPER_OK);
+	EXPECT_EQ(phys, ring.phys + 5000);
+	EXPECT_EQ(vc_memory_physical(ring.memory, ring.size, &phys), VIPER_E_RANGE);
+	// Another region does not overlap it.
+	ASSERT_EQ(viper_host_dma_create(4096, true, &other), VIPER_OK);
+	EXPECT_TRUE(other.phys >= ring.phys + ring.size || other.phys + 4096 <= ring.phys);
+	EXPECT_EQ(viper_host_dma_create((4u << 20) + 1, true, &other), VIPER_E_RANGE);
+	EXPECT_EQ(viper_host_dma_create(0, false, &other), VIPER_E_INVAL);
+	EXPECT_EQ(other.virt, nullptr);
+}
+
+TEST_F(HostMemoryTest, ScatterGatherPagesNeverFollowEachOther)
+{
+	struct viper_dma buffers = {};
+	uint64_t phys = 0, direct = 0;
+
+	ASSERT_EQ(viper_host_dma_create(4 * 4096, false, &buffers), VIPER_OK);
+	EXPECT_FALSE(buffers.contiguous);
+	ASSERT_NE(buffers.pages, nullptr);
+	for (int i = 0; i < 4; i++) {
+		EXPECT_EQ(buffers.pages[i] % 4096, 0u);
+		for (int j = 0; j < 4; j++)
+			EXPECT_NE(buffers.pages[i] + 4096, buffers.pages[j]) << i << " " << j;
+	}
+	ASSERT_EQ(vc_dma_phys(&buffers, 2 * 4096 + 17, &phys), VIPER_OK);
+	EXPECT_EQ(phys, buffers.pages[2] + 17);
+	ASSERT_EQ(vc_memory_physical(buffers.memory, 2 * 4096 + 17, &direct), VIPER_OK);
+	EXPECT_EQ(direct, phys);
+	// One descriptor covers at most the rest of a page.
+	EXPECT_EQ(vc_dma_span(&buffers, 4096 + 96), 4096u - 96);
+	EXPECT_EQ(vc_dma_span(&buffers, 3 * 4096), 4096u);
+	// Memory a test made itself has no DMA right.
+	viper_handle_t plain = Create(4096);
+	EXPECT_EQ(vc_memory_physical(plain, 0, &phys), VIPER_E_RIGHTS);
+	EXPECT_EQ(vc_memory_physical(0x1234, 0, &phys), VIPER_E_BADHANDLE);
+	EXPECT_EQ(viper_host_memory_objects(), 2u);
+	viper_host_reset();
+	EXPECT_EQ(viper_host_memory_objects(), 0u);
+}
+
+TEST(DmaSpanTest, MergesPagesThatFollowEachOther)
+{
+	const uint64_t pages[] = {0x10000, 0x11000, 0x12000, 0x20000, 0x21000};
+	struct viper_dma d = {};
+	uint8_t backing[1];
+	uint64_t phys = 0;
+
+	d.virt = backing; // vc_dma_* only look at the addresses
+	d.size = 5 * 4096;
+	d.pages = pages;
+	EXPECT_EQ(vc_dma_span(&d, 0), 3u * 4096);
+	EXPECT_EQ(vc_dma_span(&d, 4096 + 1), 2u * 4096 - 1);
+	EXPECT_EQ(vc_dma_span(&d, 3 * 4096), 2u * 4096);
+	EXPECT_EQ(vc_dma_span(&d, 5 * 4096), 0u);
+	ASSERT_EQ(vc_dma_phys(&d, 4 * 4096 + 4095, &phys), VIPER_OK);
+	EXPECT_EQ(phys, 0x21fffu);
+	d.virt = nullptr; // not granted
+	EXPECT_EQ(vc_dma_phys(&d, 0, &phys), VIPER_E_RANGE);
+	EXPECT_EQ(vc_dma_span(&d, 0), 0u);
+}
+
 class HostTransportTest : public HostMemoryTest
 {
       protected:

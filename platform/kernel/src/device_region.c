@@ -25,6 +25,7 @@ struct device_region *device_region_create(const struct board_device *d)
 	kobject_init(&r->obj, VIPER_OBJ_DEVICE);
 	r->base = d->base & ~(uint64_t)(PAGE_SIZE - 1);
 	r->size = ((d->base + d->size + PAGE_SIZE - 1) & ~(uint64_t)(PAGE_SIZE - 1)) - r->base;
+	r->device_base = d->base;
 	r->kind = d->kind;
 	return r;
 }

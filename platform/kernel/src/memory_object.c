@@ -39,7 +39,10 @@ err_t memory_object_check(uint64_t size, uint32_t flags)
 {
 	uint64_t pages = (size + PAGE_SIZE - 1) / PAGE_SIZE;
 
-	if (size == 0 || size > MEMORY_OBJECT_MAX || (flags & ~VIPER_MEMORY_CONTIGUOUS))
+	const uint32_t dma_kinds = VIPER_MEMORY_CONTIGUOUS | VIPER_MEMORY_PINNED;
+
+	if (size == 0 || size > MEMORY_OBJECT_MAX || (flags & ~dma_kinds) ||
+	    (flags & dma_kinds) == dma_kinds)
 		return VIPER_E_INVAL;
 	if ((flags & VIPER_MEMORY_CONTIGUOUS) &&
 	    buddy_order_for(pages * PAGE_SIZE) > BUDDY_MAX_ORDER)
@@ -71,7 +74,10 @@ static err_t object_alloc(uint64_t pages, uint64_t charge, struct mem_account *a
 	return VIPER_OK;
 }
 
-/* Gives `m` its pages: one block when contiguous, else a promise of them. */
+/*
+ * Gives `m` its pages: one block when contiguous, else a promise of them,
+ * kept at once when pinned (zeroed pages, wherever they are).
+ */
 static err_t provide_pages(struct memory_object *m, unsigned order)
 {
 	if (m->contiguous) {
@@ -84,6 +90,10 @@ static err_t provide_pages(struct memory_object *m, unsigned order)
 	if (page_commit(m->pages))
 		return VIPER_E_NOMEM;
 	m->committed = m->pages;
+	for (uint64_t i = 0; m->pinned && i < m->pages; i++) {
+		m->frames[i] = page_take_committed();
+		m->committed--;
+	}
 	return VIPER_OK;
 }
 
@@ -102,6 +112,7 @@ err_t memory_object_create(uint64_t size, uint32_t flags, struct mem_account *ac
 	if (err)
 		return err;
 	m->contiguous = contiguous;
+	m->pinned = flags & VIPER_MEMORY_PINNED;
 	err = provide_pages(m, order);
 	if (err) {
 		memory_destroy(&m->obj);
@@ -111,9 +122,22 @@ err_t memory_object_create(uint64_t size, uint32_t flags, struct mem_account *ac
 	return VIPER_OK;
 }
 
+err_t memory_object_dma_address(const struct memory_object *m, uint64_t offset, uint64_t *pa)
+{
+	if (!memory_object_dma_capable(m))
+		return VIPER_E_UNSUPPORTED;
+	if (offset >= m->size)
+		return VIPER_E_RANGE;
+	if (m->contiguous)
+		*pa = m->base + offset;
+	else
+		*pa = m->frames[offset / PAGE_SIZE] + offset % PAGE_SIZE;
+	return VIPER_OK;
+}
+
 err_t memory_object_check_clone(const struct memory_object *src)
 {
-	if (src->contiguous)
+	if (memory_object_dma_capable(src))
 		return VIPER_E_UNSUPPORTED;
 	if (aspace_kernel_maps_writable(src))
 		return VIPER_E_BUSY;

@@ -315,7 +315,7 @@ static void fill_startup_handle(struct viper_startup_handle *s, viper_handle_t h
 	if (!o)
 		return;
 	if (o->kind == VIPER_OBJ_DEVICE) {
-		s->detail = device_region_of(o)->base;
+		s->detail = device_region_of(o)->device_base;
 		s->size = device_region_of(o)->size;
 	} else if (o->kind == VIPER_OBJ_IRQ) {
 		s->detail = irq_line_of(o)->irq;

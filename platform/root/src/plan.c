@@ -28,6 +28,9 @@ static int32_t fail(struct plan_error *err, int32_t code, const char *fmt, ...)
 
 /* The rights a GRANT_SYSTEM may hold. */
 #define SYSTEM_RIGHTS ((uint32_t)(VIPER_RIGHT_READ | VIPER_RIGHT_WRITE))
+/* The rights a GRANT_DMA may hold: those of a memory grant, and DMA. */
+#define DMA_RIGHTS                                                                                 \
+	((uint32_t)(VIPER_RIGHT_READ | VIPER_RIGHT_WRITE | VIPER_RIGHT_MAP | VIPER_RIGHT_DMA))
 
 static const char *grant_kind_name(uint32_t kind)
 {
@@ -44,6 +47,8 @@ static const char *grant_kind_name(uint32_t kind)
 		return "memory";
 	case viper_manifest_GRANT_SYSTEM:
 		return "system capability";
+	case viper_manifest_GRANT_DMA:
+		return "DMA region";
 	default:
 		return "nothing";
 	}
@@ -90,6 +95,17 @@ static int32_t check_channels(const viper_manifest_Manifest *m, struct plan_erro
 			return fail(err, VIPER_E_CORRUPT, "memory %u (%s) has size 0", i,
 				    m->memories[i].name);
 	}
+	for (pb_size_t i = 0; i < m->dma_regions_count; i++) {
+		const viper_manifest_DmaRegion *d = &m->dma_regions[i];
+
+		if (d->size == 0 || d->size % VIPER_PAGE_SIZE ||
+		    d->size > (d->contiguous ? PLAN_DMA_CONTIGUOUS_MAX : PLAN_DMA_MAX))
+			return fail(
+				err, VIPER_E_CORRUPT,
+				"DMA region %u (%s) has size %llu, which the kernel cannot make %s",
+				i, d->name, (unsigned long long)d->size,
+				d->contiguous ? "contiguous" : "pinned");
+	}
 	return VIPER_OK;
 }
 
@@ -122,7 +138,28 @@ static int32_t check_grants(const viper_manifest_Manifest *m, const viper_manife
 					    (unsigned)m->memories_count);
 			break;
 		case viper_manifest_GRANT_DEVICE:
+			/* No base: a device of a virtio kind, found at boot. */
+			if (gr->device_base == 0 && gr->virtio_id == 0)
+				return fail(
+					err, VIPER_E_CORRUPT,
+					"process %s: grant %u (device) names no device: no base "
+					"and no virtio kind",
+					p->name, g + 1);
+			break;
 		case viper_manifest_GRANT_IRQ:
+			break;
+		case viper_manifest_GRANT_DMA:
+			if (gr->dma_region >= m->dma_regions_count)
+				return fail(err, VIPER_E_CORRUPT,
+					    "process %s: grant %u names DMA region %u, but there "
+					    "are %u",
+					    p->name, g + 1, gr->dma_region,
+					    (unsigned)m->dma_regions_count);
+			if (gr->rights & ~DMA_RIGHTS)
+				return fail(err, VIPER_E_CORRUPT,
+					    "process %s: grant %u (DMA region) has rights 0x%x; it "
+					    "takes only READ, WRITE, MAP and DMA (0x%x)",
+					    p->name, g + 1, gr->rights, DMA_RIGHTS);
 			break;
 		case viper_manifest_GRANT_SYSTEM:
 			/* Read inspects, write stops processes: nothing else applies. */
@@ -204,6 +241,13 @@ static int32_t check_instances(const viper_manifest_Process *p, struct plan_erro
 					    "process %s: instance '%s' names grant %u as a device, "
 					    "which is not a device grant",
 					    p->name, in->name, in->devices[d]);
+		}
+		for (pb_size_t d = 0; d < in->dma_count; d++) {
+			if (!grant_is(p, in->dma[d], viper_manifest_GRANT_DMA))
+				return fail(err, VIPER_E_CORRUPT,
+					    "process %s: instance '%s' names grant %u as a DMA "
+					    "region, which is not a DMA grant",
+					    p->name, in->name, in->dma[d]);
 		}
 		if (in->system != 0 && !grant_is(p, in->system, viper_manifest_GRANT_SYSTEM))
 			return fail(err, VIPER_E_CORRUPT,
@@ -397,9 +441,32 @@ static viper_handle_t grant_source(const viper_manifest_Grant *g, const struct p
 		return VIPER_HANDLE_INVALID;
 	case viper_manifest_GRANT_SYSTEM:
 		return caps->system;
+	case viper_manifest_GRANT_DMA:
+		return caps->dma[g->dma_region];
 	default:
 		return VIPER_HANDLE_INVALID;
 	}
+}
+
+bool plan_root_makes_dma(const viper_manifest_Manifest *m, uint32_t region)
+{
+	for (pb_size_t i = 0; i < m->processes_count; i++) {
+		const viper_manifest_Process *p = &m->processes[i];
+
+		if (plan_is_kernel(p))
+			continue;
+		for (pb_size_t g = 0; g < p->grants_count; g++) {
+			if (p->grants[g].kind == viper_manifest_GRANT_DMA &&
+			    p->grants[g].dma_region == region)
+				return true;
+		}
+	}
+	return false;
+}
+
+uint32_t plan_dma_flags(const viper_manifest_DmaRegion *d)
+{
+	return d->contiguous ? VIPER_MEMORY_CONTIGUOUS : VIPER_MEMORY_PINNED;
 }
 
 int32_t plan_process_grants(const viper_manifest_Manifest *m, const viper_manifest_Process *p,

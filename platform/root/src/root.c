@@ -12,6 +12,7 @@
 #include <viper/syscall.h>
 
 #include "root/plan.h"
+#include "root/virtio_slots.h"
 #include "supervisor_log.h"
 
 /* Linked in by the system build: the system's nanopb-encoded manifest. */
@@ -32,6 +33,8 @@ static viper_manifest_Manifest manifest; /* large: never on the stack */
 static struct plan_caps caps;
 static struct child children[PLAN_MAX_PROCESSES];
 static viper_handle_t poll_set;
+/* Processes whose devices of a virtio kind are not there: they never start. */
+static bool cannot_start[PLAN_MAX_PROCESSES];
 
 /* How long the end of the system waits for the supervisor log to take what was said. */
 #define FINISH_TIMEOUT_NS 1000000000ll
@@ -76,6 +79,142 @@ static int create_memories(void)
 		caps.memory[i] = (viper_handle_t)h;
 	}
 	return 0;
+}
+
+/*
+ * The DMA regions of processes: contiguous or pinned memory (the DMA right
+ * lets a holder learn its physical addresses). The root keeps them for the
+ * whole boot, so a restarted driver gets the memory its device may still
+ * be writing, never memory that went back to the page allocator.
+ */
+static int create_dma_regions(void)
+{
+	for (pb_size_t i = 0; i < manifest.dma_regions_count; i++) {
+		const viper_manifest_DmaRegion *d = &manifest.dma_regions[i];
+		int64_t h;
+
+		if (!plan_root_makes_dma(&manifest, i))
+			continue;
+		h = viper_memory_create(d->size, plan_dma_flags(d));
+		if (h < 0) {
+			supervisor_say("cannot create DMA region %s (%llu bytes %s): %s", d->name,
+				       (unsigned long long)d->size,
+				       d->contiguous ? "contiguous" : "pinned", plan_error_name(h));
+			return -1;
+		}
+		caps.dma[i] = (viper_handle_t)h;
+	}
+	return 0;
+}
+
+/*
+ * Reading the virtio-mmio slots the root holds: each slot's page mapped
+ * read-only while it is read, one slot at a time.
+ */
+struct slot_reader {
+	uint64_t base; /* the slot mapped now, 0 for none */
+	int64_t va;
+};
+
+static const struct plan_device *device_at(uint64_t base)
+{
+	for (unsigned d = 0; d < caps.device_count; d++) {
+		if (caps.devices[d].base == base)
+			return &caps.devices[d];
+	}
+	return NULL;
+}
+
+static bool root_holds(void *context, uint64_t base)
+{
+	(void)context;
+	return device_at(base) != NULL;
+}
+
+static void reader_done(struct slot_reader *r)
+{
+	if (r->va > 0)
+		(void)viper_memory_unmap((uint64_t)r->va, VIPER_PAGE_SIZE);
+	r->base = 0;
+	r->va = 0;
+}
+
+static uint32_t read_slot(void *context, uint64_t base, uint32_t offset)
+{
+	struct slot_reader *r = context;
+
+	if (r->base != base) {
+		reader_done(r);
+		r->base = base;
+		r->va = viper_device_map(device_at(base)->handle, 0, VIPER_PAGE_SIZE,
+					 VIPER_PROT_READ);
+	}
+	if (r->va < 0)
+		return 0; /* reads as no transport */
+	return *(volatile const uint32_t *)(uintptr_t)((uint64_t)r->va +
+						       (base & (VIPER_PAGE_SIZE - 1)) + offset);
+}
+
+/* Process `index` will not start: it lacks a device of a virtio kind. */
+static void refuse(pb_size_t index, const struct virtio_failure *why)
+{
+	char text[PLAN_ERROR_BYTES];
+
+	virtio_failure_text(why, text, sizeof(text));
+	supervisor_say("cannot start %s: %s; it does not start", manifest.processes[index].name,
+		       text);
+	cannot_start[index] = true;
+}
+
+static void say_found(const viper_manifest_Process *p)
+{
+	for (pb_size_t g = 0; g + 1 < p->grants_count; g++) {
+		const viper_manifest_Grant *gr = &p->grants[g];
+		const viper_manifest_Grant *irq = &p->grants[g + 1];
+
+		if (gr->kind == viper_manifest_GRANT_DEVICE && gr->virtio_id)
+			supervisor_say("%s: %s in %s (0x%08llx, IRQ %u) for grant %u", p->name,
+				       virtio_kind_name(gr->virtio_id), gr->device,
+				       (unsigned long long)gr->device_base,
+				       irq->kind == viper_manifest_GRANT_IRQ ? irq->irq : 0, g + 1);
+	}
+}
+
+/*
+ * Gives every device grant of a virtio kind its slot: the slots the root
+ * holds are probed, the pinned ones claimed for every process first, then
+ * each process's found in manifest order. Returns 0, or -1 when a process
+ * that ends the system cannot start.
+ */
+static int resolve_devices(void)
+{
+	struct virtio_slots slots;
+	struct slot_reader reader = {0, 0};
+	struct virtio_failure why;
+	int status = 0;
+
+	if (manifest.virtio_slots_count == 0)
+		return 0;
+	virtio_slots_probe(&manifest, read_slot, root_holds, &reader, &slots);
+	reader_done(&reader);
+	for (int pass = 0; pass < 2; pass++) {
+		for (pb_size_t i = 0; i < manifest.processes_count; i++) {
+			viper_manifest_Process *p = &manifest.processes[i];
+			int32_t r;
+
+			if (plan_is_kernel(p) || cannot_start[i])
+				continue;
+			r = pass == 0 ? virtio_slots_claim(&manifest, p, &slots, &why)
+				      : virtio_slots_resolve(&manifest, p, &slots, &why);
+			if (r < 0)
+				refuse(i, &why);
+			else if (pass == 1)
+				say_found(p);
+			if (r < 0 && p->ends_system)
+				status = -1;
+		}
+	}
+	return status;
 }
 
 /*
@@ -318,7 +457,7 @@ int main(const struct viper_startup *startup)
 		supervisor_say("startup handles do not match the manifest: %s", err.text);
 		return 1;
 	}
-	if (create_channels() < 0 || create_memories() < 0)
+	if (create_channels() < 0 || create_memories() < 0 || create_dma_regions() < 0)
 		return 1;
 	r = viper_poll_create();
 	if (r < 0) {
@@ -328,9 +467,18 @@ int main(const struct viper_startup *startup)
 	poll_set = (viper_handle_t)r;
 	supervisor_say("system %s, %u processes", manifest.system,
 		       (unsigned)manifest.processes_count);
+	if (resolve_devices() < 0) {
+		supervisor_say("a process that ends the system cannot start; the system ends "
+			       "with status 1");
+		return 1;
+	}
 	for (pb_size_t i = 0; i < manifest.processes_count; i++) {
 		if (plan_is_kernel(&manifest.processes[i]))
 			continue;
+		if (cannot_start[i]) {
+			retire(i);
+			continue;
+		}
 		if (start(i) < 0)
 			return 1;
 	}

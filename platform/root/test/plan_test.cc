@@ -701,6 +701,149 @@ viper_manifest_Process Policy(viper_manifest_Restart restart, uint32_t max, bool
 	return p;
 }
 
+constexpr uint32_t kDmaRights =
+	VIPER_RIGHT_READ | VIPER_RIGHT_WRITE | VIPER_RIGHT_MAP | VIPER_RIGHT_DMA;
+
+viper_manifest_Grant DmaGrant(uint32_t region)
+{
+	viper_manifest_Grant g;
+
+	memset(&g, 0, sizeof(g));
+	g.kind = viper_manifest_GRANT_DMA;
+	g.rights = kDmaRights;
+	g.dma_region = region;
+	return g;
+}
+
+// TwoProcesses, with two DMA regions for "server"'s instance "store" (a
+// contiguous ring, grant 5, and pinned buffers, grant 6) and one for a
+// kernel-placed instance, which the kernel makes.
+std::unique_ptr<Manifest> WithDma()
+{
+	auto m = TwoProcesses();
+	m->dma_regions_count = 3;
+	SetString(m->dma_regions[0].name, sizeof(m->dma_regions[0].name), "store.ring");
+	m->dma_regions[0].size = 8192;
+	m->dma_regions[0].contiguous = true;
+	SetString(m->dma_regions[1].name, sizeof(m->dma_regions[1].name), "store.buffers");
+	m->dma_regions[1].size = 65536;
+	SetString(m->dma_regions[2].name, sizeof(m->dma_regions[2].name), "disk.ring");
+	m->dma_regions[2].size = 4096;
+	m->dma_regions[2].contiguous = true;
+	viper_manifest_Process *s = &m->processes[1];
+	s->grants_count = 6;
+	s->grants[4] = DmaGrant(0);
+	s->grants[5] = DmaGrant(1);
+	s->instances[0].dma_count = 2;
+	s->instances[0].dma[0] = 5;
+	s->instances[0].dma[1] = 6;
+	viper_manifest_Process *k = &m->processes[0];
+	k->grants_count = 1;
+	k->grants[0] = DmaGrant(2);
+	return m;
+}
+
+TEST(PlanDmaTest, AcceptsDmaRegionsAndTheirGrants)
+{
+	auto m = WithDma();
+	std::string message;
+
+	EXPECT_EQ(RoundTrip(*m, &message), VIPER_OK) << message;
+}
+
+TEST(PlanDmaTest, RejectsRegionsTheKernelCannotMake)
+{
+	std::string message;
+	auto m = WithDma();
+
+	m->dma_regions[1].size = 0;
+	EXPECT_EQ(RoundTrip(*m, &message), VIPER_E_CORRUPT);
+	EXPECT_EQ(message, "DMA region 1 (store.buffers) has size 0, which the kernel cannot "
+			   "make pinned");
+	m = WithDma();
+	m->dma_regions[1].size = 5000;
+	EXPECT_EQ(RoundTrip(*m, &message), VIPER_E_CORRUPT) << "not whole pages";
+	m = WithDma();
+	m->dma_regions[0].size = (4u << 20) + 4096;
+	EXPECT_EQ(RoundTrip(*m, &message), VIPER_E_CORRUPT);
+	EXPECT_EQ(message, "DMA region 0 (store.ring) has size 4198400, which the kernel cannot "
+			   "make contiguous");
+	m->dma_regions[0].contiguous = false; /* pinned pages may be many more */
+	EXPECT_EQ(RoundTrip(*m, &message), VIPER_OK) << message;
+	m->dma_regions[0].size = (64u << 20) + 4096;
+	EXPECT_EQ(RoundTrip(*m, &message), VIPER_E_CORRUPT);
+}
+
+TEST(PlanDmaTest, RejectsBadDmaGrants)
+{
+	std::string message;
+	auto m = WithDma();
+
+	m->processes[1].grants[5].dma_region = 3;
+	EXPECT_EQ(RoundTrip(*m, &message), VIPER_E_CORRUPT);
+	EXPECT_EQ(message, "process server: grant 6 names DMA region 3, but there are 3");
+	m = WithDma();
+	m->processes[1].grants[4].rights = kDmaRights | VIPER_RIGHT_DEVICE;
+	EXPECT_EQ(RoundTrip(*m, &message), VIPER_E_CORRUPT);
+	EXPECT_EQ(message, "process server: grant 5 (DMA region) has rights 0xb3; it takes only "
+			   "READ, WRITE, MAP and DMA (0x93)");
+	m = WithDma();
+	m->processes[1].instances[0].dma[1] = 4; /* the bulk memory grant */
+	EXPECT_EQ(RoundTrip(*m, &message), VIPER_E_CORRUPT);
+	EXPECT_EQ(message, "process server: instance 'store' names grant 4 as a DMA region, which "
+			   "is not a DMA grant");
+	m = WithDma();
+	m->processes[1].instances[0].dma[0] = 7;
+	EXPECT_EQ(RoundTrip(*m, &message), VIPER_E_CORRUPT) << "past the grants";
+}
+
+TEST(PlanDecodeTest, AcceptsADeviceFoundAtBootButNotADeviceOfNothing)
+{
+	std::string message;
+	auto m = TwoProcesses();
+
+	m->processes[1].grants[1].device_base = 0;
+	m->processes[1].grants[1].virtio_id = 2; /* a virtio-blk, found at boot */
+	m->processes[1].grants[2].irq = 0;
+	EXPECT_EQ(RoundTrip(*m, &message), VIPER_OK) << message;
+	m->processes[1].grants[1].virtio_id = 0;
+	EXPECT_EQ(RoundTrip(*m, &message), VIPER_E_CORRUPT);
+	EXPECT_EQ(message, "process server: grant 2 (device) names no device: no base and no "
+			   "virtio kind");
+}
+
+TEST(PlanDmaTest, TheRootMakesTheRegionsOfProcessesOnly)
+{
+	auto m = WithDma();
+
+	EXPECT_TRUE(plan_root_makes_dma(m.get(), 0));
+	EXPECT_TRUE(plan_root_makes_dma(m.get(), 1));
+	EXPECT_FALSE(plan_root_makes_dma(m.get(), 2)) << "the kernel's own";
+	EXPECT_FALSE(plan_root_makes_dma(m.get(), 3)) << "no such region";
+	EXPECT_EQ(plan_dma_flags(&m->dma_regions[0]), (uint32_t)VIPER_MEMORY_CONTIGUOUS);
+	EXPECT_EQ(plan_dma_flags(&m->dma_regions[1]), (uint32_t)VIPER_MEMORY_PINNED);
+}
+
+TEST(PlanDmaTest, GrantsEachRegionFromTheRootsOriginalWithTheDmaRight)
+{
+	auto m = WithDma();
+	struct plan_caps caps = RootCaps(*m);
+	struct plan_grant_handle out[PLAN_MAX_GRANTS] = {};
+	struct plan_error err = {};
+
+	caps.dma[0] = 60;
+	caps.dma[1] = 61;
+	ASSERT_EQ(plan_process_grants(m.get(), &m->processes[1], &caps, out, &err), VIPER_OK)
+		<< err.text;
+	EXPECT_EQ(out[4].source, 60u);
+	EXPECT_EQ(out[5].source, 61u);
+	EXPECT_EQ(out[4].rights, kDmaRights | VIPER_RIGHT_TRANSFER);
+	caps.dma[1] = VIPER_HANDLE_INVALID;
+	EXPECT_EQ(plan_process_grants(m.get(), &m->processes[1], &caps, out, &err),
+		  VIPER_E_NOTFOUND);
+	EXPECT_STREQ(err.text, "process server: grant 6: no DMA region to give");
+}
+
 TEST(PlanExitTest, NeverRestartsWithPolicyNever)
 {
 	auto p = Policy(viper_manifest_RESTART_NEVER, 0, false);

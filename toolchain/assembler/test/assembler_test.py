@@ -9,9 +9,10 @@
     assembler_test.py robustness [N]      N (default 3000) seeded mutations of the test
                                           descriptions and the board: diagnostics, never
                                           an exception, and each one well-formed
-    assembler_test.py rule NONE INSPECT CONTROL
+    assembler_test.py rule NONE INSPECT CONTROL DMA
                                           component()'s JSON of components declaring no,
-                                          "inspect" and "control" system needs, assembled
+                                          "inspect" and "control" system needs, and DMA
+                                          needs, assembled
 
 Each negative case (negative/<code>.textproto, or <code>.<variant>.textproto
 for a second case of one code) states what it expects in header comments:
@@ -46,7 +47,8 @@ BOARD = os.path.join("system", "qemu_virt", "board.textproto")
 FIXTURES = os.path.join(TEST_DIR, "fixtures")
 COMPONENTS = ["kv_store", "kv_client", "console", "null_log", "blob_store", "blob_client",
               "clock", "echo", "huge_client", "huge_server", "orphan", "sys_probe",
-              "sys_control", "pipe_store", "pipe_half", "pipe_client"]
+              "sys_control", "pipe_store", "pipe_half", "pipe_client", "dma_driver",
+              "dma_sizes", "virtio_pair"]
 INTERFACES = ["kv", "log", "blob", "time", "echo", "huge", "pipes", "pipe"]
 
 sys.path.insert(0, os.path.join(ROOT, "toolchain", "assembler"))
@@ -165,18 +167,19 @@ def test_golden(update):
     m = schema.manifest_class()()
     with open(outs["manifest"], "rb") as f:
         m.ParseFromString(f.read())
-    fails.check([p.name for p in m.processes] == ["kernel", "app", "kv", "storage", "watch"],
+    fails.check([p.name for p in m.processes] ==
+                ["kernel", "app", "entropy", "kv", "storage", "watch"],
                 "process order: %s" % [p.name for p in m.processes])
     # The last channel is the root task's supervisor log, to the kernel's console.
     fails.check(len(m.channels) == 5 and m.supervisor_log == 5 and
                 (m.channels[4].client, m.channels[4].provider, m.channels[4].kernel_end) ==
                 ("root.log", "console", 2), "channels: %s supervisor_log %d" %
                 (m.channels, m.supervisor_log))
-    storage = m.processes[3]
+    storage = m.processes[4]
     pipes = [i for i in storage.instances if i.name == "pipes"][0]
     fails.check((pipes.sessions_max, pipes.sessions_per_client) == (8, 2),
                 "pipes: session limits %d %d" % (pipes.sessions_max, pipes.sessions_per_client))
-    kv = m.processes[2]
+    kv = m.processes[3]
     fails.check([(g.kind, g.rights) for g in kv.grants] == [(2, 5), (1, 6)],
                 "kv grants: %s" % [(g.kind, g.rights) for g in kv.grants])
     app = m.processes[1]
@@ -186,7 +189,7 @@ def test_golden(update):
     # The system capability: GRANT_SYSTEM (6) with READ (1) for INSPECT in a
     # process, READ|WRITE (3) for CONTROL in the kernel's record, each last
     # in its process and named by its instance.
-    watch = m.processes[4]
+    watch = m.processes[5]
     fails.check([(g.kind, g.rights) for g in watch.grants] == [(6, 1)] and
                 [(i.name, i.system) for i in watch.instances] == [("probe", 1)],
                 "watch: grants %s instances %s" % (watch.grants, watch.instances))
@@ -196,8 +199,32 @@ def test_golden(update):
                 [(i.name, i.system) for i in kernel.instances] ==
                 [("clock", 0), ("console", 0), ("reaper", 7)],
                 "kernel: grants %s instances %s" % (kernel.grants, kernel.instances))
-    fails.check(all(i.system == 0 for p in m.processes[1:4] for i in p.instances) and
-                all(g.kind != 6 for p in m.processes[1:4] for g in p.grants),
+    # DMA regions: GRANT_DMA (7) with READ|WRITE|MAP|DMA (147), after the
+    # process's devices and before its memories, named by the instance's
+    # `dma` in need order; the regions say their size and kind.
+    storage = m.processes[4]
+    disk = [i for i in storage.instances if i.name == "disk"][0]
+    fails.check([(g.kind, g.rights, g.dma_region) for g in storage.grants[-2:]] ==
+                [(7, 147, 0), (7, 147, 1)] and
+                list(disk.dma) == [len(storage.grants) - 1, len(storage.grants)],
+                "storage: grants %s disk %s" % (storage.grants, disk))
+    fails.check([(d.name, d.size, d.contiguous) for d in m.dma_regions] ==
+                [("disk.ring", 65536, True), ("disk.buffers", 1048576, False)],
+                "dma regions: %s" % m.dma_regions)
+    # Devices of a virtio kind: found at boot (no base, no IRQ line yet) or
+    # pinned (the slot's base and line, checked at boot), both with their
+    # virtio device ID; the board's slots follow, highest address first.
+    fails.check([(g.kind, g.device, g.device_base, g.irq, g.virtio_id)
+                 for g in m.processes[2].grants[0:4]] ==
+                [(3, "", 0, 0, 4), (4, "", 0, 0, 0),
+                 (3, "virtio5", 0x0a000a00, 0, 2), (4, "virtio5", 0x0a000a00, 53, 0)],
+                "entropy device grants: %s" % m.processes[2].grants[0:4])
+    fails.check(len(m.virtio_slots) == 32 and
+                (m.virtio_slots[0].name, m.virtio_slots[0].base, m.virtio_slots[0].irq) ==
+                ("virtio31", 0x0a003e00, 79) and m.virtio_slots[31].name == "virtio0",
+                "virtio slots: %s" % m.virtio_slots[:2])
+    fails.check(all(i.system == 0 for p in m.processes[1:5] for i in p.instances) and
+                all(g.kind != 6 for p in m.processes[1:5] for g in p.grants),
                 "only probe and reaper may have the system capability")
     return fails.done("golden")
 
@@ -355,6 +382,7 @@ def test_placement():
                 "kernel: kv does not call log directly and serve channel 0: %s" % kv)
     test_bulk_placement(fails)
     test_system_placement(fails)
+    test_dma_placement(fails)
     return fails.done("placement")
 
 
@@ -482,6 +510,55 @@ def test_system_placement(fails):
                 "system inspect: kv grants %s" % grants(m, "kv"))
     fails.check("process kv: system capability: inspect r (instance 'reaper')" in report,
                 "system inspect report:\n%s" % report)
+
+
+def test_dma_placement(fails):
+    """DMA regions are grants of their instance's process, after its devices,
+    the kernel's record included; they count against the process's quota,
+    or in the kernel against the board."""
+    base = read(os.path.join(HERE, "systems", "dma.textproto"))
+    marker = 'process: "kv"  # the placement line'
+    fails.check(base.count(marker) == 1, "dma.textproto lacks the placement line")
+    results = {}
+    for place in ("kv", "kernel"):
+        out_dir = tmpdir()
+        path = os.path.join(out_dir, "dma_%s.textproto" % place)
+        with open(path, "w", encoding="utf-8") as f:
+            f.write(base.replace(marker, 'process: "%s"  # the placement line' % place))
+        code, err, outs = assemble(path, out_dir)
+        if not fails.check(code == 0, "dma %s: exit %d:\n%s" % (place, code, err)):
+            continue
+        import schema
+        m = schema.manifest_class()()
+        with open(outs["manifest"], "rb") as f:
+            m.ParseFromString(f.read())
+        results[place] = (m, read(outs["report"]))
+    if len(results) != 2:
+        return
+
+    def record(m, process):
+        return [p for p in m.processes if p.name == process][0]
+
+    def dma_of(m, process):
+        p = record(m, process)
+        disk = [i for i in p.instances if i.name == "disk"][0]
+        return [(g.kind, g.rights, g.dma_region) for g in p.grants], list(disk.dma)
+
+    regions = [("disk.ring", 65536, True), ("disk.buffers", 1048576, False)]
+    line = ("dma disk.ring 65536 bytes contiguous rw (instance 'disk'): as strong as a device "
+            "grant: board qemu_virt has no IOMMU")
+    m, report = results["kv"]
+    fails.check(dma_of(m, "kv") == ([(1, 6, 0), (7, 147, 0), (7, 147, 1)], [2, 3]) and
+                [(d.name, d.size, d.contiguous) for d in m.dma_regions] == regions,
+                "dma co-located: %s regions %s" % (dma_of(m, "kv"), m.dma_regions))
+    fails.check("process kv: " + line in report, "dma co-located report:\n%s" % report)
+    m, report = results["kernel"]
+    fails.check(dma_of(m, "kernel") == ([(2, 5, 0), (7, 147, 0), (7, 147, 1)], [2, 3]) and
+                [(d.name, d.size, d.contiguous) for d in m.dma_regions] == regions and
+                [g.kind for g in record(m, "kv").grants] == [1],
+                "dma kernel: %s regions %s" % (dma_of(m, "kernel"), m.dma_regions))
+    fails.check("process kernel: " + line in report and "process kv: dma" not in report,
+                "dma kernel report:\n%s" % report)
 
 
 def test_parser():
@@ -641,11 +718,16 @@ def test_robustness(count):
 
 
 def test_rule(paths):
-    """component(system = ...) in the JSON the rule writes, and through the assembler."""
+    """component(system = ...) and component(dma = ...) in the JSON the rule
+    writes, and through the assembler."""
     fails = Failures()
-    if not fails.check(len(paths) == 3, "rule: give the JSON of three components"):
+    if not fails.check(len(paths) == 4, "rule: give the JSON of four components"):
         return fails.done("rule")
     names = []
+    dma = json.loads(read(os.path.join(ROOT, paths[3])))
+    fails.check(dma.get("dma") == [{"name": "ring", "contiguous": True, "bytes": 65536},
+                                   {"name": "buffers", "contiguous": False, "bytes": 8192}],
+                "%s: dma is %r" % (paths[3], dma.get("dma")))
     for path, want in zip(paths, ["", "inspect", "control"]):
         data = json.loads(read(os.path.join(ROOT, path)))
         names.append(data["name"])
@@ -659,7 +741,9 @@ def test_rule(paths):
                 'instance { name: "plain" component: "%s" process: "plain" }\n'
                 'instance { name: "probe" component: "%s" process: "probe" system: INSPECT }\n'
                 'instance { name: "reaper" component: "%s" process: "kernel" system: CONTROL }\n'
-                % (none, inspect, control))
+                'instance { name: "dev" component: "%s" process: "dev"\n'
+                '  dma { need: "buffers" } dma { need: "ring" } }\n'
+                % (none, inspect, control, dma["name"]))
     args = ["--system", system, "--board", BOARD, "--manifest", os.path.join(out_dir, "m.bin"),
             "--json", os.path.join(out_dir, "d.json")]
     for path in paths:
@@ -674,9 +758,14 @@ def test_rule(paths):
     got = {p.name: ([(g.kind, g.rights) for g in p.grants],
                     [(i.name, i.system) for i in p.instances]) for p in m.processes}
     fails.check(got == {"kernel": ([(6, 3)], [("reaper", 1)]),
+                        "dev": ([(7, 147), (7, 147)], [("dev", 0)]),
                         "plain": ([], [("plain", 0)]),
                         "probe": ([(6, 1)], [("probe", 1)])},
                 "rule: manifest %s" % got)
+    # Regions in need order, whatever the order of the dma blocks.
+    fails.check([(d.name, d.size, d.contiguous) for d in m.dma_regions] ==
+                [("dev.ring", 65536, True), ("dev.buffers", 8192, False)],
+                "rule: dma regions %s" % m.dma_regions)
     return fails.done("rule")
 
 

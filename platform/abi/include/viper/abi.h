@@ -224,6 +224,7 @@ struct viper_poll_event {
 /* memory_create flags. */
 enum viper_memory_flags {
 	VIPER_MEMORY_CONTIGUOUS = 1u << 0, /* physically contiguous: DMA-capable */
+	VIPER_MEMORY_PINNED = 1u << 1, /* every page allocated now and never moved: DMA-capable */
 };
 
 /* memory_map and device_map protections. W and X are never granted together. */
@@ -308,8 +309,8 @@ struct viper_spawn {
 struct viper_startup_handle {
 	viper_handle_t handle;
 	uint32_t kind;	 /* enum viper_object_kind */
-	uint64_t detail; /* device: physical base; IRQ: line */
-	uint64_t size;	 /* device: region size */
+	uint64_t detail; /* device: its registers' physical base; IRQ: line */
+	uint64_t size;	 /* device: region size (whole pages around the registers) */
 };
 
 /*

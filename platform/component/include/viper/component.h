@@ -12,6 +12,7 @@
 #define VIPER_COMPONENT_H
 
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -21,6 +22,7 @@
 #define VIPER_COMPONENT_MAX_PROVIDES 4
 #define VIPER_COMPONENT_MAX_SLOTS    8
 #define VIPER_COMPONENT_MAX_DEVICES  4
+#define VIPER_COMPONENT_MAX_DMA	     4
 
 /* One interface a component provides: the generated interface and its vtable. */
 struct viper_provided {
@@ -39,8 +41,30 @@ struct viper_provided {
 struct viper_device {
 	volatile void *regs; /* mapped MMIO, NULL when not granted */
 	uint64_t size;
+	uint64_t phys;	    /* the physical address of the registers */
 	viper_handle_t irq; /* VIPER_HANDLE_INVALID when none */
 	uint32_t irq_line;
+};
+
+/*
+ * A DMA region granted to an instance (component(dma = ...), granted by
+ * the system description's `dma { need }`): zeroed memory at its first
+ * start, mapped read/write, whose physical addresses the instance gives
+ * its devices. A contiguous region is one physical block at `phys`; a
+ * scatter-gather one is pinned pages anywhere, `pages[i]` being the
+ * physical address of page i. Both stay put while the system runs: a
+ * restarted process gets the same memory back, as the device may have
+ * left it. QEMU virt has no IOMMU: a device reaches all physical memory,
+ * so the instance that programs it is as trusted as a device grant makes
+ * it. On the host the addresses are made up (viper/host_runtime.h).
+ */
+struct viper_dma {
+	void *virt;	       /* mapped read/write, NULL when not granted */
+	uint64_t size;	       /* bytes, whole pages */
+	bool contiguous;       /* one physical block */
+	uint64_t phys;	       /* contiguous: the physical address of virt[0]; else 0 */
+	const uint64_t *pages; /* scatter-gather: each page's physical address; else NULL */
+	viper_handle_t memory; /* its memory object, with VIPER_RIGHT_DMA */
 };
 
 /* What an instance is given when it starts. */
@@ -50,6 +74,8 @@ struct viper_instance_env {
 	unsigned slot_count;
 	struct viper_device devices[VIPER_COMPONENT_MAX_DEVICES];
 	unsigned device_count;
+	struct viper_dma dma[VIPER_COMPONENT_MAX_DMA]; /* in need order: <NAME>_DMA_<NEED> */
+	unsigned dma_count;
 	/* The system capability (VIPER_OBJ_SYSTEM) when the description grants
 	 * it, with the rights it grants; VIPER_HANDLE_INVALID when not. */
 	viper_handle_t system;
@@ -257,6 +283,54 @@ int32_t vc_handle_derive(viper_handle_t h, uint32_t rights, viper_handle_t *out)
  * handle.
  */
 int32_t vc_handle_close(viper_handle_t handle);
+
+/*
+ * DMA: the physical address of byte `offset` of a granted region, for a
+ * device's descriptors: VIPER_OK and *phys, or VIPER_E_RANGE when `offset`
+ * is not inside it. The same in every placement (no system call).
+ */
+static inline int32_t vc_dma_phys(const struct viper_dma *dma, uint64_t offset, uint64_t *phys)
+{
+	if (!dma->virt || offset >= dma->size)
+		return VIPER_E_RANGE;
+	if (dma->contiguous)
+		*phys = dma->phys + offset;
+	else
+		*phys = dma->pages[offset / VIPER_PAGE_SIZE] + offset % VIPER_PAGE_SIZE;
+	return VIPER_OK;
+}
+
+/*
+ * How many bytes from `offset` on are physically contiguous (to the end
+ * of a contiguous region; in a scatter-gather one, to the end of the run of
+ * pages that follow each other): the longest piece one descriptor can
+ * cover. 0 when `offset` is not inside the region.
+ */
+static inline uint64_t vc_dma_span(const struct viper_dma *dma, uint64_t offset)
+{
+	uint64_t page, end;
+
+	if (!dma->virt || offset >= dma->size)
+		return 0;
+	if (dma->contiguous)
+		return dma->size - offset;
+	page = offset / VIPER_PAGE_SIZE;
+	end = page + 1;
+	while (end * VIPER_PAGE_SIZE < dma->size &&
+	       dma->pages[end] == dma->pages[end - 1] + VIPER_PAGE_SIZE)
+		end++;
+	return end * VIPER_PAGE_SIZE - offset;
+}
+
+/*
+ * The kernel's own answer for byte `offset` of memory object `memory`
+ * (memory_physical): to check a region's addresses, or for memory an
+ * instance made or received with VIPER_RIGHT_DMA. Errors: VIPER_E_RIGHTS
+ * without VIPER_RIGHT_DMA (every demand-zero object), VIPER_E_RANGE past
+ * its end, VIPER_E_BADHANDLE, VIPER_E_KIND. On the host: the made-up
+ * addresses of host DMA regions.
+ */
+int32_t vc_memory_physical(viper_handle_t memory, uint64_t offset, uint64_t *phys);
 
 /*
  * Interrupts of a granted device (struct viper_device.irq): wait until the

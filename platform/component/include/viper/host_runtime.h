@@ -18,6 +18,7 @@
 #ifndef VIPER_HOST_RUNTIME_H
 #define VIPER_HOST_RUNTIME_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include <viper/abi.h>
@@ -60,6 +61,24 @@ void viper_host_set_fakes(const struct viper_host_fakes *fakes);
 
 /* Notification channels with at least one end still open: a leak check. */
 unsigned viper_host_notify_channels(void);
+
+struct viper_dma;
+
+/*
+ * A DMA region for an instance a test starts (put it in env->dma), as a
+ * component host gives one: `size` bytes rounded up to whole pages of
+ * zeroed host memory, mapped (out->virt), with a memory handle
+ * (out->memory) whose vc_memory_physical gives the same addresses as
+ * vc_dma_phys. The physical addresses are made up: a contiguous region is
+ * one block (from 0x40000000 on), a scatter-gather one has its pages in
+ * reverse order with a page-sized gap between any two (from 0x80000000
+ * on), so a driver that takes neighbouring pages for physically
+ * contiguous fails on the host as it would on a real machine. No device
+ * reads them: a test plays the device through out->virt. Errors:
+ * VIPER_E_INVAL (0 or over 64 MiB), VIPER_E_RANGE (contiguous over 4 MiB),
+ * VIPER_E_NOMEM, VIPER_E_LIMIT. viper_host_reset frees it.
+ */
+int32_t viper_host_dma_create(uint64_t size, bool contiguous, struct viper_dma *out);
 
 #ifdef __cplusplus
 }

@@ -2,7 +2,9 @@
  * Device regions (VIPER_OBJ_DEVICE): a board device's registers, which a
  * holder with the device right may map. Made at boot for every device the
  * device tree names and handed to the root process; page-aligned around
- * the device.
+ * the device, so a device smaller than a page (a virtio-mmio slot is 0x200
+ * bytes) shares its region's page with its neighbours. device_base tells
+ * where in the region the device itself starts.
  */
 #ifndef KERNEL_DEVICE_REGION_H
 #define KERNEL_DEVICE_REGION_H
@@ -14,8 +16,9 @@
 
 struct device_region {
 	struct kobject obj;
-	uint64_t base;
-	uint64_t size;
+	uint64_t base;	      /* page-aligned */
+	uint64_t size;	      /* whole pages */
+	uint64_t device_base; /* the device's registers: base <= device_base < base + size */
 	enum device_kind kind;
 };
 

@@ -32,6 +32,7 @@ struct memory_object {
 	uint64_t size;
 	uint64_t pages;
 	bool contiguous;
+	bool pinned;		     /* not contiguous, but every frame present for good */
 	uint64_t base;		     /* contiguous: physical base */
 	uint64_t *frames;	     /* otherwise: one physical page each, 0 while absent */
 	uint64_t committed;	     /* pages it may still take from the page allocator */
@@ -45,8 +46,9 @@ void memory_object_register(void);
 
 /*
  * Checks a request for a memory object: VIPER_E_INVAL for size 0, over
- * MEMORY_OBJECT_MAX or unknown flags; VIPER_E_RANGE for a contiguous size
- * the page allocator has no block for.
+ * MEMORY_OBJECT_MAX, unknown flags or both VIPER_MEMORY_CONTIGUOUS and
+ * VIPER_MEMORY_PINNED; VIPER_E_RANGE for a contiguous size the page
+ * allocator has no block for.
  */
 MUST_CHECK err_t memory_object_check(uint64_t size, uint32_t flags);
 
@@ -59,9 +61,24 @@ MUST_CHECK err_t memory_object_check(uint64_t size, uint32_t flags);
 MUST_CHECK err_t memory_object_create(uint64_t size, uint32_t flags, struct mem_account *account,
 				      struct memory_object **out);
 
+/* Whether a device may be given the object's physical addresses (contiguous or pinned). */
+static inline bool memory_object_dma_capable(const struct memory_object *m)
+{
+	return m->contiguous || m->pinned;
+}
+
 /*
- * Checks that `src` may be cloned: VIPER_E_UNSUPPORTED for a contiguous
- * object (a device may be writing to it), VIPER_E_BUSY while a
+ * The physical address of byte `offset` of `m` for a device's DMA: VIPER_OK
+ * and *pa, VIPER_E_RANGE when `offset` is not below its size,
+ * VIPER_E_UNSUPPORTED when it is neither contiguous nor pinned (its pages
+ * may be absent or replaced).
+ */
+MUST_CHECK err_t memory_object_dma_address(const struct memory_object *m, uint64_t offset,
+					   uint64_t *pa);
+
+/*
+ * Checks that `src` may be cloned: VIPER_E_UNSUPPORTED for a contiguous or
+ * pinned object (a device may be writing to it), VIPER_E_BUSY while a
  * kernel-placed component has it mapped writable (the kernel writes it
  * without faulting, so its pages cannot be shared).
  */

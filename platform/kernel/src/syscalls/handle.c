@@ -42,7 +42,7 @@ static void describe(const struct kobject *o, struct viper_handle_info *info)
 		break;
 	case VIPER_OBJ_DEVICE:
 		info->size = device_region_of(o)->size;
-		info->detail = device_region_of(o)->base;
+		info->detail = device_region_of(o)->device_base;
 		break;
 	case VIPER_OBJ_IRQ:
 		info->detail = irq_line_of(o)->irq;

@@ -23,7 +23,7 @@ int64_t sys_memory_create(const uint64_t *a)
 	err = memory_object_create(a[0], (uint32_t)a[1], as()->account, &m);
 	if (err)
 		return err;
-	if (m->contiguous)
+	if (memory_object_dma_capable(m))
 		rights |= VIPER_RIGHT_DMA;
 	return new_handle(&m->obj, rights);
 }
@@ -68,16 +68,13 @@ int64_t sys_memory_unmap(const uint64_t *a)
 
 int64_t sys_memory_physical(const uint64_t *a)
 {
-	struct memory_object *m;
 	struct cap *c;
+	uint64_t pa;
 	err_t err = lookup(a[0], VIPER_OBJ_MEMORY, VIPER_RIGHT_DMA, &c);
 
-	if (err)
-		return err;
-	m = memory_object_of(c->object);
-	if (!m->contiguous)
-		return VIPER_E_UNSUPPORTED;
-	return (int64_t)m->base;
+	if (!err)
+		err = memory_object_dma_address(memory_object_of(c->object), a[1], &pa);
+	return err ? err : (int64_t)pa;
 }
 
 int64_t sys_device_map(const uint64_t *a)

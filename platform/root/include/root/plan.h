@@ -24,7 +24,11 @@
 #define PLAN_MAX_PROCESSES 12u
 #define PLAN_MAX_GRANTS	   24u
 #define PLAN_MAX_DEVICES   VIPER_STARTUP_MAX_HANDLES
-#define PLAN_ERROR_BYTES   192u
+#define PLAN_MAX_DMA	   16u
+/* The kernel's limits on DMA memory: one contiguous block, any memory object. */
+#define PLAN_DMA_CONTIGUOUS_MAX (4ull << 20)
+#define PLAN_DMA_MAX		(64ull << 20)
+#define PLAN_ERROR_BYTES	192u
 
 /* A diagnostic for the console: one line, without the trailing newline. */
 struct plan_error {
@@ -40,6 +44,8 @@ struct plan_caps {
 	viper_handle_t channel_send[PLAN_MAX_CHANNELS];
 	viper_handle_t channel_recv[PLAN_MAX_CHANNELS];
 	viper_handle_t memory[PLAN_MAX_MEMORIES];
+	/* The DMA regions of processes (the kernel makes its own). */
+	viper_handle_t dma[PLAN_MAX_DMA];
 	struct plan_device {
 		viper_handle_t handle;
 		uint64_t base;
@@ -121,6 +127,15 @@ uint32_t plan_grant_rights(const viper_manifest_Grant *g);
 int32_t plan_process_grants(const viper_manifest_Manifest *m, const viper_manifest_Process *p,
 			    const struct plan_caps *caps, struct plan_grant_handle *out,
 			    struct plan_error *err);
+
+/*
+ * Whether the root task makes DMA region `region`: it is granted to a
+ * process. A region of a kernel-placed instance the kernel makes itself.
+ */
+bool plan_root_makes_dma(const viper_manifest_Manifest *m, uint32_t region);
+
+/* The memory_create flags of a DMA region: contiguous, or pinned (scatter-gather). */
+uint32_t plan_dma_flags(const viper_manifest_DmaRegion *d);
 
 /*
  * What follows the exit of process `p` with `status` after `restarts` earlier

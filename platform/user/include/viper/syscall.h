@@ -231,9 +231,9 @@ static inline int64_t viper_memory_unmap(uint64_t va, uint64_t size)
 	return viper_syscall6(VIPER_SYS_MEMORY_UNMAP, va, size, 0, 0, 0, 0);
 }
 
-static inline int64_t viper_memory_physical(viper_handle_t h)
+static inline int64_t viper_memory_physical(viper_handle_t h, uint64_t offset)
 {
-	return viper_syscall6(VIPER_SYS_MEMORY_PHYSICAL, h, 0, 0, 0, 0, 0);
+	return viper_syscall6(VIPER_SYS_MEMORY_PHYSICAL, h, offset, 0, 0, 0, 0);
 }
 
 static inline int64_t viper_device_map(viper_handle_t h, uint64_t offset, uint64_t size,
