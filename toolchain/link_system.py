@@ -7,7 +7,8 @@ LINK.json (written by viper_system in toolchain/system.bzl) names the
 compiler, the link flags and the static libraries of every component, for
 processes and for the kernel. PLAN.json (written by the assembler) says which
 components go into the kernel and into which process. The manifest is linked
-into every program and the kernel as `viper_manifest`/`viper_manifest_size`.
+into the root task and the kernel as `viper_manifest`/`viper_manifest_size`;
+a process gets its own part of it from the root task when it starts.
 Every program goes into PROGRAMS_DIR and into the kernel's boot image, the
 root task first. Outputs depend only on the inputs: no paths, no times.
 
@@ -139,7 +140,8 @@ def main(argv):
     for p in plan["processes"]:
         path = os.path.join(programs, p["name"])
         libs = merge(spec["process_base"], *[comps[c]["user"] for c in p["components"]])
-        link(spec, path, spec["user_ld"], [mobj], libs, spec["user_libs"])
+        # A process gets its own part of the manifest from the root task at start.
+        link(spec, path, spec["user_ld"], [], libs, spec["user_libs"])
         if p.get("memory_kib"):
             check_quota(p["name"], path, p["memory_kib"])
         images.append((p["name"], path))

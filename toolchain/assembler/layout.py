@@ -27,6 +27,7 @@ QEMU virt's -device options, in which devices are found at boot.
 """
 
 import model
+import schema
 
 # enum viper_right (platform/abi/include/viper/abi.h)
 RIGHT_READ = 1 << 0
@@ -54,17 +55,18 @@ PROCESS_BASE_KIB = 768
 THREAD_KERNEL_KIB = 20  # a thread and its 16 KiB kernel stack, charged to its process
 SPARE_HANDLES = 8  # handles a process may create at run time besides its grants
 
-# max_count limits of manifest.proto
-MAX_CHANNELS = 32
-MAX_MEMORIES = 8
-MAX_PROCESSES = 12
-MAX_GRANTS = 24
-MAX_INSTANCES = 8
-MAX_SLOTS = 8
-MAX_SERVES = 8
-MAX_DEVICE_GRANTS = 4
-MAX_DMA_REGIONS = 16
-MAX_DMA_GRANTS = 4
+# The manifest's limits: the max_count bounds of manifest.proto, their one source.
+_LIMITS = schema.manifest_limits()
+MAX_CHANNELS = _LIMITS["Manifest.channels"]
+MAX_MEMORIES = _LIMITS["Manifest.memories"]
+MAX_PROCESSES = _LIMITS["Manifest.processes"]
+MAX_GRANTS = _LIMITS["Process.grants"]
+MAX_INSTANCES = _LIMITS["Process.instances"]
+MAX_SLOTS = _LIMITS["Instance.slots"]
+MAX_SERVES = _LIMITS["Instance.serves"]
+MAX_DEVICE_GRANTS = _LIMITS["Instance.devices"]
+MAX_DMA_REGIONS = _LIMITS["Manifest.dma_regions"]
+MAX_DMA_GRANTS = _LIMITS["Instance.dma"]
 
 KERNEL_END_NONE = "KERNEL_END_NONE"
 KERNEL_END_SEND = "KERNEL_END_SEND"

@@ -6,6 +6,7 @@ disk), and loaded into a private descriptor pool.
 """
 
 import os
+import re
 import subprocess
 
 from google.protobuf import descriptor_pb2, descriptor_pool, message_factory
@@ -44,6 +45,30 @@ def _compile(proto_path, include_dirs):
 def system_pool():
     """The descriptor pool of toolchain/assembler/system.proto (package viper.system)."""
     return _compile(SYSTEM_PROTO, [])
+
+
+_REPEATED_BOUND = re.compile(
+    r"repeated\s+\w+\s+(\w+)\s*=\s*\d+\s*\[[^]]*\(nanopb\)\.max_count\s*=\s*(\d+)")
+
+
+def manifest_limits(manifest_proto=None):
+    """{message.field: max_count} of every bounded repeated field of the manifest.
+
+    manifest.proto's nanopb bounds are the one source of the manifest's
+    limits: the C code takes them from the structs nanopb generates, the
+    assembler from here, so raising one is one edit.
+    """
+    limits = {}
+    message = None
+    with open(manifest_proto or DEFAULT_MANIFEST_PROTO, encoding="utf-8") as f:
+        for line in f:
+            start = re.match(r"\s*message\s+(\w+)", line)
+            if start:
+                message = start.group(1)
+            bound = _REPEATED_BOUND.search(line)
+            if bound and message:
+                limits["%s.%s" % (message, bound.group(1))] = int(bound.group(2))
+    return limits
 
 
 def manifest_class(manifest_proto=None, nanopb_proto_dir=None):

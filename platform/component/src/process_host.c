@@ -8,6 +8,7 @@
  * active instance and serves every channel the process provides on the
  * main thread. See docs/root-task.md.
  */
+#include <stdio.h>
 #include <string.h>
 
 #include <viper/component.h>
@@ -19,12 +20,10 @@
 #include "root/plan.h"
 #include "serve.h"
 
-/* Linked in by the system build: the system's nanopb-encoded manifest. */
-extern const uint8_t viper_manifest[];
-extern const uint32_t viper_manifest_size;
-
-#define HOST_MAX_INSTANCES 8u
-#define HOST_MAX_SERVES	   (HOST_MAX_INSTANCES * 8u)
+/* The manifest's limits (manifest.proto's bounds, through nanopb's arrays). */
+#define HOST_MAX_INSTANCES PLAN_ARRAY_LEN(((viper_manifest_Process *)0)->instances)
+#define HOST_MAX_SERVES                                                                            \
+	(HOST_MAX_INSTANCES * PLAN_ARRAY_LEN(((viper_manifest_Instance *)0)->serves))
 
 struct host_instance {
 	const viper_manifest_Instance *record;
@@ -38,7 +37,7 @@ struct host_instance {
 	struct viper_session_host *sessions; /* when it may open sessions */
 };
 
-static viper_manifest_Manifest manifest; /* large: never on the stack */
+static viper_manifest_ProcessPart part; /* this process's part of the manifest */
 static const viper_manifest_Process *process;
 static const struct viper_startup *startup;
 static struct host_instance instances[HOST_MAX_INSTANCES];
@@ -81,9 +80,10 @@ static uint32_t object_kind_of(uint32_t grant_kind)
 /* The startup handles are the process's grants, in order and of the right kinds. */
 static int check_startup(void)
 {
-	if (startup->handle_count != process->grants_count) {
+	/* The grants, then the part of the manifest read already. */
+	if (startup->handle_count != process->grants_count + 1u) {
 		viper_printf("%s: %u startup handles, but the manifest grants %u\n", process->name,
-			     startup->handle_count, (unsigned)process->grants_count);
+			     startup->handle_count - 1, (unsigned)process->grants_count);
 		return -1;
 	}
 	for (pb_size_t g = 0; g < process->grants_count; g++) {
@@ -104,35 +104,34 @@ static uint64_t page_round(uint64_t n)
 }
 
 /*
- * The bulk buffer of manifest channel `channel` in this process: the
- * memory grant of the channel's bulk memory, mapped once, in *bulk and its
- * size (whole pages) in *size; NULL and 0 when the channel has none.
- * Returns 0, or -1 after saying why it cannot be mapped: a component
- * expecting a buffer must not start without one.
+ * The bulk buffer of the channel of grant `channel_grant` (0-based) in this
+ * process: the memory grant of the channel's bulk memory, mapped once, in
+ * *bulk and its size (whole pages) in *size; NULL and 0 when the channel
+ * has none. Returns 0, or -1 after saying why it cannot be mapped: a
+ * component expecting a buffer must not start without one.
  */
-static int bulk_of(uint32_t channel, void **bulk, uint32_t *size)
+static int bulk_of(uint32_t channel_grant, void **bulk, uint32_t *size)
 {
-	uint32_t memory = manifest.channels[channel].bulk_memory;
-	const char *name;
-	uint64_t bytes;
+	uint32_t memory = part.details[channel_grant].bulk_memory;
+	uint32_t channel = process->grants[channel_grant].channel;
 
 	*bulk = NULL;
 	*size = 0;
 	if (memory == 0)
 		return 0;
-	name = manifest.memories[memory - 1].name;
-	bytes = page_round(manifest.memories[memory - 1].size);
-	if (bytes > UINT32_MAX) {
-		viper_printf("%s: bulk memory %s of %llu bytes is too large\n", process->name, name,
-			     (unsigned long long)bytes);
-		return -1;
-	}
 	for (pb_size_t g = 0; g < process->grants_count; g++) {
 		const viper_manifest_Grant *gr = &process->grants[g];
+		const viper_manifest_Memory *m = &part.details[g].memory;
+		uint64_t bytes = page_round(m->size);
 		int64_t va;
 
 		if (gr->kind != viper_manifest_GRANT_MEMORY || gr->memory != memory - 1)
 			continue;
+		if (bytes > UINT32_MAX) {
+			viper_printf("%s: bulk memory %s of %llu bytes is too large\n",
+				     process->name, m->name, (unsigned long long)bytes);
+			return -1;
+		}
 		if (!grant_maps[g]) {
 			va = viper_memory_map(startup->handles[g].handle, 0, bytes,
 					      VIPER_PROT_READ | VIPER_PROT_WRITE, 0);
@@ -140,7 +139,7 @@ static int bulk_of(uint32_t channel, void **bulk, uint32_t *size)
 				viper_printf(
 					"%s: cannot map bulk memory %s (%llu bytes) of channel "
 					"%u: %s\n",
-					process->name, name, (unsigned long long)bytes, channel,
+					process->name, m->name, (unsigned long long)bytes, channel,
 					plan_error_name(va));
 				return -1;
 			}
@@ -150,8 +149,8 @@ static int bulk_of(uint32_t channel, void **bulk, uint32_t *size)
 		*size = (uint32_t)bytes;
 		return 0;
 	}
-	viper_printf("%s: channel %u has bulk memory %s, but the process has no grant of it\n",
-		     process->name, channel, name);
+	viper_printf("%s: channel %u has bulk memory %u, but the process has no grant of it\n",
+		     process->name, channel, memory - 1);
 	return -1;
 }
 
@@ -222,8 +221,7 @@ static int map_dma(struct host_instance *in)
 
 	for (pb_size_t d = 0; d < r->dma_count && d < VIPER_COMPONENT_MAX_DMA; d++) {
 		uint32_t g = r->dma[d] - 1; /* a GRANT_DMA: checked by plan_decode */
-		const viper_manifest_DmaRegion *region =
-			&manifest.dma_regions[process->grants[g].dma_region];
+		const viper_manifest_DmaRegion *region = &part.details[g].dma_region;
 		struct viper_dma *dma = &in->env.dma[d];
 		viper_handle_t h = startup->handles[g].handle;
 		uint64_t size = startup->handles[g].size;
@@ -270,7 +268,8 @@ static int bind_slots(struct host_instance *in, uint32_t *next_local)
 
 			slot->interface = process_interface_find(sl->interface_id);
 			slot->channel = startup->handles[sl->grant - 1].handle;
-			if (bulk_of(channel, &slot->bulk, &slot->bulk_size) < 0)
+			(void)channel;
+			if (bulk_of(sl->grant - 1, &slot->bulk, &slot->bulk_size) < 0)
 				return -1;
 			continue;
 		}
@@ -333,7 +332,7 @@ static int add_serves(struct host_instance *in)
 			/* Stable across restarts: the manifest's channel number. */
 			.ctx = {.connection = channel + 1, .sessions = in->sessions},
 		};
-		if (bulk_of(channel, &out->ctx.bulk, &out->ctx.bulk_size) < 0)
+		if (bulk_of(sv->grant - 1, &out->ctx.bulk, &out->ctx.bulk_size) < 0)
 			return -1;
 		serve_count++;
 	}
@@ -522,22 +521,58 @@ static void run_entry(void *arg)
 		(void)vc_notify(stop_send, 1);
 }
 
+/*
+ * This process's part of the manifest: the memory object the root task
+ * gives as the last startup handle, holding a 32-bit length and the
+ * encoded ProcessPart; read, checked (plan_decode_part), then let go.
+ */
+static int read_part(struct plan_error *err)
+{
+	const struct viper_startup_handle *h;
+	int64_t va;
+	uint32_t len = 0;
+	int32_t r;
+
+	if (startup->handle_count == 0 ||
+	    (h = &startup->handles[startup->handle_count - 1])->kind != VIPER_OBJ_MEMORY) {
+		snprintf(err->text, sizeof(err->text),
+			 "the last startup handle is no memory object");
+		return -1;
+	}
+	va = viper_memory_map(h->handle, 0, h->size, VIPER_PROT_READ, 0);
+	if (va < 0) {
+		snprintf(err->text, sizeof(err->text), "cannot map it: %s", plan_error_name(va));
+		return -1;
+	}
+	memcpy(&len, (const void *)(uintptr_t)va, sizeof(len));
+	r = len <= h->size - sizeof(len)
+		    ? plan_decode_part((const uint8_t *)(uintptr_t)va + sizeof(len), len, &part,
+				       err)
+		    : (snprintf(err->text, sizeof(err->text),
+				"its length %u is over its %llu bytes", len,
+				(unsigned long long)h->size),
+		       VIPER_E_CORRUPT);
+	viper_memory_unmap((uint64_t)va, h->size);
+	viper_handle_close(h->handle);
+	return r < 0 ? -1 : 0;
+}
+
 int main(const struct viper_startup *s)
 {
 	struct plan_error err;
 	int status = 0;
 
 	startup = s;
-	if (plan_decode(viper_manifest, viper_manifest_size, &manifest, &err) < 0) {
-		viper_printf("process: bad manifest: %s\n", err.text);
+	if (read_part(&err) < 0) {
+		viper_printf("process: bad part of the manifest: %s\n", err.text);
 		return 1;
 	}
-	if (s->argument >= manifest.processes_count) {
-		viper_printf("process: argument %llu names no process (the manifest has %u)\n",
-			     (unsigned long long)s->argument, (unsigned)manifest.processes_count);
+	if (s->argument != part.index) {
+		viper_printf("process: argument %llu, but its part is of process %u\n",
+			     (unsigned long long)s->argument, (unsigned)part.index);
 		return 1;
 	}
-	process = &manifest.processes[s->argument];
+	process = &part.process;
 	if (check_startup() < 0 || build_instances() < 0 || prepare_serve_set() < 0)
 		return 1;
 	for (unsigned i = 0; i < instance_count; i++) {

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include <pb_decode.h>
+#include <pb_encode.h>
 
 static int32_t fail(struct plan_error *err, int32_t code, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
@@ -57,6 +58,91 @@ static const char *grant_kind_name(uint32_t kind)
 bool plan_is_kernel(const viper_manifest_Process *p)
 {
 	return strcmp(p->name, "kernel") == 0;
+}
+
+_Static_assert(PLAN_ARRAY_LEN(((viper_manifest_ProcessPart *)0)->details) == PLAN_MAX_GRANTS,
+	       "ProcessPart.details must hold a detail per grant (manifest.proto)");
+
+void plan_part_of(const viper_manifest_Manifest *m, uint32_t index,
+		  viper_manifest_ProcessPart *part)
+{
+	const viper_manifest_Process *p = &m->processes[index]; /* checked by plan_decode */
+
+	memset(part, 0, sizeof(*part));
+	part->index = index;
+	part->has_process = true;
+	part->process = *p;
+	part->details_count = p->grants_count;
+	for (pb_size_t g = 0; g < p->grants_count; g++) {
+		const viper_manifest_Grant *gr = &p->grants[g];
+		viper_manifest_GrantDetail *d = &part->details[g];
+
+		if (gr->kind == viper_manifest_GRANT_CHANNEL_SEND ||
+		    gr->kind == viper_manifest_GRANT_CHANNEL_RECV) {
+			d->bulk_memory = m->channels[gr->channel].bulk_memory;
+		} else if (gr->kind == viper_manifest_GRANT_MEMORY) {
+			d->has_memory = true;
+			d->memory = m->memories[gr->memory];
+		} else if (gr->kind == viper_manifest_GRANT_DMA) {
+			d->has_dma_region = true;
+			d->dma_region = m->dma_regions[gr->dma_region];
+		}
+	}
+}
+
+int64_t plan_encode_part(const viper_manifest_ProcessPart *part, uint8_t *out, size_t cap)
+{
+	pb_ostream_t os = pb_ostream_from_buffer(out, cap);
+
+	if (!pb_encode(&os, viper_manifest_ProcessPart_fields, part))
+		return VIPER_E_TOOBIG;
+	return (int64_t)os.bytes_written;
+}
+
+static int32_t check_instances(const viper_manifest_Process *p, struct plan_error *err);
+
+/* What plan_decode checks of a process's grants, from its details instead of the manifest. */
+static int32_t check_part_grants(const viper_manifest_ProcessPart *part, struct plan_error *err)
+{
+	const viper_manifest_Process *p = &part->process;
+
+	if (part->details_count != p->grants_count)
+		return fail(err, VIPER_E_CORRUPT, "process %s: %u grant details for %u grants",
+			    p->name, (unsigned)part->details_count, (unsigned)p->grants_count);
+	for (pb_size_t g = 0; g < p->grants_count; g++) {
+		const viper_manifest_Grant *gr = &p->grants[g];
+		const viper_manifest_GrantDetail *d = &part->details[g];
+
+		if (gr->rights & ~(uint32_t)VIPER_RIGHTS_ALL ||
+		    (uint32_t)gr->kind > viper_manifest_GRANT_DMA)
+			return fail(err, VIPER_E_CORRUPT,
+				    "process %s: grant %u has unknown kind %d or rights 0x%x",
+				    p->name, g + 1, (int)gr->kind, gr->rights);
+		if (gr->kind == viper_manifest_GRANT_MEMORY && (!d->has_memory || !d->memory.size))
+			return fail(err, VIPER_E_CORRUPT,
+				    "process %s: memory grant %u has no memory", p->name, g + 1);
+		if (gr->kind == viper_manifest_GRANT_DMA &&
+		    (!d->has_dma_region || !d->dma_region.size))
+			return fail(err, VIPER_E_CORRUPT, "process %s: DMA grant %u has no region",
+				    p->name, g + 1);
+	}
+	return VIPER_OK;
+}
+
+int32_t plan_decode_part(const uint8_t *bytes, size_t len, viper_manifest_ProcessPart *part,
+			 struct plan_error *err)
+{
+	pb_istream_t in = pb_istream_from_buffer(bytes, len);
+	int32_t r;
+
+	memset(part, 0, sizeof(*part));
+	if (!pb_decode(&in, viper_manifest_ProcessPart_fields, part))
+		return fail(err, VIPER_E_CORRUPT, "the process part (%u bytes) does not decode: %s",
+			    (unsigned)len, PB_GET_ERROR(&in));
+	if (!part->has_process || part->process.name[0] == '\0')
+		return fail(err, VIPER_E_CORRUPT, "the process part names no process");
+	r = check_part_grants(part, err);
+	return r < 0 ? r : check_instances(&part->process, err);
 }
 
 bool plan_root_creates_channel(const viper_manifest_Channel *c)
@@ -264,7 +350,11 @@ int32_t plan_decode(const uint8_t *bytes, size_t len, viper_manifest_Manifest *m
 	pb_istream_t in = pb_istream_from_buffer(bytes, len);
 	int32_t r;
 
-	memset(m, 0, sizeof(*m));
+	/*
+	 * No memset: pb_decode sets every field it has (counts included) and
+	 * each element it decodes, and a manifest struct is large; pages of
+	 * it no element reaches stay untouched (the root task's is in BSS).
+	 */
 	if (!pb_decode(&in, viper_manifest_Manifest_fields, m))
 		return fail(err, VIPER_E_CORRUPT, "the manifest (%u bytes) does not decode: %s",
 			    (unsigned)len, PB_GET_ERROR(&in));

@@ -221,11 +221,43 @@ static int resolve_devices(void)
  * Starts manifest process `index` with freshly derived grants. Returns 0,
  * or -1 after saying why; the root's originals are untouched either way.
  */
+/*
+ * Process `index`'s part of the manifest (plan_part_of), encoded into a new
+ * memory object for it: the handle, or a negative error.
+ */
+static int64_t make_part(uint32_t index)
+{
+	static viper_manifest_ProcessPart part; /* large: never on the stack */
+	static uint8_t encoded[viper_manifest_ProcessPart_size];
+	int64_t len, mem, va;
+
+	plan_part_of(&manifest, index, &part);
+	len = plan_encode_part(&part, encoded, sizeof(encoded));
+	if (len < 0)
+		return len;
+	mem = viper_memory_create((uint64_t)len + sizeof(uint32_t), 0);
+	if (mem < 0)
+		return mem;
+	uint64_t size = ((uint64_t)len + sizeof(uint32_t) + VIPER_PAGE_SIZE - 1) &
+			~(uint64_t)(VIPER_PAGE_SIZE - 1);
+	va = viper_memory_map((viper_handle_t)mem, 0, size, VIPER_PROT_READ | VIPER_PROT_WRITE, 0);
+	if (va < 0) {
+		viper_handle_close((viper_handle_t)mem);
+		return va;
+	}
+	/* Its length first, then the bytes: the host decodes exactly those. */
+	uint32_t n = (uint32_t)len;
+	memcpy((void *)(uintptr_t)va, &n, sizeof(n));
+	memcpy((uint8_t *)(uintptr_t)va + sizeof(n), encoded, (size_t)len);
+	viper_memory_unmap((uint64_t)va, size);
+	return mem;
+}
+
 static int start(uint32_t index)
 {
 	const viper_manifest_Process *p = &manifest.processes[index];
 	struct plan_grant_handle plan[PLAN_MAX_GRANTS];
-	viper_handle_t handles[PLAN_MAX_GRANTS];
+	viper_handle_t handles[PLAN_MAX_GRANTS + 1]; /* the grants, then the process's part */
 	struct plan_error err;
 	struct viper_handle_info info = {0};
 	struct viper_spawn spawn = {0};
@@ -248,6 +280,13 @@ static int start(uint32_t index)
 		}
 		handles[made] = (viper_handle_t)r;
 	}
+	r = make_part(index);
+	if (r < 0) {
+		supervisor_say("cannot start %s: its part of the manifest: %s", p->name,
+			       plan_error_name(r));
+		goto out_close;
+	}
+	handles[made++] = (viper_handle_t)r;
 	spawn = (struct viper_spawn){
 		.image = p->name,
 		.image_len = (uint32_t)strlen(p->name),
@@ -261,7 +300,7 @@ static int start(uint32_t index)
 	if (r == VIPER_E_LIMIT) {
 		supervisor_say("cannot start %s: process_spawn: E_LIMIT (is its quota of %u KiB "
 			       "and %u handles too small for its program and %u grants?)",
-			       p->name, p->memory_kib, p->handles, (unsigned)made);
+			       p->name, p->memory_kib, p->handles, (unsigned)made - 1);
 		goto out_close;
 	}
 	if (r < 0) {

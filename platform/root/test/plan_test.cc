@@ -352,6 +352,74 @@ TEST(PlanDecodeTest, RejectsBadChannelsPrioritiesAndPolicies)
 	EXPECT_EQ(msg, "process 2 has no name");
 }
 
+// A process's part of the manifest: its record and, per grant, what the
+// grant names; encoded by the root task, decoded and checked by the host.
+TEST(PlanPartTest, CarriesTheRecordAndWhatEachGrantNames)
+{
+	auto m = TwoProcesses();
+	std::string msg;
+	ASSERT_EQ(RoundTrip(*m, &msg), VIPER_OK) << msg;
+	auto part = std::make_unique<viper_manifest_ProcessPart>();
+	plan_part_of(m.get(), 1, part.get());
+	EXPECT_EQ(part->index, 1u);
+	EXPECT_STREQ(part->process.name, m->processes[1].name);
+	ASSERT_EQ(part->details_count, m->processes[1].grants_count);
+	for (pb_size_t g = 0; g < m->processes[1].grants_count; g++) {
+		const viper_manifest_Grant &gr = m->processes[1].grants[g];
+		if (gr.kind == viper_manifest_GRANT_CHANNEL_RECV ||
+		    gr.kind == viper_manifest_GRANT_CHANNEL_SEND) {
+			EXPECT_EQ(part->details[g].bulk_memory,
+				  m->channels[gr.channel].bulk_memory);
+		}
+		if (gr.kind == viper_manifest_GRANT_MEMORY) {
+			EXPECT_STREQ(part->details[g].memory.name, m->memories[gr.memory].name);
+			EXPECT_EQ(part->details[g].memory.size, m->memories[gr.memory].size);
+		}
+	}
+	std::vector<uint8_t> bytes(viper_manifest_ProcessPart_size);
+	int64_t len = plan_encode_part(part.get(), bytes.data(), bytes.size());
+	ASSERT_GT(len, 0);
+	auto back = std::make_unique<viper_manifest_ProcessPart>();
+	plan_error err;
+	ASSERT_EQ(plan_decode_part(bytes.data(), size_t(len), back.get(), &err), VIPER_OK)
+		<< err.text;
+	EXPECT_EQ(back->index, 1u);
+	EXPECT_EQ(back->process.grants_count, m->processes[1].grants_count);
+	EXPECT_LT(sizeof(viper_manifest_ProcessPart), sizeof(viper_manifest_Manifest) / 4)
+		<< "a process holds far less than the whole manifest";
+}
+
+TEST(PlanPartTest, RefusesABadPart)
+{
+	auto m = TwoProcesses();
+	std::string msg;
+	ASSERT_EQ(RoundTrip(*m, &msg), VIPER_OK) << msg;
+	auto part = std::make_unique<viper_manifest_ProcessPart>();
+	std::vector<uint8_t> bytes(viper_manifest_ProcessPart_size);
+	plan_error err;
+	const uint8_t garbage[] = {0x12, 0xff, 0xff, 0x0f};
+	EXPECT_EQ(plan_decode_part(garbage, sizeof(garbage), part.get(), &err), VIPER_E_CORRUPT);
+
+	plan_part_of(m.get(), 1, part.get());
+	part->details_count--; // a detail missing
+	int64_t len = plan_encode_part(part.get(), bytes.data(), bytes.size());
+	ASSERT_GT(len, 0);
+	EXPECT_EQ(plan_decode_part(bytes.data(), size_t(len), part.get(), &err), VIPER_E_CORRUPT);
+	EXPECT_NE(std::string(err.text).find("grant details"), std::string::npos) << err.text;
+
+	plan_part_of(m.get(), 2, part.get());
+	ASSERT_GT(part->process.instances[0].slots_count, 0u);
+	part->process.instances[0].slots[0].grant = 99; // past its grants
+	len = plan_encode_part(part.get(), bytes.data(), bytes.size());
+	EXPECT_EQ(plan_decode_part(bytes.data(), size_t(len), part.get(), &err), VIPER_E_CORRUPT);
+
+	auto empty = std::make_unique<viper_manifest_ProcessPart>();
+	memset(empty.get(), 0, sizeof(*empty));
+	len = plan_encode_part(empty.get(), bytes.data(), bytes.size());
+	EXPECT_EQ(plan_decode_part(bytes.data(), size_t(len), part.get(), &err), VIPER_E_CORRUPT);
+	EXPECT_NE(std::string(err.text).find("names no process"), std::string::npos);
+}
+
 TEST(PlanDecodeTest, RejectsSessionLimitsOutOfRange)
 {
 	std::string msg;

@@ -18,13 +18,19 @@
 
 #include "platform/manifest/manifest.pb.h"
 
-#define PLAN_MAX_SESSIONS  1024u /* sessions one instance may have open (the assembler's) */
-#define PLAN_MAX_CHANNELS  32u
-#define PLAN_MAX_MEMORIES  8u
-#define PLAN_MAX_PROCESSES 12u
-#define PLAN_MAX_GRANTS	   24u
+#define PLAN_MAX_SESSIONS 1024u /* sessions one instance may have open (the assembler's) */
+/*
+ * The manifest's limits come from one place, the max_count bounds of
+ * platform/manifest/manifest.proto, through the arrays nanopb makes of them
+ * (the assembler reads the same bounds: schema.manifest_limits).
+ */
+#define PLAN_ARRAY_LEN(a)  (sizeof(a) / sizeof((a)[0]))
+#define PLAN_MAX_CHANNELS  PLAN_ARRAY_LEN(((viper_manifest_Manifest *)0)->channels)
+#define PLAN_MAX_MEMORIES  PLAN_ARRAY_LEN(((viper_manifest_Manifest *)0)->memories)
+#define PLAN_MAX_PROCESSES PLAN_ARRAY_LEN(((viper_manifest_Manifest *)0)->processes)
+#define PLAN_MAX_GRANTS	   PLAN_ARRAY_LEN(((viper_manifest_Process *)0)->grants)
 #define PLAN_MAX_DEVICES   VIPER_STARTUP_MAX_HANDLES
-#define PLAN_MAX_DMA	   16u
+#define PLAN_MAX_DMA	   PLAN_ARRAY_LEN(((viper_manifest_Manifest *)0)->dma_regions)
 /* The kernel's limits on DMA memory: one contiguous block, any memory object. */
 #define PLAN_DMA_CONTIGUOUS_MAX (4ull << 20)
 #define PLAN_DMA_MAX		(64ull << 20)
@@ -88,6 +94,21 @@ int32_t plan_decode(const uint8_t *bytes, size_t len, viper_manifest_Manifest *m
 
 /* True for the process record that stands for the kernel (never spawned). */
 bool plan_is_kernel(const viper_manifest_Process *p);
+
+/*
+ * A process's part of manifest `m` (what its host needs: its record and,
+ * per grant, the channel's bulk memory, the memory or the DMA region it
+ * names), for process `index`, in *part. The root task encodes it with
+ * plan_encode_part into memory the process gets as its last startup
+ * handle; the process host reads it back with plan_decode_part, which
+ * checks it as plan_decode checks the whole manifest.
+ */
+void plan_part_of(const viper_manifest_Manifest *m, uint32_t index,
+		  viper_manifest_ProcessPart *part);
+/* Encodes `part` into out[0, cap): its length, or a negative error. */
+int64_t plan_encode_part(const viper_manifest_ProcessPart *part, uint8_t *out, size_t cap);
+int32_t plan_decode_part(const uint8_t *bytes, size_t len, viper_manifest_ProcessPart *part,
+			 struct plan_error *err);
 
 /* True when the root task makes the channel itself (no end is in the kernel). */
 bool plan_root_creates_channel(const viper_manifest_Channel *c);
