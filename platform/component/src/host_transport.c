@@ -14,6 +14,7 @@
 #include <viper/component.h>
 
 #include "host_memory.h"
+#include "session_clients.h"
 
 /* Fake channel handles: recognisable, never 0. */
 #define HOST_HANDLE_BASE 0x40000000u
@@ -35,9 +36,7 @@ struct viper_session_host {
 	void *self;
 	uint32_t max, per_client, open;
 	uint32_t next_connection;
-	struct {
-		uint32_t connection, count;
-	} clients[VIPER_HOST_MAX_CHANNELS];
+	struct session_client clients[VIPER_HOST_MAX_CHANNELS];
 };
 
 /* A remote call whose method deferred it: the caller waits for its reply here. */
@@ -162,23 +161,6 @@ viper_handle_t viper_host_serve(const struct viper_interface *interface, const v
 	return HOST_HANDLE_BASE + (uint32_t)i;
 }
 
-/* The per-client count of `connection` in `h`, claimed if new; NULL when full. */
-static uint32_t *client_count(struct viper_session_host *h, uint32_t connection)
-{
-	int free_index = -1;
-
-	for (uint32_t i = 0; i < VIPER_HOST_MAX_CHANNELS; i++) {
-		if (h->clients[i].count && h->clients[i].connection == connection)
-			return &h->clients[i].count;
-		if (!h->clients[i].count && free_index < 0)
-			free_index = (int)i;
-	}
-	if (free_index < 0)
-		return NULL;
-	h->clients[free_index].connection = connection;
-	return &h->clients[free_index].count;
-}
-
 int32_t vc_session_open(struct viper_rpc_context *ctx, const struct viper_provided *provided,
 			void *session, viper_handle_t *client_end)
 {
@@ -188,7 +170,8 @@ int32_t vc_session_open(struct viper_rpc_context *ctx, const struct viper_provid
 	if (h == NULL || provided == NULL || provided->interface == NULL)
 		return VIPER_E_UNSUPPORTED;
 	pthread_mutex_lock(&transport_lock);
-	uint32_t *count = client_count(h, ctx->connection);
+	uint32_t *count =
+		session_client_count(h->clients, VIPER_HOST_MAX_CHANNELS, ctx->connection);
 	int i = -1;
 	if (h->open >= h->max || count == NULL || *count >= h->per_client)
 		err = VIPER_E_LIMIT;
@@ -219,7 +202,8 @@ int32_t host_channel_close(viper_handle_t channel)
 	c->open = false;
 	struct viper_session_host *h = c->origin ? c->ctx.sessions : NULL;
 	if (h != NULL) {
-		uint32_t *count = client_count(h, c->origin);
+		uint32_t *count =
+			session_client_count(h->clients, VIPER_HOST_MAX_CHANNELS, c->origin);
 		if (count != NULL && *count > 0)
 			(*count)--;
 		h->open--;

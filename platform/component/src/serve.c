@@ -127,16 +127,6 @@ int32_t serve_set_add(struct serve_set *set, struct serve_loop *loop)
 	return VIPER_E_LIMIT;
 }
 
-/* The count of sessions `h` has open through connection `connection`. */
-static uint32_t *client_count(struct viper_session_host *h, uint32_t connection)
-{
-	for (uint32_t i = 0; i < SESSION_CLIENTS_MAX; i++) {
-		if (h->clients[i].count && h->clients[i].connection == connection)
-			return &h->clients[i].count;
-	}
-	return NULL;
-}
-
 /* Entry `key` is gone: a session ends (the provider is told), a channel just stops. */
 static void drop_entry(struct serve_set *set, uint32_t key, struct serve_loop *loop)
 {
@@ -152,7 +142,8 @@ static void drop_entry(struct serve_set *set, uint32_t key, struct serve_loop *l
 		viper_entry_lock(loop->lock);
 	if (loop->provided->session_closed)
 		loop->provided->session_closed(loop->state, loop->ctx.session);
-	uint32_t *count = h ? client_count(h, loop->origin) : NULL;
+	uint32_t *count =
+		h ? session_client_count(h->clients, SESSION_CLIENTS_MAX, loop->origin) : NULL;
 	if (count)
 		(*count)--;
 	if (h)

@@ -15,6 +15,8 @@
 
 #include <viper/component.h>
 
+#include "session_clients.h"
+
 struct serve_loop {
 	viper_handle_t channel; /* receive end */
 	const struct viper_provided *provided;
@@ -37,10 +39,7 @@ struct viper_session_host {
 	uint32_t open;
 	uint32_t next_connection;
 	struct serve_set *set;
-	struct {
-		uint32_t connection;
-		uint32_t count;
-	} clients[SESSION_CLIENTS_MAX];
+	struct session_client clients[SESSION_CLIENTS_MAX];
 };
 
 /* First connection number of sessions: above every channel's and direct call's. */

@@ -11,26 +11,6 @@
 
 #include "serve.h"
 
-/*
- * The per-client count of `connection`: its entry, or a free one (count 0)
- * claimed for it; NULL when every entry counts another connection.
- */
-static uint32_t *count_for(struct viper_session_host *h, uint32_t connection)
-{
-	int free_index = -1;
-
-	for (uint32_t i = 0; i < SESSION_CLIENTS_MAX; i++) {
-		if (h->clients[i].count && h->clients[i].connection == connection)
-			return &h->clients[i].count;
-		if (!h->clients[i].count && free_index < 0)
-			free_index = (int)i;
-	}
-	if (free_index < 0)
-		return NULL;
-	h->clients[free_index].connection = connection;
-	return &h->clients[free_index].count;
-}
-
 /* The session's serve loop: the instance's answer on a channel of its own. */
 static struct serve_loop *session_loop(struct viper_session_host *h,
 				       const struct viper_provided *provided, void *session,
@@ -60,7 +40,7 @@ int32_t vc_session_open(struct viper_rpc_context *ctx, const struct viper_provid
 
 	if (!h || !h->set || !provided || !provided->interface || !provided->interface->dispatch)
 		return VIPER_E_UNSUPPORTED;
-	uint32_t *count = count_for(h, ctx->connection);
+	uint32_t *count = session_client_count(h->clients, SESSION_CLIENTS_MAX, ctx->connection);
 	if (h->open >= h->max || !count || *count >= h->per_client)
 		return VIPER_E_LIMIT;
 	err = vc_channel_create(&send, &recv);
