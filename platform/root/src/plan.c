@@ -251,29 +251,40 @@ int32_t plan_decode(const uint8_t *bytes, size_t len, viper_manifest_Manifest *m
 	return VIPER_OK;
 }
 
+/* True for the kinds of which the kernel gives the root one capability: system and spawn. */
+static bool is_singleton(uint32_t kind)
+{
+	return kind == VIPER_OBJ_SYSTEM || kind == VIPER_OBJ_SPAWN;
+}
+
 /*
- * The root's system capability: taken by its kind wherever the kernel put
- * it among the startup handles. More than one is a mismatch.
+ * The root's system and spawn capabilities: each taken by its kind
+ * wherever the kernel put it among the startup handles. More than one of
+ * a kind is a mismatch.
  */
-static int32_t take_system(const struct viper_startup_handle *h, uint32_t count,
-			   struct plan_caps *caps, struct plan_error *err)
+static int32_t take_singletons(const struct viper_startup_handle *h, uint32_t count,
+			       struct plan_caps *caps, struct plan_error *err)
 {
 	caps->system = VIPER_HANDLE_INVALID;
+	caps->spawn = VIPER_HANDLE_INVALID;
 	for (uint32_t i = 0; i < count; i++) {
-		if (h[i].kind != VIPER_OBJ_SYSTEM)
+		bool system = h[i].kind == VIPER_OBJ_SYSTEM;
+		viper_handle_t *slot = system ? &caps->system : &caps->spawn;
+
+		if (!is_singleton(h[i].kind))
 			continue;
-		if (caps->system != VIPER_HANDLE_INVALID)
-			return fail(err, VIPER_E_CORRUPT,
-				    "startup handle %u is a second system capability", i);
-		caps->system = h[i].handle;
+		if (*slot != VIPER_HANDLE_INVALID)
+			return fail(err, VIPER_E_CORRUPT, "startup handle %u is a second %s", i,
+				    system ? "system capability" : "spawn capability");
+		*slot = h[i].handle;
 	}
 	return VIPER_OK;
 }
 
-/* The first startup handle at or after `i` that is not the system capability. */
+/* The first startup handle at or after `i` that is not the system or spawn capability. */
 static uint32_t skip_system(const struct viper_startup_handle *h, uint32_t count, uint32_t i)
 {
-	while (i < count && h[i].kind == VIPER_OBJ_SYSTEM)
+	while (i < count && is_singleton(h[i].kind))
 		i++;
 	return i;
 }
@@ -307,7 +318,7 @@ int32_t plan_take_startup(const viper_manifest_Manifest *m, const struct viper_s
 			  uint32_t count, struct plan_caps *caps, struct plan_error *err)
 {
 	uint32_t i;
-	int32_t r = take_system(h, count, caps, err);
+	int32_t r = take_singletons(h, count, caps, err);
 
 	if (r < 0)
 		return r;

@@ -121,6 +121,7 @@ std::unique_ptr<Manifest> TwoProcesses()
 }
 
 constexpr viper_handle_t kRootSystem = 50;
+constexpr viper_handle_t kRootSpawn = 60;
 
 // TwoProcesses, with the system capability for "server"'s instance "store":
 // grant 5, READ (inspect).
@@ -555,6 +556,44 @@ TEST(PlanStartupTest, RejectsASecondSystemCapability)
 	struct plan_error err = {};
 	EXPECT_EQ(plan_take_startup(m.get(), h.data(), h.size(), &caps, &err), VIPER_E_CORRUPT);
 	EXPECT_STREQ(err.text, "startup handle 5 is a second system capability");
+}
+
+// The spawn capability, like the system capability, is taken by its kind
+// wherever the kernel puts it (next to the system capability, normally).
+TEST(PlanStartupTest, TakesTheSpawnCapabilityWhereverTheKernelPutsIt)
+{
+	auto m = TwoProcesses();
+	auto plain = RootStartup();
+	const viper_startup_handle spawn = {kRootSpawn, VIPER_OBJ_SPAWN, 0, 0};
+	const viper_startup_handle system = {kRootSystem, VIPER_OBJ_SYSTEM, 0, 0};
+
+	for (size_t at = 0; at <= plain.size(); at++) {
+		auto h = plain;
+		h.insert(h.begin() + static_cast<long>(at), spawn);
+		h.insert(h.begin() + static_cast<long>(at), system);
+		struct plan_caps caps = {};
+		struct plan_error err = {};
+		ASSERT_EQ(plan_take_startup(m.get(), h.data(), h.size(), &caps, &err), VIPER_OK)
+			<< "at " << at << ": " << err.text;
+		EXPECT_EQ(caps.spawn, kRootSpawn) << "at " << at;
+		EXPECT_EQ(caps.system, kRootSystem) << "at " << at;
+		EXPECT_EQ(caps.device_count, 2u) << "at " << at;
+		EXPECT_EQ(caps.irq_count, 1u) << "at " << at;
+		EXPECT_EQ(caps.channel_send[1], 13u) << "at " << at;
+	}
+	// None: the root has none (and says so before starting anything).
+	struct plan_caps caps = {};
+	struct plan_error err = {};
+	caps.spawn = 99;
+	ASSERT_EQ(plan_take_startup(m.get(), plain.data(), plain.size(), &caps, &err), VIPER_OK)
+		<< err.text;
+	EXPECT_EQ(caps.spawn, VIPER_HANDLE_INVALID);
+	// A second one is a mismatch.
+	auto h = plain;
+	h.insert(h.begin(), spawn);
+	h.push_back({kRootSpawn + 1, VIPER_OBJ_SPAWN, 0, 0});
+	EXPECT_EQ(plan_take_startup(m.get(), h.data(), h.size(), &caps, &err), VIPER_E_CORRUPT);
+	EXPECT_STREQ(err.text, "startup handle 5 is a second spawn capability");
 }
 
 TEST(PlanStartupTest, NeedsTheSystemCapabilityOnlyWhenAProcessIsGrantedIt)

@@ -123,6 +123,7 @@ enum viper_object_kind {
 	VIPER_OBJ_POLL_SET = 8,
 	VIPER_OBJ_TIMER = 9,
 	VIPER_OBJ_SYSTEM = 10, /* the whole system: inspect (read), stop processes (write) */
+	VIPER_OBJ_SPAWN = 11,  /* start processes (exec) */
 };
 
 /* Limits. */

@@ -47,8 +47,11 @@ int64_t sys_process_spawn(const uint64_t *a)
 	char name[VIPER_IMAGE_NAME_MAX];
 	struct spawn_request rq = {0};
 	struct process *p;
-	err_t err = copy_from_user(as(), &args, a[0], sizeof(args));
+	struct cap *spawn;
+	err_t err = lookup(a[0], VIPER_OBJ_SPAWN, VIPER_RIGHT_EXEC, &spawn);
 
+	if (!err)
+		err = copy_from_user(as(), &args, a[1], sizeof(args));
 	if (!err)
 		err = decode_spawn(&args, name, hs, &rq.limits);
 	if (err)

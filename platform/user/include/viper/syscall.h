@@ -64,9 +64,10 @@ static inline int64_t viper_handle_query(viper_handle_t h, struct viper_handle_i
 	return viper_syscall6(VIPER_SYS_HANDLE_QUERY, h, (uint64_t)(uintptr_t)info, 0, 0, 0, 0);
 }
 
-static inline int64_t viper_process_spawn(const struct viper_spawn *args)
+static inline int64_t viper_process_spawn(viper_handle_t spawn, const struct viper_spawn *args)
 {
-	return viper_syscall6(VIPER_SYS_PROCESS_SPAWN, (uint64_t)(uintptr_t)args, 0, 0, 0, 0, 0);
+	return viper_syscall6(VIPER_SYS_PROCESS_SPAWN, spawn, (uint64_t)(uintptr_t)args, 0, 0, 0,
+			      0);
 }
 
 static inline int64_t viper_process_exit(int64_t status)
