@@ -94,14 +94,11 @@ err_t process_start_root(const struct board_info *board, const struct root_start
 		err = handle_create(scratch, start->grants[i].object, start->grants[i].rights,
 				    &handles[count++]);
 	if (!err) {
-		struct spawn_request rq = {boot_programs[0].name,
-					   VIPER_PRIORITY_DEFAULT,
-					   {0, 0, 0},
-					   NULL,
-					   scratch,
-					   handles,
-					   count,
-					   0};
+		struct spawn_request rq = {.image = boot_programs[0].name,
+					   .priority = VIPER_PRIORITY_DEFAULT,
+					   .from = scratch,
+					   .handles = handles,
+					   .count = count};
 		quota_default(&rq.limits); /* the root has the kernel's default limits */
 		err = process_spawn(&rq, &root);
 	}

@@ -321,4 +321,11 @@ static inline int64_t viper_thread_set_affinity(viper_handle_t thread, uint32_t 
 	return viper_syscall6(VIPER_SYS_THREAD_SET_AFFINITY, thread, cpus, 0, 0, 0, 0);
 }
 
+static inline int64_t viper_process_spawn_image(viper_handle_t spawn,
+						const struct viper_image_spawn *args)
+{
+	return viper_syscall6(VIPER_SYS_PROCESS_SPAWN_IMAGE, spawn, (uint64_t)(uintptr_t)args, 0, 0,
+			      0, 0);
+}
+
 #endif
