@@ -27,6 +27,10 @@ capability's read right (list processes, memory and handles); "control" for
 read and write (stop processes too). A system description grants it per
 instance (`system: INSPECT` or `system: CONTROL`, at most what the component
 declares), and the instance finds the handle in env->system.
+
+`spawn = True` declares that the component starts processes: it needs the
+spawn capability, which a system description grants per instance
+(`spawn: true`), and the instance finds the handle in env->spawn.
 """
 
 load("@rules_cc//cc:defs.bzl", "cc_library")
@@ -72,6 +76,7 @@ def _component_meta_impl(ctx):
         placements = ctx.attr.placements,
         active = ctx.attr.active,
         system = ctx.attr.system,
+        spawn = ctx.attr.spawn,
     )
     ctx.actions.write(out, meta.to_json())
     ifaces = depset([p[InterfaceInfo].meta for p in ctx.attr.provides + ctx.attr.slot_interfaces])
@@ -97,6 +102,7 @@ component_meta = rule(
         "placements": attr.string_list(default = ["kernel", "process"]),
         "active": attr.bool(default = False),
         "system": attr.string(default = "", values = SYSTEM_NEEDS),
+        "spawn": attr.bool(default = False),
     },
 )
 
@@ -139,6 +145,7 @@ def component(
         placements = ["kernel", "process"],
         active = False,
         system = "",
+        spawn = False,
         deps = [],
         visibility = None,
         **kwargs):
@@ -166,6 +173,7 @@ def component(
         placements = placements,
         active = active,
         system = system,
+        spawn = spawn,
         visibility = visibility,
     )
     _slots_header(

@@ -14,7 +14,9 @@ Canonical grant order of a process (grant index = startup handle position):
      GRANT_DEVICE then GRANT_IRQ when the device has an interrupt;
   4. the process's own memories, by name;
   5. the system capability: one GRANT_SYSTEM per instance granted it,
-     instances by name (rights READ for INSPECT, READ|WRITE for CONTROL).
+     instances by name (rights READ for INSPECT, READ|WRITE for CONTROL);
+  6. the spawn capability: one GRANT_SPAWN per instance granted it,
+     instances by name (rights EXEC: start processes).
 Channels are ordered by client instance name, then slot index.
 """
 
@@ -27,6 +29,7 @@ RIGHT_TRANSFER = 1 << 2
 RIGHT_MAP = 1 << 4
 RIGHT_DEVICE = 1 << 5
 RIGHT_IRQ = 1 << 6
+RIGHT_EXEC = 1 << 8
 RIGHTS_SEND = RIGHT_WRITE | RIGHT_TRANSFER
 RIGHTS_RECV = RIGHT_READ | RIGHT_TRANSFER
 RIGHTS_DEVICE = RIGHT_READ | RIGHT_WRITE | RIGHT_DEVICE
@@ -34,6 +37,8 @@ RIGHTS_IRQ = RIGHT_READ | RIGHT_IRQ
 RIGHTS_MEMORY = RIGHT_READ | RIGHT_WRITE | RIGHT_MAP
 # The system capability (VIPER_OBJ_SYSTEM): read inspects, write stops processes.
 RIGHTS_SYSTEM = {"INSPECT": RIGHT_READ, "CONTROL": RIGHT_READ | RIGHT_WRITE}
+# The spawn capability (VIPER_OBJ_SPAWN): exec starts processes.
+RIGHTS_SPAWN = RIGHT_EXEC
 
 CHANNEL_DEPTH = 16  # VIPER_CHANNEL_DEFAULT_DEPTH
 # What the kernel charges a process-host process for before its instances
@@ -99,6 +104,7 @@ class InstanceLayout:
         self.serves = []  # (interface id, grant 1-based)
         self.devices = []  # 1-based grant indexes
         self.system = 0  # 1-based grant index of its GRANT_SYSTEM, 0 for none
+        self.spawn = 0  # 1-based grant index of its GRANT_SPAWN, 0 for none
 
 
 class ProcessLayout:
@@ -183,6 +189,11 @@ def layout(system, diags):
             if inst.system is not None:
                 grants.append(Grant("GRANT_SYSTEM", RIGHTS_SYSTEM[inst.system], instance=inst))
                 system_grants[inst.name] = len(grants)
+        spawn_grants = {}
+        for inst in proc.instances:
+            if inst.spawn:
+                grants.append(Grant("GRANT_SPAWN", RIGHTS_SPAWN, instance=inst))
+                spawn_grants[inst.name] = len(grants)
 
         local_index = {inst.name: i + 1 for i, inst in enumerate(proc.instances)}
         serves_anything = False
@@ -214,6 +225,7 @@ def layout(system, diags):
                     serves_anything = True
             il.devices = device_grants.get(inst.name, [])
             il.system = system_grants.get(inst.name, 0)
+            il.spawn = spawn_grants.get(inst.name, 0)
         pl.memory_need_kib = (PROCESS_BASE_KIB + bulk_kib +
                               sum(_kib(m.size) for m in out.memories if m.process is proc) +
                               sum(i.component.stack_kib + i.component.heap_kib
@@ -382,6 +394,7 @@ def to_manifest(out, manifest_cls):
                 s.grant = grant
             pi.devices.extend(il.devices)
             pi.system = il.system
+            pi.spawn = il.spawn
             if inst.sessions is not None:
                 pi.sessions_max, pi.sessions_per_client = inst.sessions
     return m

@@ -28,6 +28,8 @@ static int32_t fail(struct plan_error *err, int32_t code, const char *fmt, ...)
 
 /* The rights a GRANT_SYSTEM may hold. */
 #define SYSTEM_RIGHTS ((uint32_t)(VIPER_RIGHT_READ | VIPER_RIGHT_WRITE))
+/* The rights a GRANT_SPAWN holds: exec, which starts processes. */
+#define SPAWN_RIGHTS ((uint32_t)VIPER_RIGHT_EXEC)
 
 static const char *grant_kind_name(uint32_t kind)
 {
@@ -44,6 +46,8 @@ static const char *grant_kind_name(uint32_t kind)
 		return "memory";
 	case viper_manifest_GRANT_SYSTEM:
 		return "system capability";
+	case viper_manifest_GRANT_SPAWN:
+		return "spawn capability";
 	default:
 		return "nothing";
 	}
@@ -137,6 +141,14 @@ static int32_t check_grants(const viper_manifest_Manifest *m, const viper_manife
 					    "0x%x; it takes only READ (0x1) and WRITE (0x2)",
 					    p->name, g + 1, gr->rights);
 			break;
+		case viper_manifest_GRANT_SPAWN:
+			/* Exec starts processes; nothing else applies. */
+			if (gr->rights != SPAWN_RIGHTS)
+				return fail(err, VIPER_E_CORRUPT,
+					    "process %s: grant %u (spawn capability) has rights "
+					    "0x%x; it takes exactly EXEC (0x100)",
+					    p->name, g + 1, gr->rights);
+			break;
 		default:
 			return fail(err, VIPER_E_CORRUPT,
 				    "process %s: grant %u has unknown kind %d", p->name, g + 1,
@@ -210,6 +222,11 @@ static int32_t check_instances(const viper_manifest_Process *p, struct plan_erro
 				    "process %s: instance '%s' names grant %u as its system "
 				    "capability, which is not a system capability grant",
 				    p->name, in->name, in->system);
+		if (in->spawn != 0 && !grant_is(p, in->spawn, viper_manifest_GRANT_SPAWN))
+			return fail(err, VIPER_E_CORRUPT,
+				    "process %s: instance '%s' names grant %u as its spawn "
+				    "capability, which is not a spawn capability grant",
+				    p->name, in->name, in->spawn);
 	}
 	return VIPER_OK;
 }
@@ -408,6 +425,8 @@ static viper_handle_t grant_source(const viper_manifest_Grant *g, const struct p
 		return VIPER_HANDLE_INVALID;
 	case viper_manifest_GRANT_SYSTEM:
 		return caps->system;
+	case viper_manifest_GRANT_SPAWN:
+		return caps->spawn;
 	default:
 		return VIPER_HANDLE_INVALID;
 	}
@@ -441,12 +460,13 @@ int32_t plan_process_grants(const viper_manifest_Manifest *m, const viper_manife
 					    p->name, g + 1, grant_kind_name((uint32_t)gr->kind),
 					    gr->channel, m->channels[gr->channel].client,
 					    m->channels[gr->channel].provider);
-			if (gr->kind == viper_manifest_GRANT_SYSTEM)
+			if (gr->kind == viper_manifest_GRANT_SYSTEM ||
+			    gr->kind == viper_manifest_GRANT_SPAWN)
 				return fail(
 					err, VIPER_E_NOTFOUND,
 					"process %s: grant %u: the kernel gave the root task no "
-					"system capability to give",
-					p->name, g + 1);
+					"%s to give",
+					p->name, g + 1, grant_kind_name((uint32_t)gr->kind));
 			return fail(err, VIPER_E_NOTFOUND, "process %s: grant %u: no %s to give",
 				    p->name, g + 1, grant_kind_name((uint32_t)gr->kind));
 		}

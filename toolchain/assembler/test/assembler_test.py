@@ -6,9 +6,10 @@
     assembler_test.py placement           the one-line placement diffs of systems/kv.textproto,
                                           systems/bulk.textproto and systems/system.textproto
     assembler_test.py parser              the text-format parser's corner cases
-    assembler_test.py rule NONE INSPECT CONTROL
+    assembler_test.py rule NONE INSPECT CONTROL SPAWN
                                           component()'s JSON of components declaring no,
-                                          "inspect" and "control" system needs, assembled
+                                          "inspect" and "control" system needs, and one
+                                          declaring spawn = True, assembled
 
 Each negative case (negative/<code>.textproto) states what it expects in
 header comments:
@@ -40,7 +41,7 @@ BOARD = os.path.join("system", "qemu_virt", "board.textproto")
 FIXTURES = os.path.join(TEST_DIR, "fixtures")
 COMPONENTS = ["kv_store", "kv_client", "console", "null_log", "blob_store", "blob_client",
               "clock", "echo", "huge_client", "huge_server", "orphan", "sys_probe",
-              "sys_control", "pipe_store", "pipe_half", "pipe_client"]
+              "sys_control", "pipe_store", "pipe_half", "pipe_client", "launcher"]
 INTERFACES = ["kv", "log", "blob", "time", "echo", "huge", "pipes", "pipe"]
 
 sys.path.insert(0, os.path.join(ROOT, "toolchain", "assembler"))
@@ -181,8 +182,8 @@ def test_golden(update):
     # process, READ|WRITE (3) for CONTROL in the kernel's record, each last
     # in its process and named by its instance.
     watch = m.processes[4]
-    fails.check([(g.kind, g.rights) for g in watch.grants] == [(6, 1)] and
-                [(i.name, i.system) for i in watch.instances] == [("probe", 1)],
+    fails.check([(g.kind, g.rights) for g in watch.grants][:1] == [(6, 1)] and
+                [(i.name, i.system) for i in watch.instances] == [("launcher", 0), ("probe", 1)],
                 "watch: grants %s instances %s" % (watch.grants, watch.instances))
     kernel = m.processes[0]
     fails.check([g.kind for g in kernel.grants] == [2, 2, 3, 4, 3, 4, 6] and
@@ -193,6 +194,14 @@ def test_golden(update):
     fails.check(all(i.system == 0 for p in m.processes[1:4] for i in p.instances) and
                 all(g.kind != 6 for p in m.processes[1:4] for g in p.grants),
                 "only probe and reaper may have the system capability")
+    # The spawn capability: GRANT_SPAWN (7) with EXEC (0x100), after the
+    # system capability, named by its instance; nobody else has it.
+    fails.check([(g.kind, g.rights) for g in watch.grants] == [(6, 1), (7, 0x100)] and
+                [(i.name, i.spawn) for i in watch.instances] == [("launcher", 2), ("probe", 0)],
+                "watch: grants %s instances %s" % (watch.grants, watch.instances))
+    fails.check(all(i.spawn == 0 for p in m.processes[:4] for i in p.instances) and
+                all(g.kind != 7 for p in m.processes[:4] for g in p.grants),
+                "only launcher may have the spawn capability")
     return fails.done("golden")
 
 
@@ -511,17 +520,21 @@ def test_parser():
 
 
 def test_rule(paths):
-    """component(system = ...) in the JSON the rule writes, and through the assembler."""
+    """component(system = ..., spawn = ...) in the JSON the rule writes, and through the
+    assembler."""
     fails = Failures()
-    if not fails.check(len(paths) == 3, "rule: give the JSON of three components"):
+    if not fails.check(len(paths) == 4, "rule: give the JSON of four components"):
         return fails.done("rule")
     names = []
-    for path, want in zip(paths, ["", "inspect", "control"]):
+    for path, want, spawn in zip(paths, ["", "inspect", "control", ""],
+                                 [False, False, False, True]):
         data = json.loads(read(os.path.join(ROOT, path)))
         names.append(data["name"])
         fails.check(data.get("system") == want,
                     "%s: system is %r, not %r" % (path, data.get("system"), want))
-    none, inspect, control = names
+        fails.check(data.get("spawn") is spawn,
+                    "%s: spawn is %r, not %r" % (path, data.get("spawn"), spawn))
+    none, inspect, control, spawner = names
     out_dir = tmpdir()
     system = os.path.join(out_dir, "rule.textproto")
     with open(system, "w", encoding="utf-8") as f:
@@ -529,7 +542,8 @@ def test_rule(paths):
                 'instance { name: "plain" component: "%s" process: "plain" }\n'
                 'instance { name: "probe" component: "%s" process: "probe" system: INSPECT }\n'
                 'instance { name: "reaper" component: "%s" process: "kernel" system: CONTROL }\n'
-                % (none, inspect, control))
+                'instance { name: "starter" component: "%s" process: "starter" spawn: true }\n'
+                % (none, inspect, control, spawner))
     args = ["--system", system, "--board", BOARD, "--manifest", os.path.join(out_dir, "m.bin"),
             "--json", os.path.join(out_dir, "d.json")]
     for path in paths:
@@ -545,8 +559,13 @@ def test_rule(paths):
                     [(i.name, i.system) for i in p.instances]) for p in m.processes}
     fails.check(got == {"kernel": ([(6, 3)], [("reaper", 1)]),
                         "plain": ([], [("plain", 0)]),
-                        "probe": ([(6, 1)], [("probe", 1)])},
+                        "probe": ([(6, 1)], [("probe", 1)]),
+                        "starter": ([(7, 0x100)], [("starter", 0)])},
                 "rule: manifest %s" % got)
+    starter = [p for p in m.processes if p.name == "starter"][0]
+    fails.check([i.spawn for i in starter.instances] == [1],
+                "rule: starter's instance names grant %s as its spawn capability" %
+                [i.spawn for i in starter.instances])
     return fails.done("rule")
 
 
