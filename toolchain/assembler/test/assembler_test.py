@@ -194,13 +194,13 @@ def test_golden(update):
     fails.check(all(i.system == 0 for p in m.processes[1:4] for i in p.instances) and
                 all(g.kind != 6 for p in m.processes[1:4] for g in p.grants),
                 "only probe and reaper may have the system capability")
-    # The spawn capability: GRANT_SPAWN (7) with EXEC (0x100), after the
+    # The spawn capability: GRANT_SPAWN (8) with EXEC (0x100), after the
     # system capability, named by its instance; nobody else has it.
-    fails.check([(g.kind, g.rights) for g in watch.grants] == [(6, 1), (7, 0x100)] and
+    fails.check([(g.kind, g.rights) for g in watch.grants] == [(6, 1), (8, 0x100)] and
                 [(i.name, i.spawn) for i in watch.instances] == [("launcher", 2), ("probe", 0)],
                 "watch: grants %s instances %s" % (watch.grants, watch.instances))
     fails.check(all(i.spawn == 0 for p in m.processes[:4] for i in p.instances) and
-                all(g.kind != 7 for p in m.processes[:4] for g in p.grants),
+                all(g.kind != 8 for p in m.processes[:4] for g in p.grants),
                 "only launcher may have the spawn capability")
     return fails.done("golden")
 
@@ -560,7 +560,7 @@ def test_rule(paths):
     fails.check(got == {"kernel": ([(6, 3)], [("reaper", 1)]),
                         "plain": ([], [("plain", 0)]),
                         "probe": ([(6, 1)], [("probe", 1)]),
-                        "starter": ([(7, 0x100)], [("starter", 0)])},
+                        "starter": ([(8, 0x100)], [("starter", 0)])},
                 "rule: manifest %s" % got)
     starter = [p for p in m.processes if p.name == "starter"][0]
     fails.check([i.spawn for i in starter.instances] == [1],
