@@ -38,6 +38,10 @@ capability's read right (list processes, memory and handles); "control" for
 read and write (stop processes too). A system description grants it per
 instance (`system: INSPECT` or `system: CONTROL`, at most what the component
 declares), and the instance finds the handle in env->system.
+
+`spawn = True` declares that the component starts processes: it needs the
+spawn capability, which a system description grants per instance
+(`spawn: true`), and the instance finds the handle in env->spawn.
 """
 
 load("@rules_cc//cc:defs.bzl", "cc_library")
@@ -100,6 +104,7 @@ def _component_meta_impl(ctx):
         placements = ctx.attr.placements,
         active = ctx.attr.active,
         system = ctx.attr.system,
+        spawn = ctx.attr.spawn,
     )
     ctx.actions.write(out, meta.to_json())
     ifaces = depset([p[InterfaceInfo].meta for p in ctx.attr.provides + ctx.attr.slot_interfaces])
@@ -128,6 +133,7 @@ component_meta = rule(
         "placements": attr.string_list(default = ["kernel", "process"]),
         "active": attr.bool(default = False),
         "system": attr.string(default = "", values = SYSTEM_NEEDS),
+        "spawn": attr.bool(default = False),
     },
 )
 
@@ -183,6 +189,7 @@ def component(
         placements = ["kernel", "process"],
         active = False,
         system = "",
+        spawn = False,
         deps = [],
         visibility = None,
         **kwargs):
@@ -221,6 +228,7 @@ def component(
         active = active,
         system = system,
         build_line = _call_line(name + "_slots_h"),
+        spawn = spawn,
         visibility = visibility,
     )
     iface_libs = []

@@ -6,7 +6,7 @@ for //toolchain/platforms:aarch64_user). The first program is started as the
 root process; each is named by its target name for process_spawn.
 """
 
-load("@rules_cc//cc:defs.bzl", "cc_binary")
+load("@rules_cc//cc:defs.bzl", "cc_binary", "cc_library")
 load("@viper_clang//:defs.bzl", "TOOLS")
 load("//toolchain:component.bzl", "ComponentInfo")
 load("//toolchain:target.bzl", "target_binary")
@@ -86,6 +86,28 @@ def user_program(name, srcs, deps = [], **kwargs):
         linkopts = ["-Wl,-T,$(location //platform/user:user.ld)"],
         target_compatible_with = ["//toolchain/platforms:user"],
         deps = ["//platform/user:runtime"] + deps,
+        **kwargs
+    )
+
+def embedded_program(name, program, symbol, **kwargs):
+    """A cc_library defining `const uint8_t symbol[]` and `const uint64_t symbol_size`.
+
+    They hold the ELF file of user_program `program`, for a program that
+    starts it with process_spawn_image: `program` is not in any boot image.
+    """
+    native.genrule(
+        name = name + "_s",
+        srcs = [program],
+        outs = [name + ".S"],
+        cmd = "$(location //toolchain:embed_bytes) $@ %s $(location %s)" % (symbol, program),
+        tools = ["//toolchain:embed_bytes"],
+        target_compatible_with = ["//toolchain/platforms:user"],
+    )
+    cc_library(
+        name = name,
+        srcs = [name + ".S"],
+        target_compatible_with = ["//toolchain/platforms:user"],
+        alwayslink = True,
         **kwargs
     )
 

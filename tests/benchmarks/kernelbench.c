@@ -75,7 +75,7 @@ static void bench_clock_now(void)
 
 static int64_t spawn(uint64_t role, const viper_handle_t *handles, uint32_t count)
 {
-	return viper_spawn("kernelbench", role, handles, count);
+	return viper_spawn(viper_spawn_capability(), "kernelbench", role, handles, count);
 }
 
 /* Calls a server process ITERATIONS times with 16 bytes; `role` picks the server's loop. */

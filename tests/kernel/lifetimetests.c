@@ -263,17 +263,56 @@ static int role_queue_hog(void)
 
 /* --- the process tree --- */
 
-static int64_t spawn_role(enum role role, const viper_handle_t *handles, uint32_t count)
+/* True for the roles that start processes themselves. */
+static bool starts_processes(enum role role)
 {
+	return role == ROLE_PARENT || role == ROLE_HANDER || role == ROLE_KEEPER ||
+	       role == ROLE_DEEP || role == ROLE_MIDDLE;
+}
+
+/*
+ * Spawns this program in `role` with `quota` (NULL: none), moving `handles`
+ * (at most 2). A role that starts processes also gets a spawn capability,
+ * after them: the suite derives one from its own (exec and transfer); a
+ * child moves its own down (a chain of derivations could not be 32 deep).
+ */
+static int64_t spawn_with_quota(enum role role, const struct viper_quota *quota,
+				const viper_handle_t *handles, uint32_t count)
+{
+	viper_handle_t give[3];
+	int64_t derived = 0, p;
 	struct viper_spawn s = {
 		.image = "lifetimetests",
 		.image_len = 13,
 		.priority = VIPER_PRIORITY_DEFAULT,
-		.handles = handles,
+		.handles = give,
 		.handle_count = count,
 		.argument = role,
+		.quota = quota,
 	};
-	return viper_process_spawn(&s);
+
+	if (count > 2)
+		return VIPER_E_TOOBIG;
+	if (count)
+		memcpy(give, handles, count * sizeof(*handles));
+	if (starts_processes(role) && startup->argument == ROLE_SUITE) {
+		derived = viper_handle_derive(viper_spawn_capability(),
+					      VIPER_RIGHT_EXEC | VIPER_RIGHT_TRANSFER);
+		if (derived < 0)
+			return derived;
+		give[s.handle_count++] = (viper_handle_t)derived;
+	} else if (starts_processes(role)) {
+		give[s.handle_count++] = viper_spawn_capability();
+	}
+	p = viper_process_spawn(viper_spawn_capability(), &s);
+	if (p < 0 && derived > 0)
+		viper_handle_close((viper_handle_t)derived);
+	return p;
+}
+
+static int64_t spawn_role(enum role role, const viper_handle_t *handles, uint32_t count)
+{
+	return spawn_with_quota(role, NULL, handles, count);
 }
 
 static int role_sleeper(void)
@@ -398,14 +437,7 @@ static uint64_t free_bytes(void)
 
 static int64_t spawn(enum role role, const struct viper_quota *quota)
 {
-	struct viper_spawn s = {
-		.image = "lifetimetests",
-		.image_len = 13,
-		.priority = VIPER_PRIORITY_DEFAULT,
-		.argument = role,
-		.quota = quota,
-	};
-	return viper_process_spawn(&s);
+	return spawn_with_quota(role, quota, NULL, 0);
 }
 
 /* Runs `role` in a child to its end; returns its status, checking it left nothing charged. */
@@ -484,7 +516,7 @@ static int64_t spawn_and_receive(enum role role, viper_handle_t extra, viper_han
 		return -1;
 	give[0] = s;
 	give[1] = extra;
-	p = viper_spawn("lifetimetests", role, give, extra ? 2 : 1);
+	p = spawn_role(role, give, extra ? 2 : 1);
 	if (p > 0 && viper_channel_recv(r, buf, sizeof(buf), got, &info, 0) < 0)
 		*got = 0;
 	viper_handle_close(r);

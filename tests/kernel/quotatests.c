@@ -36,20 +36,41 @@ static struct viper_usage my_usage(void)
 	return usage_of(startup->self_process);
 }
 
-/* Spawns this program in `role` with `quota` (NULL: none), moving `handles`. */
+/*
+ * Spawns this program in `role` with `quota` (NULL: none), moving `handles`
+ * (at most 2). ROLE_ESCALATE, which spawns children of its own, also gets a
+ * spawn capability derived from ours, after them.
+ */
 static int64_t spawn(enum role role, const struct viper_quota *quota, const viper_handle_t *handles,
 		     uint32_t count)
 {
+	viper_handle_t give[3];
+	int64_t spawner = 0, p;
 	struct viper_spawn s = {
 		.image = "quotatests",
 		.image_len = 10,
 		.priority = VIPER_PRIORITY_DEFAULT,
-		.handles = handles,
+		.handles = give,
 		.handle_count = count,
 		.argument = role,
 		.quota = quota,
 	};
-	return viper_process_spawn(&s);
+
+	if (count > 2)
+		return VIPER_E_TOOBIG;
+	if (count)
+		memcpy(give, handles, count * sizeof(*handles));
+	if (role == ROLE_ESCALATE) {
+		spawner = viper_handle_derive(viper_spawn_capability(),
+					      VIPER_RIGHT_EXEC | VIPER_RIGHT_TRANSFER);
+		if (spawner < 0)
+			return spawner;
+		give[s.handle_count++] = (viper_handle_t)spawner;
+	}
+	p = viper_process_spawn(viper_spawn_capability(), &s);
+	if (p < 0 && spawner > 0)
+		viper_handle_close((viper_handle_t)spawner);
+	return p;
 }
 
 static int64_t wait_exit(int64_t p)

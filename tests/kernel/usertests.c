@@ -21,7 +21,7 @@ enum role {
 	ROLE_FAULT = 2,		   /* writes to address 0 */
 	ROLE_SPIN = 3,		   /* runs for ever */
 	ROLE_EXIT42 = 4,	   /* exits with 42 */
-	ROLE_NO_CAPS = 5,	   /* checks it cannot reach devices it was not given */
+	ROLE_NO_CAPS = 5,	   /* checks it cannot reach devices or spawn without caps */
 	ROLE_SHARED = 6,	   /* writes a pattern into the memory object it was given */
 	ROLE_EXEC_DATA = 7,	   /* jumps into its data */
 	ROLE_WRITE_RO = 8,	   /* writes to its read-only data */
@@ -43,7 +43,7 @@ static const struct viper_startup *startup;
 
 static int64_t spawn(uint64_t role, const viper_handle_t *handles, uint32_t count)
 {
-	return viper_spawn("usertests", role, handles, count);
+	return viper_spawn(viper_spawn_capability(), "usertests", role, handles, count);
 }
 
 static int64_t wait_status(viper_handle_t p)
@@ -361,7 +361,7 @@ static void test_pinned_memory(void)
 
 static void test_demand_zero(void)
 {
-	uint64_t used = pages_in_use(), promised = pages_promised(), mapped;
+	uint64_t used = pages_in_use(), promised = pages_promised(), mapped, before;
 	int64_t m = viper_memory_create(16 * PG, 0), va, child;
 	viper_handle_t s, r, give;
 	struct viper_msg_info info;
@@ -386,12 +386,17 @@ static void test_demand_zero(void)
 	p[4] = 8;
 	CHECK_EQ(p[3], 7);
 	CHECK_EQ(pages_in_use(), mapped + 2);
-	/* The kernel writes an untouched page for us: a message received into it. */
+	/*
+	 * The kernel writes an untouched page for us: a message received into
+	 * it (counted from after the channel and the message were made, which
+	 * may take slab pages of the kernel heap).
+	 */
 	CHECK_EQ(viper_channel_create(&s, &r, 0), 0);
 	CHECK_EQ(viper_channel_send(s, "into a new page", 15, NULL, 0, 0), 0);
+	before = pages_in_use();
 	CHECK_EQ(viper_channel_recv(r, (void *)(p + 9 * PG), 64, NULL, &info, 0), 15);
 	CHECK(memcmp((const void *)(p + 9 * PG), "into a new page", 15) == 0);
-	CHECK_EQ(pages_in_use(), mapped + 3);
+	CHECK_EQ(pages_in_use(), before + 1);
 	viper_handle_close(s);
 	viper_handle_close(r);
 	/* A write through a read-only mapping of such memory is still the writer's fault. */
@@ -1638,19 +1643,36 @@ static void test_thread_affinity(void)
 
 static void test_processes(void)
 {
-	int64_t p, status;
+	int64_t p, status, weak_spawn;
+	viper_handle_t sp = viper_spawn_capability();
 	struct viper_spawn bad = {.image = "nonexistent", .image_len = 11};
 
-	CHECK_EQ(viper_process_spawn(&bad), VIPER_E_NOTFOUND);
+	CHECK(sp != VIPER_HANDLE_INVALID);
+	CHECK_EQ(viper_process_spawn(sp, &bad), VIPER_E_NOTFOUND);
 	bad.image_len = 0;
-	CHECK_EQ(viper_process_spawn(&bad), VIPER_E_INVAL);
-	CHECK_EQ(viper_process_spawn((void *)8), VIPER_E_FAULT);
+	CHECK_EQ(viper_process_spawn(sp, &bad), VIPER_E_INVAL);
+	CHECK_EQ(viper_process_spawn(sp, (void *)8), VIPER_E_FAULT);
 	bad = (struct viper_spawn){.image = "usertests", .image_len = 9, .priority = 99};
-	CHECK_EQ(viper_process_spawn(&bad), VIPER_E_INVAL);
+	CHECK_EQ(viper_process_spawn(sp, &bad), VIPER_E_INVAL);
 	viper_handle_t forged = 0x5555;
 	bad = (struct viper_spawn){
 		.image = "usertests", .image_len = 9, .handles = &forged, .handle_count = 1};
-	CHECK_EQ(viper_process_spawn(&bad), VIPER_E_BADHANDLE);
+	CHECK_EQ(viper_process_spawn(sp, &bad), VIPER_E_BADHANDLE);
+	/* The spawn capability is checked first: without it nothing else is looked at. */
+	bad = (struct viper_spawn){.image = "usertests", .image_len = 9, .argument = ROLE_EXIT42};
+	CHECK_EQ(viper_process_spawn(VIPER_HANDLE_INVALID, &bad), VIPER_E_BADHANDLE);
+	CHECK_EQ(viper_process_spawn(forged, &bad), VIPER_E_BADHANDLE);
+	CHECK_EQ(viper_process_spawn(sp | 1u << 31, (void *)8), VIPER_E_BADHANDLE);
+	CHECK_EQ(viper_process_spawn(startup->self_process, &bad), VIPER_E_KIND);
+	weak_spawn = viper_handle_derive(sp, VIPER_RIGHT_TRANSFER);
+	CHECK(weak_spawn > 0);
+	CHECK_EQ(viper_process_spawn((viper_handle_t)weak_spawn, &bad), VIPER_E_RIGHTS);
+	viper_handle_close((viper_handle_t)weak_spawn);
+	weak_spawn = viper_handle_derive(sp, VIPER_RIGHT_EXEC);
+	p = viper_process_spawn((viper_handle_t)weak_spawn, &bad);
+	CHECK(p > 0);
+	CHECK_EQ(wait_status((viper_handle_t)p), 42);
+	viper_handle_close((viper_handle_t)weak_spawn);
 	p = spawn(ROLE_EXIT42, NULL, 0);
 	CHECK(p > 0);
 	CHECK_EQ(wait_status((viper_handle_t)p), 42);
@@ -1762,9 +1784,9 @@ static void test_system_handle_at_startup(void)
 		}
 	}
 	CHECK_EQ(systems, 1);
-	/* After the devices and their IRQ lines; nothing else in this system. */
+	/* After the devices and their IRQ lines, with only the spawn capability after it. */
 	CHECK(at > 0);
-	CHECK_EQ(at, startup->handle_count - 1);
+	CHECK_EQ(at, startup->handle_count - 2);
 	for (uint32_t i = 0; i < at && i < startup->handle_count; i++)
 		CHECK(startup->handles[i].kind == VIPER_OBJ_DEVICE ||
 		      startup->handles[i].kind == VIPER_OBJ_IRQ);
@@ -1772,6 +1794,15 @@ static void test_system_handle_at_startup(void)
 	CHECK_EQ(info.kind, VIPER_OBJ_SYSTEM);
 	CHECK_EQ(info.rights,
 		 VIPER_RIGHT_READ | VIPER_RIGHT_WRITE | VIPER_RIGHT_DERIVE | VIPER_RIGHT_TRANSFER);
+	CHECK(info.koid > 0);
+	CHECK_EQ(info.size, 0);
+	CHECK_EQ(info.detail, 0);
+	/* The spawn capability: last, once, with exec (start) and the rights to pass it on. */
+	CHECK_EQ(startup->handles[startup->handle_count - 1].kind, VIPER_OBJ_SPAWN);
+	CHECK_EQ(viper_spawn_capability(), startup->handles[startup->handle_count - 1].handle);
+	CHECK_EQ(viper_handle_query(viper_spawn_capability(), &info), 0);
+	CHECK_EQ(info.kind, VIPER_OBJ_SPAWN);
+	CHECK_EQ(info.rights, VIPER_RIGHT_EXEC | VIPER_RIGHT_DERIVE | VIPER_RIGHT_TRANSFER);
 	CHECK(info.koid > 0);
 	CHECK_EQ(info.size, 0);
 	CHECK_EQ(info.detail, 0);
@@ -1996,7 +2027,7 @@ static void test_system_processes(void)
 	/* A child: last, with us as its parent and the priority it was given. */
 	struct viper_spawn args = {
 		.image = "usertests", .image_len = 9, .priority = 3, .argument = ROLE_SPIN};
-	child = viper_process_spawn(&args);
+	child = viper_process_spawn(viper_spawn_capability(), &args);
 	CHECK(child > 0);
 	CHECK_EQ(viper_system_processes(sys, procs, 16), n + 1);
 	e = find_process(n + 1, koid_of((viper_handle_t)child));
@@ -2439,6 +2470,14 @@ static int role_no_caps(void)
 			bad += r >= 0 || (r != VIPER_E_BADHANDLE && r != VIPER_E_KIND);
 		}
 	}
+	/* No spawn capability either: it can start nothing, whatever it names. */
+	struct viper_spawn s = {.image = "usertests", .image_len = 9, .argument = ROLE_EXIT42};
+	bad += viper_spawn_capability() != VIPER_HANDLE_INVALID;
+	for (viper_handle_t h = 0; h < 64; h++) {
+		int64_t r = viper_process_spawn(h, &s);
+		bad += r >= 0 || (r != VIPER_E_BADHANDLE && r != VIPER_E_KIND);
+	}
+	bad += viper_process_spawn(startup->self_process, &s) != VIPER_E_KIND;
 	return bad;
 }
 

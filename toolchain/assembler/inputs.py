@@ -52,6 +52,10 @@ class Component:
         if self.system not in SYSTEM_NEEDS:
             raise ValueError("system is '%s', not one of \"\", \"inspect\", \"control\"" %
                              self.system)
+        # component(spawn = True): it starts processes, so it needs the spawn capability.
+        self.spawn = data.get("spawn", False)
+        if not isinstance(self.spawn, bool):
+            raise ValueError("spawn is %r, not true or false" % (self.spawn,))
         self.data = data
 
     def slot_interface(self, slot):

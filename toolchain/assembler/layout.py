@@ -18,7 +18,9 @@ Canonical grant order of a process (grant index = startup handle position):
      order (GRANT_DMA, rights READ|WRITE|MAP|DMA);
   5. the process's own memories, by name;
   6. the system capability: one GRANT_SYSTEM per instance granted it,
-     instances by name (rights READ for INSPECT, READ|WRITE for CONTROL).
+     instances by name (rights READ for INSPECT, READ|WRITE for CONTROL);
+  7. the spawn capability: one GRANT_SPAWN per instance granted it,
+     instances by name (rights EXEC: start processes).
 Channels are ordered by client instance name, then slot index. DMA regions
 are ordered as their grants: processes in manifest order, then as above.
 When a device grant names a virtio kind, virtio_slots lists every
@@ -37,6 +39,7 @@ RIGHT_MAP = 1 << 4
 RIGHT_DEVICE = 1 << 5
 RIGHT_IRQ = 1 << 6
 RIGHT_DMA = 1 << 7
+RIGHT_EXEC = 1 << 8
 RIGHTS_SEND = RIGHT_WRITE | RIGHT_TRANSFER
 RIGHTS_RECV = RIGHT_READ | RIGHT_TRANSFER
 RIGHTS_DEVICE = RIGHT_READ | RIGHT_WRITE | RIGHT_DEVICE
@@ -45,6 +48,8 @@ RIGHTS_MEMORY = RIGHT_READ | RIGHT_WRITE | RIGHT_MAP
 RIGHTS_DMA = RIGHTS_MEMORY | RIGHT_DMA
 # The system capability (VIPER_OBJ_SYSTEM): read inspects, write stops processes.
 RIGHTS_SYSTEM = {"INSPECT": RIGHT_READ, "CONTROL": RIGHT_READ | RIGHT_WRITE}
+# The spawn capability (VIPER_OBJ_SPAWN): exec starts processes.
+RIGHTS_SPAWN = RIGHT_EXEC
 
 CHANNEL_DEPTH = 16  # VIPER_CHANNEL_DEFAULT_DEPTH
 # What the kernel charges a process-host process for before its instances
@@ -117,6 +122,7 @@ class InstanceLayout:
         self.devices = []  # 1-based grant indexes
         self.dma = []  # 1-based grant indexes of its GRANT_DMA, in need order
         self.system = 0  # 1-based grant index of its GRANT_SYSTEM, 0 for none
+        self.spawn = 0  # 1-based grant index of its GRANT_SPAWN, 0 for none
 
 
 class ProcessLayout:
@@ -213,6 +219,11 @@ def layout(system, diags):
             if inst.system is not None:
                 grants.append(Grant("GRANT_SYSTEM", RIGHTS_SYSTEM[inst.system], instance=inst))
                 system_grants[inst.name] = len(grants)
+        spawn_grants = {}
+        for inst in proc.instances:
+            if inst.spawn:
+                grants.append(Grant("GRANT_SPAWN", RIGHTS_SPAWN, instance=inst))
+                spawn_grants[inst.name] = len(grants)
 
         local_index = {inst.name: i + 1 for i, inst in enumerate(proc.instances)}
         serves_anything = False
@@ -245,6 +256,7 @@ def layout(system, diags):
             il.devices = device_grants.get(inst.name, [])
             il.dma = dma_grants.get(inst.name, [])
             il.system = system_grants.get(inst.name, 0)
+            il.spawn = spawn_grants.get(inst.name, 0)
         pl.memory_need_kib = (PROCESS_BASE_KIB + bulk_kib +
                               sum(_kib(m.size) for m in out.memories if m.process is proc) +
                               sum(_kib(u.cost()) for i in proc.instances for u in i.dma) +
@@ -438,6 +450,7 @@ def to_manifest(out, manifest_cls):
             pi.devices.extend(il.devices)
             pi.dma.extend(il.dma)
             pi.system = il.system
+            pi.spawn = il.spawn
             if inst.sessions is not None:
                 pi.sessions_max, pi.sessions_per_client = inst.sessions
     return m

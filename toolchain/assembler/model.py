@@ -146,6 +146,7 @@ class Instance:
         self.devices = []  # DeviceUse, in the component's need order
         self.dma = []  # DmaUse, in the component's need order
         self.system = None  # "INSPECT" or "CONTROL" when granted the system capability
+        self.spawn = False  # granted the spawn capability (it starts processes)
         self.sessions = None  # (max, per_client) when it may open sessions
         self.session_methods = []  # (interface, method, session interface) it serves
 
@@ -892,6 +893,32 @@ def _resolve_system(system, inst, diags):
     inst.system = grant
 
 
+def _resolve_spawn(system, inst, diags):
+    """The instance's grant of the spawn capability against its component's need."""
+    file = system.file
+    comp = inst.component
+    written = inst.msg.has("spawn")
+    granted = bool(inst.msg.get("spawn", False))
+    line = inst.msg.line_of("spawn") if written else inst.msg.line_of("name")
+    if granted and not comp.spawn:
+        diags.error(file, line, "spawn-undeclared",
+                    "instance '%s' is granted the spawn capability (spawn: true), but its "
+                    "component '%s' does not declare that it starts processes" %
+                    (inst.name, comp.name),
+                    "remove 'spawn: true', or declare spawn = True in the component() of %s" %
+                    comp.build_file)
+        return
+    if comp.spawn and not granted:
+        diags.error(file, line, "spawn-missing",
+                    "instance '%s' is not granted the spawn capability, which its component "
+                    "'%s' needs to start processes (it declares spawn = True)" %
+                    (inst.name, comp.name),
+                    ("use spawn: true in instance '%s'" if written else
+                     "add spawn: true to instance '%s'") % inst.name)
+        return
+    inst.spawn = granted
+
+
 def _resolve_supervisor_log(system, msg, diags):
     """The binding of the root task to the instance `supervisor_log` names."""
     if not msg.has("supervisor_log"):
@@ -1216,6 +1243,7 @@ def load(path, board_arg, components, interfaces, pool, diags):
         _resolve_devices(system, inst, diags)
         _resolve_dma(system, inst, diags)
         _resolve_system(system, inst, diags)
+        _resolve_spawn(system, inst, diags)
         _resolve_sessions(system, inst, diags)
         system.bindings.extend(inst.bindings)
     system.bindings.sort(key=Binding.key)

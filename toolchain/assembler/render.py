@@ -114,6 +114,9 @@ def report(out):
                 access = g.instance.system
                 lines.append(head + "system capability: %s %s (instance '%s')" %
                              (_SYSTEM[access], _SYSTEM_RIGHTS[access], g.instance.name))
+            elif g.kind == "GRANT_SPAWN":
+                lines.append(head + "spawn capability: starts processes (instance '%s')" %
+                             g.instance.name)
     if system.supervisor_log is not None:
         b = system.supervisor_log
         lines.append("process root: channel log (send) %s -> %s instance '%s' in %s" %
@@ -141,7 +144,7 @@ def _q(text):
 def dot(out):
     """A graphviz graph: processes and the kernel as clusters, instances as
     nodes, bindings as edges labelled with the interface, devices, IRQs and
-    the system capability as nodes."""
+    the system and spawn capabilities as nodes."""
     system = out.system
     lines = [
         "digraph %s {" % _q(system.name),
@@ -193,6 +196,10 @@ def dot(out):
                       if i.system is not None]
     if granted_system:
         lines.append('  "system" [shape=doubleoctagon, label=%s];' % _q("system capability"))
+    granted_spawn = [i for i in sorted(system.instances.values(), key=lambda i: i.name)
+                     if i.spawn]
+    if granted_spawn:
+        lines.append('  "spawn" [shape=doubleoctagon, label=%s];' % _q("spawn capability"))
     channel_of = {(ch.binding.client.name, ch.binding.slot): ch for ch in out.channels}
     for b in system.bindings:
         ch = channel_of.get((b.client.name, b.slot))
@@ -231,6 +238,9 @@ def dot(out):
     for inst in granted_system:
         lines.append('  %s -> "system" [style="dotted", label=%s];' %
                      (_q("instance_" + inst.name), _q(_SYSTEM[inst.system])))
+    for inst in granted_spawn:
+        lines.append('  %s -> "spawn" [style="dotted", label=%s];' %
+                     (_q("instance_" + inst.name), _q("starts processes")))
     lines.append("}")
     return "\n".join(lines) + "\n"
 

@@ -38,6 +38,7 @@
 #include <kernel/page_alloc.h>
 #include <kernel/poll_set.h>
 #include <kernel/process.h>
+#include <kernel/spawn_object.h>
 #include <kernel/string.h>
 #include <kernel/system_object.h>
 #include <viper/component.h>
@@ -425,24 +426,29 @@ static err_t give_dma(struct kernel_instance *in, const viper_manifest_Instance 
 	return handle_give(&kernel_process.handles, &m->obj, g->rights, &out->memory);
 }
 
-/* The system capability for an instance whose record grants it (Instance.system). */
-static err_t give_system(struct kernel_instance *in, const viper_manifest_Instance *rec)
+/*
+ * A capability of one of the kernel's own objects (the system or the spawn
+ * object) for an instance whose record grants it: grant index `grant`
+ * (Instance.system or Instance.spawn; 0: none) must name a grant of `kind`.
+ */
+static err_t give_kernel_cap(const viper_manifest_Instance *rec, uint32_t grant, uint32_t kind,
+			     struct kobject *object, viper_handle_t *out)
 {
 	const viper_manifest_Grant *g;
 
-	in->env.system = VIPER_HANDLE_INVALID;
-	if (rec->system == 0)
+	*out = VIPER_HANDLE_INVALID;
+	if (grant == 0)
 		return VIPER_OK;
-	if (rec->system > kernel_record->grants_count)
+	if (grant > kernel_record->grants_count)
 		return VIPER_E_CORRUPT;
-	g = &kernel_record->grants[rec->system - 1];
-	if (g->kind != viper_manifest_GrantKind_GRANT_SYSTEM ||
-	    (g->rights & ~(uint32_t)VIPER_RIGHTS_ALL)) {
-		kprintf("kernel: instance %s: grant %u is not a system grant\n", rec->name,
-			(unsigned)rec->system);
+	g = &kernel_record->grants[grant - 1];
+	if ((uint32_t)g->kind != kind || (g->rights & ~(uint32_t)VIPER_RIGHTS_ALL)) {
+		kprintf("kernel: instance %s: grant %u is not a %s grant\n", rec->name,
+			(unsigned)grant,
+			kind == viper_manifest_GrantKind_GRANT_SYSTEM ? "system" : "spawn");
 		return VIPER_E_CORRUPT;
 	}
-	return handle_create(&kernel_process.handles, system_object(), g->rights, &in->env.system);
+	return handle_create(&kernel_process.handles, object, g->rights, out);
 }
 
 static err_t make_instance(struct kernel_instance *in, const viper_manifest_Instance *rec,
@@ -464,7 +470,11 @@ static err_t make_instance(struct kernel_instance *in, const viper_manifest_Inst
 		return VIPER_E_NOMEM;
 	in->env.name = rec->name;
 	in->env.slot_count = rec->slots_count;
-	err = give_system(in, rec);
+	err = give_kernel_cap(rec, rec->system, viper_manifest_GrantKind_GRANT_SYSTEM,
+			      system_object(), &in->env.system);
+	if (!err)
+		err = give_kernel_cap(rec, rec->spawn, viper_manifest_GrantKind_GRANT_SPAWN,
+				      spawn_object(), &in->env.spawn);
 	for (pb_size_t d = 0; d < rec->devices_count && d < VIPER_COMPONENT_MAX_DEVICES && !err;
 	     d++) {
 		err = give_device(in, rec, d, board, root);

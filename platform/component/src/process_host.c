@@ -72,6 +72,8 @@ static uint32_t object_kind_of(uint32_t grant_kind)
 		return VIPER_OBJ_MEMORY;
 	case viper_manifest_GRANT_SYSTEM:
 		return VIPER_OBJ_SYSTEM;
+	case viper_manifest_GRANT_SPAWN:
+		return VIPER_OBJ_SPAWN;
 	default:
 		return 0;
 	}
@@ -432,6 +434,9 @@ static int build_instances(void)
 		/* A GRANT_SYSTEM (plan_decode and check_startup checked it), or none. */
 		in->env.system =
 			r->system ? startup->handles[r->system - 1].handle : VIPER_HANDLE_INVALID;
+		/* Likewise a GRANT_SPAWN, or none. */
+		in->env.spawn =
+			r->spawn ? startup->handles[r->spawn - 1].handle : VIPER_HANDLE_INVALID;
 		in->thread = VIPER_HANDLE_INVALID;
 		if (map_devices(in) < 0 || map_dma(in) < 0)
 			return -1;

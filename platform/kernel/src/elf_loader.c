@@ -1,9 +1,10 @@
-/* Loading boot-image programs (kernel/elf_loader.h). */
+/* Loading boot-image programs and ELF files in memory objects (kernel/elf_loader.h). */
 #include <kernel/elf_loader.h>
 
 #include <arch/mmu.h>
 #include <kernel/elf.h>
 #include <kernel/kmalloc.h>
+#include <kernel/lock.h>
 #include <kernel/memory_object.h>
 #include <kernel/page_alloc.h>
 #include <kernel/process.h>
@@ -143,5 +144,118 @@ err_t elf_load(struct aspace *as, const struct boot_program *prog, uint64_t *ent
 		err = map_segment(as, pi, i);
 	if (!err)
 		*entry = pi->img.entry;
+	return err;
+}
+
+/* An ELF file in the first `size` bytes of a memory object, as an elf_reader reads it. */
+struct object_file {
+	struct memory_object *m;
+	uint64_t size;
+};
+
+/*
+ * Copies bytes [offset, offset + len) of the file through the kernel's view
+ * of the object's pages; a page that is not there yet reads as zeros (and
+ * stays absent). False when the range is not inside the file.
+ */
+static bool object_read(const void *ctx, uint64_t offset, void *buf, uint64_t len)
+{
+	const struct object_file *f = ctx;
+	uint8_t *out = buf;
+
+	if (offset > f->size || len > f->size - offset)
+		return false;
+	for (uint64_t done = 0; done < len;) {
+		uint64_t at = offset + done, in_page = at & (PAGE_SIZE - 1);
+		uint64_t chunk = PAGE_SIZE - in_page;
+		uint64_t pa = memory_object_present(f->m, at / PAGE_SIZE);
+		if (chunk > len - done)
+			chunk = len - done;
+		if (pa)
+			memcpy(out + done, (const uint8_t *)phys_to_virt(pa) + in_page, chunk);
+		else
+			memset(out + done, 0, chunk);
+		done += chunk;
+	}
+	return true;
+}
+
+/* Bytes copied between two chances for other CPUs to take the big lock. */
+#define IMAGE_COPY_BATCH (1ull << 20)
+
+/*
+ * Copies the `s->file_size` bytes of segment `s` from `r` into the fresh
+ * object `m`, page by page, syncing the caches for code. Between batches
+ * the big lock is given back for a moment: `m` and the process it is for
+ * are not visible to anyone yet, and the file's object is held by the
+ * caller, so nothing used here can go away.
+ */
+static err_t fill_from(struct memory_object *m, const struct elf_segment *s,
+		       const struct elf_reader *r)
+{
+	uint64_t base = s->data_vaddr - s->vaddr, since_pause = 0;
+
+	for (uint64_t done = 0; done < s->file_size;) {
+		uint64_t at = base + done;
+		uint64_t chunk = PAGE_SIZE - (at & (PAGE_SIZE - 1));
+		bool exclusive;
+		uint8_t *dst = (uint8_t *)phys_to_virt(
+				       memory_object_page(m, at / PAGE_SIZE, true, &exclusive)) +
+			       (at & (PAGE_SIZE - 1));
+		if (chunk > s->file_size - done)
+			chunk = s->file_size - done;
+		if (!r->read(r->ctx, s->file_offset + done, dst, chunk))
+			return VIPER_E_CORRUPT; /* elf_parse_from checked the range: never */
+		if (s->prot & VIPER_PROT_EXEC)
+			mmu_sync_icache(dst, chunk);
+		done += chunk;
+		since_pause += chunk;
+		if (since_pause >= IMAGE_COPY_BATCH && done < s->file_size) {
+			since_pause = 0;
+			kernel_unlock();
+			kernel_lock();
+		}
+	}
+	return VIPER_OK;
+}
+
+/* Makes, fills and maps segment `s` of an image file into `as`, charged to its account. */
+static err_t load_segment(struct aspace *as, const struct elf_segment *s,
+			  const struct elf_reader *r)
+{
+	struct memory_object *m;
+	uint64_t mapped;
+	err_t err = memory_object_check(s->mem_size, 0);
+
+	if (!err && !s->prot)
+		err = VIPER_E_INVAL; /* no access at all: aspace_map would refuse it after the copy
+				      */
+	if (!err)
+		err = memory_object_create(s->mem_size, 0, as->account, &m);
+	if (err)
+		return err;
+	err = fill_from(m, s, r);
+	if (!err) {
+		struct map_request rq = {&m->obj, 0, m->size, s->prot, s->vaddr};
+		err = aspace_map(as, &rq, &mapped);
+	}
+	kobject_unref(&m->obj); /* the mapping holds it now, or it is gone */
+	return err;
+}
+
+err_t elf_load_image(struct aspace *as, struct memory_object *file, uint64_t size, uint64_t *entry)
+{
+	struct object_file f = {file, size};
+	struct elf_reader r = {object_read, &f};
+	struct elf_image img;
+	err_t err;
+
+	if (size > file->size)
+		return VIPER_E_RANGE;
+	err = elf_parse_from(&r, size, USER_MAP_BASE, &img);
+	for (unsigned i = 0; !err && i < img.count; i++)
+		err = load_segment(as, &img.segments[i], &r);
+	if (!err)
+		*entry = img.entry;
 	return err;
 }

@@ -148,8 +148,14 @@ err_t handle_lookup(struct handle_table *t, viper_handle_t h, uint32_t kind, uin
 
 err_t handle_derive(struct handle_table *t, viper_handle_t h, uint32_t rights, viper_handle_t *out)
 {
+	return handle_derive_into(t, h, rights, t, out);
+}
+
+err_t handle_derive_into(struct handle_table *from, viper_handle_t h, uint32_t rights,
+			 struct handle_table *t, viper_handle_t *out)
+{
 	struct cap *parent, *c;
-	err_t err = handle_lookup(t, h, 0, VIPER_RIGHT_DERIVE, &parent);
+	err_t err = handle_lookup(from, h, 0, VIPER_RIGHT_DERIVE, &parent);
 
 	if (err)
 		return err;

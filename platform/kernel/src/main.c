@@ -31,6 +31,7 @@
 #include <kernel/process.h>
 #include <kernel/root_process.h>
 #include <kernel/sched.h>
+#include <kernel/spawn_object.h>
 #include <kernel/string.h>
 #include <kernel/system_object.h>
 #include <kernel/thread.h>
@@ -243,7 +244,7 @@ static void start_interrupts(void)
 			(unsigned long long)pmu_instructions());
 }
 
-/* The object kinds, the system object, the kernel process and this CPU's scheduler. */
+/* The object kinds, the system and spawn objects, the kernel process and this CPU's scheduler. */
 static void start_scheduler(void)
 {
 	err_t err;
@@ -251,6 +252,7 @@ static void start_scheduler(void)
 	kernel_lock();
 	register_object_kinds();
 	system_init();
+	spawn_init();
 	err = process_init_system();
 	if (!err)
 		err = sched_init_cpu(0);

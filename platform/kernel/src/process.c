@@ -1,4 +1,7 @@
-/* Processes: creation from a boot-image program, death and the process list (kernel/process.h). */
+/*
+ * Processes: creation from a boot-image program or an ELF file in a memory
+ * object, death and the process list (kernel/process.h).
+ */
 #include <kernel/process.h>
 
 #include <arch/gic.h>
@@ -237,6 +240,25 @@ err_t process_check_handles(struct handle_table *from, const viper_handle_t *han
 	return VIPER_OK;
 }
 
+err_t process_check_grants(struct handle_table *from, const struct viper_spawn_grant *grants,
+			   unsigned count)
+{
+	for (unsigned i = 0; i < count; i++) {
+		struct cap *c;
+		err_t err = handle_lookup(from, grants[i].handle, 0,
+					  VIPER_RIGHT_DERIVE | VIPER_RIGHT_TRANSFER, &c);
+		if (err)
+			return err;
+		if (grants[i].rights & ~(uint32_t)VIPER_RIGHTS_ALL)
+			return VIPER_E_INVAL;
+		if (grants[i].rights & ~c->rights)
+			return VIPER_E_RIGHTS; /* never more than the parent has */
+		if (c->depth + 1 >= CAP_MAX_DEPTH)
+			return VIPER_E_LIMIT;
+	}
+	return VIPER_OK;
+}
+
 /*
  * A new process object for `rq`, with its table and memory account; no
  * address space yet. The object is charged to the parent's account (the
@@ -278,8 +300,12 @@ static void process_free_failed(struct process *p)
 	kfree_charged(p->payer, p, sizeof(*p));
 }
 
-/* Loads `prog` into p's new address space with a stack and a startup page (*startup). */
-static err_t load_program(struct process *p, const struct boot_program *prog, uint64_t *entry,
+/*
+ * Loads `prog` (or, when it is NULL, the request's file) into p's new
+ * address space with a stack and a startup page (*startup).
+ */
+static err_t load_program(struct process *p, const struct spawn_request *rq,
+			  const struct boot_program *prog, uint64_t *entry,
 			  struct memory_object **startup)
 {
 	struct new_memory stack = {USER_STACK_TOP - USER_STACK_SIZE,
@@ -292,15 +318,16 @@ static err_t load_program(struct process *p, const struct boot_program *prog, ui
 	err_t err = aspace_init(&p->as, p->as.account);
 
 	if (!err)
-		err = elf_load(&p->as, prog, entry);
+		err = prog ? elf_load(&p->as, prog, entry)
+			   : elf_load_image(&p->as, rq->file, rq->file_size, entry);
 	if (!err)
 		err = map_new_memory(&p->as, &stack);
 	if (!err)
 		err = memory_object_create(PAGE_SIZE, 0, p->as.account, startup);
 	if (err)
 		return err;
-	struct map_request rq = {&(*startup)->obj, 0, PAGE_SIZE, VIPER_PROT_READ, USER_STARTUP_VA};
-	err = aspace_map(&p->as, &rq, &startup_va);
+	struct map_request map = {&(*startup)->obj, 0, PAGE_SIZE, VIPER_PROT_READ, USER_STARTUP_VA};
+	err = aspace_map(&p->as, &map, &startup_va);
 	kobject_unref(&(*startup)->obj); /* the mapping holds it, or it is gone */
 	return err;
 }
@@ -324,20 +351,46 @@ static void fill_startup_handle(struct viper_startup_handle *s, viper_handle_t h
 	}
 }
 
-/* Writes the startup block and moves the request's handles in; cannot fail. */
+/*
+ * Derives the request's grants into p's table, listing the new handles in
+ * given[]; on failure (the handles were checked, but the table may be out
+ * of memory) those made so far are closed again.
+ */
+static err_t give_grants(struct process *p, const struct spawn_request *rq, viper_handle_t *given)
+{
+	for (unsigned i = 0; i < rq->grant_count; i++) {
+		err_t err = handle_derive_into(rq->from, rq->grants[i].handle, rq->grants[i].rights,
+					       &p->handles, &given[i]);
+		if (err) {
+			while (i > 0)
+				(void)handle_close(&p->handles, given[--i]);
+			return err;
+		}
+	}
+	return VIPER_OK;
+}
+
+/*
+ * Writes the startup block and moves the request's handles in, or lists
+ * the handles give_grants made (given[]); cannot fail.
+ */
 static void fill_startup(struct process *p, const struct spawn_request *rq,
-			 struct memory_object *startup, viper_handle_t self_p,
-			 viper_handle_t self_t)
+			 struct memory_object *startup, const viper_handle_t *self,
+			 const viper_handle_t *given)
 {
 	bool exclusive;
 	struct viper_startup *st = phys_to_virt(memory_object_page(startup, 0, true, &exclusive));
 
 	st->magic = VIPER_STARTUP_MAGIC;
 	st->cpu_count = sched_cpu_count();
-	st->self_process = self_p;
-	st->self_thread = self_t;
+	st->self_process = self[0];
+	st->self_thread = self[1];
 	st->argument = rq->argument;
-	st->handle_count = rq->count;
+	st->handle_count = rq->count + rq->grant_count;
+	for (unsigned i = 0; i < rq->grant_count; i++) {
+		struct cap *c = handle_cap(&p->handles, given[i]);
+		fill_startup_handle(&st->handles[i], given[i], c ? c->object : NULL);
+	}
 	for (unsigned i = 0; i < rq->count; i++) {
 		viper_handle_t h = VIPER_HANDLE_INVALID;
 		struct cap *c;
@@ -350,39 +403,42 @@ static void fill_startup(struct process *p, const struct spawn_request *rq,
 
 err_t process_spawn(const struct spawn_request *rq, struct process **out)
 {
-	const struct boot_program *prog = boot_program_find(rq->image);
+	const struct boot_program *prog = rq->file ? NULL : boot_program_find(rq->image);
+	viper_handle_t self[2], given[VIPER_SPAWN_MAX_GRANTS];
 	struct memory_object *startup;
-	viper_handle_t self_p, self_t;
 	struct process *p;
 	struct thread *t;
 	uint64_t entry;
 	err_t err;
 
-	if (!prog)
+	if (!prog && !rq->file)
 		return VIPER_E_NOTFOUND;
-	if (rq->limits.handles < rq->count + 2) /* the moved handles and its own two */
+	if (rq->grant_count > VIPER_SPAWN_MAX_GRANTS ||
+	    rq->limits.handles < rq->count + rq->grant_count + 2) /* and its own two */
 		return VIPER_E_LIMIT;
 	if (rq->parent && depth_of(rq->parent) >= VIPER_PROCESS_MAX_DEPTH)
 		return VIPER_E_LIMIT;
 	err = process_alloc(rq, &p);
 	if (err)
 		return err;
-	err = load_program(p, prog, &entry, &startup);
+	err = load_program(p, rq, prog, &entry, &startup);
 	if (err)
 		goto fail;
 	err = thread_create(p, entry, USER_STACK_TOP, USER_STARTUP_VA, rq->priority, &t);
 	if (err)
 		goto fail;
-	err = handle_create(&p->handles, &p->obj, VIPER_RIGHTS_ALL, &self_p);
+	err = handle_create(&p->handles, &p->obj, VIPER_RIGHTS_ALL, &self[0]);
 	if (!err)
-		err = handle_create(&p->handles, &t->obj, VIPER_RIGHTS_ALL, &self_t);
+		err = handle_create(&p->handles, &t->obj, VIPER_RIGHTS_ALL, &self[1]);
+	if (!err)
+		err = give_grants(p, rq, given);
 	if (err) {
 		handle_table_clear(&p->handles);
 		thread_discard(t);
 		goto fail;
 	}
 	/* Nothing can fail from here on: the caps move in. */
-	fill_startup(p, rq, startup, self_p, self_t);
+	fill_startup(p, rq, startup, self, given);
 	process_add_thread(p, t);
 	list_add(p);
 	adopt(rq->parent, p);

@@ -7,6 +7,7 @@
 #include <kernel/irq_line.h>
 #include <kernel/kmalloc.h>
 #include <kernel/process.h>
+#include <kernel/spawn_object.h>
 #include <kernel/system_object.h>
 
 static struct process *root;
@@ -65,7 +66,7 @@ static err_t give_devices(const struct board_info *board, const struct root_star
 err_t process_start_root(const struct board_info *board, const struct root_start *start)
 {
 	viper_handle_t handles[VIPER_STARTUP_MAX_HANDLES];
-	unsigned extra = start->grant_count + 1; /* the system object and the grants */
+	unsigned extra = start->grant_count + 2; /* the system and spawn objects, the grants */
 	struct handle_table *scratch;
 	unsigned count = 0, devices;
 	err_t err;
@@ -87,18 +88,17 @@ err_t process_start_root(const struct board_info *board, const struct root_start
 				    VIPER_RIGHT_READ | VIPER_RIGHT_WRITE | VIPER_RIGHT_DERIVE |
 					    VIPER_RIGHT_TRANSFER,
 				    &handles[count++]);
+	if (!err)
+		err = handle_create(scratch, spawn_object(), SPAWN_ROOT_RIGHTS, &handles[count++]);
 	for (unsigned i = 0; i < start->grant_count && !err; i++)
 		err = handle_create(scratch, start->grants[i].object, start->grants[i].rights,
 				    &handles[count++]);
 	if (!err) {
-		struct spawn_request rq = {boot_programs[0].name,
-					   VIPER_PRIORITY_DEFAULT,
-					   {0, 0, 0},
-					   NULL,
-					   scratch,
-					   handles,
-					   count,
-					   0};
+		struct spawn_request rq = {.image = boot_programs[0].name,
+					   .priority = VIPER_PRIORITY_DEFAULT,
+					   .from = scratch,
+					   .handles = handles,
+					   .count = count};
 		quota_default(&rq.limits); /* the root has the kernel's default limits */
 		err = process_spawn(&rq, &root);
 	}
@@ -107,7 +107,7 @@ err_t process_start_root(const struct board_info *board, const struct root_start
 	if (err)
 		return err;
 	kprintf("kernel: started %s as the root process with %u device capabilities and the "
-		"system capability\n",
+		"system and spawn capabilities\n",
 		root->name, devices);
 	if (start->grant_count)
 		kprintf("kernel: gave it %u handles of kernel-placed components\n",

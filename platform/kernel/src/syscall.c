@@ -68,6 +68,7 @@ static const syscall_fn syscall_table[VIPER_SYS_COUNT] = {
 	[VIPER_SYS_PROCESS_SET_PARENT] = sys_process_set_parent,
 	[VIPER_SYS_MEMORY_CLONE] = sys_memory_clone,
 	[VIPER_SYS_THREAD_SET_AFFINITY] = sys_thread_set_affinity,
+	[VIPER_SYS_PROCESS_SPAWN_IMAGE] = sys_process_spawn_image,
 };
 
 int64_t syscall_dispatch(struct trap_frame *frame)

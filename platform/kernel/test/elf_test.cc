@@ -1,12 +1,15 @@
 // Host tests of the ELF image checker: a valid image, each way of breaking
-// one, and random corruption.
+// one, random corruption, and images read through a reader (as the kernel
+// reads one from a memory object another process may write).
 #include <gtest/gtest.h>
 
 #include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
+#include <map>
 #include <random>
+#include <utility>
 #include <vector>
 
 extern "C" {
@@ -97,6 +100,13 @@ Image Valid()
 	return img;
 }
 
+// A file offset that agrees with `vaddr` modulo the page size (as the
+// alignment check wants) and lies inside Valid()'s file.
+uint64_t CongruentOffset(uint64_t vaddr)
+{
+	return 0x1000 | (vaddr & (kPage - 1));
+}
+
 template <typename T> void Poke(std::vector<uint8_t> &b, size_t offset, T value)
 {
 	memcpy(b.data() + offset, &value, sizeof(value));
@@ -174,7 +184,7 @@ TEST(Elf, PageAlignedSegmentsAndZeroFileSize)
 	EXPECT_EQ(out.segments[1].mem_size, 0x1000u);
 	EXPECT_EQ(out.segments[1].file_size, 0u);
 	// A segment may end exactly at the end of the file, and at user_top.
-	img.ph[1] = Load(kPfR, img.size - 0x10, kUserTop - 0x10, 0x10, 0x10);
+	img.ph[1] = Load(kPfR, img.size - 0x110, kUserTop - kPage, 0x110, kPage);
 	ASSERT_EQ(Parse(img.Bytes(), &out), VIPER_OK);
 	EXPECT_EQ(out.segments[1].vaddr, kUserTop - kPage);
 	EXPECT_EQ(out.segments[1].mem_size, kPage);
@@ -319,6 +329,7 @@ TEST(Elf, SegmentBytesOutsideTheFile)
 	for (const auto &c : cases) {
 		Image img = Valid();
 		img.ph[1].offset = c.offset;
+		img.ph[1].vaddr = 0x403000 + (c.offset & (kPage - 1)); // aligned as the offset
 		img.ph[1].filesz = c.filesz;
 		img.ph[1].memsz = std::max<uint64_t>(c.filesz, 0x2000); // filesz <= memsz
 		EXPECT_EQ(Parse(img), VIPER_E_CORRUPT) << std::hex << c.offset << " " << c.filesz;
@@ -353,6 +364,7 @@ TEST(Elf, SegmentsOutsideUserSpace)
 	for (const auto &c : cases) {
 		Image img = Valid();
 		img.ph[1].vaddr = c.vaddr;
+		img.ph[1].offset = CongruentOffset(c.vaddr);
 		img.ph[1].memsz = c.memsz;
 		img.ph[1].filesz = 0;
 		EXPECT_EQ(Parse(img), VIPER_E_CORRUPT) << std::hex << c.vaddr << " " << c.memsz;
@@ -378,6 +390,7 @@ TEST(Elf, SegmentsSharingAPage)
 	for (const auto &c : cases) {
 		Image img = Valid();
 		img.ph[1].vaddr = c.vaddr;
+		img.ph[1].offset = CongruentOffset(c.vaddr);
 		img.ph[1].memsz = c.memsz;
 		img.ph[1].filesz = 0;
 		EXPECT_EQ(Parse(img), VIPER_E_CORRUPT) << std::hex << c.vaddr << " " << c.memsz;
@@ -388,6 +401,7 @@ TEST(Elf, SegmentsSharingAPage)
 	// Adjacent pages are fine.
 	Image img = Valid();
 	img.ph[1].vaddr = 0x402000;
+	img.ph[1].offset = 0x2000;
 	EXPECT_EQ(Parse(img), VIPER_OK);
 	img.ph[1].vaddr = 0x3fe000;
 	img.ph[1].memsz = 0x2000;
@@ -416,13 +430,19 @@ TEST(Elf, SegmentCountLimit)
 
 TEST(Elf, EntryMustBeInAnExecutableSegment)
 {
-	for (uint64_t entry : {0x0ull, 0x3fffffull, 0x401800ull, 0x401900ull, 0x403010ull,
-			       0x403100ull, 0x404000ull, ~0ull}) {
+	for (uint64_t entry : {0x0ull, 0x3ffffcull, 0x401800ull, 0x401900ull, 0x403010ull,
+			       0x403100ull, 0x404000ull, ~0ull - 3}) {
 		Image img = Valid();
 		img.eh.entry = entry;
 		EXPECT_EQ(Parse(img), VIPER_E_CORRUPT) << std::hex << entry;
 	}
-	for (uint64_t entry : {0x400000ull, 0x4017ffull}) {
+	// Instructions are 4-byte aligned: so must the entry point be.
+	for (uint64_t entry : {0x400001ull, 0x400102ull, 0x4017ffull}) {
+		Image img = Valid();
+		img.eh.entry = entry;
+		EXPECT_EQ(Parse(img), VIPER_E_CORRUPT) << std::hex << entry;
+	}
+	for (uint64_t entry : {0x400000ull, 0x4017fcull}) {
 		Image img = Valid();
 		img.eh.entry = entry;
 		EXPECT_EQ(Parse(img), VIPER_OK) << std::hex << entry;
@@ -448,6 +468,124 @@ TEST(Elf, NothingToLoad)
 	img = Valid();
 	img.ph.clear();
 	EXPECT_EQ(Parse(img), VIPER_E_CORRUPT);
+}
+
+TEST(Elf, ProgramHeaderCountLimit)
+{
+	// Up to ELF_MAX_PROGRAM_HEADERS entries, however few of them load.
+	Image img = Valid();
+	while (img.ph.size() < ELF_MAX_PROGRAM_HEADERS)
+		img.ph.push_back(Phdr{kPtNote, 0, 0, 0, 0, 0, 0, 4});
+	img.size = 0x10000;
+	EXPECT_EQ(Parse(img), VIPER_OK);
+	img.ph.push_back(Phdr{kPtNote, 0, 0, 0, 0, 0, 0, 4});
+	EXPECT_EQ(Parse(img), VIPER_E_CORRUPT);
+}
+
+TEST(Elf, MisalignedSegments)
+{
+	// The address and the file offset must agree modulo the alignment...
+	for (uint64_t offset : {0x2011ull, 0x2000ull, 0x3010ull - 4, 0x2018ull}) {
+		Image img = Valid();
+		img.ph[1].offset = offset;
+		img.size = 0x4000;
+		EXPECT_EQ(Parse(img), VIPER_E_CORRUPT) << std::hex << offset;
+	}
+	// ...which must be a power of two.
+	for (uint64_t align : {3ull, 0x1800ull, 0x1001ull, ~0ull}) {
+		Image img = Valid();
+		img.ph[1].align = align;
+		EXPECT_EQ(Parse(img), VIPER_E_CORRUPT) << std::hex << align;
+	}
+	// 0 and 1 ask for no alignment; larger powers of two are fine when they agree.
+	for (uint64_t align : {0ull, 1ull, 0x10ull, 0x1000ull, 0x10000ull, 1ull << 63}) {
+		Image img = Valid();
+		img.ph[0].align = align;
+		EXPECT_EQ(Parse(img), align <= 0x10000 ? VIPER_OK : VIPER_E_CORRUPT) << align;
+	}
+	Image img = Valid();
+	img.ph[1].align = 0;
+	img.ph[1].offset = 0x2011;
+	img.size = 0x4000;
+	EXPECT_EQ(Parse(img), VIPER_OK); // no alignment asked, none checked
+	img.ph[1].align = 0x10000;
+	EXPECT_EQ(Parse(img), VIPER_E_CORRUPT);
+}
+
+// Reads an image like the kernel's memory-object reader, counting every
+// byte range it is asked for, and failing from read number `fail_at` on.
+struct CountingReader {
+	const std::vector<uint8_t> *bytes;
+	int reads = 0;
+	int fail_at = -1;
+	std::map<std::pair<uint64_t, uint64_t>, int> ranges;
+
+	static bool Read(const void *ctx, uint64_t offset, void *buf, uint64_t len)
+	{
+		auto *self = const_cast<CountingReader *>(static_cast<const CountingReader *>(ctx));
+		if (self->fail_at >= 0 && self->reads >= self->fail_at)
+			return false;
+		self->reads++;
+		self->ranges[{offset, len}]++;
+		struct elf_buffer b = {self->bytes->data(), self->bytes->size()};
+		return elf_buffer_read(&b, offset, buf, len);
+	}
+};
+
+TEST(Elf, ReaderReadsEachHeaderOnce)
+{
+	std::vector<uint8_t> b = Valid().Bytes();
+	CountingReader cr;
+	cr.bytes = &b;
+	struct elf_reader r = {CountingReader::Read, &cr};
+	struct elf_image out;
+	ASSERT_EQ(elf_parse_from(&r, b.size(), kUserTop, &out), VIPER_OK);
+	EXPECT_EQ(out.count, 2u);
+	// The file header and each program header, each exactly once: what the
+	// file says afterwards cannot change what was checked.
+	EXPECT_EQ(cr.reads, 3);
+	for (const auto &range : cr.ranges)
+		EXPECT_EQ(range.second, 1) << range.first.first;
+	EXPECT_EQ(cr.ranges.count({0, sizeof(Ehdr)}), 1u);
+	EXPECT_EQ(cr.ranges.count({sizeof(Ehdr), sizeof(Phdr)}), 1u);
+	EXPECT_EQ(cr.ranges.count({sizeof(Ehdr) + sizeof(Phdr), sizeof(Phdr)}), 1u);
+}
+
+TEST(Elf, ReaderFailureIsCorrupt)
+{
+	std::vector<uint8_t> b = Valid().Bytes();
+	for (int fail_at = 0; fail_at < 3; fail_at++) {
+		CountingReader cr;
+		cr.bytes = &b;
+		cr.fail_at = fail_at;
+		struct elf_reader r = {CountingReader::Read, &cr};
+		struct elf_image out;
+		EXPECT_EQ(elf_parse_from(&r, b.size(), kUserTop, &out), VIPER_E_CORRUPT) << fail_at;
+	}
+	// A size larger than what the reader holds: the reads beyond it fail.
+	CountingReader cr;
+	cr.bytes = &b;
+	std::vector<uint8_t> header(b.begin(), b.begin() + sizeof(Ehdr));
+	cr.bytes = &header;
+	struct elf_reader r = {CountingReader::Read, &cr};
+	struct elf_image out;
+	EXPECT_EQ(elf_parse_from(&r, b.size(), kUserTop, &out), VIPER_E_CORRUPT);
+}
+
+TEST(Elf, BufferReaderBounds)
+{
+	const uint8_t data[8] = {1, 2, 3, 4, 5, 6, 7, 8};
+	struct elf_buffer b = {data, sizeof(data)};
+	uint8_t out[8] = {};
+	EXPECT_TRUE(elf_buffer_read(&b, 0, out, 8));
+	EXPECT_EQ(out[7], 8);
+	EXPECT_TRUE(elf_buffer_read(&b, 8, out, 0));
+	EXPECT_TRUE(elf_buffer_read(&b, 6, out, 2));
+	EXPECT_EQ(out[1], 8);
+	EXPECT_FALSE(elf_buffer_read(&b, 7, out, 2));
+	EXPECT_FALSE(elf_buffer_read(&b, 9, out, 0));
+	EXPECT_FALSE(elf_buffer_read(&b, 1, out, ~uint64_t{0})); // offset + len wraps
+	EXPECT_FALSE(elf_buffer_read(&b, ~uint64_t{0}, out, 2));
 }
 
 // Checks an image elf_parse accepted: everything must be safe to load.
@@ -484,6 +622,7 @@ void CheckAccepted(const std::vector<uint8_t> &b, const struct elf_image &out, u
 			entry_ok = true;
 	}
 	ASSERT_TRUE(entry_ok);
+	ASSERT_EQ(out.entry % 4, 0u);
 }
 
 TEST(Elf, RandomCorruption)

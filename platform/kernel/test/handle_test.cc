@@ -724,6 +724,54 @@ TEST_F(HandleTest, RevokeReachesIntoOtherTables)
 	EXPECT_EQ(state().live.size(), 1u);
 }
 
+// handle_derive_into: the child lives in another table (a new process's)
+// but stays in the parent's tree, with at most the parent's rights.
+TEST_F(HandleTest, DeriveIntoAnotherTable)
+{
+	struct handle_table *other = NewTable(4);
+	viper_handle_t root = Create(VIPER_RIGHT_READ | VIPER_RIGHT_DERIVE | VIPER_RIGHT_TRANSFER);
+	viper_handle_t given = VIPER_HANDLE_INVALID;
+
+	ASSERT_EQ(handle_derive_into(t_, root, VIPER_RIGHT_READ, other, &given), VIPER_OK);
+	EXPECT_EQ(t_->used, 1u);
+	EXPECT_EQ(other->used, 1u);
+	struct cap *c = Cap(given, other);
+	ASSERT_NE(c, nullptr);
+	EXPECT_EQ(c->table, other);
+	EXPECT_EQ(c->rights, (uint32_t)VIPER_RIGHT_READ);
+	EXPECT_EQ(c->parent, Cap(root));
+	EXPECT_EQ(c->depth, 1u);
+	EXPECT_EQ(obj_.handles, 2u);
+
+	// Never more rights than the parent, never without its derive right, never a
+	// forged parent; nothing changes then.
+	viper_handle_t out = VIPER_HANDLE_INVALID;
+	EXPECT_EQ(handle_derive_into(t_, root, VIPER_RIGHT_WRITE, other, &out), VIPER_E_RIGHTS);
+	EXPECT_EQ(handle_derive_into(t_, root, VIPER_RIGHTS_ALL, other, &out), VIPER_E_RIGHTS);
+	viper_handle_t weak = VIPER_HANDLE_INVALID;
+	ASSERT_EQ(handle_derive(t_, root, VIPER_RIGHT_READ, &weak), VIPER_OK);
+	EXPECT_EQ(handle_derive_into(t_, weak, VIPER_RIGHT_READ, other, &out), VIPER_E_RIGHTS);
+	EXPECT_EQ(handle_derive_into(t_, 0x5555, VIPER_RIGHT_READ, other, &out), VIPER_E_BADHANDLE);
+	EXPECT_EQ(out, VIPER_HANDLE_INVALID);
+	EXPECT_EQ(other->used, 1u);
+	EXPECT_EQ(t_->used, 2u); // root and weak
+
+	// A full target table is refused.
+	for (int i = 0; i < 3; i++)
+		ASSERT_EQ(handle_derive_into(t_, root, 0, other, &out), VIPER_OK);
+	EXPECT_EQ(handle_derive_into(t_, root, 0, other, &out), VIPER_E_LIMIT);
+	EXPECT_EQ(other->used, 4u);
+
+	// Revoking the parent reaches into the other table; so does closing it.
+	EXPECT_EQ(handle_revoke(t_, root), 5); // four in `other`, weak in t_
+	EXPECT_EQ(other->used, 0u);
+	EXPECT_EQ(Lookup(given, 0, 0, other), VIPER_E_BADHANDLE);
+	ASSERT_EQ(handle_derive_into(t_, root, VIPER_RIGHT_READ, other, &given), VIPER_OK);
+	EXPECT_EQ(handle_close(t_, root), VIPER_OK);
+	EXPECT_EQ(other->used, 0u);
+	EXPECT_EQ(obj_.handles, 0u);
+}
+
 TEST_F(HandleTest, ClearClosesEveryHandle)
 {
 	struct kobject other = {};

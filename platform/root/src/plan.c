@@ -32,6 +32,8 @@ static int32_t fail(struct plan_error *err, int32_t code, const char *fmt, ...)
 /* The rights a GRANT_DMA may hold: those of a memory grant, and DMA. */
 #define DMA_RIGHTS                                                                                 \
 	((uint32_t)(VIPER_RIGHT_READ | VIPER_RIGHT_WRITE | VIPER_RIGHT_MAP | VIPER_RIGHT_DMA))
+/* The rights a GRANT_SPAWN holds: exec, which starts processes. */
+#define SPAWN_RIGHTS ((uint32_t)VIPER_RIGHT_EXEC)
 
 static const char *grant_kind_name(uint32_t kind)
 {
@@ -50,6 +52,8 @@ static const char *grant_kind_name(uint32_t kind)
 		return "system capability";
 	case viper_manifest_GRANT_DMA:
 		return "DMA region";
+	case viper_manifest_GRANT_SPAWN:
+		return "spawn capability";
 	default:
 		return "nothing";
 	}
@@ -114,7 +118,7 @@ static int32_t check_part_grants(const viper_manifest_ProcessPart *part, struct 
 		const viper_manifest_GrantDetail *d = &part->details[g];
 
 		if (gr->rights & ~(uint32_t)VIPER_RIGHTS_ALL ||
-		    (uint32_t)gr->kind > viper_manifest_GRANT_DMA)
+		    (uint32_t)gr->kind > viper_manifest_GRANT_SPAWN)
 			return fail(err, VIPER_E_CORRUPT,
 				    "process %s: grant %u has unknown kind %d or rights 0x%x",
 				    p->name, g + 1, (int)gr->kind, gr->rights);
@@ -260,6 +264,14 @@ static int32_t check_grants(const viper_manifest_Manifest *m, const viper_manife
 					    "0x%x; it takes only READ (0x1) and WRITE (0x2)",
 					    p->name, g + 1, gr->rights);
 			break;
+		case viper_manifest_GRANT_SPAWN:
+			/* Exec starts processes; nothing else applies. */
+			if (gr->rights != SPAWN_RIGHTS)
+				return fail(err, VIPER_E_CORRUPT,
+					    "process %s: grant %u (spawn capability) has rights "
+					    "0x%x; it takes exactly EXEC (0x100)",
+					    p->name, g + 1, gr->rights);
+			break;
 		default:
 			return fail(err, VIPER_E_CORRUPT,
 				    "process %s: grant %u has unknown kind %d", p->name, g + 1,
@@ -340,6 +352,11 @@ static int32_t check_instances(const viper_manifest_Process *p, struct plan_erro
 				    "process %s: instance '%s' names grant %u as its system "
 				    "capability, which is not a system capability grant",
 				    p->name, in->name, in->system);
+		if (in->spawn != 0 && !grant_is(p, in->spawn, viper_manifest_GRANT_SPAWN))
+			return fail(err, VIPER_E_CORRUPT,
+				    "process %s: instance '%s' names grant %u as its spawn "
+				    "capability, which is not a spawn capability grant",
+				    p->name, in->name, in->spawn);
 	}
 	return VIPER_OK;
 }
@@ -385,29 +402,40 @@ int32_t plan_decode(const uint8_t *bytes, size_t len, viper_manifest_Manifest *m
 	return VIPER_OK;
 }
 
+/* True for the kinds of which the kernel gives the root one capability: system and spawn. */
+static bool is_singleton(uint32_t kind)
+{
+	return kind == VIPER_OBJ_SYSTEM || kind == VIPER_OBJ_SPAWN;
+}
+
 /*
- * The root's system capability: taken by its kind wherever the kernel put
- * it among the startup handles. More than one is a mismatch.
+ * The root's system and spawn capabilities: each taken by its kind
+ * wherever the kernel put it among the startup handles. More than one of
+ * a kind is a mismatch.
  */
-static int32_t take_system(const struct viper_startup_handle *h, uint32_t count,
-			   struct plan_caps *caps, struct plan_error *err)
+static int32_t take_singletons(const struct viper_startup_handle *h, uint32_t count,
+			       struct plan_caps *caps, struct plan_error *err)
 {
 	caps->system = VIPER_HANDLE_INVALID;
+	caps->spawn = VIPER_HANDLE_INVALID;
 	for (uint32_t i = 0; i < count; i++) {
-		if (h[i].kind != VIPER_OBJ_SYSTEM)
+		bool system = h[i].kind == VIPER_OBJ_SYSTEM;
+		viper_handle_t *slot = system ? &caps->system : &caps->spawn;
+
+		if (!is_singleton(h[i].kind))
 			continue;
-		if (caps->system != VIPER_HANDLE_INVALID)
-			return fail(err, VIPER_E_CORRUPT,
-				    "startup handle %u is a second system capability", i);
-		caps->system = h[i].handle;
+		if (*slot != VIPER_HANDLE_INVALID)
+			return fail(err, VIPER_E_CORRUPT, "startup handle %u is a second %s", i,
+				    system ? "system capability" : "spawn capability");
+		*slot = h[i].handle;
 	}
 	return VIPER_OK;
 }
 
-/* The first startup handle at or after `i` that is not the system capability. */
+/* The first startup handle at or after `i` that is not the system or spawn capability. */
 static uint32_t skip_system(const struct viper_startup_handle *h, uint32_t count, uint32_t i)
 {
-	while (i < count && h[i].kind == VIPER_OBJ_SYSTEM)
+	while (i < count && is_singleton(h[i].kind))
 		i++;
 	return i;
 }
@@ -441,7 +469,7 @@ int32_t plan_take_startup(const viper_manifest_Manifest *m, const struct viper_s
 			  uint32_t count, struct plan_caps *caps, struct plan_error *err)
 {
 	uint32_t i;
-	int32_t r = take_system(h, count, caps, err);
+	int32_t r = take_singletons(h, count, caps, err);
 
 	if (r < 0)
 		return r;
@@ -533,6 +561,8 @@ static viper_handle_t grant_source(const viper_manifest_Grant *g, const struct p
 		return caps->system;
 	case viper_manifest_GRANT_DMA:
 		return caps->dma[g->dma_region];
+	case viper_manifest_GRANT_SPAWN:
+		return caps->spawn;
 	default:
 		return VIPER_HANDLE_INVALID;
 	}
@@ -587,12 +617,13 @@ int32_t plan_process_grants(const viper_manifest_Manifest *m, const viper_manife
 					    p->name, g + 1, grant_kind_name((uint32_t)gr->kind),
 					    gr->channel, m->channels[gr->channel].client,
 					    m->channels[gr->channel].provider);
-			if (gr->kind == viper_manifest_GRANT_SYSTEM)
+			if (gr->kind == viper_manifest_GRANT_SYSTEM ||
+			    gr->kind == viper_manifest_GRANT_SPAWN)
 				return fail(
 					err, VIPER_E_NOTFOUND,
 					"process %s: grant %u: the kernel gave the root task no "
-					"system capability to give",
-					p->name, g + 1);
+					"%s to give",
+					p->name, g + 1, grant_kind_name((uint32_t)gr->kind));
 			return fail(err, VIPER_E_NOTFOUND, "process %s: grant %u: no %s to give",
 				    p->name, g + 1, grant_kind_name((uint32_t)gr->kind));
 		}

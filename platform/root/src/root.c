@@ -296,7 +296,7 @@ static int start(uint32_t index)
 		.argument = index,
 		.quota = &quota,
 	};
-	r = viper_process_spawn(&spawn);
+	r = viper_process_spawn(caps.spawn, &spawn);
 	if (r == VIPER_E_LIMIT) {
 		supervisor_say("cannot start %s: process_spawn: E_LIMIT (is its quota of %u KiB "
 			       "and %u handles too small for its program and %u grants?)",
@@ -494,6 +494,11 @@ int main(const struct viper_startup *startup)
 	if (plan_take_startup(&manifest, startup->handles, startup->handle_count, &caps, &err) <
 	    0) {
 		supervisor_say("startup handles do not match the manifest: %s", err.text);
+		return 1;
+	}
+	if (caps.spawn == VIPER_HANDLE_INVALID) {
+		supervisor_say("the kernel gave the root task no spawn capability: it cannot start "
+			       "the system's processes");
 		return 1;
 	}
 	if (create_channels() < 0 || create_memories() < 0 || create_dma_regions() < 0)

@@ -5,6 +5,7 @@
 
 #include <pb_encode.h>
 
+#include <cstdio>
 #include <cstring>
 #include <memory>
 #include <string>
@@ -121,6 +122,7 @@ std::unique_ptr<Manifest> TwoProcesses()
 }
 
 constexpr viper_handle_t kRootSystem = 50;
+constexpr viper_handle_t kRootSpawn = 60;
 
 // TwoProcesses, with the system capability for "server"'s instance "store":
 // grant 5, READ (inspect).
@@ -132,6 +134,19 @@ std::unique_ptr<Manifest> WithSystemGrant()
 	s->grants[4].kind = viper_manifest_GRANT_SYSTEM;
 	s->grants[4].rights = VIPER_RIGHT_READ;
 	s->instances[0].system = 5;
+	return m;
+}
+
+// TwoProcesses, with the spawn capability for "server"'s instance "store":
+// grant 5, EXEC.
+std::unique_ptr<Manifest> WithSpawnGrant()
+{
+	auto m = TwoProcesses();
+	viper_manifest_Process *s = &m->processes[1];
+	s->grants_count = 5;
+	s->grants[4].kind = viper_manifest_GRANT_SPAWN;
+	s->grants[4].rights = VIPER_RIGHT_EXEC;
+	s->instances[0].spawn = 5;
 	return m;
 }
 
@@ -293,6 +308,41 @@ TEST(PlanDecodeTest, RejectsASystemIndexOutOfRangeOrOnAnotherGrant)
 	EXPECT_EQ(RoundTrip(*m, &msg), VIPER_E_CORRUPT);
 	EXPECT_EQ(msg, "process app: instance 'cache' names grant 3 as its system capability, "
 		       "which is not a system capability grant");
+}
+
+TEST(PlanDecodeTest, SpawnGrantsTakeExactlyExecAndAreNamedByTheirInstance)
+{
+	auto m = WithSpawnGrant();
+	std::string msg;
+	ASSERT_EQ(RoundTrip(*m, &msg), VIPER_OK) << msg;
+	for (uint32_t rights :
+	     {0u, (uint32_t)VIPER_RIGHT_EXEC | VIPER_RIGHT_TRANSFER,
+	      (uint32_t)VIPER_RIGHT_EXEC | VIPER_RIGHT_DERIVE, (uint32_t)VIPER_RIGHT_READ}) {
+		m = WithSpawnGrant();
+		m->processes[1].grants[4].rights = rights;
+		EXPECT_EQ(RoundTrip(*m, &msg), VIPER_E_CORRUPT) << rights;
+		char want[160];
+		snprintf(want, sizeof(want),
+			 "process server: grant 5 (spawn capability) has rights 0x%x; it takes "
+			 "exactly EXEC (0x100)",
+			 rights);
+		EXPECT_EQ(msg, want);
+	}
+	m = WithSpawnGrant();
+	m->processes[1].instances[0].spawn = 2; // the UART
+	EXPECT_EQ(RoundTrip(*m, &msg), VIPER_E_CORRUPT);
+	EXPECT_EQ(msg, "process server: instance 'store' names grant 2 as its spawn capability, "
+		       "which is not a spawn capability grant");
+	m = WithSpawnGrant();
+	m->processes[1].instances[0].spawn = 6;
+	EXPECT_EQ(RoundTrip(*m, &msg), VIPER_E_CORRUPT);
+	EXPECT_EQ(msg, "process server: instance 'store' names grant 6 as its spawn capability, "
+		       "which is not a spawn capability grant");
+	m = WithSystemGrant(); // a system grant is not a spawn grant
+	m->processes[1].instances[0].spawn = 5;
+	EXPECT_EQ(RoundTrip(*m, &msg), VIPER_E_CORRUPT);
+	EXPECT_EQ(msg, "process server: instance 'store' names grant 5 as its spawn capability, "
+		       "which is not a spawn capability grant");
 }
 
 TEST(PlanDecodeTest, RejectsSystemRightsOtherThanReadAndWrite)
@@ -625,6 +675,44 @@ TEST(PlanStartupTest, RejectsASecondSystemCapability)
 	EXPECT_STREQ(err.text, "startup handle 5 is a second system capability");
 }
 
+// The spawn capability, like the system capability, is taken by its kind
+// wherever the kernel puts it (next to the system capability, normally).
+TEST(PlanStartupTest, TakesTheSpawnCapabilityWhereverTheKernelPutsIt)
+{
+	auto m = TwoProcesses();
+	auto plain = RootStartup();
+	const viper_startup_handle spawn = {kRootSpawn, VIPER_OBJ_SPAWN, 0, 0};
+	const viper_startup_handle system = {kRootSystem, VIPER_OBJ_SYSTEM, 0, 0};
+
+	for (size_t at = 0; at <= plain.size(); at++) {
+		auto h = plain;
+		h.insert(h.begin() + static_cast<long>(at), spawn);
+		h.insert(h.begin() + static_cast<long>(at), system);
+		struct plan_caps caps = {};
+		struct plan_error err = {};
+		ASSERT_EQ(plan_take_startup(m.get(), h.data(), h.size(), &caps, &err), VIPER_OK)
+			<< "at " << at << ": " << err.text;
+		EXPECT_EQ(caps.spawn, kRootSpawn) << "at " << at;
+		EXPECT_EQ(caps.system, kRootSystem) << "at " << at;
+		EXPECT_EQ(caps.device_count, 2u) << "at " << at;
+		EXPECT_EQ(caps.irq_count, 1u) << "at " << at;
+		EXPECT_EQ(caps.channel_send[1], 13u) << "at " << at;
+	}
+	// None: the root has none (and says so before starting anything).
+	struct plan_caps caps = {};
+	struct plan_error err = {};
+	caps.spawn = 99;
+	ASSERT_EQ(plan_take_startup(m.get(), plain.data(), plain.size(), &caps, &err), VIPER_OK)
+		<< err.text;
+	EXPECT_EQ(caps.spawn, VIPER_HANDLE_INVALID);
+	// A second one is a mismatch.
+	auto h = plain;
+	h.insert(h.begin(), spawn);
+	h.push_back({kRootSpawn + 1, VIPER_OBJ_SPAWN, 0, 0});
+	EXPECT_EQ(plan_take_startup(m.get(), h.data(), h.size(), &caps, &err), VIPER_E_CORRUPT);
+	EXPECT_STREQ(err.text, "startup handle 5 is a second spawn capability");
+}
+
 TEST(PlanStartupTest, NeedsTheSystemCapabilityOnlyWhenAProcessIsGrantedIt)
 {
 	auto m = WithSystemGrant();
@@ -757,6 +845,36 @@ TEST(PlanGrantsTest, SaysWhenTheRootHasNoSystemCapabilityToGive)
 		  VIPER_E_NOTFOUND);
 	EXPECT_STREQ(err.text, "process server: grant 5: the kernel gave the root task no system "
 			       "capability to give");
+}
+
+TEST(PlanGrantsTest, TheSpawnCapabilityComesFromTheRoots)
+{
+	auto m = WithSpawnGrant();
+	struct plan_caps caps = RootCaps(*TwoProcesses());
+	struct plan_grant_handle out[PLAN_MAX_GRANTS] = {};
+	struct plan_error err = {};
+
+	// The kernel gave none: said, not guessed.
+	ASSERT_EQ(caps.spawn, VIPER_HANDLE_INVALID);
+	EXPECT_EQ(plan_process_grants(m.get(), &m->processes[1], &caps, out, &err),
+		  VIPER_E_NOTFOUND);
+	EXPECT_STREQ(err.text, "process server: grant 5: the kernel gave the root task no spawn "
+			       "capability to give");
+	// With the root's: exec, plus transfer to move it; never derive, so no copies.
+	caps.spawn = kRootSpawn;
+	for (int start = 0; start < 2; start++) {
+		ASSERT_EQ(plan_process_grants(m.get(), &m->processes[1], &caps, out, &err),
+			  VIPER_OK)
+			<< err.text;
+		EXPECT_EQ(out[4].source, kRootSpawn);
+		EXPECT_EQ(out[4].rights, VIPER_RIGHT_EXEC | VIPER_RIGHT_TRANSFER);
+		EXPECT_EQ(out[0].source, 31u);
+	}
+	// Nobody else gets it.
+	ASSERT_EQ(plan_process_grants(m.get(), &m->processes[2], &caps, out, &err), VIPER_OK)
+		<< err.text;
+	for (pb_size_t g = 0; g < m->processes[2].grants_count; g++)
+		EXPECT_NE(out[g].source, kRootSpawn);
 }
 
 viper_manifest_Process Policy(viper_manifest_Restart restart, uint32_t max, bool ends)

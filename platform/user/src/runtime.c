@@ -88,8 +88,19 @@ int viper_printf(const char *fmt, ...)
 	return n;
 }
 
-int64_t viper_spawn(const char *image, uint64_t argument, const viper_handle_t *handles,
-		    uint32_t count)
+viper_handle_t viper_spawn_capability(void)
+{
+	const struct viper_startup *s = startup_block;
+
+	for (uint32_t i = 0; s && i < s->handle_count && i < VIPER_STARTUP_MAX_HANDLES; i++) {
+		if (s->handles[i].kind == VIPER_OBJ_SPAWN)
+			return s->handles[i].handle;
+	}
+	return VIPER_HANDLE_INVALID;
+}
+
+int64_t viper_spawn(viper_handle_t spawn, const char *image, uint64_t argument,
+		    const viper_handle_t *handles, uint32_t count)
 {
 	struct viper_spawn s = {
 		.image = image,
@@ -99,7 +110,7 @@ int64_t viper_spawn(const char *image, uint64_t argument, const viper_handle_t *
 		.handle_count = count,
 		.argument = argument,
 	};
-	return viper_process_spawn(&s);
+	return viper_process_spawn(spawn, &s);
 }
 
 static void thread_entry(struct thread_slot *slot)

@@ -9,10 +9,10 @@
     assembler_test.py robustness [N]      N (default 3000) seeded mutations of the test
                                           descriptions and the board: diagnostics, never
                                           an exception, and each one well-formed
-    assembler_test.py rule NONE INSPECT CONTROL DMA
+    assembler_test.py rule NONE INSPECT CONTROL DMA SPAWN
                                           component()'s JSON of components declaring no,
-                                          "inspect" and "control" system needs, and DMA
-                                          needs, assembled
+                                          "inspect" and "control" system needs, DMA
+                                          needs and spawn = True, assembled
 
 Each negative case (negative/<code>.textproto, or <code>.<variant>.textproto
 for a second case of one code) states what it expects in header comments:
@@ -48,7 +48,7 @@ FIXTURES = os.path.join(TEST_DIR, "fixtures")
 COMPONENTS = ["kv_store", "kv_client", "console", "null_log", "blob_store", "blob_client",
               "clock", "echo", "huge_client", "huge_server", "orphan", "sys_probe",
               "sys_control", "pipe_store", "pipe_half", "pipe_client", "dma_driver",
-              "dma_sizes", "virtio_pair"]
+              "dma_sizes", "virtio_pair", "launcher"]
 INTERFACES = ["kv", "log", "blob", "time", "echo", "huge", "pipes", "pipe"]
 
 sys.path.insert(0, os.path.join(ROOT, "toolchain", "assembler"))
@@ -190,8 +190,8 @@ def test_golden(update):
     # process, READ|WRITE (3) for CONTROL in the kernel's record, each last
     # in its process and named by its instance.
     watch = m.processes[5]
-    fails.check([(g.kind, g.rights) for g in watch.grants] == [(6, 1)] and
-                [(i.name, i.system) for i in watch.instances] == [("probe", 1)],
+    fails.check([(g.kind, g.rights) for g in watch.grants][:1] == [(6, 1)] and
+                [(i.name, i.system) for i in watch.instances] == [("launcher", 0), ("probe", 1)],
                 "watch: grants %s instances %s" % (watch.grants, watch.instances))
     kernel = m.processes[0]
     fails.check([g.kind for g in kernel.grants] == [2, 2, 3, 4, 3, 4, 6] and
@@ -226,6 +226,14 @@ def test_golden(update):
     fails.check(all(i.system == 0 for p in m.processes[1:5] for i in p.instances) and
                 all(g.kind != 6 for p in m.processes[1:5] for g in p.grants),
                 "only probe and reaper may have the system capability")
+    # The spawn capability: GRANT_SPAWN (8) with EXEC (0x100), after the
+    # system capability, named by its instance; nobody else has it.
+    fails.check([(g.kind, g.rights) for g in watch.grants] == [(6, 1), (8, 0x100)] and
+                [(i.name, i.spawn) for i in watch.instances] == [("launcher", 2), ("probe", 0)],
+                "watch: grants %s instances %s" % (watch.grants, watch.instances))
+    fails.check(all(i.spawn == 0 for p in m.processes[:4] for i in p.instances) and
+                all(g.kind != 8 for p in m.processes[:4] for g in p.grants),
+                "only launcher may have the spawn capability")
     return fails.done("golden")
 
 
@@ -718,22 +726,25 @@ def test_robustness(count):
 
 
 def test_rule(paths):
-    """component(system = ...) and component(dma = ...) in the JSON the rule
-    writes, and through the assembler."""
+    """component(system = ...), component(dma = ...) and component(spawn = ...) in
+    the JSON the rule writes, and through the assembler."""
     fails = Failures()
-    if not fails.check(len(paths) == 4, "rule: give the JSON of four components"):
+    if not fails.check(len(paths) == 5, "rule: give the JSON of five components"):
         return fails.done("rule")
     names = []
     dma = json.loads(read(os.path.join(ROOT, paths[3])))
     fails.check(dma.get("dma") == [{"name": "ring", "contiguous": True, "bytes": 65536},
                                    {"name": "buffers", "contiguous": False, "bytes": 8192}],
                 "%s: dma is %r" % (paths[3], dma.get("dma")))
-    for path, want in zip(paths, ["", "inspect", "control"]):
+    for path, want, spawn in zip(paths, ["", "inspect", "control", "", ""],
+                                 [False, False, False, False, True]):
         data = json.loads(read(os.path.join(ROOT, path)))
         names.append(data["name"])
         fails.check(data.get("system") == want,
                     "%s: system is %r, not %r" % (path, data.get("system"), want))
-    none, inspect, control = names
+        fails.check(bool(data.get("spawn")) is spawn,
+                    "%s: spawn is %r, not %r" % (path, data.get("spawn"), spawn))
+    none, inspect, control, dma_name, spawner = names
     out_dir = tmpdir()
     system = os.path.join(out_dir, "rule.textproto")
     with open(system, "w", encoding="utf-8") as f:
@@ -743,7 +754,8 @@ def test_rule(paths):
                 'instance { name: "reaper" component: "%s" process: "kernel" system: CONTROL }\n'
                 'instance { name: "dev" component: "%s" process: "dev"\n'
                 '  dma { need: "buffers" } dma { need: "ring" } }\n'
-                % (none, inspect, control, dma["name"]))
+                'instance { name: "starter" component: "%s" process: "starter" spawn: true }\n'
+                % (none, inspect, control, dma_name, spawner))
     args = ["--system", system, "--board", BOARD, "--manifest", os.path.join(out_dir, "m.bin"),
             "--json", os.path.join(out_dir, "d.json")]
     for path in paths:
@@ -760,12 +772,17 @@ def test_rule(paths):
     fails.check(got == {"kernel": ([(6, 3)], [("reaper", 1)]),
                         "dev": ([(7, 147), (7, 147)], [("dev", 0)]),
                         "plain": ([], [("plain", 0)]),
-                        "probe": ([(6, 1)], [("probe", 1)])},
+                        "probe": ([(6, 1)], [("probe", 1)]),
+                        "starter": ([(8, 0x100)], [("starter", 0)])},
                 "rule: manifest %s" % got)
     # Regions in need order, whatever the order of the dma blocks.
     fails.check([(d.name, d.size, d.contiguous) for d in m.dma_regions] ==
                 [("dev.ring", 65536, True), ("dev.buffers", 8192, False)],
                 "rule: dma regions %s" % m.dma_regions)
+    starter = [p for p in m.processes if p.name == "starter"][0]
+    fails.check([i.spawn for i in starter.instances] == [1],
+                "rule: starter's instance names grant %s as its spawn capability" %
+                [i.spawn for i in starter.instances])
     return fails.done("rule")
 
 

@@ -90,7 +90,8 @@ enum viper_syscall {
 	VIPER_SYS_PROCESS_SET_PARENT = 46,
 	VIPER_SYS_MEMORY_CLONE = 47,
 	VIPER_SYS_THREAD_SET_AFFINITY = 48,
-	VIPER_SYS_COUNT = 49,
+	VIPER_SYS_PROCESS_SPAWN_IMAGE = 49,
+	VIPER_SYS_COUNT = 50,
 };
 
 typedef uint32_t viper_handle_t;
@@ -123,6 +124,7 @@ enum viper_object_kind {
 	VIPER_OBJ_POLL_SET = 8,
 	VIPER_OBJ_TIMER = 9,
 	VIPER_OBJ_SYSTEM = 10, /* the whole system: inspect (read), stop processes (write) */
+	VIPER_OBJ_SPAWN = 11,  /* start processes (exec) */
 };
 
 /* Limits. */
@@ -140,6 +142,7 @@ enum viper_object_kind {
 #define VIPER_PAGE_SIZE		    4096u
 #define VIPER_USER_TOP		    0x0000800000000000ull /* user addresses lie below */
 #define VIPER_STARTUP_MAX_HANDLES   96u
+#define VIPER_SPAWN_MAX_GRANTS	    32u /* handles process_spawn_image can give */
 #define VIPER_IMAGE_NAME_MAX	    32u
 #define VIPER_QUOTA_UNLIMITED	    0xffffffffu /* a memory or thread limit that is none */
 #define VIPER_PROCESS_MAX_DEPTH	    32u		/* generations below the root process */
@@ -303,6 +306,30 @@ struct viper_spawn {
 	uint32_t reserved;
 	uint64_t argument;		 /* passed to the child in struct viper_startup */
 	const struct viper_quota *quota; /* the child's limits; NULL: all defaults */
+};
+
+/*
+ * A handle process_spawn_image gives the new process: derived from one the
+ * caller holds (which needs the derive and transfer rights), with exactly
+ * `rights`, which must be a subset of that handle's. The caller keeps its
+ * own; revoking or closing it destroys the child's.
+ */
+struct viper_spawn_grant {
+	viper_handle_t handle;
+	uint32_t rights; /* enum viper_right */
+};
+
+/* process_spawn_image's arguments. */
+struct viper_image_spawn {
+	viper_handle_t image; /* a memory object holding the ELF file from its first byte */
+	uint32_t priority;
+	uint64_t image_size; /* bytes of the file; at most the object's size */
+	const char *name;    /* the process's name (system_processes), no NUL */
+	uint32_t name_len;
+	uint32_t grant_count;			/* at most VIPER_SPAWN_MAX_GRANTS */
+	const struct viper_spawn_grant *grants; /* the child's startup handles, in order */
+	uint64_t argument;			/* passed to the child in struct viper_startup */
+	const struct viper_quota *quota;	/* the child's limits; NULL: all defaults */
 };
 
 /* What a handle given at startup is for. */

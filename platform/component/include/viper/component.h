@@ -79,6 +79,9 @@ struct viper_instance_env {
 	/* The system capability (VIPER_OBJ_SYSTEM) when the description grants
 	 * it, with the rights it grants; VIPER_HANDLE_INVALID when not. */
 	viper_handle_t system;
+	/* The spawn capability (VIPER_OBJ_SPAWN, exec: start processes) when
+	 * the description grants it (spawn: true); VIPER_HANDLE_INVALID when not. */
+	viper_handle_t spawn;
 };
 
 struct viper_component {

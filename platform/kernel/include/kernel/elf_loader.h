@@ -5,7 +5,10 @@
  * then each process maps the read-only and executable segments as they
  * are and a copy-on-write clone of each writable one, charged to its own
  * account, so two processes running the same program share every page
- * neither writes. Under the big kernel lock.
+ * neither writes. A program may also come from an ELF file in a memory
+ * object (elf_load_image, for process_spawn_image): it is parsed from the
+ * object's pages and each segment copied into a new object of the new
+ * process's own. Under the big kernel lock.
  */
 #ifndef KERNEL_ELF_LOADER_H
 #define KERNEL_ELF_LOADER_H
@@ -35,6 +38,28 @@ const struct boot_program *boot_program_find(const char *name);
  * account, VIPER_E_NOMEM without memory.
  */
 MUST_CHECK err_t elf_load(struct aspace *as, const struct boot_program *prog, uint64_t *entry);
+
+/*
+ * Maps the program in the first `size` bytes of memory object `file` into
+ * `as`; the entry point goes to *entry. The file is read through the
+ * kernel's view of the object's pages (absent pages read as zeros), every
+ * range checked against `size`; another process may be writing it: each
+ * header is read once into kernel memory and checked there
+ * (elf_parse_from), and what is copied afterwards is only the segments'
+ * bytes, which cannot make the checked layout unsafe. Each segment becomes
+ * a new memory object charged to `as`'s account, filled with its bytes
+ * (zeros after them) and mapped with the segment's protection, read-only
+ * segments read-only, never writable and executable. The copy gives the
+ * big lock back every MiB, so other CPUs are not kept out for the whole
+ * image. Errors: those of elf_parse_from (VIPER_E_CORRUPT,
+ * VIPER_E_UNSUPPORTED), VIPER_E_RANGE when `size` is over the object's,
+ * VIPER_E_INVAL for a segment over 64 MiB or with no access rights,
+ * VIPER_E_LIMIT when the segments do not fit the account, VIPER_E_NOMEM.
+ * On failure what was mapped stays in `as`, for the caller to destroy.
+ */
+struct memory_object;
+MUST_CHECK err_t elf_load_image(struct aspace *as, struct memory_object *file, uint64_t size,
+				uint64_t *entry);
 
 /* What map_new_memory makes: `size` bytes at `va`, the first `data_size` from `data`. */
 struct new_memory {

@@ -82,6 +82,15 @@ MUST_CHECK err_t handle_lookup(struct handle_table *t, viper_handle_t h, uint32_
 MUST_CHECK err_t handle_derive(struct handle_table *t, viper_handle_t h, uint32_t rights,
 			       viper_handle_t *out);
 
+/*
+ * handle_derive with the child installed in table `to` (another process's,
+ * say) instead of `from`: it is still a child of `h`, so revoking or
+ * closing `h` destroys it. VIPER_E_LIMIT when `to` is full or the chain
+ * would be too deep.
+ */
+MUST_CHECK err_t handle_derive_into(struct handle_table *from, viper_handle_t h, uint32_t rights,
+				    struct handle_table *to, viper_handle_t *out);
+
 /* Destroys every capability derived from `h`; returns how many died (or an error). */
 int handle_revoke(struct handle_table *t, viper_handle_t h);
 

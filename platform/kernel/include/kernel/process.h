@@ -84,16 +84,26 @@ void process_count_thread(int delta);
 /* What `p` holds now and its limits, as process_usage reports them. */
 void process_usage(const struct process *p, struct viper_usage *out);
 
+struct memory_object;
+
 /* What process_spawn starts. */
 struct spawn_request {
-	const char *image; /* boot-image program */
+	const char *image; /* boot-image program; the process's name with `file` */
 	unsigned priority; /* of its first thread, <= VIPER_PRIORITY_MAX */
 	struct quota_limits limits;
-	struct process *parent;	   /* NULL: the kernel starts it */
-	struct handle_table *from; /* where `handles` are */
-	const viper_handle_t *handles;
-	unsigned count; /* <= VIPER_STARTUP_MAX_HANDLES */
+	struct process *parent;	       /* NULL: the kernel starts it */
+	struct handle_table *from;     /* where `handles` and the grants' handles are */
+	const viper_handle_t *handles; /* moved into the child */
+	unsigned count;		       /* <= VIPER_STARTUP_MAX_HANDLES */
 	uint64_t argument;
+	/* Or, for process_spawn_image: the program is the ELF file in the first
+	 * `file_size` bytes of `file` (held by the caller), and the child's
+	 * handles are derived from `grants` (checked by process_check_grants)
+	 * instead of moved. */
+	struct memory_object *file;
+	uint64_t file_size;
+	const struct viper_spawn_grant *grants;
+	unsigned grant_count; /* <= VIPER_SPAWN_MAX_GRANTS */
 };
 
 /*
@@ -104,14 +114,26 @@ MUST_CHECK err_t process_check_handles(struct handle_table *from, const viper_ha
 				       unsigned count);
 
 /*
- * Creates a process running `rq->image` with one thread, its handles
- * (checked by process_check_handles) moving from `rq->from` into the new
- * table and listed, with the argument, in its startup block. Its program's
+ * Checks that each of the `count` grants may be derived into a new
+ * process: its handle exists in `from` with the derive and transfer rights
+ * (VIPER_E_BADHANDLE, VIPER_E_RIGHTS), its rights are known
+ * (VIPER_E_INVAL) and a subset of the handle's (VIPER_E_RIGHTS), and the
+ * chain below it may grow (VIPER_E_LIMIT).
+ */
+MUST_CHECK err_t process_check_grants(struct handle_table *from,
+				      const struct viper_spawn_grant *grants, unsigned count);
+
+/*
+ * Creates a process running `rq->image` (or the ELF file `rq->file`) with
+ * one thread, its handles (checked by process_check_handles) moving from
+ * `rq->from` into the new table, or derived there from the grants, and
+ * listed, with the argument, in its startup block. Its program's
  * segments, stack, startup page and tables are charged to its memory
  * limit: VIPER_E_LIMIT when they do not fit, or when its handle limit lacks
- * room for the moved handles and its own two; VIPER_E_NOTFOUND for an
- * unknown image. On failure nothing changed: the handles stay where they
- * were.
+ * room for the moved or given handles and its own two; VIPER_E_NOTFOUND
+ * for an unknown image; the errors of elf_load_image for a file. On
+ * failure nothing changed: the handles stay where they were, and no grant
+ * was derived.
  */
 MUST_CHECK err_t process_spawn(const struct spawn_request *rq, struct process **out);
 

@@ -117,5 +117,6 @@ int64_t sys_system_kill(const uint64_t *a);
 int64_t sys_process_set_parent(const uint64_t *a);
 int64_t sys_memory_clone(const uint64_t *a);
 int64_t sys_thread_set_affinity(const uint64_t *a);
+int64_t sys_process_spawn_image(const uint64_t *a);
 
 #endif

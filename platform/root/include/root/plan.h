@@ -67,6 +67,9 @@ struct plan_caps {
 	 * task: inspect the system, stop processes; VIPER_HANDLE_INVALID when
 	 * it gave none. */
 	viper_handle_t system;
+	/* The spawn capability (VIPER_OBJ_SPAWN) the kernel gave the root task:
+	 * start processes; VIPER_HANDLE_INVALID when it gave none. */
+	viper_handle_t spawn;
 };
 
 /* One handle to derive for a process: from `source`, with exactly `rights`. */
@@ -122,9 +125,10 @@ bool plan_root_creates_channel(const viper_manifest_Channel *c);
  * manifest order (the send end when the provider is in the kernel, the
  * receive end when the client is), each followed by the channel's bulk
  * buffer (a memory object the kernel made) when it has one. The system
- * capability (kind VIPER_OBJ_SYSTEM, at most one) is taken by its kind
- * wherever it is among them. Fills the device, IRQ, kernel-channel,
- * kernel-made memory and system entries of `caps` (the rest is left as it
+ * capability (kind VIPER_OBJ_SYSTEM) and the spawn capability (kind
+ * VIPER_OBJ_SPAWN), at most one of each, are taken by their kind wherever
+ * they are among them. Fills the device, IRQ, kernel-channel, kernel-made
+ * memory, system and spawn entries of `caps` (the rest is left as it
  * was). Returns VIPER_OK, or VIPER_E_CORRUPT with `err` when the handles
  * do not match the manifest, which includes a manifest that grants the
  * system capability to a process when the kernel gave the root none.

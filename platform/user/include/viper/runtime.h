@@ -22,12 +22,19 @@ int viper_printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 const struct viper_startup *viper_startup_info(void);
 
 /*
- * Starts boot-image program `image` at the default priority with
- * `argument`, moving the `count` handles to it. Returns its process handle
- * or a negative error.
+ * The first spawn capability (VIPER_OBJ_SPAWN) among this process's
+ * startup handles, or VIPER_HANDLE_INVALID when its parent gave it none:
+ * without one a process cannot start processes.
  */
-int64_t viper_spawn(const char *image, uint64_t argument, const viper_handle_t *handles,
-		    uint32_t count);
+viper_handle_t viper_spawn_capability(void);
+
+/*
+ * Starts boot-image program `image` through spawn capability `spawn` at
+ * the default priority with `argument`, moving the `count` handles to it.
+ * Returns its process handle or a negative error.
+ */
+int64_t viper_spawn(viper_handle_t spawn, const char *image, uint64_t argument,
+		    const viper_handle_t *handles, uint32_t count);
 
 /*
  * Starts a thread running fn(arg) at `priority` with its own 16 KiB stack

@@ -64,9 +64,10 @@ static inline int64_t viper_handle_query(viper_handle_t h, struct viper_handle_i
 	return viper_syscall6(VIPER_SYS_HANDLE_QUERY, h, (uint64_t)(uintptr_t)info, 0, 0, 0, 0);
 }
 
-static inline int64_t viper_process_spawn(const struct viper_spawn *args)
+static inline int64_t viper_process_spawn(viper_handle_t spawn, const struct viper_spawn *args)
 {
-	return viper_syscall6(VIPER_SYS_PROCESS_SPAWN, (uint64_t)(uintptr_t)args, 0, 0, 0, 0, 0);
+	return viper_syscall6(VIPER_SYS_PROCESS_SPAWN, spawn, (uint64_t)(uintptr_t)args, 0, 0, 0,
+			      0);
 }
 
 static inline int64_t viper_process_exit(int64_t status)
@@ -318,6 +319,13 @@ static inline int64_t viper_memory_clone(viper_handle_t h)
 static inline int64_t viper_thread_set_affinity(viper_handle_t thread, uint32_t cpus)
 {
 	return viper_syscall6(VIPER_SYS_THREAD_SET_AFFINITY, thread, cpus, 0, 0, 0, 0);
+}
+
+static inline int64_t viper_process_spawn_image(viper_handle_t spawn,
+						const struct viper_image_spawn *args)
+{
+	return viper_syscall6(VIPER_SYS_PROCESS_SPAWN_IMAGE, spawn, (uint64_t)(uintptr_t)args, 0, 0,
+			      0, 0);
 }
 
 #endif

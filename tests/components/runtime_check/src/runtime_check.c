@@ -1,7 +1,8 @@
 /*
  * runtime_check: the component runtime's heap, IRQ, notification,
- * handle-list and system calls, checked in the placement the instance runs in (see
- * README.md). Prints "runtime_check: N passed, M failed".
+ * handle-list and system calls, and the spawn capability its description
+ * grants, checked in the placement the instance runs in (see README.md).
+ * Prints "runtime_check: N passed, M failed".
  */
 #include <viper/component.h>
 
@@ -20,6 +21,7 @@ struct runtime_check {
 	struct viper_slot *report;
 	const struct viper_device *rtc;
 	viper_handle_t system;
+	viper_handle_t spawn;
 	viper_handle_t early_send, early_recv; /* made and notified in init */
 	int32_t early_result;
 	unsigned passed, failed;
@@ -46,6 +48,7 @@ static int32_t runtime_check_init(void *state, const struct viper_instance_env *
 	c->report = env->slots[RUNTIME_CHECK_SLOT_REPORT];
 	c->rtc = &env->devices[RUNTIME_CHECK_DEVICE_RTC];
 	c->system = env->system;
+	c->spawn = env->spawn;
 	/* In the kernel, init runs under the big lock: these must not need a system call. */
 	c->early_result = vc_channel_create(&c->early_send, &c->early_recv);
 	if (c->early_result == VIPER_OK)
@@ -129,6 +132,32 @@ static void check_system(struct runtime_check *c)
 	      "the system calls refuse a handle of another kind");
 }
 
+/*
+ * The description grants spawn: true: the handle is the spawn capability
+ * with exec, never derive (the root task adds transfer, which moving a
+ * handle into a process needs; the kernel's component host does not).
+ */
+static void check_spawn(struct runtime_check *c)
+{
+	uint32_t total = 0, spawns = 0;
+	bool found = false;
+
+	check(c,
+	      c->spawn != VIPER_HANDLE_INVALID &&
+		      vc_handle_list(c->listed, MAX_LISTED, &total) == VIPER_OK,
+	      "spawn: true gives the instance a spawn handle");
+	for (uint32_t i = 0; i < total && i < MAX_LISTED; i++) {
+		const struct viper_handle_entry *e = &c->listed[i];
+		spawns += e->kind == VIPER_OBJ_SPAWN;
+		if (e->handle == c->spawn)
+			found = e->kind == VIPER_OBJ_SPAWN &&
+				(e->rights & ~(uint32_t)VIPER_RIGHT_TRANSFER) == VIPER_RIGHT_EXEC;
+	}
+	check(c, found && spawns == 1,
+	      "it is the spawn capability with exec and no derive, the only one its process "
+	      "holds");
+}
+
 static void check_notifications(struct runtime_check *c)
 {
 	viper_handle_t s, r;
@@ -203,6 +232,7 @@ static int32_t runtime_check_run(void *state)
 	check_heap(c);
 	check_handles(c);
 	check_system(c);
+	check_spawn(c);
 	check_notifications(c);
 	check_irq(c);
 	vc_log("runtime_check: %u passed, %u failed", c->passed, c->failed);
