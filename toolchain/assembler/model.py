@@ -60,14 +60,15 @@ class Board:
 
 
 class Binding:
-    """Slot `slot` of instance `client` bound to instance `provider`."""
+    """Slot `slot` of instance `client` bound to instance `provider`, written
+    at (file, line) `where`."""
 
-    def __init__(self, client, slot, interface, provider, line):
+    def __init__(self, client, slot, interface, provider, where):
         self.client = client
         self.slot = slot
         self.interface = interface
         self.provider = provider
-        self.line = line
+        self.file, self.line = where
 
     def key(self):
         return (self.client.name, self.client.component.slot_index(self.slot), self.slot)
@@ -85,13 +86,14 @@ class RootClient:
 
 
 class DeviceUse:
-    """Board device `device` given to instance `instance` for need `need`."""
+    """Board device `device` given to instance `instance` for need `need`,
+    at (file, line) `where`."""
 
-    def __init__(self, instance, need, device, line):
+    def __init__(self, instance, need, device, where):
         self.instance = instance
         self.need = need
         self.device = device
-        self.line = line
+        self.where = where
 
 
 class Instance:
@@ -125,12 +127,12 @@ class Process:
     def is_kernel(self):
         return self.name == KERNEL
 
-    def quota_line(self, key):
-        """The line of quota field `key` if written, else of the process."""
+    def quota_where(self, key):
+        """(file, line) of quota field `key` if written, else of the quota
+        block, else of the process."""
         if self.msg is not None and self.msg.has("quota"):
-            quota = self.msg.get("quota")
-            return quota.line_of(key) if quota.has(key) else quota.line
-        return self.line
+            return self.msg.get("quota").where(key)
+        return self.file, self.line
 
 
 class System:
@@ -158,19 +160,27 @@ class System:
         return self.processes[instance.process].priority
 
 
-def _check_name(diags, file, line, what, name):
+def _check_name(diags, where, what, name):
+    """Whether `name`, written at (file, line) `where`, is an identifier of
+    at most NAME_MAX characters."""
     if not _NAME.match(name):
-        diags.error(file, line, "bad-name",
+        diags.error(*where, "bad-name",
                     "%s name '%s' is not an identifier" % (what, name),
                     "use letters, digits and '_', starting with a letter or '_'")
         return False
     if len(name) > NAME_MAX:
-        diags.error(file, line, "name-too-long",
+        diags.error(*where, "name-too-long",
                     "%s name '%s' has %d characters, more than %d" %
                     (what, name, len(name), NAME_MAX),
                     "use a shorter name")
         return False
     return True
+
+
+def _at(where, here):
+    """A reference to (file, line) `where` in a message about `here`, also a
+    (file, line): "line N" in the same file, else "FILE:N"."""
+    return "line %d" % where[1] if where[0] == here[0] else "%s:%d" % where
 
 
 def _required(diags, msg, field, what):
@@ -200,7 +210,7 @@ def _load_board(path, pool, diags):
                         (name, board.devices[name].line), "rename or remove one of them")
             continue
         if len(name) > NAME_MAX:
-            diags.error(path, dm.line_of("name"), "name-too-long",
+            diags.error(*dm.where("name"), "name-too-long",
                         "board device name '%s' has more than %d characters" % (name, NAME_MAX),
                         "use a shorter name")
         board.devices[name] = BoardDevice(name, dm.get("kind"), dm.get("base"), dm.get("size"),
@@ -279,11 +289,9 @@ def _check_device_irqs(board, diags):
                         "owner")
 
 
-def _confined(system, msg, field, path, diags):
+def _confined(msg, field, path, diags):
     """Whether `path`, written in the description's field `field`, stays in the
     repository: relative, with no '..' that leads out and no NUL."""
-    example = 'write it from the repository root, e.g. %s: "system/qemu_virt/board.textproto"' % \
-        field
     if "\0" in path:
         problem = "holds a NUL character"
     elif os.path.isabs(path):
@@ -292,18 +300,19 @@ def _confined(system, msg, field, path, diags):
         problem = "leads out of the repository"
     else:
         return True
-    diags.error(system.file, msg.line_of(field), "bad-path",
-                "%s path '%s' %s" % (field, path, problem), example)
+    diags.error(*msg.where(field), "bad-path", "%s path '%s' %s" % (field, path, problem),
+                'write it from the repository root, e.g. %s: "system/qemu_virt/board.textproto"'
+                % field)
     return False
 
 
 def _board_path(system, msg, board_arg, diags):
     written = msg.get("board")
-    if written and not _confined(system, msg, "board", written, diags):
+    if written and not _confined(msg, "board", written, diags):
         return board_arg or None
     if board_arg:
         if written and os.path.normpath(written) != os.path.normpath(board_arg):
-            diags.error(system.file, msg.line_of("board"), "board-mismatch",
+            diags.error(*msg.where("board"), "board-mismatch",
                         "the description names board '%s' but the build gives '%s'" %
                         (written, board_arg),
                         "name the board the build uses, or remove 'board' from the description")
@@ -324,10 +333,10 @@ def _load_processes(system, msg, diags):
         if not _required(diags, pm, "name", "a process block"):
             continue
         name = pm.get("name")
-        if not _check_name(diags, system.file, pm.line_of("name"), "process", name):
+        if not _check_name(diags, pm.where("name"), "process", name):
             continue
         if name in blocks:
-            diags.error(system.file, pm.line_of("name"), "duplicate-process",
+            diags.error(*pm.where("name"), "duplicate-process",
                         "process '%s' is already described at line %d" %
                         (name, blocks[name].line),
                         "merge the two process blocks")
@@ -336,22 +345,21 @@ def _load_processes(system, msg, diags):
     return blocks
 
 
-def _apply_block(system, proc, pm, diags):
-    file = system.file
+def _apply_block(proc, pm, diags):
     proc.msg = pm
-    proc.line = pm.line
+    proc.file, proc.line = pm.where()
     if proc.is_kernel():
         restart = pm.get("restart")
         if restart is not None and (restart.get("policy", "NEVER") != "NEVER" or
                                     restart.get("max", 0) != 0):
-            diags.error(file, restart.line, "kernel-restart",
+            diags.error(*restart.where("policy"), "kernel-restart",
                         "process 'kernel' cannot be restarted: code linked into the kernel "
                         "fails with the kernel",
                         "remove the restart block, or move the instances that need restarts "
                         "into a process")
         for field in ("priority", "ends_system", "quota", "memory"):
             if pm.has(field):
-                diags.error(file, pm.line_of(field), "kernel-process",
+                diags.error(*pm.where(field), "kernel-process",
                             "process 'kernel' does not take '%s': the kernel runs at priority "
                             "%d with no quota" % (field, KERNEL_PRIORITY),
                             "remove '%s' from the kernel's process block" % field)
@@ -359,7 +367,7 @@ def _apply_block(system, proc, pm, diags):
     if pm.has("priority"):
         prio = pm.get("priority")
         if prio > MAX_PRIORITY:
-            diags.error(file, pm.line_of("priority"), "priority-range",
+            diags.error(*pm.where("priority"), "priority-range",
                         "priority %d of process '%s' is above the highest, %d" %
                         (prio, proc.name, MAX_PRIORITY),
                         "use a priority from 0 to %d" % MAX_PRIORITY)
@@ -371,7 +379,7 @@ def _apply_block(system, proc, pm, diags):
         proc.max_restarts = restart.get("max", 0)
         if proc.restart == "NEVER" and proc.max_restarts:
             # The limit would be dropped without a word: policy NEVER restarts nothing.
-            diags.error(file, restart.line, "restart-max",
+            diags.error(*restart.where("max"), "restart-max",
                         "process '%s' has a restart limit (max: %d), but its policy NEVER "
                         "never restarts it" % (proc.name, proc.max_restarts),
                         "add policy: ON_FAILURE or policy: ALWAYS, or remove max")
@@ -379,7 +387,7 @@ def _apply_block(system, proc, pm, diags):
     quota = pm.get("quota")
     if quota is not None:
         for key in DEFAULT_QUOTA:
-            if quota.get(key, 0) and _quota_in_range(file, proc, quota, key, diags):
+            if quota.get(key, 0) and _quota_in_range(proc, quota, key, diags):
                 proc.quota[key] = quota.get(key)
     seen = {}
     for mf in pm.all("memory"):
@@ -388,20 +396,20 @@ def _apply_block(system, proc, pm, diags):
                 _required(diags, mm, "size", "a memory block")):
             continue
         name, size = mm.get("name"), mm.get("size")
-        if not _check_name(diags, file, mm.line_of("name"), "memory", name):
+        if not _check_name(diags, mm.where("name"), "memory", name):
             continue
         if len("%s.%s" % (proc.name, name)) > NAME_MAX:
-            diags.error(file, mm.line_of("name"), "name-too-long",
+            diags.error(*mm.where("name"), "name-too-long",
                         "memory name '%s.%s' has more than %d characters" %
                         (proc.name, name, NAME_MAX), "use a shorter memory or process name")
         if name in seen:
-            diags.error(file, mm.line_of("name"), "duplicate-memory",
+            diags.error(*mm.where("name"), "duplicate-memory",
                         "process '%s' already has a memory '%s' (line %d)" %
                         (proc.name, name, seen[name]), "rename or remove one of them")
             continue
         seen[name] = mm.line_of("name")
         if size == 0 or size % PAGE_BYTES:
-            diags.error(file, mm.line_of("size"), "memory-size",
+            diags.error(*mm.where("size"), "memory-size",
                         "memory '%s' of process '%s' has size %d, not a positive multiple of "
                         "%d" % (name, proc.name, size, PAGE_BYTES),
                         "use size: %d" % max(PAGE_BYTES, -(-size // PAGE_BYTES) * PAGE_BYTES))
@@ -410,18 +418,18 @@ def _apply_block(system, proc, pm, diags):
     proc.memories.sort()
 
 
-def _quota_in_range(file, proc, quota, key, diags):
+def _quota_in_range(proc, quota, key, diags):
     """Whether quota field `key` is a limit the kernel can enforce as meant."""
     value = quota.get(key)
     if key == "handles" and value > HANDLES_MAX:
-        diags.error(file, quota.line_of(key), "quota-range",
+        diags.error(*quota.where(key), "quota-range",
                     "handle quota %d of process '%s' is more than the %d slots of a handle table"
                     % (value, proc.name, HANDLES_MAX),
                     "use handles: %d or less (the process would not start: E_LIMIT)" %
                     HANDLES_MAX)
         return False
     if value >= QUOTA_UNLIMITED:
-        diags.error(file, quota.line_of(key), "quota-range",
+        diags.error(*quota.where(key), "quota-range",
                     "%s %d of process '%s' is VIPER_QUOTA_UNLIMITED, which the kernel takes for "
                     "no limit at all" % (key, value, proc.name),
                     "give the real limit, or leave %s out for the default, %d" %
@@ -468,7 +476,6 @@ def _check_component_sizes(system, diags):
 
 
 def _load_instances(system, msg, diags):
-    file = system.file
     first_line = {}
     for f in msg.all("instance"):
         im = f.value
@@ -476,10 +483,10 @@ def _load_instances(system, msg, diags):
         if not ok:
             continue
         name = im.get("name")
-        if not _check_name(diags, file, im.line_of("name"), "instance", name):
+        if not _check_name(diags, im.where("name"), "instance", name):
             continue
         if name in first_line:
-            diags.error(file, im.line_of("name"), "duplicate-instance",
+            diags.error(*im.where("name"), "duplicate-instance",
                         "instance '%s' is already defined at line %d" % (name, first_line[name]),
                         "rename one of them: instance names are unique in a system")
             continue
@@ -487,28 +494,28 @@ def _load_instances(system, msg, diags):
         cname = im.get("component")
         component = system.components.get(cname)
         if component is None:
-            diags.error(file, im.line_of("component"), "unknown-component",
+            diags.error(*im.where("component"), "unknown-component",
                         "instance '%s' uses unknown component '%s'" % (name, cname),
                         diagnostics.did_you_mean(cname, system.components, "a known component") or
                         "add the component to the system's components in its BUILD rule")
         pname = im.get("process")
-        if not _check_name(diags, file, im.line_of("process"), "process", pname):
+        if not _check_name(diags, im.where("process"), "process", pname):
             continue
         system.instances[name] = Instance(im, name, component, pname)
 
 
 def _check_placement(system, inst, diags):
     comp = inst.component
-    line = inst.msg.line_of("process")
+    where = inst.msg.where("process")
     if inst.process == KERNEL and "kernel" not in comp.placements:
-        diags.error(system.file, line, "placement",
+        diags.error(*where, "placement",
                     "component '%s' (instance '%s') cannot be linked into the kernel: its "
                     "placements are %s" % (comp.name, inst.name, ", ".join(comp.placements) or
                                            "empty"),
                     'place it in a process (process: "%s"), or add "kernel" to placements in %s'
                     % (inst.name, comp.build_file))
     if inst.process != KERNEL and "process" not in comp.placements:
-        diags.error(system.file, line, "placement",
+        diags.error(*where, "placement",
                     "component '%s' (instance '%s') cannot run in a process: its placements "
                     "are %s" % (comp.name, inst.name, ", ".join(comp.placements) or "empty"),
                     'link it into the kernel (process: "kernel"), or add "process" to '
@@ -523,7 +530,7 @@ def _check_interfaces(system, inst, diags):
         if iface in system.interfaces or iface in reported:
             continue
         reported.add(iface)
-        diags.error(system.file, inst.msg.line_of("component"), "unknown-interface",
+        diags.error(*inst.msg.where("component"), "unknown-interface",
                     "component '%s' (instance '%s') uses interface '%s', which no interface "
                     "description defines" % (comp.name, inst.name, iface),
                     (diagnostics.did_you_mean(iface, system.interfaces, "a known interface") +
@@ -551,7 +558,6 @@ def _candidates_fix(system, slot, iface):
 
 
 def _resolve_bindings(system, inst, diags):
-    file = system.file
     comp = inst.component
     bound = {}
     for bf in inst.msg.all("bind"):
@@ -560,10 +566,10 @@ def _resolve_bindings(system, inst, diags):
                 _required(diags, bm, "to", "a bind block")):
             continue
         slot, to = bm.get("slot"), bm.get("to")
-        line = bm.line_of("slot")
+        where = bm.where("slot")
         iface = comp.slot_interface(slot)
         if iface is None:
-            diags.error(file, line, "unknown-slot",
+            diags.error(*where, "unknown-slot",
                         "component '%s' (instance '%s') has no slot '%s'" %
                         (comp.name, inst.name, slot),
                         diagnostics.did_you_mean(slot, [s for s, _ in comp.slots],
@@ -571,19 +577,19 @@ def _resolve_bindings(system, inst, diags):
                         "remove this bind: the component has no slots")
             continue
         if slot in bound:
-            diags.error(file, line, "duplicate-bind",
-                        "slot '%s' of instance '%s' is already bound at line %d" %
-                        (slot, inst.name, bound[slot]),
+            diags.error(*where, "duplicate-bind",
+                        "slot '%s' of instance '%s' is already bound at %s" %
+                        (slot, inst.name, _at(bound[slot], where)),
                         "keep one bind for '%s'" % slot)
             continue
-        bound[slot] = line
-        to_line = bm.line_of("to")
+        bound[slot] = where
+        to_where = bm.where("to")
         target, _, want_iface = to.partition(".")
         provider = system.instances.get(target)
         if provider is None:
             near = diagnostics.closest(target, system.instances)
             fix = ("did you mean %s? " % " or ".join("'%s'" % n for n in near) if near else "")
-            diags.error(file, to_line, "unknown-instance",
+            diags.error(*to_where, "unknown-instance",
                         "slot '%s' of instance '%s' is bound to unknown instance '%s'" %
                         (slot, inst.name, target),
                         fix + _candidates_fix(system, slot, iface))
@@ -591,23 +597,23 @@ def _resolve_bindings(system, inst, diags):
         if provider.component is None:
             continue  # reported as unknown-component
         if want_iface and want_iface != iface:
-            diags.error(file, to_line, "slot-type",
+            diags.error(*to_where, "slot-type",
                         "slot '%s' of instance '%s' needs interface %s, but is bound to %s "
                         "of '%s'" % (slot, inst.name, iface, want_iface, target),
                         _candidates_fix(system, slot, iface))
             continue
         if iface not in provider.component.provides:
             provided = ", ".join(provider.component.provides) or "nothing"
-            diags.error(file, to_line, "slot-type",
+            diags.error(*to_where, "slot-type",
                         "slot '%s' of instance '%s' is bound to '%s', which provides %s, not %s"
                         % (slot, inst.name, target, provided, iface),
                         _candidates_fix(system, slot, iface))
             continue
         if len("%s.%s" % (inst.name, slot)) > NAME_MAX:
-            diags.error(file, line, "name-too-long",
+            diags.error(*where, "name-too-long",
                         "channel client name '%s.%s' has more than %d characters" %
                         (inst.name, slot, NAME_MAX), "use a shorter instance or slot name")
-        inst.bindings.append(Binding(inst, slot, iface, provider, line))
+        inst.bindings.append(Binding(inst, slot, iface, provider, where))
     for slot, iface in comp.slots:
         if slot not in bound:
             candidates = _providers(system, iface)
@@ -615,14 +621,13 @@ def _resolve_bindings(system, inst, diags):
                    else _candidates_fix(system, slot, iface))
             if len(candidates) > 1:
                 fix += " (instances providing %s: %s)" % (iface, ", ".join(candidates))
-            diags.error(file, inst.msg.line_of("name"), "unbound-slot",
+            diags.error(*inst.msg.where("name"), "unbound-slot",
                         "slot '%s' (%s) of instance '%s' is not bound" % (slot, iface, inst.name),
                         fix)
     inst.bindings.sort(key=Binding.key)
 
 
 def _resolve_devices(system, inst, diags):
-    file = system.file
     comp = inst.component
     board = system.board
     given = {}
@@ -634,7 +639,7 @@ def _resolve_devices(system, inst, diags):
         need, dev_name = dm.get("need"), dm.get("board")
         kind = comp.device_kind(need)
         if kind is None:
-            diags.error(file, dm.line_of("need"), "unknown-device-need",
+            diags.error(*dm.where("need"), "unknown-device-need",
                         "component '%s' (instance '%s') has no device need '%s'" %
                         (comp.name, inst.name, need),
                         diagnostics.did_you_mean(need, [n for n, _ in comp.devices],
@@ -642,9 +647,9 @@ def _resolve_devices(system, inst, diags):
                         "remove this device block: the component needs no device")
             continue
         if need in given:
-            diags.error(file, dm.line_of("need"), "duplicate-need",
-                        "device need '%s' of instance '%s' is already granted at line %d" %
-                        (need, inst.name, given[need].line),
+            diags.error(*dm.where("need"), "duplicate-need",
+                        "device need '%s' of instance '%s' is already granted at %s" %
+                        (need, inst.name, _at(given[need].where, dm.where("need"))),
                         "keep one device block for '%s'" % need)
             continue
         if board is None:
@@ -653,7 +658,7 @@ def _resolve_devices(system, inst, diags):
         same_kind = sorted(d.name for d in board.devices.values() if d.kind == kind)
         if device is None:
             near = diagnostics.closest(dev_name, board.devices)
-            diags.error(file, dm.line_of("board"), "unknown-device",
+            diags.error(*dm.where("board"), "unknown-device",
                         "board '%s' has no device '%s'" % (board.name, dev_name),
                         ("did you mean %s? " % " or ".join("'%s'" % n for n in near) if near
                          else "") +
@@ -661,20 +666,20 @@ def _resolve_devices(system, inst, diags):
                          if same_kind else "the board has no %s device" % kind))
             continue
         if device.kind != kind:
-            diags.error(file, dm.line_of("board"), "device-kind",
+            diags.error(*dm.where("board"), "device-kind",
                         "board device '%s' is a %s, but need '%s' of component '%s' wants a %s"
                         % (dev_name, device.kind, need, comp.name, kind),
                         ("use a %s device: %s" % (kind, ", ".join(same_kind)) if same_kind
                          else "the board has no %s device" % kind))
             continue
-        given[need] = DeviceUse(inst, need, device, dm.line_of("board"))
+        given[need] = DeviceUse(inst, need, device, dm.where("board"))
     for need, kind in comp.devices:
         if need in given:
             inst.devices.append(given[need])
         elif not any(dm.value.get("need") == need for dm in inst.msg.all("device")):
             same_kind = sorted(d.name for d in board.devices.values()
                                if d.kind == kind) if board else []
-            diags.error(file, inst.msg.line_of("name"), "device-missing",
+            diags.error(*inst.msg.where("name"), "device-missing",
                         "device need '%s' (%s) of instance '%s' is not granted" %
                         (need, kind, inst.name),
                         ('add device { need: "%s" board: "%s" }' % (need, same_kind[0])
@@ -683,12 +688,11 @@ def _resolve_devices(system, inst, diags):
 
 def _resolve_system(system, inst, diags):
     """The instance's grant of the system capability against its component's need."""
-    file = system.file
     comp = inst.component
     need = comp.system
     written = inst.msg.has("system")
     grant = inst.msg.get("system", "SYSTEM_NONE")
-    line = inst.msg.line_of("system") if written else inst.msg.line_of("name")
+    where = inst.msg.where("system") if written else inst.msg.where("name")
     if grant == "SYSTEM_NONE":
         if need:
             want = SYSTEM_GRANT_OF_NEED[need]
@@ -698,13 +702,13 @@ def _resolve_system(system, inst, diags):
                        "processes)" % inst.name
             else:
                 fix += " instance '%s'" % inst.name
-            diags.error(file, line, "system-missing",
+            diags.error(*where, "system-missing",
                         "instance '%s' is not granted the system capability, which its "
                         "component '%s' declares (system = \"%s\")" %
                         (inst.name, comp.name, need), fix)
         return
     if not need:
-        diags.error(file, line, "system-undeclared",
+        diags.error(*where, "system-undeclared",
                     "instance '%s' is granted the system capability (system: %s), but its "
                     "component '%s' does not declare a need for it" %
                     (inst.name, grant, comp.name),
@@ -712,7 +716,7 @@ def _resolve_system(system, inst, diags):
                     (grant, grant.lower(), comp.build_file))
         return
     if grant not in SYSTEM_ALLOWED[need]:
-        diags.error(file, line, "system-rights",
+        diags.error(*where, "system-rights",
                     "instance '%s' is granted system: %s, but its component '%s' declares only "
                     "system = \"%s\"" % (inst.name, grant, comp.name, need),
                     "use system: %s, or declare system = \"%s\" in the component() of %s if it "
@@ -726,10 +730,10 @@ def _resolve_supervisor_log(system, msg, diags):
     """The binding of the root task to the instance `supervisor_log` names."""
     if not msg.has("supervisor_log"):
         return
-    name, line = msg.get("supervisor_log"), msg.line_of("supervisor_log")
+    name, where = msg.get("supervisor_log"), msg.where("supervisor_log")
     provider = system.instances.get(name)
     if provider is None:
-        diags.error(system.file, line, "unknown-instance",
+        diags.error(*where, "unknown-instance",
                     "supervisor_log names unknown instance '%s'" % name,
                     diagnostics.did_you_mean(name, system.instances, "an instance providing log") or
                     "name an instance providing log, or remove supervisor_log")
@@ -739,12 +743,12 @@ def _resolve_supervisor_log(system, msg, diags):
     if "log" not in provider.component.provides:
         provided = ", ".join(provider.component.provides) or "nothing"
         candidates = _providers(system, "log")
-        diags.error(system.file, line, "slot-type",
+        diags.error(*where, "slot-type",
                     "supervisor_log names '%s', which provides %s, not log" % (name, provided),
                     "name an instance providing log" +
                     (": " + ", ".join(candidates) if candidates else ", or remove supervisor_log"))
         return
-    system.supervisor_log = Binding(RootClient(), "log", "log", provider, line)
+    system.supervisor_log = Binding(RootClient(), "log", "log", provider, where)
 
 
 MAX_SESSIONS = 1024  # sessions one instance may have open at once
@@ -752,13 +756,13 @@ MAX_SESSIONS = 1024  # sessions one instance may have open at once
 
 def _resolve_sessions(system, inst, diags):
     """The instance's session limits against the sessions its interfaces open."""
-    file, comp = system.file, inst.component
+    comp = inst.component
     for iname in comp.provides:
         iface = system.interfaces.get(iname)
         for method, session in (iface.session_interfaces() if iface else []):
             inst.session_methods.append((iname, method.name, session))
             if session not in comp.provides:
-                diags.error(file, inst.msg.line_of("component"), "session-interface",
+                diags.error(*inst.msg.where("component"), "session-interface",
                             "method %s.%s opens sessions of %s, which component '%s' "
                             "(instance '%s') does not provide" %
                             (iname, method.name, session, comp.name, inst.name),
@@ -767,20 +771,19 @@ def _resolve_sessions(system, inst, diags):
     if not inst.msg.has("sessions"):
         if inst.session_methods:
             iname, mname, session = inst.session_methods[0]
-            diags.error(file, inst.msg.line_of("name"), "session-limits",
+            diags.error(*inst.msg.where("name"), "session-limits",
                         "instance '%s' serves %s.%s, which opens sessions of %s, but has no "
                         "session limits" % (inst.name, iname, mname, session),
                         "add sessions { max: 64 per_client: 16 } to instance '%s'" % inst.name)
         return
     sm = inst.msg.get("sessions")
-    line = sm.line
     smax, per = sm.get("max", 0), sm.get("per_client", 0)
     if not inst.session_methods:
-        diags.error(file, line, "session-limits",
+        diags.error(*sm.where(), "session-limits",
                     "instance '%s' has session limits, but component '%s' opens no sessions" %
                     (inst.name, comp.name), "remove the sessions block")
     elif not 1 <= smax <= MAX_SESSIONS or not 1 <= per <= smax:
-        diags.error(file, line, "session-limits",
+        diags.error(*sm.where(), "session-limits",
                     "session limits of instance '%s' (max %d, per_client %d) are out of range"
                     % (inst.name, smax, per),
                     "use 1 <= per_client <= max <= %d" % MAX_SESSIONS)
@@ -791,16 +794,16 @@ def _resolve_sessions(system, inst, diags):
 def _check_devices_unique(system, diags):
     owner = {}
     uses = sorted((u for i in system.instances.values() for u in i.devices),
-                  key=lambda u: (u.line, u.instance.name))
+                  key=lambda u: (u.where, u.instance.name))
     for use in uses:
         first = owner.get(use.device.name)
         if first is None:
             owner[use.device.name] = use
             continue
-        diags.error(system.file, use.line, "device-twice",
-                    "board device '%s' is granted twice: to instance '%s' (line %d) and to "
-                    "instance '%s'" % (use.device.name, first.instance.name, first.line,
-                                       use.instance.name),
+        diags.error(*use.where, "device-twice",
+                    "board device '%s' is granted twice: to instance '%s' (%s) and to "
+                    "instance '%s'" % (use.device.name, first.instance.name,
+                                       _at(first.where, use.where), use.instance.name),
                     "a device has one owner: give one instance another device, or let one "
                     "instance serve the other through an interface")
 
@@ -834,7 +837,7 @@ def _warn_colocated_authority(system, diags):
             else:
                 move = 'give \'%s\' a process of its own (process: "%s")' % (inst.name,
                                                                              inst.name)
-            diags.warning(system.file, inst.msg.line_of("process"), "colocated-authority",
+            diags.warning(*inst.msg.where("process"), "colocated-authority",
                           "instance '%s' holds %s in process '%s', whose other instances (%s) "
                           "can use it too: they share its address space" %
                           (inst.name, held, proc.name, others),
@@ -927,7 +930,7 @@ def _check_cycles(system, diags):
             node = b.client.name
         path.reverse()
         text = ", ".join("%s -> %s" % (b.client_name(), b.provider.name) for b in path)
-        diags.error(system.file, path[0].line, "sync-cycle",
+        diags.error(path[0].file, path[0].line, "sync-cycle",
                     "synchronous calls can deadlock in a cycle: %s" % text,
                     "make one of these calls asynchronous or break the cycle by binding one of "
                     "these slots to another provider")
@@ -946,7 +949,7 @@ def _check_priorities(system, diags):
         else:
             fix = "raise the priority of process '%s' to at least %d" % (b.provider.process,
                                                                         client_prio)
-        diags.error(system.file, b.line, "priority-inversion",
+        diags.error(b.file, b.line, "priority-inversion",
                     "instance '%s' (process %s, priority %d) calls '%s' (process %s, priority "
                     "%d): a lower-priority provider inverts priority" %
                     (b.client.name, b.client.process, client_prio, b.provider.name,
@@ -994,6 +997,33 @@ def _check_message_sizes(system, diags):
                                 % (size - MESSAGE_MAX_BYTES))
 
 
+def _place_instances(system):
+    """Each instance into the process it names, which exists from then on."""
+    for inst in sorted(system.instances.values(), key=lambda i: i.name):
+        proc = system.processes.get(inst.process)
+        if proc is None:
+            proc = system.processes[inst.process] = Process(inst.process)
+            proc.file, proc.line = inst.msg.where("process")
+        proc.instances.append(inst)
+
+
+def _apply_blocks(system, blocks, diags):
+    """Each process block to its process; a block of a process no instance
+    names is an error (empty-process)."""
+    for name, pm in sorted(blocks.items()):
+        proc = system.processes.get(name)
+        if proc is not None:
+            _apply_block(proc, pm, diags)
+            continue
+        near = diagnostics.closest(name, system.processes)
+        diags.error(*pm.where("name"), "empty-process",
+                    "process '%s' has no instances" % name,
+                    ("did you mean %s? " % " or ".join("'%s'" % n for n in near)
+                     if near else "") +
+                    'place an instance in it (process: "%s") or remove the process block' %
+                    name)
+
+
 def load(path, board_arg, components, interfaces, pool, diags):
     """Reads and checks the system description at `path`.
 
@@ -1008,7 +1038,7 @@ def load(path, board_arg, components, interfaces, pool, diags):
     system.interfaces = interfaces
     if _required(diags, msg, "name", "the system"):
         system.name = msg.get("name")
-        _check_name(diags, path, msg.line_of("name"), "system", system.name)
+        _check_name(diags, msg.where("name"), "system", system.name)
     board_path = _board_path(system, msg, board_arg, diags)
     if board_path:
         system.board = _load_board(board_path, pool, diags)
@@ -1016,25 +1046,8 @@ def load(path, board_arg, components, interfaces, pool, diags):
             return None
     blocks = _load_processes(system, msg, diags)
     _load_instances(system, msg, diags)
-    for inst in sorted(system.instances.values(), key=lambda i: i.name):
-        proc = system.processes.get(inst.process)
-        if proc is None:
-            proc = system.processes[inst.process] = Process(inst.process)
-            proc.file = path
-            proc.line = inst.msg.line_of("process")
-        proc.instances.append(inst)
-    for name, pm in sorted(blocks.items()):
-        proc = system.processes.get(name)
-        if proc is None:
-            near = diagnostics.closest(name, system.processes)
-            diags.error(path, pm.line_of("name"), "empty-process",
-                        "process '%s' has no instances" % name,
-                        ("did you mean %s? " % " or ".join("'%s'" % n for n in near)
-                         if near else "") +
-                        'place an instance in it (process: "%s") or remove the process block' %
-                        name)
-            continue
-        _apply_block(system, proc, pm, diags)
+    _place_instances(system)
+    _apply_blocks(system, blocks, diags)
     for inst in sorted(system.instances.values(), key=lambda i: i.name):
         if inst.component is None:
             continue
