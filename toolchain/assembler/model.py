@@ -1008,12 +1008,17 @@ def _place_instances(system):
 
 
 def _apply_blocks(system, blocks, diags):
-    """Each process block to its process; a block of a process no instance
-    names is an error (empty-process)."""
+    """Each process block to its process. A block of a process no instance
+    names is left behind by a move when an instance has the block's name: a
+    warning then (unused-process), else an error (empty-process)."""
     for name, pm in sorted(blocks.items()):
         proc = system.processes.get(name)
         if proc is not None:
             _apply_block(proc, pm, diags)
+            continue
+        movers = _moved_from(system, name)
+        if movers:
+            _warn_unused_process(system, name, pm, movers, diags)
             continue
         near = diagnostics.closest(name, system.processes)
         diags.error(*pm.where("name"), "empty-process",
@@ -1022,6 +1027,58 @@ def _apply_blocks(system, blocks, diags):
                      if near else "") +
                     'place an instance in it (process: "%s") or remove the process block' %
                     name)
+
+
+def _moved_from(system, name):
+    """The instances that process `name` belongs to, now elsewhere: the one
+    named `name`."""
+    return [i for _, i in sorted(system.instances.items()) if i.name == name]
+
+
+def _block_settings(pm):
+    """What process block `pm` sets, e.g. 'priority 11, restart ON_FAILURE max 10'."""
+    parts = []
+    if pm.has("priority"):
+        parts.append("priority %d" % pm.get("priority"))
+    restart = pm.get("restart")
+    if restart is not None:
+        parts.append("restart %s" % restart.get("policy", "NEVER") +
+                     (" max %d" % restart.get("max") if restart.get("max", 0) else ""))
+    if pm.get("ends_system", False):
+        parts.append("ends_system")
+    quota = pm.get("quota")
+    if quota is not None:
+        parts.append("quota" + "".join(" %s %d" % (k, quota.get(k)) for k in DEFAULT_QUOTA
+                                       if quota.has(k)))
+    parts.extend("memory '%s'" % m.value.get("name", "") for m in pm.all("memory"))
+    return ", ".join(parts)
+
+
+def _warn_unused_process(system, name, pm, movers, diags):
+    """A warning for process block `pm`, which no instance uses any more: its
+    settings stay in the file, so that the move back is one line too."""
+    here = pm.where("name")
+    places = ["instance '%s' %s (%s)" % (
+        m.name, "is linked into the kernel" if m.process == KERNEL else
+        "runs in process '%s'" % m.process, _at(m.msg.where("process"), here))
+        for m in movers]
+    settings = _block_settings(pm)
+    what = ("this block's settings (%s) do not apply" % settings if settings else
+            "this block does not apply")
+    targets = sorted({m.process for m in movers} - {KERNEL})
+    why = []
+    if any(m.process == KERNEL for m in movers):
+        why.append("the kernel is never restarted, has no quota and runs above every process")
+    if len(targets) == 1:
+        why.append("process '%s' keeps its own settings" % targets[0])
+    elif targets:
+        why.append("processes %s keep their own settings" % ", ".join("'%s'" % t for t in targets))
+    who = "'%s'" % movers[0].name if len(movers) == 1 else "them"
+    diags.warning(*here, "unused-process",
+                  "process '%s' has no instances: %s, so %s: %s" %
+                  (name, ", ".join(places), what, "; ".join(why)),
+                  'keep the block to move %s back with one line (process: "%s"), or remove it'
+                  % (who, name))
 
 
 def load(path, board_arg, components, interfaces, pool, diags):
