@@ -11,6 +11,7 @@ import os
 import re
 
 import diagnostics
+import overlay
 import textproto
 
 KERNEL = "kernel"
@@ -145,6 +146,7 @@ class System:
         self.processes = {}
         self.bindings = []
         self.supervisor_log = None  # Binding of the root task to a log provider
+        self.level = lambda file: 0  # of a file in the include chain (overlay.Merged)
         self.components = {}
         self.interfaces = {}
 
@@ -292,13 +294,8 @@ def _check_device_irqs(board, diags):
 def _confined(msg, field, path, diags):
     """Whether `path`, written in the description's field `field`, stays in the
     repository: relative, with no '..' that leads out and no NUL."""
-    if "\0" in path:
-        problem = "holds a NUL character"
-    elif os.path.isabs(path):
-        problem = "is absolute; paths in a description are relative to the repository root"
-    elif os.path.normpath(path).split(os.sep)[0] == os.pardir:
-        problem = "leads out of the repository"
-    else:
+    problem = overlay.path_problem(path)
+    if problem is None:
         return True
     diags.error(*msg.where(field), "bad-path", "%s path '%s' %s" % (field, path, problem),
                 'write it from the repository root, e.g. %s: "system/qemu_virt/board.textproto"'
@@ -1009,8 +1006,9 @@ def _place_instances(system):
 
 def _apply_blocks(system, blocks, diags):
     """Each process block to its process. A block of a process no instance
-    names is left behind by a move when an instance has the block's name: a
-    warning then (unused-process), else an error (empty-process)."""
+    names is left behind by a move when an instance has the block's name or
+    was placed in it by an included file: a warning then (unused-process),
+    else an error (empty-process)."""
     for name, pm in sorted(blocks.items()):
         proc = system.processes.get(name)
         if proc is not None:
@@ -1031,8 +1029,33 @@ def _apply_blocks(system, blocks, diags):
 
 def _moved_from(system, name):
     """The instances that process `name` belongs to, now elsewhere: the one
-    named `name`."""
-    return [i for _, i in sorted(system.instances.items()) if i.name == name]
+    named `name` and those an included file placed in it, by name."""
+    return [i for _, i in sorted(system.instances.items())
+            if i.name == name or
+            any(f.name == "process" and f.value == name for f in i.msg.replaced)]
+
+
+def _files_of(msg):
+    """The files that wrote message `msg` and its fields, blocks included."""
+    files = {msg.file}
+    for f in msg.fields:
+        files.add(f.file)
+        if isinstance(f.value, textproto.Message):
+            files |= _files_of(f.value)
+    return files
+
+
+def _written_at(msg, level, wanted):
+    """(file, line) of the first field of `msg` or of its blocks that a file
+    of include level `wanted` wrote, or None."""
+    for f in msg.fields:
+        if level(f.file) == wanted:
+            return f.file, f.line
+        if isinstance(f.value, textproto.Message):
+            found = _written_at(f.value, level, wanted)
+            if found is not None:
+                return found
+    return None
 
 
 def _block_settings(pm):
@@ -1056,8 +1079,16 @@ def _block_settings(pm):
 
 def _warn_unused_process(system, name, pm, movers, diags):
     """A warning for process block `pm`, which no instance uses any more: its
-    settings stay in the file, so that the move back is one line too."""
+    settings stay in the file, so that the move back is one line too. An
+    overlay that moves the instances away from an included block says so on
+    purpose: no warning then."""
+    level = system.level
+    latest = min(level(f) for f in _files_of(pm))
+    if latest > min(level(m.msg.where("process")[0]) for m in movers):
+        return
     here = pm.where("name")
+    if level(here[0]) != latest:  # an overlay changed the block: report it there
+        here = _written_at(pm, level, latest) or here
     places = ["instance '%s' %s (%s)" % (
         m.name, "is linked into the kernel" if m.process == KERNEL else
         "runs in process '%s'" % m.process, _at(m.msg.where("process"), here))
@@ -1081,16 +1112,21 @@ def _warn_unused_process(system, name, pm, movers, diags):
                   % (who, name))
 
 
-def load(path, board_arg, components, interfaces, pool, diags):
-    """Reads and checks the system description at `path`.
+def load(path, board_arg, components, interfaces, pool, diags, declared_includes=None):
+    """Reads and checks the system description at `path`, with the
+    descriptions it includes (overlay.py; `declared_includes`: the files
+    the build lets it include, or None for any).
 
     Returns the System, or None when the description or the board could not
     be parsed at all. Every problem goes to `diags`.
     """
-    msg = textproto.parse_file(path, pool.FindMessageTypeByName("viper.system.System"), diags)
-    if msg is None:
+    merged = overlay.load(path, pool.FindMessageTypeByName("viper.system.System"), diags,
+                          declared_includes)
+    if merged is None:
         return None
+    msg = merged.msg
     system = System(path, msg)
+    system.level = merged.level
     system.components = components
     system.interfaces = interfaces
     if _required(diags, msg, "name", "the system"):

@@ -84,6 +84,8 @@ class Message:
         self.file = file
         self.line = line
         self.fields = []
+        # Fields that an including description replaced (overlay.py), oldest first.
+        self.replaced = []
 
     def all(self, name):
         """Every field `name`, in file order."""
@@ -111,7 +113,8 @@ class Message:
 
     def where(self, name=None):
         """(file, line) of field `name`, or of the message itself when it
-        was not written (or no name is given)."""
+        was not written (or no name is given). In a merged description
+        (overlay.py) a field's file may differ from its message's."""
         f = self.field(name) if name is not None else None
         return (self.file, self.line) if f is None else (f.file, f.line)
 

@@ -6,7 +6,8 @@
     assembler_test.py placement           the one-line placement diffs of systems/kv.textproto,
                                           systems/bulk.textproto, systems/system.textproto
                                           and systems/services.textproto (whose process
-                                          blocks stay)
+                                          blocks stay), and the overlay
+                                          systems/services_overlay.textproto
     assembler_test.py parser              the text-format parser's corner cases
     assembler_test.py robustness [N]      N (default 3000) seeded mutations of the test
                                           descriptions and the board: diagnostics, never
@@ -358,6 +359,7 @@ def test_placement():
     test_bulk_placement(fails)
     test_system_placement(fails)
     test_services_placement(fails)
+    test_overlay(fails)
     return fails.done("placement")
 
 
@@ -437,6 +439,31 @@ def test_services_placement(fails):
     fails.check([c.client for c in m.channels] == ["client.store"] and
                 (m.processes[1].priority, m.processes[1].handles) == (10, 16),
                 "services store: the store keeps its settings: %s" % m.processes)
+
+
+def test_overlay(fails):
+    """systems/services_overlay.textproto, which includes services.textproto
+    and changes a placement, a bind, a process block and adds an instance,
+    assembles to the same bytes as the same system written out whole."""
+    outputs = {}
+    for name in ("services_overlay", "services_flat"):
+        out_dir = tmpdir()
+        code, err, outs = assemble(os.path.join(TEST_DIR, "systems", name + ".textproto"),
+                                   out_dir)
+        if not fails.check(code == 0 and err == "", "%s: exit %d:\n%s" % (name, code, err)):
+            return
+        outputs[name] = outs
+    for k in ("manifest", "report", "plan", "dot"):
+        with open(outputs["services_overlay"][k], "rb") as a, \
+                open(outputs["services_flat"][k], "rb") as b:
+            fails.check(a.read() == b.read(), "overlay: the %s differs from the flat one's" % k)
+    m = load_manifest(outputs["services_overlay"]["manifest"])
+    store = [p for p in m.processes if p.name == "store"][0]
+    fails.check(m.system == "services_overlay" and
+                [p.name for p in m.processes] == ["kernel", "client", "store"] and
+                (store.priority, store.max_restarts, store.handles, store.threads) ==
+                (12, 3, 16, 3) and [i.name for i in store.instances] == ["applog", "store"],
+                "overlay: manifest %s" % m)
 
 
 def test_bulk_placement(fails):
@@ -652,6 +679,10 @@ _MUTATION_TOKENS = [
     b"\xe2\x80\xae", b"kernel", b"instance", b"device", b"bind", b"system: CONTROL", b"quota",
     b"memory", b'process: "kernel"', b'to: "kv.log"', b'board: "../x"', b"irq: 33", b"size: 0",
     b"irq_max: 40", b"base: 0xffffffffffffffff", b"instance {" * 70,
+    b'include: "toolchain/assembler/test/systems/services.textproto"',
+    b'include: "toolchain/assembler/test/negative/include/base.textproto"',
+    b'include: "toolchain/assembler/test/negative/include-cycle.textproto"',
+    b'include: "toolchain/assembler/test/systems"', b'include: "/dev/zero"',
     b'instance { name: "console" process: "kernel" }',
 ]
 _CODE = re.compile(r"[a-z]+(-[a-z]+)*$")
@@ -684,8 +715,11 @@ def test_robustness(count):
     fails = Failures()
     pool = schema.system_pool()
     # The board comes from b.textproto, as the build's --board gives it.
+    # (Only the files directly in a folder: negative/include/ holds the
+    # descriptions that cases include, which mutated includes may reach.)
     seeds = {d: [read(os.path.join(HERE, d, f)).replace('board: "%s"' % BOARD, "").encode()
-                 for f in sorted(os.listdir(os.path.join(HERE, d))) if f != "encoding.textproto"]
+                 for f in sorted(os.listdir(os.path.join(HERE, d)))
+                 if f.endswith(".textproto") and f != "encoding.textproto"]
              for d in ("systems", "negative")}
     board = read(os.path.join(ROOT, BOARD)).encode()
     component_paths = [os.path.join(FIXTURES, "components", c + ".json") for c in COMPONENTS]
