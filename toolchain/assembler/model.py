@@ -1,6 +1,7 @@
 """A system description resolved against its board, components and interfaces.
 
-load() reads the description and the board file, resolves every instance,
+load() reads the description (merged with the descriptions it includes:
+overlay.py) and the board file, resolves every instance,
 binding and device grant, and reports every problem that can be seen from
 the description alone (names, bindings, typed slots, devices, placement,
 process settings, synchronous call cycles, priority inversion, message sizes,
