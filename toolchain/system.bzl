@@ -151,6 +151,9 @@ def _assemble(ctx, outputs):
     args.add(ctx.file._assembler.path)
     args.add("--system", ctx.file.description)
     args.add("--board", ctx.file.board)
+    for f in ctx.files.includes:
+        args.add("--include", f)
+    args.add("--only-declared-includes")
     for m in metas:
         args.add("--component", m)
     for i in ifaces:
@@ -161,8 +164,8 @@ def _assemble(ctx, outputs):
     ctx.actions.run(
         executable = "/usr/bin/python3",
         arguments = [args],
-        inputs = [ctx.file.description, ctx.file.board, ctx.file._manifest_proto] + metas + ifaces +
-                 ctx.files._assembler_srcs,
+        inputs = [ctx.file.description, ctx.file.board, ctx.file._manifest_proto] + ctx.files.includes +
+                 metas + ifaces + ctx.files._assembler_srcs,
         outputs = [f for _, f in outputs],
         mnemonic = "AssembleSystem",
         progress_message = "Assembling system %s" % ctx.label,
@@ -245,6 +248,7 @@ _viper_system = rule(
     doc = "A bootable system assembled from a system description (see docs/system-description.md).",
     attrs = {
         "description": attr.label(allow_single_file = [".textproto"], mandatory = True),
+        "includes": attr.label_list(allow_files = [".textproto"]),
         "board": attr.label(allow_single_file = [".textproto"], mandatory = True),
         "component_meta": attr.label_list(providers = [ComponentInfo]),
         "user_libs": attr.label_list(cfg = _to_user),
@@ -280,10 +284,13 @@ def _component_label(c):
         return c
     return c + ":" + c.rsplit("/", 1)[-1]
 
-def viper_system(name, description, components, board = "//system/qemu_virt:board.textproto", **kwargs):
+def viper_system(name, description, components, board = "//system/qemu_virt:board.textproto", includes = [], **kwargs):
     """A bootable kernel `name`.elf assembled from `description` (docs/system-description.md).
 
-    `components` lists every component the description may name. The
+    `includes` lists every description that `description` includes, directly
+    or through another (an overlay's chain, docs/system-description.md
+    "Overlays"): the assembler reads no other. `components` lists every
+    component the description may name. The
     assembler decides from the description alone which are linked into the
     kernel, which into which process. Also builds, in output group
     `assembly`: the boot manifest, the authority report (`name`_authority.txt),
@@ -293,6 +300,7 @@ def viper_system(name, description, components, board = "//system/qemu_virt:boar
     _viper_system(
         name = name,
         description = description,
+        includes = includes,
         board = board,
         component_meta = [l + "_meta" for l in labels],
         user_libs = labels,
@@ -302,6 +310,7 @@ def viper_system(name, description, components, board = "//system/qemu_virt:boar
 
 _ASSEMBLER_ATTRS = {
     "description": attr.label(allow_single_file = [".textproto"], mandatory = True),
+    "includes": attr.label_list(allow_files = [".textproto"]),
     "board": attr.label(allow_single_file = [".textproto"], mandatory = True),
     "component_meta": attr.label_list(providers = [ComponentInfo]),
     "_assembler": attr.label(default = "//toolchain/assembler:assemble.py", allow_single_file = True),
@@ -333,10 +342,10 @@ _host_manifest = rule(
     )),
 )
 
-def viper_host_system(name, description, components, board = "//system/qemu_virt:board.textproto", **kwargs):
+def viper_host_system(name, description, components, board = "//system/qemu_virt:board.textproto", includes = [], **kwargs):
     """A cc_library running system `description` on the host (viper/host_system.h).
 
-    The description is assembled as for viper_system; the library holds its
+    The description (with its `includes`) is assembled as for viper_system; the library holds its
     manifest (viper_host_manifest) and the host builds of `components`, and
     a test starts it with viper_host_system_start(viper_host_manifest, ...).
     Link the test with linkstatic = True.
@@ -345,6 +354,7 @@ def viper_host_system(name, description, components, board = "//system/qemu_virt
     _host_manifest(
         name = name + "_manifest",
         description = description,
+        includes = includes,
         board = board,
         component_meta = [l + "_meta" for l in labels],
         testonly = kwargs.get("testonly", False),
@@ -357,12 +367,13 @@ def viper_host_system(name, description, components, board = "//system/qemu_virt
         **kwargs
     )
 
-def viper_host_system_test(name, description, components, **kwargs):
+def viper_host_system_test(name, description, components, includes = [], **kwargs):
     """A GoogleTest running system `description` whole on the host: every
     active instance must return 0 (platform/component/test/whole_system_test.cc)."""
     viper_host_system(
         name = name + "_system",
         description = description,
+        includes = includes,
         components = components,
         testonly = True,
     )

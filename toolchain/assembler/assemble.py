@@ -2,13 +2,15 @@
 """The ViperOS system assembler.
 
 Reads a system description (system/<board>/<name>.textproto, schema
-toolchain/assembler/system.proto), its board file and the JSON descriptions
+toolchain/assembler/system.proto) with the descriptions it includes, its
+board file and the JSON descriptions
 of the components and interfaces it uses; checks everything; writes the boot
 manifest and the reviewable outputs. docs/system-description.md is the
 reference.
 
     assemble.py --system system/qemu_virt/kv_process.textproto \\
         [--board system/qemu_virt/board.textproto] \\
+        [--include system/qemu_virt/microkernel.textproto ... --only-declared-includes] \\
         --component kv_store_meta.json --component kv_client_meta.json \\
         --interface kv.json \\
         [--manifest OUT.bin] [--manifest-text OUT.txt] [--report OUT.txt] \\
@@ -46,6 +48,11 @@ def _arguments(argv):
     p.add_argument("--system", required=True, help="the system description (.textproto)")
     p.add_argument("--board", help="the board file, if the description names none "
                    "(when both do, they must agree)")
+    p.add_argument("--include", action="append", default=[], metavar="TEXTPROTO",
+                   help="a description the build declares as included (repeatable)")
+    p.add_argument("--only-declared-includes", action="store_true",
+                   help="refuse to include a description not given with --include "
+                   "(the build rule passes it: it sees only declared inputs)")
     p.add_argument("--component", action="append", default=[], metavar="JSON",
                    help="a component description (repeatable)")
     p.add_argument("--interface", action="append", default=[], metavar="JSON",
@@ -91,7 +98,8 @@ def main(argv):
         return 2
     components = inputs.load_components(args.component, diags)
     interfaces = inputs.load_interfaces(args.interface, diags)
-    system = model.load(args.system, args.board, components, interfaces, pool, diags)
+    declared = args.include if args.only_declared_includes else None
+    system = model.load(args.system, args.board, components, interfaces, pool, diags, declared)
     out = layout.layout(system, diags) if system is not None else None
     status = diags.emit(args.json, args.diagnostics_format)
     if status != 0:

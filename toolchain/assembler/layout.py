@@ -271,15 +271,14 @@ def layout(system, diags):
 
 def _check_limits(out, diags):
     system = out.system
-    file = system.file
     if len(out.channels) > MAX_CHANNELS:
         ch = out.channels[MAX_CHANNELS]
-        diags.error(file, ch.binding.line, "manifest-limit",
+        diags.error(ch.binding.file, ch.binding.line, "manifest-limit",
                     "the system needs %d channels, more than the manifest's %d (this binding "
                     "makes channel %d)" % (len(out.channels), MAX_CHANNELS, MAX_CHANNELS + 1),
                     "co-locate some clients with their providers (direct calls need no channel)")
     if len(out.memories) > MAX_MEMORIES:
-        diags.error(file, 1, "manifest-limit",
+        diags.error(system.file, 1, "manifest-limit",
                     "the system needs %d shared memories (bulk buffers and process memories), "
                     "more than the manifest's %d" % (len(out.memories), MAX_MEMORIES),
                     "co-locate clients of bulk interfaces with their providers, or remove "
@@ -293,19 +292,19 @@ def _check_limits(out, diags):
                     "let one DMA need cover what several do")
     if len(out.processes) > MAX_PROCESSES:
         proc = out.processes[MAX_PROCESSES].process
-        diags.error(file, proc.line, "manifest-limit",
+        diags.error(proc.file, proc.line, "manifest-limit",
                     "the system has %d processes, more than the manifest's %d" %
                     (len(out.processes), MAX_PROCESSES),
                     "co-locate instances in fewer processes")
     for pl in out.processes:
         proc = pl.process
         if len(pl.grants) > MAX_GRANTS:
-            diags.error(file, proc.line, "manifest-limit",
+            diags.error(proc.file, proc.line, "manifest-limit",
                         "process '%s' needs %d grants, more than the manifest's %d" %
                         (proc.name, len(pl.grants), MAX_GRANTS),
                         "move some of its instances to another process")
         if len(pl.instances) > MAX_INSTANCES:
-            diags.error(file, proc.line, "manifest-limit",
+            diags.error(proc.file, proc.line, "manifest-limit",
                         "process '%s' has %d instances, more than the manifest's %d" %
                         (proc.name, len(pl.instances), MAX_INSTANCES),
                         "move some of its instances to another process")
@@ -316,7 +315,7 @@ def _check_limits(out, diags):
                                    ("devices", len(il.devices), MAX_DEVICE_GRANTS),
                                    ("DMA regions", len(il.dma), MAX_DMA_GRANTS)):
                 if n > limit:
-                    diags.error(file, inst.msg.line_of("name"), "manifest-limit",
+                    diags.error(*inst.msg.where("name"), "manifest-limit",
                                 "instance '%s' has %d %s, more than the manifest's %d" %
                                 (inst.name, n, what, limit),
                                 "split the component, or co-locate some of its clients with it"
@@ -325,7 +324,6 @@ def _check_limits(out, diags):
 
 def _check_quotas(out, diags):
     system = out.system
-    file = system.file
     total = 0
     for pl in out.processes:
         proc = pl.process
@@ -338,7 +336,7 @@ def _check_quotas(out, diags):
         where = "quota { %s: %d }" if proc.msg is not None and proc.msg.has("quota") else \
             'process { name: "' + proc.name + '" quota { %s: %d } }'
         if pl.memory_need_kib > proc.quota["memory_kib"]:
-            diags.error(file, proc.quota_line("memory_kib"), "quota-memory",
+            diags.error(*proc.quota_where("memory_kib"), "quota-memory",
                         "process '%s' needs %d KiB (%d base + stacks, heaps, memories, DMA "
                         "regions and %d per thread), "
                         "more than its memory quota of %d KiB" %
@@ -347,13 +345,13 @@ def _check_quotas(out, diags):
                         "raise it: " + where % ("memory_kib", pl.memory_need_kib))
         handles = len(pl.grants) + SPARE_HANDLES
         if handles > proc.quota["handles"]:
-            diags.error(file, proc.quota_line("handles"), "quota-handles",
+            diags.error(*proc.quota_where("handles"), "quota-handles",
                         "process '%s' needs %d handles (%d grants + %d spare), more than its "
                         "handle quota of %d" % (proc.name, handles, len(pl.grants),
                                                 SPARE_HANDLES, proc.quota["handles"]),
                         "raise it: " + where % ("handles", handles))
         if pl.threads_need > proc.quota["threads"]:
-            diags.error(file, proc.quota_line("threads"), "quota-threads",
+            diags.error(*proc.quota_where("threads"), "quota-threads",
                         "process '%s' needs %d threads (a server loop if it serves a channel, "
                         "one per active instance), more than its thread quota of %d" %
                         (proc.name, pl.threads_need, proc.quota["threads"]),
@@ -363,7 +361,7 @@ def _check_quotas(out, diags):
         biggest = sorted(((pl.process.quota["memory_kib"], pl.process.name)
                           for pl in out.processes if not pl.process.is_kernel()),
                          reverse=True)[:3]
-        diags.error(file, system.msg.line_of("name"), "board-memory",
+        diags.error(*system.msg.where("name"), "board-memory",
                     "the processes' memory quotas and the kernel's instances need %d KiB, more "
                     "than the %d KiB of board '%s'" % (total, board.memory_kib, board.name),
                     "lower memory quotas (largest: %s)" %

@@ -1,6 +1,7 @@
 """A system description resolved against its board, components and interfaces.
 
-load() reads the description and the board file, resolves every instance,
+load() reads the description (merged with the descriptions it includes:
+overlay.py) and the board file, resolves every instance,
 binding and device grant, and reports every problem that can be seen from
 the description alone (names, bindings, typed slots, devices, placement,
 process settings, synchronous call cycles, priority inversion, message sizes,
@@ -11,6 +12,7 @@ import os
 import re
 
 import diagnostics
+import overlay
 import textproto
 
 KERNEL = "kernel"
@@ -69,14 +71,15 @@ class Board:
 
 
 class Binding:
-    """Slot `slot` of instance `client` bound to instance `provider`."""
+    """Slot `slot` of instance `client` bound to instance `provider`, written
+    at (file, line) `where`."""
 
-    def __init__(self, client, slot, interface, provider, line):
+    def __init__(self, client, slot, interface, provider, where):
         self.client = client
         self.slot = slot
         self.interface = interface
         self.provider = provider
-        self.line = line
+        self.file, self.line = where
 
     def key(self):
         return (self.client.name, self.client.component.slot_index(self.slot), self.slot)
@@ -95,16 +98,17 @@ class RootClient:
 
 class DeviceUse:
     """Board device `device` given to instance `instance` for need `need` of
-    `kind`. For a virtio kind, virtio_id is its device ID: with `device` the
+    `kind`, at (file, line) `where`. For a virtio kind, virtio_id is its device ID: with `device` the
     slot is pinned (and checked at boot to hold such a device); with
     `device` None the device is found at boot in a free virtio-mmio slot."""
 
-    def __init__(self, instance, need, kind, device, line, virtio_id=0):
+    def __init__(self, instance, need, kind, device, where, virtio_id=0):
         self.instance = instance
         self.need = need
         self.kind = kind
         self.device = device
-        self.line = line
+        self.where = where
+        self.line = where[1]
         self.virtio_id = virtio_id
 
 
@@ -168,12 +172,12 @@ class Process:
     def is_kernel(self):
         return self.name == KERNEL
 
-    def quota_line(self, key):
-        """The line of quota field `key` if written, else of the process."""
+    def quota_where(self, key):
+        """(file, line) of quota field `key` if written, else of the quota
+        block, else of the process."""
         if self.msg is not None and self.msg.has("quota"):
-            quota = self.msg.get("quota")
-            return quota.line_of(key) if quota.has(key) else quota.line
-        return self.line
+            return self.msg.get("quota").where(key)
+        return self.file, self.line
 
 
 class System:
@@ -186,6 +190,7 @@ class System:
         self.processes = {}
         self.bindings = []
         self.supervisor_log = None  # Binding of the root task to a log provider
+        self.level = lambda file: 0  # of a file in the include chain (overlay.Merged)
         self.components = {}
         self.interfaces = {}
 
@@ -201,19 +206,27 @@ class System:
         return self.processes[instance.process].priority
 
 
-def _check_name(diags, file, line, what, name):
+def _check_name(diags, where, what, name):
+    """Whether `name`, written at (file, line) `where`, is an identifier of
+    at most NAME_MAX characters."""
     if not _NAME.match(name):
-        diags.error(file, line, "bad-name",
+        diags.error(*where, "bad-name",
                     "%s name '%s' is not an identifier" % (what, name),
                     "use letters, digits and '_', starting with a letter or '_'")
         return False
     if len(name) > NAME_MAX:
-        diags.error(file, line, "name-too-long",
+        diags.error(*where, "name-too-long",
                     "%s name '%s' has %d characters, more than %d" %
                     (what, name, len(name), NAME_MAX),
                     "use a shorter name")
         return False
     return True
+
+
+def _at(where, here):
+    """A reference to (file, line) `where` in a message about `here`, also a
+    (file, line): "line N" in the same file, else "FILE:N"."""
+    return "line %d" % where[1] if where[0] == here[0] else "%s:%d" % where
 
 
 def _required(diags, msg, field, what):
@@ -243,7 +256,7 @@ def _load_board(path, pool, diags):
                         (name, board.devices[name].line), "rename or remove one of them")
             continue
         if len(name) > NAME_MAX:
-            diags.error(path, dm.line_of("name"), "name-too-long",
+            diags.error(*dm.where("name"), "name-too-long",
                         "board device name '%s' has more than %d characters" % (name, NAME_MAX),
                         "use a shorter name")
         board.devices[name] = BoardDevice(name, dm.get("kind"), dm.get("base"), dm.get("size"),
@@ -322,31 +335,25 @@ def _check_device_irqs(board, diags):
                         "owner")
 
 
-def _confined(system, msg, field, path, diags):
+def _confined(msg, field, path, diags):
     """Whether `path`, written in the description's field `field`, stays in the
     repository: relative, with no '..' that leads out and no NUL."""
-    example = 'write it from the repository root, e.g. %s: "system/qemu_virt/board.textproto"' % \
-        field
-    if "\0" in path:
-        problem = "holds a NUL character"
-    elif os.path.isabs(path):
-        problem = "is absolute; paths in a description are relative to the repository root"
-    elif os.path.normpath(path).split(os.sep)[0] == os.pardir:
-        problem = "leads out of the repository"
-    else:
+    problem = overlay.path_problem(path)
+    if problem is None:
         return True
-    diags.error(system.file, msg.line_of(field), "bad-path",
-                "%s path '%s' %s" % (field, path, problem), example)
+    diags.error(*msg.where(field), "bad-path", "%s path '%s' %s" % (field, path, problem),
+                'write it from the repository root, e.g. %s: "system/qemu_virt/board.textproto"'
+                % field)
     return False
 
 
 def _board_path(system, msg, board_arg, diags):
     written = msg.get("board")
-    if written and not _confined(system, msg, "board", written, diags):
+    if written and not _confined(msg, "board", written, diags):
         return board_arg or None
     if board_arg:
         if written and os.path.normpath(written) != os.path.normpath(board_arg):
-            diags.error(system.file, msg.line_of("board"), "board-mismatch",
+            diags.error(*msg.where("board"), "board-mismatch",
                         "the description names board '%s' but the build gives '%s'" %
                         (written, board_arg),
                         "name the board the build uses, or remove 'board' from the description")
@@ -367,10 +374,10 @@ def _load_processes(system, msg, diags):
         if not _required(diags, pm, "name", "a process block"):
             continue
         name = pm.get("name")
-        if not _check_name(diags, system.file, pm.line_of("name"), "process", name):
+        if not _check_name(diags, pm.where("name"), "process", name):
             continue
         if name in blocks:
-            diags.error(system.file, pm.line_of("name"), "duplicate-process",
+            diags.error(*pm.where("name"), "duplicate-process",
                         "process '%s' is already described at line %d" %
                         (name, blocks[name].line),
                         "merge the two process blocks")
@@ -379,22 +386,21 @@ def _load_processes(system, msg, diags):
     return blocks
 
 
-def _apply_block(system, proc, pm, diags):
-    file = system.file
+def _apply_block(proc, pm, diags):
     proc.msg = pm
-    proc.line = pm.line
+    proc.file, proc.line = pm.where()
     if proc.is_kernel():
         restart = pm.get("restart")
         if restart is not None and (restart.get("policy", "NEVER") != "NEVER" or
                                     restart.get("max", 0) != 0):
-            diags.error(file, restart.line, "kernel-restart",
+            diags.error(*restart.where("policy"), "kernel-restart",
                         "process 'kernel' cannot be restarted: code linked into the kernel "
                         "fails with the kernel",
                         "remove the restart block, or move the instances that need restarts "
                         "into a process")
         for field in ("priority", "ends_system", "quota", "memory"):
             if pm.has(field):
-                diags.error(file, pm.line_of(field), "kernel-process",
+                diags.error(*pm.where(field), "kernel-process",
                             "process 'kernel' does not take '%s': the kernel runs at priority "
                             "%d with no quota" % (field, KERNEL_PRIORITY),
                             "remove '%s' from the kernel's process block" % field)
@@ -402,7 +408,7 @@ def _apply_block(system, proc, pm, diags):
     if pm.has("priority"):
         prio = pm.get("priority")
         if prio > MAX_PRIORITY:
-            diags.error(file, pm.line_of("priority"), "priority-range",
+            diags.error(*pm.where("priority"), "priority-range",
                         "priority %d of process '%s' is above the highest, %d" %
                         (prio, proc.name, MAX_PRIORITY),
                         "use a priority from 0 to %d" % MAX_PRIORITY)
@@ -414,7 +420,7 @@ def _apply_block(system, proc, pm, diags):
         proc.max_restarts = restart.get("max", 0)
         if proc.restart == "NEVER" and proc.max_restarts:
             # The limit would be dropped without a word: policy NEVER restarts nothing.
-            diags.error(file, restart.line, "restart-max",
+            diags.error(*restart.where("max"), "restart-max",
                         "process '%s' has a restart limit (max: %d), but its policy NEVER "
                         "never restarts it" % (proc.name, proc.max_restarts),
                         "add policy: ON_FAILURE or policy: ALWAYS, or remove max")
@@ -422,7 +428,7 @@ def _apply_block(system, proc, pm, diags):
     quota = pm.get("quota")
     if quota is not None:
         for key in DEFAULT_QUOTA:
-            if quota.get(key, 0) and _quota_in_range(file, proc, quota, key, diags):
+            if quota.get(key, 0) and _quota_in_range(proc, quota, key, diags):
                 proc.quota[key] = quota.get(key)
     seen = {}
     for mf in pm.all("memory"):
@@ -431,20 +437,20 @@ def _apply_block(system, proc, pm, diags):
                 _required(diags, mm, "size", "a memory block")):
             continue
         name, size = mm.get("name"), mm.get("size")
-        if not _check_name(diags, file, mm.line_of("name"), "memory", name):
+        if not _check_name(diags, mm.where("name"), "memory", name):
             continue
         if len("%s.%s" % (proc.name, name)) > NAME_MAX:
-            diags.error(file, mm.line_of("name"), "name-too-long",
+            diags.error(*mm.where("name"), "name-too-long",
                         "memory name '%s.%s' has more than %d characters" %
                         (proc.name, name, NAME_MAX), "use a shorter memory or process name")
         if name in seen:
-            diags.error(file, mm.line_of("name"), "duplicate-memory",
+            diags.error(*mm.where("name"), "duplicate-memory",
                         "process '%s' already has a memory '%s' (line %d)" %
                         (proc.name, name, seen[name]), "rename or remove one of them")
             continue
         seen[name] = mm.line_of("name")
         if size == 0 or size % PAGE_BYTES:
-            diags.error(file, mm.line_of("size"), "memory-size",
+            diags.error(*mm.where("size"), "memory-size",
                         "memory '%s' of process '%s' has size %d, not a positive multiple of "
                         "%d" % (name, proc.name, size, PAGE_BYTES),
                         "use size: %d" % max(PAGE_BYTES, -(-size // PAGE_BYTES) * PAGE_BYTES))
@@ -453,18 +459,18 @@ def _apply_block(system, proc, pm, diags):
     proc.memories.sort()
 
 
-def _quota_in_range(file, proc, quota, key, diags):
+def _quota_in_range(proc, quota, key, diags):
     """Whether quota field `key` is a limit the kernel can enforce as meant."""
     value = quota.get(key)
     if key == "handles" and value > HANDLES_MAX:
-        diags.error(file, quota.line_of(key), "quota-range",
+        diags.error(*quota.where(key), "quota-range",
                     "handle quota %d of process '%s' is more than the %d slots of a handle table"
                     % (value, proc.name, HANDLES_MAX),
                     "use handles: %d or less (the process would not start: E_LIMIT)" %
                     HANDLES_MAX)
         return False
     if value >= QUOTA_UNLIMITED:
-        diags.error(file, quota.line_of(key), "quota-range",
+        diags.error(*quota.where(key), "quota-range",
                     "%s %d of process '%s' is VIPER_QUOTA_UNLIMITED, which the kernel takes for "
                     "no limit at all" % (key, value, proc.name),
                     "give the real limit, or leave %s out for the default, %d" %
@@ -511,7 +517,6 @@ def _check_component_sizes(system, diags):
 
 
 def _load_instances(system, msg, diags):
-    file = system.file
     first_line = {}
     for f in msg.all("instance"):
         im = f.value
@@ -519,10 +524,10 @@ def _load_instances(system, msg, diags):
         if not ok:
             continue
         name = im.get("name")
-        if not _check_name(diags, file, im.line_of("name"), "instance", name):
+        if not _check_name(diags, im.where("name"), "instance", name):
             continue
         if name in first_line:
-            diags.error(file, im.line_of("name"), "duplicate-instance",
+            diags.error(*im.where("name"), "duplicate-instance",
                         "instance '%s' is already defined at line %d" % (name, first_line[name]),
                         "rename one of them: instance names are unique in a system")
             continue
@@ -530,28 +535,28 @@ def _load_instances(system, msg, diags):
         cname = im.get("component")
         component = system.components.get(cname)
         if component is None:
-            diags.error(file, im.line_of("component"), "unknown-component",
+            diags.error(*im.where("component"), "unknown-component",
                         "instance '%s' uses unknown component '%s'" % (name, cname),
                         diagnostics.did_you_mean(cname, system.components, "a known component") or
                         "add the component to the system's components in its BUILD rule")
         pname = im.get("process")
-        if not _check_name(diags, file, im.line_of("process"), "process", pname):
+        if not _check_name(diags, im.where("process"), "process", pname):
             continue
         system.instances[name] = Instance(im, name, component, pname)
 
 
 def _check_placement(system, inst, diags):
     comp = inst.component
-    line = inst.msg.line_of("process")
+    where = inst.msg.where("process")
     if inst.process == KERNEL and "kernel" not in comp.placements:
-        diags.error(system.file, line, "placement",
+        diags.error(*where, "placement",
                     "component '%s' (instance '%s') cannot be linked into the kernel: its "
                     "placements are %s" % (comp.name, inst.name, ", ".join(comp.placements) or
                                            "empty"),
                     'place it in a process (process: "%s"), or add "kernel" to placements in %s'
                     % (inst.name, comp.build_file))
     if inst.process != KERNEL and "process" not in comp.placements:
-        diags.error(system.file, line, "placement",
+        diags.error(*where, "placement",
                     "component '%s' (instance '%s') cannot run in a process: its placements "
                     "are %s" % (comp.name, inst.name, ", ".join(comp.placements) or "empty"),
                     'link it into the kernel (process: "kernel"), or add "process" to '
@@ -566,7 +571,7 @@ def _check_interfaces(system, inst, diags):
         if iface in system.interfaces or iface in reported:
             continue
         reported.add(iface)
-        diags.error(system.file, inst.msg.line_of("component"), "unknown-interface",
+        diags.error(*inst.msg.where("component"), "unknown-interface",
                     "component '%s' (instance '%s') uses interface '%s', which no interface "
                     "description defines" % (comp.name, inst.name, iface),
                     (diagnostics.did_you_mean(iface, system.interfaces, "a known interface") +
@@ -594,7 +599,6 @@ def _candidates_fix(system, slot, iface):
 
 
 def _resolve_bindings(system, inst, diags):
-    file = system.file
     comp = inst.component
     bound = {}
     for bf in inst.msg.all("bind"):
@@ -603,10 +607,10 @@ def _resolve_bindings(system, inst, diags):
                 _required(diags, bm, "to", "a bind block")):
             continue
         slot, to = bm.get("slot"), bm.get("to")
-        line = bm.line_of("slot")
+        where = bm.where("slot")
         iface = comp.slot_interface(slot)
         if iface is None:
-            diags.error(file, line, "unknown-slot",
+            diags.error(*where, "unknown-slot",
                         "component '%s' (instance '%s') has no slot '%s'" %
                         (comp.name, inst.name, slot),
                         diagnostics.did_you_mean(slot, [s for s, _ in comp.slots],
@@ -614,19 +618,19 @@ def _resolve_bindings(system, inst, diags):
                         "remove this bind: the component has no slots")
             continue
         if slot in bound:
-            diags.error(file, line, "duplicate-bind",
-                        "slot '%s' of instance '%s' is already bound at line %d" %
-                        (slot, inst.name, bound[slot]),
+            diags.error(*where, "duplicate-bind",
+                        "slot '%s' of instance '%s' is already bound at %s" %
+                        (slot, inst.name, _at(bound[slot], where)),
                         "keep one bind for '%s'" % slot)
             continue
-        bound[slot] = line
-        to_line = bm.line_of("to")
+        bound[slot] = where
+        to_where = bm.where("to")
         target, _, want_iface = to.partition(".")
         provider = system.instances.get(target)
         if provider is None:
             near = diagnostics.closest(target, system.instances)
             fix = ("did you mean %s? " % " or ".join("'%s'" % n for n in near) if near else "")
-            diags.error(file, to_line, "unknown-instance",
+            diags.error(*to_where, "unknown-instance",
                         "slot '%s' of instance '%s' is bound to unknown instance '%s'" %
                         (slot, inst.name, target),
                         fix + _candidates_fix(system, slot, iface))
@@ -634,23 +638,23 @@ def _resolve_bindings(system, inst, diags):
         if provider.component is None:
             continue  # reported as unknown-component
         if want_iface and want_iface != iface:
-            diags.error(file, to_line, "slot-type",
+            diags.error(*to_where, "slot-type",
                         "slot '%s' of instance '%s' needs interface %s, but is bound to %s "
                         "of '%s'" % (slot, inst.name, iface, want_iface, target),
                         _candidates_fix(system, slot, iface))
             continue
         if iface not in provider.component.provides:
             provided = ", ".join(provider.component.provides) or "nothing"
-            diags.error(file, to_line, "slot-type",
+            diags.error(*to_where, "slot-type",
                         "slot '%s' of instance '%s' is bound to '%s', which provides %s, not %s"
                         % (slot, inst.name, target, provided, iface),
                         _candidates_fix(system, slot, iface))
             continue
         if len("%s.%s" % (inst.name, slot)) > NAME_MAX:
-            diags.error(file, line, "name-too-long",
+            diags.error(*where, "name-too-long",
                         "channel client name '%s.%s' has more than %d characters" %
                         (inst.name, slot, NAME_MAX), "use a shorter instance or slot name")
-        inst.bindings.append(Binding(inst, slot, iface, provider, line))
+        inst.bindings.append(Binding(inst, slot, iface, provider, where))
     for slot, iface in comp.slots:
         if slot not in bound:
             candidates = _providers(system, iface)
@@ -658,7 +662,7 @@ def _resolve_bindings(system, inst, diags):
                    else _candidates_fix(system, slot, iface))
             if len(candidates) > 1:
                 fix += " (instances providing %s: %s)" % (iface, ", ".join(candidates))
-            diags.error(file, inst.msg.line_of("name"), "unbound-slot",
+            diags.error(*inst.msg.where("name"), "unbound-slot",
                         "slot '%s' (%s) of instance '%s' is not bound" % (slot, iface, inst.name),
                         fix)
     inst.bindings.sort(key=Binding.key)
@@ -679,14 +683,14 @@ def _device_list(names):
 def _device_pinned(system, inst, dm, need, kind, virtio_id, diags):
     """The board device a device block names for `need`, checked against its
     kind (a virtio kind sits in a virtio-mmio slot), or None after saying why."""
-    file, board, comp = system.file, system.board, inst.component
+    board, comp = system.board, inst.component
     dev_name = dm.get("board")
     slot_kind = VIRTIO_BUS_KIND if virtio_id else kind
     device = board.devices.get(dev_name)
     same_kind = [d.name for d in board.devices.values() if d.kind == slot_kind]
     if device is None:
         near = diagnostics.closest(dev_name, board.devices)
-        diags.error(file, dm.line_of("board"), "unknown-device",
+        diags.error(*dm.where("board"), "unknown-device",
                     "board '%s' has no device '%s'" % (board.name, dev_name),
                     ("did you mean %s? " % " or ".join("'%s'" % n for n in near) if near
                      else "") +
@@ -700,7 +704,7 @@ def _device_pinned(system, inst, dm, need, kind, virtio_id, diags):
                else "the board has no %s device" % slot_kind)
         if virtio_id and same_kind:
             fix = "leave out board to find a %s at boot, or %s" % (kind, fix)
-        diags.error(file, dm.line_of("board"), "device-kind",
+        diags.error(*dm.where("board"), "device-kind",
                     "board device '%s' is a %s, but need '%s' of component '%s' wants %s"
                     % (dev_name, device.kind, need, comp.name, wants), fix)
         return None
@@ -709,32 +713,31 @@ def _device_pinned(system, inst, dm, need, kind, virtio_id, diags):
 
 def _device_use(system, inst, dm, need, kind, diags):
     """The DeviceUse of a checked device block, or None after saying why."""
-    file, board, comp = system.file, system.board, inst.component
+    board, comp = system.board, inst.component
     virtio_id = VIRTIO_KINDS.get(kind, 0)
     if dm.has("board"):
         device = _device_pinned(system, inst, dm, need, kind, virtio_id, diags)
-        return DeviceUse(inst, need, kind, device, dm.line_of("board"), virtio_id) \
+        return DeviceUse(inst, need, kind, device, dm.where("board"), virtio_id) \
             if device else None
     if not virtio_id:
         same_kind = sorted((d.name for d in board.devices.values() if d.kind == kind),
                            key=_natural_key)
-        diags.error(file, dm.line, "missing-field",
+        diags.error(*dm.where(), "missing-field",
                     "a device block for need '%s' (%s) has no 'board': only virtio devices "
                     "(%s) are found at boot" % (need, kind, ", ".join(sorted(VIRTIO_KINDS))),
                     'add board: "%s"' % same_kind[0] if same_kind else
                     "add board: the board has no %s device" % kind)
         return None
     if not any(d.kind == VIRTIO_BUS_KIND for d in board.devices.values()):
-        diags.error(file, dm.line_of("need"), "device-kind",
+        diags.error(*dm.where("need"), "device-kind",
                     "need '%s' of component '%s' wants a %s, but board '%s' has no %s slot "
                     "to find one in" % (need, comp.name, kind, board.name, VIRTIO_BUS_KIND),
                     "use a board with virtio-mmio slots, or another component")
         return None
-    return DeviceUse(inst, need, kind, None, dm.line_of("need"), virtio_id)
+    return DeviceUse(inst, need, kind, None, dm.where("need"), virtio_id)
 
 
 def _resolve_devices(system, inst, diags):
-    file = system.file
     comp = inst.component
     board = system.board
     given = {}
@@ -745,7 +748,7 @@ def _resolve_devices(system, inst, diags):
         need = dm.get("need")
         kind = comp.device_kind(need)
         if kind is None:
-            diags.error(file, dm.line_of("need"), "unknown-device-need",
+            diags.error(*dm.where("need"), "unknown-device-need",
                         "component '%s' (instance '%s') has no device need '%s'" %
                         (comp.name, inst.name, need),
                         diagnostics.did_you_mean(need, [n for n, _ in comp.devices],
@@ -753,9 +756,9 @@ def _resolve_devices(system, inst, diags):
                         "remove this device block: the component needs no device")
             continue
         if need in given:
-            diags.error(file, dm.line_of("need"), "duplicate-need",
-                        "device need '%s' of instance '%s' is already granted at line %d" %
-                        (need, inst.name, given[need].line),
+            diags.error(*dm.where("need"), "duplicate-need",
+                        "device need '%s' of instance '%s' is already granted at %s" %
+                        (need, inst.name, _at(given[need].where, dm.where("need"))),
                         "keep one device block for '%s'" % need)
             continue
         if board is None:
@@ -775,7 +778,7 @@ def _resolve_devices(system, inst, diags):
                 fix = 'add device { need: "%s" board: "%s" }' % (need, same_kind[0])
             else:
                 fix = "the board has no %s device" % kind
-            diags.error(file, inst.msg.line_of("name"), "device-missing",
+            diags.error(*inst.msg.where("name"), "device-missing",
                         "device need '%s' (%s) of instance '%s' is not granted" %
                         (need, kind, inst.name), fix)
 
@@ -805,17 +808,17 @@ def _dma_size_fix(need, comp):
 
 def _resolve_dma(system, inst, diags):
     """The instance's DMA grants against its component's DMA needs."""
-    file = system.file
     comp = inst.component
     given = {}
     for f in inst.msg.all("dma"):
         gm = f.value
         if not _required(diags, gm, "need", "a dma block"):
             continue
-        name, line = gm.get("need"), gm.line_of("need")
+        name, where = gm.get("need"), gm.where("need")
+        line = where[1]
         need = comp.dma_need(name)
         if need is None:
-            diags.error(file, line, "unknown-dma-need",
+            diags.error(*where, "unknown-dma-need",
                         "component '%s' (instance '%s') has no DMA need '%s'" %
                         (comp.name, inst.name, name),
                         diagnostics.did_you_mean(name, [d.name for d in comp.dma],
@@ -823,7 +826,7 @@ def _resolve_dma(system, inst, diags):
                         "remove this dma block: the component needs no DMA region")
             continue
         if name in given:
-            diags.error(file, line, "duplicate-dma",
+            diags.error(*where, "duplicate-dma",
                         "DMA need '%s' of instance '%s' is already granted at line %d" %
                         (name, inst.name, given[name].line),
                         "keep one dma block for '%s'" % name)
@@ -833,12 +836,12 @@ def _resolve_dma(system, inst, diags):
         problem = _dma_size_problem(need)
         if problem:
             use.bad = True  # reported here, left out of the layout and its quotas
-            diags.error(file, line, "dma-size",
+            diags.error(*where, "dma-size",
                         "DMA need '%s' of component '%s' (instance '%s') asks for %s" %
                         (name, comp.name, inst.name, problem), _dma_size_fix(need, comp))
             continue
         if len(use.name()) > NAME_MAX:
-            diags.error(file, line, "name-too-long",
+            diags.error(*where, "name-too-long",
                         "DMA region name '%s' has more than %d characters" %
                         (use.name(), NAME_MAX), "use a shorter instance or DMA need name")
     for need in comp.dma:
@@ -846,7 +849,7 @@ def _resolve_dma(system, inst, diags):
             if not given[need.name].bad:
                 inst.dma.append(given[need.name])
         else:
-            diags.error(file, inst.msg.line_of("name"), "dma-missing",
+            diags.error(*inst.msg.where("name"), "dma-missing",
                         "DMA need '%s' (%d bytes %s) of instance '%s' is not granted" %
                         (need.name, need.bytes, need.kind(), inst.name),
                         'add dma { need: "%s" } to instance \'%s\'' % (need.name, inst.name))
@@ -854,12 +857,11 @@ def _resolve_dma(system, inst, diags):
 
 def _resolve_system(system, inst, diags):
     """The instance's grant of the system capability against its component's need."""
-    file = system.file
     comp = inst.component
     need = comp.system
     written = inst.msg.has("system")
     grant = inst.msg.get("system", "SYSTEM_NONE")
-    line = inst.msg.line_of("system") if written else inst.msg.line_of("name")
+    where = inst.msg.where("system") if written else inst.msg.where("name")
     if grant == "SYSTEM_NONE":
         if need:
             want = SYSTEM_GRANT_OF_NEED[need]
@@ -869,13 +871,13 @@ def _resolve_system(system, inst, diags):
                        "processes)" % inst.name
             else:
                 fix += " instance '%s'" % inst.name
-            diags.error(file, line, "system-missing",
+            diags.error(*where, "system-missing",
                         "instance '%s' is not granted the system capability, which its "
                         "component '%s' declares (system = \"%s\")" %
                         (inst.name, comp.name, need), fix)
         return
     if not need:
-        diags.error(file, line, "system-undeclared",
+        diags.error(*where, "system-undeclared",
                     "instance '%s' is granted the system capability (system: %s), but its "
                     "component '%s' does not declare a need for it" %
                     (inst.name, grant, comp.name),
@@ -883,7 +885,7 @@ def _resolve_system(system, inst, diags):
                     (grant, grant.lower(), comp.build_file))
         return
     if grant not in SYSTEM_ALLOWED[need]:
-        diags.error(file, line, "system-rights",
+        diags.error(*where, "system-rights",
                     "instance '%s' is granted system: %s, but its component '%s' declares only "
                     "system = \"%s\"" % (inst.name, grant, comp.name, need),
                     "use system: %s, or declare system = \"%s\" in the component() of %s if it "
@@ -895,13 +897,12 @@ def _resolve_system(system, inst, diags):
 
 def _resolve_spawn(system, inst, diags):
     """The instance's grant of the spawn capability against its component's need."""
-    file = system.file
     comp = inst.component
     written = inst.msg.has("spawn")
     granted = bool(inst.msg.get("spawn", False))
-    line = inst.msg.line_of("spawn") if written else inst.msg.line_of("name")
+    where = inst.msg.where("spawn") if written else inst.msg.where("name")
     if granted and not comp.spawn:
-        diags.error(file, line, "spawn-undeclared",
+        diags.error(*where, "spawn-undeclared",
                     "instance '%s' is granted the spawn capability (spawn: true), but its "
                     "component '%s' does not declare that it starts processes" %
                     (inst.name, comp.name),
@@ -909,7 +910,7 @@ def _resolve_spawn(system, inst, diags):
                     comp.build_file)
         return
     if comp.spawn and not granted:
-        diags.error(file, line, "spawn-missing",
+        diags.error(*where, "spawn-missing",
                     "instance '%s' is not granted the spawn capability, which its component "
                     "'%s' needs to start processes (it declares spawn = True)" %
                     (inst.name, comp.name),
@@ -923,10 +924,10 @@ def _resolve_supervisor_log(system, msg, diags):
     """The binding of the root task to the instance `supervisor_log` names."""
     if not msg.has("supervisor_log"):
         return
-    name, line = msg.get("supervisor_log"), msg.line_of("supervisor_log")
+    name, where = msg.get("supervisor_log"), msg.where("supervisor_log")
     provider = system.instances.get(name)
     if provider is None:
-        diags.error(system.file, line, "unknown-instance",
+        diags.error(*where, "unknown-instance",
                     "supervisor_log names unknown instance '%s'" % name,
                     diagnostics.did_you_mean(name, system.instances, "an instance providing log") or
                     "name an instance providing log, or remove supervisor_log")
@@ -936,12 +937,12 @@ def _resolve_supervisor_log(system, msg, diags):
     if "log" not in provider.component.provides:
         provided = ", ".join(provider.component.provides) or "nothing"
         candidates = _providers(system, "log")
-        diags.error(system.file, line, "slot-type",
+        diags.error(*where, "slot-type",
                     "supervisor_log names '%s', which provides %s, not log" % (name, provided),
                     "name an instance providing log" +
                     (": " + ", ".join(candidates) if candidates else ", or remove supervisor_log"))
         return
-    system.supervisor_log = Binding(RootClient(), "log", "log", provider, line)
+    system.supervisor_log = Binding(RootClient(), "log", "log", provider, where)
 
 
 MAX_SESSIONS = 1024  # sessions one instance may have open at once
@@ -949,13 +950,13 @@ MAX_SESSIONS = 1024  # sessions one instance may have open at once
 
 def _resolve_sessions(system, inst, diags):
     """The instance's session limits against the sessions its interfaces open."""
-    file, comp = system.file, inst.component
+    comp = inst.component
     for iname in comp.provides:
         iface = system.interfaces.get(iname)
         for method, session in (iface.session_interfaces() if iface else []):
             inst.session_methods.append((iname, method.name, session))
             if session not in comp.provides:
-                diags.error(file, inst.msg.line_of("component"), "session-interface",
+                diags.error(*inst.msg.where("component"), "session-interface",
                             "method %s.%s opens sessions of %s, which component '%s' "
                             "(instance '%s') does not provide" %
                             (iname, method.name, session, comp.name, inst.name),
@@ -964,20 +965,19 @@ def _resolve_sessions(system, inst, diags):
     if not inst.msg.has("sessions"):
         if inst.session_methods:
             iname, mname, session = inst.session_methods[0]
-            diags.error(file, inst.msg.line_of("name"), "session-limits",
+            diags.error(*inst.msg.where("name"), "session-limits",
                         "instance '%s' serves %s.%s, which opens sessions of %s, but has no "
                         "session limits" % (inst.name, iname, mname, session),
                         "add sessions { max: 64 per_client: 16 } to instance '%s'" % inst.name)
         return
     sm = inst.msg.get("sessions")
-    line = sm.line
     smax, per = sm.get("max", 0), sm.get("per_client", 0)
     if not inst.session_methods:
-        diags.error(file, line, "session-limits",
+        diags.error(*sm.where(), "session-limits",
                     "instance '%s' has session limits, but component '%s' opens no sessions" %
                     (inst.name, comp.name), "remove the sessions block")
     elif not 1 <= smax <= MAX_SESSIONS or not 1 <= per <= smax:
-        diags.error(file, line, "session-limits",
+        diags.error(*sm.where(), "session-limits",
                     "session limits of instance '%s' (max %d, per_client %d) are out of range"
                     % (inst.name, smax, per),
                     "use 1 <= per_client <= max <= %d" % MAX_SESSIONS)
@@ -989,16 +989,16 @@ def _check_devices_unique(system, diags):
     owner = {}
     uses = sorted((u for i in system.instances.values() for u in i.devices
                    if u.device is not None),
-                  key=lambda u: (u.line, u.instance.name))
+                  key=lambda u: (u.where, u.instance.name))
     for use in uses:
         first = owner.get(use.device.name)
         if first is None:
             owner[use.device.name] = use
             continue
-        diags.error(system.file, use.line, "device-twice",
-                    "board device '%s' is granted twice: to instance '%s' (line %d) and to "
-                    "instance '%s'" % (use.device.name, first.instance.name, first.line,
-                                       use.instance.name),
+        diags.error(*use.where, "device-twice",
+                    "board device '%s' is granted twice: to instance '%s' (%s) and to "
+                    "instance '%s'" % (use.device.name, first.instance.name,
+                                       _at(first.where, use.where), use.instance.name),
                     "a device has one owner: give one instance another device, or let one "
                     "instance serve the other through an interface")
 
@@ -1033,7 +1033,7 @@ def _warn_colocated_authority(system, diags):
             else:
                 move = 'give \'%s\' a process of its own (process: "%s")' % (inst.name,
                                                                              inst.name)
-            diags.warning(system.file, inst.msg.line_of("process"), "colocated-authority",
+            diags.warning(*inst.msg.where("process"), "colocated-authority",
                           "instance '%s' holds %s in process '%s', whose other instances (%s) "
                           "can use it too: they share its address space" %
                           (inst.name, held, proc.name, others),
@@ -1126,7 +1126,7 @@ def _check_cycles(system, diags):
             node = b.client.name
         path.reverse()
         text = ", ".join("%s -> %s" % (b.client_name(), b.provider.name) for b in path)
-        diags.error(system.file, path[0].line, "sync-cycle",
+        diags.error(path[0].file, path[0].line, "sync-cycle",
                     "synchronous calls can deadlock in a cycle: %s" % text,
                     "make one of these calls asynchronous or break the cycle by binding one of "
                     "these slots to another provider")
@@ -1145,7 +1145,7 @@ def _check_priorities(system, diags):
         else:
             fix = "raise the priority of process '%s' to at least %d" % (b.provider.process,
                                                                         client_prio)
-        diags.error(system.file, b.line, "priority-inversion",
+        diags.error(b.file, b.line, "priority-inversion",
                     "instance '%s' (process %s, priority %d) calls '%s' (process %s, priority "
                     "%d): a lower-priority provider inverts priority" %
                     (b.client.name, b.client.process, client_prio, b.provider.name,
@@ -1193,21 +1193,144 @@ def _check_message_sizes(system, diags):
                                 % (size - MESSAGE_MAX_BYTES))
 
 
-def load(path, board_arg, components, interfaces, pool, diags):
-    """Reads and checks the system description at `path`.
+def _place_instances(system):
+    """Each instance into the process it names, which exists from then on."""
+    for inst in sorted(system.instances.values(), key=lambda i: i.name):
+        proc = system.processes.get(inst.process)
+        if proc is None:
+            proc = system.processes[inst.process] = Process(inst.process)
+            proc.file, proc.line = inst.msg.where("process")
+        proc.instances.append(inst)
+
+
+def _apply_blocks(system, blocks, diags):
+    """Each process block to its process. A block of a process no instance
+    names is left behind by a move when an instance has the block's name or
+    was placed in it by an included file: a warning then (unused-process),
+    else an error (empty-process)."""
+    for name, pm in sorted(blocks.items()):
+        proc = system.processes.get(name)
+        if proc is not None:
+            _apply_block(proc, pm, diags)
+            continue
+        movers = _moved_from(system, name)
+        if movers:
+            _warn_unused_process(system, name, pm, movers, diags)
+            continue
+        near = diagnostics.closest(name, system.processes)
+        diags.error(*pm.where("name"), "empty-process",
+                    "process '%s' has no instances" % name,
+                    ("did you mean %s? " % " or ".join("'%s'" % n for n in near)
+                     if near else "") +
+                    'place an instance in it (process: "%s") or remove the process block' %
+                    name)
+
+
+def _moved_from(system, name):
+    """The instances that process `name` belongs to, now elsewhere: the one
+    named `name` and those an included file placed in it, by name."""
+    return [i for _, i in sorted(system.instances.items())
+            if i.name == name or
+            any(f.name == "process" and f.value == name for f in i.msg.replaced)]
+
+
+def _files_of(msg):
+    """The files that wrote message `msg` and its fields, blocks included."""
+    files = {msg.file}
+    for f in msg.fields:
+        files.add(f.file)
+        if isinstance(f.value, textproto.Message):
+            files |= _files_of(f.value)
+    return files
+
+
+def _written_at(msg, level, wanted):
+    """(file, line) of the first field of `msg` or of its blocks that a file
+    of include level `wanted` wrote, or None."""
+    for f in msg.fields:
+        if level(f.file) == wanted:
+            return f.file, f.line
+        if isinstance(f.value, textproto.Message):
+            found = _written_at(f.value, level, wanted)
+            if found is not None:
+                return found
+    return None
+
+
+def _block_settings(pm):
+    """What process block `pm` sets, e.g. 'priority 11, restart ON_FAILURE max 10'."""
+    parts = []
+    if pm.has("priority"):
+        parts.append("priority %d" % pm.get("priority"))
+    restart = pm.get("restart")
+    if restart is not None:
+        parts.append("restart %s" % restart.get("policy", "NEVER") +
+                     (" max %d" % restart.get("max") if restart.get("max", 0) else ""))
+    if pm.get("ends_system", False):
+        parts.append("ends_system")
+    quota = pm.get("quota")
+    if quota is not None:
+        parts.append("quota" + "".join(" %s %d" % (k, quota.get(k)) for k in DEFAULT_QUOTA
+                                       if quota.has(k)))
+    parts.extend("memory '%s'" % m.value.get("name", "") for m in pm.all("memory"))
+    return ", ".join(parts)
+
+
+def _warn_unused_process(system, name, pm, movers, diags):
+    """A warning for process block `pm`, which no instance uses any more: its
+    settings stay in the file, so that the move back is one line too. An
+    overlay that moves the instances away from an included block says so on
+    purpose: no warning then."""
+    level = system.level
+    latest = min(level(f) for f in _files_of(pm))
+    if latest > min(level(m.msg.where("process")[0]) for m in movers):
+        return
+    here = pm.where("name")
+    if level(here[0]) != latest:  # an overlay changed the block: report it there
+        here = _written_at(pm, level, latest) or here
+    places = ["instance '%s' %s (%s)" % (
+        m.name, "is linked into the kernel" if m.process == KERNEL else
+        "runs in process '%s'" % m.process, _at(m.msg.where("process"), here))
+        for m in movers]
+    settings = _block_settings(pm)
+    what = ("this block's settings (%s) do not apply" % settings if settings else
+            "this block does not apply")
+    targets = sorted({m.process for m in movers} - {KERNEL})
+    why = []
+    if any(m.process == KERNEL for m in movers):
+        why.append("the kernel is never restarted, has no quota and runs above every process")
+    if len(targets) == 1:
+        why.append("process '%s' keeps its own settings" % targets[0])
+    elif targets:
+        why.append("processes %s keep their own settings" % ", ".join("'%s'" % t for t in targets))
+    who = "'%s'" % movers[0].name if len(movers) == 1 else "them"
+    diags.warning(*here, "unused-process",
+                  "process '%s' has no instances: %s, so %s: %s" %
+                  (name, ", ".join(places), what, "; ".join(why)),
+                  'keep the block to move %s back with one line (process: "%s"), or remove it'
+                  % (who, name))
+
+
+def load(path, board_arg, components, interfaces, pool, diags, declared_includes=None):
+    """Reads and checks the system description at `path`, with the
+    descriptions it includes (overlay.py; `declared_includes`: the files
+    the build lets it include, or None for any).
 
     Returns the System, or None when the description or the board could not
     be parsed at all. Every problem goes to `diags`.
     """
-    msg = textproto.parse_file(path, pool.FindMessageTypeByName("viper.system.System"), diags)
-    if msg is None:
+    merged = overlay.load(path, pool.FindMessageTypeByName("viper.system.System"), diags,
+                          declared_includes)
+    if merged is None:
         return None
+    msg = merged.msg
     system = System(path, msg)
+    system.level = merged.level
     system.components = components
     system.interfaces = interfaces
     if _required(diags, msg, "name", "the system"):
         system.name = msg.get("name")
-        _check_name(diags, path, msg.line_of("name"), "system", system.name)
+        _check_name(diags, msg.where("name"), "system", system.name)
     board_path = _board_path(system, msg, board_arg, diags)
     if board_path:
         system.board = _load_board(board_path, pool, diags)
@@ -1215,25 +1338,8 @@ def load(path, board_arg, components, interfaces, pool, diags):
             return None
     blocks = _load_processes(system, msg, diags)
     _load_instances(system, msg, diags)
-    for inst in sorted(system.instances.values(), key=lambda i: i.name):
-        proc = system.processes.get(inst.process)
-        if proc is None:
-            proc = system.processes[inst.process] = Process(inst.process)
-            proc.file = path
-            proc.line = inst.msg.line_of("process")
-        proc.instances.append(inst)
-    for name, pm in sorted(blocks.items()):
-        proc = system.processes.get(name)
-        if proc is None:
-            near = diagnostics.closest(name, system.processes)
-            diags.error(path, pm.line_of("name"), "empty-process",
-                        "process '%s' has no instances" % name,
-                        ("did you mean %s? " % " or ".join("'%s'" % n for n in near)
-                         if near else "") +
-                        'place an instance in it (process: "%s") or remove the process block' %
-                        name)
-            continue
-        _apply_block(system, proc, pm, diags)
+    _place_instances(system)
+    _apply_blocks(system, blocks, diags)
     for inst in sorted(system.instances.values(), key=lambda i: i.name):
         if inst.component is None:
             continue

@@ -64,14 +64,15 @@ _TYPE_NAMES = {
 
 class Field:
     """One field as written: its name, value (str, int, bool, float, enum
-    value name or Message) and the line of its name."""
+    value name or Message), the line of its name and the file it is in."""
 
-    __slots__ = ("name", "value", "line")
+    __slots__ = ("name", "value", "line", "file")
 
-    def __init__(self, name, value, line):
+    def __init__(self, name, value, line, file):
         self.name = name
         self.value = value
         self.line = line
+        self.file = file
 
 
 class Message:
@@ -83,6 +84,8 @@ class Message:
         self.file = file
         self.line = line
         self.fields = []
+        # Fields that an including description replaced (overlay.py), oldest first.
+        self.replaced = []
 
     def all(self, name):
         """Every field `name`, in file order."""
@@ -107,6 +110,13 @@ class Message:
         """The line of field `name`, or the message's own line."""
         f = self.field(name)
         return self.line if f is None else f.line
+
+    def where(self, name=None):
+        """(file, line) of field `name`, or of the message itself when it
+        was not written (or no name is given). In a merged description
+        (overlay.py) a field's file may differ from its message's."""
+        f = self.field(name) if name is not None else None
+        return (self.file, self.line) if f is None else (f.file, f.line)
 
 
 class _SyntaxError(Exception):
@@ -306,7 +316,7 @@ class _Parser:
             self.parse_message(sub, end, t)
             self.depth -= 1
             if desc is not None:
-                self.add(msg, desc, Field(name, sub, line))
+                self.add(msg, desc, Field(name, sub, line, self.file))
             return
         if t.kind == "string":
             parts = []
@@ -324,7 +334,7 @@ class _Parser:
             return
         converted = self.convert(desc, name, value, kind, line)
         if converted is not None:
-            self.add(msg, desc, Field(name, converted, line))
+            self.add(msg, desc, Field(name, converted, line, self.file))
 
     def type_name(self, desc):
         if desc.type == FieldDescriptor.TYPE_MESSAGE:

@@ -4,7 +4,10 @@
     assembler_test.py golden [--update]   golden outputs of systems/mixed.textproto
     assembler_test.py negative [CASE...]  one broken description per diagnostic code
     assembler_test.py placement           the one-line placement diffs of systems/kv.textproto,
-                                          systems/bulk.textproto and systems/system.textproto
+                                          systems/bulk.textproto, systems/system.textproto
+                                          and systems/services.textproto (whose process
+                                          blocks stay), and the overlay
+                                          systems/services_overlay.textproto
     assembler_test.py parser              the text-format parser's corner cases
     assembler_test.py robustness [N]      N (default 3000) seeded mutations of the test
                                           descriptions and the board: diagnostics, never
@@ -391,7 +394,112 @@ def test_placement():
     test_bulk_placement(fails)
     test_system_placement(fails)
     test_dma_placement(fails)
+    test_services_placement(fails)
+    test_overlay(fails)
     return fails.done("placement")
+
+
+def load_manifest(path):
+    import schema
+    m = schema.manifest_class()()
+    with open(path, "rb") as f:
+        m.ParseFromString(f.read())
+    return m
+
+
+def diagnostics_of(outs):
+    """(line, severity, code, message) of each diagnostic in the JSON output."""
+    return [(d["line"], d["severity"], d["code"], d["message"])
+            for d in json.loads(read(outs["json"]))["diagnostics"]]
+
+
+_UNUSED_CONSOLE = (
+    "process 'console' has no instances: instance 'console' %s (line 13), so this block's "
+    "settings (priority 11, restart ON_FAILURE max 10, quota memory_kib 1024 handles 16 "
+    "threads 2) do not apply: %s")
+
+
+def test_services_placement(fails):
+    """A one-line move of an instance whose process has a full process block
+    (priority, restart, quota): into the kernel and into another process.
+    Each assembles without errors; the block left behind is a warning."""
+    base = read(os.path.join(HERE, "systems", "services.textproto"))
+    marker = 'process: "console"  # the placement line'
+    fails.check(base.count(marker) == 1, "services.textproto lacks the placement line")
+    expected = {
+        "console": [],
+        "kernel": [(30, "warning", "unused-process", _UNUSED_CONSOLE % (
+            "is linked into the kernel",
+            "the kernel is never restarted, has no quota and runs above every process"))],
+        "store": [(13, "warning", "colocated-authority",
+                   "instance 'console' holds device uart0 in process 'store', whose other "
+                   "instances ('store') can use it too: they share its address space"),
+                  (30, "warning", "unused-process", _UNUSED_CONSOLE % (
+                      "runs in process 'store'", "process 'store' keeps its own settings"))],
+    }
+    results = {}
+    for place, want in sorted(expected.items()):
+        text = base.replace(marker, 'process: "%s"  # the placement line' % place)
+        changed = [l for l in difflib.ndiff(base.splitlines(), text.splitlines())
+                   if l.startswith(("+ ", "- "))]
+        fails.check(len(changed) == (0 if place == "console" else 2),
+                    "services %s: not a one-line diff: %s" % (place, changed))
+        out_dir = tmpdir()
+        path = os.path.join(out_dir, "services_%s.textproto" % place)
+        with open(path, "w", encoding="utf-8") as f:
+            f.write(text)
+        code, err, outs = assemble(path, out_dir)
+        if not fails.check(code == 0, "services %s: exit %d:\n%s" % (place, code, err)):
+            continue
+        got = diagnostics_of(outs)
+        fails.check(got == want, "services %s: diagnostics %s, not %s" % (place, got, want))
+        fails.check(all("%s:%d: warning: %s" % (path, w[0], w[3]) in err for w in want),
+                    "services %s: stderr lacks the warnings:\n%s" % (place, err))
+        results[place] = (json.loads(read(outs["plan"])), load_manifest(outs["manifest"]))
+    if len(results) != len(expected):
+        return
+    plan, m = results["kernel"]
+    fails.check(plan["kernel"] == ["console"] and
+                [p["name"] for p in plan["processes"]] == ["client", "store"],
+                "services kernel: plan %s" % plan)
+    fails.check([(c.client, c.kernel_end) for c in m.channels] ==
+                [("client.store", 0), ("store.log", 2)],
+                "services kernel: channels %s" % m.channels)
+    fails.check([p.name for p in m.processes] == ["kernel", "client", "store"] and
+                (m.processes[2].priority, m.processes[2].max_restarts) == (10, 10),
+                "services kernel: processes %s" % m.processes)
+    plan, m = results["store"]
+    fails.check([(p["name"], p["components"]) for p in plan["processes"]] ==
+                [("client", ["kv_client"]), ("store", ["console", "kv_store"])],
+                "services store: plan %s" % plan)
+    fails.check([c.client for c in m.channels] == ["client.store"] and
+                (m.processes[1].priority, m.processes[1].handles) == (10, 16),
+                "services store: the store keeps its settings: %s" % m.processes)
+
+
+def test_overlay(fails):
+    """systems/services_overlay.textproto, which includes services.textproto
+    and changes a placement, a bind, a process block and adds an instance,
+    assembles to the same bytes as the same system written out whole."""
+    outputs = {}
+    for name in ("services_overlay", "services_flat"):
+        out_dir = tmpdir()
+        code, err, outs = assemble(os.path.join(TEST_DIR, "systems", name + ".textproto"),
+                                   out_dir)
+        if not fails.check(code == 0 and err == "", "%s: exit %d:\n%s" % (name, code, err)):
+            return
+        outputs[name] = outs
+    for k in ("manifest", "report", "plan", "dot"):
+        with open(outputs["services_overlay"][k], "rb") as a, \
+                open(outputs["services_flat"][k], "rb") as b:
+            fails.check(a.read() == b.read(), "overlay: the %s differs from the flat one's" % k)
+    m = load_manifest(outputs["services_overlay"]["manifest"])
+    store = [p for p in m.processes if p.name == "store"][0]
+    fails.check(m.system == "services_overlay" and
+                [p.name for p in m.processes] == ["kernel", "client", "store"] and
+                (store.priority, store.max_restarts, store.handles, store.threads) ==
+                (12, 3, 16, 3) and [i.name for i in store.instances] == ["applog", "store"],
+                "overlay: manifest %s" % m)
 
 
 def test_bulk_placement(fails):
@@ -656,6 +764,11 @@ _MUTATION_TOKENS = [
     b"\xe2\x80\xae", b"kernel", b"instance", b"device", b"bind", b"system: CONTROL", b"quota",
     b"memory", b'process: "kernel"', b'to: "kv.log"', b'board: "../x"', b"irq: 33", b"size: 0",
     b"irq_max: 40", b"base: 0xffffffffffffffff", b"instance {" * 70,
+    b'include: "toolchain/assembler/test/systems/services.textproto"',
+    b'include: "toolchain/assembler/test/negative/include/base.textproto"',
+    b'include: "toolchain/assembler/test/negative/include-cycle.textproto"',
+    b'include: "toolchain/assembler/test/systems"', b'include: "/dev/zero"',
+    b'instance { name: "console" process: "kernel" }',
 ]
 _CODE = re.compile(r"[a-z]+(-[a-z]+)*$")
 
@@ -687,8 +800,11 @@ def test_robustness(count):
     fails = Failures()
     pool = schema.system_pool()
     # The board comes from b.textproto, as the build's --board gives it.
+    # (Only the files directly in a folder: negative/include/ holds the
+    # descriptions that cases include, which mutated includes may reach.)
     seeds = {d: [read(os.path.join(HERE, d, f)).replace('board: "%s"' % BOARD, "").encode()
-                 for f in sorted(os.listdir(os.path.join(HERE, d))) if f != "encoding.textproto"]
+                 for f in sorted(os.listdir(os.path.join(HERE, d)))
+                 if f.endswith(".textproto") and f != "encoding.textproto"]
              for d in ("systems", "negative")}
     board = read(os.path.join(ROOT, BOARD)).encode()
     component_paths = [os.path.join(FIXTURES, "components", c + ".json") for c in COMPONENTS]
