@@ -100,6 +100,31 @@ static void check_relay(struct pipe_client *c, struct viper_slot *mine, uint32_t
 	check(c, reads(mine, "from relay"), "and writes through it, to this client's pipe");
 }
 
+/*
+ * A client that dies with a session open: the relay keeps one and faults;
+ * its process ends, the kernel closes its handles, and the provider learns
+ * of the session's end (WaitClosed is answered).
+ */
+static void check_death(struct pipe_client *c, uint32_t serial)
+{
+	struct viper_slot doomed;
+	uint32_t joined = 0;
+	viper_pipes_StatsRequest sreq = {0};
+	viper_pipes_StatsReply before;
+	viper_relay_KeepRequest req = {0};
+	viper_relay_KeepReply rep;
+
+	/* Writer 1, relay 1, limits 2: the closes are seen before a new Join may count. */
+	check(c, wait_closed(c, 4) == 4, "the earlier sessions' ends are seen");
+	check(c, pipes_stats(c->pipes, &sreq, &before) == VIPER_OK, "Stats before the death");
+	check(c, open_pipe(c, serial, &doomed, &joined) == VIPER_OK, "Join for the relay to keep");
+	req.pipe = doomed.channel; /* moves to the relay, which dies holding it */
+	check(c, relay_keep_and_fault(c->relay, &req, &rep) == VIPER_E_PEERCLOSED,
+	      "the relay's call fails with VIPER_E_PEERCLOSED when it faults");
+	check(c, wait_closed(c, before.closed + 1) == before.closed + 1,
+	      "the provider learns that a client died with a session open");
+}
+
 /* The description's per-client limit, and bad input. */
 static void check_limits(struct pipe_client *c)
 {
@@ -159,9 +184,10 @@ static int32_t client_run(void *state)
 	check(c, wait_closed(c, 1) >= 1, "WaitClosed is answered when pipe_writer closes");
 	check_relay(c, &pipe, serial);
 	check_limits(c);
+	check_death(c, serial);
 	check(c, vc_slot_close(&pipe) == VIPER_OK, "closing the last session");
-	/* Writer 1, relay 1, limits 2, this one: 5 closed sessions in all. */
-	check(c, wait_closed(c, 5) == 5, "the provider learned of every closed session");
+	/* Writer 1, relay 1, limits 2, the dead relay's 1, this one: 6 closed sessions. */
+	check(c, wait_closed(c, 6) == 6, "the provider learned of every closed session");
 	check(c, pipe_serial(&pipe, &sreq, &sres) == VIPER_E_BADHANDLE,
 	      "a closed session's handle: VIPER_E_BADHANDLE");
 	vc_log("pipe_client: %u passed, %u failed", c->passed, c->failed);

@@ -2,7 +2,8 @@
  * pipe_relay: provides interface relay. Take receives a session on a pipe
  * from its client (the handle moves here) and talks to the pipe's provider
  * directly through it: reads what the pipe holds, writes the answer, and
- * closes the session.
+ * closes the session. KeepAndFault keeps the end it is given and faults,
+ * so the pipe's provider sees a client die with a session open.
  */
 #include <viper/component.h>
 
@@ -44,7 +45,29 @@ static int32_t take_and_answer(void *self, struct viper_rpc_context *ctx,
 	return VIPER_OK;
 }
 
-static const struct relay_server pipe_relay_server = {.take = take_and_answer};
+static int32_t keep_and_fault(void *self, struct viper_rpc_context *ctx,
+			      const viper_relay_KeepRequest *req, viper_relay_KeepReply *rep)
+{
+	(void)self;
+	(void)ctx;
+	(void)rep;
+	if (req->pipe == VIPER_HANDLE_INVALID)
+		return VIPER_E_INVAL;
+#if defined(__aarch64__)
+	vc_log("pipe_relay: faulting on purpose, holding a session");
+	*(volatile uint32_t *)(uintptr_t)8 = req->pipe; /* the kernel ends this process */
+	return VIPER_OK;
+#else
+	/* The host simulation has no processes to end: what a death leaves behind. */
+	(void)vc_handle_close(req->pipe);
+	return VIPER_E_PEERCLOSED;
+#endif
+}
+
+static const struct relay_server pipe_relay_server = {
+	.take = take_and_answer,
+	.keep_and_fault = keep_and_fault,
+};
 
 VIPER_COMPONENT(pipe_relay) = {
 	.name = "pipe_relay",
