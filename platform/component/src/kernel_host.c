@@ -45,6 +45,7 @@
 #include <viper/syscall.h>
 
 #include "entry_lock.h"
+#include "host_core.h"
 #include "pb_decode.h"
 #include "platform/manifest/manifest.pb.h"
 #include "root/virtio_slots.h"
@@ -203,6 +204,47 @@ static err_t make_channels(struct root_grant *grants, unsigned max, unsigned *co
 	return VIPER_OK;
 }
 
+/*
+ * The kernel serves each channel of an instance on a thread of its own,
+ * and its sessions on one more: ids 1 + i stand for an instance's serving
+ * threads, 1 + MAX_INSTANCES + i for its run thread.
+ */
+static uint32_t kernel_serving_thread(unsigned i, const viper_manifest_Instance *r)
+{
+	return r->serves_count || r->sessions_max ? 1 + i : 0;
+}
+
+static bool kernel_serves_on_several(const viper_manifest_Instance *r)
+{
+	return r->serves_count + (r->sessions_max ? 1u : 0u) > 1;
+}
+
+static uint32_t kernel_run_thread(unsigned i)
+{
+	return 1 + MAX_INSTANCES + i;
+}
+
+/* A direct call's bulk buffer: a memory object mapped into the kernel window. */
+static int32_t kernel_bulk_buffer(uint32_t size, void **at)
+{
+	struct kernel_bulk bulk;
+	struct memory_object *m;
+	err_t err = make_bulk(size, &bulk, &m);
+
+	if (err)
+		return err;
+	kobject_unref(&m->obj); /* the mapping holds it */
+	*at = bulk.at;
+	return VIPER_OK;
+}
+
+static const struct host_placement kernel_placement = {
+	.serving_thread = kernel_serving_thread,
+	.serves_on_several = kernel_serves_on_several,
+	.run_thread = kernel_run_thread,
+	.bulk_buffer = kernel_bulk_buffer,
+};
+
 /* The kernel's bulk buffer of the channel behind grant `grant` (1-based). */
 static const struct kernel_bulk *bulk_of_grant(uint32_t grant)
 {
@@ -222,27 +264,14 @@ static err_t bind_slot(struct kernel_instance *in, unsigned index, const viper_m
 		slot->bulk_size = bulk_of_grant(s->grant)->size;
 	} else if (s->local && s->local <= kernel_record->instances_count) {
 		struct kernel_instance *peer = &instances[s->local - 1];
-		const struct viper_provided *p =
-			viper_component_provided(peer->component, s->interface_id);
-		if (!p)
-			return VIPER_E_CORRUPT;
-		slot->interface = p->interface;
-		slot->peer_ops = p->ops;
-		slot->peer = peer->state;
-		slot->peer_lock = peer->locked ? &peer->lock : NULL;
+		const struct host_peer to = {peer->component, peer->state,
+					     peer->locked ? &peer->lock : NULL,
+					     peer->sessions.set ? &peer->sessions : NULL};
 		/* Never a channel's connection number (channel + 1, below). */
-		slot->peer_ctx.connection = next_local_connection++;
-		slot->peer_ctx.sessions = peer->sessions.set ? &peer->sessions : NULL;
-		if (p->interface->bulk_bytes) {
-			struct kernel_bulk bulk;
-			struct memory_object *m;
-			err_t err = make_bulk(p->interface->bulk_bytes, &bulk, &m);
-			if (err)
-				return err;
-			kobject_unref(&m->obj); /* the mapping holds it */
-			slot->bulk = slot->peer_ctx.bulk = bulk.at;
-			slot->bulk_size = slot->peer_ctx.bulk_size = bulk.size;
-		}
+		err_t err = host_bind_direct(&kernel_placement, slot, &to, s->interface_id,
+					     next_local_connection++);
+		if (err)
+			return err;
 	} else {
 		return VIPER_E_CORRUPT;
 	}
@@ -502,26 +531,16 @@ static err_t make_entry_lock(struct viper_entry_lock *lock)
 static err_t add_entry_locks(void)
 {
 	unsigned count = kernel_record->instances_count;
-	uint32_t calls[MAX_INSTANCES] = {0};
-	uint32_t runs[MAX_INSTANCES] = {0};
+	const viper_manifest_Instance *records[MAX_INSTANCES];
+	const struct viper_component *components[MAX_INSTANCES];
 	struct entry_threads entered[MAX_INSTANCES] = {{0}};
 	err_t err = VIPER_OK;
 
 	for (unsigned i = 0; i < count; i++) {
-		const viper_manifest_Instance *rec = &kernel_record->instances[i];
-
-		for (pb_size_t s = 0; s < rec->slots_count; s++) {
-			uint32_t local =
-				rec->slots[s].local; /* bind_slot refuses one out of range */
-			if (!rec->slots[s].grant && local >= 1 && local <= count)
-				calls[i] |= 1u << (local - 1);
-		}
-		runs[i] = instances[i].component->run ? 1 + MAX_INSTANCES + i : 0;
-		/* A thread per served channel, and one for its sessions. */
-		entered[i].thread = rec->serves_count || rec->sessions_max ? 1 + i : 0;
-		entered[i].several = rec->serves_count + (rec->sessions_max ? 1u : 0u) > 1;
+		records[i] = &kernel_record->instances[i];
+		components[i] = instances[i].component;
 	}
-	entry_threads_solve(count, calls, runs, entered);
+	host_plan_entry_locks(&kernel_placement, records, components, count, entered);
 	for (unsigned i = 0; i < count && !err; i++) {
 		instances[i].locked = entered[i].several;
 		if (instances[i].locked)

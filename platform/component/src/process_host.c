@@ -16,6 +16,7 @@
 #include <viper/syscall.h>
 
 #include "entry_lock.h"
+#include "host_core.h"
 #include "process_runtime.h"
 #include "root/plan.h"
 #include "serve.h"
@@ -55,6 +56,37 @@ static uint32_t sessions_max_total;
 static viper_handle_t stop_send = VIPER_HANDLE_INVALID;
 static uint32_t runs_left;
 static void *grant_maps[PLAN_MAX_GRANTS]; /* mapped memory grants */
+
+/* The main thread serves every channel and session; run threads are 2.. */
+static uint32_t process_serving_thread(unsigned i, const viper_manifest_Instance *r)
+{
+	(void)i;
+	return r->serves_count || r->sessions_max ? 1 : 0;
+}
+
+static bool process_serves_on_several(const viper_manifest_Instance *r)
+{
+	(void)r;
+	return false;
+}
+
+static uint32_t process_run_thread(unsigned i)
+{
+	return i + 2;
+}
+
+static int32_t process_bulk_buffer(uint32_t size, void **at)
+{
+	*at = vc_alloc(size);
+	return *at ? VIPER_OK : VIPER_E_NOMEM;
+}
+
+static const struct host_placement process_placement = {
+	.serving_thread = process_serving_thread,
+	.serves_on_several = process_serves_on_several,
+	.run_thread = process_run_thread,
+	.bulk_buffer = process_bulk_buffer,
+};
 
 static uint32_t object_kind_of(uint32_t grant_kind)
 {
@@ -266,43 +298,29 @@ static int bind_slots(struct host_instance *in, uint32_t *next_local)
 
 		in->env.slots[s] = slot;
 		if (sl->grant) {
-			uint32_t channel = process->grants[sl->grant - 1].channel;
-
 			slot->interface = process_interface_find(sl->interface_id);
 			slot->channel = startup->handles[sl->grant - 1].handle;
-			(void)channel;
 			if (bulk_of(sl->grant - 1, &slot->bulk, &slot->bulk_size) < 0)
 				return -1;
 			continue;
 		}
 		struct host_instance *provider = &instances[sl->local - 1];
-		const struct viper_provided *p =
-			viper_component_provided(provider->component, sl->interface_id);
+		const struct host_peer peer = {provider->component, provider->state, provider->lock,
+					       provider->sessions};
+		int32_t err = host_bind_direct(&process_placement, slot, &peer, sl->interface_id,
+					       (*next_local)++);
 
-		if (!p) {
+		if (err == VIPER_E_CORRUPT) {
 			viper_printf("%s: slot '%s' of instance '%s' is bound to '%s', whose "
 				     "component %s does not provide interface %u\n",
 				     process->name, sl->name, r->name, provider->record->name,
 				     provider->component->name, sl->interface_id);
 			return -1;
 		}
-		slot->interface = p->interface;
-		slot->peer_ops = p->ops;
-		slot->peer = provider->state;
-		slot->peer_lock = provider->lock;
-		slot->peer_ctx.connection = (*next_local)++;
-		slot->peer_ctx.sessions = provider->sessions;
-		if (p->interface->bulk_bytes) {
-			/* Whole pages, as a shared memory object would have. */
-			slot->bulk_size = (uint32_t)page_round(p->interface->bulk_bytes);
-			slot->bulk = vc_alloc(slot->bulk_size);
-			if (!slot->bulk) {
-				viper_printf("%s: no memory for the bulk buffer of slot '%s'\n",
-					     process->name, sl->name);
-				return -1;
-			}
-			slot->peer_ctx.bulk = slot->bulk;
-			slot->peer_ctx.bulk_size = slot->bulk_size;
+		if (err < 0) {
+			viper_printf("%s: no memory for the bulk buffer of slot '%s'\n",
+				     process->name, sl->name);
+			return -1;
 		}
 	}
 	in->env.slot_count = r->slots_count;
@@ -348,23 +366,15 @@ static int add_serves(struct host_instance *in)
  */
 static int add_entry_locks(void)
 {
-	uint32_t calls[HOST_MAX_INSTANCES] = {0};
-	uint32_t runs[HOST_MAX_INSTANCES] = {0};
+	const viper_manifest_Instance *records[HOST_MAX_INSTANCES];
+	const struct viper_component *components[HOST_MAX_INSTANCES];
 	struct entry_threads entered[HOST_MAX_INSTANCES] = {{0}};
 
 	for (unsigned i = 0; i < instance_count; i++) {
-		const viper_manifest_Instance *r = instances[i].record;
-
-		for (pb_size_t s = 0; s < r->slots_count && s < VIPER_COMPONENT_MAX_SLOTS; s++) {
-			uint32_t local = r->slots[s].local; /* checked by plan_decode */
-			if (!r->slots[s].grant && local >= 1 && local <= instance_count)
-				calls[i] |= 1u << (local - 1);
-		}
-		runs[i] = instances[i].component->run ? i + 2 : 0;
-		/* The main thread: it serves the channels and the sessions. */
-		entered[i].thread = r->serves_count || r->sessions_max ? 1 : 0;
+		records[i] = instances[i].record;
+		components[i] = instances[i].component;
 	}
-	entry_threads_solve(instance_count, calls, runs, entered);
+	host_plan_entry_locks(&process_placement, records, components, instance_count, entered);
 	for (unsigned i = 0; i < instance_count; i++) {
 		struct host_instance *in = &instances[i];
 
