@@ -51,45 +51,80 @@ void serve_reply_error(uint32_t token, const uint8_t *request, uint32_t request_
 	close_handles(out->handles, out->handle_count);
 }
 
-int64_t serve_forever(struct serve_loop *loop)
+/*
+ * One request received with channel_recv (it did not fit in registers), and
+ * its answer; the loop then goes back to short messages. A negative result
+ * only when the receive fails for good.
+ */
+static int64_t serve_buffered(struct serve_loop *loop, struct viper_rpc_out *out)
 {
 	_Alignas(8) uint8_t request[VIPER_MSG_MAX_BYTES];
 	viper_handle_t handles[VIPER_MSG_MAX_HANDLES];
+	struct viper_msg_info info = {0};
+	int64_t r = viper_channel_recv(loop->channel, request, sizeof(request), handles, &info, 0);
+
+	if (r < 0)
+		return r;
+	if (!info.reply) {
+		close_handles(handles, info.handles); /* not a call: nothing sends those */
+		return 0;
+	}
+	serve_request(loop, info.reply, request, info.bytes, handles, info.handles, out);
+	if (out->deferred)
+		return 0;
+	r = viper_channel_reply(info.reply, out->bytes, out->len, out->handles, out->handle_count);
+	if (r < 0 && r != VIPER_E_PEERCLOSED)
+		serve_reply_error(info.reply, request, info.bytes, (int32_t)r, out);
+	return 0;
+}
+
+/*
+ * Serves `loop`'s channel. Requests and replies of at most 48 bytes without
+ * handles (most calls) travel in registers: channel_reply_recv_short
+ * answers the last call and takes the next one in one system call. A
+ * request that does not fit is left queued by it (VIPER_E_RANGE) and taken
+ * with channel_recv; a reply that does not fit goes with channel_reply.
+ */
+int64_t serve_forever(struct serve_loop *loop)
+{
 	struct viper_rpc_out out;
-	struct viper_reply_recv rr = {
-		.recv_capacity = sizeof(request),
-		.recv_bytes = request,
-		.recv_handles = handles,
-	};
-	uint32_t last_len = 0;
+	struct viper_short_msg m;
+	uint32_t token = 0; /* the call to answer with m's first reply_len bytes; 0: none */
+	uint64_t reply_len = 0;
 
 	for (;;) {
-		int64_t r = viper_channel_reply_recv(loop->channel, &rr, 0);
+		int64_t n =
+			viper_channel_reply_recv_short(loop->channel, &token, reply_len, &m, NULL);
 
-		if (r < 0 && rr.reply) {
-			/* The reply may not have gone: answer with the error alone. */
-			serve_reply_error(rr.reply, request, last_len, (int32_t)r, &out);
-			rr.reply = 0;
+		reply_len = 0;
+		if (n == VIPER_E_RANGE) {
+			/* The reply went; the next request needs a buffer. */
+			token = 0;
+			n = serve_buffered(loop, &out);
+			if (n < 0)
+				return n;
 			continue;
 		}
-		if (r < 0)
-			return r;
-		rr.reply = 0;
-		if (!rr.info.reply) {
-			/* Not a call: nothing in the protocol sends those. */
-			close_handles(handles, rr.info.handles);
+		if (n < 0)
+			return n;
+		if (token == 0)
+			continue; /* not a call: nothing in the protocol sends those */
+		serve_request(loop, token, (const uint8_t *)&m, (uint32_t)n, NULL, 0, &out);
+		if (out.deferred) {
+			token = 0; /* answered later, through the kept token */
 			continue;
 		}
-		serve_request(loop, rr.info.reply, request, rr.info.bytes, handles, rr.info.handles,
-			      &out);
-		if (out.deferred)
-			continue; /* answered later, through the kept token */
-		last_len = rr.info.bytes;
-		rr.reply = rr.info.reply;
-		rr.reply_len = out.len;
-		rr.reply_bytes = out.bytes;
-		rr.reply_handles = out.handles;
-		rr.reply_handle_count = out.handle_count;
+		if (out.len <= VIPER_SHORT_MSG_BYTES && out.handle_count == 0) {
+			__builtin_memcpy(&m, out.bytes, out.len);
+			reply_len = out.len;
+			continue; /* answered by the next channel_reply_recv_short */
+		}
+		int64_t r = viper_channel_reply(token, out.bytes, out.len, out.handles,
+						out.handle_count);
+		if (r < 0 && r != VIPER_E_PEERCLOSED)
+			serve_reply_error(token, (const uint8_t *)&m, (uint32_t)n, (int32_t)r,
+					  &out);
+		token = 0;
 	}
 }
 
