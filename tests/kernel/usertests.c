@@ -1536,17 +1536,28 @@ static void test_threads(void)
 	CHECK_EQ(viper_thread_set_priority(startup->self_thread, VIPER_PRIORITY_DEFAULT), 0);
 }
 
-/* Two threads hand a token back and forth by spinning on memory, without
- * system calls. On one CPU every hand-over waits for a 20 ms time slice to
- * end (about 40 s for all rounds); only threads running on two CPUs at once
- * finish within the deadline. */
+/*
+ * Two threads pinned to different CPUs hand a token back and forth by
+ * spinning on memory, without system calls in the loop: they run at once,
+ * each on its own CPU (checked with handle_query before and after). Nothing
+ * here depends on how fast the host runs the CPUs; the deadline only keeps
+ * a broken scheduler from hanging the suite.
+ */
 enum { HANDOVER_ROUNDS = 2000 };
-static int turn, handovers, stop_spinning;
+static int turn, handovers, stop_spinning, go;
+static viper_handle_t handover_handles[2];
+static int64_t handover_cpu[2][2]; /* [thread][before, after] */
+
+static int64_t my_cpu(viper_handle_t self);
 
 static void handover_thread(void *arg)
 {
 	int me = (int)(uintptr_t)arg;
 
+	while (!__atomic_load_n(&go, __ATOMIC_ACQUIRE))
+		viper_yield(); /* until pinned */
+	viper_yield();	       /* pinned before go was set: from here on it runs there */
+	handover_cpu[me][0] = my_cpu(handover_handles[me]);
 	for (int i = 0; i < HANDOVER_ROUNDS; i++) {
 		while (__atomic_load_n(&turn, __ATOMIC_ACQUIRE) != me)
 			if (__atomic_load_n(&stop_spinning, __ATOMIC_RELAXED))
@@ -1554,20 +1565,26 @@ static void handover_thread(void *arg)
 		__atomic_fetch_add(&handovers, 1, __ATOMIC_RELAXED);
 		__atomic_store_n(&turn, 1 - me, __ATOMIC_RELEASE);
 	}
+	handover_cpu[me][1] = my_cpu(handover_handles[me]);
 }
 
 static void test_threads_run_on_every_cpu(void)
 {
-	int64_t deadline = viper_clock_now() + 2ll * 1000000000, a, b;
+	int64_t deadline = viper_clock_now() + 30ll * 1000000000, a, b;
 
 	if (startup->cpu_count < 2) {
 		viper_printf("  (one CPU: nothing to show)\n");
 		return;
 	}
-	turn = handovers = stop_spinning = 0;
+	turn = handovers = stop_spinning = go = 0;
 	a = viper_thread_start(handover_thread, (void *)0, VIPER_PRIORITY_DEFAULT);
 	b = viper_thread_start(handover_thread, (void *)1, VIPER_PRIORITY_DEFAULT);
 	CHECK(a > 0 && b > 0);
+	handover_handles[0] = (viper_handle_t)a;
+	handover_handles[1] = (viper_handle_t)b;
+	CHECK_EQ(viper_thread_set_affinity((viper_handle_t)a, 1u << 0), 0);
+	CHECK_EQ(viper_thread_set_affinity((viper_handle_t)b, 1u << 1), 0);
+	__atomic_store_n(&go, 1, __ATOMIC_RELEASE);
 	while (__atomic_load_n(&handovers, __ATOMIC_RELAXED) < 2 * HANDOVER_ROUNDS &&
 	       viper_clock_now() < deadline)
 		viper_sleep(10 * 1000000);
@@ -1575,6 +1592,10 @@ static void test_threads_run_on_every_cpu(void)
 	CHECK_EQ(join(a), 0);
 	CHECK_EQ(join(b), 0);
 	CHECK_EQ(handovers, 2 * HANDOVER_ROUNDS);
+	CHECK_EQ(handover_cpu[0][0], 0);
+	CHECK_EQ(handover_cpu[0][1], 0);
+	CHECK_EQ(handover_cpu[1][0], 1);
+	CHECK_EQ(handover_cpu[1][1], 1);
 }
 
 /* The CPU the calling thread is on (handle_query of its own thread handle). */
