@@ -158,19 +158,6 @@ static void cancel(viper_deferred_t token)
 	}
 }
 
-bool viper_rpc_keep(struct viper_rpc_out *out, int32_t status, struct viper_call_state *call)
-{
-	if (status == VIPER_DEFERRED) {
-		out->deferred = true;
-		out->len = 0;
-		out->handle_count = 0;
-		return true;
-	}
-	cancel(call->token);
-	call->deferred = false;
-	return false;
-}
-
 bool viper_rpc_keep_direct(int32_t status, struct viper_call_state *call)
 {
 	if (status == VIPER_DEFERRED)
@@ -178,6 +165,16 @@ bool viper_rpc_keep_direct(int32_t status, struct viper_call_state *call)
 	cancel(call->token);
 	call->deferred = false;
 	return false;
+}
+
+bool viper_rpc_keep(struct viper_rpc_out *out, int32_t status, struct viper_call_state *call)
+{
+	if (!viper_rpc_keep_direct(status, call))
+		return false;
+	out->deferred = true;
+	out->len = 0;
+	out->handle_count = 0;
+	return true;
 }
 
 int32_t viper_direct_finish(struct viper_direct_wait *wait, int32_t status)

@@ -51,17 +51,31 @@ void serve_reply_error(uint32_t token, const uint8_t *request, uint32_t request_
 	close_handles(out->handles, out->handle_count);
 }
 
+/* Sends the reply in `out` unless the method kept the call; a reply that cannot go becomes an
+ * error. */
+static void answer(uint32_t token, const uint8_t *request, uint32_t len, struct viper_rpc_out *out)
+{
+	if (out->deferred)
+		return; /* answered later, through the kept token */
+	int64_t r =
+		viper_channel_reply(token, out->bytes, out->len, out->handles, out->handle_count);
+	if (r < 0 && r != VIPER_E_PEERCLOSED)
+		serve_reply_error(token, request, len, (int32_t)r, out);
+}
+
 /*
- * One request received with channel_recv (it did not fit in registers), and
- * its answer; the loop then goes back to short messages. A negative result
- * only when the receive fails for good.
+ * Takes one message from `loop`'s channel with channel_recv (`flags`), and
+ * serves and answers it: 0, or the receive's error (VIPER_E_WOULDBLOCK,
+ * VIPER_E_PEERCLOSED, ...), which the caller handles.
  */
-static int64_t serve_buffered(struct serve_loop *loop, struct viper_rpc_out *out)
+static int64_t serve_one(struct serve_loop *loop, uint32_t flags)
 {
 	_Alignas(8) uint8_t request[VIPER_MSG_MAX_BYTES];
 	viper_handle_t handles[VIPER_MSG_MAX_HANDLES];
 	struct viper_msg_info info = {0};
-	int64_t r = viper_channel_recv(loop->channel, request, sizeof(request), handles, &info, 0);
+	struct viper_rpc_out out;
+	int64_t r =
+		viper_channel_recv(loop->channel, request, sizeof(request), handles, &info, flags);
 
 	if (r < 0)
 		return r;
@@ -69,12 +83,8 @@ static int64_t serve_buffered(struct serve_loop *loop, struct viper_rpc_out *out
 		close_handles(handles, info.handles); /* not a call: nothing sends those */
 		return 0;
 	}
-	serve_request(loop, info.reply, request, info.bytes, handles, info.handles, out);
-	if (out->deferred)
-		return 0;
-	r = viper_channel_reply(info.reply, out->bytes, out->len, out->handles, out->handle_count);
-	if (r < 0 && r != VIPER_E_PEERCLOSED)
-		serve_reply_error(info.reply, request, info.bytes, (int32_t)r, out);
+	serve_request(loop, info.reply, request, info.bytes, handles, info.handles, &out);
+	answer(info.reply, request, info.bytes, &out);
 	return 0;
 }
 
@@ -100,7 +110,7 @@ int64_t serve_forever(struct serve_loop *loop)
 		if (n == VIPER_E_RANGE) {
 			/* The reply went; the next request needs a buffer. */
 			token = 0;
-			n = serve_buffered(loop, &out);
+			n = serve_one(loop, 0);
 			if (n < 0)
 				return n;
 			continue;
@@ -110,20 +120,12 @@ int64_t serve_forever(struct serve_loop *loop)
 		if (token == 0)
 			continue; /* not a call: nothing in the protocol sends those */
 		serve_request(loop, token, (const uint8_t *)&m, (uint32_t)n, NULL, 0, &out);
-		if (out.deferred) {
-			token = 0; /* answered later, through the kept token */
-			continue;
-		}
-		if (out.len <= VIPER_SHORT_MSG_BYTES && out.handle_count == 0) {
+		if (!out.deferred && out.len <= VIPER_SHORT_MSG_BYTES && out.handle_count == 0) {
 			__builtin_memcpy(&m, out.bytes, out.len);
 			reply_len = out.len;
 			continue; /* answered by the next channel_reply_recv_short */
 		}
-		int64_t r = viper_channel_reply(token, out.bytes, out.len, out.handles,
-						out.handle_count);
-		if (r < 0 && r != VIPER_E_PEERCLOSED)
-			serve_reply_error(token, (const uint8_t *)&m, (uint32_t)n, (int32_t)r,
-					  &out);
+		answer(token, (const uint8_t *)&m, (uint32_t)n, &out);
 		token = 0;
 	}
 }
@@ -191,12 +193,7 @@ static void drop_entry(struct serve_set *set, uint32_t key, struct serve_loop *l
 /* Serves what entry `key` has ready; returns < 0 only when a system call fails for good. */
 static int64_t serve_entry(struct serve_set *set, uint32_t key, struct serve_loop *loop)
 {
-	_Alignas(8) uint8_t request[VIPER_MSG_MAX_BYTES];
-	viper_handle_t handles[VIPER_MSG_MAX_HANDLES];
-	struct viper_msg_info info = {0};
-	struct viper_rpc_out out;
-	int64_t r = viper_channel_recv(loop->channel, request, sizeof(request), handles, &info,
-				       VIPER_MSG_NONBLOCK);
+	int64_t r = serve_one(loop, VIPER_MSG_NONBLOCK);
 
 	if (r == VIPER_E_WOULDBLOCK)
 		return 0;
@@ -204,19 +201,7 @@ static int64_t serve_entry(struct serve_set *set, uint32_t key, struct serve_loo
 		drop_entry(set, key, loop);
 		return 0;
 	}
-	if (r < 0)
-		return r;
-	if (info.reply == 0) {
-		close_handles(handles, info.handles); /* not a call: nothing sends those */
-		return 0;
-	}
-	serve_request(loop, info.reply, request, info.bytes, handles, info.handles, &out);
-	if (out.deferred)
-		return 0;
-	r = viper_channel_reply(info.reply, out.bytes, out.len, out.handles, out.handle_count);
-	if (r < 0 && r != VIPER_E_PEERCLOSED)
-		serve_reply_error(info.reply, request, info.bytes, (int32_t)r, &out);
-	return 0;
+	return r;
 }
 
 int32_t serve_set_stop_on(struct serve_set *set, viper_handle_t recv)

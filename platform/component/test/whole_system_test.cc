@@ -1,7 +1,7 @@
 // A system description run whole on the host (viper/host_system.h): every
 // instance wired from the assembled manifest as the target's hosts would,
 // every active instance run on a thread of its own. Each must return 0,
-// and the system must leave no memory object behind. One source for every
+// and the system must leave no memory object behind and drop no handle. One source for every
 // viper_host_system_test() target (toolchain/system.bzl).
 #include <gtest/gtest.h>
 
@@ -21,6 +21,7 @@ TEST(WholeSystemTest, EveryActiveInstanceSucceeds)
 	ASSERT_NE(s, nullptr) << why;
 	EXPECT_EQ(viper_host_system_run(s), 0) << "an active instance failed (see its log lines)";
 	EXPECT_EQ(viper_host_memory_objects(), 0u) << "a memory object outlived the system's runs";
+	EXPECT_EQ(viper_host_dropped_handles(), 0u) << "a handle sent in a message was lost";
 	viper_host_system_stop(s);
 }
 
