@@ -1,8 +1,9 @@
 /*
  * viper_transport_call over a kernel channel, for processes and (through
  * kthread_syscall) kernel-placed components alike. A call whose request and
- * worst-case reply both fit 48 bytes without handles travels in registers
- * (channel_call_short); any other uses channel_call.
+ * worst-case reply both fit 128 bytes without handles travels in registers
+ * (channel_call_short), straight from and into the caller's buffer when
+ * request and reply share one; any other uses channel_call.
  */
 #include <viper/rpc.h>
 #include <viper/syscall.h>
@@ -20,15 +21,21 @@ int32_t viper_transport_call(viper_handle_t channel, const void *request, uint32
 	*reply_handle_count = 0;
 	if (request_len <= VIPER_SHORT_MSG_BYTES && reply_capacity <= VIPER_SHORT_MSG_BYTES &&
 	    handle_count == 0 && reply_handle_capacity == 0) {
-		struct viper_short_msg m;
+		struct viper_short_msg copy;
+		struct viper_short_msg *m = &copy;
+		bool in_place = request == reply && ((uintptr_t)reply & 7) == 0;
 
-		__builtin_memcpy(&m, request, request_len);
-		r = viper_channel_call_short(channel, &m, request_len);
+		if (in_place)
+			m = reply;
+		else
+			__builtin_memcpy(m, request, request_len);
+		r = viper_channel_call_short(channel, m, request_len);
 		if (r < 0)
 			return (int32_t)r;
 		if ((uint64_t)r > reply_capacity)
 			return VIPER_E_RANGE;
-		__builtin_memcpy(reply, &m, (size_t)r);
+		if (!in_place)
+			__builtin_memcpy(reply, m, (size_t)r);
 		*reply_len = (uint32_t)r;
 		return VIPER_OK;
 	}

@@ -89,7 +89,7 @@ static int64_t serve_one(struct serve_loop *loop, uint32_t flags)
 }
 
 /*
- * Serves `loop`'s channel. Requests and replies of at most 48 bytes without
+ * Serves `loop`'s channel. Requests and replies of at most 128 bytes without
  * handles (most calls) travel in registers: channel_reply_recv_short
  * answers the last call and takes the next one in one system call. A
  * request that does not fit is left queued by it (VIPER_E_RANGE) and taken
@@ -98,13 +98,15 @@ static int64_t serve_one(struct serve_loop *loop, uint32_t flags)
 int64_t serve_forever(struct serve_loop *loop)
 {
 	struct viper_rpc_out out;
-	struct viper_short_msg m;
+	/* Requests arrive in out.bytes and replies are built there (dispatch reads the request
+	 * first): no copies. */
+	struct viper_short_msg *m = (struct viper_short_msg *)(void *)out.bytes;
 	uint32_t token = 0; /* the call to answer with m's first reply_len bytes; 0: none */
 	uint64_t reply_len = 0;
 
 	for (;;) {
 		int64_t n =
-			viper_channel_reply_recv_short(loop->channel, &token, reply_len, &m, NULL);
+			viper_channel_reply_recv_short(loop->channel, &token, reply_len, m, NULL);
 
 		reply_len = 0;
 		if (n == VIPER_E_RANGE) {
@@ -119,13 +121,18 @@ int64_t serve_forever(struct serve_loop *loop)
 			return n;
 		if (token == 0)
 			continue; /* not a call: nothing in the protocol sends those */
-		serve_request(loop, token, (const uint8_t *)&m, (uint32_t)n, NULL, 0, &out);
+		uint8_t head[VIPER_RPC_HEADER_BYTES]; /* for an error reply's request id */
+		uint32_t head_len = n < VIPER_RPC_HEADER_BYTES ? 0 : VIPER_RPC_HEADER_BYTES;
+
+		if (head_len)
+			__builtin_memcpy(head, out.bytes, VIPER_RPC_HEADER_BYTES);
+		serve_request(loop, token, out.bytes, (uint32_t)n, NULL, 0, &out);
 		if (!out.deferred && out.len <= VIPER_SHORT_MSG_BYTES && out.handle_count == 0) {
-			__builtin_memcpy(&m, out.bytes, out.len);
 			reply_len = out.len;
-			continue; /* answered by the next channel_reply_recv_short */
+			continue; /* answered by the next channel_reply_recv_short, from out.bytes
+				   */
 		}
-		answer(token, (const uint8_t *)&m, (uint32_t)n, &out);
+		answer(token, head, head_len, &out);
 		token = 0;
 	}
 }

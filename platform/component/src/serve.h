@@ -55,7 +55,8 @@ struct serve_set {
 /*
  * Handles one received request with reply token `token`: dispatch, then
  * close the request's handles unless the method took them. The reply, or
- * out->deferred, is in *out.
+ * out->deferred, is in *out. `bytes` may be out->bytes: dispatch reads the
+ * whole request before it writes the reply.
  */
 void serve_request(struct serve_loop *loop, uint32_t token, const uint8_t *bytes, uint32_t len,
 		   const viper_handle_t *handles, uint32_t handle_count, struct viper_rpc_out *out);

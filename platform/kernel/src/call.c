@@ -35,8 +35,8 @@ static inline void copy_words(uint64_t *dst, const uint64_t *src, uint32_t n)
 
 /*
  * Copies a message of `len` bytes for a fast path: whole words when both
- * ends are saved registers (bytes past `len` there are the sender's own
- * register contents), else exactly `len` bytes.
+ * ends are saved registers (the bytes past `len` in the last one zeroed),
+ * else exactly `len` bytes.
  */
 static inline __attribute__((always_inline)) void
 copy_message(void *dst, bool dst_regs, const void *src, bool src_regs, uint32_t len)
@@ -46,6 +46,8 @@ copy_message(void *dst, bool dst_regs, const void *src, bool src_regs, uint32_t 
 		const uint64_t *s = src;
 		for (uint32_t i = 0; i < len; i += 8)
 			*d++ = *s++;
+		if (len & 7)
+			d[-1] &= (1ull << (len & 7) * 8) - 1;
 	} else if (len <= VIPER_SHORT_MSG_BYTES && !(((uintptr_t)dst | (uintptr_t)src | len) & 7)) {
 		copy_words(dst, src, len / 8); /* the common small message, inline */
 	} else if (len) {
@@ -430,18 +432,31 @@ int64_t call_take_reply(struct thread *t)
 
 /* The short-message fast paths. */
 
-/* The six message registers, x2-x7, from one saved frame to another. */
-static inline void copy_short_regs(struct thread *to, const struct thread *from)
+/*
+ * A short message of `len` bytes (at most 128) from one thread's message
+ * registers (x2-x17) to another's: the words it covers, the bytes past
+ * `len` in the last one zeroed; the other registers keep their own values.
+ */
+static inline void copy_short_regs(struct thread *to, const struct thread *from, uint32_t len)
 {
 	uint64_t *d = &to->frame->x[2];
 	const uint64_t *s = &from->frame->x[2];
+	const uint64_t *pairs_end = s + ((len + 7) / 16) * 2;
 
-	d[0] = s[0];
-	d[1] = s[1];
-	d[2] = s[2];
-	d[3] = s[3];
-	d[4] = s[4];
-	d[5] = s[5];
+	/* Pairs while two words remain (ldp/stp), then the odd one. */
+#pragma clang loop unroll(disable)
+	while (s < pairs_end) {
+		uint64_t a = s[0], b = s[1];
+
+		d[0] = a;
+		d[1] = b;
+		d += 2;
+		s += 2;
+	}
+	if ((len + 7) & 8)
+		*d++ = *s;
+	if (len & 7)
+		d[-1] &= (1ull << (len & 7) * 8) - 1;
 }
 
 void call_short_fast(struct channel *ch, uint32_t len)
@@ -461,7 +476,7 @@ void call_short_fast(struct channel *ch, uint32_t len)
 	if (slot < 0)
 		return;
 	/* Deliver: the bytes, and in x1 the reply token and what the last reply got. */
-	copy_short_regs(srv, t);
+	copy_short_regs(srv, t, len);
 	srv->frame->x[1] =
 		short_receipt(reply_token(sp, &sp->replies[slot]), srv->recv.rq.reply_result);
 	srv->recv.delivered = len;
@@ -490,7 +505,7 @@ void reply_recv_short_fast(struct cap *c, uint64_t token, uint32_t len)
 	    !caller->call.in_regs || !sched_can_hand_to(caller))
 		return;
 	/* Answer: the bytes into the caller's registers; it returns their length. */
-	copy_short_regs(caller, t);
+	copy_short_regs(caller, t, len);
 	caller->call.delivered = len;
 	call_finish(r, caller, VIPER_OK);
 	/* Wait for the next short message here. */

@@ -35,33 +35,75 @@ struct thread *kthread_create(void (*fn)(void *), void *arg, unsigned priority)
 	return t;
 }
 
-int64_t kthread_syscall(uint64_t n, const uint64_t args[6], uint64_t regs[7])
+/* Runs the call the frame holds, the big lock taken for it; returns x0. */
+static int64_t run_in_frame(struct trap_frame *f)
 {
-	struct trap_frame *f;
-	int64_t r;
+	int64_t r = syscall_dispatch(f);
 
+	channel_collect_if_due();
+	return r;
+}
+
+/* Enters the kernel for a call from a kernel thread: its frame, or NULL (see kthread_syscall). */
+static struct trap_frame *enter(void)
+{
 	if (kernel_lock_held())
-		return VIPER_E_UNSUPPORTED;
+		return NULL;
 	irq_disable_local();
 	kernel_lock();
-	f = current_thread()->frame;
-	for (unsigned i = 0; i < 6; i++)
-		f->x[i] = args[i];
-	if (regs) {
-		for (unsigned i = 0; i < 7; i++)
-			f->x[1 + i] = regs[i];
-	}
-	f->x[8] = n;
-	r = syscall_dispatch(f);
-	channel_collect_if_due();
-	/* The thread may have switched CPUs while it waited: read the frame again. */
-	f = current_thread()->frame;
-	if (regs) {
-		for (unsigned i = 0; i < 7; i++)
-			regs[i] = f->x[1 + i];
-	}
+	return current_thread()->frame;
+}
+
+static void leave(void)
+{
 	sched_preempt_point();
 	kernel_unlock();
 	irq_enable_local();
+}
+
+int64_t kthread_syscall(uint64_t n, const uint64_t args[6])
+{
+	struct trap_frame *f = enter();
+	int64_t r;
+
+	if (!f)
+		return VIPER_E_UNSUPPORTED;
+	for (unsigned i = 0; i < 6; i++)
+		f->x[i] = args[i];
+	f->x[8] = n;
+	f->esr = 0;
+	r = run_in_frame(f);
+	leave();
+	return r;
+}
+
+/* Message words: the first `len` bytes' worth, at most 16 (x2-x17). */
+static unsigned message_words(uint64_t len)
+{
+	return len >= VIPER_SHORT_MSG_BYTES ? VIPER_SHORT_MSG_BYTES / 8 : (unsigned)(len + 7) / 8;
+}
+
+int64_t kthread_syscall_short(uint64_t n, uint64_t a0, uint64_t *x1, uint64_t words[16],
+			      uint64_t in_len)
+{
+	struct trap_frame *f = enter();
+	int64_t r;
+
+	if (!f)
+		return VIPER_E_UNSUPPORTED;
+	f->x[0] = a0;
+	f->x[1] = *x1;
+	for (unsigned i = 0; i < message_words(in_len); i++)
+		f->x[2 + i] = words[i];
+	f->esr = n; /* the immediate of a process's svc #n (kernel/syscall.h) */
+	r = run_in_frame(f);
+	/* The thread may have switched CPUs while it waited: read the frame again. */
+	f = current_thread()->frame;
+	if (r >= 0) {
+		*x1 = f->x[1];
+		for (unsigned i = 0; i < message_words((uint64_t)r); i++)
+			words[i] = f->x[2 + i];
+	}
+	leave();
 	return r;
 }

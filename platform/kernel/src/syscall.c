@@ -73,7 +73,7 @@ static const syscall_fn syscall_table[VIPER_SYS_COUNT] = {
 
 int64_t syscall_dispatch(struct trap_frame *frame)
 {
-	uint64_t n = frame->x[8];
+	uint64_t n = syscall_number(frame);
 
 	if (n >= VIPER_SYS_COUNT || !syscall_table[n])
 		return VIPER_E_NOSYS;

@@ -129,7 +129,7 @@ enum viper_object_kind {
 
 /* Limits. */
 #define VIPER_MSG_MAX_BYTES	    256u
-#define VIPER_SHORT_MSG_BYTES	    48u /* a short message travels in registers x2-x7 */
+#define VIPER_SHORT_MSG_BYTES	    128u /* a short message travels in registers x2-x17 */
 #define VIPER_MSG_MAX_HANDLES	    4u
 #define VIPER_HANDLES_MAX	    256u /* handle-table slots per process */
 #define VIPER_PRIORITY_MIN	    0u

@@ -127,7 +127,13 @@ exception_vectors:
  * user space.
  */
 svc_common:
-	/* The calls of the IPC fast path save every register (see svc_fast). */
+	/*
+	 * The calls of the IPC fast path save every register (see svc_fast),
+	 * and so does an svc with an immediate: the short-message calls are
+	 * svc #38 and #39, their message in x2-x17 (kernel/syscall.h).
+	 */
+	tst	x0, #0xffff
+	b.ne	svc_fast
 	cmp	x8, #SYS_FAST_CALL
 	b.eq	svc_fast
 	sub	x1, x8, #SYS_FAST_REPLY_RECV

@@ -44,7 +44,8 @@ struct viper_rpc_in {
 
 /* The reply dispatch builds; always a well-formed reply, even for an error. */
 struct viper_rpc_out {
-	uint8_t bytes[VIPER_MSG_MAX_BYTES];
+	uint8_t bytes[VIPER_MSG_MAX_BYTES]
+		__attribute__((aligned(8))); /* a short message in place */
 	uint32_t len;
 	viper_handle_t handles[VIPER_MSG_MAX_HANDLES];
 	uint32_t handle_count;
@@ -185,6 +186,9 @@ struct viper_slot {
  * each environment (process, kernel, host simulation) implements. Returns
  * VIPER_OK with the reply in `reply`/`*reply_len` and its handles, or a
  * negative error (VIPER_E_PEERCLOSED when the provider went away).
+ * `request` and `reply` may be one buffer, 8-byte aligned and of
+ * VIPER_MSG_MAX_BYTES whatever `reply_capacity` says: then a short call
+ * travels in it without a copy.
  */
 int32_t viper_transport_call(viper_handle_t channel, const void *request, uint32_t request_len,
 			     const viper_handle_t *handles, uint32_t handle_count, void *reply,

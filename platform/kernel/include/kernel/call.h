@@ -53,7 +53,7 @@ struct call_wait {
 	uint64_t reply_handles;
 	uint32_t reply_handle_capacity;
 	uint64_t call_ptr; /* the struct viper_call, for its info */
-	bool in_regs;	   /* channel_call_short: the reply goes to registers x2-x7 */
+	bool in_regs;	   /* channel_call_short: the reply goes to registers x2-x17 */
 	err_t result;	   /* VIPER_OK: the reply is in msg, or was delivered */
 	int64_t delivered; /* >= 0: the fast path wrote a reply of this length */
 	bool done;
@@ -61,7 +61,7 @@ struct call_wait {
 
 /*
  * Where a receive delivers: the user buffers (or, `in_regs`, the caller's
- * registers x1-x7) and, for channel_reply_recv, what the answered caller
+ * registers x1-x17) and, for channel_reply_recv, what the answered caller
  * got (`with_result`, `reply_result`).
  */
 struct recv_request {
@@ -94,7 +94,7 @@ struct recv_wait {
 void call_short_fast(struct channel *ch, uint32_t len);
 void reply_recv_short_fast(struct cap *c, uint64_t token, uint32_t len);
 
-/* Where a short message's bytes sit in a thread's saved registers: x2-x7. */
+/* Where a short message's bytes sit in a thread's saved registers: x2-x17. */
 uint8_t *short_regs(struct thread *t);
 
 /*

@@ -18,12 +18,20 @@
 struct thread *kthread_create(void (*fn)(void *), void *arg, unsigned priority);
 
 /*
- * System call `n` from a kernel thread: args in x0-x5, and for the short
- * calls x1 and the payload x2-x7 in and out through `regs` (x1..x7, may be
- * NULL otherwise). Returns x0. A caller holding the big lock (a
- * kernel-placed instance's init, say) gets VIPER_E_UNSUPPORTED: the call
- * would take the lock again, and it cannot block there anyway.
+ * System call `n` from a kernel thread: args in x0-x5; returns x0. A caller
+ * holding the big lock (a kernel-placed instance's init, say) gets
+ * VIPER_E_UNSUPPORTED: the call would take the lock again, and it cannot
+ * block there anyway.
  */
-int64_t kthread_syscall(uint64_t n, const uint64_t args[6], uint64_t regs[7]);
+int64_t kthread_syscall(uint64_t n, const uint64_t args[6]);
+
+/*
+ * Short-message call `n` (channel_call_short or channel_reply_recv_short)
+ * from a kernel thread: x0 = a0, x1 = *x1 both ways, and the message's
+ * first `in_len` bytes from `words` (x2-x17); the message received comes
+ * back in `words` (as many words as the returned length needs).
+ */
+int64_t kthread_syscall_short(uint64_t n, uint64_t a0, uint64_t *x1, uint64_t words[16],
+			      uint64_t in_len);
 
 #endif

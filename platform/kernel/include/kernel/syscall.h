@@ -6,7 +6,19 @@
 
 #include <arch/trap.h>
 
-/* Runs the call numbered frame->x[8] with arguments x0-x5; returns the value for x0. */
+/*
+ * The call a frame makes: the svc immediate, or for svc #0 the number in x8.
+ * The short-message calls are svc #38 and #39, since their message fills x8
+ * (a kernel thread's frame holds the immediate in esr the same way).
+ */
+static inline uint64_t syscall_number(const struct trap_frame *frame)
+{
+	uint64_t imm = frame->esr & 0xffff;
+
+	return imm ? imm : frame->x[8];
+}
+
+/* Runs the call syscall_number(frame) with arguments x0-x5; returns the value for x0. */
 int64_t syscall_dispatch(struct trap_frame *frame);
 
 /*
@@ -18,9 +30,10 @@ void syscall_run(struct trap_frame *frame);
 void syscall_return(struct trap_frame *frame, int64_t value);
 
 /*
- * The entry of channel_call_short and channel_reply_recv_short (vectors.S's
- * svc_fast, whose frame holds every register): the IPC fast path when it
- * applies (kernel/call.h), else syscall_run.
+ * The entry of channel_call, channel_reply_recv, their short forms and any
+ * other svc with an immediate (vectors.S's svc_fast, whose frame holds every
+ * register): the IPC fast path when it applies (kernel/call.h), else
+ * syscall_run.
  */
 void syscall_fast_entry(struct trap_frame *frame);
 

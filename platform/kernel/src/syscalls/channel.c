@@ -16,7 +16,7 @@
 
 /* A message as a system call gives it. */
 struct message_args {
-	bool from_regs;	  /* a short message: the bytes are in the caller's x2-x7 */
+	bool from_regs;	  /* a short message: the bytes are in the caller's x2-x17 */
 	uint64_t bytes;	  /* user address of the bytes */
 	uint64_t len;	  /* checked by the caller when from_regs */
 	uint64_t handles; /* user address of the handle array */
@@ -481,7 +481,7 @@ int64_t sys_channel_reply_recv(const uint64_t *a)
 
 /*
  * channel_reply_recv_short: x1 holds the reply token (0: none) and, above
- * it, the reply's length; the reply's bytes are in x2-x7. Then receives
+ * it, the reply's length; the reply's bytes are in x2-x17. Then receives
  * into the registers (see receive).
  */
 int64_t sys_channel_reply_recv_short(const uint64_t *a)
@@ -711,7 +711,7 @@ void syscall_fast_entry(struct trap_frame *f)
 
 	kernel_lock();
 	t = current_thread();
-	switch (f->x[8]) {
+	switch (syscall_number(f)) {
 	case VIPER_SYS_CHANNEL_CALL_SHORT:
 		done = fast_call_entry(f, t, true);
 		break;
@@ -721,8 +721,11 @@ void syscall_fast_entry(struct trap_frame *f)
 	case VIPER_SYS_CHANNEL_CALL:
 		done = fast_call_entry(f, t, false);
 		break;
-	default:
+	case VIPER_SYS_CHANNEL_REPLY_RECV:
 		done = fast_reply_entry(f, t, false);
+		break;
+	default:
+		done = false; /* another call made with an svc immediate */
 		break;
 	}
 	if (!done)

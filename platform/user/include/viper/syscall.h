@@ -12,7 +12,7 @@
 
 #include <viper/abi.h>
 
-/* A short message: up to VIPER_SHORT_MSG_BYTES bytes, carried in registers x2-x7. */
+/* A short message: up to VIPER_SHORT_MSG_BYTES bytes, carried in registers x2-x17. */
 struct viper_short_msg {
 	uint64_t words[VIPER_SHORT_MSG_BYTES / 8];
 };

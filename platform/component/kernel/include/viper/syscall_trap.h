@@ -10,30 +10,35 @@
 
 #include <stdint.h>
 
-int64_t kthread_syscall(uint64_t n, const uint64_t args[6], uint64_t regs[7]);
+int64_t kthread_syscall(uint64_t n, const uint64_t args[6]);
+int64_t kthread_syscall_short(uint64_t n, uint64_t a0, uint64_t *x1, uint64_t words[16],
+			      uint64_t in_len);
 
 static inline int64_t viper_syscall6(uint64_t n, uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3,
 				     uint64_t a4, uint64_t a5)
 {
 	const uint64_t args[6] = {a0, a1, a2, a3, a4, a5};
 
-	return kthread_syscall(n, args, 0);
+	return kthread_syscall(n, args);
 }
 
-static inline int64_t viper_syscall_short(uint64_t n, uint64_t a0, uint64_t *a1,
-					  struct viper_short_msg *m)
-{
-	const uint64_t args[6] = {a0, *a1, m->words[0], m->words[1], m->words[2], m->words[3]};
-	uint64_t regs[7] = {*a1,	 m->words[0], m->words[1], m->words[2],
-			    m->words[3], m->words[4], m->words[5]};
-	int64_t r = kthread_syscall(n, args, regs);
+/* The short-message calls: x1 and the message's words (x2-x17) in and out. */
+#define viper_syscall_short(n, a0, a1, m) viper_syscall_short_##n(a0, a1, m)
 
-	if (r >= 0) {
-		*a1 = regs[0];
-		for (unsigned i = 0; i < 6; i++)
-			m->words[i] = regs[1 + i];
-	}
-	return r;
+_Static_assert(VIPER_SHORT_MSG_BYTES == 16 * 8, "x2-x17");
+
+static inline int64_t viper_syscall_short_VIPER_SYS_CHANNEL_CALL_SHORT(uint64_t a0, uint64_t *a1,
+								       struct viper_short_msg *m)
+{
+	return kthread_syscall_short(VIPER_SYS_CHANNEL_CALL_SHORT, a0, a1, m->words, *a1);
+}
+
+static inline int64_t
+viper_syscall_short_VIPER_SYS_CHANNEL_REPLY_RECV_SHORT(uint64_t a0, uint64_t *a1,
+						       struct viper_short_msg *m)
+{
+	return kthread_syscall_short(VIPER_SYS_CHANNEL_REPLY_RECV_SHORT, a0, a1, m->words,
+				     *a1 >> 32);
 }
 
 #endif
