@@ -45,7 +45,7 @@ spawn capability, which a system description grants per instance
 """
 
 load("@rules_cc//cc:defs.bzl", "cc_library")
-load("//toolchain/aarch64:flags.bzl", "NO_FP_COPTS")
+load("//toolchain/aarch64:flags.bzl", "COMPONENT_COPTS")
 
 # The values of component(system = ...): none, the system capability's read
 # right, or its read and write rights.
@@ -244,7 +244,7 @@ def component(
     cc_library(
         name = name,
         srcs = srcs,
-        copts = kwargs.pop("copts", []) + NO_FP_COPTS,
+        copts = kwargs.pop("copts", []) + COMPONENT_COPTS,
         hdrs = hdrs + [":" + name + "_slots_h"],
         includes = ["include", "."],
         deps = deps + [i + "_c" for i in iface_libs] + ["//platform/component:api"],

@@ -22,7 +22,7 @@ writes it. `released = False` is for test interfaces only, never in
 """
 
 load("@rules_cc//cc:defs.bzl", "cc_library")
-load("//toolchain/aarch64:flags.bzl", "NO_FP_COPTS")
+load("//toolchain/aarch64:flags.bzl", "COMPONENT_COPTS")
 load("//toolchain:component.bzl", "InterfaceInfo")
 
 NANOPB_PROTO_DIR = "/usr/lib/python3/dist-packages/proto"
@@ -105,7 +105,7 @@ def viper_interface(name, src, deps = [], released = True, visibility = None):
     cc_library(
         name = name + "_c",
         srcs = [stem + ".pb.c", stem + ".viper.c"],
-        copts = NO_FP_COPTS,
+        copts = COMPONENT_COPTS,
         hdrs = [stem + ".pb.h", stem + ".viper.h"],
         includes = ["."],
         deps = [

@@ -52,8 +52,15 @@ VARIANTS = {
 # to components, their generated interface glue, nanopb, the component
 # runtime and the user string functions, so the same code behaves alike in
 # every placement, and a server's thread switches never save FP state for
-# the compiler's vector copies. Host builds get no flag.
-NO_FP_COPTS = select({
+# the compiler's vector copies. In the kernel the same code may use
+# unaligned accesses (-munaligned-access, the negation of -mstrict-align): it runs on kernel threads, after
+# the MMU is on and with SCTLR_EL1.A clear, on normal memory (devices it
+# reaches through volatile accessors of their registers' own widths), so its
+# small copies and clears stay inline as they are in a process. The rest of
+# the kernel keeps -mstrict-align: it runs before the MMU is on too. Host
+# builds get no flag.
+COMPONENT_COPTS = select({
     "@//toolchain/platforms:user_config": ["-mgeneral-regs-only"],
+    "@//toolchain/platforms:kernel_config": ["-munaligned-access"],
     "//conditions:default": [],
 })
