@@ -10,32 +10,37 @@
 #include <pb_decode.h>
 #include <pb_encode.h>
 
-static void put_u16(uint8_t *p, uint16_t v)
+/*
+ * Request and reply headers (viper/rpc.h) are 8 little-endian bytes: read
+ * and written as one word, which is one load or store where the target
+ * allows unaligned access (processes, the host) and bytes where it does not.
+ */
+static uint64_t little_endian(uint64_t v)
 {
-	p[0] = (uint8_t)v;
-	p[1] = (uint8_t)(v >> 8);
+#if __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+	return __builtin_bswap64(v);
+#else
+	return v;
+#endif
 }
 
-static void put_u32(uint8_t *p, uint32_t v)
+static uint64_t get_header(const uint8_t *p)
 {
-	put_u16(p, (uint16_t)v);
-	put_u16(p + 2, (uint16_t)(v >> 16));
+	uint64_t v;
+
+	__builtin_memcpy(&v, p, sizeof(v));
+	return little_endian(v);
 }
 
-static uint16_t get_u16(const uint8_t *p)
+static void put_header(uint8_t *p, uint64_t v)
 {
-	return (uint16_t)(p[0] | (uint16_t)p[1] << 8);
-}
-
-static uint32_t get_u32(const uint8_t *p)
-{
-	return get_u16(p) | (uint32_t)get_u16(p + 2) << 16;
+	v = little_endian(v);
+	__builtin_memcpy(p, &v, sizeof(v));
 }
 
 static void write_reply_header(uint8_t *p, int32_t status, uint32_t request_id)
 {
-	put_u32(p, (uint32_t)status);
-	put_u32(p + 4, request_id);
+	put_header(p, (uint32_t)status | (uint64_t)request_id << 32);
 }
 
 int32_t viper_rpc_reply_error(struct viper_rpc_out *out, uint32_t request_id, int32_t status)
@@ -57,9 +62,10 @@ int32_t viper_rpc_begin(const struct viper_rpc_in *in, uint32_t interface_id,
 	hdr->request_id = 0;
 	if (in->len < VIPER_RPC_HEADER_BYTES || in->bytes == NULL)
 		return viper_rpc_reply_error(out, 0, VIPER_E_INVAL);
-	hdr->interface_id = get_u16(in->bytes);
-	hdr->method = get_u16(in->bytes + 2);
-	hdr->request_id = get_u32(in->bytes + 4);
+	uint64_t h = get_header(in->bytes);
+	hdr->interface_id = (uint16_t)h;
+	hdr->method = (uint16_t)(h >> 16);
+	hdr->request_id = (uint32_t)(h >> 32);
 	if (in->len > VIPER_MSG_MAX_BYTES || in->handle_count > VIPER_MSG_MAX_HANDLES)
 		return viper_rpc_reply_error(out, hdr->request_id, VIPER_E_TOOBIG);
 	if (in->handle_count > 0 && in->handles == NULL)
@@ -202,9 +208,7 @@ int32_t viper_rpc_call(struct viper_slot *slot, const struct viper_interface *if
 	uint32_t rep_handle_count = 0;
 
 	uint32_t request_id = ++slot->next_request;
-	put_u16(buf, (uint16_t)iface->id);
-	put_u16(buf + 2, method);
-	put_u32(buf + 4, request_id);
+	put_header(buf, (uint16_t)iface->id | (uint32_t)method << 16 | (uint64_t)request_id << 32);
 	int32_t len = req_codec->encode(req, buf + VIPER_RPC_HEADER_BYTES, VIPER_RPC_BODY_MAX);
 	if (len < 0)
 		return VIPER_E_INVAL;
@@ -215,9 +219,9 @@ int32_t viper_rpc_call(struct viper_slot *slot, const struct viper_interface *if
 	if (err < 0)
 		return err;
 	if (rep_handle_count > rep_field_count || rep_len < VIPER_RPC_HEADER_BYTES ||
-	    rep_len > sizeof(buf) || get_u32(buf + 4) != request_id)
+	    rep_len > sizeof(buf) || get_header(buf) >> 32 != request_id)
 		return refuse_reply(rep_handles, rep_handle_count);
-	int32_t status = (int32_t)get_u32(buf);
+	int32_t status = (int32_t)(uint32_t)get_header(buf);
 	if (status < 0) {
 		if (rep_len == VIPER_RPC_HEADER_BYTES && rep_handle_count == 0)
 			return status;
