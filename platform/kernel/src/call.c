@@ -493,17 +493,24 @@ void call_short_fast(struct channel *ch, uint32_t len)
 	hand_over_call(srv);
 }
 
-void reply_recv_short_fast(struct cap *c, uint64_t token, uint32_t len)
+/*
+ * The reply half of both short reply fast paths: when the caller behind
+ * `token` waits in a short call, nothing is queued on `ch` and the caller
+ * can run here, answers it with the calling thread's `len` message bytes
+ * and sets up the short receive to wait in. Returns the caller, or NULL
+ * having changed nothing.
+ */
+static inline __attribute__((always_inline)) struct thread *
+answer_short(struct channel *ch, uint64_t token, uint32_t len)
 {
 	struct thread *t = current_thread(), *caller;
-	struct channel *ch = channel_of_recv(c->object);
 	struct recv_request *rq = &t->recv.rq;
 	struct reply_slot *r;
 
 	if (!channel_queue_empty(&ch->queue) || channel_sender_gone(ch) ||
 	    call_find(token, &r, &caller) || !caller || caller->state != THREAD_BLOCKED ||
 	    !caller->call.in_regs || !sched_can_hand_to(caller))
-		return;
+		return NULL;
 	/* Answer: the bytes into the caller's registers; it returns their length. */
 	copy_short_regs(caller, t, len);
 	caller->call.delivered = len;
@@ -514,5 +521,37 @@ void reply_recv_short_fast(struct cap *c, uint64_t token, uint32_t len)
 	rq->with_result = false;
 	rq->nonblock = false;
 	rq->reply_result = VIPER_OK;
-	hand_over_reply(c, ch, caller);
+	return caller;
+}
+
+void reply_recv_short_fast(struct cap *c, uint64_t token, uint32_t len)
+{
+	struct channel *ch = channel_of_recv(c->object);
+	struct thread *caller = answer_short(ch, token, len);
+
+	if (caller)
+		hand_over_reply(c, ch, caller);
+}
+
+bool reply_recv_short_kthread(struct cap *c, uint64_t token, uint32_t len)
+{
+	struct thread *t = current_thread(), *caller;
+	struct channel *ch = channel_of_recv(c->object);
+	struct recv_wait *rw = &t->recv;
+
+	caller = answer_short(ch, token, len);
+	if (!caller)
+		return false;
+	if (caller->resume != RESUME_CALL || caller->process->dying) {
+		/* Not parked by a hand-over: wake it the usual way, and wait. */
+		rw->delivered = -1;
+		rw->channel = ch;
+		(void)wait_on_then_run(&ch->recv_end.waiters, 0, c, caller);
+		return true;
+	}
+	caller->frame->x[0] = len; /* its call is finished */
+	rw->delivered = -1;
+	rw->channel = ch;
+	sched_wait_and_exit_to(&ch->recv_end.waiters, c, caller);
+	return true;
 }

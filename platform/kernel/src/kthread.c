@@ -35,15 +35,6 @@ struct thread *kthread_create(void (*fn)(void *), void *arg, unsigned priority)
 	return t;
 }
 
-/* Runs the call the frame holds, the big lock taken for it; returns x0. */
-static int64_t run_in_frame(struct trap_frame *f)
-{
-	int64_t r = syscall_dispatch(f);
-
-	channel_collect_if_due();
-	return r;
-}
-
 /* Enters the kernel for a call from a kernel thread: its frame, or NULL (see kthread_syscall). */
 static struct trap_frame *enter(void)
 {
@@ -54,8 +45,10 @@ static struct trap_frame *enter(void)
 	return current_thread()->frame;
 }
 
+/* Leaves the kernel after a call: dead channels collected when due, a preemption taken. */
 static void leave(void)
 {
+	channel_collect_if_due();
 	sched_preempt_point();
 	kernel_unlock();
 	irq_enable_local();
@@ -72,7 +65,7 @@ int64_t kthread_syscall(uint64_t n, const uint64_t args[6])
 		f->x[i] = args[i];
 	f->x[8] = n;
 	f->esr = 0;
-	r = run_in_frame(f);
+	r = syscall_dispatch(f);
 	leave();
 	return r;
 }
@@ -96,7 +89,11 @@ int64_t kthread_syscall_short(uint64_t n, uint64_t a0, uint64_t *x1, uint64_t wo
 	for (unsigned i = 0; i < message_words(in_len); i++)
 		f->x[2 + i] = words[i];
 	f->esr = n; /* the immediate of a process's svc #n (kernel/syscall.h) */
-	r = run_in_frame(f);
+	r = KTHREAD_FAST_DECLINED;
+	if (n == VIPER_SYS_CHANNEL_REPLY_RECV_SHORT)
+		r = kthread_reply_recv_short_fast(f);
+	if (r == KTHREAD_FAST_DECLINED)
+		r = syscall_dispatch(f);
 	/* The thread may have switched CPUs while it waited: read the frame again. */
 	f = current_thread()->frame;
 	if (r >= 0) {

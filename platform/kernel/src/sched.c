@@ -402,6 +402,26 @@ void sched_handoff_direct(struct waitq *q, struct cap *via, struct thread *next,
 	fast_exit_to(next->frame, ttbr);
 }
 
+void sched_wait_and_exit_to(struct waitq *q, struct cap *via, struct thread *next)
+{
+	struct cpu *c = this_cpu();
+	struct thread *t = c->current;
+	uint64_t ttbr;
+
+	join_waits(t, q, via);
+	leave_waits(next);
+	next->wake_result = VIPER_OK;
+	next->resume = RESUME_CONTEXT;
+	c->need_resched = false;
+	user_state_out(t);
+	user_state_in(next);
+	ttbr = aspace_install_on_exit(c, &next->process->as);
+	switch_finish(c, next);
+	cpu_switch_to_frame(&t->ctx, next->frame, ttbr);
+	if (thread_reap_list)
+		thread_reap();
+}
+
 err_t wait_on(struct waitq *q, uint64_t deadline, struct cap *via)
 {
 	return wait_on_then_run(q, deadline, via, NULL);

@@ -37,6 +37,25 @@ cpu_load:
 	mov	sp, x2
 	ret
 
+	/*
+	 * cpu_switch_to_frame(struct cpu_context *from, struct trap_frame *frame,
+	 * uint64_t ttbr): cpu_switch's first half, then out through the frame
+	 * (fast_exit_to in vectors.S). Returns when `from` is loaded again.
+	 */
+	.global cpu_switch_to_frame
+cpu_switch_to_frame:
+	stp	x19, x20, [x0, #0]
+	stp	x21, x22, [x0, #16]
+	stp	x23, x24, [x0, #32]
+	stp	x25, x26, [x0, #48]
+	stp	x27, x28, [x0, #64]
+	stp	x29, x30, [x0, #80]
+	mov	x3, sp
+	str	x3, [x0, #96]
+	mov	x0, x1
+	mov	x1, x2
+	b	fast_exit_to
+
 	/* fp_save(struct fp_state *) */
 	.global fp_save
 fp_save:

@@ -94,6 +94,16 @@ struct recv_wait {
 void call_short_fast(struct channel *ch, uint32_t len);
 void reply_recv_short_fast(struct cap *c, uint64_t token, uint32_t len);
 
+/*
+ * reply_recv_short_fast for a kernel thread (which has no frame to park
+ * in): answers `token` the same way, then waits on `c` for the next short
+ * message while the caller runs, straight back to user space when a
+ * hand-over parked it. Returns false having changed nothing when it
+ * declines; true once the thread was woken, its receive then finished as
+ * a handed-over receive is (fast_resume).
+ */
+bool reply_recv_short_kthread(struct cap *c, uint64_t token, uint32_t len);
+
 /* Where a short message's bytes sit in a thread's saved registers: x2-x17. */
 uint8_t *short_regs(struct thread *t);
 

@@ -159,6 +159,21 @@ _Noreturn void sched_handoff_parked(struct waitq *q, struct cap *via, struct thr
 _Noreturn void sched_handoff_direct(struct waitq *q, struct cap *via, struct thread *next,
 				    unsigned resume);
 /*
+ * A kernel thread's half of a hand-over: it blocks on `q` through `via` (no
+ * deadline) and `next`, as for sched_handoff_direct, returns to user space
+ * straight away. Returns when the kernel thread is woken (the big lock
+ * held), like wait_on.
+ */
+void sched_wait_and_exit_to(struct waitq *q, struct cap *via, struct thread *next);
+
+/*
+ * context.S: saves the calling thread's context in `from` (cpu_switch's
+ * first half), then leaves through `frame` as fast_exit_to does. Returns
+ * when that context is loaded again.
+ */
+void cpu_switch_to_frame(struct cpu_context *from, struct trap_frame *frame, uint64_t ttbr);
+
+/*
  * vectors.S: leaves the kernel through `frame` (every register), giving
  * the big lock back and then, unless 0, writing `ttbr` to TTBR0_EL1.
  */
