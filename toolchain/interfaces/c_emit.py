@@ -124,12 +124,23 @@ def remote_half(gen, iface, m, codecs):
     """<iface>_<method>_remote: encode, lend, call over the slot's channel, decode."""
     name, upper = iface.name, iface.name.upper()
     req, rep = m["request"].c_type, m["reply"].c_type
-    c = wrap(0, "int32_t %s_%s_remote" % (name, m["name"]),
-             ["struct viper_slot *slot", "const %s *req" % req, "%s *rep" % rep], "")
+    req_arr, lines = handle_array(gen, "body", m["request"], ".")
+    plain = not req_arr and not gen.handle_fields(m["reply"])
+    c = []
+    if plain:
+        c += ["static const struct viper_rpc_method %s_%s_method = {" % (name, m["name"]),
+              "\t%s_INTERFACE_ID, %s_METHOD_%s, %du, &%s, &%s," % (
+                  upper, upper, m["name"].upper(), m["reply_max"], codecs.name(m["request"]),
+                  codecs.name(m["reply"])),
+              "};", ""]
+    c += wrap(0, "int32_t %s_%s_remote" % (name, m["name"]),
+              ["struct viper_slot *slot", "const %s *req" % req, "%s *rep" % rep], "")
     c += ["{"]
     body_ref = "req"
-    req_arr, lines = handle_array(gen, "body", m["request"], ".")
     c += clear(m["reply"], "*rep", 1)
+    if plain:
+        return c + ["\treturn viper_rpc_call_plain(slot, &%s_%s_method, req, rep);" % (
+            name, m["name"]), "}", ""]
     if req_arr:
         c += ["\t%s body = *req;" % req]
         c += lend_lines(gen, m["request"])
@@ -177,10 +188,15 @@ def dispatch_case(gen, iface, m, codecs):
     rep_arr, lines = handle_array(gen, "rep", m["reply"], ".")
     c += ["\t" + l for l in lines]
     c += ["\t\tif (server->%s == NULL)" % member(m["name"]),
-          "\t\t\treturn viper_rpc_reply_error(out, hdr.request_id, VIPER_E_NOSYS);",
-          ] + wrap(2, "status = viper_rpc_decode_request",
-                   ["in", "&" + codecs.name(m["request"]), "&req", req_arr or "NULL",
-                    str(len(gen.handle_fields(m["request"])))], ";") + [
+          "\t\t\treturn viper_rpc_reply_error(out, hdr.request_id, VIPER_E_NOSYS);"]
+    if req_arr:
+        c += wrap(2, "status = viper_rpc_decode_request",
+                  ["in", "&" + codecs.name(m["request"]), "&req", req_arr,
+                   str(len(gen.handle_fields(m["request"])))], ";")
+    else:
+        c += wrap(2, "status = viper_rpc_decode_plain",
+                  ["in", "&" + codecs.name(m["request"]), "&req"], ";")
+    c += [
           "\t\tif (status < 0)",
           "\t\t\treturn viper_rpc_reply_error(out, hdr.request_id, status);",
           "\t\tout->handles_taken = in->handle_count > 0;"]
@@ -199,9 +215,14 @@ def dispatch_case(gen, iface, m, codecs):
               "\t\t\treturn status; /* its leases end with its answer */"]
     if leases:
         c += ["\t\tviper_lease_close(leases, %d, true);" % len(leases)]
-    c += wrap(2, "return viper_rpc_reply",
-              ["out", "hdr.request_id", "status", "&" + codecs.name(m["reply"]), "&rep",
-               rep_arr or "NULL", str(len(gen.handle_fields(m["reply"])))], ";")
+    if rep_arr:
+        c += wrap(2, "return viper_rpc_reply",
+                  ["out", "hdr.request_id", "status", "&" + codecs.name(m["reply"]), "&rep",
+                   rep_arr, str(len(gen.handle_fields(m["reply"])))], ";")
+    else:
+        c += wrap(2, "return viper_rpc_reply_plain",
+                  ["out", "hdr.request_id", "status", "&" + codecs.name(m["reply"]), "&rep"],
+                  ";")
     return c + ["\t}"]
 
 

@@ -8,6 +8,20 @@
 #include <viper/rpc.h>
 #include <viper/syscall.h>
 
+int32_t viper_transport_call_short(viper_handle_t channel, void *buf, uint32_t request_len,
+				   uint32_t reply_capacity, uint32_t *reply_len)
+{
+	int64_t r = viper_channel_call_short(channel, buf, request_len);
+
+	*reply_len = 0;
+	if (r < 0)
+		return (int32_t)r;
+	if ((uint64_t)r > reply_capacity)
+		return VIPER_E_RANGE;
+	*reply_len = (uint32_t)r;
+	return VIPER_OK;
+}
+
 int32_t viper_transport_call(viper_handle_t channel, const void *request, uint32_t request_len,
 			     const viper_handle_t *handles, uint32_t handle_count, void *reply,
 			     uint32_t reply_capacity, uint32_t *reply_len,
@@ -21,23 +35,17 @@ int32_t viper_transport_call(viper_handle_t channel, const void *request, uint32
 	*reply_handle_count = 0;
 	if (request_len <= VIPER_SHORT_MSG_BYTES && reply_capacity <= VIPER_SHORT_MSG_BYTES &&
 	    handle_count == 0 && reply_handle_capacity == 0) {
-		struct viper_short_msg copy;
-		struct viper_short_msg *m = &copy;
+		_Alignas(8) uint8_t copy[VIPER_MSG_MAX_BYTES];
 		bool in_place = request == reply && ((uintptr_t)reply & 7) == 0;
+		void *buf = in_place ? reply : copy;
 
-		if (in_place)
-			m = reply;
-		else
-			__builtin_memcpy(m, request, request_len);
-		r = viper_channel_call_short(channel, m, request_len);
-		if (r < 0)
-			return (int32_t)r;
-		if ((uint64_t)r > reply_capacity)
-			return VIPER_E_RANGE;
 		if (!in_place)
-			__builtin_memcpy(reply, m, (size_t)r);
-		*reply_len = (uint32_t)r;
-		return VIPER_OK;
+			__builtin_memcpy(copy, request, request_len);
+		int32_t err = viper_transport_call_short(channel, buf, request_len, reply_capacity,
+							 reply_len);
+		if (err == VIPER_OK && !in_place)
+			__builtin_memcpy(reply, copy, *reply_len);
+		return err;
 	}
 	call = (struct viper_call){
 		.send_bytes = request,

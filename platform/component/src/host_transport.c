@@ -438,6 +438,15 @@ int32_t viper_transport_reply(uint32_t reply_token, uint32_t request_id, struct 
 	return err;
 }
 
+int32_t viper_transport_call_short(viper_handle_t channel, void *buf, uint32_t request_len,
+				   uint32_t reply_capacity, uint32_t *reply_len)
+{
+	uint32_t handle_count = 0;
+
+	return viper_transport_call(channel, buf, request_len, NULL, 0, buf, reply_capacity,
+				    reply_len, NULL, 0, &handle_count);
+}
+
 int32_t viper_transport_call(viper_handle_t channel, const void *request, uint32_t request_len,
 			     const viper_handle_t *handles, uint32_t handle_count, void *reply,
 			     uint32_t reply_capacity, uint32_t *reply_len,

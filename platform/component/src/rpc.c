@@ -10,37 +10,9 @@
 #include <pb_decode.h>
 #include <pb_encode.h>
 
-/*
- * Request and reply headers (viper/rpc.h) are 8 little-endian bytes: read
- * and written as one word, which is one load or store where the target
- * allows unaligned access (processes, the host) and bytes where it does not.
- */
-static uint64_t little_endian(uint64_t v)
-{
-#if __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
-	return __builtin_bswap64(v);
-#else
-	return v;
-#endif
-}
-
-static uint64_t get_header(const uint8_t *p)
-{
-	uint64_t v;
-
-	__builtin_memcpy(&v, p, sizeof(v));
-	return little_endian(v);
-}
-
-static void put_header(uint8_t *p, uint64_t v)
-{
-	v = little_endian(v);
-	__builtin_memcpy(p, &v, sizeof(v));
-}
-
 static void write_reply_header(uint8_t *p, int32_t status, uint32_t request_id)
 {
-	put_header(p, (uint32_t)status | (uint64_t)request_id << 32);
+	viper_rpc_put_header(p, (uint32_t)status | (uint64_t)request_id << 32);
 }
 
 int32_t viper_rpc_reply_error(struct viper_rpc_out *out, uint32_t request_id, int32_t status)
@@ -49,30 +21,6 @@ int32_t viper_rpc_reply_error(struct viper_rpc_out *out, uint32_t request_id, in
 	out->len = VIPER_RPC_HEADER_BYTES;
 	out->handle_count = 0;
 	return status;
-}
-
-int32_t viper_rpc_begin(const struct viper_rpc_in *in, uint32_t interface_id,
-			struct viper_rpc_request_header *hdr, struct viper_rpc_out *out)
-{
-	out->len = 0;
-	out->handle_count = 0;
-	out->handles_taken = false;
-	hdr->interface_id = 0;
-	hdr->method = 0;
-	hdr->request_id = 0;
-	if (in->len < VIPER_RPC_HEADER_BYTES || in->bytes == NULL)
-		return viper_rpc_reply_error(out, 0, VIPER_E_INVAL);
-	uint64_t h = get_header(in->bytes);
-	hdr->interface_id = (uint16_t)h;
-	hdr->method = (uint16_t)(h >> 16);
-	hdr->request_id = (uint32_t)(h >> 32);
-	if (in->len > VIPER_MSG_MAX_BYTES || in->handle_count > VIPER_MSG_MAX_HANDLES)
-		return viper_rpc_reply_error(out, hdr->request_id, VIPER_E_TOOBIG);
-	if (in->handle_count > 0 && in->handles == NULL)
-		return viper_rpc_reply_error(out, hdr->request_id, VIPER_E_INVAL);
-	if (hdr->interface_id != (uint16_t)interface_id)
-		return viper_rpc_reply_error(out, hdr->request_id, VIPER_E_INVAL);
-	return VIPER_OK;
 }
 
 uint32_t viper_rpc_give_handles(uint32_t *const *handle_fields, uint32_t field_count,
@@ -196,6 +144,40 @@ int32_t viper_rpc_reply(struct viper_rpc_out *out, uint32_t request_id, int32_t 
 	return status;
 }
 
+/*
+ * The status of reply `buf` (rep_len bytes, handle_count handles) to request
+ * `request_id`, or VIPER_E_CORRUPT when it is malformed: too short or long,
+ * another request's, more handles than fields, or an error with a body or
+ * handles.
+ */
+static int32_t reply_status(const uint8_t *buf, uint32_t rep_len, uint32_t request_id,
+			    uint32_t handle_count, uint32_t field_count)
+{
+	if (handle_count > field_count || rep_len < VIPER_RPC_HEADER_BYTES ||
+	    rep_len > VIPER_MSG_MAX_BYTES || viper_rpc_get_header(buf) >> 32 != request_id)
+		return VIPER_E_CORRUPT;
+	int32_t status = (int32_t)(uint32_t)viper_rpc_get_header(buf);
+	if (status < 0 && (rep_len != VIPER_RPC_HEADER_BYTES || handle_count != 0))
+		return VIPER_E_CORRUPT;
+	return status;
+}
+
+/* The header of the next request on `slot` into `buf`; returns its request id. */
+static uint32_t put_request_header(struct viper_slot *slot, uint8_t *buf, uint16_t interface_id,
+				   uint16_t method)
+{
+	uint32_t request_id = ++slot->next_request;
+
+	viper_rpc_put_header(buf,
+			     interface_id | (uint32_t)method << 16 | (uint64_t)request_id << 32);
+	return request_id;
+}
+
+static uint32_t reply_capacity(uint32_t reply_max)
+{
+	return reply_max < VIPER_MSG_MAX_BYTES ? reply_max : VIPER_MSG_MAX_BYTES;
+}
+
 int32_t viper_rpc_call(struct viper_slot *slot, const struct viper_interface *iface,
 		       uint16_t method, uint32_t reply_max, const struct viper_codec *req_codec,
 		       const void *req, const viper_handle_t *handles, uint32_t handle_count,
@@ -206,33 +188,47 @@ int32_t viper_rpc_call(struct viper_slot *slot, const struct viper_interface *if
 	viper_handle_t rep_handles[VIPER_MSG_MAX_HANDLES];
 	uint32_t rep_len = 0;
 	uint32_t rep_handle_count = 0;
-
-	uint32_t request_id = ++slot->next_request;
-	put_header(buf, (uint16_t)iface->id | (uint32_t)method << 16 | (uint64_t)request_id << 32);
+	uint32_t request_id = put_request_header(slot, buf, (uint16_t)iface->id, method);
 	int32_t len = req_codec->encode(req, buf + VIPER_RPC_HEADER_BYTES, VIPER_RPC_BODY_MAX);
+
 	if (len < 0)
 		return VIPER_E_INVAL;
-	int32_t err = viper_transport_call(
-		slot->channel, buf, VIPER_RPC_HEADER_BYTES + (uint32_t)len, handles, handle_count,
-		buf, reply_max < sizeof(buf) ? reply_max : sizeof(buf), &rep_len, rep_handles,
-		rep_field_count, &rep_handle_count);
+	int32_t err =
+		viper_transport_call(slot->channel, buf, VIPER_RPC_HEADER_BYTES + (uint32_t)len,
+				     handles, handle_count, buf, reply_capacity(reply_max),
+				     &rep_len, rep_handles, rep_field_count, &rep_handle_count);
 	if (err < 0)
 		return err;
-	if (rep_handle_count > rep_field_count || rep_len < VIPER_RPC_HEADER_BYTES ||
-	    rep_len > sizeof(buf) || get_header(buf) >> 32 != request_id)
+	int32_t status = reply_status(buf, rep_len, request_id, rep_handle_count, rep_field_count);
+	if (status == VIPER_E_CORRUPT)
 		return refuse_reply(rep_handles, rep_handle_count);
-	int32_t status = (int32_t)(uint32_t)get_header(buf);
-	if (status < 0) {
-		if (rep_len == VIPER_RPC_HEADER_BYTES && rep_handle_count == 0)
-			return status;
-		return refuse_reply(rep_handles, rep_handle_count);
-	}
+	if (status < 0)
+		return status;
 	if (!rep_codec->decode(buf + VIPER_RPC_HEADER_BYTES, rep_len - VIPER_RPC_HEADER_BYTES, rep))
 		return refuse_reply(rep_handles, rep_handle_count);
 	if (viper_rpc_take_handles(rep_handle_fields, rep_field_count, rep_handles,
 				   rep_handle_count) < 0)
 		return refuse_reply(rep_handles, rep_handle_count);
 	return status;
+}
+
+int32_t viper_rpc_exchange(struct viper_slot *slot, const struct viper_rpc_method *m, uint8_t *buf,
+			   uint32_t body_len, uint32_t *rep_len)
+{
+	uint32_t request_id = put_request_header(slot, buf, (uint16_t)m->interface_id, m->method);
+	uint32_t len = VIPER_RPC_HEADER_BYTES + body_len;
+	uint32_t capacity = reply_capacity(m->reply_max);
+	uint32_t rep_handle_count = 0;
+	int32_t err;
+
+	if (len <= VIPER_SHORT_MSG_BYTES && capacity <= VIPER_SHORT_MSG_BYTES)
+		err = viper_transport_call_short(slot->channel, buf, len, capacity, rep_len);
+	else
+		err = viper_transport_call(slot->channel, buf, len, NULL, 0, buf, capacity, rep_len,
+					   NULL, 0, &rep_handle_count);
+	if (err < 0)
+		return err;
+	return reply_status(buf, *rep_len, request_id, rep_handle_count, 0);
 }
 
 bool viper_rpc_string_terminated(const char *s, size_t cap)

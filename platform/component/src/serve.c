@@ -40,27 +40,26 @@ void serve_request(struct serve_loop *loop, uint32_t token, const uint8_t *bytes
 		close_handles(handles, handle_count);
 }
 
-void serve_reply_error(uint32_t token, const uint8_t *request, uint32_t request_len, int32_t status,
-		       struct viper_rpc_out *out)
+void serve_reply_error(uint32_t token, int32_t status, struct viper_rpc_out *out)
 {
 	struct viper_rpc_reply_header h = {.status = status};
 
-	if (request_len >= VIPER_RPC_HEADER_BYTES)
-		__builtin_memcpy(&h.request_id, request + 4, sizeof(h.request_id));
+	if (out->len >= VIPER_RPC_HEADER_BYTES)
+		__builtin_memcpy(&h.request_id, out->bytes + 4, sizeof(h.request_id));
 	(void)viper_channel_reply(token, &h, sizeof(h), 0, 0);
 	close_handles(out->handles, out->handle_count);
 }
 
 /* Sends the reply in `out` unless the method kept the call; a reply that cannot go becomes an
  * error. */
-static void answer(uint32_t token, const uint8_t *request, uint32_t len, struct viper_rpc_out *out)
+static void answer(uint32_t token, struct viper_rpc_out *out)
 {
 	if (out->deferred)
 		return; /* answered later, through the kept token */
 	int64_t r =
 		viper_channel_reply(token, out->bytes, out->len, out->handles, out->handle_count);
 	if (r < 0 && r != VIPER_E_PEERCLOSED)
-		serve_reply_error(token, request, len, (int32_t)r, out);
+		serve_reply_error(token, (int32_t)r, out);
 }
 
 /*
@@ -84,7 +83,7 @@ static int64_t serve_one(struct serve_loop *loop, uint32_t flags)
 		return 0;
 	}
 	serve_request(loop, info.reply, request, info.bytes, handles, info.handles, &out);
-	answer(info.reply, request, info.bytes, &out);
+	answer(info.reply, &out);
 	return 0;
 }
 
@@ -121,18 +120,13 @@ int64_t serve_forever(struct serve_loop *loop)
 			return n;
 		if (token == 0)
 			continue; /* not a call: nothing in the protocol sends those */
-		uint8_t head[VIPER_RPC_HEADER_BYTES]; /* for an error reply's request id */
-		uint32_t head_len = n < VIPER_RPC_HEADER_BYTES ? 0 : VIPER_RPC_HEADER_BYTES;
-
-		if (head_len)
-			__builtin_memcpy(head, out.bytes, VIPER_RPC_HEADER_BYTES);
 		serve_request(loop, token, out.bytes, (uint32_t)n, NULL, 0, &out);
 		if (!out.deferred && out.len <= VIPER_SHORT_MSG_BYTES && out.handle_count == 0) {
 			reply_len = out.len;
 			continue; /* answered by the next channel_reply_recv_short, from out.bytes
 				   */
 		}
-		answer(token, head, head_len, &out);
+		answer(token, &out);
 		token = 0;
 	}
 }

@@ -63,11 +63,11 @@ void serve_request(struct serve_loop *loop, uint32_t token, const uint8_t *bytes
 
 /*
  * Answers call `token` with `status` alone, for a request whose real reply
- * could not go (its handles could not move, say), and closes the reply's
- * handles: the caller gets an error, not a hang.
+ * in `out` could not go (its handles could not move, say), and closes the
+ * reply's handles: the caller gets an error, not a hang. The request id is
+ * the reply's (dispatch always writes a reply header).
  */
-void serve_reply_error(uint32_t token, const uint8_t *request, uint32_t request_len, int32_t status,
-		       struct viper_rpc_out *out);
+void serve_reply_error(uint32_t token, int32_t status, struct viper_rpc_out *out);
 
 /*
  * Serves `loop`'s channel with channel_reply_recv until it fails for good.

@@ -24,6 +24,13 @@ int32_t viper_transport_call(viper_handle_t channel, const void *request, uint32
 	return VIPER_E_UNSUPPORTED;
 }
 
+int32_t viper_transport_call_short(viper_handle_t channel, void *buf, uint32_t request_len,
+				   uint32_t reply_capacity, uint32_t *reply_len)
+{
+	(void)channel, (void)buf, (void)request_len, (void)reply_capacity, (void)reply_len;
+	return VIPER_E_UNSUPPORTED;
+}
+
 void viper_transport_drop(viper_handle_t handle)
 {
 	(void)handle;

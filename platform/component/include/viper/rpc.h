@@ -196,6 +196,16 @@ int32_t viper_transport_call(viper_handle_t channel, const void *request, uint32
 			     viper_handle_t *reply_handles, uint32_t reply_handle_capacity,
 			     uint32_t *reply_handle_count);
 
+/*
+ * viper_transport_call for a call whose request (`request_len` bytes) and
+ * reply (at most `reply_capacity`) both fit VIPER_SHORT_MSG_BYTES and carry
+ * no handles: both travel in `buf`, 8-byte aligned and of
+ * VIPER_MSG_MAX_BYTES (in registers, over a kernel channel). Returns as
+ * viper_transport_call does, the reply's length in *reply_len.
+ */
+int32_t viper_transport_call_short(viper_handle_t channel, void *buf, uint32_t request_len,
+				   uint32_t reply_capacity, uint32_t *reply_len);
+
 /* Closes a handle the client received but will not keep (in a malformed reply). */
 void viper_transport_drop(viper_handle_t handle);
 

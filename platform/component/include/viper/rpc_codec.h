@@ -60,14 +60,64 @@ int32_t viper_rpc_nanopb_encode(const pb_msgdesc_t *fields, const void *msg, uin
 bool viper_rpc_nanopb_decode(const pb_msgdesc_t *fields, const uint8_t *in, uint32_t len,
 			     void *msg);
 
+/* Writes an error reply (header only) with negative `status`; returns it. */
+int32_t viper_rpc_reply_error(struct viper_rpc_out *out, uint32_t request_id, int32_t status);
+
+/*
+ * Request and reply headers (viper/rpc.h) are 8 little-endian bytes: read
+ * and written as one word, which is one load or store where the target
+ * allows unaligned access.
+ */
+static inline uint64_t viper_rpc_get_header(const uint8_t *p)
+{
+	uint64_t v;
+
+	__builtin_memcpy(&v, p, sizeof(v));
+#if __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+	v = __builtin_bswap64(v);
+#endif
+	return v;
+}
+
+static inline void viper_rpc_put_header(uint8_t *p, uint64_t v)
+{
+#if __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+	v = __builtin_bswap64(v);
+#endif
+	__builtin_memcpy(p, &v, sizeof(v));
+}
+
 /*
  * Starts serving request `in` for the interface with id `interface_id`:
  * resets `out`, checks the size, the handle count, the header and the
  * interface id, and fills `hdr`. On a problem it writes the error reply to
- * `out` and returns its (negative) status; else returns VIPER_OK.
+ * `out` and returns its (negative) status; else returns VIPER_OK. Inline:
+ * every dispatch of every call runs it.
  */
-int32_t viper_rpc_begin(const struct viper_rpc_in *in, uint32_t interface_id,
-			struct viper_rpc_request_header *hdr, struct viper_rpc_out *out);
+static inline int32_t viper_rpc_begin(const struct viper_rpc_in *in, uint32_t interface_id,
+				      struct viper_rpc_request_header *hdr,
+				      struct viper_rpc_out *out)
+{
+	out->len = 0;
+	out->handle_count = 0;
+	out->handles_taken = false;
+	hdr->interface_id = 0;
+	hdr->method = 0;
+	hdr->request_id = 0;
+	if (in->len < VIPER_RPC_HEADER_BYTES || in->bytes == NULL)
+		return viper_rpc_reply_error(out, 0, VIPER_E_INVAL);
+	uint64_t h = viper_rpc_get_header(in->bytes);
+	hdr->interface_id = (uint16_t)h;
+	hdr->method = (uint16_t)(h >> 16);
+	hdr->request_id = (uint32_t)(h >> 32);
+	if (in->len > VIPER_MSG_MAX_BYTES || in->handle_count > VIPER_MSG_MAX_HANDLES)
+		return viper_rpc_reply_error(out, hdr->request_id, VIPER_E_TOOBIG);
+	if (in->handle_count > 0 && in->handles == NULL)
+		return viper_rpc_reply_error(out, hdr->request_id, VIPER_E_INVAL);
+	if (hdr->interface_id != (uint16_t)interface_id)
+		return viper_rpc_reply_error(out, hdr->request_id, VIPER_E_INVAL);
+	return VIPER_OK;
+}
 
 /*
  * Decodes the body of request `in` into `msg` (holding its defaults) with
@@ -91,8 +141,48 @@ int32_t viper_rpc_reply(struct viper_rpc_out *out, uint32_t request_id, int32_t 
 			const struct viper_codec *codec, void *msg, uint32_t *const *handle_fields,
 			uint32_t field_count);
 
-/* Writes an error reply (header only) with negative `status`; returns it. */
-int32_t viper_rpc_reply_error(struct viper_rpc_out *out, uint32_t request_id, int32_t status);
+/*
+ * Finishes a reply whose body of `len` bytes (len < 0: it did not encode)
+ * was written after the header in out->bytes, without handles: the header,
+ * or the error reply viper_rpc_reply sends. Returns the status sent.
+ */
+static inline int32_t viper_rpc_reply_body(struct viper_rpc_out *out, uint32_t request_id,
+					   int32_t status, int32_t len)
+{
+	if (len < 0)
+		return viper_rpc_reply_error(out, request_id,
+					     status < 0 ? status : VIPER_E_CORRUPT);
+	viper_rpc_put_header(out->bytes, (uint32_t)status | (uint64_t)request_id << 32);
+	out->len = VIPER_RPC_HEADER_BYTES + (uint32_t)len;
+	out->handle_count = 0;
+	return status;
+}
+
+/*
+ * viper_rpc_decode_request and viper_rpc_reply for messages without handle
+ * fields, inline so that the generated dispatch, whose codecs are constants
+ * of its own file, calls their functions directly.
+ */
+static inline int32_t viper_rpc_decode_plain(const struct viper_rpc_in *in,
+					     const struct viper_codec *codec, void *msg)
+{
+	if (!codec->decode(in->bytes + VIPER_RPC_HEADER_BYTES, in->len - VIPER_RPC_HEADER_BYTES,
+			   msg) ||
+	    in->handle_count != 0)
+		return VIPER_E_INVAL;
+	return VIPER_OK;
+}
+
+static inline int32_t viper_rpc_reply_plain(struct viper_rpc_out *out, uint32_t request_id,
+					    int32_t status, const struct viper_codec *codec,
+					    void *msg)
+{
+	int32_t len = -1;
+
+	if (status >= 0)
+		len = codec->encode(msg, out->bytes + VIPER_RPC_HEADER_BYTES, VIPER_RPC_BODY_MAX);
+	return viper_rpc_reply_body(out, request_id, status, len);
+}
 
 /*
  * Moves the handles in the handle fields (non-zero ones, in order) to
@@ -126,6 +216,48 @@ int32_t viper_rpc_call(struct viper_slot *slot, const struct viper_interface *if
 		       const void *req, const viper_handle_t *handles, uint32_t handle_count,
 		       const struct viper_codec *rep_codec, void *rep,
 		       uint32_t *const *rep_handle_fields, uint32_t rep_field_count);
+
+/* A method whose request and reply carry no handles, as viper_rpc_call_plain calls it. */
+struct viper_rpc_method {
+	uint32_t interface_id; /* the wire carries its low 16 bits, as viper_rpc_call sends it */
+	uint16_t method;
+	uint32_t reply_max; /* the reply's worst case, header included */
+	const struct viper_codec *request;
+	const struct viper_codec *reply;
+};
+
+/*
+ * The middle of viper_rpc_call_plain: the header into `buf` (the body of
+ * `body_len` bytes follows it already), the call, and the reply's checks.
+ * Returns the method's status (>= 0: a body of *rep_len - 8 bytes to
+ * decode follows the header), the transport's error, or VIPER_E_CORRUPT.
+ * `buf` is 8-byte aligned and has VIPER_MSG_MAX_BYTES.
+ */
+int32_t viper_rpc_exchange(struct viper_slot *slot, const struct viper_rpc_method *m, uint8_t *buf,
+			   uint32_t body_len, uint32_t *rep_len);
+
+/*
+ * viper_rpc_call for a method without handles, inline so that the
+ * generated stub, whose codecs are constants of its own file, calls their
+ * functions directly.
+ */
+static inline int32_t viper_rpc_call_plain(struct viper_slot *slot,
+					   const struct viper_rpc_method *m, const void *req,
+					   void *rep)
+{
+	uint64_t buf[VIPER_MSG_MAX_BYTES / 8];
+	uint8_t *bytes = (uint8_t *)buf;
+	uint32_t rep_len = 0;
+	int32_t len = m->request->encode(req, bytes + VIPER_RPC_HEADER_BYTES, VIPER_RPC_BODY_MAX);
+
+	if (len < 0)
+		return VIPER_E_INVAL;
+	int32_t status = viper_rpc_exchange(slot, m, bytes, (uint32_t)len, &rep_len);
+	if (status < 0 ||
+	    m->reply->decode(bytes + VIPER_RPC_HEADER_BYTES, rep_len - VIPER_RPC_HEADER_BYTES, rep))
+		return status;
+	return VIPER_E_CORRUPT;
+}
 
 /*
  * Deferred calls (src/deferred.c), for the generated code of
