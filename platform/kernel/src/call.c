@@ -26,11 +26,22 @@ uint8_t *short_regs(struct thread *t)
 	return (uint8_t *)&t->frame->x[2];
 }
 
-/* Copies `n` aligned words. */
+/* Copies `n` aligned words, two at a time (ldp/stp), not unrolled: messages are a few words. */
 static inline void copy_words(uint64_t *dst, const uint64_t *src, uint32_t n)
 {
-	for (uint32_t i = 0; i < n; i++)
-		dst[i] = src[i];
+	const uint64_t *pairs_end = src + (n & ~1u);
+
+#pragma clang loop unroll(disable)
+	while (src < pairs_end) {
+		uint64_t a = src[0], b = src[1];
+
+		dst[0] = a;
+		dst[1] = b;
+		dst += 2;
+		src += 2;
+	}
+	if (n & 1)
+		*dst = *src;
 }
 
 /*
@@ -433,14 +444,15 @@ int64_t call_take_reply(struct thread *t)
 /* The short-message fast paths. */
 
 /*
- * A short message of `len` bytes (at most 128) from one thread's message
- * registers (x2-x17) to another's: the words it covers, the bytes past
- * `len` in the last one zeroed; the other registers keep their own values.
+ * A short message of `len` bytes (at most 128) from a thread's message
+ * registers (`from`: its frame's x2-x17, or a kernel thread's words) to
+ * another's: the words it covers, the bytes past `len` in the last one
+ * zeroed; the other registers keep their own values.
  */
-static inline void copy_short_regs(struct thread *to, const struct thread *from, uint32_t len)
+static inline void copy_short_regs(struct thread *to, const uint64_t *from, uint32_t len)
 {
 	uint64_t *d = &to->frame->x[2];
-	const uint64_t *s = &from->frame->x[2];
+	const uint64_t *s = from;
 	const uint64_t *pairs_end = s + ((len + 7) / 16) * 2;
 
 	/* Pairs while two words remain (ldp/stp), then the odd one. */
@@ -476,7 +488,7 @@ void call_short_fast(struct channel *ch, uint32_t len)
 	if (slot < 0)
 		return;
 	/* Deliver: the bytes, and in x1 the reply token and what the last reply got. */
-	copy_short_regs(srv, t, len);
+	copy_short_regs(srv, &t->frame->x[2], len);
 	srv->frame->x[1] =
 		short_receipt(reply_token(sp, &sp->replies[slot]), srv->recv.rq.reply_result);
 	srv->recv.delivered = len;
@@ -496,12 +508,12 @@ void call_short_fast(struct channel *ch, uint32_t len)
 /*
  * The reply half of both short reply fast paths: when the caller behind
  * `token` waits in a short call, nothing is queued on `ch` and the caller
- * can run here, answers it with the calling thread's `len` message bytes
- * and sets up the short receive to wait in. Returns the caller, or NULL
+ * can run here, answers it with the `len` message bytes at `words` and
+ * sets up the calling thread's short receive to wait in. Returns the caller, or NULL
  * having changed nothing.
  */
 static inline __attribute__((always_inline)) struct thread *
-answer_short(struct channel *ch, uint64_t token, uint32_t len)
+answer_short(struct channel *ch, uint64_t token, const uint64_t *words, uint32_t len)
 {
 	struct thread *t = current_thread(), *caller;
 	struct recv_request *rq = &t->recv.rq;
@@ -512,7 +524,7 @@ answer_short(struct channel *ch, uint64_t token, uint32_t len)
 	    !caller->call.in_regs || !sched_can_hand_to(caller))
 		return NULL;
 	/* Answer: the bytes into the caller's registers; it returns their length. */
-	copy_short_regs(caller, t, len);
+	copy_short_regs(caller, words, len);
 	caller->call.delivered = len;
 	call_finish(r, caller, VIPER_OK);
 	/* Wait for the next short message here. */
@@ -527,19 +539,19 @@ answer_short(struct channel *ch, uint64_t token, uint32_t len)
 void reply_recv_short_fast(struct cap *c, uint64_t token, uint32_t len)
 {
 	struct channel *ch = channel_of_recv(c->object);
-	struct thread *caller = answer_short(ch, token, len);
+	struct thread *caller = answer_short(ch, token, &current_thread()->frame->x[2], len);
 
 	if (caller)
 		hand_over_reply(c, ch, caller);
 }
 
-bool reply_recv_short_kthread(struct cap *c, uint64_t token, uint32_t len)
+bool reply_recv_short_kthread(struct cap *c, uint64_t token, const uint64_t *words, uint32_t len)
 {
 	struct thread *t = current_thread(), *caller;
 	struct channel *ch = channel_of_recv(c->object);
 	struct recv_wait *rw = &t->recv;
 
-	caller = answer_short(ch, token, len);
+	caller = answer_short(ch, token, words, len);
 	if (!caller)
 		return false;
 	if (caller->resume != RESUME_CALL || caller->process->dying) {

@@ -70,10 +70,21 @@ int64_t kthread_syscall(uint64_t n, const uint64_t args[6])
 	return r;
 }
 
-/* Message words: the first `len` bytes' worth, at most 16 (x2-x17). */
-static unsigned message_words(uint64_t len)
+/*
+ * Copies the words a message of `len` bytes covers (at most 16: x2-x17),
+ * two at a time: a whole pair past an odd word stays within the sixteen.
+ */
+static void copy_message_words(uint64_t *dst, const uint64_t *src, uint64_t len)
 {
-	return len >= VIPER_SHORT_MSG_BYTES ? VIPER_SHORT_MSG_BYTES / 8 : (unsigned)(len + 7) / 8;
+	unsigned pairs = len >= VIPER_SHORT_MSG_BYTES ? 8 : (unsigned)(len + 15) / 16;
+
+#pragma clang loop unroll(disable)
+	for (unsigned i = 0; i < pairs; i++) {
+		uint64_t a = src[2 * i], b = src[2 * i + 1];
+
+		dst[2 * i] = a;
+		dst[2 * i + 1] = b;
+	}
 }
 
 int64_t kthread_syscall_short(uint64_t n, uint64_t a0, uint64_t *x1, uint64_t words[16],
@@ -86,20 +97,19 @@ int64_t kthread_syscall_short(uint64_t n, uint64_t a0, uint64_t *x1, uint64_t wo
 		return VIPER_E_UNSUPPORTED;
 	f->x[0] = a0;
 	f->x[1] = *x1;
-	for (unsigned i = 0; i < message_words(in_len); i++)
-		f->x[2 + i] = words[i];
 	f->esr = n; /* the immediate of a process's svc #n (kernel/syscall.h) */
 	r = KTHREAD_FAST_DECLINED;
 	if (n == VIPER_SYS_CHANNEL_REPLY_RECV_SHORT)
-		r = kthread_reply_recv_short_fast(f);
-	if (r == KTHREAD_FAST_DECLINED)
+		r = kthread_reply_recv_short_fast(f, words); /* the reply goes from `words` */
+	if (r == KTHREAD_FAST_DECLINED) {
+		copy_message_words(&f->x[2], words, in_len);
 		r = syscall_dispatch(f);
+	}
 	/* The thread may have switched CPUs while it waited: read the frame again. */
 	f = current_thread()->frame;
 	if (r >= 0) {
 		*x1 = f->x[1];
-		for (unsigned i = 0; i < message_words((uint64_t)r); i++)
-			words[i] = f->x[2 + i];
+		copy_message_words(words, &f->x[2], (uint64_t)r);
 	}
 	leave();
 	return r;

@@ -199,14 +199,20 @@ static inline __attribute__((always_inline)) void switch_finish(struct cpu *c, s
 	c->current = next;
 }
 
+/* Whether `t` runs in user space, so has user state (kernel threads and idle threads have none). */
+static inline bool has_user_state(const struct thread *t)
+{
+	return t->process && !t->kentry;
+}
+
 /* Makes `next` the thread of CPU `c` in place of `prev`: its FP/SIMD, TLS, address space, stack. */
 static inline __attribute__((always_inline)) void switch_state(struct cpu *c, struct thread *prev,
 							       struct thread *next)
 {
 	c->need_resched = false;
-	if (prev->process)
+	if (has_user_state(prev))
 		user_state_out(prev);
-	if (next->process)
+	if (has_user_state(next))
 		user_state_in(next);
 	aspace_install(c, next->process ? &next->process->as : NULL);
 	switch_finish(c, next);
@@ -413,8 +419,7 @@ void sched_wait_and_exit_to(struct waitq *q, struct cap *via, struct thread *nex
 	next->wake_result = VIPER_OK;
 	next->resume = RESUME_CONTEXT;
 	c->need_resched = false;
-	user_state_out(t);
-	user_state_in(next);
+	user_state_in(next); /* a kernel thread has none to save */
 	ttbr = aspace_install_on_exit(c, &next->process->as);
 	switch_finish(c, next);
 	cpu_switch_to_frame(&t->ctx, next->frame, ttbr);

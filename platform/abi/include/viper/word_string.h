@@ -53,24 +53,32 @@ static inline uint64_t word_has_zero_byte(uint64_t x)
 	return (x - 0x0101010101010101ull) & ~x & 0x8080808080808080ull;
 }
 
-/* Whether an 8-byte read at `p` stays in p's page, so it cannot fault where p's byte does not. */
-static inline int word_in_page(const void *p)
+/* The bytes from `p` to the end of its page: reads there cannot fault where p's byte does not. */
+static inline size_t word_page_room(const void *p)
 {
-	return ((uintptr_t)p & 4095) <= 4096 - 8;
+	return 4096 - ((uintptr_t)p & 4095);
 }
 
 /*
- * strcmp eight bytes a step while neither string ends or differs in the
- * step and neither read leaves its page (a string may end just before an
- * unmapped one), then byte by byte.
+ * strcmp eight bytes a step while neither read leaves its page (a string
+ * may end just before an unmapped one): the first byte where the strings
+ * differ or `a` ends decides (the lowest bit of word_has_zero_byte is exact,
+ * and the bytes are little-endian), then byte by byte.
  */
 static inline WORD_STRING_NO_BUILTIN int word_strcmp(const char *a, const char *b)
 {
-	while (word_in_page(a) && word_in_page(b)) {
-		uint64_t x = *(const word_string_u64 *)a;
+	size_t room_a = word_page_room(a), room_b = word_page_room(b);
+	size_t room = room_a < room_b ? room_a : room_b;
 
-		if (x != *(const word_string_u64 *)b || word_has_zero_byte(x))
-			break;
+	for (; room >= 8; room -= 8) {
+		uint64_t x = *(const word_string_u64 *)a;
+		uint64_t stop = (x ^ *(const word_string_u64 *)b) | word_has_zero_byte(x);
+
+		if (stop) {
+			unsigned at = (unsigned)__builtin_ctzll(stop) / 8;
+
+			return (unsigned char)a[at] - (unsigned char)b[at];
+		}
 		a += 8;
 		b += 8;
 	}

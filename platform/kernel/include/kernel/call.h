@@ -96,13 +96,14 @@ void reply_recv_short_fast(struct cap *c, uint64_t token, uint32_t len);
 
 /*
  * reply_recv_short_fast for a kernel thread (which has no frame to park
- * in): answers `token` the same way, then waits on `c` for the next short
+ * in): answers `token` the same way with the `len` bytes at `words` (the
+ * kernel thread's, not yet in its frame), then waits on `c` for the next short
  * message while the caller runs, straight back to user space when a
  * hand-over parked it. Returns false having changed nothing when it
  * declines; true once the thread was woken, its receive then finished as
  * a handed-over receive is (fast_resume).
  */
-bool reply_recv_short_kthread(struct cap *c, uint64_t token, uint32_t len);
+bool reply_recv_short_kthread(struct cap *c, uint64_t token, const uint64_t *words, uint32_t len);
 
 /* Where a short message's bytes sit in a thread's saved registers: x2-x17. */
 uint8_t *short_regs(struct thread *t);

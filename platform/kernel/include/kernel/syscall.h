@@ -38,12 +38,12 @@ void syscall_return(struct trap_frame *frame, int64_t value);
 void syscall_fast_entry(struct trap_frame *frame);
 
 /*
- * A kernel thread's channel_reply_recv_short (its arguments in `frame`) on
- * the fast path (reply_recv_short_kthread in kernel/call.h): the call's
- * result, or KTHREAD_FAST_DECLINED when the general path must run it (then
- * nothing changed). The big lock is held.
+ * A kernel thread's channel_reply_recv_short (x0 and x1 in `frame`, the
+ * reply's words at `words`) on the fast path (reply_recv_short_kthread in
+ * kernel/call.h): the call's result, or KTHREAD_FAST_DECLINED when the
+ * general path must run it (then nothing changed). The big lock is held.
  */
 #define KTHREAD_FAST_DECLINED INT64_MIN
-int64_t kthread_reply_recv_short_fast(struct trap_frame *frame);
+int64_t kthread_reply_recv_short_fast(struct trap_frame *frame, const uint64_t *words);
 
 #endif

@@ -704,7 +704,7 @@ static inline __attribute__((always_inline)) bool fast_reply_entry(struct trap_f
 	return true;
 }
 
-int64_t kthread_reply_recv_short_fast(struct trap_frame *f)
+int64_t kthread_reply_recv_short_fast(struct trap_frame *f, const uint64_t *words)
 {
 	struct thread *t = current_thread();
 	struct cap *c = fast_lookup(t, f->x[0], VIPER_OBJ_CHANNEL_RECV, VIPER_RIGHT_READ);
@@ -712,7 +712,7 @@ int64_t kthread_reply_recv_short_fast(struct trap_frame *f)
 	uint64_t len = f->x[1] >> 32;
 
 	if (!c || !token || len > VIPER_SHORT_MSG_BYTES ||
-	    !reply_recv_short_kthread(c, token, (uint32_t)len))
+	    !reply_recv_short_kthread(c, token, words, (uint32_t)len))
 		return KTHREAD_FAST_DECLINED;
 	return finish_handed_over(t, RESUME_RECV);
 }
