@@ -23,9 +23,7 @@ void serve_request(struct serve_loop *loop, uint32_t token, const uint8_t *bytes
 		.handle_count = handle_count,
 	};
 
-	out->len = 0;
-	out->handle_count = 0;
-	out->handles_taken = false;
+	/* Every generated dispatch starts with viper_rpc_begin, which resets the rest of `out`. */
 	out->deferred = false;
 	loop->call = (struct viper_call_state){.reply_token = token};
 	loop->ctx.call = &loop->call;
