@@ -8,6 +8,7 @@
 #include <kernel/process.h>
 #include <kernel/sched.h>
 #include <kernel/string.h>
+#include <kernel/syscall.h>
 #include <kernel/thread.h>
 #include <kernel/user_copy.h>
 
@@ -23,7 +24,7 @@ static struct aspace *as(void)
 
 uint8_t *short_regs(struct thread *t)
 {
-	return (uint8_t *)&t->frame->x[2];
+	return (uint8_t *)t->short_words;
 }
 
 /* Copies `n` aligned words, two at a time (ldp/stp), not unrolled: messages are a few words. */
@@ -444,15 +445,15 @@ int64_t call_take_reply(struct thread *t)
 /* The short-message fast paths. */
 
 /*
- * A short message of `len` bytes (at most 128) from a thread's message
- * registers (`from`: its frame's x2-x17, or a kernel thread's words) to
- * another's: the words it covers, the bytes past `len` in the last one
- * zeroed; the other registers keep their own values.
+ * A short message of `len` bytes (at most 128) from one thread's message
+ * registers (short_words: x2-x17, or a kernel thread's words) to another's:
+ * the words it covers, the bytes past `len` in the last one zeroed; the
+ * other registers keep their own values.
  */
-static inline void copy_short_regs(struct thread *to, const uint64_t *from, uint32_t len)
+static inline void copy_short_regs(struct thread *to, const struct thread *from, uint32_t len)
 {
-	uint64_t *d = &to->frame->x[2];
-	const uint64_t *s = from;
+	uint64_t *d = to->short_words;
+	const uint64_t *s = from->short_words;
 	const uint64_t *pairs_end = s + ((len + 7) / 16) * 2;
 
 	/* Pairs while two words remain (ldp/stp), then the odd one. */
@@ -488,7 +489,7 @@ void call_short_fast(struct channel *ch, uint32_t len)
 	if (slot < 0)
 		return;
 	/* Deliver: the bytes, and in x1 the reply token and what the last reply got. */
-	copy_short_regs(srv, &t->frame->x[2], len);
+	copy_short_regs(srv, t, len);
 	srv->frame->x[1] =
 		short_receipt(reply_token(sp, &sp->replies[slot]), srv->recv.rq.reply_result);
 	srv->recv.delivered = len;
@@ -508,12 +509,12 @@ void call_short_fast(struct channel *ch, uint32_t len)
 /*
  * The reply half of both short reply fast paths: when the caller behind
  * `token` waits in a short call, nothing is queued on `ch` and the caller
- * can run here, answers it with the `len` message bytes at `words` and
- * sets up the calling thread's short receive to wait in. Returns the caller, or NULL
+ * can run here, answers it with the calling thread's `len` message bytes
+ * and sets up its short receive to wait in. Returns the caller, or NULL
  * having changed nothing.
  */
 static inline __attribute__((always_inline)) struct thread *
-answer_short(struct channel *ch, uint64_t token, const uint64_t *words, uint32_t len)
+answer_short(struct channel *ch, uint64_t token, uint32_t len)
 {
 	struct thread *t = current_thread(), *caller;
 	struct recv_request *rq = &t->recv.rq;
@@ -524,7 +525,7 @@ answer_short(struct channel *ch, uint64_t token, const uint64_t *words, uint32_t
 	    !caller->call.in_regs || !sched_can_hand_to(caller))
 		return NULL;
 	/* Answer: the bytes into the caller's registers; it returns their length. */
-	copy_short_regs(caller, words, len);
+	copy_short_regs(caller, t, len);
 	caller->call.delivered = len;
 	call_finish(r, caller, VIPER_OK);
 	/* Wait for the next short message here. */
@@ -539,31 +540,40 @@ answer_short(struct channel *ch, uint64_t token, const uint64_t *words, uint32_t
 void reply_recv_short_fast(struct cap *c, uint64_t token, uint32_t len)
 {
 	struct channel *ch = channel_of_recv(c->object);
-	struct thread *caller = answer_short(ch, token, &current_thread()->frame->x[2], len);
+	struct thread *caller = answer_short(ch, token, len);
 
 	if (caller)
 		hand_over_reply(c, ch, caller);
 }
 
-bool reply_recv_short_kthread(struct cap *c, uint64_t token, const uint64_t *words, uint32_t len)
+int64_t reply_recv_short_kthread(struct trap_frame *f)
 {
 	struct thread *t = current_thread(), *caller;
-	struct channel *ch = channel_of_recv(c->object);
+	struct cap *c = handle_cap_checked(&t->process->handles, f->x[0], VIPER_OBJ_CHANNEL_RECV,
+					   VIPER_RIGHT_READ);
+	uint64_t token = f->x[1] & 0xffffffffu;
+	uint64_t len = f->x[1] >> 32;
 	struct recv_wait *rw = &t->recv;
+	struct channel *ch;
 
-	caller = answer_short(ch, token, words, len);
+	if (!c || !token || len > VIPER_SHORT_MSG_BYTES)
+		return KTHREAD_FAST_DECLINED;
+	ch = channel_of_recv(c->object);
+	caller = answer_short(ch, token, (uint32_t)len);
 	if (!caller)
-		return false;
-	if (caller->resume != RESUME_CALL || caller->process->dying) {
-		/* Not parked by a hand-over: wake it the usual way, and wait. */
-		rw->delivered = -1;
-		rw->channel = ch;
-		(void)wait_on_then_run(&ch->recv_end.waiters, 0, c, caller);
-		return true;
-	}
-	caller->frame->x[0] = len; /* its call is finished */
+		return KTHREAD_FAST_DECLINED;
 	rw->delivered = -1;
 	rw->channel = ch;
-	sched_wait_and_exit_to(&ch->recv_end.waiters, c, caller);
-	return true;
+	if (caller->resume != RESUME_CALL || caller->process->dying) {
+		/* Not parked by a hand-over: wake it the usual way, and wait. */
+		(void)wait_on_then_run(&ch->recv_end.waiters, 0, c, caller);
+	} else {
+		caller->frame->x[0] = len; /* its call is finished */
+		sched_wait_and_exit_to(&ch->recv_end.waiters, c, caller);
+	}
+	if (rw->delivered >= 0) { /* the call fast path did it all */
+		rw->channel = NULL;
+		return rw->delivered;
+	}
+	return syscall_finish_handed_over(t, RESUME_RECV);
 }

@@ -2,6 +2,7 @@
 #include <kernel/kthread.h>
 
 #include <arch/sysreg.h>
+#include <kernel/call.h>
 #include <kernel/channel.h>
 #include <kernel/lock.h>
 #include <kernel/panic.h>
@@ -49,7 +50,8 @@ static struct trap_frame *enter(void)
 static void leave(void)
 {
 	channel_collect_if_due();
-	sched_preempt_point();
+	if (this_cpu()->need_resched) /* sched_preempt_point's test, without the call */
+		sched_preempt_point();
 	kernel_unlock();
 	irq_enable_local();
 }
@@ -70,47 +72,27 @@ int64_t kthread_syscall(uint64_t n, const uint64_t args[6])
 	return r;
 }
 
-/*
- * Copies the words a message of `len` bytes covers (at most 16: x2-x17),
- * two at a time: a whole pair past an odd word stays within the sixteen.
- */
-static void copy_message_words(uint64_t *dst, const uint64_t *src, uint64_t len)
-{
-	unsigned pairs = len >= VIPER_SHORT_MSG_BYTES ? 8 : (unsigned)(len + 15) / 16;
-
-#pragma clang loop unroll(disable)
-	for (unsigned i = 0; i < pairs; i++) {
-		uint64_t a = src[2 * i], b = src[2 * i + 1];
-
-		dst[2 * i] = a;
-		dst[2 * i + 1] = b;
-	}
-}
-
-int64_t kthread_syscall_short(uint64_t n, uint64_t a0, uint64_t *x1, uint64_t words[16],
-			      uint64_t in_len)
+int64_t kthread_syscall_short(uint64_t n, uint64_t a0, uint64_t *x1, uint64_t words[16])
 {
 	struct trap_frame *f = enter();
+	struct thread *t;
 	int64_t r;
 
 	if (!f)
 		return VIPER_E_UNSUPPORTED;
+	t = current_thread();
 	f->x[0] = a0;
 	f->x[1] = *x1;
 	f->esr = n; /* the immediate of a process's svc #n (kernel/syscall.h) */
+	t->short_words = words;
 	r = KTHREAD_FAST_DECLINED;
 	if (n == VIPER_SYS_CHANNEL_REPLY_RECV_SHORT)
-		r = kthread_reply_recv_short_fast(f, words); /* the reply goes from `words` */
-	if (r == KTHREAD_FAST_DECLINED) {
-		copy_message_words(&f->x[2], words, in_len);
+		r = reply_recv_short_kthread(f);
+	if (r == KTHREAD_FAST_DECLINED)
 		r = syscall_dispatch(f);
-	}
-	/* The thread may have switched CPUs while it waited: read the frame again. */
-	f = current_thread()->frame;
-	if (r >= 0) {
-		*x1 = f->x[1];
-		copy_message_words(words, &f->x[2], (uint64_t)r);
-	}
+	t->short_words = &t->frame->x[2];
+	if (r >= 0)
+		*x1 = t->frame->x[1];
 	leave();
 	return r;
 }

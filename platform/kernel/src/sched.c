@@ -323,7 +323,8 @@ static inline void leave_waits(struct thread *t)
 static void unblock(struct thread *t, err_t result)
 {
 	leave_waits(t);
-	deadline_wheel_remove(&timeouts, &t->timeout);
+	if (t->timeout.queued) /* deadline_wheel_remove's own test, without the call */
+		deadline_wheel_remove(&timeouts, &t->timeout);
 	t->wake_result = result;
 	t->state = THREAD_RUNNABLE;
 }

@@ -60,6 +60,7 @@ err_t thread_create(struct process *p, uint64_t entry, uint64_t sp, uint64_t arg
 	}
 	top = (uint8_t *)(uintptr_t)kernel_stack_top(&t->kstack);
 	t->frame = (struct trap_frame *)(top - sizeof(struct trap_frame));
+	t->short_words = &t->frame->x[2];
 	t->frame->elr = entry;
 	t->frame->sp = sp;
 	t->frame->spsr = 0; /* EL0t, interrupts unmasked */

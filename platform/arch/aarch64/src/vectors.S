@@ -132,12 +132,14 @@ svc_common:
 	 * and so does an svc with an immediate: the short-message calls are
 	 * svc #38 and #39, their message in x2-x17 (kernel/syscall.h).
 	 */
-	tst	x0, #0xffff
+	ands	x1, x0, #0xffff		/* x1: the call, for svc_fast */
 	b.ne	svc_fast
+	mov	x1, x8
 	cmp	x8, #SYS_FAST_CALL
 	b.eq	svc_fast
 	sub	x1, x8, #SYS_FAST_REPLY_RECV
 	cmp	x1, #(SYS_FAST_REPLY_RECV_SHORT - SYS_FAST_REPLY_RECV)
+	mov	x1, x8
 	b.ls	svc_fast
 	save_x2_x17
 	str	x18, [sp, #144]
@@ -201,10 +203,11 @@ el1_stack_overflow:
 	b	2b
 
 /*
- * channel_call, channel_reply_recv and their short forms: the whole user
- * state goes into the frame (x19-x28 too), so a thread blocked in them needs
- * no kernel stack but its frame: it can be resumed by restoring the frame
- * alone (fast_resume_entry), whatever its C frames were (kernel/call.h).
+ * channel_call, channel_reply_recv and their short forms (x1 holds the
+ * call's number): the whole user state goes into the frame (x19-x28 too),
+ * so a thread blocked in them needs no kernel stack but its frame: it can be
+ * resumed by restoring the frame alone (fast_resume_entry), whatever its C
+ * frames were (kernel/call.h).
  */
 svc_fast:
 	save_x2_x17

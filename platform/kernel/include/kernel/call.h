@@ -27,6 +27,7 @@
 
 struct thread;
 struct process;
+struct trap_frame;
 struct user_view;
 
 #define PROCESS_MAX_REPLIES 64
@@ -95,17 +96,20 @@ void call_short_fast(struct channel *ch, uint32_t len);
 void reply_recv_short_fast(struct cap *c, uint64_t token, uint32_t len);
 
 /*
- * reply_recv_short_fast for a kernel thread (which has no frame to park
- * in): answers `token` the same way with the `len` bytes at `words` (the
- * kernel thread's, not yet in its frame), then waits on `c` for the next short
- * message while the caller runs, straight back to user space when a
- * hand-over parked it. Returns false having changed nothing when it
- * declines; true once the thread was woken, its receive then finished as
- * a handed-over receive is (fast_resume).
+ * A kernel thread's channel_reply_recv_short (x0 and x1 in `f`, the
+ * message at its short_words), on the fast path of reply_recv_short_fast
+ * (a kernel thread has no frame to park in): answers the caller the same
+ * way, then waits for the next short message while the caller runs,
+ * straight back to user space when a hand-over parked it. Returns the
+ * received length or error once the thread was woken (the receive finished
+ * as a handed-over one is), or KTHREAD_FAST_DECLINED having changed
+ * nothing. The big lock is held.
  */
-bool reply_recv_short_kthread(struct cap *c, uint64_t token, const uint64_t *words, uint32_t len);
+#define KTHREAD_FAST_DECLINED INT64_MIN
+int64_t reply_recv_short_kthread(struct trap_frame *f);
 
-/* Where a short message's bytes sit in a thread's saved registers: x2-x17. */
+/* Where a short message's bytes sit for a thread: its saved x2-x17 (struct thread's short_words).
+ */
 uint8_t *short_regs(struct thread *t);
 
 /*

@@ -55,6 +55,18 @@ static inline struct cap *handle_cap(const struct handle_table *t, uint64_t h)
 	return t->slots[index];
 }
 
+/*
+ * handle_cap for the IPC fast paths: the capability only if it is of `kind`
+ * and has `rights` (lookup's test without its errors), else NULL.
+ */
+static inline struct cap *handle_cap_checked(const struct handle_table *t, uint64_t h,
+					     uint32_t kind, uint32_t rights)
+{
+	struct cap *c = handle_cap(t, h);
+
+	return c && c->object->kind == kind && (c->rights & rights) == rights ? c : NULL;
+}
+
 void handle_table_init(struct handle_table *t, uint32_t limit);
 /* Closes every handle in the table. */
 void handle_table_clear(struct handle_table *t);

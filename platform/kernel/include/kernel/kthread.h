@@ -27,11 +27,10 @@ int64_t kthread_syscall(uint64_t n, const uint64_t args[6]);
 
 /*
  * Short-message call `n` (channel_call_short or channel_reply_recv_short)
- * from a kernel thread: x0 = a0, x1 = *x1 both ways, and the message's
- * first `in_len` bytes from `words` (x2-x17); the message received comes
- * back in `words` (as many words as the returned length needs).
+ * from a kernel thread: x0 = a0, x1 = *x1 both ways, and the message in
+ * `words`, where the kernel reads it and writes the one received (they
+ * stand for x2-x17: the thread's short_words during the call).
  */
-int64_t kthread_syscall_short(uint64_t n, uint64_t a0, uint64_t *x1, uint64_t words[16],
-			      uint64_t in_len);
+int64_t kthread_syscall_short(uint64_t n, uint64_t a0, uint64_t *x1, uint64_t words[16]);
 
 #endif

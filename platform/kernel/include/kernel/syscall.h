@@ -32,18 +32,16 @@ void syscall_return(struct trap_frame *frame, int64_t value);
 /*
  * The entry of channel_call, channel_reply_recv, their short forms and any
  * other svc with an immediate (vectors.S's svc_fast, whose frame holds every
- * register): the IPC fast path when it applies (kernel/call.h), else
- * syscall_run.
+ * register), `call` being syscall_number(frame): the IPC fast path when it
+ * applies (kernel/call.h), else syscall_run.
  */
-void syscall_fast_entry(struct trap_frame *frame);
+void syscall_fast_entry(struct trap_frame *frame, uint64_t call);
 
 /*
- * A kernel thread's channel_reply_recv_short (x0 and x1 in `frame`, the
- * reply's words at `words`) on the fast path (reply_recv_short_kthread in
- * kernel/call.h): the call's result, or KTHREAD_FAST_DECLINED when the
- * general path must run it (then nothing changed). The big lock is held.
+ * Finishes the call (resume RESUME_CALL) or receive (RESUME_RECV) of thread
+ * `t`, which a hand-over blocked and which runs again: its result.
  */
-#define KTHREAD_FAST_DECLINED INT64_MIN
-int64_t kthread_reply_recv_short_fast(struct trap_frame *frame, const uint64_t *words);
+struct thread;
+int64_t syscall_finish_handed_over(struct thread *t, unsigned resume);
 
 #endif

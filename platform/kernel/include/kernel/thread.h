@@ -68,6 +68,12 @@ struct thread {
 	struct process *process;    /* NULL for idle threads */
 	struct kernel_stack kstack; /* an idle thread's is its CPU's boot stack */
 	struct trap_frame *frame;   /* user state, top of the kernel stack */
+	/*
+	 * Where the thread's short messages are (kernel/call.h, short_regs):
+	 * its frame's x2-x17, or during a kernel thread's short-message call
+	 * the words it passed (kthread_syscall_short), so none are copied.
+	 */
+	uint64_t *short_words;
 	enum thread_state state;
 	uint8_t resume; /* enum thread_resume, while blocked */
 	unsigned priority;

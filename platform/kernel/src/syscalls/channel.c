@@ -568,9 +568,7 @@ void fast_resume(void)
 /* lookup's test alone, for the fast path: t's cap, or NULL for any refusal. */
 static inline struct cap *fast_lookup(struct thread *t, uint64_t h, uint32_t kind, uint32_t rights)
 {
-	struct cap *c = handle_cap(&t->process->handles, h);
-
-	return c && c->object->kind == kind && (c->rights & rights) == rights ? c : NULL;
+	return handle_cap_checked(&t->process->handles, h, kind, rights);
 }
 
 /*
@@ -704,27 +702,19 @@ static inline __attribute__((always_inline)) bool fast_reply_entry(struct trap_f
 	return true;
 }
 
-int64_t kthread_reply_recv_short_fast(struct trap_frame *f, const uint64_t *words)
+int64_t syscall_finish_handed_over(struct thread *t, unsigned resume)
 {
-	struct thread *t = current_thread();
-	struct cap *c = fast_lookup(t, f->x[0], VIPER_OBJ_CHANNEL_RECV, VIPER_RIGHT_READ);
-	uint64_t token = f->x[1] & 0xffffffffu;
-	uint64_t len = f->x[1] >> 32;
-
-	if (!c || !token || len > VIPER_SHORT_MSG_BYTES ||
-	    !reply_recv_short_kthread(c, token, words, (uint32_t)len))
-		return KTHREAD_FAST_DECLINED;
-	return finish_handed_over(t, RESUME_RECV);
+	return finish_handed_over(t, resume);
 }
 
-void syscall_fast_entry(struct trap_frame *f)
+void syscall_fast_entry(struct trap_frame *f, uint64_t call)
 {
 	struct thread *t;
 	bool done;
 
 	kernel_lock();
 	t = current_thread();
-	switch (syscall_number(f)) {
+	switch (call) { /* syscall_number(f), which vectors.S worked out */
 	case VIPER_SYS_CHANNEL_CALL_SHORT:
 		done = fast_call_entry(f, t, true);
 		break;

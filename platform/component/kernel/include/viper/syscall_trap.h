@@ -11,8 +11,7 @@
 #include <stdint.h>
 
 int64_t kthread_syscall(uint64_t n, const uint64_t args[6]);
-int64_t kthread_syscall_short(uint64_t n, uint64_t a0, uint64_t *x1, uint64_t words[16],
-			      uint64_t in_len);
+int64_t kthread_syscall_short(uint64_t n, uint64_t a0, uint64_t *x1, uint64_t words[16]);
 
 static inline int64_t viper_syscall6(uint64_t n, uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3,
 				     uint64_t a4, uint64_t a5)
@@ -30,15 +29,14 @@ _Static_assert(VIPER_SHORT_MSG_BYTES == 16 * 8, "x2-x17");
 static inline int64_t viper_syscall_short_VIPER_SYS_CHANNEL_CALL_SHORT(uint64_t a0, uint64_t *a1,
 								       struct viper_short_msg *m)
 {
-	return kthread_syscall_short(VIPER_SYS_CHANNEL_CALL_SHORT, a0, a1, m->words, *a1);
+	return kthread_syscall_short(VIPER_SYS_CHANNEL_CALL_SHORT, a0, a1, m->words);
 }
 
 static inline int64_t
 viper_syscall_short_VIPER_SYS_CHANNEL_REPLY_RECV_SHORT(uint64_t a0, uint64_t *a1,
 						       struct viper_short_msg *m)
 {
-	return kthread_syscall_short(VIPER_SYS_CHANNEL_REPLY_RECV_SHORT, a0, a1, m->words,
-				     *a1 >> 32);
+	return kthread_syscall_short(VIPER_SYS_CHANNEL_REPLY_RECV_SHORT, a0, a1, m->words);
 }
 
 #endif
