@@ -144,40 +144,6 @@ int32_t viper_rpc_reply(struct viper_rpc_out *out, uint32_t request_id, int32_t 
 	return status;
 }
 
-/*
- * The status of reply `buf` (rep_len bytes, handle_count handles) to request
- * `request_id`, or VIPER_E_CORRUPT when it is malformed: too short or long,
- * another request's, more handles than fields, or an error with a body or
- * handles.
- */
-static int32_t reply_status(const uint8_t *buf, uint32_t rep_len, uint32_t request_id,
-			    uint32_t handle_count, uint32_t field_count)
-{
-	if (handle_count > field_count || rep_len < VIPER_RPC_HEADER_BYTES ||
-	    rep_len > VIPER_MSG_MAX_BYTES || viper_rpc_get_header(buf) >> 32 != request_id)
-		return VIPER_E_CORRUPT;
-	int32_t status = (int32_t)(uint32_t)viper_rpc_get_header(buf);
-	if (status < 0 && (rep_len != VIPER_RPC_HEADER_BYTES || handle_count != 0))
-		return VIPER_E_CORRUPT;
-	return status;
-}
-
-/* The header of the next request on `slot` into `buf`; returns its request id. */
-static uint32_t put_request_header(struct viper_slot *slot, uint8_t *buf, uint16_t interface_id,
-				   uint16_t method)
-{
-	uint32_t request_id = ++slot->next_request;
-
-	viper_rpc_put_header(buf,
-			     interface_id | (uint32_t)method << 16 | (uint64_t)request_id << 32);
-	return request_id;
-}
-
-static uint32_t reply_capacity(uint32_t reply_max)
-{
-	return reply_max < VIPER_MSG_MAX_BYTES ? reply_max : VIPER_MSG_MAX_BYTES;
-}
-
 int32_t viper_rpc_call(struct viper_slot *slot, const struct viper_interface *iface,
 		       uint16_t method, uint32_t reply_max, const struct viper_codec *req_codec,
 		       const void *req, const viper_handle_t *handles, uint32_t handle_count,
@@ -188,18 +154,19 @@ int32_t viper_rpc_call(struct viper_slot *slot, const struct viper_interface *if
 	viper_handle_t rep_handles[VIPER_MSG_MAX_HANDLES];
 	uint32_t rep_len = 0;
 	uint32_t rep_handle_count = 0;
-	uint32_t request_id = put_request_header(slot, buf, (uint16_t)iface->id, method);
+	uint32_t request_id = viper_rpc_put_request(slot, buf, (uint16_t)iface->id, method);
 	int32_t len = req_codec->encode(req, buf + VIPER_RPC_HEADER_BYTES, VIPER_RPC_BODY_MAX);
 
 	if (len < 0)
 		return VIPER_E_INVAL;
-	int32_t err =
-		viper_transport_call(slot->channel, buf, VIPER_RPC_HEADER_BYTES + (uint32_t)len,
-				     handles, handle_count, buf, reply_capacity(reply_max),
-				     &rep_len, rep_handles, rep_field_count, &rep_handle_count);
+	int32_t err = viper_transport_call(
+		slot->channel, buf, VIPER_RPC_HEADER_BYTES + (uint32_t)len, handles, handle_count,
+		buf, viper_rpc_reply_capacity(reply_max), &rep_len, rep_handles, rep_field_count,
+		&rep_handle_count);
 	if (err < 0)
 		return err;
-	int32_t status = reply_status(buf, rep_len, request_id, rep_handle_count, rep_field_count);
+	int32_t status =
+		viper_rpc_reply_status(buf, rep_len, request_id, rep_handle_count, rep_field_count);
 	if (status == VIPER_E_CORRUPT)
 		return refuse_reply(rep_handles, rep_handle_count);
 	if (status < 0)
@@ -210,25 +177,6 @@ int32_t viper_rpc_call(struct viper_slot *slot, const struct viper_interface *if
 				   rep_handle_count) < 0)
 		return refuse_reply(rep_handles, rep_handle_count);
 	return status;
-}
-
-int32_t viper_rpc_exchange(struct viper_slot *slot, const struct viper_rpc_method *m, uint8_t *buf,
-			   uint32_t body_len, uint32_t *rep_len)
-{
-	uint32_t request_id = put_request_header(slot, buf, (uint16_t)m->interface_id, m->method);
-	uint32_t len = VIPER_RPC_HEADER_BYTES + body_len;
-	uint32_t capacity = reply_capacity(m->reply_max);
-	uint32_t rep_handle_count = 0;
-	int32_t err;
-
-	if (len <= VIPER_SHORT_MSG_BYTES && capacity <= VIPER_SHORT_MSG_BYTES)
-		err = viper_transport_call_short(slot->channel, buf, len, capacity, rep_len);
-	else
-		err = viper_transport_call(slot->channel, buf, len, NULL, 0, buf, capacity, rep_len,
-					   NULL, 0, &rep_handle_count);
-	if (err < 0)
-		return err;
-	return reply_status(buf, *rep_len, request_id, rep_handle_count, 0);
 }
 
 bool viper_rpc_string_terminated(const char *s, size_t cap)

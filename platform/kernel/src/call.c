@@ -56,10 +56,13 @@ copy_message(void *dst, bool dst_regs, const void *src, bool src_regs, uint32_t 
 	if (dst_regs && src_regs) {
 		uint64_t *d = dst;
 		const uint64_t *s = src;
-		for (uint32_t i = 0; i < len; i += 8)
-			*d++ = *s++;
-		if (len & 7)
-			d[-1] &= (1ull << (len & 7) * 8) - 1;
+		uint32_t words = (len + 7) / 8;
+		unsigned drop = (-len & 7) * 8; /* as copy_short_regs */
+
+		if (words) {
+			copy_words(d, s, words - 1);
+			d[words - 1] = s[words - 1] << drop >> drop;
+		}
 	} else if (len <= VIPER_SHORT_MSG_BYTES && !(((uintptr_t)dst | (uintptr_t)src | len) & 7)) {
 		copy_words(dst, src, len / 8); /* the common small message, inline */
 	} else if (len) {
@@ -450,26 +453,19 @@ int64_t call_take_reply(struct thread *t)
  * the words it covers, the bytes past `len` in the last one zeroed; the
  * other registers keep their own values.
  */
-static inline void copy_short_regs(struct thread *to, const struct thread *from, uint32_t len)
+static inline __attribute__((always_inline)) void
+copy_short_regs(struct thread *to, const struct thread *from, uint32_t len)
 {
 	uint64_t *d = to->short_words;
 	const uint64_t *s = from->short_words;
-	const uint64_t *pairs_end = s + ((len + 7) / 16) * 2;
+	uint32_t words = (len + 7) / 8;
+	/* Keeps the low len % 8 bytes of the last word (all of it for 0): little-endian. */
+	unsigned drop = (-len & 7) * 8;
 
-	/* Pairs while two words remain (ldp/stp), then the odd one. */
-#pragma clang loop unroll(disable)
-	while (s < pairs_end) {
-		uint64_t a = s[0], b = s[1];
-
-		d[0] = a;
-		d[1] = b;
-		d += 2;
-		s += 2;
-	}
-	if ((len + 7) & 8)
-		*d++ = *s;
-	if (len & 7)
-		d[-1] &= (1ull << (len & 7) * 8) - 1;
+	if (!words)
+		return;
+	copy_words(d, s, words - 1);
+	d[words - 1] = s[words - 1] << drop >> drop;
 }
 
 void call_short_fast(struct channel *ch, uint32_t len)

@@ -15,6 +15,8 @@
 
 typedef uint64_t __attribute__((may_alias, aligned(1))) word_string_u64;
 
+_Static_assert(__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__, "word_strcmp reads bytes little-endian");
+
 /* The compiler must not turn these loops back into calls of the functions they implement. */
 #ifdef __clang__
 #define WORD_STRING_NO_BUILTIN __attribute__((no_builtin))

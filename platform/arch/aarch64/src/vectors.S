@@ -128,19 +128,13 @@ exception_vectors:
  */
 svc_common:
 	/*
-	 * The calls of the IPC fast path save every register (see svc_fast),
-	 * and so does an svc with an immediate: the short-message calls are
-	 * svc #38 and #39, their message in x2-x17 (kernel/syscall.h).
+	 * An svc with an immediate, svc #N, makes call N and saves every
+	 * register (svc_fast, with N in x1): the stubs of the IPC fast path's
+	 * calls use it (channel_call svc #19, channel_reply_recv #37 and their
+	 * short forms #38 and #39, whose message fills x8; kernel/syscall.h).
 	 */
-	ands	x1, x0, #0xffff		/* x1: the call, for svc_fast */
+	ands	x1, x0, #0xffff
 	b.ne	svc_fast
-	mov	x1, x8
-	cmp	x8, #SYS_FAST_CALL
-	b.eq	svc_fast
-	sub	x1, x8, #SYS_FAST_REPLY_RECV
-	cmp	x1, #(SYS_FAST_REPLY_RECV_SHORT - SYS_FAST_REPLY_RECV)
-	mov	x1, x8
-	b.ls	svc_fast
 	save_x2_x17
 	str	x18, [sp, #144]
 	stp	x29, x30, [sp, #232]
@@ -203,8 +197,9 @@ el1_stack_overflow:
 	b	2b
 
 /*
- * channel_call, channel_reply_recv and their short forms (x1 holds the
- * call's number): the whole user state goes into the frame (x19-x28 too),
+ * An svc with an immediate (x1 holds it, the call's number), which the
+ * stubs of channel_call, channel_reply_recv and their short forms make: the
+ * whole user state goes into the frame (x19-x28 too),
  * so a thread blocked in them needs no kernel stack but its frame: it can be
  * resumed by restoring the frame alone (fast_resume_entry), whatever its C
  * frames were (kernel/call.h).

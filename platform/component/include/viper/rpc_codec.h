@@ -227,14 +227,67 @@ struct viper_rpc_method {
 };
 
 /*
+ * The status of reply `buf` (rep_len bytes, handle_count handles) to request
+ * `request_id`, or VIPER_E_CORRUPT when it is malformed: too short or long,
+ * another request's, more handles than fields, or an error with a body or
+ * handles.
+ */
+static inline int32_t viper_rpc_reply_status(const uint8_t *buf, uint32_t rep_len,
+					     uint32_t request_id, uint32_t handle_count,
+					     uint32_t field_count)
+{
+	if (handle_count > field_count || rep_len < VIPER_RPC_HEADER_BYTES ||
+	    rep_len > VIPER_MSG_MAX_BYTES || viper_rpc_get_header(buf) >> 32 != request_id)
+		return VIPER_E_CORRUPT;
+	int32_t status = (int32_t)(uint32_t)viper_rpc_get_header(buf);
+	if (status < 0 && (rep_len != VIPER_RPC_HEADER_BYTES || handle_count != 0))
+		return VIPER_E_CORRUPT;
+	return status;
+}
+
+/* The header of the next request on `slot` into `buf`; returns its request id. */
+static inline uint32_t viper_rpc_put_request(struct viper_slot *slot, uint8_t *buf,
+					     uint16_t interface_id, uint16_t method)
+{
+	uint32_t request_id = ++slot->next_request;
+
+	viper_rpc_put_header(buf,
+			     interface_id | (uint32_t)method << 16 | (uint64_t)request_id << 32);
+	return request_id;
+}
+
+/* The reply room a call asks for: the method's worst case, at most a message. */
+static inline uint32_t viper_rpc_reply_capacity(uint32_t reply_max)
+{
+	return reply_max < VIPER_MSG_MAX_BYTES ? reply_max : VIPER_MSG_MAX_BYTES;
+}
+
+/*
  * The middle of viper_rpc_call_plain: the header into `buf` (the body of
  * `body_len` bytes follows it already), the call, and the reply's checks.
  * Returns the method's status (>= 0: a body of *rep_len - 8 bytes to
  * decode follows the header), the transport's error, or VIPER_E_CORRUPT.
  * `buf` is 8-byte aligned and has VIPER_MSG_MAX_BYTES.
  */
-int32_t viper_rpc_exchange(struct viper_slot *slot, const struct viper_rpc_method *m, uint8_t *buf,
-			   uint32_t body_len, uint32_t *rep_len);
+static inline int32_t viper_rpc_exchange(struct viper_slot *slot, const struct viper_rpc_method *m,
+					 uint8_t *buf, uint32_t body_len, uint32_t *rep_len)
+{
+	uint32_t request_id =
+		viper_rpc_put_request(slot, buf, (uint16_t)m->interface_id, m->method);
+	uint32_t len = VIPER_RPC_HEADER_BYTES + body_len;
+	uint32_t capacity = viper_rpc_reply_capacity(m->reply_max);
+	uint32_t rep_handle_count = 0;
+	int32_t err;
+
+	if (len <= VIPER_SHORT_MSG_BYTES && capacity <= VIPER_SHORT_MSG_BYTES)
+		err = viper_transport_call_short(slot->channel, buf, len, capacity, rep_len);
+	else
+		err = viper_transport_call(slot->channel, buf, len, NULL, 0, buf, capacity, rep_len,
+					   NULL, 0, &rep_handle_count);
+	if (err < 0)
+		return err;
+	return viper_rpc_reply_status(buf, *rep_len, request_id, rep_handle_count, 0);
+}
 
 /*
  * viper_rpc_call for a method without handles, inline so that the

@@ -89,14 +89,20 @@ static inline uint32_t viper_wire_strlen(const char *s, uint32_t cap)
 {
 	uint32_t n = 0;
 
-	/* Eight bytes a step while they lie in the array and hold no NUL. */
+	/*
+	 * Eight bytes a step while they lie in the array; the lowest bit the
+	 * zero-byte test sets marks the first NUL exactly (little-endian).
+	 */
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
 	for (; n + 8 <= cap; n += 8) {
-		uint64_t w;
+		uint64_t w, zero;
 
 		__builtin_memcpy(&w, s + n, sizeof(w));
-		if ((w - 0x0101010101010101ull) & ~w & 0x8080808080808080ull)
-			break;
+		zero = (w - 0x0101010101010101ull) & ~w & 0x8080808080808080ull;
+		if (zero)
+			return n + (uint32_t)__builtin_ctzll(zero) / 8;
 	}
+#endif
 	while (n < cap && s[n] != '\0')
 		n++;
 	return n;

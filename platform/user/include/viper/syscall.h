@@ -133,7 +133,7 @@ static inline int64_t viper_channel_recv(viper_handle_t h, void *buf, uint64_t c
 
 static inline int64_t viper_channel_call(viper_handle_t h, struct viper_call *call)
 {
-	return viper_syscall6(VIPER_SYS_CHANNEL_CALL, h, (uint64_t)(uintptr_t)call, 0, 0, 0, 0);
+	return viper_syscall_fast(VIPER_SYS_CHANNEL_CALL, h, (uint64_t)(uintptr_t)call, 0);
 }
 
 static inline int64_t viper_channel_reply(uint32_t token, const void *bytes, uint64_t len,
@@ -146,8 +146,7 @@ static inline int64_t viper_channel_reply(uint32_t token, const void *bytes, uin
 static inline int64_t viper_channel_reply_recv(viper_handle_t h, struct viper_reply_recv *rr,
 					       uint32_t flags)
 {
-	return viper_syscall6(VIPER_SYS_CHANNEL_REPLY_RECV, h, (uint64_t)(uintptr_t)rr, flags, 0, 0,
-			      0);
+	return viper_syscall_fast(VIPER_SYS_CHANNEL_REPLY_RECV, h, (uint64_t)(uintptr_t)rr, flags);
 }
 
 /*

@@ -18,16 +18,6 @@
 #define CPU_STACK_LIMIT	 8
 #define CPU_EMERGENCY_SP 16
 
-/*
- * The system calls whose entry saves every register, for the IPC fast path
- * (kernel/syscall.c checks them against viper/abi.h): channel_call, and
- * channel_reply_recv with its neighbours channel_call_short and
- * channel_reply_recv_short.
- */
-#define SYS_FAST_CALL		  19
-#define SYS_FAST_REPLY_RECV	  37
-#define SYS_FAST_REPLY_RECV_SHORT 39
-
 #ifndef __ASSEMBLER__
 #include <stdint.h>
 

@@ -21,6 +21,9 @@ static inline int64_t viper_syscall6(uint64_t n, uint64_t a0, uint64_t a1, uint6
 	return kthread_syscall(n, args);
 }
 
+/* The IPC fast path's calls with buffers (svc #19 and #37 in a process). */
+#define viper_syscall_fast(n, a0, a1, a2) viper_syscall6(n, a0, a1, a2, 0, 0, 0)
+
 /* The short-message calls: x1 and the message's words (x2-x17) in and out. */
 #define viper_syscall_short(n, a0, a1, m) viper_syscall_short_##n(a0, a1, m)
 
