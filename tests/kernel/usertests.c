@@ -1091,6 +1091,16 @@ static void test_fast_paths(void)
 				  .timeout_ns = VIPER_TIMEOUT_NONE};
 	CHECK_EQ(viper_channel_call(s, &call), 1);
 	CHECK_EQ(viper_handle_close(r2), VIPER_E_BADHANDLE); /* it moved */
+	/* channel_call made with svc #0 (its stub uses svc #19): the general path, same result. */
+	char plain[16] = "by svc #0, x8=19";
+	call = (struct viper_call){.send_bytes = plain,
+				   .send_len = sizeof(plain),
+				   .reply_bytes = reply,
+				   .reply_capacity = sizeof(reply),
+				   .timeout_ns = VIPER_TIMEOUT_NONE};
+	CHECK_EQ(viper_syscall6(VIPER_SYS_CHANNEL_CALL, s, (uint64_t)(uintptr_t)&call, 0, 0, 0, 0),
+		 sizeof(plain));
+	CHECK(memcmp(reply, plain, sizeof(plain)) == 0);
 	viper_handle_close(s2);
 	if (va > 0)
 		CHECK_EQ(viper_memory_unmap((uint64_t)va, 2 * VIPER_PAGE_SIZE), 0);
