@@ -6,17 +6,22 @@
 	.arch armv8-a+fp+simd
 	.text
 
-	/* cpu_switch(struct cpu_context *from, struct cpu_context *to) */
-	.global cpu_switch
-cpu_switch:
+	/* The callee-saved registers and sp into the struct cpu_context at x0; clobbers x9. */
+	.macro save_context
 	stp	x19, x20, [x0, #0]
 	stp	x21, x22, [x0, #16]
 	stp	x23, x24, [x0, #32]
 	stp	x25, x26, [x0, #48]
 	stp	x27, x28, [x0, #64]
 	stp	x29, x30, [x0, #80]
-	mov	x2, sp
-	str	x2, [x0, #96]
+	mov	x9, sp
+	str	x9, [x0, #96]
+	.endm
+
+	/* cpu_switch(struct cpu_context *from, struct cpu_context *to) */
+	.global cpu_switch
+cpu_switch:
+	save_context
 	mov	x0, x1
 	/* Falls through into cpu_load(to). */
 
@@ -44,14 +49,7 @@ cpu_load:
 	 */
 	.global cpu_switch_to_frame
 cpu_switch_to_frame:
-	stp	x19, x20, [x0, #0]
-	stp	x21, x22, [x0, #16]
-	stp	x23, x24, [x0, #32]
-	stp	x25, x26, [x0, #48]
-	stp	x27, x28, [x0, #64]
-	stp	x29, x30, [x0, #80]
-	mov	x3, sp
-	str	x3, [x0, #96]
+	save_context
 	mov	x0, x1
 	mov	x1, x2
 	b	fast_exit_to
