@@ -343,13 +343,19 @@ def _check_quotas(out, diags):
                         (proc.name, pl.memory_need_kib, PROCESS_BASE_KIB, THREAD_KERNEL_KIB,
                          proc.quota["memory_kib"]),
                         "raise it: " + where % ("memory_kib", pl.memory_need_kib))
-        handles = len(pl.grants) + SPARE_HANDLES
+        # An open session holds a handle of its provider's process: its channel's receive end.
+        sessions = sum(i.sessions[0] for i in proc.instances if i.sessions)
+        handles = len(pl.grants) + SPARE_HANDLES + sessions
         if handles > proc.quota["handles"]:
+            fix = "raise it: " + where % ("handles", handles)
+            if handles > model.HANDLES_MAX:
+                fix = ("lower the instances' sessions { max }: a handle table has %d slots"
+                       % model.HANDLES_MAX)
             diags.error(*proc.quota_where("handles"), "quota-handles",
-                        "process '%s' needs %d handles (%d grants + %d spare), more than its "
-                        "handle quota of %d" % (proc.name, handles, len(pl.grants),
-                                                SPARE_HANDLES, proc.quota["handles"]),
-                        "raise it: " + where % ("handles", handles))
+                        "process '%s' needs %d handles (%d grants + %d spare + %d sessions), "
+                        "more than its handle quota of %d" %
+                        (proc.name, handles, len(pl.grants), SPARE_HANDLES, sessions,
+                         proc.quota["handles"]), fix)
         if pl.threads_need > proc.quota["threads"]:
             diags.error(*proc.quota_where("threads"), "quota-threads",
                         "process '%s' needs %d threads (a server loop if it serves a channel, "

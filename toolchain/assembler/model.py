@@ -968,7 +968,7 @@ def _resolve_sessions(system, inst, diags):
             diags.error(*inst.msg.where("name"), "session-limits",
                         "instance '%s' serves %s.%s, which opens sessions of %s, but has no "
                         "session limits" % (inst.name, iname, mname, session),
-                        "add sessions { max: 64 per_client: 16 } to instance '%s'" % inst.name)
+                        "add sessions { max: 16 per_client: 4 } to instance '%s'" % inst.name)
         return
     sm = inst.msg.get("sessions")
     smax, per = sm.get("max", 0), sm.get("per_client", 0)
