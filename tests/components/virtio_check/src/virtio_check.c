@@ -1,74 +1,31 @@
 /*
  * virtio_check: devices named by kind and DMA, checked with QEMU's
- * virtio-rng and virtio-blk (see README.md). Prints "virtio_check: N
- * passed, M failed".
+ * virtio-rng and virtio-blk (see README.md); the rng is driven through the
+ * virtio transport library (//platform/virtio), so this also checks it
+ * against a real device. Prints "virtio_check: N passed, M failed".
  */
 #include <viper/component.h>
+#include <viper/virtq.h>
 
 #include "tally.viper.h"
 #include "virtio_check_slots.h"
 
-/* virtio-mmio registers (virtio 1.1, 4.2.2 and legacy 4.2.4). */
-enum {
-	REG_MAGIC = 0x000,
-	REG_VERSION = 0x004,
-	REG_DEVICE_ID = 0x008,
-	REG_GUEST_FEATURES = 0x020,
-	REG_GUEST_PAGE_SIZE = 0x028,
-	REG_QUEUE_SEL = 0x030,
-	REG_QUEUE_NUM_MAX = 0x034,
-	REG_QUEUE_NUM = 0x038,
-	REG_QUEUE_ALIGN = 0x03c,
-	REG_QUEUE_PFN = 0x040,
-	REG_QUEUE_NOTIFY = 0x050,
-	REG_INTERRUPT_STATUS = 0x060,
-	REG_INTERRUPT_ACK = 0x064,
-	REG_STATUS = 0x070,
-	REG_CONFIG = 0x100,
-};
-
-#define MAGIC	     0x74726976u
-#define ID_BLK	     2u
-#define ID_RNG	     4u
-#define STATUS_READY 0x7u /* ACKNOWLEDGE | DRIVER | DRIVER_OK */
-#define SLOT0_BASE   0x0a000000ull
-#define SLOT0_IRQ    48u
-#define PAGE	     VIPER_PAGE_SIZE
-#define QUEUE_SIZE   8u
-#define PART	     256u /* bytes in each of the two descriptors */
-#define DESC_NEXT    1u
-#define DESC_WRITE   2u
-#define MS	     1000000ll
-
-struct vring_desc {
-	uint64_t addr;
-	uint32_t len;
-	uint16_t flags;
-	uint16_t next;
-};
-
-/* The legacy layout of a queue of QUEUE_SIZE: descriptors, available ring, then used ring on the
- * next page. */
-struct vring_avail {
-	uint16_t flags;
-	uint16_t idx;
-	uint16_t ring[QUEUE_SIZE];
-};
-
-struct vring_used {
-	uint16_t flags;
-	uint16_t idx;
-	struct {
-		uint32_t id;
-		uint32_t len;
-	} ring[QUEUE_SIZE];
-};
+#define ID_BLK	   2u
+#define ID_RNG	   4u
+#define SLOT0_BASE 0x0a000000ull
+#define SLOT0_IRQ  48u
+#define PAGE	   VIPER_PAGE_SIZE
+#define QUEUE_SIZE 8u
+#define PART	   256u /* bytes in each of the two parts */
+#define MS	   1000000ll
 
 struct virtio_check {
 	struct viper_slot *report;
 	const struct viper_device *rng, *disk;
 	const struct viper_dma *ring, *buffers;
 	unsigned passed, failed;
+	struct virtio_device rng_dev; /* driven through //platform/virtio */
+	struct virtq rng_queue;
 };
 
 static void check(struct virtio_check *c, bool ok, const char *what)
@@ -116,10 +73,10 @@ static bool holds(const struct viper_device *d, uint32_t id)
 {
 	uint32_t version;
 
-	if (d->regs == NULL || reg(d, REG_MAGIC) != MAGIC)
+	if (d->regs == NULL || reg(d, VIRTIO_MMIO_MAGIC) != VIRTIO_MMIO_MAGIC_VALUE)
 		return false;
-	version = reg(d, REG_VERSION);
-	return (version == 1 || version == 2) && reg(d, REG_DEVICE_ID) == id;
+	version = reg(d, VIRTIO_MMIO_VERSION);
+	return (version == 1 || version == 2) && reg(d, VIRTIO_MMIO_DEVICE_ID) == id;
 }
 
 static void check_slots(struct virtio_check *c)
@@ -134,47 +91,45 @@ static void check_slots(struct virtio_check *c)
 		      c->disk->irq_line == SLOT0_IRQ + slot_of(c->disk),
 	      "each comes with its slot's IRQ line");
 	/* Legacy config space: le64 capacity in 512-byte sectors; the scratch image is 1 MiB. */
-	check(c, reg(c->disk, REG_CONFIG) == 2048 && reg(c->disk, REG_CONFIG + 4) == 0,
+	check(c,
+	      reg(c->disk, VIRTIO_MMIO_CONFIG) == 2048 && reg(c->disk, VIRTIO_MMIO_CONFIG + 4) == 0,
 	      "the disk is the 1 MiB scratch image (2048 sectors)");
 	vc_log("virtio_check: rng in virtio%u, disk in virtio%u", slot_of(c->rng),
 	       slot_of(c->disk));
 }
 
-/* Sets the legacy queue 0 of the rng up in the ring region; false if the device refuses. */
+static uint32_t bus_read(void *context, uint32_t offset)
+{
+	return reg(context, offset);
+}
+
+static void bus_write(void *context, uint32_t offset, uint32_t value)
+{
+	set_reg(context, offset, value);
+}
+
+/* Sets the rng's queue 0 up in the ring region with the transport library; false if refused. */
 static bool rng_setup(struct virtio_check *c)
 {
-	const struct viper_device *d = c->rng;
+	const struct virtio_bus bus = {bus_read, bus_write, (void *)c->rng};
+	const struct virtq_memory ring = {c->ring->virt, c->ring->phys, c->ring->size};
 
-	if (reg(d, REG_VERSION) != 1)
-		return false; /* this check speaks the legacy interface, QEMU's default */
-	set_reg(d, REG_STATUS, 0);
-	set_reg(d, REG_STATUS, 1);
-	set_reg(d, REG_STATUS, 3);
-	set_reg(d, REG_GUEST_FEATURES, 0);
-	set_reg(d, REG_GUEST_PAGE_SIZE, PAGE);
-	set_reg(d, REG_QUEUE_SEL, 0);
-	if (reg(d, REG_QUEUE_NUM_MAX) < QUEUE_SIZE)
+	if (virtio_device_init(&c->rng_dev, &bus, ID_RNG, 0, 0) != VIPER_OK ||
+	    virtq_setup(&c->rng_queue, &c->rng_dev, 0, QUEUE_SIZE, &ring) != VIPER_OK)
 		return false;
-	set_reg(d, REG_QUEUE_NUM, QUEUE_SIZE);
-	set_reg(d, REG_QUEUE_ALIGN, PAGE);
-	set_reg(d, REG_QUEUE_PFN, (uint32_t)(c->ring->phys / PAGE));
-	set_reg(d, REG_STATUS, STATUS_READY);
+	virtio_device_ready(&c->rng_dev);
 	return true;
 }
 
-/* Descriptor `i` for PART bytes at `offset` of the buffers, by its physical address. */
-static bool describe(struct virtio_check *c, volatile struct vring_desc *desc, unsigned i,
-		     uint64_t offset, bool more)
+/* Part `i` of the request: PART bytes at `offset` of the buffers, by its physical address. */
+static bool describe(struct virtio_check *c, struct virtq_part *part, uint64_t offset)
 {
 	uint64_t phys;
 
 	if (vc_dma_phys(c->buffers, offset, &phys) != VIPER_OK ||
 	    vc_dma_span(c->buffers, offset) < PART)
 		return false;
-	desc[i].addr = phys;
-	desc[i].len = PART;
-	desc[i].flags = (uint16_t)(DESC_WRITE | (more ? DESC_NEXT : 0));
-	desc[i].next = (uint16_t)(more ? i + 1 : 0);
+	*part = (struct virtq_part){phys, PART, true};
 	return true;
 }
 
@@ -187,45 +142,53 @@ static bool any_nonzero(const volatile uint8_t *p, unsigned n)
 	return false;
 }
 
-static void check_dma(struct virtio_check *c)
+/*
+ * The rng's interrupt: the device may have finished before the wait, but
+ * the line's interrupt stays pending until acknowledged, so a wait sees it
+ * anyway; a hundred waits of 10 ms before giving up.
+ */
+static int32_t rng_wait(void *context)
 {
-	volatile struct vring_desc *desc = c->ring->virt;
-	volatile struct vring_avail *avail =
-		(volatile struct vring_avail *)((uint8_t *)c->ring->virt + QUEUE_SIZE * 16);
-	volatile struct vring_used *used =
-		(volatile struct vring_used *)((uint8_t *)c->ring->virt + PAGE);
-	const volatile uint8_t *bytes = c->buffers->virt;
+	const struct viper_device *d = context;
 	int32_t waited = VIPER_E_TIMEOUT;
 
-	check(c, rng_setup(c), "the rng takes a legacy queue in the contiguous ring");
+	for (int tries = 0; tries < 100 && waited != VIPER_OK; tries++)
+		waited = vc_irq_wait(d->irq, 10 * MS);
+	return waited;
+}
+
+static int32_t rng_ack(void *context)
+{
+	return vc_irq_ack(((const struct viper_device *)context)->irq);
+}
+
+static void check_dma(struct virtio_check *c)
+{
+	const volatile uint8_t *bytes = c->buffers->virt;
+	const struct virtq_waiter waiter = {rng_wait, rng_ack, (void *)c->rng};
+	struct virtq_part parts[2];
+	uint16_t head = 0, done = VIRTQ_MAX_SIZE;
+	uint32_t written = 0;
+	int32_t waited = VIPER_E_TIMEOUT;
+	bool ready = rng_setup(c);
+
+	check(c, ready, "the rng takes a queue in the contiguous ring");
 	/* 256 bytes at the end of page 0 and 256 at the start of page 1, each by its own address.
 	 */
-	check(c, describe(c, desc, 0, PAGE - PART, true) && describe(c, desc, 1, PAGE, false),
-	      "each part of the buffer has a physical address");
-	avail->ring[0] = 0;
-	__atomic_thread_fence(__ATOMIC_SEQ_CST);
-	avail->idx = 1;
-	__atomic_thread_fence(__ATOMIC_SEQ_CST);
-	set_reg(c->rng, REG_QUEUE_NOTIFY, 0);
-	/*
-	 * The device may have finished before the wait: the line's interrupt
-	 * stays pending until acknowledged, so the first wait sees it anyway.
-	 */
-	for (int tries = 0; tries < 100 && waited != VIPER_OK; tries++) {
-		waited = vc_irq_wait(c->rng->irq, 10 * MS);
-		set_reg(c->rng, REG_INTERRUPT_ACK, reg(c->rng, REG_INTERRUPT_STATUS));
-		if (waited == VIPER_OK)
-			vc_irq_ack(c->rng->irq);
+	bool described = describe(c, &parts[0], PAGE - PART) && describe(c, &parts[1], PAGE);
+	check(c, described, "each part of the buffer has a physical address");
+	if (ready && described && virtq_submit(&c->rng_queue, parts, 2, &head) == VIPER_OK) {
+		virtq_kick(&c->rng_queue);
+		waited = virtq_wait_used(&c->rng_queue, &waiter, &done, &written);
 	}
-	__atomic_thread_fence(__ATOMIC_SEQ_CST);
 	check(c, waited == VIPER_OK, "the rng's interrupt comes on the granted IRQ line");
-	check(c, used->idx == 1 && used->ring[0].id == 0 && used->ring[0].len == 2 * PART,
+	check(c, done == head && written == 2 * PART,
 	      "the rng used the buffer: both descriptors, 512 bytes");
 	check(c, any_nonzero(bytes + PAGE - PART, PART) && any_nonzero(bytes + PAGE, PART),
 	      "random bytes landed in both pages through their physical addresses");
 	check(c, !any_nonzero(bytes, PAGE - PART) && !any_nonzero(bytes + PAGE + PART, PAGE - PART),
 	      "and nowhere else");
-	set_reg(c->rng, REG_STATUS, 0); /* reset: the device lets go of the queue */
+	virtio_device_reset(&c->rng_dev); /* the device lets go of the queue */
 }
 
 static int32_t virtio_check_run(void *state)
