@@ -40,6 +40,9 @@ def add_machine_args(parser):
                         "options is the order of the slots, from virtio31 down)")
     parser.add_argument("--virtio-blk", metavar="IMAGE", action=_VirtioDevice, dest="virtio",
                         help="add a virtio-blk device backed by the raw image IMAGE")
+    parser.add_argument("--virtio-modern", action="store_true",
+                        help="virtio-mmio devices speak version 2 (modern), not QEMU 7.2's "
+                        "default version 1 (legacy)")
     parser.set_defaults(virtio=[])
 
 
@@ -56,6 +59,8 @@ def command(image, args, interactive):
         cmd += ["-dtb", args.dtb]
     if args.icount:
         cmd += ["-icount", "shift=0"]
+    if args.virtio_modern:
+        cmd += ["-global", "virtio-mmio.force-legacy=false"]
     for n, (kind, image) in enumerate(args.virtio):
         if kind == "rng":
             cmd += ["-device", "virtio-rng-device"]
