@@ -1,8 +1,25 @@
 // The fake virtio-mmio device (fake_virtio.h).
 #include "fake_virtio.h"
 
+#include <sys/mman.h>
+
 #include <algorithm>
+#include <cstdlib>
 #include <cstring>
+
+FakeDma::FakeDma(size_t bytes)
+    : size(bytes), p(static_cast<uint8_t *>(mmap(nullptr, bytes, PROT_READ | PROT_WRITE,
+						 MAP_PRIVATE | MAP_ANONYMOUS | MAP_32BIT, -1, 0)))
+{
+	if (p == MAP_FAILED)
+		abort();
+	memset(p, 0xee, bytes);
+}
+
+FakeDma::~FakeDma()
+{
+	munmap(p, size);
+}
 
 FakeVirtio::FakeVirtio(uint32_t version_, uint32_t device_id_, uint64_t features)
     : version(version_), device_id(device_id_), offered(features), config(64)
@@ -194,9 +211,11 @@ void FakeVirtio::Serve(uint32_t index)
 			memcpy(&next, Desc(q, i) + 14, 2);
 			if (flags & 2) {
 				uint8_t *p = reinterpret_cast<uint8_t *>(uintptr_t(addr));
-				for (uint32_t b = 0; b < len; b++)
+				uint32_t room = max_write - std::min(max_write, written);
+				uint32_t n = std::min(len, room);
+				for (uint32_t b = 0; b < n; b++)
 					p[b] = Pattern(written + b);
-				written += len;
+				written += n;
 			}
 			if (!(flags & 1))
 				break;

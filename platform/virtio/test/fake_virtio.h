@@ -5,6 +5,7 @@
 #ifndef FAKE_VIRTIO_H
 #define FAKE_VIRTIO_H
 
+#include <cstddef>
 #include <cstdint>
 #include <vector>
 
@@ -46,8 +47,9 @@ class FakeVirtio
 	uint32_t config_generation = 0;
 	std::vector<uint8_t> config;
 	Lie lie = Lie::kNone;
-	bool complete_on_notify = true; // serve requests at QueueNotify
-	bool reverse_order = false;	// complete a notification's requests last first
+	bool complete_on_notify = true;	 // serve requests at QueueNotify
+	bool reverse_order = false;	 // complete a notification's requests last first
+	uint32_t max_write = UINT32_MAX; // bytes it writes into one request at most
 
 	struct Queue {
 		uint32_t num = 0, align = 0, pfn = 0, ready = 0;
@@ -76,6 +78,22 @@ class FakeVirtio
 	static uint32_t Read32(void *self, uint32_t offset);
 	static void Write32(void *self, uint32_t offset, uint32_t value);
 	uint32_t features_sel_ = 0, driver_features_sel_ = 0;
+};
+
+// Page-aligned memory standing in for a DMA region; physical = virtual in
+// these tests, and below 4 GiB (MAP_32BIT), where a legacy device's page
+// numbers reach.
+struct FakeDma {
+	explicit FakeDma(size_t bytes);
+	~FakeDma();
+	FakeDma(const FakeDma &) = delete;
+	FakeDma &operator=(const FakeDma &) = delete;
+	uint64_t Phys(size_t offset) const
+	{
+		return uint64_t(uintptr_t(p + offset));
+	}
+	size_t size;
+	uint8_t *p;
 };
 
 #endif

@@ -4,8 +4,6 @@
 // never an overrun.
 #include <gtest/gtest.h>
 
-#include <sys/mman.h>
-
 #include <cstdlib>
 #include <cstring>
 #include <memory>
@@ -24,31 +22,13 @@ constexpr uint64_t kFeatureA = 1ull << 5;
 constexpr uint64_t kFeatureB = 1ull << 9;
 constexpr uint64_t kFeatureHigh = 1ull << 35;
 
-// Page-aligned memory standing in for a DMA region; physical = virtual here,
-// and below 4 GiB (MAP_32BIT), where a legacy device's page numbers reach.
-struct Dma {
-	explicit Dma(size_t bytes)
-	    : size(bytes),
-	      p(static_cast<uint8_t *>(mmap(nullptr, bytes, PROT_READ | PROT_WRITE,
-					    MAP_PRIVATE | MAP_ANONYMOUS | MAP_32BIT, -1, 0)))
-	{
-		EXPECT_NE(p, MAP_FAILED);
-		memset(p, 0xee, bytes);
-	}
-	~Dma()
-	{
-		munmap(p, size);
-	}
+// A DMA region in these tests, with a virtq_memory view.
+struct Dma : FakeDma {
+	using FakeDma::FakeDma;
 	virtq_memory Memory() const
 	{
-		return {p, uint64_t(uintptr_t(p)), size};
+		return {p, Phys(0), size};
 	}
-	uint64_t Phys(size_t offset) const
-	{
-		return uint64_t(uintptr_t(p + offset));
-	}
-	size_t size;
-	uint8_t *p;
 };
 
 class Virtio : public ::testing::TestWithParam<uint32_t>
