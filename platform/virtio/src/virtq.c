@@ -11,6 +11,20 @@
 _Static_assert(__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__,
 	       "the rings are little-endian, and legacy ones in the guest's order");
 
+/*
+ * Barriers against a device that reads and writes the rings by DMA: on
+ * AArch64 in the outer-shareable domain, as Linux's dma_wmb and dma_rmb (a
+ * device is not one of the inner-shareable CPUs); elsewhere (host tests)
+ * the C fences.
+ */
+#if defined(__aarch64__)
+#define DMA_WRITE_BARRIER() __asm__ volatile("dmb oshst" ::: "memory")
+#define DMA_READ_BARRIER()  __asm__ volatile("dmb oshld" ::: "memory")
+#else
+#define DMA_WRITE_BARRIER() __atomic_thread_fence(__ATOMIC_SEQ_CST)
+#define DMA_READ_BARRIER()  __atomic_thread_fence(__ATOMIC_SEQ_CST)
+#endif
+
 static uint64_t avail_offset(uint16_t size)
 {
 	return 16ull * size;
@@ -180,7 +194,7 @@ int32_t virtq_submit(struct virtq *q, const struct virtq_part *parts, unsigned c
 	q->chain_len[first] = (uint16_t)count;
 	q->writable[first] = writable;
 	put16(q->avail + 4 + 2u * (q->avail_idx % q->size), first);
-	__atomic_thread_fence(__ATOMIC_RELEASE); /* the chain and its ring slot before the index */
+	DMA_WRITE_BARRIER(); /* the chain and its ring slot before the index */
 	q->avail_idx++;
 	put16(q->avail + 2, q->avail_idx);
 	*head = first;
@@ -189,7 +203,7 @@ int32_t virtq_submit(struct virtq *q, const struct virtq_part *parts, unsigned c
 
 void virtq_kick(struct virtq *q)
 {
-	__atomic_thread_fence(__ATOMIC_SEQ_CST); /* the index before the notification */
+	DMA_WRITE_BARRIER(); /* the index before the notification (as Linux's writel) */
 	q->dev->bus.write32(q->dev->bus.context, VIRTIO_MMIO_QUEUE_NOTIFY, q->index);
 }
 
@@ -223,7 +237,7 @@ int32_t virtq_take_used(struct virtq *q, uint16_t *head, uint32_t *written)
 	if (q->broken)
 		return VIPER_E_CORRUPT;
 	uint16_t idx = get16(q->used + 2);
-	__atomic_thread_fence(__ATOMIC_ACQUIRE); /* the index before the elements it covers */
+	DMA_READ_BARRIER(); /* the index before the elements it covers */
 	uint16_t pending = (uint16_t)(idx - q->last_used);
 	if (pending == 0)
 		return VIPER_E_WOULDBLOCK;
