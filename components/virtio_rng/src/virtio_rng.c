@@ -88,21 +88,7 @@ const struct entropy_server virtio_rng_server = {
 	.read = read_entropy,
 };
 
-/* The component's register access and interrupt wait, over its device grant. */
-
-static uint32_t bus_read(void *context, uint32_t offset)
-{
-	const struct viper_device *d = context;
-
-	return ((volatile const uint32_t *)d->regs)[offset / 4];
-}
-
-static void bus_write(void *context, uint32_t offset, uint32_t value)
-{
-	const struct viper_device *d = context;
-
-	((volatile uint32_t *)d->regs)[offset / 4] = value;
-}
+/* The component's interrupt wait, over its device grant. */
 
 static int32_t irq_wait(void *context)
 {
@@ -126,7 +112,7 @@ static int32_t virtio_rng_init(void *state, const struct viper_instance_env *env
 	    d->irq == VIPER_HANDLE_INVALID || ring->virt == NULL || !ring->contiguous ||
 	    buffer->virt == NULL || !buffer->contiguous || buffer->size < VIRTIO_RNG_MAX_READ)
 		return VIPER_E_INVAL;
-	const struct virtio_bus bus = {bus_read, bus_write, (void *)d};
+	const struct virtio_bus bus = virtio_mmio_bus(d->regs);
 	const struct virtq_memory mem = {ring->virt, ring->phys, ring->size};
 	const struct virtq_waiter waiter = {irq_wait, irq_ack, (void *)d};
 	int32_t err = virtio_rng_start(rng, &bus, &mem, buffer->virt, buffer->phys, &waiter);

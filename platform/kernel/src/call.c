@@ -46,6 +46,24 @@ static inline void copy_words(uint64_t *dst, const uint64_t *src, uint32_t n)
 }
 
 /*
+ * A message of `len` bytes (at most 128) from one set of message registers
+ * to another: the words it covers, the bytes past `len` in the last one
+ * zeroed (little-endian), so no byte of the sender's other register
+ * contents reaches the receiver.
+ */
+static inline __attribute__((always_inline)) void copy_reg_words(uint64_t *d, const uint64_t *s,
+								 uint32_t len)
+{
+	uint32_t words = (len + 7) / 8;
+	unsigned drop = (-len & 7) * 8; /* keeps the low len % 8 bytes (all for 0) */
+
+	if (!words)
+		return;
+	copy_words(d, s, words - 1);
+	d[words - 1] = s[words - 1] << drop >> drop;
+}
+
+/*
  * Copies a message of `len` bytes for a fast path: whole words when both
  * ends are saved registers (the bytes past `len` in the last one zeroed),
  * else exactly `len` bytes.
@@ -53,17 +71,9 @@ static inline void copy_words(uint64_t *dst, const uint64_t *src, uint32_t n)
 static inline __attribute__((always_inline)) void
 copy_message(void *dst, bool dst_regs, const void *src, bool src_regs, uint32_t len)
 {
-	if (dst_regs && src_regs) {
-		uint64_t *d = dst;
-		const uint64_t *s = src;
-		uint32_t words = (len + 7) / 8;
-		unsigned drop = (-len & 7) * 8; /* as copy_short_regs */
-
-		if (words) {
-			copy_words(d, s, words - 1);
-			d[words - 1] = s[words - 1] << drop >> drop;
-		}
-	} else if (len <= VIPER_SHORT_MSG_BYTES && !(((uintptr_t)dst | (uintptr_t)src | len) & 7)) {
+	if (dst_regs && src_regs)
+		copy_reg_words(dst, src, len);
+	else if (len <= VIPER_SHORT_MSG_BYTES && !(((uintptr_t)dst | (uintptr_t)src | len) & 7)) {
 		copy_words(dst, src, len / 8); /* the common small message, inline */
 	} else if (len) {
 		memcpy(dst, src, len);
@@ -447,25 +457,11 @@ int64_t call_take_reply(struct thread *t)
 
 /* The short-message fast paths. */
 
-/*
- * A short message of `len` bytes (at most 128) from one thread's message
- * registers (short_words: x2-x17, or a kernel thread's words) to another's:
- * the words it covers, the bytes past `len` in the last one zeroed; the
- * other registers keep their own values.
- */
+/* A short message of `len` bytes from one thread's message registers (short_words) to another's. */
 static inline __attribute__((always_inline)) void
 copy_short_regs(struct thread *to, const struct thread *from, uint32_t len)
 {
-	uint64_t *d = to->short_words;
-	const uint64_t *s = from->short_words;
-	uint32_t words = (len + 7) / 8;
-	/* Keeps the low len % 8 bytes of the last word (all of it for 0): little-endian. */
-	unsigned drop = (-len & 7) * 8;
-
-	if (!words)
-		return;
-	copy_words(d, s, words - 1);
-	d[words - 1] = s[words - 1] << drop >> drop;
+	copy_reg_words(to->short_words, from->short_words, len);
 }
 
 void call_short_fast(struct channel *ch, uint32_t len)

@@ -5,6 +5,21 @@
 
 #define CONFIG_RETRIES 8 /* reads of a modern device's configuration before VIPER_E_BUSY */
 
+static uint32_t mmio_read(void *regs, uint32_t offset)
+{
+	return ((volatile const uint32_t *)regs)[offset / 4];
+}
+
+static void mmio_write(void *regs, uint32_t offset, uint32_t value)
+{
+	((volatile uint32_t *)regs)[offset / 4] = value;
+}
+
+struct virtio_bus virtio_mmio_bus(volatile void *regs)
+{
+	return (struct virtio_bus){mmio_read, mmio_write, (void *)(uintptr_t)regs};
+}
+
 static uint32_t rd(const struct virtio_device *d, uint32_t offset)
 {
 	return d->bus.read32(d->bus.context, offset);

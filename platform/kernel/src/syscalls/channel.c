@@ -528,8 +528,8 @@ int64_t sys_channel_take_notifications(const uint64_t *a)
 
 /* The IPC fast path (kernel/call.h). */
 
-/* The call or receive of a thread a hand-over blocked, finished. */
-static int64_t finish_handed_over(struct thread *t, unsigned resume)
+/* The call or receive of a thread a hand-over blocked, finished (kernel/syscall.h). */
+int64_t syscall_finish_handed_over(struct thread *t, unsigned resume)
 {
 	struct recv_wait *rw = &t->recv;
 	uint64_t h = t->frame->x[0];
@@ -562,7 +562,7 @@ void fast_resume(void)
 	t->resume = RESUME_CONTEXT;
 	if (thread_reap_list)
 		thread_reap();
-	syscall_return(t->frame, finish_handed_over(t, resume));
+	syscall_return(t->frame, syscall_finish_handed_over(t, resume));
 }
 
 /* lookup's test alone, for the fast path: t's cap, or NULL for any refusal. */
@@ -700,11 +700,6 @@ static inline __attribute__((always_inline)) bool fast_reply_entry(struct trap_f
 	struct recv_request rq = t->recv.rq;
 	syscall_return(f, receive_then_wake(f->x[0], c, &rq, caller));
 	return true;
-}
-
-int64_t syscall_finish_handed_over(struct thread *t, unsigned resume)
-{
-	return finish_handed_over(t, resume);
 }
 
 void syscall_fast_entry(struct trap_frame *f, uint64_t call)

@@ -74,6 +74,12 @@ struct virtio_bus {
 	void *context;
 };
 
+/*
+ * The bus of a mapped register window (a driver's struct viper_device
+ * `regs`): volatile 32-bit loads and stores.
+ */
+struct virtio_bus virtio_mmio_bus(volatile void *regs);
+
 /* A device being driven. */
 struct virtio_device {
 	struct virtio_bus bus;

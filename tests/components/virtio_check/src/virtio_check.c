@@ -43,11 +43,6 @@ static uint32_t reg(const struct viper_device *d, uint32_t offset)
 	return ((volatile const uint32_t *)d->regs)[offset / 4];
 }
 
-static void set_reg(const struct viper_device *d, uint32_t offset, uint32_t value)
-{
-	((volatile uint32_t *)d->regs)[offset / 4] = value;
-}
-
 static int32_t virtio_check_init(void *state, const struct viper_instance_env *env)
 {
 	struct virtio_check *c = state;
@@ -98,20 +93,10 @@ static void check_slots(struct virtio_check *c)
 	       slot_of(c->disk));
 }
 
-static uint32_t bus_read(void *context, uint32_t offset)
-{
-	return reg(context, offset);
-}
-
-static void bus_write(void *context, uint32_t offset, uint32_t value)
-{
-	set_reg(context, offset, value);
-}
-
 /* Sets the rng's queue 0 up in the ring region with the transport library; false if refused. */
 static bool rng_setup(struct virtio_check *c)
 {
-	const struct virtio_bus bus = {bus_read, bus_write, (void *)c->rng};
+	const struct virtio_bus bus = virtio_mmio_bus(c->rng->regs);
 	const struct virtq_memory ring = {c->ring->virt, c->ring->phys, c->ring->size};
 
 	if (virtio_device_init(&c->rng_dev, &bus, ID_RNG, 0, 0) != VIPER_OK ||
