@@ -2,6 +2,7 @@
 #include "shell.h"
 
 #include <vinit/command_line.h>
+#include <viper/error_name.h>
 
 #include "console.viper.h"
 #include "log.viper.h"
@@ -122,30 +123,9 @@ int shell_usage(struct shell *sh, const struct shell_command *cmd)
 
 const char *shell_error_name(int32_t error)
 {
-	static const char *const names[] = {
-		"VIPER_OK",
-		"VIPER_E_INVAL",
-		"VIPER_E_NOMEM",
-		"VIPER_E_NOTFOUND",
-		"VIPER_E_CORRUPT",
-		"VIPER_E_RANGE",
-		"VIPER_E_UNSUPPORTED",
-		"VIPER_E_BADHANDLE",
-		"VIPER_E_RIGHTS",
-		"VIPER_E_KIND",
-		"VIPER_E_FAULT",
-		"VIPER_E_WOULDBLOCK",
-		"VIPER_E_TIMEOUT",
-		"VIPER_E_PEERCLOSED",
-		"VIPER_E_CLOSED",
-		"VIPER_E_TOOBIG",
-		"VIPER_E_LIMIT",
-		"VIPER_E_BUSY",
-		"VIPER_E_NOSYS",
-	};
-	if (error <= 0 && -(int64_t)error < (int64_t)(sizeof(names) / sizeof(names[0])))
-		return names[-error];
-	return "error";
+	const char *name = viper_error_full_name(error);
+
+	return name ? name : "error";
 }
 
 int shell_service_failed(struct shell *sh, const struct shell_command *cmd, const char *service,

@@ -11,6 +11,7 @@
 
 #include <pb_decode.h>
 #include <pb_encode.h>
+#include <viper/error_name.h>
 
 static int32_t fail(struct plan_error *err, int32_t code, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
@@ -672,14 +673,7 @@ uint64_t plan_restart_delay(uint64_t ran_ns, uint32_t *quick_failures)
 
 const char *plan_error_name(int64_t error)
 {
-	static const char *const names[] = {
-		"OK",	    "E_INVAL",	     "E_NOMEM",	    "E_NOTFOUND",   "E_CORRUPT",
-		"E_RANGE",  "E_UNSUPPORTED", "E_BADHANDLE", "E_RIGHTS",	    "E_KIND",
-		"E_FAULT",  "E_WOULDBLOCK",  "E_TIMEOUT",   "E_PEERCLOSED", "E_CLOSED",
-		"E_TOOBIG", "E_LIMIT",	     "E_BUSY",	    "E_NOSYS",
-	};
+	const char *name = viper_error_short_name(error);
 
-	if (error <= 0 && -error < (int64_t)(sizeof(names) / sizeof(names[0])))
-		return names[-error];
-	return "error";
+	return name ? name : "error";
 }

@@ -1092,7 +1092,9 @@ TEST(PlanErrorNameTest, NamesEveryError)
 	EXPECT_STREQ(plan_error_name(VIPER_OK), "OK");
 	EXPECT_STREQ(plan_error_name(VIPER_E_PEERCLOSED), "E_PEERCLOSED");
 	EXPECT_STREQ(plan_error_name(VIPER_E_NOSYS), "E_NOSYS");
-	EXPECT_STREQ(plan_error_name(-19), "error");
+	EXPECT_STREQ(plan_error_name(VIPER_E_IO), "E_IO");
+	EXPECT_STREQ(plan_error_name(VIPER_E_READONLY), "E_READONLY");
+	EXPECT_STREQ(plan_error_name(VIPER_E_READONLY - 1), "error");
 	EXPECT_STREQ(plan_error_name(5), "error");
 }
 

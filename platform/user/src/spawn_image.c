@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include <viper/error_name.h>
 #include <viper/syscall.h>
 
 static int64_t fail(struct viper_launch_error *why, int64_t err, const char *fmt, ...)
@@ -24,16 +25,9 @@ static int64_t fail(struct viper_launch_error *why, int64_t err, const char *fmt
 
 const char *viper_error_name(int64_t error)
 {
-	static const char *const names[] = {
-		"OK",	    "E_INVAL",	     "E_NOMEM",	    "E_NOTFOUND",   "E_CORRUPT",
-		"E_RANGE",  "E_UNSUPPORTED", "E_BADHANDLE", "E_RIGHTS",	    "E_KIND",
-		"E_FAULT",  "E_WOULDBLOCK",  "E_TIMEOUT",   "E_PEERCLOSED", "E_CLOSED",
-		"E_TOOBIG", "E_LIMIT",	     "E_BUSY",	    "E_NOSYS",
-	};
+	const char *name = viper_error_short_name(error);
 
-	if (error <= 0 && -error < (int64_t)(sizeof(names) / sizeof(names[0])))
-		return names[-error];
-	return "error";
+	return name ? name : "error";
 }
 
 /* Reads the program's slot declarations from its file, mapped read-only for a moment. */

@@ -37,6 +37,8 @@ enum viper_error {
 	VIPER_E_LIMIT = -16,	  /* a table or quota is full */
 	VIPER_E_BUSY = -17,	  /* the object is already in that use */
 	VIPER_E_NOSYS = -18,	  /* no such system call */
+	VIPER_E_IO = -19,	  /* the device reported an error, or lost the data */
+	VIPER_E_READONLY = -20,	  /* the object can be read but not written */
 };
 
 /* System-call numbers (x8). Never renumbered; new calls go at the end. */
