@@ -189,6 +189,21 @@ void FakeVirtio::Complete(Queue &q, uint16_t head, uint32_t len)
 	memcpy(used + 2, &idx, 2);
 }
 
+uint32_t FakeVirtio::FillPattern(const std::vector<Part> &parts) const
+{
+	uint32_t written = 0;
+	for (const Part &part : parts) {
+		if (!part.device_writes)
+			continue;
+		uint32_t room = max_write - std::min(max_write, written);
+		uint32_t n = std::min(part.len, room);
+		for (uint32_t b = 0; b < n; b++)
+			part.p[b] = Pattern(written + b);
+		written += n;
+	}
+	return written;
+}
+
 void FakeVirtio::Serve(uint32_t index)
 {
 	if (index >= 2)
@@ -200,7 +215,7 @@ void FakeVirtio::Serve(uint32_t index)
 	for (; q.seen != avail_idx; q.seen++) {
 		uint16_t head;
 		memcpy(&head, Avail(q) + 4 + 2u * (q.seen % q.num), 2);
-		uint32_t written = 0;
+		std::vector<Part> parts;
 		for (uint16_t i = head, n = 0; n < q.num; n++) {
 			uint64_t addr;
 			uint32_t len;
@@ -209,18 +224,13 @@ void FakeVirtio::Serve(uint32_t index)
 			memcpy(&len, Desc(q, i) + 8, 4);
 			memcpy(&flags, Desc(q, i) + 12, 2);
 			memcpy(&next, Desc(q, i) + 14, 2);
-			if (flags & 2) {
-				uint8_t *p = reinterpret_cast<uint8_t *>(uintptr_t(addr));
-				uint32_t room = max_write - std::min(max_write, written);
-				uint32_t n = std::min(len, room);
-				for (uint32_t b = 0; b < n; b++)
-					p[b] = Pattern(written + b);
-				written += n;
-			}
+			parts.push_back({reinterpret_cast<uint8_t *>(uintptr_t(addr)), len,
+					 (flags & 2) != 0});
 			if (!(flags & 1))
 				break;
 			i = next;
 		}
+		uint32_t written = handler ? handler(index, parts) : FillPattern(parts);
 		done.emplace_back(head, written);
 	}
 	if (reverse_order)

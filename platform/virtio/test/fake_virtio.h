@@ -7,6 +7,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <vector>
 
 extern "C" {
@@ -60,8 +61,20 @@ class FakeVirtio
 	Queue queues[2];
 	uint32_t queue_sel = 0;
 
-	// Serves queue `q`'s new requests: fills what the device writes with
-	// Pattern(byte) and completes each with the bytes it wrote.
+	// One part of a request as the device sees it: `len` bytes at `p`.
+	struct Part {
+		uint8_t *p;
+		uint32_t len;
+		bool device_writes;
+	};
+	// What a device of a real kind does with a request on queue `q` (a
+	// driver's test installs it): returns the bytes it wrote. Without
+	// one, the device fills what it may write with Pattern(byte), up to
+	// max_write.
+	std::function<uint32_t(uint32_t q, const std::vector<Part> &parts)> handler;
+
+	// Serves queue `q`'s new requests with the handler (or the pattern)
+	// and completes each with the bytes it wrote.
 	void Serve(uint32_t q);
 	static uint8_t Pattern(uint32_t i)
 	{
@@ -71,6 +84,7 @@ class FakeVirtio
       private:
 	uint32_t Read(uint32_t offset);
 	void Write(uint32_t offset, uint32_t value);
+	uint32_t FillPattern(const std::vector<Part> &parts) const;
 	uint8_t *Desc(const Queue &q, uint16_t i);
 	uint8_t *Avail(const Queue &q);
 	uint8_t *Used(const Queue &q);
