@@ -8,6 +8,7 @@
         slots = {"log": "//interfaces:log"},
         devices = {"uart": "pl011"},
         dma = {"ring": "contiguous:65536"},
+        params = {"blocks": "2048 in 16..65536"},
         stack_kib = 8,
         heap_kib = 16,
         placements = ["kernel", "process"],
@@ -33,6 +34,12 @@ description grants each need with `dma { need: "..." }`. Without an IOMMU
 a device reaches all physical memory, so a DMA grant is as strong as a
 device grant (docs/components.md, "DMA regions").
 
+`params` maps a parameter's name to "DEFAULT in MIN..MAX" (unsigned
+integers): a number each instance may set in its system description
+(`param { name: "blocks" value: 4096 }`) within the bounds, and otherwise
+gets DEFAULT. The instance finds it in env->params[<NAME>_PARAM_<P>]
+(<name>_slots.h), in declaration order; at most 8.
+
 `system` declares that need: "" (the default) for none; "inspect" for the
 capability's read right (list processes, memory and handles); "control" for
 read and write (stop processes too). A system description grants it per
@@ -53,6 +60,22 @@ SYSTEM_NEEDS = ["", "inspect", "control"]
 
 # The kinds of component(dma = ...) needs: "<kind>:<bytes>".
 DMA_KINDS = ["contiguous", "scatter"]
+
+# Parameters a component may declare (viper_instance_env.params).
+MAX_PARAMS = 8
+
+def _parse_param(component_name, param, spec):
+    """The struct of parameter `param` = `spec` ("DEFAULT in MIN..MAX")."""
+    default, sep, bounds = spec.partition(" in ")
+    low, dots, high = bounds.partition("..")
+    numbers = [default.strip(), low.strip(), high.strip()]
+    if not sep or not dots or not all([n.isdigit() for n in numbers]):
+        fail('component %s: param "%s" is "%s"; write "DEFAULT in MIN..MAX" with unsigned ' % (component_name, param, spec) +
+             'integers, e.g. "2048 in 16..65536"')
+    values = [int(n) for n in numbers]
+    if not (values[1] <= values[0] and values[0] <= values[2]):
+        fail('component %s: param "%s" is "%s": its default must lie within MIN..MAX' % (component_name, param, spec))
+    return struct(name = param, default = values[0], min = values[1], max = values[2])
 
 def _parse_dma(component_name, need, spec):
     """The struct of DMA need `need` = `spec` ("contiguous:BYTES" or "scatter:BYTES")."""
@@ -99,6 +122,7 @@ def _component_meta_impl(ctx):
         slots = slots,
         devices = [struct(name = k, kind = v) for k, v in ctx.attr.devices.items()],
         dma = [_parse_dma(ctx.attr.component_name, k, v) for k, v in ctx.attr.dma.items()],
+        params = [_parse_param(ctx.attr.component_name, k, v) for k, v in ctx.attr.params.items()],
         stack_kib = ctx.attr.stack_kib,
         heap_kib = ctx.attr.heap_kib,
         placements = ctx.attr.placements,
@@ -128,6 +152,7 @@ component_meta = rule(
         "slot_interface_index": attr.int_list(),
         "devices": attr.string_dict(),
         "dma": attr.string_dict(),
+        "params": attr.string_dict(),
         "stack_kib": attr.int(default = 8),
         "heap_kib": attr.int(default = 0),
         "placements": attr.string_list(default = ["kernel", "process"]),
@@ -154,6 +179,9 @@ def _slots_header_impl(ctx):
     for i, d in enumerate(ctx.attr.dma_names):
         lines.append("#define %s_DMA_%s %d" % (ctx.attr.component_name.upper(), d.upper(), i))
     lines.append("#define %s_DMA_COUNT %d" % (ctx.attr.component_name.upper(), len(ctx.attr.dma_names)))
+    for i, p in enumerate(ctx.attr.param_names):
+        lines.append("#define %s_PARAM_%s %d" % (ctx.attr.component_name.upper(), p.upper(), i))
+    lines.append("#define %s_PARAM_COUNT %d" % (ctx.attr.component_name.upper(), len(ctx.attr.param_names)))
     lines.append("#endif")
     ctx.actions.write(out, "\n".join(lines) + "\n")
     return [DefaultInfo(files = depset([out]))]
@@ -165,6 +193,7 @@ _slots_header = rule(
         "slot_names": attr.string_list(),
         "device_names": attr.string_list(),
         "dma_names": attr.string_list(),
+        "param_names": attr.string_list(),
     },
 )
 
@@ -184,6 +213,7 @@ def component(
         slots = {},
         devices = {},
         dma = {},
+        params = {},
         stack_kib = 8,
         heap_kib = 0,
         placements = ["kernel", "process"],
@@ -200,6 +230,10 @@ def component(
              'write: stop processes too), or leave it out for none')
     for need, spec in dma.items():
         _parse_dma(name, need, spec)
+    if len(params) > MAX_PARAMS:
+        fail("component %s: %d params, more than the %d an instance can be given" % (name, len(params), MAX_PARAMS))
+    for param, spec in params.items():
+        _parse_param(name, param, spec)
     slot_names = list(slots.keys())
     slot_ifaces = [slots[s] for s in slot_names]
     distinct_ifaces = []
@@ -212,6 +246,7 @@ def component(
         slot_names = slot_names,
         device_names = list(devices.keys()),
         dma_names = list(dma.keys()),
+        param_names = list(params.keys()),
     )
     component_meta(
         name = name + "_meta",
@@ -222,6 +257,7 @@ def component(
         slot_interface_index = [distinct_ifaces.index(i) for i in slot_ifaces],
         devices = devices,
         dma = dma,
+        params = params,
         stack_kib = stack_kib,
         heap_kib = heap_kib,
         placements = placements,

@@ -28,6 +28,19 @@ class DmaNeed:
         return "contiguous" if self.contiguous else "scatter-gather"
 
 
+class ParamDecl:
+    """A parameter of component(params = ...): a name, its default and its bounds."""
+
+    def __init__(self, data):
+        self.name = str(data["name"])
+        self.default, self.min, self.max = data["default"], data["min"], data["max"]
+        numbers = (self.default, self.min, self.max)
+        if any(type(n) is not int or n < 0 or n >= 1 << 64 for n in numbers) or \
+                not self.min <= self.default <= self.max:
+            raise ValueError("param '%s' has default %r, min %r and max %r, not unsigned "
+                             "integers with min <= default <= max" % ((self.name,) + numbers))
+
+
 class Component:
     """A component's declaration: what it provides, its slots, devices and needs."""
 
@@ -44,6 +57,8 @@ class Component:
         self.devices = [(str(d["name"]), str(d["kind"])) for d in data.get("devices", [])]
         # DMA needs in declaration order: the index in env->dma
         self.dma = [DmaNeed(d) for d in data.get("dma", [])]
+        # Parameters in declaration order: the index in env->params
+        self.params = [ParamDecl(p) for p in data.get("params", [])]
         self.stack_kib = int(data.get("stack_kib", 8))
         self.heap_kib = int(data.get("heap_kib", 0))
         self.placements = [str(p) for p in data.get("placements", ["kernel", "process"])]
@@ -69,6 +84,12 @@ class Component:
             if name == slot:
                 return i
         return -1
+
+    def param(self, name):
+        for p in self.params:
+            if p.name == name:
+                return p
+        return None
 
     def dma_need(self, need):
         for d in self.dma:

@@ -455,6 +455,7 @@ def to_manifest(out, manifest_cls):
             pi.dma.extend(il.dma)
             pi.system = il.system
             pi.spawn = il.spawn
+            pi.params.extend(inst.params)
             if inst.sessions is not None:
                 pi.sessions_max, pi.sessions_per_client = inst.sessions
     return m

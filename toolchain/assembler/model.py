@@ -149,6 +149,7 @@ class Instance:
         self.bindings = []  # Binding, in slot order once resolved
         self.devices = []  # DeviceUse, in the component's need order
         self.dma = []  # DmaUse, in the component's need order
+        self.params = []  # the value of each of the component's params, in declaration order
         self.system = None  # "INSPECT" or "CONTROL" when granted the system capability
         self.spawn = False  # granted the spawn capability (it starts processes)
         self.sessions = None  # (max, per_client) when it may open sessions
@@ -855,6 +856,45 @@ def _resolve_dma(system, inst, diags):
                         'add dma { need: "%s" } to instance \'%s\'' % (need.name, inst.name))
 
 
+def _resolve_params(system, inst, diags):
+    """The instance's param blocks against its component's params: each
+    value within its bounds, the default for a param left out."""
+    comp = inst.component
+    given = {}
+    for f in inst.msg.all("param"):
+        pm = f.value
+        if not _required(diags, pm, "name", "a param block") or \
+                not _required(diags, pm, "value", "a param block"):
+            continue
+        name, where = pm.get("name"), pm.where("name")
+        decl = comp.param(name)
+        if decl is None:
+            diags.error(*where, "unknown-param",
+                        "component '%s' (instance '%s') has no param '%s'" %
+                        (comp.name, inst.name, name),
+                        diagnostics.did_you_mean(name, [p.name for p in comp.params],
+                                                 "one of its params") or
+                        "remove this param block: the component takes no params")
+            continue
+        if name in given:
+            diags.error(*where, "duplicate-param",
+                        "param '%s' of instance '%s' is already set at line %d" %
+                        (name, inst.name, given[name][1]),
+                        "keep one param block for '%s'" % name)
+            continue
+        value = pm.get("value")
+        if not decl.min <= value <= decl.max:
+            diags.error(*pm.where("value"), "param-range",
+                        "param '%s' of instance '%s' is %d, outside the %d..%d that "
+                        "component '%s' takes" % (name, inst.name, value, decl.min,
+                                                  decl.max, comp.name),
+                        "give a value from %d to %d (or leave it out for the default, %d)" %
+                        (decl.min, decl.max, decl.default))
+            continue
+        given[name] = (value, where[1])
+    inst.params = [given[p.name][0] if p.name in given else p.default for p in comp.params]
+
+
 def _resolve_system(system, inst, diags):
     """The instance's grant of the system capability against its component's need."""
     comp = inst.component
@@ -1348,6 +1388,7 @@ def load(path, board_arg, components, interfaces, pool, diags, declared_includes
         _resolve_bindings(system, inst, diags)
         _resolve_devices(system, inst, diags)
         _resolve_dma(system, inst, diags)
+        _resolve_params(system, inst, diags)
         _resolve_system(system, inst, diags)
         _resolve_spawn(system, inst, diags)
         _resolve_sessions(system, inst, diags)

@@ -111,6 +111,9 @@ static int make_instances(struct viper_host_system *s, char *why, size_t size)
 					    in->record->name, "");
 			in->env.name = in->record->name;
 			in->env.slot_count = in->record->slots_count;
+			for (pb_size_t p = 0;
+			     p < in->record->params_count && p < VIPER_COMPONENT_MAX_PARAMS; p++)
+				in->env.params[in->env.param_count++] = in->record->params[p];
 			in->env.system =
 				in->record->system ? HOST_SYSTEM_FAKE_SYSTEM : VIPER_HANDLE_INVALID;
 			in->run_status = -1;

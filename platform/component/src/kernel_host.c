@@ -499,6 +499,8 @@ static err_t make_instance(struct kernel_instance *in, const viper_manifest_Inst
 		return VIPER_E_NOMEM;
 	in->env.name = rec->name;
 	in->env.slot_count = rec->slots_count;
+	for (pb_size_t p = 0; p < rec->params_count && p < VIPER_COMPONENT_MAX_PARAMS; p++)
+		in->env.params[in->env.param_count++] = rec->params[p];
 	err = give_kernel_cap(rec, rec->system, viper_manifest_GrantKind_GRANT_SYSTEM,
 			      system_object(), &in->env.system);
 	if (!err)

@@ -441,6 +441,8 @@ static int build_instances(void)
 			return -1;
 		}
 		in->env.name = r->name;
+		for (pb_size_t p = 0; p < r->params_count && p < VIPER_COMPONENT_MAX_PARAMS; p++)
+			in->env.params[in->env.param_count++] = r->params[p];
 		/* A GRANT_SYSTEM (plan_decode and check_startup checked it), or none. */
 		in->env.system =
 			r->system ? startup->handles[r->system - 1].handle : VIPER_HANDLE_INVALID;

@@ -842,7 +842,8 @@ def test_robustness(count):
 
 
 def test_rule(paths):
-    """component(system = ...), component(dma = ...) and component(spawn = ...) in
+    """component(system = ...), component(dma = ...), component(params = ...) and
+    component(spawn = ...) in
     the JSON the rule writes, and through the assembler."""
     fails = Failures()
     if not fails.check(len(paths) == 5, "rule: give the JSON of five components"):
@@ -852,6 +853,9 @@ def test_rule(paths):
     fails.check(dma.get("dma") == [{"name": "ring", "contiguous": True, "bytes": 65536},
                                    {"name": "buffers", "contiguous": False, "bytes": 8192}],
                 "%s: dma is %r" % (paths[3], dma.get("dma")))
+    fails.check(dma.get("params") == [{"name": "blocks", "default": 2048, "min": 16, "max": 65536},
+                                      {"name": "ways", "default": 4, "min": 1, "max": 16}],
+                "%s: params are %r" % (paths[3], dma.get("params")))
     for path, want, spawn in zip(paths, ["", "inspect", "control", "", ""],
                                  [False, False, False, False, True]):
         data = json.loads(read(os.path.join(ROOT, path)))
@@ -869,7 +873,7 @@ def test_rule(paths):
                 'instance { name: "probe" component: "%s" process: "probe" system: INSPECT }\n'
                 'instance { name: "reaper" component: "%s" process: "kernel" system: CONTROL }\n'
                 'instance { name: "dev" component: "%s" process: "dev"\n'
-                '  dma { need: "buffers" } dma { need: "ring" } }\n'
+                '  dma { need: "buffers" } dma { need: "ring" } param { name: "blocks" value: 4096 } }\n'
                 'instance { name: "starter" component: "%s" process: "starter" spawn: true }\n'
                 % (none, inspect, control, dma_name, spawner))
     args = ["--system", system, "--board", BOARD, "--manifest", os.path.join(out_dir, "m.bin"),
@@ -895,6 +899,10 @@ def test_rule(paths):
     fails.check([(d.name, d.size, d.contiguous) for d in m.dma_regions] ==
                 [("dev.ring", 65536, True), ("dev.buffers", 8192, False)],
                 "rule: dma regions %s" % m.dma_regions)
+    # Params in declaration order, a param left out at its default.
+    dev = [p for p in m.processes if p.name == "dev"][0]
+    fails.check([list(i.params) for i in dev.instances] == [[4096, 4]],
+                "rule: dev's params are %s" % [list(i.params) for i in dev.instances])
     starter = [p for p in m.processes if p.name == "starter"][0]
     fails.check([i.spawn for i in starter.instances] == [1],
                 "rule: starter's instance names grant %s as its spawn capability" %

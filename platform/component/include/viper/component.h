@@ -23,6 +23,7 @@
 #define VIPER_COMPONENT_MAX_SLOTS    8
 #define VIPER_COMPONENT_MAX_DEVICES  4
 #define VIPER_COMPONENT_MAX_DMA	     4
+#define VIPER_COMPONENT_MAX_PARAMS   8
 
 /* One interface a component provides: the generated interface and its vtable. */
 struct viper_provided {
@@ -76,6 +77,11 @@ struct viper_instance_env {
 	unsigned device_count;
 	struct viper_dma dma[VIPER_COMPONENT_MAX_DMA]; /* in need order: <NAME>_DMA_<NEED> */
 	unsigned dma_count;
+	/* The values of component(params = ...), each within its declared
+	 * bounds (the assembler checked them), in declaration order:
+	 * params[<NAME>_PARAM_<P>]. */
+	uint64_t params[VIPER_COMPONENT_MAX_PARAMS];
+	unsigned param_count;
 	/* The system capability (VIPER_OBJ_SYSTEM) when the description grants
 	 * it, with the rights it grants; VIPER_HANDLE_INVALID when not. */
 	viper_handle_t system;
