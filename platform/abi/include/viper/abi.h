@@ -19,26 +19,33 @@
 /* The error codes: returned by system calls and used inside the kernel. */
 enum viper_error {
 	VIPER_OK = 0,
-	VIPER_E_INVAL = -1,	  /* an argument is malformed or out of range */
-	VIPER_E_NOMEM = -2,	  /* no memory for the request */
-	VIPER_E_NOTFOUND = -3,	  /* the named thing does not exist */
-	VIPER_E_CORRUPT = -4,	  /* a data structure failed its consistency checks */
-	VIPER_E_RANGE = -5,	  /* a value or buffer does not fit */
-	VIPER_E_UNSUPPORTED = -6, /* the request is valid but not supported here */
-	VIPER_E_BADHANDLE = -7,	  /* no such handle: never issued, closed or revoked */
-	VIPER_E_RIGHTS = -8,	  /* the handle lacks a right the call needs */
-	VIPER_E_KIND = -9,	  /* the handle names the wrong kind of object */
-	VIPER_E_FAULT = -10,	  /* a user pointer is unmapped or lacks the access */
-	VIPER_E_WOULDBLOCK = -11, /* non-blocking call found nothing to do */
-	VIPER_E_TIMEOUT = -12,	  /* the deadline passed first */
-	VIPER_E_PEERCLOSED = -13, /* the other end of the channel is gone */
-	VIPER_E_CLOSED = -14,	  /* the handle was closed or revoked while in use */
-	VIPER_E_TOOBIG = -15,	  /* message over 256 bytes or more than 4 handles */
-	VIPER_E_LIMIT = -16,	  /* a table or quota is full */
-	VIPER_E_BUSY = -17,	  /* the object is already in that use */
-	VIPER_E_NOSYS = -18,	  /* no such system call */
-	VIPER_E_IO = -19,	  /* the device reported an error, or lost the data */
-	VIPER_E_READONLY = -20,	  /* the object can be read but not written */
+	VIPER_E_INVAL = -1,	   /* an argument is malformed or out of range */
+	VIPER_E_NOMEM = -2,	   /* no memory for the request */
+	VIPER_E_NOTFOUND = -3,	   /* the named thing does not exist */
+	VIPER_E_CORRUPT = -4,	   /* a data structure failed its consistency checks */
+	VIPER_E_RANGE = -5,	   /* a value or buffer does not fit */
+	VIPER_E_UNSUPPORTED = -6,  /* the request is valid but not supported here */
+	VIPER_E_BADHANDLE = -7,	   /* no such handle: never issued, closed or revoked */
+	VIPER_E_RIGHTS = -8,	   /* the handle lacks a right the call needs */
+	VIPER_E_KIND = -9,	   /* the handle names the wrong kind of object */
+	VIPER_E_FAULT = -10,	   /* a user pointer is unmapped or lacks the access */
+	VIPER_E_WOULDBLOCK = -11,  /* non-blocking call found nothing to do */
+	VIPER_E_TIMEOUT = -12,	   /* the deadline passed first */
+	VIPER_E_PEERCLOSED = -13,  /* the other end of the channel is gone */
+	VIPER_E_CLOSED = -14,	   /* the handle was closed or revoked while in use */
+	VIPER_E_TOOBIG = -15,	   /* message over 256 bytes or more than 4 handles */
+	VIPER_E_LIMIT = -16,	   /* a table or quota is full */
+	VIPER_E_BUSY = -17,	   /* the object is already in that use */
+	VIPER_E_NOSYS = -18,	   /* no such system call */
+	VIPER_E_IO = -19,	   /* the device reported an error, or lost the data */
+	VIPER_E_READONLY = -20,	   /* the object can be read but not written */
+	VIPER_E_EXISTS = -21,	   /* the name is taken */
+	VIPER_E_NOTEMPTY = -22,	   /* the directory still has entries */
+	VIPER_E_NOSPACE = -23,	   /* no free blocks or inodes on the volume */
+	VIPER_E_NAMETOOLONG = -24, /* a name or path is longer than allowed */
+	VIPER_E_NOTDIR = -25,	   /* a directory was needed */
+	VIPER_E_ISDIR = -26,	   /* the object is a directory */
+	VIPER_E_LOOP = -27,	   /* too many symbolic links in a path */
 };
 
 /* System-call numbers (x8). Never renumbered; new calls go at the end. */

@@ -37,6 +37,13 @@ static inline const char *viper_error_full_name(int64_t error)
 		"VIPER_E_NOSYS",
 		"VIPER_E_IO",
 		"VIPER_E_READONLY",
+		"VIPER_E_EXISTS",
+		"VIPER_E_NOTEMPTY",
+		"VIPER_E_NOSPACE",
+		"VIPER_E_NAMETOOLONG",
+		"VIPER_E_NOTDIR",
+		"VIPER_E_ISDIR",
+		"VIPER_E_LOOP",
 	};
 
 	if (error <= 0 && -error < (int64_t)(sizeof(names) / sizeof(names[0])))
