@@ -199,10 +199,9 @@ static int32_t walk_inode(struct checker *ck, struct leaf_visit *v, uint32_t ino
 	return err;
 }
 
-static void free_inode(struct checker *ck, uint32_t ino)
+static void free_inode(struct checker *ck, uint32_t ino, uint32_t generation)
 {
-	struct vfs_inode none = {0};
-
+	struct vfs_inode none = {.generation = generation};
 	if (vfs_inode_put(ck->fs, ino, &none) == VIPER_OK)
 		vfs_bit_set(ck->in_use, ino, false);
 }
@@ -222,7 +221,7 @@ static int32_t pass_inodes(struct checker *ck)
 		if (bad) {
 			tell(ck, may_repair(ck), "inode %u: %s", ino, bad);
 			if (ck->repair)
-				free_inode(ck, ino);
+				free_inode(ck, ino, 0);
 			continue;
 		}
 		if (in.mode == 0)
@@ -357,7 +356,7 @@ static int32_t pass_links(struct checker *ck)
 			tell(ck, may_repair(ck), "inode %u (%s): no directory reaches it", ino,
 			     type_name(type_of(&in)));
 			if (ck->repair)
-				free_inode(ck, ino);
+				free_inode(ck, ino, in.generation);
 			continue;
 		}
 		vfs_bit_set(ck->reached, ino, true);

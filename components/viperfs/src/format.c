@@ -169,8 +169,8 @@ const char *vfs_super_decode(const uint8_t *b, struct vfs_super *s)
 void vfs_inode_encode(const struct vfs_inode *in, uint8_t *p)
 {
 	vc_memset(p, 0, VFS_INODE_BYTES);
-	if (in->mode == 0)
-		return; /* a free inode is all zeros */
+	if (in->mode == 0 && in->generation == 0)
+		return; /* never used: all zeros */
 	put16(p, in->mode);
 	put16(p + 2, in->links);
 	put32(p + 4, in->generation);
@@ -248,6 +248,14 @@ const char *vfs_inode_decode(const uint8_t *p, const struct vfs_super *s, struct
 		in->direct[i] = get64(p + 56 + 8 * i);
 	for (unsigned i = 0; i < 3; i++)
 		in->indirect[i] = get64(p + 56 + 8 * (VFS_DIRECT + i));
+	if (in->mode == 0) {
+		uint32_t generation = in->generation;
+		in->generation = 0;
+		if (!all_zero((const uint8_t *)in, sizeof(*in)))
+			return "free but not empty";
+		in->generation = generation;
+		return 0;
+	}
 	return check_inode(in, s);
 }
 

@@ -79,7 +79,7 @@ static int32_t make_node(struct vfs *fs, uint32_t dir, const char *name, uint16_
 		err = vfs_fail(fs, "inode", *ino, "free in the bitmap but in use");
 	if (err)
 		return err;
-	*in = (struct vfs_inode){.mode = mode, .links = 1, .generation = 1};
+	*in = (struct vfs_inode){.mode = mode, .links = 1, .generation = in->generation + 1};
 	in->mtime_ns = in->ctime_ns = in->crtime_ns = vfs_now(fs);
 	err = vfs_inode_put(fs, *ino, in);
 	if (err == VIPER_OK)
@@ -209,7 +209,7 @@ static int32_t drop_link(struct vfs *fs, uint32_t ino, struct vfs_inode *in)
 		if (err)
 			return err;
 	}
-	*in = (struct vfs_inode){0}; /* a free inode is all zeros */
+	*in = (struct vfs_inode){.generation = in->generation}; /* free, keeping its generation */
 	err = vfs_inode_put(fs, ino, in);
 	if (err == VIPER_OK)
 		vfs_inode_free(fs, ino);
@@ -390,8 +390,15 @@ int32_t vfs_stat(struct vfs *fs, uint32_t ino, struct vfs_stat *out)
 		return err;
 	if (in.mode == 0)
 		return VIPER_E_NOTFOUND;
-	*out = (struct vfs_stat){ino,	    in.mode,	 in.links,    in.size,
-				 in.blocks, in.mtime_ns, in.ctime_ns, in.crtime_ns};
+	*out = (struct vfs_stat){.inode = ino,
+				 .generation = in.generation,
+				 .mode = in.mode,
+				 .links = in.links,
+				 .size = in.size,
+				 .blocks = in.blocks,
+				 .mtime_ns = in.mtime_ns,
+				 .ctime_ns = in.ctime_ns,
+				 .crtime_ns = in.crtime_ns};
 	return VIPER_OK;
 }
 

@@ -29,10 +29,10 @@ uint64_t FixedClock(void *)
 }
 
 struct Volume {
-	explicit Volume(uint64_t blocks = kBlocks) : disk(blocks)
+	explicit Volume(uint64_t blocks = kBlocks, uint64_t inodes = 0) : disk(blocks)
 	{
 		vfs_super layout;
-		EXPECT_EQ(vfs_layout(blocks, 0, 0, &layout), nullptr);
+		EXPECT_EQ(vfs_layout(blocks, inodes, 0, &layout), nullptr);
 		strcpy(layout.label, "Test");
 		layout.uuid[0] = 0x42;
 		vfs_disk d = disk.Disk();
@@ -305,6 +305,27 @@ TEST(ViperFs, SymlinksShortLongAndLooping)
 	ASSERT_EQ(v.Mount(), VIPER_OK);
 	EXPECT_EQ(v.Walk("long"), f);
 	ASSERT_EQ(vfs_unlink(v.fs, VFS_ROOT, "long"), VIPER_OK);
+	ASSERT_EQ(v.Unmount(), VIPER_OK);
+	EXPECT_EQ(Check(v.disk, false).problems, 0u);
+}
+
+TEST(ViperFs, AReusedInodeHasANewGeneration)
+{
+	Volume v(kBlocks, 16);
+	ASSERT_EQ(v.Mount(), VIPER_OK);
+	struct vfs_stat first, again;
+	uint32_t ino = v.Create(VFS_ROOT, "a");
+	ASSERT_EQ(vfs_stat(v.fs, ino, &first), VIPER_OK);
+	ASSERT_EQ(vfs_unlink(v.fs, VFS_ROOT, "a"), VIPER_OK);
+	ASSERT_EQ(vfs_sync(v.fs), VIPER_OK);
+	uint32_t reused = 0;
+	for (int i = 0; i < 15 && reused != ino; i++)
+		reused = v.Create(VFS_ROOT, ("b" + std::to_string(i)).c_str());
+	ASSERT_EQ(reused, ino) << "the inode came round again";
+	ASSERT_EQ(vfs_stat(v.fs, ino, &again), VIPER_OK);
+	EXPECT_EQ(again.generation, first.generation + 1);
+	uint32_t none;
+	EXPECT_EQ(vfs_create(v.fs, VFS_ROOT, "c", 0644, &none), VIPER_E_NOSPACE) << "16 inodes";
 	ASSERT_EQ(v.Unmount(), VIPER_OK);
 	EXPECT_EQ(Check(v.disk, false).problems, 0u);
 }

@@ -14,8 +14,10 @@
  *   [inode_table_start, +inode_table_blocks)     16 inodes of 256 bytes a block
  *   [data_start, block_count)              file data, directories,
  *                                          indirect blocks, symlink targets
- *
- * Inodes are numbered from 1 (the root directory); 0 names none. Every
+ * * Inodes are numbered from 1 (the root directory); 0 names none. A free
+ * inode has mode 0 and keeps its generation, which grows each time the
+ * inode is used again, so (number, generation) names one file for ever;
+ * a never used inode is all zeros. Every
  * block before data_start is marked used in the block bitmap.
  */
 #ifndef VIPERFS_FORMAT_H
@@ -34,7 +36,7 @@
 #define VFS_LABEL_MAX	     31u /* bytes, without the NUL */
 #define VFS_DIRECT	     12u
 #define VFS_PTRS	     (VFS_BLOCK / 8u) /* block numbers an indirect block holds */
-#define VFS_NAME_MAX	     119u
+#define VFS_NAME_MAX	     107u	      /* as AmigaOS FFS2's long names */
 #define VFS_DIRENT_BYTES     128u
 #define VFS_DIRENTS	     (VFS_BLOCK / VFS_DIRENT_BYTES)
 #define VFS_INLINE_LINK	     ((VFS_DIRECT + 3u) * 8u) /* a symlink target kept in the inode */
@@ -74,7 +76,7 @@ struct vfs_super {
 };
 
 struct vfs_inode {
-	uint16_t mode; /* 0: a free inode */
+	uint16_t mode; /* 0: a free inode (with only its generation) */
 	uint16_t links;
 	uint32_t generation;
 	uint64_t size;

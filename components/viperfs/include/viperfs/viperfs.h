@@ -57,6 +57,7 @@ struct vfs_mount_report {
 
 struct vfs_stat {
 	uint32_t inode;
+	uint32_t generation; /* with the number, names this file and no later one */
 	uint16_t mode;
 	uint16_t links;
 	uint64_t size;
