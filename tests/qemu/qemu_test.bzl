@@ -29,6 +29,10 @@ def expect(regex):
 def send(text):
     return "send:" + text
 
+def reboot():
+    """Waits for the guest to power off, then boots it again on the same disks."""
+    return "reboot:"
+
 def _spec_impl(ctx):
     out = ctx.actions.declare_file(ctx.label.name + ".json")
     spec = struct(
@@ -63,6 +67,7 @@ def qemu_test(
         exit = False,
         machine = [],
         dtb = None,
+        disks = [],
         timeout_seconds = 30,
         size = "small",
         tags = [],
@@ -70,6 +75,8 @@ def qemu_test(
     """Defines a test that boots `image` on QEMU virt and runs `steps`.
 
     `dtb`, a label, replaces QEMU's own device tree (for broken boards).
+    `disks` are built disk images: `machine` names the Nth as "@disk/N", and
+    the test boots on a writable copy of it.
     """
     _qemu_spec(
         name = name + "_spec",
@@ -91,12 +98,13 @@ def qemu_test(
             "$(rootpath %s)" % image,
             "--spec",
             "$(rootpath :%s_spec)" % name,
-        ] + (["--dtb", "$(rootpath %s)" % dtb] if dtb else []),
+        ] + (["--dtb", "$(rootpath %s)" % dtb] if dtb else []) +
+               [a for d in disks for a in ["--disk", "$(rootpath %s)" % d]],
         data = [
             image,
             ":%s_spec" % name,
             "//toolchain:qemu_virt.py",
-        ] + ([dtb] if dtb else []),
+        ] + ([dtb] if dtb else []) + disks,
         size = size,
         tags = ["qemu"] + tags,
         **kwargs

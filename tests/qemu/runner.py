@@ -15,7 +15,14 @@ which step failed and prints the captured serial log.
 
 A disk image named @scratch/NAME in the machine options (--virtio-blk
 @scratch/disk.img) is a scratch file the runner makes: SCRATCH_BYTES of
-zeros in the test's temporary directory.
+zeros in the test's temporary directory. One named @disk/N is a writable
+copy, made there, of the Nth --disk image given to the runner (a built
+image, which stays as it is).
+
+A step `reboot:` waits for the guest to power off and boots it again with
+the same machine and the same disks (what it wrote is still there); the
+steps after it match the new boot's output, and forbid and require
+patterns see the output of every boot.
 """
 
 import argparse
@@ -24,6 +31,7 @@ import json
 import os
 import re
 import select
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -81,6 +89,12 @@ class Serial:
                 return False
             self.pump(self.deadline - time.monotonic())
 
+    def restart(self, proc):
+        """Goes on with a new boot's output, after what the last one printed."""
+        self.proc = proc
+        self.pos = len(self.log)
+        self.exited = False
+
     def wait_exit(self):
         while not self.exited and time.monotonic() < self.deadline:
             self.pump(self.deadline - time.monotonic())
@@ -89,9 +103,10 @@ class Serial:
         return self.exited
 
 
-def scratch_images(virtio):
+def scratch_images(virtio, disks):
     """`virtio` (the machine's --virtio-* devices) with each @scratch/NAME
-    image made, as a file of zeros in the test's temporary directory."""
+    image made, as a file of zeros in the test's temporary directory, and
+    each @disk/N a writable copy there of disks[N]."""
     out = []
     where = os.environ.get("TEST_TMPDIR") or tempfile.mkdtemp(prefix="viper-scratch-")
     for kind, image in virtio:
@@ -99,6 +114,12 @@ def scratch_images(virtio):
             path = os.path.join(where, os.path.basename(image))
             with open(path, "wb") as f:
                 f.truncate(SCRATCH_BYTES)
+            image = path
+        elif image and image.startswith("@disk/"):
+            n = int(image.split("/", 1)[1])
+            path = os.path.join(where, "disk%d.img" % n)
+            shutil.copyfile(disks[n], path)
+            os.chmod(path, 0o644)
             image = path
         out.append((kind, image))
     return out
@@ -125,6 +146,8 @@ def main():
     parser.add_argument("--exit", action="store_true",
                         help="QEMU must exit by itself after the last step")
     parser.add_argument("--log", help="also write the serial log here")
+    parser.add_argument("--disk", action="append", default=[],
+                        help="a disk image the machine options name as @disk/N (copied)")
     parser.add_argument("--spec", help="a JSON test written by qemu_test(): steps, forbid, "
                         "exit, timeout and machine options")
     args, rest = parser.parse_known_args()
@@ -142,7 +165,7 @@ def main():
     machine = argparse.ArgumentParser()
     launcher.add_machine_args(machine)
     machine_args = machine.parse_args(rest)
-    machine_args.virtio = scratch_images(machine_args.virtio)
+    machine_args.virtio = scratch_images(machine_args.virtio, args.disk)
 
     cmd = launcher.command(args.image, machine_args, interactive=False)
     print("runner: %s" % " ".join(cmd))
@@ -159,6 +182,14 @@ def main():
                         "no match within %.0f s" % args.timeout
                     status = fail(serial, "step %d: expected /%s/: %s" % (number, value, what))
                     break
+            elif kind == "reboot":
+                if not serial.wait_exit():
+                    status = fail(serial, "step %d: the guest did not power off to reboot" %
+                                  number)
+                    break
+                proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                        stderr=subprocess.STDOUT)
+                serial.restart(proc)
             else:
                 proc.stdin.write(value.encode().decode("unicode_escape").encode())
                 proc.stdin.flush()
