@@ -14,7 +14,7 @@ uint64_t vfs_now(const struct vfs *fs)
 static int32_t table_block(struct vfs *fs, uint32_t ino, struct vfs_buf **b, uint32_t *offset)
 {
 	if (ino == 0 || ino > fs->sb.inode_count)
-		return vfs_fail(fs, "inode", ino, "number out of range");
+		return VIPER_E_NOTFOUND; /* a caller's number: entries on the disk are checked */
 	*offset = ((ino - 1) % VFS_INODES_PER_BLOCK) * VFS_INODE_BYTES;
 	return vfs_buf_get(fs, fs->sb.inode_table_start + (ino - 1) / VFS_INODES_PER_BLOCK, false,
 			   b);
