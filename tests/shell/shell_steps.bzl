@@ -140,6 +140,30 @@ RESTART = (
     command("Status", "^ +[0-9]+  env +running ")
 )
 
+# Files on SYS: (the system's disk): made, copied, typed, listed, renamed,
+# then Sync. FILES_AGAIN, after a reboot on the same disk, finds them.
+FILES = (
+    command("Dir", "^     C \\(dir\\)$", "^  README$") +
+    command("Type SYS:README", "^Welcome to ViperOS\\.$") +
+    command("MakeDir work") +
+    command("Copy SYS:README work/notes") +
+    command("Type work/notes", "^Welcome to ViperOS\\.$") +
+    command("Rename work/notes work/kept") +
+    command("List work", "^kept +[0-9]+ rw-d ", "^1 file - 0 directories - [0-9]+ bytes$") +
+    command("Type nothing", "^Type: nothing: not found$") +
+    command("Why", "^The last command failed with return code 10: Type: nothing: not found$") +
+    command("Assign", "^SYS +SYS:$", "^C +SYS:C$") +
+    command("Info", "^Volume ViperOS: [0-9]+ KiB, ") +
+    command("Sync")
+)
+
+FILES_AGAIN = (
+    command("Type work/kept", "^Welcome to ViperOS\\.$") +
+    command("Delete work", "^Delete: work: not empty \\(add ALL to delete the tree\\)$") +
+    command("Delete work ALL", "^work deleted$") +
+    command("Dir work", "^Dir: work: not found$")
+)
+
 END = [
     send("EndShell\\n"),
     expect("EndShell: goodbye\\."),

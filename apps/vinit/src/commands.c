@@ -9,8 +9,11 @@
 #include <kernel/version.h>
 #include <vinit/command_line.h>
 
+#include "file_commands.h"
+#include "files.viper.h"
 #include "kv.viper.h"
 #include "log.viper.h"
+#include "paths.h"
 #include "rtc.viper.h"
 #include "sysinfo.viper.h"
 
@@ -197,7 +200,8 @@ static const char *handle_name(const struct shell *sh, viper_handle_t h)
 	static const char *const slot_names[VINIT_SLOT_COUNT] = {
 		[VINIT_SLOT_CONSOLE] = "slot console", [VINIT_SLOT_LOG] = "slot log",
 		[VINIT_SLOT_SYSINFO] = "slot sysinfo", [VINIT_SLOT_RTC] = "slot rtc",
-		[VINIT_SLOT_ENV] = "slot env",
+		[VINIT_SLOT_ENV] = "slot env",	       [VINIT_SLOT_FILES] = "slot files",
+		[VINIT_SLOT_ASSIGNS] = "slot assigns",
 	};
 	if (h == VIPER_HANDLE_INVALID)
 		return "";
@@ -345,9 +349,17 @@ static int cmd_cls(struct shell *sh, const struct shell_command *cmd, size_t arg
 
 static int cmd_endshell(struct shell *sh, const struct shell_command *cmd, size_t argc, char **argv)
 {
+	viper_files_SyncRequest req = {};
+	viper_files_SyncReply rep;
+	int32_t err;
+
 	(void)argv;
 	if (argc != 1)
 		return shell_usage(sh, cmd);
+	/* The machine powers off next: what is on SYS: goes to the disk first. */
+	err = files_sync(sh->slots[VINIT_SLOT_FILES], &req, &rep);
+	if (err)
+		shell_printf(sh, "EndShell: SYS: could not be saved: %s\n", shell_path_error(err));
 	shell_puts(sh, "EndShell: goodbye.\n");
 	sh->ended = true;
 	return SHELL_OK;
@@ -574,26 +586,46 @@ static int cmd_log(struct shell *sh, const struct shell_command *cmd, size_t arg
 
 /* Sorted by name: Help lists them in this order. */
 static const struct shell_command commands[] = {
+	{"Assign", "Assign [NAME: [PATH]]",
+	 "lists the assigns, makes NAME: stand for PATH, or removes NAME:", cmd_assign, false},
 	{"Avail", "Avail", "memory: available, in use and total (Amiga Avail style)", cmd_avail,
 	 false},
 	{"Break", "Break PROCESS", "stops a process (a name or an id); its supervisor decides",
 	 cmd_break, false},
 	{"Caps", "Caps", "the shell's own capabilities: handle, kind, rights", cmd_caps, false},
+	{"cat", "cat FILE", "the same as Type", cmd_type, false},
+	{"CD", "CD [DIR]", "changes the current directory, or shows it", cmd_cd, false},
+	{"chdir", "chdir [DIR]", "the same as CD", cmd_cd, false},
 	{"Cls", "Cls", "clears the screen", cmd_cls, false},
+	{"Copy", "Copy FROM TO [ALL]", "copies a file, or with ALL a directory's tree", cmd_copy,
+	 false},
+	{"cwd", "cwd", "shows the current directory", cmd_cwd, false},
 	{"Date", "Date", "today's date (UTC), from the real-time clock", cmd_date, false},
+	{"Delete", "Delete PATH [ALL]", "deletes a file or an empty directory, or with ALL a tree",
+	 cmd_delete, false},
+	{"Dir", "Dir [DIR]", "the names in a directory", cmd_dir, false},
 	{"Echo", "Echo [WORD...]", "prints its arguments", cmd_echo, false},
 	{"EndShell", "EndShell", "ends the shell (and so the system)", cmd_endshell, false},
 	{"Get", "Get NAME", "prints shell variable NAME", cmd_get, false},
 	{"Help", "Help [COMMAND]", "lists the commands, or shows one's usage", cmd_help, false},
 	{"History", "History", "lists the lines typed before (Up/Down recall them)", cmd_history,
 	 false},
+	{"Info", "Info", "the volume: size, free space, journal, damage", cmd_info, false},
+	{"List", "List [DIR]", "a directory's entries with sizes, protection and dates", cmd_list,
+	 false},
 	{"Log", "Log [N]", "the last N entries of the system log (10; at most 1000)", cmd_log,
 	 false},
+	{"ls", "ls [DIR]", "the same as Dir", cmd_dir, false},
+	{"MakeDir", "MakeDir DIR...", "makes directories", cmd_makedir, false},
+	{"Rename", "Rename FROM TO",
+	 "renames or moves a file or a directory (into TO if a directory)", cmd_rename, false},
 	{"Set", "Set NAME VALUE...", "sets shell variable NAME (1-32 chars) to VALUE (64 bytes)",
 	 cmd_set, false},
 	{"Status", "Status", "the processes: id, name, state, threads, handles, memory", cmd_status,
 	 false},
+	{"Sync", "Sync", "writes everything to the disk now", cmd_sync, false},
 	{"Time", "Time", "the time of day (UTC), from the real-time clock", cmd_time, false},
+	{"Type", "Type FILE", "prints a file", cmd_type, false},
 	{"Unset", "Unset NAME", "removes shell variable NAME", cmd_unset, false},
 	{"Uptime", "Uptime", "time since boot, processes and threads", cmd_uptime, false},
 	{"Version", "Version", "the ViperOS version", cmd_version, false},

@@ -31,7 +31,8 @@ enum shell_rc {
 /* The most one console Write carries. */
 #define SHELL_OUTPUT_CHUNK sizeof(((viper_console_WriteRequest *)0)->data.bytes)
 #define SHELL_REASON_MAX   160u /* a failure's reason, as Why gives it */
-#define SHELL_COMMANDS_MAX 24u
+#define SHELL_COMMANDS_MAX 48u
+#define SHELL_IO_BYTES	   65536u /* file data moves through this much of the shell's memory */
 
 struct shell;
 
@@ -62,6 +63,10 @@ struct shell {
 	bool ended; /* EndShell ran */
 
 	struct viper_handle_entry handles[VIPER_HANDLES_MAX]; /* Caps' buffer */
+
+	char cwd[201];	   /* the current directory: a path from the volume's root */
+	viper_handle_t io; /* the memory file data moves through, made at first use */
+	uint8_t *io_bytes;
 };
 
 /* The command table, sorted by name, and its length. */

@@ -12,6 +12,7 @@
 
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <string>
 #include <vector>
 
@@ -21,7 +22,11 @@ extern "C" {
 #include <viper/host_runtime.h>
 #include <viper/host_transport.h>
 
+#include <viperfs/viperfs.h>
+
+#include "block.viper.h"
 #include "console.viper.h"
+#include "files.viper.h"
 #include "kv.viper.h"
 #include "log.viper.h"
 #include "rtc.viper.h"
@@ -279,7 +284,94 @@ int32_t FakeHandleList(void *, struct viper_handle_entry *out, uint32_t max, uin
 
 // --- the fixture -------------------------------------------------------------------
 
-enum Slot { kConsole, kLog, kSysinfo, kRtc, kEnv, kSlots };
+enum Slot { kConsole, kLog, kSysinfo, kRtc, kEnv, kFiles, kAssigns, kSlots };
+
+// --- a disk in memory, formatted, for the real viperfs behind the files slot --
+
+struct MemBlock {
+	std::vector<uint8_t> bytes = std::vector<uint8_t>(4096 * 1024); // 4 MiB
+};
+
+MemBlock *g_block;
+
+int32_t BlockInfo(void *, viper_rpc_context *, const viper_block_InfoRequest *,
+		  viper_block_InfoReply *rep)
+{
+	rep->block_count = g_block->bytes.size() / 512;
+	rep->block_bytes = 512;
+	rep->max_blocks = 256;
+	return VIPER_OK;
+}
+
+int32_t BlockMove(viper_rpc_context *ctx, bool write, uint64_t block, uint32_t count)
+{
+	uint8_t *p;
+	if (ctx->lease_count != 1 || ctx->leases[0].length != uint64_t(count) * 512 ||
+	    (block + count) * 512 > g_block->bytes.size() || vc_lease_map(&ctx->leases[0], &p))
+		return VIPER_E_INVAL;
+	if (write)
+		memcpy(g_block->bytes.data() + block * 512, p, count * 512);
+	else
+		memcpy(p, g_block->bytes.data() + block * 512, count * 512);
+	return VIPER_OK;
+}
+
+int32_t BlockRead(void *, viper_rpc_context *ctx, const viper_block_ReadRequest *req,
+		  viper_block_ReadReply *)
+{
+	return BlockMove(ctx, false, req->block, req->count);
+}
+
+int32_t BlockWrite(void *, viper_rpc_context *ctx, const viper_block_WriteRequest *req,
+		   viper_block_WriteReply *)
+{
+	return BlockMove(ctx, true, req->block, req->count);
+}
+
+int32_t BlockFlush(void *, viper_rpc_context *, const viper_block_FlushRequest *,
+		   viper_block_FlushReply *)
+{
+	return VIPER_OK;
+}
+
+const block_server kBlockOps = {BlockInfo, BlockRead, BlockWrite, BlockFlush};
+
+int32_t MemRead(void *ctx, uint64_t block, uint32_t count, void *buf)
+{
+	memcpy(buf, static_cast<MemBlock *>(ctx)->bytes.data() + block * 4096, count * 4096);
+	return VIPER_OK;
+}
+
+int32_t MemWrite(void *ctx, uint64_t block, uint32_t count, const void *buf)
+{
+	memcpy(static_cast<MemBlock *>(ctx)->bytes.data() + block * 4096, buf, count * 4096);
+	return VIPER_OK;
+}
+
+int32_t MemFlush(void *)
+{
+	return VIPER_OK;
+}
+
+// Formats `b` with a README at the root and an empty C directory.
+void FormatDisk(MemBlock *b)
+{
+	vfs_disk d = {MemRead, MemWrite, MemFlush, b, b->bytes.size() / 4096, 16};
+	vfs_super layout;
+	ASSERT_EQ(vfs_layout(d.blocks, 0, 0, &layout), nullptr);
+	strcpy(layout.label, "Work");
+	ASSERT_EQ(vfs_format(&d, &layout), VIPER_OK);
+	vfs_options opt = {};
+	vfs_mount_report report;
+	vfs *fs;
+	char why[96];
+	uint32_t ino;
+	ASSERT_EQ(vfs_mount(&d, &opt, &fs, &report, why, sizeof(why)), VIPER_OK);
+	ASSERT_EQ(vfs_create(fs, VFS_ROOT, "README", 0644, &ino), VIPER_OK);
+	ASSERT_EQ(vfs_write(fs, ino, 0, "Welcome to ViperOS.\n", 20), VIPER_OK);
+	ASSERT_EQ(vfs_mkdir(fs, VFS_ROOT, "C", 0755, &ino), VIPER_OK);
+	ASSERT_EQ(vfs_unmount(fs), VIPER_OK);
+}
 
 class VinitTest : public ::testing::TestWithParam<bool>
 {
@@ -331,12 +423,39 @@ class VinitTest : public ::testing::TestWithParam<bool>
 		Bind(kRtc, &rtc_interface, &kRtcOps, &rtc_, remote);
 		channels_[kEnv] =
 			viper_host_bind(&slots_[kEnv], &kv_->provides[0], kv_state_, remote);
+
+		// The real filesystem and assigns, on a disk in memory.
+		g_block = &block_;
+		FormatDisk(&block_);
+		struct viper_provided block = {&block_interface, &kBlockOps, nullptr};
+		viper_host_bind(&fs_disk_, &block, nullptr, remote);
+		struct viper_provided clock = {&rtc_interface, &kRtcOps, nullptr};
+		viper_host_bind(&fs_clock_, &clock, &rtc_, remote);
+		struct viper_instance_env fs_env = {};
+		fs_env.name = "fs";
+		fs_env.slots[0] = &fs_disk_;
+		fs_env.slots[1] = &fs_clock_;
+		fs_env.slot_count = 2;
+		fs_env.params[0] = 64;
+		fs_env.param_count = 1;
+		fs_ = viper_host_start("viperfs", &fs_env, &fs_state_, &status);
+		ASSERT_NE(fs_, nullptr);
+		ASSERT_EQ(status, VIPER_OK);
+		channels_[kFiles] =
+			viper_host_bind(&slots_[kFiles], &fs_->provides[0], fs_state_, remote);
+		struct viper_instance_env assigns_env = {};
+		assigns_env.name = "names";
+		assigns_ = viper_host_start("assign_table", &assigns_env, &assigns_state_, &status);
+		ASSERT_NE(assigns_, nullptr);
+		channels_[kAssigns] = viper_host_bind(&slots_[kAssigns], &assigns_->provides[0],
+						      assigns_state_, remote);
 	}
 
 	void TearDown() override
 	{
 		vc_free(vinit_state_);
 		vc_free(kv_state_);
+		vc_free(assigns_state_);
 		viper_host_reset();
 	}
 
@@ -422,6 +541,10 @@ class VinitTest : public ::testing::TestWithParam<bool>
 	FakeRtc rtc_;
 	const struct viper_component *kv_ = nullptr;
 	void *kv_state_ = nullptr;
+	MemBlock block_;
+	struct viper_slot fs_disk_ = {}, fs_clock_ = {};
+	const struct viper_component *fs_ = nullptr, *assigns_ = nullptr;
+	void *fs_state_ = nullptr, *assigns_state_ = nullptr;
 	void *vinit_state_ = nullptr;
 	struct viper_slot slots_[kSlots] = {};
 	viper_handle_t channels_[kSlots] = {};
@@ -555,7 +678,7 @@ TEST_P(VinitTest, Caps)
 	g_handles.push_back({0x1006, 77, 0, 0, 500});
 	auto r = RunLines({"Caps"});
 	std::string expect = "Handle      Kind          Rights     Name\n";
-	const char *names[] = {"console", "log", "sysinfo", "rtc", "env"};
+	const char *names[] = {"console", "log", "sysinfo", "rtc", "env", "files", "assigns"};
 	for (int s = 0; s < kSlots; s++) {
 		if (slots_[s].channel == VIPER_HANDLE_INVALID)
 			continue;
@@ -637,9 +760,11 @@ TEST_P(VinitTest, TooManyWords)
 TEST_P(VinitTest, HelpListsEveryCommand)
 {
 	auto r = RunLines({"Help"});
-	const char *all[] = {"Avail",	 "Break", "Caps",  "Cls",     "Date",	 "Echo",
-			     "EndShell", "Get",	  "Help",  "History", "Log",	 "Set",
-			     "Status",	 "Time",  "Unset", "Uptime",  "Version", "Why"};
+	const char *all[] = {"Assign",	 "Avail",   "Break",  "Caps",	 "cat",	   "CD",   "chdir",
+			     "Cls",	 "Copy",    "cwd",    "Date",	 "Delete", "Dir",  "Echo",
+			     "EndShell", "Get",	    "Help",   "History", "Info",   "List", "Log",
+			     "ls",	 "MakeDir", "Rename", "Set",	 "Status", "Sync", "Time",
+			     "Type",	 "Unset",   "Uptime", "Version", "Why"};
 	EXPECT_EQ(r[0].substr(0, r[0].find('\n')), "Commands (upper or lower case alike):");
 	size_t lines = 0;
 	for (char c : r[0])
@@ -959,6 +1084,81 @@ TEST_P(VinitTest, RandomInputNeverBreaksTheShell)
 	EXPECT_EQ(Run(script + "\x03" + "EndShell\r"), 0);
 	for (size_t w : console_.writes)
 		EXPECT_LE(w, 224u);
+}
+
+// --- files: the commands over the real viperfs and assigns --------------------
+
+TEST_P(VinitTest, FilesAreMadeCopiedTypedListedRenamedAndDeleted)
+{
+	auto r = RunLines({"MakeDir work", "Dir", "Type README", "Copy README work/copy",
+			   "Type work/copy", "List work", "Rename work/copy work/moved", "ls work",
+			   "Delete work", "Why", "Delete work ALL", "dir"});
+	EXPECT_EQ(r[0], "");
+	EXPECT_EQ(r[1], "  README\n     C (dir)\n     work (dir)\n");
+	EXPECT_EQ(r[2], "Welcome to ViperOS.\n");
+	EXPECT_EQ(r[3], "");
+	EXPECT_EQ(r[4], "Welcome to ViperOS.\n");
+	EXPECT_NE(r[5].find("copy                                   20 rw-d 21-Nov-26 14:03:"),
+		  std::string::npos)
+		<< r[5];
+	EXPECT_NE(r[5].find("1 file - 0 directories - 20 bytes\n"), std::string::npos) << r[5];
+	EXPECT_EQ(r[6], "");
+	EXPECT_EQ(r[7], "  moved\n");
+	EXPECT_EQ(r[8], "Delete: work: not empty (add ALL to delete the tree)\n");
+	EXPECT_EQ(r[9], Failed(10, "Delete: work: not empty (add ALL to delete the tree)"));
+	EXPECT_EQ(r[10], "work deleted\n");
+	EXPECT_EQ(r[11], "  README\n     C (dir)\n");
+}
+
+TEST_P(VinitTest, CopyAllCopiesATree)
+{
+	auto r = RunLines({"MakeDir a a/b a/b/c", "Copy README a/b/c/r", "Copy a x", "Copy a x ALL",
+			   "Type x/b/c/r", "Copy README C:", "Type C:README"});
+	EXPECT_EQ(r[2], "Copy: a: is a directory (add ALL to copy the tree)\n");
+	EXPECT_EQ(r[3], "");
+	EXPECT_EQ(r[4], "Welcome to ViperOS.\n");
+	EXPECT_EQ(r[5], "") << "into a directory, under its own name";
+	EXPECT_EQ(r[6], "Welcome to ViperOS.\n");
+}
+
+TEST_P(VinitTest, TheCurrentDirectoryAndAssigns)
+{
+	auto r = RunLines({"MakeDir work", "Copy README work/note", "CD work", "cwd", "Type note",
+			   "Type ../README", "CD /", "Assign W: SYS:work", "Type w:note", "Assign",
+			   "Assign W:", "Type W:note", "Assign C: work", "chdir SYS:C", "CD",
+			   "CD README"});
+	EXPECT_EQ(r[3], "SYS:work\n");
+	EXPECT_EQ(r[4], "Welcome to ViperOS.\n");
+	EXPECT_EQ(r[5], "Welcome to ViperOS.\n");
+	EXPECT_EQ(r[8], "Welcome to ViperOS.\n") << "assign names match without regard to case";
+	EXPECT_NE(r[9].find("SYS        SYS:\n"), std::string::npos) << r[9];
+	EXPECT_NE(r[9].find("C          SYS:C\n"), std::string::npos) << r[9];
+	EXPECT_NE(r[9].find("W          SYS:work (yours)\n"), std::string::npos) << r[9];
+	EXPECT_EQ(r[10], "");
+	EXPECT_EQ(r[11], "Type: W:note: not found\n");
+	EXPECT_EQ(r[12], "Assign: C: is the system's own\n");
+	EXPECT_EQ(r[14], "SYS:C\n");
+	EXPECT_EQ(r[15], "CD: README: not found\n") << "relative to SYS:C now";
+}
+
+TEST_P(VinitTest, FileErrorsNameThePathAndTheReason)
+{
+	std::string long_name(110, 'n');
+	auto r = RunLines({"Type nothing", "Why", "MakeDir README", "Type C",
+			   "MakeDir " + long_name, "Type ../x", "Rename nothing x", "Delete",
+			   "Copy README", "Info", "Sync"});
+	EXPECT_EQ(r[0], "Type: nothing: not found\n");
+	EXPECT_EQ(r[1], Failed(10, "Type: nothing: not found"));
+	EXPECT_EQ(r[2], "MakeDir: README: exists already\n");
+	EXPECT_EQ(r[3], "Type: C: is a directory\n");
+	EXPECT_EQ(r[4], "MakeDir: " + long_name + ": name too long\n");
+	EXPECT_EQ(r[5], "Type: ../x: not a valid name here\n");
+	EXPECT_EQ(r[6], "Rename: nothing: not found\n");
+	EXPECT_EQ(r[7], "Delete: bad or missing argument; usage: Delete PATH [ALL]\n");
+	EXPECT_EQ(r[8], "Copy: bad or missing argument; usage: Copy FROM TO [ALL]\n");
+	EXPECT_NE(r[9].find("Volume Work: 4096 KiB"), std::string::npos) << r[9];
+	EXPECT_NE(r[9].find("journal: "), std::string::npos) << r[9];
+	EXPECT_EQ(r[10], "");
 }
 
 INSTANTIATE_TEST_SUITE_P(Placements, VinitTest, ::testing::Values(false, true),

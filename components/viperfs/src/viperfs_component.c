@@ -16,8 +16,9 @@
 #include "rtc.viper.h"
 #include "viperfs_slots.h"
 
-#define STAGING_BLOCKS 32u	  /* 4 KiB blocks one call to the disk moves */
-#define IO_MAX	       (1u << 20) /* bytes a Read or Write moves */
+#define STAGING_BLOCKS 32u	    /* 4 KiB blocks one call to the disk moves */
+#define IO_MAX	       (1u << 20)   /* bytes a Read or Write moves */
+#define COMMIT_NS      5000000000ll /* changes older than this are committed at the next call */
 
 struct viperfs {
 	struct viper_slot *disk, *clock;
@@ -29,7 +30,24 @@ struct viperfs {
 	viper_handle_t staging; /* lent to the disk: STAGING_BLOCKS */
 	uint8_t *staging_bytes;
 	uint64_t epoch_ns, epoch_mono; /* the RTC's time at mount, and the monotonic clock's */
+	uint64_t last_commit;	       /* monotonic */
 };
+
+/*
+ * After a change: commits when the last commit is COMMIT_NS old, so
+ * nothing waits long in memory for a Sync that may never come. A failed
+ * commit is the change's error only when the change itself worked.
+ */
+static int32_t changed(struct viperfs *v, int32_t err)
+{
+	uint64_t now = vc_now_ns();
+
+	if (v->fs == NULL || now - v->last_commit < (uint64_t)COMMIT_NS)
+		return err;
+	v->last_commit = now;
+	int32_t committed = vfs_sync(v->fs);
+	return err ? err : committed;
+}
 
 /* The disk, for the library: every call moves through the staging memory by lease. */
 
@@ -99,7 +117,7 @@ static int32_t mounted(struct viperfs *v)
 		err = vc_memory_map(v->staging, &p, &size);
 	if (err == VIPER_OK && rtc_now(v->clock, &nreq, &now) == VIPER_OK)
 		v->epoch_ns = now.unix_seconds * 1000000000ull;
-	v->epoch_mono = vc_now_ns();
+	v->epoch_mono = v->last_commit = vc_now_ns();
 	if (err == VIPER_OK) {
 		struct vfs_disk disk = {
 			disk_read,     disk_write, disk_flush, v, info.block_count / VFS_SECTORS,
@@ -218,6 +236,7 @@ static int32_t serve_create(void *self, struct viper_rpc_context *ctx,
 		err = vfs_mkdir(v->fs, dir.inode, req->name, perm, &ino);
 	else if (err == VIPER_OK)
 		err = VIPER_E_INVAL;
+	err = changed(v, err);
 	return err ? err : answer_node(v, ino, rep);
 }
 
@@ -231,7 +250,7 @@ static int32_t serve_symlink(void *self, struct viper_rpc_context *ctx,
 
 	(void)ctx;
 	if (err == VIPER_OK)
-		err = vfs_symlink(v->fs, dir.inode, req->name, req->target, &ino);
+		err = changed(v, vfs_symlink(v->fs, dir.inode, req->name, req->target, &ino));
 	return err ? err : answer_node(v, ino, rep);
 }
 
@@ -258,8 +277,8 @@ static int32_t serve_remove(void *self, struct viper_rpc_context *ctx,
 	(void)rep;
 	if (err)
 		return err;
-	return req->directory ? vfs_rmdir(v->fs, dir.inode, req->name)
-			      : vfs_unlink(v->fs, dir.inode, req->name);
+	return changed(v, req->directory ? vfs_rmdir(v->fs, dir.inode, req->name)
+					 : vfs_unlink(v->fs, dir.inode, req->name));
 }
 
 static int32_t serve_rename(void *self, struct viper_rpc_context *ctx,
@@ -273,7 +292,9 @@ static int32_t serve_rename(void *self, struct viper_rpc_context *ctx,
 	(void)rep;
 	if (err == VIPER_OK)
 		err = node(v, req->to_dir, req->to_generation, &to);
-	return err ? err : vfs_rename(v->fs, from.inode, req->from_name, to.inode, req->to_name);
+	return err ? err
+		   : changed(v,
+			     vfs_rename(v->fs, from.inode, req->from_name, to.inode, req->to_name));
 }
 
 static int32_t serve_readdir(void *self, struct viper_rpc_context *ctx,
@@ -350,7 +371,7 @@ static int32_t serve_truncate(void *self, struct viper_rpc_context *ctx,
 
 	(void)ctx;
 	(void)rep;
-	return err ? err : vfs_truncate(v->fs, st.inode, req->size);
+	return err ? err : changed(v, vfs_truncate(v->fs, st.inode, req->size));
 }
 
 static int32_t serve_sync(void *self, struct viper_rpc_context *ctx,
