@@ -15,7 +15,9 @@
 #include "files.viper.h"
 #include "shell.h"
 
-#define SHELL_PATH_MAX 200u /* bytes of a path from the root */
+#include <viper/volume_path.h>
+
+#define SHELL_PATH_MAX VOLUME_PATH_MAX /* bytes of a path from the root */
 
 /*
  * The path from the root that `typed` names, in out[SHELL_PATH_MAX + 1].
