@@ -35,6 +35,7 @@ import schema
 RIGHT_READ = 1 << 0
 RIGHT_WRITE = 1 << 1
 RIGHT_TRANSFER = 1 << 2
+RIGHT_DERIVE = 1 << 3
 RIGHT_MAP = 1 << 4
 RIGHT_DEVICE = 1 << 5
 RIGHT_IRQ = 1 << 6
@@ -185,7 +186,9 @@ def layout(system, diags):
         bulk_kib = 0
         for ch in out.channels:
             if ch.binding.client.process == proc.name:
-                grants.append(Grant("GRANT_CHANNEL_SEND", RIGHTS_SEND, channel=ch))
+                # A client that starts programs (spawn) may give them derived copies.
+                rights = RIGHTS_SEND | (RIGHT_DERIVE if ch.binding.client.spawn else 0)
+                grants.append(Grant("GRANT_CHANNEL_SEND", rights, channel=ch))
                 send_of[ch.index] = len(grants)
             elif ch.binding.provider.process == proc.name:
                 grants.append(Grant("GRANT_CHANNEL_RECV", RIGHTS_RECV, channel=ch))

@@ -737,6 +737,31 @@ int32_t vc_system_kill(viper_handle_t system, uint64_t koid)
 	return f.system_kill ? f.system_kill(f.context, system, koid) : VIPER_E_UNSUPPORTED;
 }
 
+int32_t vc_program_start(viper_handle_t spawn, const struct vc_program_launch *l,
+			 viper_handle_t *process, char *why, size_t why_size)
+{
+	struct viper_host_fakes f = fakes_now();
+
+	why[0] = 0;
+	return f.program_start ? f.program_start(f.context, spawn, l, process, why, why_size)
+			       : VIPER_E_UNSUPPORTED;
+}
+
+int32_t vc_process_wait(viper_handle_t process, int64_t *status, int64_t timeout_ns)
+{
+	struct viper_host_fakes f = fakes_now();
+
+	return f.process_wait ? f.process_wait(f.context, process, status, timeout_ns)
+			      : VIPER_E_UNSUPPORTED;
+}
+
+int32_t vc_process_kill(viper_handle_t process, int64_t status)
+{
+	(void)process;
+	(void)status;
+	return VIPER_E_UNSUPPORTED;
+}
+
 int32_t vc_console_write(const void *buf, uint32_t n)
 {
 	struct viper_host_fakes f = fakes_now();

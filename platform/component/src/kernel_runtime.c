@@ -445,6 +445,32 @@ int32_t vc_system_kill(viper_handle_t system, uint64_t koid)
 	return err;
 }
 
+/* Programs start from processes only: a kernel-placed component starts none. */
+int32_t vc_program_start(viper_handle_t spawn, const struct vc_program_launch *l,
+			 viper_handle_t *process, char *why, size_t why_size)
+{
+	(void)spawn;
+	(void)l;
+	(void)process;
+	vc_snprintf(why, why_size, "%s", "programs start from processes, not the kernel");
+	return VIPER_E_UNSUPPORTED;
+}
+
+int32_t vc_process_wait(viper_handle_t process, int64_t *status, int64_t timeout_ns)
+{
+	(void)process;
+	(void)status;
+	(void)timeout_ns;
+	return VIPER_E_UNSUPPORTED;
+}
+
+int32_t vc_process_kill(viper_handle_t process, int64_t status)
+{
+	(void)process;
+	(void)status;
+	return VIPER_E_UNSUPPORTED;
+}
+
 int32_t vc_console_write(const void *buf, uint32_t n)
 {
 	bool took;

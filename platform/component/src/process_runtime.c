@@ -11,7 +11,9 @@
 #include <string.h>
 
 #include <viper/component.h>
+#include <viper/program_slots.h>
 #include <viper/runtime.h>
+#include <viper/spawn_image.h>
 #include <viper/syscall.h>
 
 #include "heap.h"
@@ -367,4 +369,82 @@ int32_t vc_console_write(const void *buf, uint32_t n)
 		return VIPER_E_INVAL;
 	r = viper_debug_write(buf, n); /* one system call: atomic against the kernel's output */
 	return r < 0 ? (int32_t)r : VIPER_OK;
+}
+
+/* Programs (component.h): the launcher of viper/spawn_image.h, given what the program declares. */
+
+/* The offered connections the program declares, in its order, as slot grants. */
+static int32_t declared_grants(const struct vc_program_launch *l, struct viper_slot_grant *grants,
+			       uint32_t *count, char *why, size_t why_size)
+{
+	static struct viper_slot_decl decls[VIPER_PROGRAM_MAX_SLOTS];
+	uint64_t span = (l->image_size + VIPER_PAGE_SIZE - 1) & ~(uint64_t)(VIPER_PAGE_SIZE - 1);
+	int64_t va = viper_memory_map(l->image, 0, span, VIPER_PROT_READ, 0);
+	int32_t n;
+
+	if (va < 0) {
+		snprintf(why, why_size, "cannot map %s's file: %s", l->name, viper_error_name(va));
+		return (int32_t)va;
+	}
+	n = viper_program_slots((const uint8_t *)(uintptr_t)va, l->image_size, decls,
+				VIPER_PROGRAM_MAX_SLOTS);
+	viper_memory_unmap((uint64_t)va, span);
+	if (n < 0) {
+		snprintf(why, why_size, "%s is not a valid program (its slot note)", l->name);
+		return n;
+	}
+	*count = 0;
+	for (int32_t i = 0; i < n; i++) {
+		for (uint32_t o = 0; o < l->offered_count; o++) {
+			if (strcmp(l->offered[o].slot, decls[i].slot) == 0 &&
+			    strcmp(l->offered[o].interface, decls[i].interface) == 0 &&
+			    l->offered[o].handle != VIPER_HANDLE_INVALID)
+				grants[(*count)++] = (struct viper_slot_grant){
+					decls[i].slot, decls[i].interface, l->offered[o].handle, 0};
+		}
+	}
+	return VIPER_OK;
+}
+
+int32_t vc_program_start(viper_handle_t spawn, const struct vc_program_launch *l,
+			 viper_handle_t *process, char *why, size_t why_size)
+{
+	struct viper_slot_grant grants[VIPER_PROGRAM_MAX_SLOTS];
+	struct viper_spawn_grant extra = {l->extra, VIPER_RIGHT_READ | VIPER_RIGHT_MAP};
+	struct viper_launch_error error = {{0}};
+	uint32_t count = 0;
+	int32_t err;
+
+	why[0] = 0;
+	err = declared_grants(l, grants, &count, why, why_size);
+	if (err)
+		return err;
+	struct viper_image_launch launch = {
+		.name = l->name,
+		.image = l->image,
+		.image_size = l->image_size,
+		.slots = grants,
+		.slot_count = count,
+		.extra = l->extra != VIPER_HANDLE_INVALID ? &extra : NULL,
+		.extra_count = l->extra != VIPER_HANDLE_INVALID ? 1 : 0,
+		.priority = VIPER_PRIORITY_DEFAULT,
+		.argument = l->argument,
+	};
+	int64_t h = viper_spawn_image(spawn, &launch, &error);
+	if (h < 0) {
+		snprintf(why, why_size, "%s", error.text);
+		return (int32_t)h;
+	}
+	*process = (viper_handle_t)h;
+	return VIPER_OK;
+}
+
+int32_t vc_process_wait(viper_handle_t process, int64_t *status, int64_t timeout_ns)
+{
+	return (int32_t)viper_process_wait(process, status, timeout_ns);
+}
+
+int32_t vc_process_kill(viper_handle_t process, int64_t status)
+{
+	return (int32_t)viper_process_kill(process, status);
 }

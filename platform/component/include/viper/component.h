@@ -342,6 +342,46 @@ static inline uint64_t vc_dma_span(const struct viper_dma *dma, uint64_t offset)
 int32_t vc_memory_physical(viper_handle_t memory, uint64_t offset, uint64_t *phys);
 
 /*
+ * Programs from ELF files (a shell's Run), through the spawn capability
+ * (env->spawn). `offered` are the connections the caller can give: the
+ * program gets, as its startup handles, those of the slots it declares
+ * (VIPER_PROGRAM_SLOTS, matched by slot name and interface) in its
+ * declaration order, then `extra` (a memory object, read and map rights
+ * only) when not VIPER_HANDLE_INVALID. The program's handles are derived
+ * from the caller's: closing one revokes the program's copy, so keep
+ * `extra` open until the program has ended. vc_program_start returns VIPER_OK
+ * and the process handle, or an error with `why` in words: VIPER_E_NOTFOUND
+ * for a slot the program needs and the caller does not offer,
+ * VIPER_E_CORRUPT for a file that is not a valid program, the kernel's
+ * refusals. Only in processes: VIPER_E_UNSUPPORTED in the kernel; on the
+ * host, viper_host_fakes' hooks.
+ */
+struct vc_program_slot {
+	const char *slot;
+	const char *interface;
+	viper_handle_t handle; /* the caller's connection: the program gets a derived one */
+};
+
+struct vc_program_launch {
+	const char *name;     /* the process's, 1..31 bytes */
+	viper_handle_t image; /* a memory object holding the ELF file */
+	uint64_t image_size;
+	const struct vc_program_slot *offered;
+	uint32_t offered_count;
+	viper_handle_t extra;
+	uint64_t argument;
+};
+
+int32_t vc_program_start(viper_handle_t spawn, const struct vc_program_launch *l,
+			 viper_handle_t *process, char *why, size_t why_size);
+
+/* Waits for a process to end (process_wait): VIPER_OK and its exit status, or the error. */
+int32_t vc_process_wait(viper_handle_t process, int64_t *status, int64_t timeout_ns);
+
+/* Ends a process with `status` (process_kill). */
+int32_t vc_process_kill(viper_handle_t process, int64_t status);
+
+/*
  * Interrupts of a granted device (struct viper_device.irq): wait until the
  * line fires (VIPER_OK, VIPER_E_TIMEOUT, VIPER_E_CLOSED; timeout_ns as in
  * irq_wait), then acknowledge it once the device no longer asserts it.

@@ -49,6 +49,12 @@ struct viper_host_fakes {
 				  struct viper_handle_entry *out, uint32_t max, uint32_t *total);
 	int32_t (*system_kill)(void *context, viper_handle_t system, uint64_t koid);
 	int32_t (*console_write)(void *context, const void *buf, uint32_t n);
+	/* vc_program_start and vc_process_wait (a shell's Run). */
+	int32_t (*program_start)(void *context, viper_handle_t spawn,
+				 const struct vc_program_launch *l, viper_handle_t *process,
+				 char *why, size_t why_size);
+	int32_t (*process_wait)(void *context, viper_handle_t process, int64_t *status,
+				int64_t timeout_ns);
 };
 
 /*

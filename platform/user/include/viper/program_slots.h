@@ -82,8 +82,8 @@ viper_handle_t viper_slot_find(const struct viper_startup *startup,
 		{8, (uint32_t)(VIPER_SLOT_COUNT_(__VA_ARGS__) * sizeof(struct viper_slot_decl)),   \
 		 VIPER_NOTE_SLOTS, VIPER_NOTE_OWNER},                                              \
 		{__VA_ARGS__}};                                                                    \
-	static inline viper_handle_t viper_slot(const struct viper_startup *startup_,              \
-						const char *name_)                                 \
+	__attribute__((unused)) static inline viper_handle_t viper_slot(                           \
+		const struct viper_startup *startup_, const char *name_)                           \
 	{                                                                                          \
 		return viper_slot_find(startup_, viper_program_slots_note.slots,                   \
 				       (uint32_t)VIPER_SLOT_COUNT_(__VA_ARGS__), name_);           \
