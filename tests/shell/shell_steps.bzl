@@ -164,6 +164,27 @@ FILES_AGAIN = (
     command("Dir work", "^Dir: work: not found$")
 )
 
+# Programs on the disk (C:): run by Run and by name, with arguments; the
+# POSIX layer's check program; a program that faults; what Path does.
+PROGRAMS = (
+    command("Run hello a b", "^Hello from C:hello, a program loaded from the disk!$",
+            "^  argument 1: a$", "^  argument 2: b$") +
+    command("hello", "^Hello from C:hello") +
+    command("C:hello x", "^  argument 1: x$") +
+    command("fsinfo", "^Volume:  ViperOS \\(read/write\\)$", "^Journal: [0-9]+ blocks",
+            "^C: +3 programs, [0-9]+ bytes$") +
+    command("posix_check", "^posix_check: [0-9]+ passed, 0 failed$") +
+    command("Run hello --crash", "^SYS:C/hello: killed for a fault; the shell goes on$") +
+    command("Why", "^The last command failed with return code 20: SYS:C/hello: killed for a fault") +
+    command("Echo still here", "^still here$") +
+    command("Run nothing", "^Run: nothing: not found") +
+    command("nothing", "^Unknown command \"nothing\"$") +
+    command("Run SYS:README", "^SYS:README: cannot start it: ") +
+    command("Path", "^SYS:C$") +
+    command("Path ADD SYS:S") +
+    command("Path", "^SYS:C$", "^SYS:S$")
+)
+
 END = [
     send("EndShell\\n"),
     expect("EndShell: goodbye\\."),

@@ -14,6 +14,7 @@
 #include "kv.viper.h"
 #include "log.viper.h"
 #include "paths.h"
+#include "programs.h"
 #include "rtc.viper.h"
 #include "sysinfo.viper.h"
 
@@ -617,8 +618,12 @@ static const struct shell_command commands[] = {
 	 false},
 	{"ls", "ls [DIR]", "the same as Dir", cmd_dir, false},
 	{"MakeDir", "MakeDir DIR...", "makes directories", cmd_makedir, false},
+	{"Path", "Path [ADD DIR | RESET]", "the directories where typed programs are found (C:)",
+	 cmd_path, false},
 	{"Rename", "Rename FROM TO",
 	 "renames or moves a file or a directory (into TO if a directory)", cmd_rename, false},
+	{"Run", "Run PROGRAM [ARG...]", "runs a program from the disk (C: and Path), waits for it",
+	 cmd_run, false},
 	{"Set", "Set NAME VALUE...", "sets shell variable NAME (1-32 chars) to VALUE (64 bytes)",
 	 cmd_set, false},
 	{"Status", "Status", "the processes: id, name, state, threads, handles, memory", cmd_status,

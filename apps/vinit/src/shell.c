@@ -1,6 +1,8 @@
 /* The shell's command layer: output, failures and the dispatcher (src/shell.h). */
 #include "shell.h"
 
+#include "programs.h"
+
 #include <vinit/command_line.h>
 #include <viper/error_name.h>
 
@@ -20,6 +22,9 @@ void shell_init(struct shell *sh, const struct viper_instance_env *env)
 	for (unsigned i = 0; i < VINIT_SLOT_COUNT && i < env->slot_count; i++)
 		sh->slots[i] = env->slots[i];
 	sh->system = env->system;
+	sh->spawn = env->spawn;
+	sh->path_count = 1;
+	vc_memcpy(sh->path[0], "C", 2);
 	sh->listen = VIPER_HANDLE_INVALID;
 	for (size_t i = 0; i < count && i < SHELL_COMMANDS_MAX; i++)
 		sh->names[i] = table[i].name;
@@ -159,7 +164,7 @@ static int run_command(struct shell *sh, size_t argc, char **argv, bool *keeps_s
 	const struct shell_command *cmd = shell_command_find(argv[0]);
 
 	if (cmd == NULL)
-		return shell_fail(sh, SHELL_ERROR, "Unknown command \"%s\"", argv[0]);
+		return shell_run_program(sh, NULL, argc, argv);
 	*keeps_status = cmd->keeps_status;
 	return cmd->run(sh, cmd, argc, argv);
 }

@@ -33,6 +33,7 @@ enum shell_rc {
 #define SHELL_REASON_MAX   160u /* a failure's reason, as Why gives it */
 #define SHELL_COMMANDS_MAX 48u
 #define SHELL_IO_BYTES	   65536u /* file data moves through this much of the shell's memory */
+#define SHELL_PATH_DIRS	   8u	  /* directories on the command path */
 
 struct shell;
 
@@ -64,8 +65,11 @@ struct shell {
 
 	struct viper_handle_entry handles[VIPER_HANDLES_MAX]; /* Caps' buffer */
 
-	char cwd[201];	   /* the current directory: a path from the volume's root */
-	viper_handle_t io; /* the memory file data moves through, made at first use */
+	char cwd[201];			 /* the current directory: a path from the volume's root */
+	char path[SHELL_PATH_DIRS][201]; /* the command path (Path): paths from the root */
+	unsigned path_count;
+	viper_handle_t spawn; /* env->spawn: Run starts programs with it */
+	viper_handle_t io;    /* the memory file data moves through, made at first use */
 	uint8_t *io_bytes;
 };
 
