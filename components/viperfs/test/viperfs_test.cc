@@ -7,6 +7,7 @@
 #include <gtest/gtest.h>
 
 #include <cstring>
+#include <iostream>
 #include <map>
 #include <random>
 #include <string>
@@ -481,6 +482,8 @@ TEST(ViperFsCrash, LosingWritesSinceTheLastFlushRecovers)
 		}
 	}
 	EXPECT_GE(points, 20u);
+	std::cout << "crash points (random subsets of the writes after each of " << flushes.size()
+		  << " flushes): " << points << ", each mounted and checked clean\n";
 }
 
 TEST(ViperFsCorrupt, ABadSuperblockOrJournalIsRefusedWithAReason)
