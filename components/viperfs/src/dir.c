@@ -118,29 +118,12 @@ int32_t vfs_dir_remove(struct vfs *fs, uint32_t dir, uint64_t slot)
 
 int32_t vfs_dir_empty(struct vfs *fs, uint32_t dir, bool *empty)
 {
-	struct vfs_inode in;
-	int32_t err = vfs_dir_get(fs, dir, &in);
+	struct vfs_dirent first;
+	uint64_t cookie = 0;
+	int32_t err = vfs_readdir(fs, dir, &cookie, &first);
 
-	if (err)
-		return err;
-	for (uint64_t index = 0; index < in.size / VFS_BLOCK; index++) {
-		struct vfs_buf *b;
-		err = dir_block(fs, &in, index, &b);
-		if (err)
-			return err;
-		for (unsigned i = 0; b && i < VFS_DIRENTS; i++) {
-			struct vfs_dirent d;
-			const char *bad = vfs_dirent_decode(b->data, i, &fs->sb, &d);
-			if (bad)
-				return vfs_fail(fs, "directory", dir, bad);
-			if (d.inode) {
-				*empty = false;
-				return VIPER_OK;
-			}
-		}
-	}
-	*empty = true;
-	return VIPER_OK;
+	*empty = err == VIPER_E_NOTFOUND;
+	return err == VIPER_E_NOTFOUND ? VIPER_OK : err;
 }
 
 int32_t vfs_readdir(struct vfs *fs, uint32_t dir, uint64_t *cookie, struct vfs_dirent *out)

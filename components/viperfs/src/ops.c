@@ -216,20 +216,27 @@ static int32_t drop_link(struct vfs *fs, uint32_t ino, struct vfs_inode *in)
 	return err;
 }
 
-int32_t vfs_unlink(struct vfs *fs, uint32_t dir, const char *name)
+/* The entry `name` of `dir` that Unlink or Rmdir removes, and its inode, with room reserved. */
+static int32_t entry_to_remove(struct vfs *fs, uint32_t dir, const char *name, struct vfs_dirent *d,
+			       uint64_t *slot, struct vfs_inode *in)
 {
-	struct vfs_dirent d;
-	struct vfs_inode in;
-	uint64_t slot;
 	size_t len;
 	int32_t err = check_name(name, &len);
 
 	if (err == VIPER_OK)
 		err = vfs_reserve(fs, VFS_OP_BLOCKS);
 	if (err == VIPER_OK)
-		err = vfs_dir_find(fs, dir, name, len, &d, &slot);
-	if (err == VIPER_OK)
-		err = vfs_inode_get(fs, d.inode, &in);
+		err = vfs_dir_find(fs, dir, name, len, d, slot);
+	return err ? err : vfs_inode_get(fs, d->inode, in);
+}
+
+int32_t vfs_unlink(struct vfs *fs, uint32_t dir, const char *name)
+{
+	struct vfs_dirent d;
+	struct vfs_inode in;
+	uint64_t slot;
+	int32_t err = entry_to_remove(fs, dir, name, &d, &slot, &in);
+
 	if (err)
 		return err;
 	if ((in.mode & VFS_S_IFMT) == VFS_S_IFDIR)
@@ -266,15 +273,8 @@ int32_t vfs_rmdir(struct vfs *fs, uint32_t dir, const char *name)
 	struct vfs_dirent d;
 	struct vfs_inode in;
 	uint64_t slot;
-	size_t len;
-	int32_t err = check_name(name, &len);
+	int32_t err = entry_to_remove(fs, dir, name, &d, &slot, &in);
 
-	if (err == VIPER_OK)
-		err = vfs_reserve(fs, VFS_OP_BLOCKS);
-	if (err == VIPER_OK)
-		err = vfs_dir_find(fs, dir, name, len, &d, &slot);
-	if (err == VIPER_OK)
-		err = vfs_inode_get(fs, d.inode, &in);
 	if (err)
 		return err;
 	if ((in.mode & VFS_S_IFMT) != VFS_S_IFDIR)
