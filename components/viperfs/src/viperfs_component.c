@@ -27,6 +27,7 @@ struct viperfs {
 	int32_t mount_error; /* VIPER_OK before the first try */
 	char why[96];
 	bool tried;
+	bool said_missing;	/* the log has heard that the disk does not answer */
 	viper_handle_t staging; /* lent to the disk: STAGING_BLOCKS */
 	uint8_t *staging_bytes;
 	uint64_t epoch_ns, epoch_mono; /* the RTC's time at mount, and the monotonic clock's */
@@ -111,10 +112,13 @@ static int32_t mounted(struct viperfs *v)
 	err = block_info(v->disk, &ireq, &info);
 	if (err == VIPER_OK && info.block_bytes != 512)
 		err = VIPER_E_UNSUPPORTED;
-	if (err == VIPER_OK)
+	if (err == VIPER_OK && v->staging_bytes == NULL) { /* made once, kept across tries */
 		err = vc_memory_create(STAGING_BLOCKS * VFS_BLOCK, &v->staging);
-	if (err == VIPER_OK)
-		err = vc_memory_map(v->staging, &p, &size);
+		if (err == VIPER_OK)
+			err = vc_memory_map(v->staging, &p, &size);
+		if (err == VIPER_OK)
+			v->staging_bytes = p;
+	}
 	if (err == VIPER_OK && rtc_now(v->clock, &nreq, &now) == VIPER_OK)
 		v->epoch_ns = now.unix_seconds * 1000000000ull;
 	v->epoch_mono = v->last_commit = vc_now_ns();
@@ -123,15 +127,25 @@ static int32_t mounted(struct viperfs *v)
 			disk_read,     disk_write, disk_flush, v, info.block_count / VFS_SECTORS,
 			STAGING_BLOCKS};
 		struct vfs_options opt = {info.read_only, v->buffers, wall_clock, v};
-		v->staging_bytes = p;
 		err = vfs_mount(&disk, &opt, &v->fs, &report, v->why, sizeof(v->why));
 	}
-	if (err) {
-		if (!v->why[0])
-			vc_snprintf(v->why, sizeof(v->why), "the disk did not answer (%d)", err);
+	if (err == VIPER_E_CORRUPT) {
 		vc_log("viperfs: the volume does not mount: %s", v->why);
-		v->mount_error = VIPER_E_CORRUPT;
+		v->mount_error = VIPER_E_CORRUPT; /* for good: the disk holds no volume we trust */
 		return v->mount_error;
+	}
+	if (err) {
+		/* The disk did not answer (no disk, or its driver restarting): try again next call.
+		 */
+		vc_snprintf(
+			v->why, sizeof(v->why),
+			"the disk did not answer (%d): is a disk attached, is its driver running?",
+			err);
+		if (!v->said_missing)
+			vc_log("viperfs: no volume yet: %s", v->why);
+		v->said_missing = true;
+		v->tried = false;
+		return VIPER_E_IO;
 	}
 	vc_log("viperfs: mounted, %llu journal transactions replayed",
 	       (unsigned long long)report.replayed);
