@@ -136,7 +136,8 @@ static void write_loop(struct fs_restart_check *c)
 		if (n + 1 == KILL_AT)
 			check(c, kill_fs(c) == VIPER_OK, "the fs process is killed");
 	}
-	/* A call made while the process is away waits for the restarted one, or fails and is retried. */
+	/* A call made while the process is away waits for the restarted one, or fails and is
+	 * retried. */
 	check(c, all, "every write of the loop, across the restart");
 }
 
