@@ -126,6 +126,10 @@ int32_t vfs_block_alloc(struct vfs *fs, uint64_t *block)
 
 void vfs_block_free(struct vfs *fs, uint64_t block)
 {
+	if (!vfs_bit(fs->bmap, block)) {
+		vfs_fail(fs, "block", block, "freed twice (two files claim it)");
+		return;
+	}
 	vfs_bit_set(fs->bmap, block, false);
 	fs->bmap_dirty[block / (VFS_BLOCK * 8)] = 1;
 	fs->free_blocks++;

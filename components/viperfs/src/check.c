@@ -30,7 +30,10 @@ struct checker {
 	uint32_t *subdirs;  /* directories each directory holds */
 	uint32_t *named_by; /* the directory whose entry names each inode first */
 	uint8_t *reached;
-	bool changed; /* this round repaired something */
+	uint32_t *queue; /* pass 2: directories in the order the root reaches them */
+	uint32_t queued;
+	uint8_t *listed; /* directories in the queue: a bit each */
+	bool changed;	 /* this round repaired something */
 };
 
 static void tell(struct checker *ck, bool repaired, const char *fmt, ...)
@@ -262,7 +265,7 @@ static int32_t dir_leaf(struct checker *ck, uint32_t dir, uint64_t fb, uint64_t 
 	(void)fb;
 	for (unsigned i = 0; i < VFS_DIRENTS; i++) {
 		struct vfs_dirent d;
-		struct vfs_inode target;
+		struct vfs_inode target = {0};
 		const char *bad;
 		int32_t err = vfs_buf_get(ck->fs, block, false, &b);
 
@@ -293,33 +296,53 @@ static int32_t dir_leaf(struct checker *ck, uint32_t dir, uint64_t fb, uint64_t 
 		ck->refs[d.inode]++;
 		if (!ck->named_by[d.inode])
 			ck->named_by[d.inode] = dir;
-		if (type_of(&target) == VFS_S_IFDIR)
+		if (type_of(&target) == VFS_S_IFDIR) {
 			ck->subdirs[dir]++;
+			if (!vfs_bit(ck->listed, d.inode)) { /* its entries after this one's */
+				vfs_bit_set(ck->listed, d.inode, true);
+				ck->queue[ck->queued++] = d.inode;
+			}
+		}
 	}
 	return VIPER_OK;
 }
 
+/* Pass 2 for directory `ino`: its entries. */
+static int32_t check_dir(struct checker *ck, uint32_t ino)
+{
+	struct leaf_visit v = {.leaf = dir_leaf};
+	struct vfs_inode in;
+	const char *bad;
+	bool cleared = false;
+	int32_t err = raw_inode(ck, ino, &in, &bad);
+
+	if (err || bad || type_of(&in) != VFS_S_IFDIR)
+		return err;
+	return walk_inode(ck, &v, ino, &in, &cleared);
+}
+
+/*
+ * Pass 2: the directories the root reaches first, in the order it reaches
+ * them, so a directory's entry in a reachable parent is the one that
+ * counts; then every other directory in use (orphans), whose entries for
+ * directories named already are the second ones.
+ */
 static int32_t pass_dirs(struct checker *ck)
 {
-	for (uint32_t ino = 1; ino <= ck->fs->sb.inode_count; ino++) {
-		struct leaf_visit v = {.leaf = dir_leaf};
-		struct vfs_inode in;
-		const char *bad;
-		bool cleared = false;
-		int32_t err;
+	int32_t err = VIPER_OK;
 
-		if (!vfs_bit(ck->in_use, ino))
-			continue;
-		err = raw_inode(ck, ino, &in, &bad);
-		if (err)
-			return err;
-		if (bad || type_of(&in) != VFS_S_IFDIR)
-			continue;
-		err = walk_inode(ck, &v, ino, &in, &cleared);
-		if (err)
-			return err;
+	ck->queued = 0;
+	ck->queue[ck->queued++] = VFS_ROOT;
+	vfs_bit_set(ck->listed, VFS_ROOT, true);
+	for (uint32_t at = 0; at < ck->queued && err == VIPER_OK; at++)
+		err = check_dir(ck, ck->queue[at]);
+	for (uint32_t ino = 1; ino <= ck->fs->sb.inode_count && err == VIPER_OK; ino++) {
+		if (vfs_bit(ck->in_use, ino) && !vfs_bit(ck->listed, ino)) {
+			vfs_bit_set(ck->listed, ino, true);
+			err = check_dir(ck, ino);
+		}
 	}
-	return VIPER_OK;
+	return err;
 }
 
 /* Whether inode `ino` is reached from the root: up its namers, with no cycle. */
@@ -451,6 +474,7 @@ static int32_t check_round(struct checker *ck, const struct vfs_check_result *be
 	vc_memset(ck->used, 0, (size_t)((s->block_count + 7) / 8));
 	vc_memset(ck->in_use, 0, (size_t)((s->inode_count + 8) / 8));
 	vc_memset(ck->reached, 0, (size_t)((s->inode_count + 8) / 8));
+	vc_memset(ck->listed, 0, (size_t)((s->inode_count + 8) / 8));
 	vc_memset(ck->refs, 0, (size_t)(s->inode_count + 1) * sizeof(uint32_t));
 	vc_memset(ck->subdirs, 0, (size_t)(s->inode_count + 1) * sizeof(uint32_t));
 	vc_memset(ck->named_by, 0, (size_t)(s->inode_count + 1) * sizeof(uint32_t));
@@ -472,6 +496,8 @@ static void release(struct checker *ck)
 	vc_free(ck->refs);
 	vc_free(ck->subdirs);
 	vc_free(ck->named_by);
+	vc_free(ck->queue);
+	vc_free(ck->listed);
 }
 
 static int32_t allocate(struct checker *ck)
@@ -485,7 +511,10 @@ static int32_t allocate(struct checker *ck)
 	ck->refs = vc_alloc(inodes * sizeof(uint32_t));
 	ck->subdirs = vc_alloc(inodes * sizeof(uint32_t));
 	ck->named_by = vc_alloc(inodes * sizeof(uint32_t));
-	return ck->used && ck->in_use && ck->reached && ck->refs && ck->subdirs && ck->named_by
+	ck->queue = vc_alloc(inodes * sizeof(uint32_t));
+	ck->listed = vc_alloc((inodes + 7) / 8);
+	return ck->used && ck->in_use && ck->reached && ck->refs && ck->subdirs && ck->named_by &&
+			       ck->queue && ck->listed
 		       ? VIPER_OK
 		       : VIPER_E_NOMEM;
 }

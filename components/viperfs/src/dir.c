@@ -86,6 +86,9 @@ int32_t vfs_dir_add(struct vfs *fs, uint32_t dir, const char *name, size_t len, 
 		}
 	}
 	err = vfs_bmap(fs, &in, index, true, &block, &fresh); /* full: one block more */
+	if (err && err != VIPER_E_CORRUPT)
+		vfs_inode_put(fs, dir,
+			      &in); /* what it allocated on the way stays the directory's */
 	if (err == VIPER_OK)
 		err = vfs_buf_get(fs, block, false, &b);
 	if (err)

@@ -174,7 +174,8 @@ int32_t vfs_bmap(struct vfs *fs, struct vfs_inode *in, uint64_t fb, bool alloc, 
 static void free_data(struct vfs *fs, struct vfs_inode *in, uint64_t block)
 {
 	vfs_block_free(fs, block);
-	in->blocks--;
+	if (in->blocks > 0)
+		in->blocks--;
 }
 
 static void free_meta(struct vfs *fs, struct vfs_inode *in, uint64_t block)

@@ -96,9 +96,14 @@ static int32_t checkpoint(struct vfs *fs, const struct vfs_descriptor *d)
 	fs->dirty_bufs = 0;
 	vc_memset(fs->bmap_dirty, 0, (size_t)fs->sb.block_bitmap_blocks);
 	vc_memset(fs->imap_dirty, 0, (size_t)fs->sb.inode_bitmap_blocks);
+	return VIPER_OK;
+}
+
+/* What the transaction freed becomes free to allocate: the bitmaps as committed. */
+static void publish_bitmaps(struct vfs *fs)
+{
 	vc_memcpy(fs->bmap_committed, fs->bmap, (size_t)fs->sb.block_bitmap_blocks * VFS_BLOCK);
 	vc_memcpy(fs->imap_committed, fs->imap, (size_t)fs->sb.inode_bitmap_blocks * VFS_BLOCK);
-	return VIPER_OK;
 }
 
 int32_t vfs_commit(struct vfs *fs)
@@ -116,6 +121,9 @@ int32_t vfs_commit(struct vfs *fs)
 		fs->data_written = false;
 		return fs->disk.flush(fs->disk.ctx); /* file data alone: nothing to journal */
 	}
+	if (pending(fs) > fs->txn_capacity)
+		return vfs_fail(fs, "journal", pending(fs),
+				"a transaction larger than it can hold");
 	d->sequence = fs->jseq;
 	d->count = gather(fs, d);
 	if (fs->jpos + d->count + 2 > fs->sb.journal_blocks) {
@@ -145,13 +153,16 @@ int32_t vfs_commit(struct vfs *fs)
 	fs->jpos += d->count + 2;
 	fs->jseq++;
 	err = checkpoint(fs, d);
-	if (err || !fs->freed_metadata)
-		return err;
-	/* Freed metadata may become file data: never replay an older image over it. */
-	fs->freed_metadata = false;
-	if (fs->jpos + 2 > fs->sb.journal_blocks)
-		fs->jpos = 1;
-	return write_journal_super(fs, fs->jseq, fs->jpos);
+	if (err == VIPER_OK && fs->freed_metadata) {
+		/* Freed metadata may become file data: never replay an older image over it. */
+		if (fs->jpos + 2 > fs->sb.journal_blocks)
+			fs->jpos = 1;
+		err = write_journal_super(fs, fs->jseq, fs->jpos);
+		fs->freed_metadata = err != VIPER_OK; /* tried again at the next commit */
+	}
+	if (err == VIPER_OK)
+		publish_bitmaps(fs);
+	return err;
 }
 
 int32_t vfs_journal_close(struct vfs *fs)
@@ -180,7 +191,7 @@ int32_t vfs_reserve(struct vfs *fs, uint32_t blocks)
 static int32_t pass(struct vfs *fs, const struct vfs_descriptor *d, uint64_t at, bool apply,
 		    uint32_t *crc)
 {
-	uint32_t room = fs->txn_limit + 1;
+	uint32_t room = fs->txn_capacity + 1;
 
 	for (uint32_t done = 0; done < d->count;) {
 		uint32_t n = d->count - done;

@@ -84,6 +84,12 @@ static int32_t make_node(struct vfs *fs, uint32_t dir, const char *name, uint16_
 	err = vfs_inode_put(fs, *ino, in);
 	if (err == VIPER_OK)
 		err = vfs_dir_add(fs, dir, name, len, *ino, type_of(mode));
+	if (err && err != VIPER_E_CORRUPT) {
+		/* No entry for it (the directory could not grow): no inode either. */
+		struct vfs_inode none = {.generation = in->generation};
+		if (vfs_inode_put(fs, *ino, &none) == VIPER_OK)
+			vfs_inode_free(fs, *ino);
+	}
 	return err;
 }
 
@@ -97,7 +103,12 @@ int32_t vfs_create(struct vfs *fs, uint32_t dir, const char *name, uint16_t perm
 int32_t vfs_mkdir(struct vfs *fs, uint32_t dir, const char *name, uint16_t perm, uint32_t *ino)
 {
 	struct vfs_inode in, parent;
-	int32_t err = make_node(fs, dir, name, (uint16_t)(VFS_S_IFDIR | (perm & 07777)), &in, ino);
+	int32_t err = vfs_dir_get(fs, dir, &parent);
+
+	if (err == VIPER_OK && parent.links == UINT16_MAX)
+		err = VIPER_E_LIMIT; /* its link count counts its subdirectories */
+	if (err == VIPER_OK)
+		err = make_node(fs, dir, name, (uint16_t)(VFS_S_IFDIR | (perm & 07777)), &in, ino);
 
 	if (err)
 		return err;
@@ -227,7 +238,11 @@ static int32_t entry_to_remove(struct vfs *fs, uint32_t dir, const char *name, s
 		err = vfs_reserve(fs, VFS_OP_BLOCKS);
 	if (err == VIPER_OK)
 		err = vfs_dir_find(fs, dir, name, len, d, slot);
-	return err ? err : vfs_inode_get(fs, d->inode, in);
+	if (err == VIPER_OK)
+		err = vfs_inode_get(fs, d->inode, in);
+	if (err == VIPER_OK && in->mode == 0)
+		err = vfs_fail(fs, "directory", dir, "an entry names a free inode");
+	return err;
 }
 
 int32_t vfs_unlink(struct vfs *fs, uint32_t dir, const char *name)
@@ -342,8 +357,13 @@ int32_t vfs_rename(struct vfs *fs, uint32_t from_dir, const char *from, uint32_t
 		err = vfs_dir_find(fs, from_dir, from, from_len, &src, &src_slot);
 	if (err == VIPER_OK)
 		err = vfs_inode_get(fs, src.inode, &in);
+	if (err == VIPER_OK && in.mode == 0)
+		err = vfs_fail(fs, "directory", from_dir, "an entry names a free inode");
 	if (err == VIPER_OK && (in.mode & VFS_S_IFMT) == VFS_S_IFDIR)
 		err = is_ancestor(fs, src.inode, to_dir, &inside);
+	if (err == VIPER_OK && (in.mode & VFS_S_IFMT) == VFS_S_IFDIR && from_dir != to_dir &&
+	    dir.links == UINT16_MAX)
+		err = VIPER_E_LIMIT;
 	if (err)
 		return err;
 	if (inside)
@@ -455,6 +475,27 @@ int32_t vfs_read(struct vfs *fs, uint32_t ino, uint64_t offset, void *buf, uint3
 	return VIPER_OK;
 }
 
+/*
+ * Zeros the bytes of file block `fb` of `in` from `from` on, in place: what a
+ * file that grows over a block its shrink left must read there. The shrink
+ * itself writes nothing in place, so a crash before it commits loses no data.
+ */
+static int32_t zero_tail(struct vfs *fs, struct vfs_inode *in, uint64_t fb, uint32_t from)
+{
+	uint64_t block;
+	bool fresh;
+	int32_t err = vfs_bmap(fs, in, fb, false, &block, &fresh);
+
+	if (err || block == 0)
+		return err; /* a hole reads as zeros */
+	err = fs->disk.read(fs->disk.ctx, block, 1, fs->scratch);
+	vc_memset(fs->scratch + from, 0, VFS_BLOCK - from);
+	if (err == VIPER_OK)
+		err = fs->disk.write(fs->disk.ctx, block, 1, fs->scratch);
+	fs->data_written = true;
+	return err;
+}
+
 int32_t vfs_write(struct vfs *fs, uint32_t ino, uint64_t offset, const void *buf, uint32_t len)
 {
 	uint8_t *block_buf = fs->scratch;
@@ -466,6 +507,12 @@ int32_t vfs_write(struct vfs *fs, uint32_t ino, uint64_t offset, const void *buf
 		return err;
 	if (offset + len < offset || offset + len > VFS_MAX_FILE_BLOCKS * VFS_BLOCK)
 		return VIPER_E_RANGE;
+	/* A write that starts past the end's block: the old last block's tail reads as zeros. */
+	if (len && in.size % VFS_BLOCK && offset / VFS_BLOCK > in.size / VFS_BLOCK) {
+		err = zero_tail(fs, &in, in.size / VFS_BLOCK, (uint32_t)(in.size % VFS_BLOCK));
+		if (err)
+			return err;
+	}
 	for (uint32_t done = 0; done < len;) {
 		uint64_t at = offset + done, block;
 		uint32_t in_block = (uint32_t)(at % VFS_BLOCK);
@@ -475,17 +522,26 @@ int32_t vfs_write(struct vfs *fs, uint32_t ino, uint64_t offset, const void *buf
 		err = vfs_reserve(fs, 8); /* the block, its indirect blocks, a bitmap, the inode */
 		if (err == VIPER_OK)
 			err = vfs_inode_get(fs, ino, &in); /* a commit may have reused buffers */
-		if (err == VIPER_OK)
+		if (err == VIPER_OK) {
 			err = vfs_bmap(fs, &in, at / VFS_BLOCK, true, &block, &fresh);
+			if (err && err != VIPER_E_CORRUPT)
+				vfs_inode_put(fs, ino,
+					      &in); /* what it allocated on the way stays its */
+		}
 		if (err)
 			return err;
 		if (n == VFS_BLOCK) {
 			err = fs->disk.write(fs->disk.ctx, block, 1, in_bytes + done);
 		} else {
-			if (fresh || at - in_block >= in.size)
+			uint64_t start = at - in_block;
+			if (fresh || start >= in.size)
 				vc_memset(block_buf, 0, VFS_BLOCK);
 			else
 				err = fs->disk.read(fs->disk.ctx, block, 1, block_buf);
+			/* Bytes past the end of the file (a shrink leaves them) read as zeros. */
+			if (err == VIPER_OK && start < in.size && in.size - start < in_block)
+				vc_memset(block_buf + (in.size - start), 0,
+					  in_block - (size_t)(in.size - start));
 			vc_memcpy(block_buf + in_block, in_bytes + done, n);
 			if (err == VIPER_OK)
 				err = fs->disk.write(fs->disk.ctx, block, 1, block_buf);
@@ -506,7 +562,6 @@ int32_t vfs_write(struct vfs *fs, uint32_t ino, uint64_t offset, const void *buf
 
 int32_t vfs_truncate(struct vfs *fs, uint32_t ino, uint64_t size)
 {
-	uint8_t *block_buf = fs->scratch;
 	struct vfs_inode in;
 	int32_t err = vfs_reserve(fs, VFS_OP_BLOCKS);
 
@@ -516,24 +571,12 @@ int32_t vfs_truncate(struct vfs *fs, uint32_t ino, uint64_t size)
 		return err;
 	if (size > VFS_MAX_FILE_BLOCKS * VFS_BLOCK)
 		return VIPER_E_RANGE;
-	if (size < in.size) {
-		uint64_t keep = (size + VFS_BLOCK - 1) / VFS_BLOCK;
-		uint64_t block;
-		bool fresh;
-		err = vfs_free_from(fs, &in, keep);
-		if (err == VIPER_OK && size % VFS_BLOCK)
-			err = vfs_bmap(fs, &in, size / VFS_BLOCK, false, &block, &fresh);
-		if (err == VIPER_OK && size % VFS_BLOCK && block) {
-			/* The tail of the last block reads as zeros if the file grows again. */
-			err = fs->disk.read(fs->disk.ctx, block, 1, block_buf);
-			vc_memset(block_buf + size % VFS_BLOCK, 0, VFS_BLOCK - size % VFS_BLOCK);
-			if (err == VIPER_OK)
-				err = fs->disk.write(fs->disk.ctx, block, 1, block_buf);
-			fs->data_written = true;
-		}
-		if (err)
-			return err;
-	}
+	if (size < in.size)
+		err = vfs_free_from(fs, &in, (size + VFS_BLOCK - 1) / VFS_BLOCK);
+	else if (size > in.size && in.size % VFS_BLOCK)
+		err = zero_tail(fs, &in, in.size / VFS_BLOCK, (uint32_t)(in.size % VFS_BLOCK));
+	if (err)
+		return err;
 	in.size = size;
 	in.mtime_ns = in.ctime_ns = vfs_now(fs);
 	return vfs_inode_put(fs, ino, &in);

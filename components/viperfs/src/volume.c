@@ -55,6 +55,26 @@ static int32_t check_root(struct vfs *fs, char *why, uint32_t why_size)
 	return err;
 }
 
+/*
+ * How big a transaction may get: every buffer dirty and every bitmap block
+ * changed, at most what a descriptor names and what the journal holds;
+ * fs->jbuf holds that, its descriptor and its commit. A transaction that
+ * would be bigger makes the volume read-only (vfs_commit), never an overrun.
+ */
+static int32_t size_transactions(struct vfs *fs, uint32_t buffers)
+{
+	uint64_t cap = buffers + fs->sb.block_bitmap_blocks + fs->sb.inode_bitmap_blocks;
+
+	if (cap > VFS_JOURNAL_MAX_BLOCKS)
+		cap = VFS_JOURNAL_MAX_BLOCKS;
+	if (cap > fs->sb.journal_blocks - 3)
+		cap = fs->sb.journal_blocks - 3;
+	fs->txn_capacity = (uint32_t)cap;
+	fs->txn_limit = buffers / 2 < fs->txn_capacity ? buffers / 2 : fs->txn_capacity;
+	fs->jbuf = vc_alloc((size_t)(fs->txn_capacity + 2) * VFS_BLOCK);
+	return fs->jbuf ? VIPER_OK : VIPER_E_NOMEM;
+}
+
 int32_t vfs_open(const struct vfs_disk *disk, const struct vfs_options *opt, bool strict,
 		 struct vfs **out, struct vfs_mount_report *report, char *why, uint32_t why_size)
 {
@@ -71,16 +91,14 @@ int32_t vfs_open(const struct vfs_disk *disk, const struct vfs_options *opt, boo
 	fs->read_only = opt->read_only;
 	fs->now_ns = opt->now_ns;
 	fs->clock = opt->clock;
-	fs->txn_limit = buffers / 2 < VFS_JOURNAL_MAX_BLOCKS ? buffers / 2 : VFS_JOURNAL_MAX_BLOCKS;
 	fs->scratch = vc_alloc(VFS_BLOCK);
-	fs->jbuf = vc_alloc((size_t)(fs->txn_limit + 2) * VFS_BLOCK);
-	err = fs->scratch && fs->jbuf ? vfs_buffers_init(fs, buffers) : VIPER_E_NOMEM;
+	err = fs->scratch ? vfs_buffers_init(fs, buffers) : VIPER_E_NOMEM;
 	if (err == VIPER_OK && (buffers < 2 * VFS_OP_BLOCKS + 8 || disk->max_blocks == 0))
 		err = VIPER_E_INVAL;
 	if (err == VIPER_OK)
 		err = read_super(fs, why, why_size);
-	if (err == VIPER_OK && fs->sb.journal_blocks < fs->txn_limit + 3)
-		fs->txn_limit = (uint32_t)fs->sb.journal_blocks - 3;
+	if (err == VIPER_OK)
+		err = size_transactions(fs, buffers);
 	if (err == VIPER_OK)
 		err = vfs_journal_replay(fs, report, why, why_size);
 	if (err == VIPER_OK)

@@ -55,10 +55,11 @@ struct vfs {
 	uint64_t inode_goal;
 
 	/* The journal. */
-	uint64_t jseq;	    /* the next transaction's */
-	uint64_t jpos;	    /* where it goes: a block index in the journal */
-	uint32_t txn_limit; /* blocks a transaction may hold */
-	uint8_t *jbuf;	    /* the descriptor, the blocks and the commit of one transaction */
+	uint64_t jseq;	       /* the next transaction's */
+	uint64_t jpos;	       /* where it goes: a block index in the journal */
+	uint32_t txn_limit;    /* blocks a transaction gathers before it commits by itself */
+	uint32_t txn_capacity; /* blocks one transaction can hold at all: jbuf's, the journal's */
+	uint8_t *jbuf;	       /* the descriptor, the blocks and the commit of one transaction */
 	struct vfs_descriptor desc;
 	bool data_written;   /* file data since the last flush */
 	bool freed_metadata; /* the running transaction frees journaled blocks */

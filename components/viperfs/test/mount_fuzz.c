@@ -86,7 +86,7 @@ static void make_base(void)
 	char why[128], data[9000];
 	uint32_t dir, ino;
 
-	if (vfs_layout(BLOCKS, 64, 24, &layout) || vfs_format(&d, &layout) ||
+	if (vfs_layout(BLOCKS, 64, 64, &layout) || vfs_format(&d, &layout) ||
 	    vfs_mount(&d, &opt, &fs, &report, why, sizeof(why)))
 		abort();
 	vfs_mkdir(fs, VFS_ROOT, "C", 0755, &dir);

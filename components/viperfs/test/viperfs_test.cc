@@ -220,6 +220,34 @@ TEST(ViperFs, SparseWritesTruncationAndFreedSpace)
 	EXPECT_EQ(Check(v.disk, false).problems, 0u);
 }
 
+TEST(ViperFs, AShrinkLosesNothingBeforeItCommitsAndAGrowthReadsZeros)
+{
+	Volume v;
+	ASSERT_EQ(v.Mount(), VIPER_OK);
+	uint32_t ino = v.Create(VFS_ROOT, "f");
+	std::string x(4096, 'x');
+	ASSERT_EQ(vfs_write(v.fs, ino, 0, x.data(), 4096), VIPER_OK);
+	ASSERT_EQ(vfs_sync(v.fs), VIPER_OK);
+	ASSERT_EQ(vfs_truncate(v.fs, ino, 100), VIPER_OK);
+	{
+		Volume crashed(v.disk.image); // the power goes now: the shrink never committed
+		ASSERT_EQ(crashed.Mount(), VIPER_OK);
+		EXPECT_EQ(crashed.ReadAll(crashed.Walk("f")), x)
+			<< "the synced bytes are all there";
+	}
+	ASSERT_EQ(vfs_write(v.fs, ino, 5000, "y", 1), VIPER_OK) << "past the old end's block";
+	std::string want = std::string(100, 'x') + std::string(4900, '\0') + "y";
+	EXPECT_EQ(v.ReadAll(ino), want);
+	ASSERT_EQ(vfs_truncate(v.fs, ino, 50), VIPER_OK);
+	ASSERT_EQ(vfs_write(v.fs, ino, 60, "z", 1), VIPER_OK) << "in the old end's block";
+	EXPECT_EQ(v.ReadAll(ino), std::string(50, 'x') + std::string(10, '\0') + "z");
+	ASSERT_EQ(vfs_truncate(v.fs, ino, 30), VIPER_OK);
+	ASSERT_EQ(vfs_truncate(v.fs, ino, 70), VIPER_OK) << "grown by truncate";
+	EXPECT_EQ(v.ReadAll(ino), std::string(30, 'x') + std::string(40, '\0'));
+	ASSERT_EQ(v.Unmount(), VIPER_OK);
+	EXPECT_EQ(Check(v.disk, false).problems, 0u);
+}
+
 TEST(ViperFs, DirectoriesGrowListAndRefuseWhatTheyMust)
 {
 	Volume v;
@@ -341,6 +369,19 @@ TEST(ViperFs, AFullVolumeSaysNoSpaceAndStaysConsistent)
 	for (uint64_t at = 0; err == VIPER_OK; at += chunk.size())
 		err = vfs_write(v.fs, ino, at, chunk.data(), uint32_t(chunk.size()));
 	EXPECT_EQ(err, VIPER_E_NOSPACE);
+	// Names until the directory cannot grow: a refused create leaves no orphan inode.
+	err = VIPER_OK;
+	for (int i = 0; err == VIPER_OK && i < 1000; i++) {
+		uint32_t made;
+		err = vfs_create(v.fs, VFS_ROOT, ("n" + std::to_string(i)).c_str(), 0644, &made);
+	}
+	EXPECT_EQ(err, VIPER_E_NOSPACE);
+	ASSERT_EQ(vfs_sync(v.fs), VIPER_OK);
+	ASSERT_EQ(v.Unmount(), VIPER_OK);
+	CheckLog full;
+	EXPECT_EQ(Check(v.disk, false, &full).problems, 0u)
+		<< (full.lines.empty() ? "" : full.lines[0]);
+	ASSERT_EQ(v.Mount(), VIPER_OK);
 	ASSERT_EQ(vfs_unlink(v.fs, VFS_ROOT, "big"), VIPER_OK);
 	ASSERT_EQ(v.Unmount(), VIPER_OK);
 	EXPECT_EQ(Check(v.disk, false).problems, 0u);
@@ -497,6 +538,9 @@ TEST(ViperFsCorrupt, ABadSuperblockOrJournalIsRefusedWithAReason)
 	EXPECT_EQ(v.Mount(), VIPER_E_CORRUPT);
 	EXPECT_NE(v.last_why.find("journal"), std::string::npos) << v.last_why;
 	v.disk.image[VFS_BLOCK + 9] ^= 1;
+	v.disk.image[VFS_BLOCK + 2000] ^= 0xff; // a torn write of its block: its first sector holds
+	EXPECT_EQ(v.Mount(), VIPER_OK) << v.last_why;
+	v.Unmount();
 	v.disk.image.resize(v.disk.image.size() / 2);
 	MemDisk small(kBlocks / 2);
 	small.image = v.disk.image;
@@ -590,6 +634,47 @@ TEST(ViperFsck, RepairsLinkCountsBitmapsOrphansAndDoublyUsedBlocks)
 	ASSERT_EQ(vfs_stat(v.fs, a, &st), VIPER_OK);
 	EXPECT_EQ(st.links, 1u);
 	EXPECT_EQ(v.Walk("orphan"), 0u);
+}
+
+// An orphan directory with an entry for a directory its real, reachable
+// parent names too: the reachable entry stands, the orphan goes.
+TEST(ViperFsck, AReachableParentWinsOverAnOrphanNamingTheSameDirectory)
+{
+	Volume v;
+	ASSERT_EQ(v.Mount(), VIPER_OK);
+	uint32_t orphan = v.Mkdir(VFS_ROOT, "orphan"); // a lower number than the real parent
+	uint32_t decoy = v.Create(orphan, "decoy");
+	uint32_t parent = v.Mkdir(VFS_ROOT, "parent");
+	uint32_t child = v.Mkdir(parent, "child");
+	v.Create(child, "kept");
+	ASSERT_EQ(v.Unmount(), VIPER_OK);
+	vfs_super sb;
+	ASSERT_EQ(vfs_super_decode(v.disk.image.data(), &sb), nullptr);
+	auto inode_at = [&](uint32_t ino) {
+		return v.disk.image.data() + sb.inode_table_start * VFS_BLOCK +
+		       (ino - 1) * VFS_INODE_BYTES;
+	};
+	auto retarget = [&](uint32_t dir, uint32_t from, uint32_t to, uint8_t type) {
+		vfs_inode in;
+		ASSERT_EQ(vfs_inode_decode(inode_at(dir), &sb, &in), nullptr);
+		uint8_t *block = v.disk.image.data() + in.direct[0] * VFS_BLOCK;
+		for (unsigned i = 0; i < VFS_DIRENTS; i++) {
+			vfs_dirent d;
+			if (vfs_dirent_decode(block, i, &sb, &d) == nullptr && d.inode == from) {
+				d.inode = to;
+				d.type = type;
+				vfs_dirent_encode(&d, block, i);
+			}
+		}
+	};
+	retarget(orphan, decoy, child, VFS_DT_DIR); // the orphan names child too
+	retarget(VFS_ROOT, orphan, 0, 0);	      // and the root no longer names the orphan
+	CheckLog log;
+	vfs_check_result r = Check(v.disk, true, &log);
+	EXPECT_EQ(r.repaired, r.problems);
+	EXPECT_EQ(Check(v.disk, false).problems, 0u);
+	ASSERT_EQ(v.Mount(), VIPER_OK);
+	EXPECT_NE(v.Walk("parent/child/kept"), 0u) << "the reachable tree stays";
 }
 
 TEST(ViperFsck, ReplaysTheJournalWhenRepairing)
