@@ -668,7 +668,7 @@ TEST(ViperFsck, AReachableParentWinsOverAnOrphanNamingTheSameDirectory)
 		}
 	};
 	retarget(orphan, decoy, child, VFS_DT_DIR); // the orphan names child too
-	retarget(VFS_ROOT, orphan, 0, 0);	      // and the root no longer names the orphan
+	retarget(VFS_ROOT, orphan, 0, 0);	    // and the root no longer names the orphan
 	CheckLog log;
 	vfs_check_result r = Check(v.disk, true, &log);
 	EXPECT_EQ(r.repaired, r.problems);
