@@ -446,13 +446,9 @@ static int32_t lent_bytes(struct block_cache_instance *in, struct viper_rpc_cont
 {
 	int32_t err = started(in);
 
-	if (err)
-		return err;
-	if (ctx->lease_count != 1)
-		return VIPER_E_INVAL;
-	err = block_request_check(in->cache.info.block_count, CACHE_SECTOR, CACHE_MAX_BLOCKS, block,
-				  count, ctx->leases[0].length);
-	return err ? err : vc_lease_map(&ctx->leases[0], data);
+	return err ? err
+		   : block_request_lease(ctx, in->cache.info.block_count, CACHE_SECTOR,
+					 CACHE_MAX_BLOCKS, block, count, data);
 }
 
 static int32_t serve_read(void *self, struct viper_rpc_context *ctx,

@@ -26,16 +26,9 @@ static int32_t serve_info(void *self, struct viper_rpc_context *ctx,
 static int32_t lent_bytes(const struct ram_disk *disk, struct viper_rpc_context *ctx,
 			  uint64_t block, uint32_t count, uint8_t **data, uint8_t **at)
 {
-	int32_t err;
-
-	if (ctx->lease_count != 1)
-		return VIPER_E_INVAL;
-	err = block_request_check(disk->block_count, RAM_DISK_BLOCK, RAM_DISK_MAX_BLOCKS, block,
-				  count, ctx->leases[0].length);
-	if (err)
-		return err;
 	*at = disk->bytes + block * RAM_DISK_BLOCK;
-	return vc_lease_map(&ctx->leases[0], data);
+	return block_request_lease(ctx, disk->block_count, RAM_DISK_BLOCK, RAM_DISK_MAX_BLOCKS,
+				   block, count, data);
 }
 
 static int32_t serve_read(void *self, struct viper_rpc_context *ctx,

@@ -225,13 +225,8 @@ static int32_t serve_info(void *self, struct viper_rpc_context *ctx,
 static int32_t lent_bytes(const struct virtio_blk *blk, struct viper_rpc_context *ctx,
 			  uint64_t block, uint32_t count, uint8_t **data)
 {
-	int32_t err;
-
-	if (ctx->lease_count != 1)
-		return VIPER_E_INVAL;
-	err = block_request_check(blk->capacity, VIRTIO_BLK_SECTOR, VIRTIO_BLK_MAX_BLOCKS, block,
-				  count, ctx->leases[0].length);
-	return err ? err : vc_lease_map(&ctx->leases[0], data);
+	return block_request_lease(ctx, blk->capacity, VIRTIO_BLK_SECTOR, VIRTIO_BLK_MAX_BLOCKS,
+				   block, count, data);
 }
 
 static int32_t serve_read(void *self, struct viper_rpc_context *ctx,
