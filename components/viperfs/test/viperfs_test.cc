@@ -493,6 +493,9 @@ TEST(ViperFsCrash, EveryPrefixOfTheLogRecovers)
 		CheckCrashImage(v.disk.ImageAfter(base, at), synced, at,
 				"prefix " + std::to_string(at));
 	EXPECT_GE(points, 100u);
+	std::cout << "crash points (prefixes of " << ops
+		  << " logged writes and flushes): " << points
+		  << ", each mounted and checked clean\n";
 }
 
 TEST(ViperFsCrash, LosingWritesSinceTheLastFlushRecovers)
