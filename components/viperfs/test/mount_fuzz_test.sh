@@ -12,7 +12,7 @@ src=components/viperfs/src
 "$clang" -std=c17 -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
 	-Icomponents/viperfs/include -Iplatform/component/include -Iplatform/abi/include \
 	components/viperfs/test/mount_fuzz.c "$src"/alloc.c "$src"/buffers.c "$src"/check.c \
-	"$src"/dir.c "$src"/format.c "$src"/format_volume.c "$src"/inode.c "$src"/journal.c \
+	"$src"/dir.c "$src"/file_data.c "$src"/format.c "$src"/format_volume.c "$src"/inode.c "$src"/journal.c \
 	"$src"/ops.c "$src"/volume.c -o "$out/mount_fuzz"
 status=0
 "$out/mount_fuzz" -runs="${FUZZ_RUNS:-5000}" -seed=1 -max_len=64 \
