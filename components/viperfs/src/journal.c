@@ -111,8 +111,10 @@ int32_t vfs_commit(struct vfs *fs)
 	struct vfs_descriptor *d = &fs->desc; /* 4 KiB: not on a component's stack */
 	struct vfs_commit c;
 	uint8_t *commit_block;
-	int32_t err;
+	int32_t err = vfs_data_drain(fs); /* ordered data: before what makes it visible */
 
+	if (err)
+		return err;
 	if (fs->read_only)
 		return fs->error[0] ? VIPER_E_CORRUPT : VIPER_OK;
 	if (pending(fs) == 0) {

@@ -15,6 +15,17 @@
 /* Metadata blocks one operation may dirty at most, outside file data. */
 #define VFS_OP_BLOCKS 24u
 
+/*
+ * Whole blocks of file data a Write has queued (file_data.c): in a row on
+ * the disk and in the Write's buffer, written in one call before the Write
+ * returns and before any commit.
+ */
+struct vfs_data_run {
+	uint64_t block;
+	uint32_t count;
+	const uint8_t *bytes;
+};
+
 /* A cached metadata block. Dirty ones belong to the running transaction and stay. */
 struct vfs_buf {
 	uint64_t block;
@@ -32,6 +43,7 @@ struct vfs {
 	uint64_t (*now_ns)(void *clock);
 	void *clock;
 	uint8_t *scratch; /* one block, for partial blocks of file data */
+	struct vfs_data_run run;
 
 	/* Metadata buffers. */
 	struct vfs_buf *bufs;
@@ -110,6 +122,10 @@ int32_t vfs_commit(struct vfs *fs);
 int32_t vfs_journal_close(struct vfs *fs);
 /* Commits first when the running transaction lacks room for `blocks` more. */
 int32_t vfs_reserve(struct vfs *fs, uint32_t blocks);
+
+/* file_data.c */
+/* Writes the queued run of file data; when that fails, the volume turns read-only. */
+int32_t vfs_data_drain(struct vfs *fs);
 
 /* inode.c */
 int32_t vfs_inode_get(struct vfs *fs, uint32_t ino, struct vfs_inode *out);

@@ -196,6 +196,69 @@ TEST(ViperFs, FilesOfEverySizeReadBackAfterARemount)
 	EXPECT_EQ(Check(v.disk, false).problems, 0u);
 }
 
+TEST(ViperFs, WholeBlocksMoveInRunsAsLongAsTheDiskTakes)
+{
+	Volume v;
+	v.disk.max_blocks = 16;
+	ASSERT_EQ(v.Mount(), VIPER_OK);
+	uint32_t ino = v.Create(VFS_ROOT, "run");
+	std::string data = Pattern(1 << 20, 7);
+	uint64_t writes = v.disk.writes;
+	ASSERT_EQ(vfs_write(v.fs, ino, 0, data.data(), uint32_t(data.size())), VIPER_OK);
+	// 256 blocks: the 12 direct ones in a row, then the single indirect block
+	// between them and the rest, 244 more in calls of 16 (metadata waits for the commit).
+	EXPECT_EQ(v.disk.writes - writes, 1u + 16u);
+	// A write that starts and ends inside blocks: the parts alone go through a scratch block.
+	std::string mid = Pattern(3 * 4096 + 200, 9);
+	writes = v.disk.writes;
+	uint64_t reads = v.disk.reads;
+	ASSERT_EQ(vfs_write(v.fs, ino, 100, mid.data(), uint32_t(mid.size())), VIPER_OK);
+	EXPECT_EQ(v.disk.writes - writes, 3u) << "a part, a run of two whole blocks, a part";
+	EXPECT_EQ(v.disk.reads - reads, 2u) << "the two parts' blocks";
+	memcpy(data.data() + 100, mid.data(), mid.size());
+	reads = v.disk.reads;
+	EXPECT_EQ(v.ReadAll(ino), data);
+	EXPECT_LE(v.disk.reads - reads, 17u) << "whole blocks read in runs of up to 16";
+	// Past the end in pieces that do not line up with blocks, and read back in them.
+	for (size_t at = data.size(); at < data.size() + 300000; at += 70001) {
+		std::string more = Pattern(70001, int(at));
+		ASSERT_EQ(vfs_write(v.fs, ino, at, more.data(), 70001), VIPER_OK);
+	}
+	std::string all = v.ReadAll(ino);
+	ASSERT_EQ(all.size(), data.size() + 5 * 70001);
+	for (size_t at = data.size(); at < all.size(); at += 70001)
+		EXPECT_EQ(all.substr(at, 70001), Pattern(70001, int(at))) << at;
+	ASSERT_EQ(v.Unmount(), VIPER_OK);
+	EXPECT_EQ(Check(v.disk, false).problems, 0u);
+}
+
+TEST(ViperFs, AFailedDataWriteTurnsTheVolumeReadOnlyAndShowsNothingUnwritten)
+{
+	Volume v;
+	ASSERT_EQ(v.Mount(), VIPER_OK);
+	uint32_t ino = v.Create(VFS_ROOT, "f");
+	std::string old = Pattern(8192, 1);
+	ASSERT_EQ(vfs_write(v.fs, ino, 0, old.data(), 8192), VIPER_OK);
+	ASSERT_EQ(vfs_sync(v.fs), VIPER_OK);
+	std::string more = Pattern(1 << 20, 2);
+	v.disk.fail_writes = VIPER_E_IO;
+	EXPECT_EQ(vfs_write(v.fs, ino, 8192, more.data(), uint32_t(more.size())), VIPER_E_IO);
+	v.disk.fail_writes = VIPER_OK;
+	struct vfs_statfs st;
+	ASSERT_EQ(vfs_statfs(v.fs, &st), VIPER_OK);
+	EXPECT_TRUE(st.read_only);
+	EXPECT_NE(std::string(vfs_error(v.fs)).find("a write of file data failed"),
+		  std::string::npos)
+		<< vfs_error(v.fs);
+	EXPECT_EQ(vfs_write(v.fs, ino, 0, "x", 1), VIPER_E_CORRUPT) << "nothing more is written";
+	EXPECT_EQ(vfs_sync(v.fs), VIPER_E_CORRUPT) << "nor committed";
+	v.Unmount();
+	ASSERT_EQ(v.Mount(), VIPER_OK);
+	EXPECT_EQ(v.ReadAll(v.Walk("f")), old) << "the file as last committed";
+	ASSERT_EQ(v.Unmount(), VIPER_OK);
+	EXPECT_EQ(Check(v.disk, false).problems, 0u);
+}
+
 TEST(ViperFs, SparseWritesTruncationAndFreedSpace)
 {
 	Volume v;
