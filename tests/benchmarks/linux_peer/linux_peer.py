@@ -1,0 +1,160 @@
+#!/usr/bin/python3
+"""The Linux peer of the storage benchmark (README.md beside this file).
+
+Boots Debian's arm64 kernel on the same QEMU machine as ViperOS's storage
+benchmark, with the same virtio-blk drive and device options (both command
+lines come from toolchain/qemu_virt.py), on a fresh 512 MiB ext4 volume made
+on the host, and runs storage_bench_linux.c on it. Used as a module by
+tests/benchmarks/run_storage_bench; run alone, it boots the peer --runs
+times and prints each run's figures:
+
+    tests/benchmarks/linux_peer/linux_peer.py [--runs N] [--kpti]
+"""
+
+import argparse
+import glob
+import importlib.util
+import os
+import re
+import select
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(HERE)))
+TESTS = ["write_fsync_128MiB", "read_128MiB", "create_sync_500_files"]
+DISK_SIZE = 512 << 20  # as //tests/benchmarks/storage_bench:bench_disk
+MODULES = ["crc32c_generic", "virtio_mmio", "virtio_blk", "ext4"]  # crc32c: ext4 and jbd2 soft-depend on it
+CLANG = "/usr/bin/clang-14"
+CFLAGS = ["--target=aarch64-linux-gnu", "-nostdlib", "-static", "-ffreestanding",
+          "-fuse-ld=lld", "-fno-stack-protector", "-O2", "-Wall", "-Wextra", "-Werror"]
+# Debian's arm64 kernel turns KPTI on (it has KASLR), which under TCG makes
+# each entry to the kernel about 10x slower in wall time; ViperOS has no such
+# cost, so by default the peer boots without it and says so.
+NO_KPTI = "kpti=0 mitigations=off"
+
+
+def setup_cmd():
+    return [os.path.join(ROOT, "toolchain", "setup"), "--linux-peer"]
+
+
+def launcher():
+    spec = importlib.util.spec_from_file_location(
+        "qemu_virt", os.path.join(ROOT, "toolchain", "qemu_virt.py"))
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def peer_tree(name_prefix):
+    """The unpacked package of toolchain/linux-peer.txt whose name starts so."""
+    cache = os.environ.get("VIPEROS_CACHE") or os.path.join(
+        os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache"), "viperos")
+    with open(os.path.join(ROOT, "toolchain", "linux-peer.txt")) as table:
+        for line in table:
+            fields = line.split()
+            if fields and not fields[0].startswith("#") and fields[0].startswith(name_prefix):
+                tree = os.path.join(cache, "linux-peer", fields[0])
+                if not os.path.exists(os.path.join(tree, ".viperos-version")):
+                    sys.exit("linux_peer: %s is not unpacked; run toolchain/setup --linux-peer"
+                             % tree)
+                with open(os.path.join(tree, ".viperos-version")) as stamp:
+                    return tree, fields[0], stamp.read().strip()
+    sys.exit("linux_peer: toolchain/linux-peer.txt lists no %s package" % name_prefix)
+
+
+class Peer:
+    """The kernel, the initramfs and the QEMU machine of the Linux peer."""
+
+    def __init__(self, work, kpti=False):
+        self.work = work
+        self.kpti = kpti
+        os.makedirs(work, exist_ok=True)
+        kernel_tree, self.kernel_package, self.kernel_version = peer_tree("linux-image-")
+        busybox_tree, _, _ = peer_tree("busybox-static")
+        kernels = glob.glob(os.path.join(kernel_tree, "boot", "vmlinuz-*"))
+        if len(kernels) != 1:
+            sys.exit("linux_peer: expected one boot/vmlinuz-* in %s" % kernel_tree)
+        self.kernel = kernels[0]
+        program = os.path.join(work, "storage_bench_linux")
+        subprocess.run([CLANG] + CFLAGS + ["-o", program,
+                                           os.path.join(HERE, "storage_bench_linux.c")],
+                       check=True)
+        self.initrd = os.path.join(work, "initrd.gz")
+        subprocess.run([sys.executable, os.path.join(HERE, "pack_initramfs.py"),
+                        "--kernel-tree", kernel_tree, "--busybox-tree", busybox_tree,
+                        "--program", program, "--init", os.path.join(HERE, "init")] +
+                       ["--module=" + m for m in MODULES] + [self.initrd], check=True)
+        self.mkfs = shutil.which("mkfs.ext4") or shutil.which("/usr/sbin/mkfs.ext4")
+        if not self.mkfs:
+            sys.exit("linux_peer: mkfs.ext4 is missing on the host (Debian's e2fsprogs)")
+        self.qemu = launcher()
+        self.append = "console=ttyAMA0 quiet panic=-1" + ("" if kpti else " " + NO_KPTI)
+
+    def describe(self):
+        return "Linux %s (Debian %s), ext4 made on the host, -append \"%s\"" % (
+            self.kernel_package.replace("linux-image-", ""), self.kernel_version, self.append)
+
+    def make_disk(self, path):
+        """A fresh sparse 512 MiB image holding one ext4 filesystem, fully initialised
+        (no lazy inode-table or journal init left for the guest to do in the background)."""
+        with open(path, "wb") as f:
+            f.truncate(DISK_SIZE)
+        subprocess.run([self.mkfs, "-q", "-F", "-L", "Bench", "-E",
+                        "lazy_itable_init=0,lazy_journal_init=0", path], check=True)
+
+    def command(self, disk):
+        parser = argparse.ArgumentParser()
+        self.qemu.add_machine_args(parser)
+        args = parser.parse_args(["--mem", "256M", "--virtio-blk", disk,
+                                  "--append", self.append])
+        return self.qemu.command(self.kernel, args, interactive=False) + ["-initrd", self.initrd]
+
+    def one_run(self):
+        """Boots the peer once; returns {test: ms} and the console log."""
+        disk = os.path.join(self.work, "linux.img")
+        self.make_disk(disk)
+        proc = subprocess.Popen(self.command(disk), stdin=subprocess.DEVNULL,
+                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+        log, deadline = "", time.monotonic() + 900
+        try:
+            while time.monotonic() < deadline:
+                ready, _, _ = select.select([proc.stdout], [], [], 1.0)
+                if ready:
+                    chunk = os.read(proc.stdout.fileno(), 65536)
+                    if not chunk:
+                        break
+                    log += chunk.decode("utf-8", "replace")
+            proc.wait(timeout=60)
+        finally:
+            if proc.poll() is None:
+                proc.kill()
+                proc.wait()
+            os.unlink(disk)
+        if not re.search(r"storage_bench: done", log):
+            sys.exit("linux_peer: the benchmark did not finish:\n" + log[-3000:])
+        return {t: int(re.search(r"storage_bench: %s (\d+) ms" % t, log).group(1))
+                for t in TESTS}, log
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--runs", type=int, default=1)
+    parser.add_argument("--kpti", action="store_true",
+                        help="boot the kernel as Debian ships it, with KPTI on")
+    args = parser.parse_args()
+    subprocess.run(setup_cmd(), check=True, env=dict(os.environ, VIPEROS_SETUP_QUIET="1"))
+    with tempfile.TemporaryDirectory(prefix="viper-linux-peer-") as work:
+        peer = Peer(work, kpti=args.kpti)
+        print(peer.describe())
+        for n in range(args.runs):
+            ms, _ = peer.one_run()
+            print("run %d: %s" % (n + 1, ", ".join("%s %d ms" % (t, ms[t]) for t in TESTS)))
+
+
+if __name__ == "__main__":
+    sys.exit(main())
