@@ -331,14 +331,16 @@ int32_t vc_memory_unmap(void *p, uint64_t size)
 	for (uint32_t i = 0; i < HOST_MEMORY_MAPPINGS; i++) {
 		struct host_mapping *m = &mappings[i];
 
-		if (!m->object || m->at != p)
+		/* One object may be mapped at one host address more than once, in other sizes. */
+		if (!m->object || m->at != p || m->size != size)
 			continue;
-		if (m->size != size)
-			return VIPER_E_INVAL;
 		object_unref(m->object);
 		m->object = NULL;
 		return VIPER_OK;
 	}
+	for (uint32_t i = 0; i < HOST_MEMORY_MAPPINGS; i++)
+		if (mappings[i].object && mappings[i].at == p)
+			return VIPER_E_INVAL; /* mapped there, in another size */
 	return VIPER_E_NOTFOUND;
 }
 
