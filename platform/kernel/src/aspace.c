@@ -155,12 +155,10 @@ static void mapping_remove(struct aspace *as, struct mapping *mp)
 
 static void unmap_pages(struct aspace *as, uint64_t va, uint64_t size)
 {
-	for (uint64_t off = 0; off < size; off += PAGE_SIZE) {
-		if (as->kernel)
-			mmu_unmap_kernel_page(va + off);
-		else
-			mmu_unmap_page(as->root, va + off, as->asid);
-	}
+	if (as->kernel)
+		mmu_unmap_kernel_range(va, size);
+	else
+		mmu_unmap_range(as->root, va, size, as->asid);
 }
 
 void aspace_destroy(struct aspace *as)

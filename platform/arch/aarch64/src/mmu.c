@@ -145,6 +145,32 @@ void mmu_unmap_page(uint64_t root, uint64_t va, uint16_t asid)
 			 : "memory");
 }
 
+/* Clears the leaf entries of [va, va + size) under `root`; whether any was valid. */
+static bool clear_range(uint64_t root, uint64_t va, uint64_t size)
+{
+	bool any = false;
+
+	for (uint64_t off = 0; off < size; off += PAGE_SIZE) {
+		uint64_t *e = slot(root, va + off, 3, false);
+		if (e && (*e & PTE_VALID)) {
+			*e = 0;
+			any = true;
+		}
+	}
+	return any;
+}
+
+void mmu_unmap_range(uint64_t root, uint64_t va, uint64_t size, uint16_t asid)
+{
+	if (size <= MMU_TLBI_PAGES * PAGE_SIZE) {
+		for (uint64_t off = 0; off < size; off += PAGE_SIZE)
+			mmu_unmap_page(root, va + off, asid);
+		return;
+	}
+	if (clear_range(root, va, size))
+		mmu_flush_asid(asid); /* one flush instead of one a page */
+}
+
 static bool in_window(uint64_t va)
 {
 	return (va >= KERNEL_WINDOW_BASE && va - KERNEL_WINDOW_BASE < KERNEL_WINDOW_SIZE) ||
@@ -181,6 +207,27 @@ void mmu_unmap_kernel_page(uint64_t va)
 			 :
 			 : "r"((va >> 12) & 0xfffffffffffull)
 			 : "memory");
+}
+
+void mmu_unmap_kernel_range(uint64_t va, uint64_t size)
+{
+	bool any = false;
+
+	if (size <= MMU_TLBI_PAGES * PAGE_SIZE) {
+		for (uint64_t off = 0; off < size; off += PAGE_SIZE)
+			mmu_unmap_kernel_page(va + off);
+		return;
+	}
+	for (uint64_t off = 0; off < size; off += PAGE_SIZE)
+		if (in_window(va + off))
+			any |= clear_range(kernel_root, va + off, PAGE_SIZE);
+	/* Global entries: one flush of everything on every CPU instead of one a page. */
+	if (any)
+		__asm__ volatile("dsb ishst\n"
+				 "tlbi vmalle1is\n"
+				 "dsb ish\n"
+				 "isb" ::
+					 : "memory");
 }
 
 void mmu_guard_kernel_page(const void *va)

@@ -84,6 +84,16 @@ uint64_t mmu_lookup(uint64_t root, uint64_t va);
 void mmu_unmap_page(uint64_t root, uint64_t va, uint16_t asid);
 
 /*
+ * Pages an unmap flushes one by one at most; a larger range flushes the
+ * whole ASID (or, for the kernel's, every entry) once: under QEMU's TCG each
+ * broadcast TLBI stops the CPU loop, so a lease of 256 pages cost 256 stops.
+ */
+#define MMU_TLBI_PAGES 16u
+
+/* mmu_unmap_page over [va, va + size), pages. */
+void mmu_unmap_range(uint64_t root, uint64_t va, uint64_t size, uint16_t asid);
+
+/*
  * The physical address EL0 reaches at `va` through this CPU's current
  * lower-half table, if EL0 may read it (or write it, when `write`) and it is
  * normal memory; 0 otherwise. One hardware walk (AT S1E0R/S1E0W), which uses
@@ -131,6 +141,9 @@ MUST_CHECK err_t mmu_map_kernel_page(uint64_t va, uint64_t pa, uint64_t attrs);
  * flushes it on every CPU.
  */
 void mmu_unmap_kernel_page(uint64_t va);
+
+/* mmu_unmap_kernel_page over [va, va + size), pages. */
+void mmu_unmap_kernel_range(uint64_t va, uint64_t size);
 
 /* The leaf descriptor of kernel window page `va`, or 0 when unmapped. */
 uint64_t mmu_lookup_kernel(uint64_t va);
