@@ -17,6 +17,10 @@
 #define HEADER_STRIDE 32u   /* a slot's header (16 bytes) and status byte */
 #define STATUS_OFFSET 16u
 #define SLOT_SECTORS  (VIRTIO_BLK_SLOT_BYTES / VIRTIO_BLK_SECTOR)
+/* The read-ahead's slots: the second half. */
+#define AHEAD_SLOTS (((1u << VIRTIO_BLK_SET_SLOTS) - 1u) << VIRTIO_BLK_SET_SLOTS)
+#define AHEAD_MIN   128u /* sectors a read moves at least for the next to be read ahead */
+#define AHEAD_GAP   64u	 /* sectors a read may skip after the last and still be sequential */
 
 int32_t virtio_blk_start(struct virtio_blk *blk, const struct virtio_bus *bus,
 			 const struct virtq_memory *ring, const struct virtq_memory *dma,
@@ -45,6 +49,9 @@ int32_t virtio_blk_start(struct virtio_blk *blk, const struct virtio_bus *bus,
 	blk->flush = (blk->dev.features & VIRTIO_BLK_F_FLUSH) != 0;
 	blk->waiter = *waiter;
 	blk->failed = VIPER_OK;
+	blk->in_flight = 0;
+	blk->ahead = (struct virtio_blk_ahead){0};
+	blk->last_end = UINT64_MAX; /* no read yet to follow */
 	virtio_device_ready(&blk->dev);
 	return VIPER_OK;
 }
@@ -57,6 +64,8 @@ int32_t virtio_blk_start(struct virtio_blk *blk, const struct virtio_bus *bus,
 static int32_t give_up(struct virtio_blk *blk, int32_t err)
 {
 	blk->failed = err;
+	blk->in_flight = 0;
+	blk->ahead.valid = false;
 	virtio_device_reset(&blk->dev);
 	return err;
 }
@@ -85,7 +94,10 @@ static int32_t submit(struct virtio_blk *blk, unsigned slot, uint32_t type, uint
 			(struct virtq_part){blk->dma_phys + 4096u + slot * VIRTIO_BLK_SLOT_BYTES,
 					    bytes, type == BLK_T_IN};
 	parts[n++] = (struct virtq_part){header_phys + STATUS_OFFSET, 1, true};
-	return virtq_submit(&blk->queue, parts, n, &blk->slot_head[slot]);
+	int32_t err = virtq_submit(&blk->queue, parts, n, &blk->slot_head[slot]);
+	if (err == VIPER_OK)
+		blk->in_flight |= 1u << slot;
+	return err;
 }
 
 /* Which slot of the `pending` ones heads request `head`; VIRTIO_BLK_SLOTS for none. */
@@ -97,40 +109,58 @@ static unsigned slot_of(const struct virtio_blk *blk, uint32_t pending, uint16_t
 	return VIRTIO_BLK_SLOTS;
 }
 
+/* Takes one completion: its slot leaves in_flight with its request's result. */
+static int32_t complete_one(struct virtio_blk *blk)
+{
+	uint16_t head;
+	uint32_t written;
+	int32_t err = virtq_wait_used(&blk->queue, &blk->waiter, &head, &written);
+	unsigned slot;
+
+	if (err)
+		return give_up(blk, err == VIPER_E_CORRUPT ? err : VIPER_E_TIMEOUT);
+	slot = slot_of(blk, blk->in_flight, head);
+	if (slot == VIRTIO_BLK_SLOTS)
+		return give_up(blk, VIPER_E_CORRUPT); /* not in flight */
+	blk->in_flight &= ~(1u << slot);
+	switch (blk->dma[slot * HEADER_STRIDE + STATUS_OFFSET]) {
+	case BLK_S_OK:
+		blk->slot_result[slot] = VIPER_OK;
+		return VIPER_OK;
+	case BLK_S_IOERR:
+		blk->slot_result[slot] = VIPER_E_IO;
+		return VIPER_OK;
+	case BLK_S_UNSUPP:
+		blk->slot_result[slot] = VIPER_E_UNSUPPORTED;
+		return VIPER_OK;
+	default: /* no status it may give, or none at all */
+		return give_up(blk, VIPER_E_CORRUPT);
+	}
+}
+
 /*
- * Waits until the requests of the slots in `pending` are complete, in any
- * order, and returns VIPER_OK, VIPER_E_IO when the device failed one,
+ * Waits until the requests of the slots in `slots` are complete, in any
+ * order (completions of other slots in flight are kept for them), and
+ * returns VIPER_OK, VIPER_E_IO when the device failed one,
  * VIPER_E_UNSUPPORTED when it did not know one, or the error it was given
  * up with.
  */
-static int32_t collect(struct virtio_blk *blk, uint32_t pending)
+static int32_t collect(struct virtio_blk *blk, uint32_t slots)
 {
 	int32_t result = VIPER_OK;
 
-	while (pending) {
-		uint16_t head;
-		uint32_t written;
-		int32_t err = virtq_wait_used(&blk->queue, &blk->waiter, &head, &written);
-		unsigned slot;
-
+	while (blk->in_flight & slots) {
+		int32_t err = complete_one(blk);
 		if (err)
-			return give_up(blk, err == VIPER_E_CORRUPT ? err : VIPER_E_TIMEOUT);
-		slot = slot_of(blk, pending, head);
-		if (slot == VIRTIO_BLK_SLOTS)
-			return give_up(blk, VIPER_E_CORRUPT); /* in flight, but not this call's */
-		pending &= ~(1u << slot);
-		switch (blk->dma[slot * HEADER_STRIDE + STATUS_OFFSET]) {
-		case BLK_S_OK:
-			break;
-		case BLK_S_IOERR:
+			return err;
+	}
+	for (unsigned slot = 0; slot < VIRTIO_BLK_SLOTS; slot++) {
+		if (!(slots & (1u << slot)))
+			continue;
+		if (blk->slot_result[slot] == VIPER_E_IO)
 			result = VIPER_E_IO;
-			break;
-		case BLK_S_UNSUPP:
-			result = result ? result : VIPER_E_UNSUPPORTED;
-			break;
-		default: /* no status it may give, or none at all */
-			return give_up(blk, VIPER_E_CORRUPT);
-		}
+		else if (blk->slot_result[slot] && result == VIPER_OK)
+			result = blk->slot_result[slot];
 	}
 	return result;
 }
@@ -145,10 +175,97 @@ static void copy_from_device(uint8_t *dst, const volatile uint8_t *src, uint32_t
 	vc_memcpy(dst, (const void *)src, n);
 }
 
+/*
+ * Makes the request for sectors [sector, sector + count) in the slots from
+ * `first` on, one a slot, copying a write's `data` in, and notifies the
+ * device; *slots says which.
+ */
+static int32_t start_set(struct virtio_blk *blk, unsigned first, uint32_t type, uint64_t sector,
+			 uint32_t count, const uint8_t *data, uint32_t *slots)
+{
+	*slots = 0;
+	for (unsigned k = 0; k * SLOT_SECTORS < count; k++) {
+		uint32_t at = k * SLOT_SECTORS;
+		uint32_t n = count - at < SLOT_SECTORS ? count - at : SLOT_SECTORS;
+		if (data)
+			copy_to_device(slot_data(blk, first + k), data + at * VIRTIO_BLK_SECTOR,
+				       n * VIRTIO_BLK_SECTOR);
+		if (submit(blk, first + k, type, sector + at, n * VIRTIO_BLK_SECTOR))
+			return give_up(
+				blk, VIPER_E_CORRUPT); /* it has room: only a broken one refuses */
+		*slots |= 1u << (first + k);
+	}
+	virtq_kick(&blk->queue);
+	return VIPER_OK;
+}
+
+static void copy_set_out(const struct virtio_blk *blk, unsigned first, uint32_t count,
+			 uint8_t *data)
+{
+	for (unsigned k = 0; k * SLOT_SECTORS < count; k++) {
+		uint32_t at = k * SLOT_SECTORS;
+		uint32_t n = count - at < SLOT_SECTORS ? count - at : SLOT_SECTORS;
+		copy_from_device(data + at * VIRTIO_BLK_SECTOR, slot_data(blk, first + k),
+				 n * VIRTIO_BLK_SECTOR);
+	}
+}
+
+/* Ends the read-ahead: waits for what of it is in flight, and forgets it. */
+static int32_t drop_ahead(struct virtio_blk *blk)
+{
+	if (blk->ahead.valid)
+		(void)collect(blk, AHEAD_SLOTS); /* its own errors are nobody's */
+	blk->ahead.valid = false;
+	return blk->failed;
+}
+
+/* Reads sectors [sector, sector + count) ahead into the read-ahead slots, not waiting. */
+static void start_ahead(struct virtio_blk *blk, uint64_t sector, uint32_t count)
+{
+	uint32_t slots;
+
+	if (sector >= blk->capacity)
+		return;
+	if (count > blk->capacity - sector)
+		count = (uint32_t)(blk->capacity - sector);
+	if (start_set(blk, VIRTIO_BLK_SET_SLOTS, BLK_T_IN, sector, count, NULL, &slots) == VIPER_OK)
+		blk->ahead = (struct virtio_blk_ahead){sector, count, true};
+}
+
+static int32_t read_sectors(struct virtio_blk *blk, uint64_t sector, uint32_t count, uint8_t *data)
+{
+	bool sequential = sector >= blk->last_end && sector - blk->last_end <= AHEAD_GAP;
+	uint32_t slots;
+	int32_t err;
+
+	blk->last_end = sector + count;
+	if (blk->ahead.valid && blk->ahead.sector == sector && count <= blk->ahead.count &&
+	    collect(blk, AHEAD_SLOTS) == VIPER_OK) {
+		blk->ahead.valid = false;
+		copy_set_out(blk, VIRTIO_BLK_SET_SLOTS, count, data);
+		if (count >= AHEAD_MIN)
+			start_ahead(blk, sector + count, count);
+		return VIPER_OK;
+	}
+	err = drop_ahead(blk); /* another read's, or failed: this one asks the device itself */
+	if (err == VIPER_OK)
+		err = start_set(blk, 0, BLK_T_IN, sector, count, NULL, &slots);
+	if (err == VIPER_OK)
+		err = collect(blk, slots);
+	if (err == VIPER_E_UNSUPPORTED)
+		err = VIPER_E_IO; /* reads are every device's */
+	if (err)
+		return err;
+	copy_set_out(blk, 0, count, data);
+	if (sequential && count >= AHEAD_MIN)
+		start_ahead(blk, sector + count, count);
+	return VIPER_OK;
+}
+
 int32_t virtio_blk_transfer(struct virtio_blk *blk, bool write, uint64_t sector, uint32_t count,
 			    uint8_t *data)
 {
-	uint32_t pending = 0;
+	uint32_t slots;
 	int32_t err = block_request_check(blk->capacity, VIRTIO_BLK_SECTOR, VIRTIO_BLK_MAX_BLOCKS,
 					  sector, count, (uint64_t)count * VIRTIO_BLK_SECTOR);
 
@@ -156,35 +273,16 @@ int32_t virtio_blk_transfer(struct virtio_blk *blk, bool write, uint64_t sector,
 		return err;
 	if (blk->failed)
 		return blk->failed;
-	if (write && blk->read_only)
+	if (!write)
+		return read_sectors(blk, sector, count, data);
+	if (blk->read_only)
 		return VIPER_E_READONLY;
-	for (unsigned slot = 0; slot * SLOT_SECTORS < count; slot++) {
-		uint32_t first = slot * SLOT_SECTORS;
-		uint32_t n = count - first < SLOT_SECTORS ? count - first : SLOT_SECTORS;
-
-		if (write)
-			copy_to_device(slot_data(blk, slot), data + first * VIRTIO_BLK_SECTOR,
-				       n * VIRTIO_BLK_SECTOR);
-		err = submit(blk, slot, write ? BLK_T_OUT : BLK_T_IN, sector + first,
-			     n * VIRTIO_BLK_SECTOR);
-		if (err) /* the queue has room for every slot: only a broken one refuses */
-			return give_up(blk, VIPER_E_CORRUPT);
-		pending |= 1u << slot;
-	}
-	virtq_kick(&blk->queue);
-	err = collect(blk, pending);
-	if (err == VIPER_E_UNSUPPORTED)
-		err = VIPER_E_IO; /* reads and writes are every device's */
-	if (err || write)
-		return err;
-	for (unsigned slot = 0; slot * SLOT_SECTORS < count; slot++) {
-		uint32_t first = slot * SLOT_SECTORS;
-		uint32_t n = count - first < SLOT_SECTORS ? count - first : SLOT_SECTORS;
-
-		copy_from_device(data + first * VIRTIO_BLK_SECTOR, slot_data(blk, slot),
-				 n * VIRTIO_BLK_SECTOR);
-	}
-	return VIPER_OK;
+	err = drop_ahead(blk); /* it may hold what this write replaces */
+	if (err == VIPER_OK)
+		err = start_set(blk, 0, BLK_T_OUT, sector, count, data, &slots);
+	if (err == VIPER_OK)
+		err = collect(blk, slots);
+	return err == VIPER_E_UNSUPPORTED ? VIPER_E_IO : err; /* writes are every device's */
 }
 
 int32_t virtio_blk_flush(struct virtio_blk *blk)
@@ -195,6 +293,9 @@ int32_t virtio_blk_flush(struct virtio_blk *blk)
 		return blk->failed;
 	if (!blk->flush)
 		return VIPER_OK; /* no write cache: every write is stable when answered */
+	err = drop_ahead(blk);
+	if (err)
+		return err;
 	err = submit(blk, 0, BLK_T_FLUSH, 0, 0);
 	if (err)
 		return give_up(blk, VIPER_E_CORRUPT);

@@ -28,7 +28,7 @@ int32_t WaitTimesOut(void *)
 	return VIPER_E_TIMEOUT;
 }
 
-constexpr uint64_t kSectors = 2048; // a 1 MiB disk
+constexpr uint64_t kSectors = 8192; // a 4 MiB disk
 
 // A virtio-blk device model (virtio 1.1, 5.2.6) over `disk`.
 struct BlockModel {
@@ -72,6 +72,7 @@ class VirtioBlk : public ::testing::TestWithParam<uint32_t>
 	VirtioBlk()
 	    : dev_(GetParam(), 2, (GetParam() == 2 ? VIRTIO_F_VERSION_1 : 0) | VIRTIO_BLK_F_FLUSH)
 	{
+		dev_.queue_num_max = 256; // as QEMU's virtio-blk
 		dev_.config.resize(64);
 		uint64_t capacity = kSectors;
 		memcpy(dev_.config.data(), &capacity, 8);
@@ -122,7 +123,8 @@ TEST_P(VirtioBlk, StartsWithTheConfiguredCapacity)
 TEST_P(VirtioBlk, WritesAndReadsBackEverySizeWithRequestsInFlightAtOnce)
 {
 	ASSERT_EQ(Start(), VIPER_OK);
-	for (uint32_t count : {1u, 7u, 63u, 64u, 65u, 129u, 200u, VIRTIO_BLK_MAX_BLOCKS}) {
+	for (uint32_t count :
+	     {1u, 7u, 63u, 64u, 65u, 511u, 512u, 513u, 1500u, VIRTIO_BLK_MAX_BLOCKS}) {
 		uint64_t sector = kSectors - count - 3;
 		std::vector<uint8_t> out = Pattern(count * 512, uint8_t(count));
 		model_.batch = 0;
@@ -130,8 +132,8 @@ TEST_P(VirtioBlk, WritesAndReadsBackEverySizeWithRequestsInFlightAtOnce)
 		ASSERT_EQ(virtio_blk_transfer(blk_.get(), true, sector, count, out.data()),
 			  VIPER_OK)
 			<< count;
-		EXPECT_EQ(model_.largest_batch, (count + 63) / 64)
-			<< "one request per 32 KiB slot, all in flight: " << count;
+		EXPECT_EQ(model_.largest_batch, (count + 511) / 512)
+			<< "one request per 256 KiB slot, all in flight: " << count;
 		ASSERT_EQ(memcmp(model_.disk.data() + sector * 512, out.data(), out.size()), 0)
 			<< count;
 		std::vector<uint8_t> in(count * 512, 0);
@@ -152,6 +154,46 @@ TEST_P(VirtioBlk, CompletionsInAnyOrderLandInTheirOwnPlace)
 	ASSERT_EQ(virtio_blk_transfer(blk_.get(), false, 0, VIRTIO_BLK_MAX_BLOCKS, in.data()),
 		  VIPER_OK);
 	EXPECT_EQ(in, out);
+}
+
+// Sequential reads: after the second, the next range is read ahead into the
+// second set of slots, so the third asks the device for nothing of its own;
+// a write over what was read ahead, a read elsewhere and a failed read-ahead
+// each give the device's current bytes.
+TEST_P(VirtioBlk, SequentialReadsAreReadAheadAndWritesReplaceWhatWas)
+{
+	ASSERT_EQ(Start(), VIPER_OK);
+	std::vector<uint8_t> disk = Pattern(kSectors * 512, 5);
+	model_.disk = disk;
+	const uint32_t n = 256;
+	std::vector<uint8_t> in(n * 512);
+	ASSERT_EQ(virtio_blk_transfer(blk_.get(), false, 0, n, in.data()), VIPER_OK);
+	EXPECT_EQ(model_.requests, 1u) << "a first read: nothing ahead";
+	ASSERT_EQ(virtio_blk_transfer(blk_.get(), false, n, n, in.data()), VIPER_OK);
+	EXPECT_EQ(model_.requests, 3u) << "its own, and the next range ahead";
+	ASSERT_EQ(virtio_blk_transfer(blk_.get(), false, 2 * n, n, in.data()), VIPER_OK);
+	EXPECT_EQ(memcmp(in.data(), disk.data() + 2 * n * 512, in.size()), 0);
+	EXPECT_EQ(model_.requests, 4u) << "served from the read-ahead; only the next one asked";
+	// A write over the range read ahead: the read sees what was written.
+	std::vector<uint8_t> out = Pattern(n * 512, 9);
+	ASSERT_EQ(virtio_blk_transfer(blk_.get(), true, 3 * n, n, out.data()), VIPER_OK);
+	ASSERT_EQ(virtio_blk_transfer(blk_.get(), false, 3 * n, n, in.data()), VIPER_OK);
+	EXPECT_EQ(in, out);
+	// A smaller read at the start of the range ahead is served from it.
+	ASSERT_EQ(virtio_blk_transfer(blk_.get(), false, 4 * n, n, in.data()), VIPER_OK);
+	uint32_t asked = model_.requests;
+	std::vector<uint8_t> part(64 * 512);
+	ASSERT_EQ(virtio_blk_transfer(blk_.get(), false, 5 * n, 64, part.data()), VIPER_OK);
+	EXPECT_EQ(memcmp(part.data(), disk.data() + 5 * n * 512, part.size()), 0);
+	EXPECT_EQ(model_.requests, asked) << "too short to read ahead after it";
+	// A read-ahead the device fails: the read asks again and gets the device's answer.
+	ASSERT_EQ(virtio_blk_transfer(blk_.get(), false, 0, n, in.data()), VIPER_OK);
+	model_.status = 1;
+	ASSERT_EQ(virtio_blk_transfer(blk_.get(), false, n, n, in.data()), VIPER_E_IO);
+	model_.status = 0;
+	ASSERT_EQ(virtio_blk_transfer(blk_.get(), false, n, n, in.data()), VIPER_OK);
+	EXPECT_EQ(memcmp(in.data(), disk.data() + n * 512, in.size()), 0);
+	EXPECT_EQ(dev_.status & 4u, 4u) << "still DRIVER_OK";
 }
 
 TEST_P(VirtioBlk, RefusesBadRequestsBeforeTheDeviceSeesThem)

@@ -29,19 +29,28 @@
 #include "block.viper.h"
 
 #define VIRTIO_BLK_DEVICE_ID  2u
-#define VIRTIO_BLK_QUEUE_SIZE 16u /* three descriptors a request */
+#define VIRTIO_BLK_QUEUE_SIZE 32u /* three descriptors a request */
 #define VIRTIO_BLK_SECTOR     512u
-#define VIRTIO_BLK_SLOTS      4u
-#define VIRTIO_BLK_SLOT_BYTES 32768u
+/* Slots: a call's requests use the first set, the read-ahead the second. */
+#define VIRTIO_BLK_SET_SLOTS  4u
+#define VIRTIO_BLK_SLOTS      (2u * VIRTIO_BLK_SET_SLOTS)
+#define VIRTIO_BLK_SLOT_BYTES 262144u
 /* The DMA region: a page of headers and status bytes, then the slots' data. */
 #define VIRTIO_BLK_DMA_BYTES (4096u + VIRTIO_BLK_SLOTS * VIRTIO_BLK_SLOT_BYTES)
-/* Blocks a Read or Write may move: every slot once. */
-#define VIRTIO_BLK_MAX_BLOCKS (VIRTIO_BLK_SLOTS * VIRTIO_BLK_SLOT_BYTES / VIRTIO_BLK_SECTOR)
+/* Blocks a Read or Write may move: every slot of a set once. */
+#define VIRTIO_BLK_MAX_BLOCKS (VIRTIO_BLK_SET_SLOTS * VIRTIO_BLK_SLOT_BYTES / VIRTIO_BLK_SECTOR)
 #define VIRTIO_BLK_WAIT_NS    10000000000ll /* for one completion */
 
 /* Feature bits (virtio 1.1, 5.2.3) the driver uses. */
 #define VIRTIO_BLK_F_RO	   (1ull << 5)
 #define VIRTIO_BLK_F_FLUSH (1ull << 9)
+
+/* Sectors read ahead into the second set of slots, in flight or done. */
+struct virtio_blk_ahead {
+	uint64_t sector;
+	uint32_t count;
+	bool valid;
+};
 
 struct virtio_blk {
 	struct virtio_device dev;
@@ -52,7 +61,11 @@ struct virtio_blk {
 	bool read_only;
 	bool flush; /* the device has a write cache that Flush empties */
 	struct virtq_waiter waiter;
-	uint16_t slot_head[VIRTIO_BLK_SLOTS]; /* the head of each slot's request in flight */
+	uint16_t slot_head[VIRTIO_BLK_SLOTS];  /* the head of each slot's request in flight */
+	uint32_t in_flight;		       /* slots whose requests the device holds */
+	int32_t slot_result[VIRTIO_BLK_SLOTS]; /* of each slot's last request */
+	uint64_t last_end;		       /* the sector after the last read */
+	struct virtio_blk_ahead ahead;
 	int32_t failed; /* VIPER_OK, or why the device was given up (reset, no longer used) */
 };
 

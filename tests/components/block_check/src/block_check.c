@@ -14,7 +14,7 @@
 #include "block_check_slots.h"
 
 #define MAX_DISK  (4u << 20)
-#define MAX_BYTES (256u * 512u)	      /* the largest transfer checked */
+#define MAX_BYTES (2048u * 512u)      /* the largest transfer checked */
 #define IO_BYTES  (MAX_BYTES + 4096u) /* room for one block more than the largest transfer */
 #define STREAM	  64u		      /* writes of the stream */
 
