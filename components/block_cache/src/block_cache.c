@@ -295,6 +295,75 @@ int32_t block_cache_write(struct block_cache *c, uint64_t block, uint32_t count,
 	return VIPER_OK;
 }
 
+bool block_cache_through(const struct block_cache *c, uint64_t block, uint32_t count)
+{
+	(void)c; /* the same for every cache so far */
+	return block % PAGE_SECTORS == 0 && count % PAGE_SECTORS == 0 &&
+	       count >= CACHE_THROUGH_PAGES * PAGE_SECTORS;
+}
+
+/* Moves blocks [block, block + count) between the disk and lent memory, in calls it takes. */
+static int32_t disk_lent(struct block_cache *c, bool write, uint64_t block, uint32_t count,
+			 viper_handle_t memory, uint64_t offset)
+{
+	for (uint32_t done = 0; done < count;) {
+		uint32_t n = count - done < c->info.max_blocks ? count - done : c->info.max_blocks;
+		uint64_t at = offset + (uint64_t)done * CACHE_SECTOR;
+		uint64_t length = (uint64_t)n * CACHE_SECTOR;
+		int32_t err;
+		if (write) {
+			viper_block_WriteRequest req = {block + done, n, memory, at, length};
+			viper_block_WriteReply rep;
+			c->stats.disk_writes++;
+			err = block_write(c->disk, &req, &rep);
+		} else {
+			viper_block_ReadRequest req = {block + done, n, memory, at, length};
+			viper_block_ReadReply rep;
+			c->stats.disk_reads++;
+			err = block_read(c->disk, &req, &rep);
+		}
+		if (err)
+			return err;
+		done += n;
+	}
+	return VIPER_OK;
+}
+
+int32_t block_cache_read_through(struct block_cache *c, uint64_t block, uint32_t count,
+				 viper_handle_t memory, uint64_t offset)
+{
+	uint64_t first = block / PAGE_SECTORS, end = (block + count) / PAGE_SECTORS;
+
+	/* The disk must hold what the cache holds newer. */
+	for (uint64_t p = first; p < end; p++) {
+		uint32_t i = lookup(c, p);
+		int32_t err =
+			i != CACHE_NONE && c->pages[i].dirty ? write_back_around(c, i) : VIPER_OK;
+		if (err)
+			return err;
+	}
+	c->stats.through_pages += end - first;
+	return disk_lent(c, false, block, count, memory, offset);
+}
+
+int32_t block_cache_write_through(struct block_cache *c, uint64_t block, uint32_t count,
+				  viper_handle_t memory, uint64_t offset)
+{
+	uint64_t first = block / PAGE_SECTORS, end = (block + count) / PAGE_SECTORS;
+
+	/* Every cached page it covers is replaced whole: dropped, dirty or not. */
+	for (uint64_t p = first; p < end; p++) {
+		uint32_t i = lookup(c, p);
+		if (i == CACHE_NONE)
+			continue;
+		unhash(c, i);
+		lru_unlink(c, i);
+		give_back(c, &i, 1);
+	}
+	c->stats.through_pages += end - first;
+	return disk_lent(c, true, block, count, memory, offset);
+}
+
 static uint64_t page_at(const struct block_cache *c, const uint32_t *order, uint32_t k)
 {
 	return c->pages[order[k]].page;
@@ -440,39 +509,59 @@ static int32_t serve_info(void *self, struct viper_rpc_context *ctx,
 	return VIPER_OK;
 }
 
-/* Starts the cache, checks a Read or Write and maps its lease. */
-static int32_t lent_bytes(struct block_cache_instance *in, struct viper_rpc_context *ctx,
-			  uint64_t block, uint32_t count, uint8_t **data)
+/*
+ * Starts the cache and checks a Read or Write; VIPER_OK with *through set
+ * when it moves whole pages enough to go past the cache, its lease lent on
+ * to the disk unmapped; else with its lease mapped (*data).
+ */
+static int32_t checked(struct block_cache_instance *in, struct viper_rpc_context *ctx,
+		       uint64_t block, uint32_t count, bool *through, uint8_t **data)
 {
 	int32_t err = started(in);
 
-	return err ? err
-		   : block_request_lease(ctx, in->cache.info.block_count, CACHE_SECTOR,
-					 CACHE_MAX_BLOCKS, block, count, data);
+	if (err == VIPER_OK && ctx->lease_count != 1)
+		err = VIPER_E_INVAL;
+	if (err == VIPER_OK)
+		err = block_request_check(in->cache.info.block_count, CACHE_SECTOR,
+					  CACHE_MAX_BLOCKS, block, count, ctx->leases[0].length);
+	*through = err == VIPER_OK && block_cache_through(&in->cache, block, count);
+	if (err == VIPER_OK && !*through)
+		err = vc_lease_map(&ctx->leases[0], data);
+	return err;
 }
 
 static int32_t serve_read(void *self, struct viper_rpc_context *ctx,
 			  const viper_block_ReadRequest *req, viper_block_ReadReply *rep)
 {
 	struct block_cache_instance *in = self;
-	uint8_t *data;
-	int32_t err = lent_bytes(in, ctx, req->block, req->count, &data);
+	uint8_t *data = NULL;
+	bool through;
+	int32_t err = checked(in, ctx, req->block, req->count, &through, &data);
 
 	(void)rep;
-	return err ? err : block_cache_read(&in->cache, req->block, req->count, data);
+	if (err)
+		return err;
+	return through ? block_cache_read_through(&in->cache, req->block, req->count,
+						  ctx->leases[0].memory, ctx->leases[0].offset)
+		       : block_cache_read(&in->cache, req->block, req->count, data);
 }
 
 static int32_t serve_write(void *self, struct viper_rpc_context *ctx,
 			   const viper_block_WriteRequest *req, viper_block_WriteReply *rep)
 {
 	struct block_cache_instance *in = self;
-	uint8_t *data;
-	int32_t err = lent_bytes(in, ctx, req->block, req->count, &data);
+	uint8_t *data = NULL;
+	bool through;
+	int32_t err = checked(in, ctx, req->block, req->count, &through, &data);
 
 	(void)rep;
 	if (err == VIPER_OK && in->cache.info.read_only)
 		err = VIPER_E_READONLY;
-	return err ? err : block_cache_write(&in->cache, req->block, req->count, data);
+	if (err)
+		return err;
+	return through ? block_cache_write_through(&in->cache, req->block, req->count,
+						   ctx->leases[0].memory, ctx->leases[0].offset)
+		       : block_cache_write(&in->cache, req->block, req->count, data);
 }
 
 static int32_t serve_flush(void *self, struct viper_rpc_context *ctx,

@@ -318,4 +318,98 @@ TEST_F(BlockCache, TheInterfaceChecksRequests)
 	vc_free(state);
 }
 
+// Large whole-page Reads and Writes through the interface go past the cache:
+// their lease is lent on to the disk, a read sees the dirty pages it covers
+// (written back first), a write replaces the cached pages it covers; mixed
+// with small cached ones they match a model of the disk.
+TEST_F(BlockCache, LargeTransfersGoPastTheCacheAndAgreeWithIt)
+{
+	Start(4096, 32);
+	viper_instance_env env = {};
+	env.name = "cache";
+	env.slots[0] = &disk_slot_;
+	env.slot_count = 1;
+	env.params[0] = 32;
+	env.param_count = 1;
+	void *state;
+	int32_t status;
+	ASSERT_NE(viper_host_start("block_cache", &env, &state, &status), nullptr);
+	ASSERT_EQ(status, VIPER_OK);
+	viper_slot slot;
+	viper_host_bind_remote(&slot, &block_interface,
+			       viper_host_serve(&block_interface, &block_cache_server, state));
+	const uint32_t kBytes = CACHE_MAX_BLOCKS * 512;
+	viper_handle_t mem;
+	void *p;
+	uint64_t size;
+	ASSERT_EQ(vc_memory_create(kBytes + 4096, &mem), VIPER_OK);
+	ASSERT_EQ(vc_memory_map(mem, &p, &size), VIPER_OK);
+	uint8_t *bytes = static_cast<uint8_t *>(p);
+	auto read = [&](uint64_t block, uint32_t count, uint64_t offset) {
+		viper_block_ReadRequest r = {block, count, mem, offset, uint64_t(count) * 512};
+		viper_block_ReadReply rep;
+		return block_read(&slot, &r, &rep);
+	};
+	auto write = [&](uint64_t block, uint32_t count, uint64_t offset, uint8_t seed) {
+		for (uint32_t i = 0; i < count * 512; i++)
+			bytes[offset + i] = uint8_t(seed + i * 7 + i / 512);
+		memcpy(model_.data() + block * 512, bytes + offset, count * 512);
+		viper_block_WriteRequest w = {block, count, mem, offset, uint64_t(count) * 512};
+		viper_block_WriteReply rep;
+		return block_write(&slot, &w, &rep);
+	};
+	// Many calls: nothing the calls map or lend is left behind.
+	for (int k = 0; k < 200; k++)
+		ASSERT_EQ(read(uint64_t(k % 2 ? 0 : 8 * (k % 64)), k % 2 ? 256 : 8, 0), VIPER_OK)
+			<< k;
+	// A small write stays in the cache; a large read over it sees it.
+	ASSERT_EQ(write(40, 8, 0, 1), VIPER_OK);
+	disk_.calls.clear();
+	ASSERT_EQ(read(0, CACHE_THROUGH_PAGES * 8, 512), VIPER_OK);
+	EXPECT_EQ(memcmp(bytes + 512, model_.data(), CACHE_THROUGH_PAGES * 8 * 512), 0);
+	ASSERT_EQ(disk_.calls.size(), 2u);
+	EXPECT_EQ(disk_.calls[0].op, 'w') << "the dirty page written back first";
+	EXPECT_EQ(disk_.calls[1].op, 'r');
+	EXPECT_EQ(disk_.calls[1].count, CACHE_THROUGH_PAGES * 8) << "then one read, not cached";
+	// A large write over cached pages replaces them: a small read sees the new bytes.
+	ASSERT_EQ(write(48, 8, 0, 2), VIPER_OK);
+	ASSERT_EQ(read(48, 8, 0), VIPER_OK);
+	ASSERT_EQ(write(0, CACHE_MAX_BLOCKS, 0, 3), VIPER_OK);
+	// The disk's max_blocks splits what the cache lends on.
+	EXPECT_EQ(disk_.calls.back().op, 'w');
+	EXPECT_EQ(disk_.calls.back().count, disk_.max_blocks);
+	ASSERT_EQ(read(48, 8, kBytes), VIPER_OK);
+	EXPECT_EQ(memcmp(bytes + kBytes, model_.data() + 48 * 512, 4096), 0);
+	for (int step = 0; step < 600; step++) {
+		bool large = rng_() % 2;
+		uint32_t count = large ? PAGE_SECTORS * (CACHE_THROUGH_PAGES + rng_() % 40)
+				       : 1 + rng_() % 40;
+		uint64_t block = rng_() % (4096 - count + 1);
+		if (large)
+			block -= block % PAGE_SECTORS;
+		switch (rng_() % 5) {
+		case 0: {
+			viper_block_FlushRequest f = {};
+			viper_block_FlushReply frep;
+			ASSERT_EQ(block_flush(&slot, &f, &frep), VIPER_OK);
+			ASSERT_EQ(disk_.bytes, model_) << step;
+			break;
+		}
+		case 1:
+		case 2:
+			ASSERT_EQ(write(block, count, 0, uint8_t(step)), VIPER_OK) << step;
+			break;
+		default:
+			ASSERT_EQ(read(block, count, 0), VIPER_OK) << step;
+			ASSERT_EQ(memcmp(bytes, model_.data() + block * 512, count * 512), 0)
+				<< step << (large ? " large" : " small");
+		}
+	}
+	viper_block_FlushRequest f = {};
+	viper_block_FlushReply frep;
+	ASSERT_EQ(block_flush(&slot, &f, &frep), VIPER_OK);
+	EXPECT_EQ(disk_.bytes, model_);
+	vc_free(state);
+}
+
 } // namespace

@@ -18,6 +18,12 @@
  *   answer to the call that tried (an eviction's caller, or Flush); the
  *   next Flush tries again. Data is never dropped silently.
  *
+ * - A Read or Write of CACHE_THROUGH_PAGES whole pages or more goes past
+ *   the cache: its lease is lent on to the disk (in calls of the disk's
+ *   max_blocks), so its bytes are never copied here. A read first writes
+ *   back the dirty cached pages it covers; a write drops the cached pages
+ *   it replaces. The Flush rules above hold for them alike.
+ *
  * Memory: one memory object of pages * 4 KiB plus a staging area of
  * CACHE_RUN_PAGES, through which every call to the disk moves by lease.
  */
@@ -32,13 +38,14 @@
 
 #include "block.viper.h"
 
-#define CACHE_PAGE	 4096u
-#define CACHE_SECTOR	 512u
-#define PAGE_SECTORS	 (CACHE_PAGE / CACHE_SECTOR)
-#define CACHE_RUN_PAGES	 32u  /* pages one call to the disk moves at most: 128 KiB */
-#define READ_AHEAD_PAGES 8u   /* read past a miss */
-#define CACHE_MAX_BLOCKS 256u /* a Read or Write of the cache's clients */
-#define CACHE_NONE	 UINT32_MAX
+#define CACHE_PAGE	    4096u
+#define CACHE_SECTOR	    512u
+#define PAGE_SECTORS	    (CACHE_PAGE / CACHE_SECTOR)
+#define CACHE_RUN_PAGES	    32u	  /* pages one call to the disk moves at most: 128 KiB */
+#define READ_AHEAD_PAGES    8u	  /* read past a miss */
+#define CACHE_MAX_BLOCKS    2048u /* a Read or Write of the cache's clients: 1 MiB */
+#define CACHE_THROUGH_PAGES 16u	  /* whole pages a Read or Write moves to go past the cache */
+#define CACHE_NONE	    UINT32_MAX
 
 struct cache_page {
 	uint64_t page; /* the disk's page number (block / PAGE_SECTORS) */
@@ -51,6 +58,7 @@ struct cache_stats {
 	uint64_t hits, misses;				/* pages */
 	uint64_t disk_reads, disk_writes, disk_flushes; /* calls */
 	uint64_t evictions;
+	uint64_t through_pages; /* moved past the cache, by large Reads and Writes */
 };
 
 struct block_cache {
@@ -81,6 +89,17 @@ int32_t block_cache_start(struct block_cache *c, struct viper_slot *disk, uint32
 int32_t block_cache_read(struct block_cache *c, uint64_t block, uint32_t count, uint8_t *data);
 int32_t block_cache_write(struct block_cache *c, uint64_t block, uint32_t count,
 			  const uint8_t *data);
+
+/*
+ * Whether a Read or Write of blocks [block, block + count) goes past the
+ * cache: CACHE_THROUGH_PAGES whole pages or more. Then these move them
+ * between the disk and `memory` at `offset` (a lease, lent on).
+ */
+bool block_cache_through(const struct block_cache *c, uint64_t block, uint32_t count);
+int32_t block_cache_read_through(struct block_cache *c, uint64_t block, uint32_t count,
+				 viper_handle_t memory, uint64_t offset);
+int32_t block_cache_write_through(struct block_cache *c, uint64_t block, uint32_t count,
+				  viper_handle_t memory, uint64_t offset);
 
 /* Writes every dirty page in block order, then flushes the disk. */
 int32_t block_cache_flush(struct block_cache *c);
