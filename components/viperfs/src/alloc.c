@@ -56,6 +56,7 @@ int32_t vfs_bitmaps_load(struct vfs *fs)
 		return err;
 	vfs_bitmaps_count(fs);
 	fs->block_goal = s->data_start;
+	fs->meta_goal = s->block_count - 1;
 	fs->inode_goal = VFS_ROOT + 1;
 	return VIPER_OK;
 }
@@ -108,18 +109,40 @@ static uint64_t search(const uint8_t *map, const uint8_t *committed, uint64_t lo
 	return end;
 }
 
-int32_t vfs_block_alloc(struct vfs *fs, uint64_t *block)
+/* The last index at or below `from` in [low, end), wrapping to end - 1, free in both maps; `end`
+ * for none. */
+static uint64_t search_down(const uint8_t *map, const uint8_t *committed, uint64_t low,
+			    uint64_t end, uint64_t from)
+{
+	for (uint64_t n = 0, i = from; n<end - low; n++, i = i> low ? i - 1 : end - 1) {
+		if ((i % 8) == 7 && i >= low + 7 && (map[i / 8] & committed[i / 8]) == 0xff) {
+			n += 7; /* a whole byte in use */
+			i -= 7;
+			continue;
+		}
+		if (!vfs_bit(map, i) && !vfs_bit(committed, i))
+			return i;
+	}
+	return end;
+}
+
+int32_t vfs_block_alloc(struct vfs *fs, bool metadata, uint64_t *block)
 {
 	const struct vfs_super *s = &fs->sb;
-	uint64_t b =
-		search(fs->bmap, fs->bmap_committed, s->data_start, s->block_count, fs->block_goal);
+	uint64_t b = metadata ? search_down(fs->bmap, fs->bmap_committed, s->data_start,
+					    s->block_count, fs->meta_goal)
+			      : search(fs->bmap, fs->bmap_committed, s->data_start, s->block_count,
+				       fs->block_goal);
 
 	if (b == s->block_count)
 		return VIPER_E_NOSPACE;
 	vfs_bit_set(fs->bmap, b, true);
 	fs->bmap_dirty[b / (VFS_BLOCK * 8)] = 1;
 	fs->free_blocks--;
-	fs->block_goal = b + 1 < s->block_count ? b + 1 : s->data_start;
+	if (metadata)
+		fs->meta_goal = b > s->data_start ? b - 1 : s->block_count - 1;
+	else
+		fs->block_goal = b + 1 < s->block_count ? b + 1 : s->data_start;
 	*block = b;
 	return VIPER_OK;
 }

@@ -82,7 +82,7 @@ static bool leaves_are_metadata(const struct vfs_inode *in)
 static int32_t new_block(struct vfs *fs, struct vfs_inode *in, bool metadata, uint64_t *out)
 {
 	struct vfs_buf *b;
-	int32_t err = vfs_block_alloc(fs, out);
+	int32_t err = vfs_block_alloc(fs, metadata, out);
 
 	if (err)
 		return err;

@@ -16,8 +16,9 @@
 #include "rtc.viper.h"
 #include "viperfs_slots.h"
 
-#define STAGING_BLOCKS 32u	    /* 4 KiB blocks one call to the disk moves */
-#define IO_MAX	       (1u << 20)   /* bytes a Read or Write moves */
+#define STAGING_BLOCKS 32u		    /* 4 KiB blocks the staging memory holds */
+#define IO_MAX	       (1u << 20)	    /* bytes a Read or Write moves */
+#define RUN_BLOCKS     (IO_MAX / VFS_BLOCK) /* blocks the library moves in one call at most */
 #define COMMIT_NS      5000000000ll /* changes older than this are committed at the next call */
 
 struct viperfs {
@@ -30,8 +31,10 @@ struct viperfs {
 	bool said_missing;	/* the log has heard that the disk does not answer */
 	viper_handle_t staging; /* lent to the disk: STAGING_BLOCKS */
 	uint8_t *staging_bytes;
-	uint64_t epoch_ns, epoch_mono; /* the RTC's time at mount, and the monotonic clock's */
-	uint64_t last_commit;	       /* monotonic */
+	uint32_t disk_blocks;		/* 4 KiB blocks the disk moves in one call */
+	struct viper_lease_view *lease; /* the running Read's or Write's, mapped */
+	uint64_t epoch_ns, epoch_mono;	/* the RTC's time at mount, and the monotonic clock's */
+	uint64_t last_commit;		/* monotonic */
 };
 
 /*
@@ -50,32 +53,88 @@ static int32_t changed(struct viperfs *v, int32_t err)
 	return err ? err : committed;
 }
 
-/* The disk, for the library: every call moves through the staging memory by lease. */
+/*
+ * The disk, for the library. File data that lies in the lease of the
+ * running Read or Write is lent on to the disk as it is (never copied
+ * here); everything else moves through the staging memory.
+ */
+
+/* Where `buf` (`bytes` long) lies in the running call's lease, with `prot`; false if not. */
+static bool in_lease(const struct viperfs *v, const void *buf, uint64_t bytes, uint32_t prot,
+		     uint64_t *offset)
+{
+	const struct viper_lease_view *l = v->lease;
+	uintptr_t p = (uintptr_t)buf, base;
+
+	if (l == NULL || !l->mapped || (l->prot & prot) != prot)
+		return false;
+	base = (uintptr_t)l->data;
+	if (p < base || p - base > l->length || bytes > l->length - (p - base))
+		return false;
+	*offset = l->offset + (p - base);
+	return true;
+}
+
+/* Moves `count` blocks between the disk and `memory` at `offset`, at most `per` a call. */
+static int32_t disk_move(struct viperfs *v, bool write, uint64_t block, uint32_t count,
+			 viper_handle_t memory, uint64_t offset, uint32_t per)
+{
+	for (uint32_t done = 0; done < count;) {
+		uint32_t n = count - done < per ? count - done : per;
+		uint64_t at = offset + (uint64_t)done * VFS_BLOCK, length = (uint64_t)n * VFS_BLOCK;
+		uint64_t sector = (block + done) * VFS_SECTORS;
+		int32_t err;
+		if (write) {
+			viper_block_WriteRequest req = {sector, n * VFS_SECTORS, memory, at,
+							length};
+			viper_block_WriteReply rep;
+			err = block_write(v->disk, &req, &rep);
+		} else {
+			viper_block_ReadRequest req = {sector, n * VFS_SECTORS, memory, at, length};
+			viper_block_ReadReply rep;
+			err = block_read(v->disk, &req, &rep);
+		}
+		if (err)
+			return err;
+		done += n;
+	}
+	return VIPER_OK;
+}
 
 static int32_t disk_read(void *ctx, uint64_t block, uint32_t count, void *buf)
 {
 	struct viperfs *v = ctx;
-	viper_block_ReadRequest req = {block * VFS_SECTORS, count * VFS_SECTORS, v->staging, 0,
-				       (uint64_t)count * VFS_BLOCK};
-	viper_block_ReadReply rep;
-	int32_t err = count <= STAGING_BLOCKS ? block_read(v->disk, &req, &rep) : VIPER_E_RANGE;
+	uint8_t *out = buf;
+	uint64_t offset;
+	int32_t err = VIPER_OK;
 
-	if (err == VIPER_OK)
-		vc_memcpy(buf, v->staging_bytes, (size_t)count * VFS_BLOCK);
+	if (in_lease(v, buf, (uint64_t)count * VFS_BLOCK, VIPER_PROT_WRITE, &offset))
+		return disk_move(v, false, block, count, v->lease->memory, offset, v->disk_blocks);
+	for (uint32_t done = 0; err == VIPER_OK && done < count; done += STAGING_BLOCKS) {
+		uint32_t n = count - done < STAGING_BLOCKS ? count - done : STAGING_BLOCKS;
+		err = disk_move(v, false, block + done, n, v->staging, 0, v->disk_blocks);
+		if (err == VIPER_OK)
+			vc_memcpy(out + (size_t)done * VFS_BLOCK, v->staging_bytes,
+				  (size_t)n * VFS_BLOCK);
+	}
 	return err;
 }
 
 static int32_t disk_write(void *ctx, uint64_t block, uint32_t count, const void *buf)
 {
 	struct viperfs *v = ctx;
-	viper_block_WriteRequest req = {block * VFS_SECTORS, count * VFS_SECTORS, v->staging, 0,
-					(uint64_t)count * VFS_BLOCK};
-	viper_block_WriteReply rep;
+	const uint8_t *in = buf;
+	uint64_t offset;
+	int32_t err = VIPER_OK;
 
-	if (count > STAGING_BLOCKS)
-		return VIPER_E_RANGE;
-	vc_memcpy(v->staging_bytes, buf, (size_t)count * VFS_BLOCK);
-	return block_write(v->disk, &req, &rep);
+	if (in_lease(v, buf, (uint64_t)count * VFS_BLOCK, VIPER_PROT_READ, &offset))
+		return disk_move(v, true, block, count, v->lease->memory, offset, v->disk_blocks);
+	for (uint32_t done = 0; err == VIPER_OK && done < count; done += STAGING_BLOCKS) {
+		uint32_t n = count - done < STAGING_BLOCKS ? count - done : STAGING_BLOCKS;
+		vc_memcpy(v->staging_bytes, in + (size_t)done * VFS_BLOCK, (size_t)n * VFS_BLOCK);
+		err = disk_move(v, true, block + done, n, v->staging, 0, v->disk_blocks);
+	}
+	return err;
 }
 
 static int32_t disk_flush(void *ctx)
@@ -110,8 +169,9 @@ static int32_t mounted(struct viperfs *v)
 		return v->fs ? VIPER_OK : v->mount_error;
 	v->tried = true;
 	err = block_info(v->disk, &ireq, &info);
-	if (err == VIPER_OK && info.block_bytes != 512)
+	if (err == VIPER_OK && (info.block_bytes != 512 || info.max_blocks < VFS_SECTORS))
 		err = VIPER_E_UNSUPPORTED;
+	v->disk_blocks = err == VIPER_OK ? info.max_blocks / VFS_SECTORS : 0;
 	if (err == VIPER_OK && v->staging_bytes == NULL) { /* made once, kept across tries */
 		err = vc_memory_create(STAGING_BLOCKS * VFS_BLOCK, &v->staging);
 		if (err == VIPER_OK)
@@ -124,8 +184,8 @@ static int32_t mounted(struct viperfs *v)
 	v->epoch_mono = v->last_commit = vc_now_ns();
 	if (err == VIPER_OK) {
 		struct vfs_disk disk = {
-			disk_read,     disk_write, disk_flush, v, info.block_count / VFS_SECTORS,
-			STAGING_BLOCKS};
+			disk_read, disk_write, disk_flush, v, info.block_count / VFS_SECTORS,
+			RUN_BLOCKS};
 		struct vfs_options opt = {info.read_only, v->buffers, wall_clock, v};
 		err = vfs_mount(&disk, &opt, &v->fs, &report, v->why, sizeof(v->why));
 	}
@@ -357,9 +417,13 @@ static int32_t serve_read(void *self, struct viper_rpc_context *ctx,
 	uint8_t *data;
 	int32_t err = lent(v, ctx, req->inode, req->generation, &st, &data);
 
-	return err ? err
-		   : vfs_read(v->fs, st.inode, req->offset, data, (uint32_t)ctx->leases[0].length,
-			      &rep->done);
+	if (err)
+		return err;
+	v->lease = &ctx->leases[0]; /* for disk_read: lent on */
+	err = vfs_read(v->fs, st.inode, req->offset, data, (uint32_t)ctx->leases[0].length,
+		       &rep->done);
+	v->lease = NULL;
+	return err;
 }
 
 static int32_t serve_write(void *self, struct viper_rpc_context *ctx,
@@ -371,8 +435,12 @@ static int32_t serve_write(void *self, struct viper_rpc_context *ctx,
 	int32_t err = lent(v, ctx, req->inode, req->generation, &st, &data);
 
 	(void)rep;
-	return err ? err
-		   : vfs_write(v->fs, st.inode, req->offset, data, (uint32_t)ctx->leases[0].length);
+	if (err)
+		return err;
+	v->lease = &ctx->leases[0]; /* for disk_write: lent on */
+	err = vfs_write(v->fs, st.inode, req->offset, data, (uint32_t)ctx->leases[0].length);
+	v->lease = NULL;
+	return err;
 }
 
 static int32_t serve_truncate(void *self, struct viper_rpc_context *ctx,

@@ -63,7 +63,8 @@ struct vfs {
 	uint8_t *imap, *imap_committed;
 	uint8_t *bmap_dirty, *imap_dirty; /* one byte per bitmap block: in the transaction */
 	uint64_t free_blocks, free_inodes;
-	uint64_t block_goal; /* where the next block search starts */
+	uint64_t block_goal; /* where the next search for a block of file data starts, upwards */
+	uint64_t meta_goal;  /* and for metadata (directories, indirect blocks), downwards */
 	uint64_t inode_goal;
 
 	/* The journal. */
@@ -106,7 +107,12 @@ void vfs_bitmaps_count(struct vfs *fs);
 void vfs_bit_set(uint8_t *map, uint64_t i, bool on);
 void vfs_bitmaps_free(struct vfs *fs);
 bool vfs_bit(const uint8_t *map, uint64_t i);
-int32_t vfs_block_alloc(struct vfs *fs, uint64_t *block);
+/*
+ * A free block: file data from the bottom of the data area up, metadata
+ * from the top down, so a file's data lies in one run on the disk and moves
+ * in few calls.
+ */
+int32_t vfs_block_alloc(struct vfs *fs, bool metadata, uint64_t *block);
 void vfs_block_free(struct vfs *fs, uint64_t block);
 int32_t vfs_inode_alloc(struct vfs *fs, uint32_t *ino);
 void vfs_inode_free(struct vfs *fs, uint32_t ino);
