@@ -150,8 +150,14 @@ static bool clear_range(uint64_t root, uint64_t va, uint64_t size)
 {
 	bool any = false;
 
+	uint64_t *e = NULL;
+
 	for (uint64_t off = 0; off < size; off += PAGE_SIZE) {
-		uint64_t *e = slot(root, va + off, 3, false);
+		/* One walk a leaf table: the entries of its 512 pages lie in a row. */
+		if (e == NULL || index_at(va + off, 3) == 0)
+			e = slot(root, va + off, 3, false);
+		else
+			e++;
 		if (e && (*e & PTE_VALID)) {
 			*e = 0;
 			any = true;
