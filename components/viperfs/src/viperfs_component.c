@@ -101,40 +101,37 @@ static int32_t disk_move(struct viperfs *v, bool write, uint64_t block, uint32_t
 	return VIPER_OK;
 }
 
-static int32_t disk_read(void *ctx, uint64_t block, uint32_t count, void *buf)
+/* Moves file data or metadata at `bytes` to (`write`) or from the disk: lent on, or staged. */
+static int32_t disk_data(struct viperfs *v, bool write, uint64_t block, uint32_t count,
+			 uint8_t *bytes)
 {
-	struct viperfs *v = ctx;
-	uint8_t *out = buf;
+	uint32_t need = write ? VIPER_PROT_READ : VIPER_PROT_WRITE;
 	uint64_t offset;
 	int32_t err = VIPER_OK;
 
-	if (in_lease(v, buf, (uint64_t)count * VFS_BLOCK, VIPER_PROT_WRITE, &offset))
-		return disk_move(v, false, block, count, v->lease->memory, offset, v->disk_blocks);
+	if (in_lease(v, bytes, (uint64_t)count * VFS_BLOCK, need, &offset))
+		return disk_move(v, write, block, count, v->lease->memory, offset, v->disk_blocks);
 	for (uint32_t done = 0; err == VIPER_OK && done < count; done += STAGING_BLOCKS) {
 		uint32_t n = count - done < STAGING_BLOCKS ? count - done : STAGING_BLOCKS;
-		err = disk_move(v, false, block + done, n, v->staging, 0, v->disk_blocks);
-		if (err == VIPER_OK)
-			vc_memcpy(out + (size_t)done * VFS_BLOCK, v->staging_bytes,
-				  (size_t)n * VFS_BLOCK);
+		uint8_t *at = bytes + (size_t)done * VFS_BLOCK;
+		if (write)
+			vc_memcpy(v->staging_bytes, at, (size_t)n * VFS_BLOCK);
+		err = disk_move(v, write, block + done, n, v->staging, 0, v->disk_blocks);
+		if (err == VIPER_OK && !write)
+			vc_memcpy(at, v->staging_bytes, (size_t)n * VFS_BLOCK);
 	}
 	return err;
 }
 
+static int32_t disk_read(void *ctx, uint64_t block, uint32_t count, void *buf)
+{
+	return disk_data(ctx, false, block, count, buf);
+}
+
 static int32_t disk_write(void *ctx, uint64_t block, uint32_t count, const void *buf)
 {
-	struct viperfs *v = ctx;
-	const uint8_t *in = buf;
-	uint64_t offset;
-	int32_t err = VIPER_OK;
-
-	if (in_lease(v, buf, (uint64_t)count * VFS_BLOCK, VIPER_PROT_READ, &offset))
-		return disk_move(v, true, block, count, v->lease->memory, offset, v->disk_blocks);
-	for (uint32_t done = 0; err == VIPER_OK && done < count; done += STAGING_BLOCKS) {
-		uint32_t n = count - done < STAGING_BLOCKS ? count - done : STAGING_BLOCKS;
-		vc_memcpy(v->staging_bytes, in + (size_t)done * VFS_BLOCK, (size_t)n * VFS_BLOCK);
-		err = disk_move(v, true, block + done, n, v->staging, 0, v->disk_blocks);
-	}
-	return err;
+	/* Only read from when writing. */
+	return disk_data(ctx, true, block, count, (uint8_t *)(uintptr_t)buf);
 }
 
 static int32_t disk_flush(void *ctx)

@@ -14,7 +14,6 @@
 #define BLK_S_IOERR   1u
 #define BLK_S_UNSUPP  2u
 #define STATUS_UNSET  0xffu /* what the driver leaves before the device answers */
-#define HEADER_STRIDE 32u   /* a slot's header (16 bytes) and status byte */
 #define STATUS_OFFSET 16u
 #define SLOT_SECTORS  (VIRTIO_BLK_SLOT_BYTES / VIRTIO_BLK_SECTOR)
 /* The read-ahead's slots: the second half. */
@@ -29,7 +28,9 @@ int32_t virtio_blk_start(struct virtio_blk *blk, const struct virtio_bus *bus,
 	uint64_t capacity;
 	int32_t err;
 
-	if (dma->size < VIRTIO_BLK_DMA_BYTES || dma->phys % 4096 != 0)
+	if (dma->size < VIRTIO_BLK_DMA_BYTES || dma->phys % 4096 != 0 ||
+	    ring->size < VIRTIO_BLK_RING_BYTES ||
+	    virtq_memory_bytes(VIRTIO_BLK_QUEUE_SIZE) > VIRTIO_BLK_HEADERS_AT)
 		return VIPER_E_INVAL;
 	err = virtio_device_init(&blk->dev, bus, VIRTIO_BLK_DEVICE_ID,
 				 VIRTIO_BLK_F_RO | VIRTIO_BLK_F_FLUSH, 0);
@@ -44,6 +45,8 @@ int32_t virtio_blk_start(struct virtio_blk *blk, const struct virtio_bus *bus,
 	}
 	blk->dma = dma->virt;
 	blk->dma_phys = dma->phys;
+	blk->headers = (volatile uint8_t *)ring->virt + VIRTIO_BLK_HEADERS_AT;
+	blk->headers_phys = ring->phys + VIRTIO_BLK_HEADERS_AT;
 	blk->capacity = capacity;
 	blk->read_only = (blk->dev.features & VIRTIO_BLK_F_RO) != 0;
 	blk->flush = (blk->dev.features & VIRTIO_BLK_F_FLUSH) != 0;
@@ -72,15 +75,15 @@ static int32_t give_up(struct virtio_blk *blk, int32_t err)
 
 static volatile uint8_t *slot_data(const struct virtio_blk *blk, unsigned slot)
 {
-	return blk->dma + 4096u + slot * VIRTIO_BLK_SLOT_BYTES;
+	return blk->dma + slot * VIRTIO_BLK_SLOT_BYTES;
 }
 
 /* Makes slot `slot`'s request available: `bytes` of data (0 for a flush) at `sector`. */
 static int32_t submit(struct virtio_blk *blk, unsigned slot, uint32_t type, uint64_t sector,
 		      uint32_t bytes)
 {
-	volatile uint8_t *header = blk->dma + slot * HEADER_STRIDE;
-	uint64_t header_phys = blk->dma_phys + slot * HEADER_STRIDE;
+	volatile uint8_t *header = blk->headers + slot * VIRTIO_BLK_HEADER_BYTES;
+	uint64_t header_phys = blk->headers_phys + slot * VIRTIO_BLK_HEADER_BYTES;
 	struct virtq_part parts[3];
 	unsigned n = 0;
 
@@ -90,9 +93,8 @@ static int32_t submit(struct virtio_blk *blk, unsigned slot, uint32_t type, uint
 	header[STATUS_OFFSET] = STATUS_UNSET;
 	parts[n++] = (struct virtq_part){header_phys, 16, false};
 	if (bytes)
-		parts[n++] =
-			(struct virtq_part){blk->dma_phys + 4096u + slot * VIRTIO_BLK_SLOT_BYTES,
-					    bytes, type == BLK_T_IN};
+		parts[n++] = (struct virtq_part){blk->dma_phys + slot * VIRTIO_BLK_SLOT_BYTES,
+						 bytes, type == BLK_T_IN};
 	parts[n++] = (struct virtq_part){header_phys + STATUS_OFFSET, 1, true};
 	int32_t err = virtq_submit(&blk->queue, parts, n, &blk->slot_head[slot]);
 	if (err == VIPER_OK)
@@ -123,7 +125,7 @@ static int32_t complete_one(struct virtio_blk *blk)
 	if (slot == VIRTIO_BLK_SLOTS)
 		return give_up(blk, VIPER_E_CORRUPT); /* not in flight */
 	blk->in_flight &= ~(1u << slot);
-	switch (blk->dma[slot * HEADER_STRIDE + STATUS_OFFSET]) {
+	switch (blk->headers[slot * VIRTIO_BLK_HEADER_BYTES + STATUS_OFFSET]) {
 	case BLK_S_OK:
 		blk->slot_result[slot] = VIPER_OK;
 		return VIPER_OK;

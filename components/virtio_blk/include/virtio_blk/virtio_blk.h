@@ -34,9 +34,13 @@
 /* Slots: a call's requests use the first set, the read-ahead the second. */
 #define VIRTIO_BLK_SET_SLOTS  4u
 #define VIRTIO_BLK_SLOTS      (2u * VIRTIO_BLK_SET_SLOTS)
-#define VIRTIO_BLK_SLOT_BYTES 262144u
-/* The DMA region: a page of headers and status bytes, then the slots' data. */
-#define VIRTIO_BLK_DMA_BYTES (4096u + VIRTIO_BLK_SLOTS * VIRTIO_BLK_SLOT_BYTES)
+#define VIRTIO_BLK_SLOT_BYTES 131072u
+/* The DMA region: the slots' data, 1 MiB (a power of two: no block rounded up). */
+#define VIRTIO_BLK_DMA_BYTES (VIRTIO_BLK_SLOTS * VIRTIO_BLK_SLOT_BYTES)
+/* The ring region: the queue, and in its last 256 bytes each slot's header and status. */
+#define VIRTIO_BLK_RING_BYTES	8192u
+#define VIRTIO_BLK_HEADER_BYTES 32u /* a slot's header (16 bytes) and status byte */
+#define VIRTIO_BLK_HEADERS_AT	(VIRTIO_BLK_RING_BYTES - VIRTIO_BLK_SLOTS * VIRTIO_BLK_HEADER_BYTES)
 /* Blocks a Read or Write may move: every slot of a set once. */
 #define VIRTIO_BLK_MAX_BLOCKS (VIRTIO_BLK_SET_SLOTS * VIRTIO_BLK_SLOT_BYTES / VIRTIO_BLK_SECTOR)
 #define VIRTIO_BLK_WAIT_NS    10000000000ll /* for one completion */
@@ -57,6 +61,8 @@ struct virtio_blk {
 	struct virtq queue;
 	volatile uint8_t *dma; /* VIRTIO_BLK_DMA_BYTES, the device's */
 	uint64_t dma_phys;
+	volatile uint8_t *headers; /* in the ring region, after the queue */
+	uint64_t headers_phys;
 	uint64_t capacity; /* in 512-byte sectors, from the configuration */
 	bool read_only;
 	bool flush; /* the device has a write cache that Flush empties */
@@ -71,11 +77,12 @@ struct virtio_blk {
 
 /*
  * Starts the device behind `bus`: negotiates RO and FLUSH, reads the
- * capacity, sets up queue 0 in `ring` (virtq_memory_bytes(QUEUE_SIZE)) and
- * takes `dma` (VIRTIO_BLK_DMA_BYTES, page-aligned, physical below 4 GiB
- * for a legacy device) for its requests. Completions are waited for with
+ * capacity, sets up queue 0 in `ring` (VIRTIO_BLK_RING_BYTES: the queue,
+ * then the requests' headers at VIRTIO_BLK_HEADERS_AT) and takes `dma`
+ * (VIRTIO_BLK_DMA_BYTES, page-aligned, physical below 4 GiB for a legacy
+ * device) for its requests' data. Completions are waited for with
  * `waiter`. Errors: virtio_device_init's and virtq_setup's; VIPER_E_INVAL
- * for a DMA region too small.
+ * for a region too small.
  */
 int32_t virtio_blk_start(struct virtio_blk *blk, const struct virtio_bus *bus,
 			 const struct virtq_memory *ring, const struct virtq_memory *dma,
