@@ -16,10 +16,10 @@
 #define STATUS_UNSET  0xffu /* what the driver leaves before the device answers */
 #define STATUS_OFFSET 16u
 #define SLOT_SECTORS  (VIRTIO_BLK_SLOT_BYTES / VIRTIO_BLK_SECTOR)
-/* The read-ahead's slots: the second half. */
-#define AHEAD_SLOTS (((1u << VIRTIO_BLK_SET_SLOTS) - 1u) << VIRTIO_BLK_SET_SLOTS)
-#define AHEAD_MIN   128u /* sectors a read moves at least for the next to be read ahead */
-#define AHEAD_GAP   64u	 /* sectors a read may skip after the last and still be sequential */
+/* The slots of set `k` (0 or 1). */
+#define SET_SLOTS(k) (((1u << VIRTIO_BLK_SET_SLOTS) - 1u) << ((k)*VIRTIO_BLK_SET_SLOTS))
+#define AHEAD_MIN    128u /* sectors a read moves at least for the next to be read ahead */
+#define AHEAD_GAP    64u  /* sectors a read may skip after the last and still be sequential */
 
 int32_t virtio_blk_start(struct virtio_blk *blk, const struct virtio_bus *bus,
 			 const struct virtq_memory *ring, const struct virtq_memory *dma,
@@ -53,7 +53,7 @@ int32_t virtio_blk_start(struct virtio_blk *blk, const struct virtio_bus *bus,
 	blk->waiter = *waiter;
 	blk->failed = VIPER_OK;
 	blk->in_flight = 0;
-	blk->ahead = (struct virtio_blk_ahead){0};
+	blk->ahead[0] = blk->ahead[1] = (struct virtio_blk_ahead){0};
 	blk->last_end = UINT64_MAX; /* no read yet to follow */
 	virtio_device_ready(&blk->dev);
 	return VIPER_OK;
@@ -68,7 +68,7 @@ static int32_t give_up(struct virtio_blk *blk, int32_t err)
 {
 	blk->failed = err;
 	blk->in_flight = 0;
-	blk->ahead.valid = false;
+	blk->ahead[0].valid = blk->ahead[1].valid = false;
 	virtio_device_reset(&blk->dev);
 	return err;
 }
@@ -215,23 +215,53 @@ static void copy_set_out(const struct virtio_blk *blk, unsigned first, uint32_t 
 /* Ends the read-ahead: waits for what of it is in flight, and forgets it. */
 static int32_t drop_ahead(struct virtio_blk *blk)
 {
-	if (blk->ahead.valid)
-		(void)collect(blk, AHEAD_SLOTS); /* its own errors are nobody's */
-	blk->ahead.valid = false;
+	for (unsigned k = 0; k < 2; k++) {
+		if (blk->ahead[k].valid)
+			(void)collect(blk, SET_SLOTS(k)); /* its own errors are nobody's */
+		blk->ahead[k].valid = false;
+	}
 	return blk->failed;
 }
 
-/* Reads sectors [sector, sector + count) ahead into the read-ahead slots, not waiting. */
-static void start_ahead(struct virtio_blk *blk, uint64_t sector, uint32_t count)
+/*
+ * Keeps both sets reading ahead, `count` sectors each, from `next` on:
+ * a set already reading the range that comes next stays; a free one
+ * starts on the range after the last. Nothing is waited for.
+ */
+static void read_ahead(struct virtio_blk *blk, uint64_t next, uint32_t count)
 {
-	uint32_t slots;
+	for (unsigned round = 0; round < 2 && next < blk->capacity; round++) {
+		unsigned k = blk->ahead[0].valid && blk->ahead[0].sector == next   ? 0
+			     : blk->ahead[1].valid && blk->ahead[1].sector == next ? 1
+										   : 2;
+		uint32_t n =
+			count < blk->capacity - next ? count : (uint32_t)(blk->capacity - next);
+		uint32_t slots;
+		if (k == 2) {
+			k = !blk->ahead[0].valid ? 0 : !blk->ahead[1].valid ? 1 : 2;
+			if (k == 2 || start_set(blk, k * VIRTIO_BLK_SET_SLOTS, BLK_T_IN, next, n,
+						NULL, &slots))
+				return;
+			blk->ahead[k] = (struct virtio_blk_ahead){next, n, true};
+		}
+		next = blk->ahead[k].sector + blk->ahead[k].count;
+	}
+}
 
-	if (sector >= blk->capacity)
-		return;
-	if (count > blk->capacity - sector)
-		count = (uint32_t)(blk->capacity - sector);
-	if (start_set(blk, VIRTIO_BLK_SET_SLOTS, BLK_T_IN, sector, count, NULL, &slots) == VIPER_OK)
-		blk->ahead = (struct virtio_blk_ahead){sector, count, true};
+/* Answers a read from the set that read it ahead, if one did and the device did not fail it. */
+static bool read_from_ahead(struct virtio_blk *blk, uint64_t sector, uint32_t count, uint8_t *data)
+{
+	for (unsigned k = 0; k < 2; k++) {
+		struct virtio_blk_ahead *a = &blk->ahead[k];
+		if (!a->valid || a->sector != sector || count > a->count)
+			continue;
+		if (collect(blk, SET_SLOTS(k)) != VIPER_OK)
+			return false;
+		a->valid = false;
+		copy_set_out(blk, k * VIRTIO_BLK_SET_SLOTS, count, data);
+		return true;
+	}
+	return false;
 }
 
 static int32_t read_sectors(struct virtio_blk *blk, uint64_t sector, uint32_t count, uint8_t *data)
@@ -241,12 +271,9 @@ static int32_t read_sectors(struct virtio_blk *blk, uint64_t sector, uint32_t co
 	int32_t err;
 
 	blk->last_end = sector + count;
-	if (blk->ahead.valid && blk->ahead.sector == sector && count <= blk->ahead.count &&
-	    collect(blk, AHEAD_SLOTS) == VIPER_OK) {
-		blk->ahead.valid = false;
-		copy_set_out(blk, VIRTIO_BLK_SET_SLOTS, count, data);
+	if (read_from_ahead(blk, sector, count, data)) {
 		if (count >= AHEAD_MIN)
-			start_ahead(blk, sector + count, count);
+			read_ahead(blk, sector + count, count);
 		return VIPER_OK;
 	}
 	err = drop_ahead(blk); /* another read's, or failed: this one asks the device itself */
@@ -260,7 +287,7 @@ static int32_t read_sectors(struct virtio_blk *blk, uint64_t sector, uint32_t co
 		return err;
 	copy_set_out(blk, 0, count, data);
 	if (sequential && count >= AHEAD_MIN)
-		start_ahead(blk, sector + count, count);
+		read_ahead(blk, sector + count, count);
 	return VIPER_OK;
 }
 

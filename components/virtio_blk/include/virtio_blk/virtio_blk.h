@@ -31,7 +31,7 @@
 #define VIRTIO_BLK_DEVICE_ID  2u
 #define VIRTIO_BLK_QUEUE_SIZE 32u /* three descriptors a request */
 #define VIRTIO_BLK_SECTOR     512u
-/* Slots: a call's requests use the first set, the read-ahead the second. */
+/* Slots, in two sets: a call's requests use the first; the read-ahead either. */
 #define VIRTIO_BLK_SET_SLOTS  4u
 #define VIRTIO_BLK_SLOTS      (2u * VIRTIO_BLK_SET_SLOTS)
 #define VIRTIO_BLK_SLOT_BYTES 131072u
@@ -49,7 +49,7 @@
 #define VIRTIO_BLK_F_RO	   (1ull << 5)
 #define VIRTIO_BLK_F_FLUSH (1ull << 9)
 
-/* Sectors read ahead into the second set of slots, in flight or done. */
+/* Sectors read ahead into one set of slots, in flight or done. */
 struct virtio_blk_ahead {
 	uint64_t sector;
 	uint32_t count;
@@ -71,7 +71,7 @@ struct virtio_blk {
 	uint32_t in_flight;		       /* slots whose requests the device holds */
 	int32_t slot_result[VIRTIO_BLK_SLOTS]; /* of each slot's last request */
 	uint64_t last_end;		       /* the sector after the last read */
-	struct virtio_blk_ahead ahead;
+	struct virtio_blk_ahead ahead[2];      /* one a set */
 	int32_t failed; /* VIPER_OK, or why the device was given up (reset, no longer used) */
 };
 
