@@ -478,6 +478,7 @@ struct block_cache_instance {
 	struct viper_slot *disk;
 	uint32_t capacity;
 	bool started;
+	uint64_t epoch; /* Info's: the monotonic clock when this instance started */
 };
 
 static int32_t started(struct block_cache_instance *in)
@@ -487,8 +488,10 @@ static int32_t started(struct block_cache_instance *in)
 	if (in->started)
 		return VIPER_OK;
 	err = block_cache_start(&in->cache, in->disk, in->capacity);
-	if (err == VIPER_OK)
+	if (err == VIPER_OK) {
 		in->started = true;
+		in->epoch = vc_now_ns() | 1; /* what it holds unflushed goes with this instance */
+	}
 	return err;
 }
 
@@ -499,10 +502,13 @@ static int32_t serve_info(void *self, struct viper_rpc_context *ctx,
 	int32_t err = started(in);
 
 	(void)ctx;
-	(void)req;
+	if (err == VIPER_OK)
+		err = block_info(in->disk, req, rep); /* the disk's epoch now: it may restart too */
 	if (err)
 		return err;
+	uint64_t disk_epoch = rep->epoch;
 	*rep = in->cache.info;
+	rep->epoch = in->epoch + disk_epoch; /* another if either started again */
 	rep->max_blocks = CACHE_MAX_BLOCKS;
 	rep->volatile_cache = true;
 	vc_snprintf(rep->model, sizeof(rep->model), "cached %s", in->cache.info.model);

@@ -412,4 +412,38 @@ TEST_F(BlockCache, LargeTransfersGoPastTheCacheAndAgreeWithIt)
 	vc_free(state);
 }
 
+// Info's epoch: another for each instance started (what an instance holds
+// unflushed goes with it), so a client learns that a restarted cache may
+// have lost writes it had answered.
+TEST_F(BlockCache, EachInstanceHasItsOwnEpoch)
+{
+	Start(2048, 16);
+	uint64_t epochs[2];
+	for (uint64_t &epoch : epochs) {
+		viper_instance_env env = {};
+		env.name = "cache";
+		env.slots[0] = &disk_slot_;
+		env.slot_count = 1;
+		env.params[0] = 16;
+		env.param_count = 1;
+		void *state;
+		int32_t status;
+		ASSERT_NE(viper_host_start("block_cache", &env, &state, &status), nullptr);
+		viper_slot slot;
+		viper_host_bind_remote(
+			&slot, &block_interface,
+			viper_host_serve(&block_interface, &block_cache_server, state));
+		viper_block_InfoRequest ireq = {};
+		viper_block_InfoReply info = {};
+		ASSERT_EQ(block_info(&slot, &ireq, &info), VIPER_OK);
+		EXPECT_NE(info.epoch, 0u);
+		viper_block_InfoReply again = {};
+		ASSERT_EQ(block_info(&slot, &ireq, &again), VIPER_OK);
+		EXPECT_EQ(again.epoch, info.epoch) << "the same while the instance lives";
+		epoch = info.epoch;
+		vc_free(state);
+	}
+	EXPECT_NE(epochs[0], epochs[1]);
+}
+
 } // namespace

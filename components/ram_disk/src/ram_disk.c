@@ -18,6 +18,7 @@ static int32_t serve_info(void *self, struct viper_rpc_context *ctx,
 	rep->max_blocks = RAM_DISK_MAX_BLOCKS;
 	rep->read_only = false;
 	rep->volatile_cache = false;
+	rep->epoch = disk->epoch; /* its bytes go with the instance */
 	vc_memcpy(rep->model, "ram-disk", sizeof("ram-disk"));
 	return VIPER_OK;
 }
@@ -95,6 +96,7 @@ static int32_t ram_disk_init(void *state, const struct viper_instance_env *env)
 	}
 	disk->bytes = p;
 	disk->block_count = blocks;
+	disk->epoch = vc_now_ns() | 1; /* never 0, which a provider that loses nothing says */
 	return VIPER_OK;
 }
 

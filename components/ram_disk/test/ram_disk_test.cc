@@ -70,6 +70,7 @@ TEST_F(RamDisk, InfoGivesTheSizeOfItsParam)
 	EXPECT_EQ(rep.block_count, 64u);
 	EXPECT_EQ(rep.block_bytes, 512u);
 	EXPECT_EQ(rep.max_blocks, RAM_DISK_MAX_BLOCKS);
+	EXPECT_NE(rep.epoch, 0u) << "its bytes go with the instance: a restart loses them";
 	EXPECT_FALSE(rep.read_only);
 	EXPECT_FALSE(rep.volatile_cache);
 	EXPECT_STREQ(rep.model, "ram-disk");

@@ -32,6 +32,8 @@ struct viperfs {
 	viper_handle_t staging; /* lent to the disk: STAGING_BLOCKS */
 	uint8_t *staging_bytes;
 	uint32_t disk_blocks;		/* 4 KiB blocks the disk moves in one call */
+	uint64_t epoch;			/* the disk's Info at mount */
+	bool lost;			/* the disk started again since: mount again */
 	struct viper_lease_view *lease; /* the running Read's or Write's, mapped */
 	uint64_t epoch_ns, epoch_mono;	/* the RTC's time at mount, and the monotonic clock's */
 	uint64_t last_commit;		/* monotonic */
@@ -94,6 +96,8 @@ static int32_t disk_move(struct viperfs *v, bool write, uint64_t block, uint32_t
 			viper_block_ReadReply rep;
 			err = block_read(v->disk, &req, &rep);
 		}
+		if (err == VIPER_E_PEERCLOSED)
+			v->lost = true; /* it died in the call: it starts again, empty */
 		if (err)
 			return err;
 		done += n;
@@ -134,13 +138,35 @@ static int32_t disk_write(void *ctx, uint64_t block, uint32_t count, const void 
 	return disk_data(ctx, true, block, count, (uint8_t *)(uintptr_t)buf);
 }
 
+/*
+ * Flushes, then asks the disk whether it started again since the mount (its
+ * epoch): then writes it answered before may never reach the platter (a
+ * restarted cache's), so the flush fails and the next call mounts again,
+ * replaying the journal as after a power cut. Every move of the journal's
+ * start comes after a flush, so none passes a transaction whose blocks
+ * were lost.
+ */
 static int32_t disk_flush(void *ctx)
 {
 	struct viperfs *v = ctx;
 	viper_block_FlushRequest req = {};
 	viper_block_FlushReply rep;
+	viper_block_InfoRequest ireq = {};
+	viper_block_InfoReply info;
+	int32_t err = block_flush(v->disk, &req, &rep);
 
-	return block_flush(v->disk, &req, &rep);
+	if (err == VIPER_E_PEERCLOSED)
+		v->lost = true;
+	if (err == VIPER_OK)
+		err = block_info(v->disk, &ireq, &info);
+	if (err == VIPER_OK && info.epoch != v->epoch) {
+		if (!v->lost)
+			vc_log("viperfs: the disk started again and may have lost writes it held; "
+			       "mounting again");
+		v->lost = true;
+		err = VIPER_E_IO;
+	}
+	return err;
 }
 
 static uint64_t wall_clock(void *ctx)
@@ -162,6 +188,12 @@ static int32_t mounted(struct viperfs *v)
 	uint64_t size;
 	int32_t err;
 
+	if (v->fs && v->lost) {
+		vfs_abandon(v->fs); /* its memory is not the disk's any more */
+		v->fs = NULL;
+		v->tried = false;
+	}
+	v->lost = false;
 	if (v->fs || v->tried)
 		return v->fs ? VIPER_OK : v->mount_error;
 	v->tried = true;
@@ -169,6 +201,7 @@ static int32_t mounted(struct viperfs *v)
 	if (err == VIPER_OK && (info.block_bytes != 512 || info.max_blocks < VFS_SECTORS))
 		err = VIPER_E_UNSUPPORTED;
 	v->disk_blocks = err == VIPER_OK ? info.max_blocks / VFS_SECTORS : 0;
+	v->epoch = err == VIPER_OK ? info.epoch : 0;
 	if (err == VIPER_OK && v->staging_bytes == NULL) { /* made once, kept across tries */
 		err = vc_memory_create(STAGING_BLOCKS * VFS_BLOCK, &v->staging);
 		if (err == VIPER_OK)

@@ -134,6 +134,11 @@ int32_t vfs_unmount(struct vfs *fs)
 	return err;
 }
 
+void vfs_abandon(struct vfs *fs)
+{
+	release(fs);
+}
+
 int32_t vfs_statfs(struct vfs *fs, struct vfs_statfs *out)
 {
 	vc_memset(out, 0, sizeof(*out));

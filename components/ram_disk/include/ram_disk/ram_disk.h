@@ -20,6 +20,7 @@ struct ram_disk {
 	viper_handle_t memory;
 	uint8_t *bytes; /* mapped: block_count * RAM_DISK_BLOCK */
 	uint64_t block_count;
+	uint64_t epoch; /* Info's: the monotonic clock when this instance started */
 };
 
 extern const struct block_server ram_disk_server;

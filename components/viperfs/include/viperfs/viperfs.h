@@ -98,6 +98,13 @@ int32_t vfs_mount(const struct vfs_disk *disk, const struct vfs_options *opt, st
 /* Commits what is pending and frees the volume; VIPER_OK or the commit's error. */
 int32_t vfs_unmount(struct vfs *fs);
 
+/*
+ * Frees the volume without writing anything: what it holds in memory is
+ * no longer what the disk has (the disk lost writes it had answered). A
+ * mount again replays the journal, as after a power cut.
+ */
+void vfs_abandon(struct vfs *fs);
+
 /* Why the volume went read-only, or "" while it has not. */
 const char *vfs_error(const struct vfs *fs);
 
