@@ -149,7 +149,7 @@ static int32_t walk(struct vfs *fs, struct vfs_inode *in, uint64_t *root, const 
 int32_t vfs_bmap(struct vfs *fs, struct vfs_inode *in, uint64_t fb, bool alloc, uint64_t *block,
 		 bool *fresh)
 {
-	uint32_t path[3];
+	uint32_t path[3] = {0, 0, 0}; /* level 0 reads none: for the compiler */
 	uint64_t span = VFS_PTRS;
 
 	*fresh = false;
