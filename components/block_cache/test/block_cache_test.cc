@@ -119,6 +119,24 @@ class BlockCache : public ::testing::Test
 	{
 		viper_host_reset();
 	}
+	// An instance of `pages` over `disk`, served through its interface on *slot.
+	void *Instance(viper_slot *disk, uint32_t pages, viper_slot *slot)
+	{
+		viper_instance_env env = {};
+		env.name = "cache";
+		env.slots[0] = disk;
+		env.slot_count = 1;
+		env.params[0] = pages;
+		env.param_count = 1;
+		void *state = nullptr;
+		int32_t status = VIPER_E_INVAL;
+		EXPECT_NE(viper_host_start("block_cache", &env, &state, &status), nullptr);
+		EXPECT_EQ(status, VIPER_OK);
+		viper_host_bind_remote(
+			slot, &block_interface,
+			viper_host_serve(&block_interface, &block_cache_server, state));
+		return state;
+	}
 	std::vector<uint8_t> Fresh(uint32_t count)
 	{
 		std::vector<uint8_t> v(count * 512);
@@ -280,20 +298,10 @@ TEST_F(BlockCache, TheInterfaceChecksRequests)
 	viper_slot disk;
 	viper_host_bind_remote(&disk, &block_interface,
 			       viper_host_serve(&block_interface, &kDisk, nullptr));
-	viper_instance_env env = {};
-	env.name = "cache";
-	env.slots[0] = &disk;
-	env.slot_count = 1;
-	env.params[0] = 16;
-	env.param_count = 1;
-	void *state;
-	int32_t status;
-	ASSERT_NE(viper_host_start("block_cache", &env, &state, &status), nullptr);
-	ASSERT_EQ(status, VIPER_OK);
-	EXPECT_TRUE(disk_.calls.empty()) << "nothing asked of the disk before the first call";
 	viper_slot slot;
-	viper_host_bind_remote(&slot, &block_interface,
-			       viper_host_serve(&block_interface, &block_cache_server, state));
+	void *state = Instance(&disk, 16, &slot);
+	ASSERT_NE(state, nullptr);
+	EXPECT_TRUE(disk_.calls.empty()) << "nothing asked of the disk before the first call";
 	viper_block_InfoRequest ireq = {};
 	viper_block_InfoReply info = {};
 	ASSERT_EQ(block_info(&slot, &ireq, &info), VIPER_OK);
@@ -325,19 +333,9 @@ TEST_F(BlockCache, TheInterfaceChecksRequests)
 TEST_F(BlockCache, LargeTransfersGoPastTheCacheAndAgreeWithIt)
 {
 	Start(4096, 32);
-	viper_instance_env env = {};
-	env.name = "cache";
-	env.slots[0] = &disk_slot_;
-	env.slot_count = 1;
-	env.params[0] = 32;
-	env.param_count = 1;
-	void *state;
-	int32_t status;
-	ASSERT_NE(viper_host_start("block_cache", &env, &state, &status), nullptr);
-	ASSERT_EQ(status, VIPER_OK);
 	viper_slot slot;
-	viper_host_bind_remote(&slot, &block_interface,
-			       viper_host_serve(&block_interface, &block_cache_server, state));
+	void *state = Instance(&disk_slot_, 32, &slot);
+	ASSERT_NE(state, nullptr);
 	const uint32_t kBytes = CACHE_MAX_BLOCKS * 512;
 	viper_handle_t mem;
 	void *p;
@@ -420,19 +418,9 @@ TEST_F(BlockCache, EachInstanceHasItsOwnEpoch)
 	Start(2048, 16);
 	uint64_t epochs[2];
 	for (uint64_t &epoch : epochs) {
-		viper_instance_env env = {};
-		env.name = "cache";
-		env.slots[0] = &disk_slot_;
-		env.slot_count = 1;
-		env.params[0] = 16;
-		env.param_count = 1;
-		void *state;
-		int32_t status;
-		ASSERT_NE(viper_host_start("block_cache", &env, &state, &status), nullptr);
 		viper_slot slot;
-		viper_host_bind_remote(
-			&slot, &block_interface,
-			viper_host_serve(&block_interface, &block_cache_server, state));
+		void *state = Instance(&disk_slot_, 16, &slot);
+		ASSERT_NE(state, nullptr);
 		viper_block_InfoRequest ireq = {};
 		viper_block_InfoReply info = {};
 		ASSERT_EQ(block_info(&slot, &ireq, &info), VIPER_OK);
