@@ -18,7 +18,7 @@
 #include "files.viper.h"
 
 #define POSIX_FDS      32u
-#define POSIX_IO_BYTES 65536u /* file data moves through this much lent memory */
+#define POSIX_IO_BYTES (1u << 20) /* file data moves through this much lent memory */
 
 struct posix_fd {
 	bool used;
