@@ -49,7 +49,11 @@ static int file_failed(struct shell *sh, const struct shell_command *cmd, const 
 			 ? SHELL_FAIL
 			 : SHELL_ERROR;
 
-	return shell_fail(sh, rc, "%s: %s: %s", cmd->name, path, shell_path_error(err));
+	size_t len = vc_strlen(path);
+
+	/* "C: not found", not "C:: not found": an assign's own colon ends the path. */
+	return shell_fail(sh, rc, len && path[len - 1] == ':' ? "%s: %s %s" : "%s: %s: %s",
+			  cmd->name, path, shell_path_error(err));
 }
 
 static bool is_dir(const viper_files_Node *n)

@@ -1127,7 +1127,7 @@ TEST_P(VinitTest, TheCurrentDirectoryAndAssigns)
 	auto r = RunLines({"MakeDir work", "Copy README work/note", "CD work", "cwd", "Type note",
 			   "Type ../README", "CD /", "Assign W: SYS:work", "Type w:note", "Assign",
 			   "Assign W:", "Type W:note", "Assign C: work", "chdir SYS:C", "CD",
-			   "CD README"});
+			   "CD README", "Type SYS:"});
 	EXPECT_EQ(r[3], "SYS:work\n");
 	EXPECT_EQ(r[4], "Welcome to ViperOS.\n");
 	EXPECT_EQ(r[5], "Welcome to ViperOS.\n");
@@ -1140,6 +1140,7 @@ TEST_P(VinitTest, TheCurrentDirectoryAndAssigns)
 	EXPECT_EQ(r[12], "Assign: C: is the system's own\n");
 	EXPECT_EQ(r[14], "SYS:C\n");
 	EXPECT_EQ(r[15], "CD: README: not found\n") << "relative to SYS:C now";
+	EXPECT_EQ(r[16], "Type: SYS: is a directory\n") << "an assign's colon ends the path";
 }
 
 TEST_P(VinitTest, FileErrorsNameThePathAndTheReason)
