@@ -93,6 +93,19 @@ static void insert(struct block_cache *c, uint32_t i, uint64_t page)
 	lru_push(c, i);
 }
 
+/* Moves blocks [block, block + count) between the disk and lent memory, counting the calls. */
+static int32_t disk_lent(struct block_cache *c, bool write, uint64_t block, uint32_t count,
+			 const struct block_lent *lent)
+{
+	uint64_t calls = (count + c->info.max_blocks - 1) / c->info.max_blocks;
+
+	if (write)
+		c->stats.disk_writes += calls;
+	else
+		c->stats.disk_reads += calls;
+	return block_move_lent(c->disk, write, block, count, c->info.max_blocks, lent);
+}
+
 /* Moves pages [first, first + n) between the staging area and the disk. */
 static int32_t disk_io(struct block_cache *c, bool write, uint64_t first, uint32_t n)
 {
@@ -100,19 +113,9 @@ static int32_t disk_io(struct block_cache *c, bool write, uint64_t first, uint32
 	uint64_t end = (first + n) * PAGE_SECTORS;
 	uint32_t count =
 		(uint32_t)((end < c->info.block_count ? end : c->info.block_count) - block);
-	uint64_t offset = (uint64_t)c->capacity * CACHE_PAGE;
-	uint64_t length = (uint64_t)count * CACHE_SECTOR;
+	struct block_lent staging = {c->memory, (uint64_t)c->capacity * CACHE_PAGE};
 
-	if (write) {
-		viper_block_WriteRequest req = {block, count, c->memory, offset, length};
-		viper_block_WriteReply rep;
-		c->stats.disk_writes++;
-		return block_write(c->disk, &req, &rep);
-	}
-	viper_block_ReadRequest req = {block, count, c->memory, offset, length};
-	viper_block_ReadReply rep;
-	c->stats.disk_reads++;
-	return block_read(c->disk, &req, &rep);
+	return disk_lent(c, write, block, count, &staging);
 }
 
 /*
@@ -302,33 +305,6 @@ bool block_cache_through(const struct block_cache *c, uint64_t block, uint32_t c
 	       count >= CACHE_THROUGH_PAGES * PAGE_SECTORS;
 }
 
-/* Moves blocks [block, block + count) between the disk and lent memory, in calls it takes. */
-static int32_t disk_lent(struct block_cache *c, bool write, uint64_t block, uint32_t count,
-			 viper_handle_t memory, uint64_t offset)
-{
-	for (uint32_t done = 0; done < count;) {
-		uint32_t n = count - done < c->info.max_blocks ? count - done : c->info.max_blocks;
-		uint64_t at = offset + (uint64_t)done * CACHE_SECTOR;
-		uint64_t length = (uint64_t)n * CACHE_SECTOR;
-		int32_t err;
-		if (write) {
-			viper_block_WriteRequest req = {block + done, n, memory, at, length};
-			viper_block_WriteReply rep;
-			c->stats.disk_writes++;
-			err = block_write(c->disk, &req, &rep);
-		} else {
-			viper_block_ReadRequest req = {block + done, n, memory, at, length};
-			viper_block_ReadReply rep;
-			c->stats.disk_reads++;
-			err = block_read(c->disk, &req, &rep);
-		}
-		if (err)
-			return err;
-		done += n;
-	}
-	return VIPER_OK;
-}
-
 int32_t block_cache_read_through(struct block_cache *c, uint64_t block, uint32_t count,
 				 viper_handle_t memory, uint64_t offset)
 {
@@ -343,7 +319,7 @@ int32_t block_cache_read_through(struct block_cache *c, uint64_t block, uint32_t
 			return err;
 	}
 	c->stats.through_pages += end - first;
-	return disk_lent(c, false, block, count, memory, offset);
+	return disk_lent(c, false, block, count, &(struct block_lent){memory, offset});
 }
 
 int32_t block_cache_write_through(struct block_cache *c, uint64_t block, uint32_t count,
@@ -361,7 +337,7 @@ int32_t block_cache_write_through(struct block_cache *c, uint64_t block, uint32_
 		give_back(c, &i, 1);
 	}
 	c->stats.through_pages += end - first;
-	return disk_lent(c, true, block, count, memory, offset);
+	return disk_lent(c, true, block, count, &(struct block_lent){memory, offset});
 }
 
 static uint64_t page_at(const struct block_cache *c, const uint32_t *order, uint32_t k)

@@ -217,7 +217,7 @@ static int32_t grow(struct vfs *fs, uint32_t ino, uint64_t end)
 	int32_t err = fs->read_only ? VIPER_OK : vfs_inode_get(fs, ino, &in);
 
 	if (err || fs->read_only)
-		return err;
+		return err; /* read-only: nothing changes any more */
 	if (end > in.size)
 		in.size = end;
 	in.mtime_ns = in.ctime_ns = vfs_now(fs);

@@ -7,6 +7,7 @@
  * providers start; a volume that does not mount answers every call with
  * VIPER_E_CORRUPT, and StatFs says why.
  */
+#include <viper/block_request.h>
 #include <viper/component.h>
 
 #include <viperfs/viperfs.h>
@@ -77,32 +78,16 @@ static bool in_lease(const struct viperfs *v, const void *buf, uint64_t bytes, u
 	return true;
 }
 
-/* Moves `count` blocks between the disk and `memory` at `offset`, at most `per` a call. */
+/* Moves 4 KiB blocks [block, block + count) between the disk and `lent`, in calls it takes. */
 static int32_t disk_move(struct viperfs *v, bool write, uint64_t block, uint32_t count,
-			 viper_handle_t memory, uint64_t offset, uint32_t per)
+			 const struct block_lent *lent)
 {
-	for (uint32_t done = 0; done < count;) {
-		uint32_t n = count - done < per ? count - done : per;
-		uint64_t at = offset + (uint64_t)done * VFS_BLOCK, length = (uint64_t)n * VFS_BLOCK;
-		uint64_t sector = (block + done) * VFS_SECTORS;
-		int32_t err;
-		if (write) {
-			viper_block_WriteRequest req = {sector, n * VFS_SECTORS, memory, at,
-							length};
-			viper_block_WriteReply rep;
-			err = block_write(v->disk, &req, &rep);
-		} else {
-			viper_block_ReadRequest req = {sector, n * VFS_SECTORS, memory, at, length};
-			viper_block_ReadReply rep;
-			err = block_read(v->disk, &req, &rep);
-		}
-		if (err == VIPER_E_PEERCLOSED)
-			v->lost = true; /* it died in the call: it starts again, empty */
-		if (err)
-			return err;
-		done += n;
-	}
-	return VIPER_OK;
+	int32_t err = block_move_lent(v->disk, write, block * VFS_SECTORS, count * VFS_SECTORS,
+				      v->disk_blocks * VFS_SECTORS, lent);
+
+	if (err == VIPER_E_PEERCLOSED)
+		v->lost = true; /* it died in the call: it starts again, empty */
+	return err;
 }
 
 /* Moves file data or metadata at `bytes` to (`write`) or from the disk: lent on, or staged. */
@@ -114,13 +99,14 @@ static int32_t disk_data(struct viperfs *v, bool write, uint64_t block, uint32_t
 	int32_t err = VIPER_OK;
 
 	if (in_lease(v, bytes, (uint64_t)count * VFS_BLOCK, need, &offset))
-		return disk_move(v, write, block, count, v->lease->memory, offset, v->disk_blocks);
+		return disk_move(v, write, block, count,
+				 &(struct block_lent){v->lease->memory, offset});
 	for (uint32_t done = 0; err == VIPER_OK && done < count; done += STAGING_BLOCKS) {
 		uint32_t n = count - done < STAGING_BLOCKS ? count - done : STAGING_BLOCKS;
 		uint8_t *at = bytes + (size_t)done * VFS_BLOCK;
 		if (write)
 			vc_memcpy(v->staging_bytes, at, (size_t)n * VFS_BLOCK);
-		err = disk_move(v, write, block + done, n, v->staging, 0, v->disk_blocks);
+		err = disk_move(v, write, block + done, n, &(struct block_lent){v->staging, 0});
 		if (err == VIPER_OK && !write)
 			vc_memcpy(at, v->staging_bytes, (size_t)n * VFS_BLOCK);
 	}

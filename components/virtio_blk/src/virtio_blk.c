@@ -223,6 +223,15 @@ static int32_t drop_ahead(struct virtio_blk *blk)
 	return blk->failed;
 }
 
+/* The set reading ahead from `sector`, else a free set, else 2 for none. */
+static unsigned ahead_set(const struct virtio_blk *blk, uint64_t sector)
+{
+	for (unsigned k = 0; k < 2; k++)
+		if (blk->ahead[k].valid && blk->ahead[k].sector == sector)
+			return k;
+	return !blk->ahead[0].valid ? 0 : !blk->ahead[1].valid ? 1 : 2;
+}
+
 /*
  * Keeps both sets reading ahead, `count` sectors each, from `next` on:
  * a set already reading the range that comes next stays; a free one
@@ -231,16 +240,15 @@ static int32_t drop_ahead(struct virtio_blk *blk)
 static void read_ahead(struct virtio_blk *blk, uint64_t next, uint32_t count)
 {
 	for (unsigned round = 0; round < 2 && next < blk->capacity; round++) {
-		unsigned k = blk->ahead[0].valid && blk->ahead[0].sector == next   ? 0
-			     : blk->ahead[1].valid && blk->ahead[1].sector == next ? 1
-										   : 2;
+		unsigned k = ahead_set(blk, next);
 		uint32_t n =
 			count < blk->capacity - next ? count : (uint32_t)(blk->capacity - next);
 		uint32_t slots;
-		if (k == 2) {
-			k = !blk->ahead[0].valid ? 0 : !blk->ahead[1].valid ? 1 : 2;
-			if (k == 2 || start_set(blk, k * VIRTIO_BLK_SET_SLOTS, BLK_T_IN, next, n,
-						NULL, &slots))
+		if (k == 2)
+			return; /* both busy with other ranges */
+		if (!blk->ahead[k].valid) {
+			if (start_set(blk, k * VIRTIO_BLK_SET_SLOTS, BLK_T_IN, next, n, NULL,
+				      &slots))
 				return;
 			blk->ahead[k] = (struct virtio_blk_ahead){next, n, true};
 		}
@@ -322,7 +330,7 @@ int32_t virtio_blk_flush(struct virtio_blk *blk)
 		return blk->failed;
 	if (!blk->flush)
 		return VIPER_OK; /* no write cache: every write is stable when answered */
-	err = drop_ahead(blk);
+	err = drop_ahead(blk);	 /* slot 0 may be the read-ahead's */
 	if (err)
 		return err;
 	err = submit(blk, 0, BLK_T_FLUSH, 0, 0);
