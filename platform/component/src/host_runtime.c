@@ -66,6 +66,27 @@ void vc_yield(void)
 	sched_yield();
 }
 
+int32_t vc_lock_init(struct vc_lock *lock)
+{
+	pthread_mutex_t *m = malloc(sizeof(*m));
+
+	if (m == NULL)
+		return VIPER_E_NOMEM;
+	pthread_mutex_init(m, NULL);
+	lock->host = m;
+	return VIPER_OK;
+}
+
+void vc_lock_take(struct vc_lock *lock)
+{
+	pthread_mutex_lock(lock->host);
+}
+
+void vc_lock_give(struct vc_lock *lock)
+{
+	pthread_mutex_unlock(lock->host);
+}
+
 void vc_sleep(int64_t ns)
 {
 	struct timespec t = {.tv_sec = ns / 1000000000, .tv_nsec = ns % 1000000000};

@@ -95,6 +95,8 @@ static unsigned loop_count;
 /* Connection numbers of direct (co-located) calls: never a channel's (channel + 1). */
 static uint32_t next_local_connection = MAX_CHANNELS + 1;
 
+static err_t init_instances(unsigned count);
+
 static viper_manifest_Process *find_kernel_record(void)
 {
 	for (pb_size_t i = 0; i < manifest.processes_count; i++) {
@@ -610,20 +612,64 @@ err_t kernel_components_prepare(const struct board_info *board, struct root_star
 		for (pb_size_t s = 0; s < rec->slots_count && !err; s++)
 			err = bind_slot(&instances[i], s, &rec->slots[s]);
 	}
-	for (pb_size_t i = 0; i < kernel_record->instances_count && !err; i++) {
-		struct kernel_instance *ki = &instances[i];
-		int32_t r = ki->component->init ? ki->component->init(ki->state, &ki->env) : 0;
-		if (r < 0) {
-			kprintf("kernel: instance %s failed to start: %s\n", ki->env.name,
-				err_name((err_t)r));
-			err = (err_t)r;
-		}
-	}
+	if (!err)
+		err = init_instances(kernel_record->instances_count);
 	if (!err)
 		kprintf("kernel: %u kernel-placed component instances, %u handles for the root "
 			"(channel ends and bulk buffers)\n",
 			(unsigned)kernel_record->instances_count, *count);
 	return err;
+}
+
+/* Whether every co-located provider that instance `i`'s slots call directly is set up. */
+static bool providers_ready(unsigned i, unsigned count, const bool *ready)
+{
+	const struct kernel_instance *ki = &instances[i];
+
+	for (unsigned s = 0; s < ki->env.slot_count; s++) {
+		for (unsigned p = 0; p < count; p++) {
+			if (p != i && !ready[p] && ki->slots[s].peer == instances[p].state)
+				return false;
+		}
+	}
+	return true;
+}
+
+/*
+ * Runs every instance's init, each after the kernel-placed providers it
+ * calls directly (an init may call them: a network stack asks its driver
+ * and its entropy source), in manifest order otherwise; a cycle of
+ * co-located calls falls back to manifest order for what remains.
+ */
+static err_t init_instances(unsigned count)
+{
+	bool ready[MAX_INSTANCES] = {false};
+
+	for (unsigned done = 0; done < count;) {
+		unsigned before = done;
+
+		for (unsigned pass = 0; pass < 2 && done == before; pass++) {
+			for (unsigned i = 0; i < count; i++) {
+				struct kernel_instance *ki = &instances[i];
+
+				if (ready[i] || (pass == 0 && !providers_ready(i, count, ready)))
+					continue;
+				int32_t r = ki->component->init
+						    ? ki->component->init(ki->state, &ki->env)
+						    : 0;
+				if (r < 0) {
+					kprintf("kernel: instance %s failed to start: %s\n",
+						ki->env.name, err_name((err_t)r));
+					return (err_t)r;
+				}
+				ready[i] = true;
+				done++;
+				if (pass == 1)
+					break; /* one at a time out of a cycle */
+			}
+		}
+	}
+	return 0;
 }
 
 /* Kernel threads never exit: one whose work ended sleeps for good. */

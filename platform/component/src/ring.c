@@ -144,23 +144,30 @@ static int ready(const struct viper_ring *ring)
 	return ring->producer ? (uint32_t)n < ring->capacity : n > 0;
 }
 
-int32_t viper_ring_wait(struct viper_ring *ring, int64_t timeout_ns)
+int32_t viper_ring_arm(struct viper_ring *ring)
 {
 	struct viper_ring_header *h = ring->shared;
 	uint32_t *flag = ring->producer ? &h->producer_waiting : &h->consumer_waiting;
+	int r = ready(ring);
 
+	if (r != 0)
+		return r < 0 ? VIPER_E_CORRUPT : VIPER_OK;
+	__atomic_store_n(flag, 1, __ATOMIC_RELAXED);
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	r = ready(ring);
+	if (r == 0)
+		return VIPER_E_WOULDBLOCK;
+	__atomic_store_n(flag, 0, __ATOMIC_RELAXED);
+	return r < 0 ? VIPER_E_CORRUPT : VIPER_OK;
+}
+
+int32_t viper_ring_wait(struct viper_ring *ring, int64_t timeout_ns)
+{
 	for (;;) {
-		int r = ready(ring);
+		int32_t r = viper_ring_arm(ring);
 
-		if (r != 0)
-			return r < 0 ? VIPER_E_CORRUPT : VIPER_OK;
-		__atomic_store_n(flag, 1, __ATOMIC_RELAXED);
-		__atomic_thread_fence(__ATOMIC_SEQ_CST);
-		r = ready(ring);
-		if (r != 0) {
-			__atomic_store_n(flag, 0, __ATOMIC_RELAXED);
-			return r < 0 ? VIPER_E_CORRUPT : VIPER_OK;
-		}
+		if (r != VIPER_E_WOULDBLOCK)
+			return r;
 		int64_t woke = vc_notified_wait(ring->wake_me, timeout_ns);
 		if (woke < 0)
 			return (int32_t)woke;

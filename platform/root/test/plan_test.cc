@@ -1095,7 +1095,8 @@ TEST(PlanErrorNameTest, NamesEveryError)
 	EXPECT_STREQ(plan_error_name(VIPER_E_IO), "E_IO");
 	EXPECT_STREQ(plan_error_name(VIPER_E_READONLY), "E_READONLY");
 	EXPECT_STREQ(plan_error_name(VIPER_E_LOOP), "E_LOOP");
-	EXPECT_STREQ(plan_error_name(VIPER_E_LOOP - 1), "error");
+	EXPECT_STREQ(plan_error_name(VIPER_E_ADDRINUSE), "E_ADDRINUSE");
+	EXPECT_STREQ(plan_error_name(VIPER_E_ADDRINUSE - 1), "error");
 	EXPECT_STREQ(plan_error_name(5), "error");
 }
 

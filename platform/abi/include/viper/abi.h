@@ -46,6 +46,11 @@ enum viper_error {
 	VIPER_E_NOTDIR = -25,	   /* a directory was needed */
 	VIPER_E_ISDIR = -26,	   /* the object is a directory */
 	VIPER_E_LOOP = -27,	   /* too many symbolic links in a path */
+	VIPER_E_REFUSED = -28,	   /* the peer refused the connection */
+	VIPER_E_RESET = -29,	   /* the peer reset the connection */
+	VIPER_E_UNREACHABLE = -30, /* no route to the address, or no network */
+	VIPER_E_NOTCONN = -31,	   /* the socket is not connected */
+	VIPER_E_ADDRINUSE = -32,   /* the address and port are taken */
 };
 
 /* System-call numbers (x8). Never renumbered; new calls go at the end. */

@@ -44,6 +44,11 @@ static inline const char *viper_error_full_name(int64_t error)
 		"VIPER_E_NOTDIR",
 		"VIPER_E_ISDIR",
 		"VIPER_E_LOOP",
+		"VIPER_E_REFUSED",
+		"VIPER_E_RESET",
+		"VIPER_E_UNREACHABLE",
+		"VIPER_E_NOTCONN",
+		"VIPER_E_ADDRINUSE",
 	};
 
 	if (error <= 0 && -error < (int64_t)(sizeof(names) / sizeof(names[0])))

@@ -178,6 +178,22 @@ void vc_slot_bind(struct viper_slot *slot, const struct viper_interface *interfa
 		  viper_handle_t channel);
 int32_t vc_slot_close(struct viper_slot *slot);
 
+/*
+ * A lock shared by a component's own threads. The host serializes an
+ * instance's methods (its entry lock) but not its run thread against them
+ * (docs/components.md), so state both reach, such as a driver's queues or
+ * a protocol stack's, is guarded by one of these. A waiter sleeps in the
+ * kernel (on the host, on a mutex); not recursive. vc_lock_init: VIPER_OK,
+ * or the error making the lock's wake-up channel.
+ */
+struct vc_lock {
+	struct viper_entry_lock entry; /* in processes and the kernel */
+	void *host;		       /* the host simulation's mutex */
+};
+int32_t vc_lock_init(struct vc_lock *lock);
+void vc_lock_take(struct vc_lock *lock);
+void vc_lock_give(struct vc_lock *lock);
+
 /* Memory for the instance's own use (from its process's heap or the kernel's). */
 void *vc_alloc(size_t size);
 void vc_free(void *p);

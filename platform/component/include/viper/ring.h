@@ -98,6 +98,14 @@ int32_t viper_ring_push(struct viper_ring *ring, const void *entry);
 int32_t viper_ring_pop(struct viper_ring *ring, void *entry);
 
 /*
+ * For an end that sleeps on several rings at once (all sharing its
+ * notification channel): VIPER_OK when the ring can go on now,
+ * VIPER_E_WOULDBLOCK when it cannot and the peer has been asked to notify
+ * `wake_me` once it can, VIPER_E_CORRUPT. Arm every ring, then sleep with
+ * vc_notified_wait only if all said VIPER_E_WOULDBLOCK.
+ */
+int32_t viper_ring_arm(struct viper_ring *ring);
+/*
  * Sleeps until the ring has an entry (consumer) or room (producer), or
  * `timeout_ns` passes: VIPER_OK, VIPER_E_TIMEOUT, the notification's
  * errors (VIPER_E_PEERCLOSED when the peer is gone), VIPER_E_CORRUPT.
