@@ -204,7 +204,7 @@ uint32_t FakeVirtio::FillPattern(const std::vector<Part> &parts) const
 	return written;
 }
 
-void FakeVirtio::Serve(uint32_t index)
+void FakeVirtio::Serve(uint32_t index, uint32_t limit)
 {
 	if (index >= 2)
 		return;
@@ -212,7 +212,7 @@ void FakeVirtio::Serve(uint32_t index)
 	uint16_t avail_idx;
 	memcpy(&avail_idx, Avail(q) + 2, 2);
 	std::vector<std::pair<uint16_t, uint32_t>> done;
-	for (; q.seen != avail_idx; q.seen++) {
+	for (uint32_t n = 0; q.seen != avail_idx && n < limit; q.seen++, n++) {
 		uint16_t head;
 		memcpy(&head, Avail(q) + 4 + 2u * (q.seen % q.num), 2);
 		std::vector<Part> parts;

@@ -74,8 +74,10 @@ class FakeVirtio
 	std::function<uint32_t(uint32_t q, const std::vector<Part> &parts)> handler;
 
 	// Serves queue `q`'s new requests with the handler (or the pattern)
-	// and completes each with the bytes it wrote.
-	void Serve(uint32_t q);
+	// and completes each with the bytes it wrote: all of them, or the
+	// oldest `limit` (a network device's receive queue, whose buffers wait
+	// for frames one at a time).
+	void Serve(uint32_t q, uint32_t limit = UINT32_MAX);
 	static uint8_t Pattern(uint32_t i)
 	{
 		return uint8_t(0xa5 ^ i);
