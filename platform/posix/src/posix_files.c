@@ -83,6 +83,8 @@ int close(int fd)
 
 	if (!f)
 		return posix_fail(VIPER_E_BADHANDLE);
+	if (f->socket)
+		posix_socket_close(f);
 	if (!f->console)
 		*f = (struct posix_fd){0};
 	return 0;
@@ -94,6 +96,8 @@ ssize_t read(int fd, void *buf, size_t len)
 	size_t total = 0;
 	int32_t err;
 
+	if (f && f->socket)
+		return posix_socket_read(f, buf, len);
 	if (!f || (f->flags & O_ACCMODE) == O_WRONLY)
 		return posix_fail(VIPER_E_BADHANDLE);
 	if (f->console) {
@@ -128,6 +132,8 @@ ssize_t write(int fd, const void *buf, size_t len)
 	size_t total = 0;
 	int32_t err = VIPER_OK;
 
+	if (f && f->socket)
+		return posix_socket_write(f, buf, len);
 	if (!f || (!f->console && (f->flags & O_ACCMODE) == O_RDONLY))
 		return posix_fail(VIPER_E_BADHANDLE);
 	if (f->console) {

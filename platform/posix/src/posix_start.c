@@ -53,6 +53,28 @@ int viper_posix_errno(int32_t error)
 		return EFBIG;
 	case VIPER_E_INVAL:
 		return EINVAL;
+	case VIPER_E_REFUSED:
+		return ECONNREFUSED;
+	case VIPER_E_RESET:
+		return ECONNRESET;
+	case VIPER_E_UNREACHABLE:
+		return ENETUNREACH;
+	case VIPER_E_NOTCONN:
+		return ENOTCONN;
+	case VIPER_E_ADDRINUSE:
+		return EADDRINUSE;
+	case VIPER_E_TIMEOUT:
+		return ETIMEDOUT;
+	case VIPER_E_WOULDBLOCK:
+		return EAGAIN;
+	case VIPER_E_CLOSED:
+		return EPIPE;
+	case VIPER_E_TOOBIG:
+		return EMSGSIZE;
+	case VIPER_E_UNSUPPORTED:
+		return EOPNOTSUPP;
+	case VIPER_E_BUSY:
+		return EISCONN;
 	default:
 		return EIO; /* the disk, a damaged volume, a filesystem gone */
 	}
@@ -254,6 +276,9 @@ int viper_posix_start_slots(const struct viper_startup *s, const struct viper_sl
 	bind(s, table, count, "files", &files_interface, &posix.files, &posix.has_files);
 	bind(s, table, count, "assigns", &assigns_interface, &posix.assigns, &posix.has_assigns);
 	bind(s, table, count, "console", &console_interface, &posix.console, &posix.has_console);
+	bind(s, table, count, "net", &net_interface, &posix.net, &posix.has_net);
+	posix.wake_send = VIPER_HANDLE_INVALID;
+	posix.wake_recv = VIPER_HANDLE_INVALID;
 	for (int fd = 0; fd < 3; fd++)
 		posix.fds[fd] = (struct posix_fd){.used = true, .console = true};
 	read_launch(s, argc, argv);
