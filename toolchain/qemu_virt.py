@@ -19,8 +19,32 @@ class _VirtioDevice(argparse.Action):
 
     def __call__(self, parser, namespace, value, option_string=None):
         devices = list(getattr(namespace, "virtio", None) or [])
-        devices.append(("rng", None) if option_string == "--virtio-rng" else ("blk", value))
+        kind = {"--virtio-rng": "rng", "--virtio-blk": "blk", "--virtio-net": "net"}[option_string]
+        if kind == "net" and not _net_backend(value):
+            parser.error("--virtio-net takes isolated, user or dgram:LOCAL_PORT:REMOTE_PORT, "
+                         "not '%s'" % value)
+        devices.append((kind, value))
         namespace.virtio = devices
+
+
+def _net_backend(value):
+    """The -netdev options (without id) for a --virtio-net BACKEND, or None."""
+    if value == "isolated":
+        # QEMU's user networking with restrict=on: DHCP answers, nothing leaves.
+        return "user,restrict=on,ipv4=on,ipv6=on"
+    if value == "user":
+        return "user,ipv4=on,ipv6=on"
+    parts = value.split(":")
+    if len(parts) == 3 and parts[0] == "dgram" and all(p.isdigit() for p in parts[1:]):
+        return ("dgram,local.type=inet,local.host=127.0.0.1,local.port=%s,"
+                "remote.type=inet,remote.host=127.0.0.1,remote.port=%s" % (parts[1], parts[2]))
+    return None
+
+
+def has_network(args):
+    """Whether the machine has a network device (which tests boot only in a
+    loopback-only network namespace)."""
+    return any(kind == "net" for kind, _ in args.virtio)
 
 
 def add_machine_args(parser):
@@ -40,6 +64,14 @@ def add_machine_args(parser):
                         "options is the order of the slots, from virtio31 down)")
     parser.add_argument("--virtio-blk", metavar="IMAGE", action=_VirtioDevice, dest="virtio",
                         help="add a virtio-blk device backed by the raw image IMAGE")
+    parser.add_argument("--virtio-net", metavar="BACKEND", action=_VirtioDevice, dest="virtio",
+                        help="add a virtio-net device: 'isolated' (user networking with "
+                        "restrict=on: DHCP, nothing reaches out), 'user' (QEMU user "
+                        "networking: the host is 10.0.2.2) or 'dgram:LOCAL:REMOTE' (frames "
+                        "in UDP datagrams between 127.0.0.1 ports, for a relay)")
+    parser.add_argument("--hostfwd", action="append", default=[], metavar="RULE",
+                        help="with --virtio-net user: forward a host port to the guest, "
+                        "e.g. tcp:127.0.0.1:5555-:7 (repeatable)")
     parser.add_argument("--virtio-modern", action="store_true",
                         help="virtio-mmio devices speak version 2 (modern), not QEMU 7.2's "
                         "default version 1 (legacy)")
@@ -64,6 +96,13 @@ def command(image, args, interactive):
     for n, (kind, image) in enumerate(args.virtio):
         if kind == "rng":
             cmd += ["-device", "virtio-rng-device"]
+        elif kind == "net":
+            netdev = _net_backend(image)
+            if image == "user":
+                netdev += "".join(",hostfwd=" + rule for rule in args.hostfwd)
+            cmd += ["-netdev", "%s,id=net%d" % (netdev, n),
+                    "-device", "virtio-net-device,netdev=net%d,mac=52:54:00:12:34:%02x"
+                    % (n, 0x56 + n)]
         else:
             cmd += ["-drive", "if=none,format=raw,id=disk%d,file=%s" % (n, image),
                     "-device", "virtio-blk-device,drive=disk%d" % n]

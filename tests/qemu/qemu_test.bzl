@@ -104,6 +104,7 @@ def qemu_test(
             image,
             ":%s_spec" % name,
             "//toolchain:qemu_virt.py",
+            "//tests/network:netns.py",
         ] + ([dtb] if dtb else []) + disks,
         size = size,
         tags = ["qemu"] + tags,

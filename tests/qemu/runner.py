@@ -19,6 +19,10 @@ zeros in the test's temporary directory. One named @disk/N is a writable
 copy, made there, of the Nth --disk image given to the runner (a built
 image, which stays as it is).
 
+A machine with a network device (--virtio-net) boots only inside a fresh
+network namespace holding loopback alone: the runner re-executes itself
+there first (tests/network/netns.py).
+
 A step `reboot:` waits for the guest to power off and boots it again with
 the same machine and the same disks (what it wrote is still there); the
 steps after it match the new boot's output, and forbid and require
@@ -165,6 +169,14 @@ def main():
     machine = argparse.ArgumentParser()
     launcher.add_machine_args(machine)
     machine_args = machine.parse_args(rest)
+    if launcher.has_network(machine_args):
+        # A guest with a network device boots only in a network namespace of
+        # its own holding loopback alone (tests/network/netns.py); this
+        # re-executes the runner there, with slirp's DNS forwarder pointed
+        # at a tripwire address.
+        netns = load_launcher(os.path.join(os.path.dirname(args.launcher), "..", "tests",
+                                           "network", "netns.py"))
+        netns.enter(private_resolv=True)
     machine_args.virtio = scratch_images(machine_args.virtio, args.disk)
 
     cmd = launcher.command(args.image, machine_args, interactive=False)

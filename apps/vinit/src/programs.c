@@ -138,8 +138,9 @@ int shell_run_program(struct shell *sh, const char *name, size_t argc, char **ar
 		{"console", "console", channel_of(sh, VINIT_SLOT_CONSOLE)},
 		{"files", "files", channel_of(sh, VINIT_SLOT_FILES)},
 		{"assigns", "assigns", channel_of(sh, VINIT_SLOT_ASSIGNS)},
+		{"net", "net", channel_of(sh, VINIT_SLOT_NET)},
 	};
-	struct vc_program_launch l = {base, image, file.size, offered, 3, block, block_len};
+	struct vc_program_launch l = {base, image, file.size, offered, 4, block, block_len};
 	shell_flush(sh); /* the program writes to the console too */
 	err = vc_program_start(sh->spawn, &l, &process, why, sizeof(why));
 	vc_handle_close(image);

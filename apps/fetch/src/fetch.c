@@ -1,0 +1,201 @@
+/*
+ * fetch URL [TO file] [HASH] [TIMEOUT seconds]
+ *
+ * Downloads URL (http://host[:port]/path; host a name, an IPv4 address or
+ * an IPv6 one in brackets) with the HTTP/1.1 client library, following up
+ * to 5 redirects, to `file` (or the console), with a progress line every
+ * second or so for long downloads. HASH prints the body's SHA-256.
+ * TIMEOUT bounds each connect, send and receive (default 30 s). A failed
+ * download removes the file it started. Return codes: 0 done; 5 the
+ * server answered with an error status; 10 the download failed (no such
+ * host, refused, reset, timed out, truncated body, bad chunk, too many
+ * redirects, a file that cannot be written); 20 bad arguments or URL.
+ */
+#include <bearssl_hash.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <unistd.h>
+
+#include <viper/component.h>
+#include <viper/http.h>
+#include <viper/posix.h>
+#include <viper/program_slots.h>
+
+#include "socket_transport.h"
+
+VIPER_PROGRAM_SLOTS({"console", "console"}, {"files", "files"}, {"assigns", "assigns"},
+		    {"net", "net"});
+
+#define PROGRESS_NS 1000000000ull
+
+struct fetch {
+	const char *url, *to;
+	bool hash;
+	unsigned long timeout_s;
+	int fd; /* -1: the console */
+	int write_errno;
+	br_sha256_context sha;
+	uint64_t started_ns, shown_ns;
+};
+
+static struct http_result result; /* about 9 KiB: not on the stack */
+
+static int usage(void)
+{
+	printf("Usage: fetch URL [TO file] [HASH] [TIMEOUT seconds]\n");
+	return 20;
+}
+
+static bool parse(int argc, char **argv, struct fetch *f)
+{
+	*f = (struct fetch){.timeout_s = 30, .fd = -1};
+	for (int i = 1; i < argc; i++) {
+		bool more = i + 1 < argc;
+		char *end;
+
+		if (!strcasecmp(argv[i], "TO") && more) {
+			f->to = argv[++i];
+		} else if (!strcasecmp(argv[i], "HASH")) {
+			f->hash = true;
+		} else if (!strcasecmp(argv[i], "TIMEOUT") && more) {
+			f->timeout_s = strtoul(argv[++i], &end, 10);
+			if (*end || f->timeout_s == 0 || f->timeout_s > 3600)
+				return false;
+		} else if (!f->url) {
+			f->url = argv[i];
+		} else {
+			return false;
+		}
+	}
+	return f->url != NULL;
+}
+
+static int sink(void *ctx, const uint8_t *data, size_t len)
+{
+	struct fetch *f = ctx;
+	size_t done = 0;
+
+	br_sha256_update(&f->sha, data, len);
+	while (done < len) {
+		ssize_t n = f->fd >= 0 ? write(f->fd, data + done, len - done)
+				       : (ssize_t)fwrite(data + done, 1, len - done, stdout);
+		if (n <= 0) {
+			f->write_errno = f->fd >= 0 ? errno : EIO;
+			return -1;
+		}
+		done += (size_t)n;
+	}
+	return 0;
+}
+
+static void progress(void *ctx, uint64_t received, int64_t total)
+{
+	struct fetch *f = ctx;
+	uint64_t now = vc_now_ns();
+
+	if (f->fd < 0 || now - f->shown_ns < PROGRESS_NS)
+		return;
+	f->shown_ns = now;
+	if (total > 0)
+		printf("fetch: %llu of %lld bytes (%u%%)\n", (unsigned long long)received,
+		       (long long)total, (unsigned)(received * 100 / (uint64_t)total));
+	else
+		printf("fetch: %llu bytes\n", (unsigned long long)received);
+	fflush(stdout);
+}
+
+/* The failure in words, and its return code. */
+static int failed(const struct fetch *f, const struct socket_transport *st)
+{
+	const struct http_result *r = &result;
+	const char *at = http_result_url(r);
+
+	switch (r->error) {
+	case HTTP_E_STATUS:
+		printf("fetch: %s: the server answered %d %s\n", at, r->status, r->reason);
+		return 5;
+	case HTTP_E_TRUNCATED:
+		printf("fetch: %s: truncated body: the connection closed after %llu of %lld "
+		       "bytes\n",
+		       at, (unsigned long long)r->body_bytes, (long long)r->content_length);
+		return 10;
+	case HTTP_E_SINK:
+		printf("fetch: %s: %s\n", f->to ? f->to : "the console", strerror(f->write_errno));
+		return 10;
+	case HTTP_E_CONNECTION_REFUSED:
+		printf("fetch: %s: connection refused by %s\n", at, st->address);
+		return 10;
+	case HTTP_E_BAD_URL:
+	case HTTP_E_URL_TOO_LONG:
+	case HTTP_E_UNSUPPORTED_SCHEME:
+		if (r->redirects == 0) {
+			printf("fetch: %s: %s\n", f->url, http_error_message(r->error));
+			return 20;
+		}
+		break;
+	default:
+		break;
+	}
+	printf("fetch: %s: %s\n", at, http_error_message(r->error));
+	return 10;
+}
+
+static void succeeded(struct fetch *f)
+{
+	uint64_t ns = vc_now_ns() - f->started_ns, ms = ns / 1000000;
+	uint64_t kib_s = ns ? result.body_bytes * 1000000000ull / 1024 / ns : 0;
+	uint8_t digest[32];
+
+	fflush(stdout);
+	printf("fetch: %llu bytes from %s in %llu.%03llu s (%llu KiB/s)%s%s\n",
+	       (unsigned long long)result.body_bytes, http_result_url(&result),
+	       (unsigned long long)(ms / 1000), (unsigned long long)(ms % 1000),
+	       (unsigned long long)kib_s, f->to ? " to " : "", f->to ? f->to : "");
+	if (f->hash) {
+		br_sha256_out(&f->sha, digest);
+		printf("sha256 ");
+		for (int i = 0; i < 32; i++)
+			printf("%02x", digest[i]);
+		printf("\n");
+	}
+}
+
+int main(const struct viper_startup *s)
+{
+	struct fetch f;
+	struct socket_transport st;
+	struct http_transport t;
+	struct http_get_options opt;
+	int argc, rc;
+	char **argv;
+
+	viper_posix_start(s, &argc, &argv);
+	if (!parse(argc, argv, &f))
+		return viper_posix_end(usage());
+	if (f.to && (f.fd = open(f.to, O_WRONLY | O_CREAT | O_TRUNC, 0644)) < 0) {
+		printf("fetch: %s: %s\n", f.to, strerror(errno));
+		return viper_posix_end(10);
+	}
+	br_sha256_init(&f.sha);
+	socket_transport_init(&st, &t);
+	http_get_options_init(&opt);
+	opt.timeout_ms = (uint32_t)(f.timeout_s * 1000);
+	opt.sink = sink;
+	opt.progress = progress;
+	opt.ctx = &f;
+	f.started_ns = f.shown_ns = vc_now_ns();
+	rc = http_get(&t, f.url, &opt, &result) == HTTP_OK ? 0 : failed(&f, &st);
+	if (f.fd >= 0 && close(f.fd) < 0 && rc == 0) {
+		printf("fetch: %s: %s\n", f.to, strerror(errno));
+		rc = 10;
+	}
+	if (rc == 0)
+		succeeded(&f);
+	else if (f.to && unlink(f.to) == 0)
+		printf("fetch: removed the unfinished %s\n", f.to);
+	return viper_posix_end(rc);
+}

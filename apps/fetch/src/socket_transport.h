@@ -1,0 +1,16 @@
+/* The HTTP client's transport over the POSIX layer's sockets (src/socket_transport.c). */
+#ifndef FETCH_SOCKET_TRANSPORT_H
+#define FETCH_SOCKET_TRANSPORT_H
+
+#include <viper/http_client.h>
+
+struct socket_transport {
+	int fd;
+	uint32_t timeout_ms;
+	char address[48]; /* of the peer connected to, for messages */
+};
+
+/* A transport over `st`, which it fills as it connects. */
+void socket_transport_init(struct socket_transport *st, struct http_transport *t);
+
+#endif

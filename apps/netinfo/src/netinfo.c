@@ -1,0 +1,84 @@
+/*
+ * netinfo: the network interface as the stack sees it (interface net's
+ * Configuration): its name, hardware address, link, MTU, IPv4 address and
+ * how it was configured, gateway, IPv6 addresses and their states, and
+ * the DNS servers. Return code 0, or 10 when no stack answers.
+ */
+#include <netinet/in.h>
+#include <stdio.h>
+
+#include <viper/component.h>
+#include <viper/error_name.h>
+#include <viper/posix.h>
+#include <viper/program_slots.h>
+
+#include "net.viper.h"
+
+VIPER_PROGRAM_SLOTS({"console", "console"}, {"net", "net"});
+
+static const char *ipv4_how(viper_net_Ipv4Config c)
+{
+	switch (c) {
+	case viper_net_Ipv4Config_DHCP:
+		return "DHCP";
+	case viper_net_Ipv4Config_STATIC:
+		return "static (no DHCP answer)";
+	case viper_net_Ipv4Config_DHCP_PENDING:
+		return "asking DHCP";
+	default:
+		return "none";
+	}
+}
+
+static const char *ipv6_state(uint32_t s)
+{
+	return s == 1 ? "tentative" : s == 3 ? "deprecated" : "preferred";
+}
+
+static const char *text(const uint8_t *bytes, uint32_t size, char *out)
+{
+	return inet_ntop(size == 16 ? AF_INET6 : AF_INET, bytes, out, INET6_ADDRSTRLEN);
+}
+
+static void show(const viper_net_ConfigurationReply *c)
+{
+	char a[INET6_ADDRSTRLEN];
+
+	printf("%s: link %s, mtu %u\n", c->name, c->link_up ? "up" : "down", (unsigned)c->mtu);
+	printf("  ether  %02x:%02x:%02x:%02x:%02x:%02x\n", c->mac.bytes[0], c->mac.bytes[1],
+	       c->mac.bytes[2], c->mac.bytes[3], c->mac.bytes[4], c->mac.bytes[5]);
+	printf("  inet   %s/%u (%s)\n", text(c->ipv4.bytes, 4, a), (unsigned)c->ipv4_prefix,
+	       ipv4_how(c->ipv4_config));
+	printf("  gateway %s\n", text(c->gateway.bytes, 4, a));
+	for (pb_size_t i = 0; i < c->ipv6_count; i++)
+		printf("  inet6  %s (%s)\n", text(c->ipv6[i].bytes, 16, a),
+		       ipv6_state(i < c->ipv6_state_count ? c->ipv6_state[i] : 2));
+	for (pb_size_t i = 0; i < c->dns_count; i++)
+		printf("  dns    %s\n", text(c->dns[i].bytes, c->dns[i].size, a));
+	if (c->dns_count == 0)
+		printf("  dns    none\n");
+}
+
+int main(const struct viper_startup *s)
+{
+	viper_net_ConfigurationRequest req = viper_net_ConfigurationRequest_init_zero;
+	viper_net_ConfigurationReply rep;
+	struct viper_slot net;
+	int argc;
+	char **argv;
+
+	viper_posix_start(s, &argc, &argv);
+	if (viper_slot(s, "net") == VIPER_HANDLE_INVALID) {
+		printf("netinfo: no network stack was given to it\n");
+		return viper_posix_end(10);
+	}
+	vc_slot_bind(&net, &net_interface, viper_slot(s, "net"));
+	int32_t err = net_configuration(&net, &req, &rep);
+	if (err) {
+		printf("netinfo: the network stack does not answer: %s\n",
+		       viper_error_short_name(err));
+		return viper_posix_end(10);
+	}
+	show(&rep);
+	return viper_posix_end(0);
+}
