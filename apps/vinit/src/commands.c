@@ -624,6 +624,8 @@ static const struct shell_command commands[] = {
 	 "renames or moves a file or a directory (into TO if a directory)", cmd_rename, false},
 	{"Run", "Run PROGRAM [ARG...]", "runs a program from the disk (C: and Path), waits for it",
 	 cmd_run, false},
+	{"RunBack", "RunBack PROGRAM [ARG...]",
+	 "starts a program and returns at once; a later prompt tells its end", cmd_runback, false},
 	{"Set", "Set NAME VALUE...", "sets shell variable NAME (1-32 chars) to VALUE (64 bytes)",
 	 cmd_set, false},
 	{"Status", "Status", "the processes: id, name, state, threads, handles, memory", cmd_status,

@@ -106,15 +106,21 @@ static viper_handle_t channel_of(struct shell *sh, unsigned slot)
 	return sh->slots[slot] ? sh->slots[slot]->channel : VIPER_HANDLE_INVALID;
 }
 
-int shell_run_program(struct shell *sh, const char *name, size_t argc, char **argv)
+/*
+ * Starts the program argv[0] names: *process and *block (its launch block,
+ * closed only once it ended) and its name as shown in *shown; or the
+ * shell's return code for why not, reported.
+ */
+static int start_program(struct shell *sh, const char *name, size_t argc, char **argv,
+			 viper_handle_t *process, viper_handle_t *block, char *shown)
 {
-	char shown[SHELL_PATH_MAX + 16], why[192];
+	char why[192];
 	viper_files_Node file;
-	viper_handle_t image = VIPER_HANDLE_INVALID, block = VIPER_HANDLE_INVALID, process;
+	viper_handle_t image = VIPER_HANDLE_INVALID;
 	uint64_t block_len = 0;
-	int64_t status = 0;
-	int32_t err = find_program(sh, argv[0], &file, shown, sizeof(shown));
+	int32_t err = find_program(sh, argv[0], &file, shown, SHELL_PATH_MAX + 16);
 
+	*block = VIPER_HANDLE_INVALID;
 	if (err == VIPER_E_NOTFOUND && !name)
 		return shell_fail(sh, SHELL_ERROR, "Unknown command \"%s\"", argv[0]);
 	if (err == VIPER_E_NOTFOUND)
@@ -123,7 +129,7 @@ int shell_run_program(struct shell *sh, const char *name, size_t argc, char **ar
 	if (err == VIPER_OK)
 		err = load(sh, &file, &image);
 	if (err == VIPER_OK)
-		err = launch_block(sh, argc, argv, &block, &block_len);
+		err = launch_block(sh, argc, argv, block, &block_len);
 	if (err) {
 		if (image != VIPER_HANDLE_INVALID)
 			vc_handle_close(image);
@@ -140,22 +146,79 @@ int shell_run_program(struct shell *sh, const char *name, size_t argc, char **ar
 		{"assigns", "assigns", channel_of(sh, VINIT_SLOT_ASSIGNS)},
 		{"net", "net", channel_of(sh, VINIT_SLOT_NET)},
 	};
-	struct vc_program_launch l = {base, image, file.size, offered, 4, block, block_len};
+	struct vc_program_launch l = {base, image, file.size, offered, 4, *block, block_len};
 	shell_flush(sh); /* the program writes to the console too */
-	err = vc_program_start(sh->spawn, &l, &process, why, sizeof(why));
+	err = vc_program_start(sh->spawn, &l, process, why, sizeof(why));
 	vc_handle_close(image);
 	if (err) {
-		vc_handle_close(block);
+		vc_handle_close(*block);
 		return shell_fail(sh, SHELL_ERROR, "%s: cannot start it: %s", shown,
 				  why[0] ? why : shell_error_name(err));
 	}
-	err = vc_process_wait(process, &status, VIPER_TIMEOUT_NONE);
+	return SHELL_OK;
+}
+
+int shell_run_program(struct shell *sh, const char *name, size_t argc, char **argv)
+{
+	char shown[SHELL_PATH_MAX + 16];
+	viper_handle_t process, block;
+	int64_t status = 0;
+	int rc = start_program(sh, name, argc, argv, &process, &block, shown);
+
+	if (rc != SHELL_OK)
+		return rc;
+	int32_t err = vc_process_wait(process, &status, VIPER_TIMEOUT_NONE);
 	vc_handle_close(process);
 	/* Only now: closing it revokes the program's derived copy, which it may read late. */
 	vc_handle_close(block);
 	if (err)
 		return shell_service_failed(sh, shell_command_find("Run"), "process_wait", err);
 	return program_ended(sh, shown, status);
+}
+
+int cmd_runback(struct shell *sh, const struct shell_command *cmd, size_t argc, char **argv)
+{
+	char shown[SHELL_PATH_MAX + 16];
+	unsigned slot = 0;
+
+	if (argc < 2)
+		return shell_usage(sh, cmd);
+	while (slot < SHELL_BACKGROUND_MAX && sh->background[slot].process != VIPER_HANDLE_INVALID)
+		slot++;
+	if (slot == SHELL_BACKGROUND_MAX)
+		return shell_fail(sh, SHELL_ERROR, "%s: %u programs run in the background already",
+				  cmd->name, SHELL_BACKGROUND_MAX);
+	int rc = start_program(sh, cmd->name, argc - 1, argv + 1, &sh->background[slot].process,
+			       &sh->background[slot].block, shown);
+	if (rc != SHELL_OK) {
+		sh->background[slot].process = VIPER_HANDLE_INVALID;
+		return rc;
+	}
+	vc_snprintf(sh->background[slot].shown, sizeof(sh->background[slot].shown), "%s", shown);
+	shell_printf(sh, "%s: started in the background\n", shown);
+	return SHELL_OK;
+}
+
+void shell_reap_background(struct shell *sh)
+{
+	for (unsigned i = 0; i < SHELL_BACKGROUND_MAX; i++) {
+		int64_t status = 0;
+
+		if (sh->background[i].process == VIPER_HANDLE_INVALID ||
+		    vc_process_wait(sh->background[i].process, &status, 0) != VIPER_OK)
+			continue;
+		if (status == 0)
+			shell_printf(sh, "%s: ended\n", sh->background[i].shown);
+		else if (status == VIPER_EXIT_FAULT || status == VIPER_EXIT_KILLED)
+			shell_printf(sh, "%s: %s\n", sh->background[i].shown,
+				     status == VIPER_EXIT_FAULT ? "killed for a fault" : "stopped");
+		else
+			shell_printf(sh, "%s: ended with return code %lld\n",
+				     sh->background[i].shown, (long long)status);
+		vc_handle_close(sh->background[i].process);
+		vc_handle_close(sh->background[i].block);
+		sh->background[i].process = VIPER_HANDLE_INVALID;
+	}
 }
 
 int cmd_run(struct shell *sh, const struct shell_command *cmd, size_t argc, char **argv)

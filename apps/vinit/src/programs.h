@@ -15,6 +15,10 @@
 int shell_run_program(struct shell *sh, const char *name, size_t argc, char **argv);
 
 int cmd_run(struct shell *sh, const struct shell_command *cmd, size_t argc, char **argv);
+int cmd_runback(struct shell *sh, const struct shell_command *cmd, size_t argc, char **argv);
+
+/* Reports the programs RunBack started that have ended since, and forgets them. */
+void shell_reap_background(struct shell *sh);
 int cmd_path(struct shell *sh, const struct shell_command *cmd, size_t argc, char **argv);
 
 #endif

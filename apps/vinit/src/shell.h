@@ -29,11 +29,12 @@ enum shell_rc {
 
 #define SHELL_PROMPT "SYS:> "
 /* The most one console Write carries. */
-#define SHELL_OUTPUT_CHUNK sizeof(((viper_console_WriteRequest *)0)->data.bytes)
-#define SHELL_REASON_MAX   160u /* a failure's reason, as Why gives it */
-#define SHELL_COMMANDS_MAX 48u
-#define SHELL_IO_BYTES	   65536u /* file data moves through this much of the shell's memory */
-#define SHELL_PATH_DIRS	   8u	  /* directories on the command path */
+#define SHELL_OUTPUT_CHUNK   sizeof(((viper_console_WriteRequest *)0)->data.bytes)
+#define SHELL_REASON_MAX     160u /* a failure's reason, as Why gives it */
+#define SHELL_COMMANDS_MAX   48u
+#define SHELL_IO_BYTES	     65536u /* file data moves through this much of the shell's memory */
+#define SHELL_PATH_DIRS	     8u	    /* directories on the command path */
+#define SHELL_BACKGROUND_MAX 4u	    /* programs RunBack started that have not ended */
 
 struct shell;
 
@@ -69,7 +70,12 @@ struct shell {
 	char path[SHELL_PATH_DIRS][201]; /* the command path (Path): paths from the root */
 	unsigned path_count;
 	viper_handle_t spawn; /* env->spawn: Run starts programs with it */
-	viper_handle_t io;    /* the memory file data moves through, made at first use */
+	/* Programs RunBack started, until their end is reported at a prompt. */
+	struct {
+		viper_handle_t process, block;
+		char shown[224];
+	} background[SHELL_BACKGROUND_MAX];
+	viper_handle_t io; /* the memory file data moves through, made at first use */
 	uint8_t *io_bytes;
 };
 

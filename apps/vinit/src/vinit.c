@@ -9,6 +9,7 @@
 
 #include "console.viper.h"
 #include "log.viper.h"
+#include "programs.h"
 #include "shell.h"
 
 #define READ_MAX sizeof(((viper_console_ReadReply *)0)->data.bytes)
@@ -63,6 +64,7 @@ static bool take_input(struct shell *sh, const uint8_t *data, size_t size)
 		shell_execute(sh, line);
 		if (sh->ended)
 			return false;
+		shell_reap_background(sh);
 		line_editor_prompt(&sh->editor);
 	}
 	return true;

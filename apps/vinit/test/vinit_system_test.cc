@@ -761,12 +761,12 @@ TEST_P(VinitTest, TooManyWords)
 TEST_P(VinitTest, HelpListsEveryCommand)
 {
 	auto r = RunLines({"Help"});
-	const char *all[] = {"Assign", "Avail", "Break",    "Caps",    "cat",	  "CD",
-			     "chdir",  "Cls",	"Copy",	    "cwd",     "Date",	  "Delete",
-			     "Dir",    "Echo",	"EndShell", "Get",     "Help",	  "History",
-			     "Info",   "List",	"Log",	    "ls",      "MakeDir", "Path",
-			     "Rename", "Run",	"Set",	    "Status",  "Sync",	  "Time",
-			     "Type",   "Unset", "Uptime",   "Version", "Why"};
+	const char *all[] = {"Assign", "Avail", "Break",    "Caps",   "cat",	 "CD",
+			     "chdir",  "Cls",	"Copy",	    "cwd",    "Date",	 "Delete",
+			     "Dir",    "Echo",	"EndShell", "Get",    "Help",	 "History",
+			     "Info",   "List",	"Log",	    "ls",     "MakeDir", "Path",
+			     "Rename", "Run",	"RunBack",  "Set",    "Status",	 "Sync",
+			     "Time",   "Type",	"Unset",    "Uptime", "Version", "Why"};
 	EXPECT_EQ(r[0].substr(0, r[0].find('\n')), "Commands (upper or lower case alike):");
 	size_t lines = 0;
 	for (char c : r[0])
