@@ -137,6 +137,13 @@ static int failed(const struct fetch *f, const struct socket_transport *st)
 			return 20;
 		}
 		break;
+	case HTTP_E_NETWORK:
+		if (st->last_errno == ENETDOWN) {
+			printf("fetch: %s: the network stack stopped (it restarts; try again)\n",
+			       at);
+			return 10;
+		}
+		break;
 	default:
 		break;
 	}

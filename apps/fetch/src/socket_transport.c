@@ -13,8 +13,9 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-static int http_error_of(int e)
+static int http_error_of(struct socket_transport *st, int e)
 {
+	st->last_errno = e;
 	switch (e) {
 	case ECONNREFUSED:
 		return HTTP_E_CONNECTION_REFUSED;
@@ -26,7 +27,6 @@ static int http_error_of(int e)
 		return HTTP_E_TIMED_OUT;
 	case ENETUNREACH:
 	case EHOSTUNREACH:
-	case ENETDOWN:
 		return HTTP_E_NETWORK_UNREACHABLE;
 	case ENOMEM:
 		return HTTP_E_NO_MEMORY;
@@ -62,10 +62,10 @@ static int try_address(struct socket_transport *st, const struct addrinfo *ai)
 	int fd = socket(ai->ai_family, SOCK_STREAM, 0);
 
 	if (fd < 0)
-		return http_error_of(errno);
+		return http_error_of(st, errno);
 	set_timeouts(fd, st->timeout_ms);
 	if (connect(fd, ai->ai_addr, ai->ai_addrlen) < 0) {
-		int err = http_error_of(errno);
+		int err = http_error_of(st, errno);
 		close(fd);
 		return err;
 	}
@@ -111,7 +111,7 @@ static int st_send(void *ctx, const void *buf, size_t len)
 	struct socket_transport *st = ctx;
 	ssize_t n = send(st->fd, buf, len, 0);
 
-	return n < 0 ? http_error_of(errno) : (int)n;
+	return n < 0 ? http_error_of(st, errno) : (int)n;
 }
 
 static int st_recv(void *ctx, void *buf, size_t cap)
@@ -119,7 +119,7 @@ static int st_recv(void *ctx, void *buf, size_t cap)
 	struct socket_transport *st = ctx;
 	ssize_t n = recv(st->fd, buf, cap, 0);
 
-	return n < 0 ? http_error_of(errno) : (int)n;
+	return n < 0 ? http_error_of(st, errno) : (int)n;
 }
 
 static void st_close(void *ctx)
@@ -134,6 +134,7 @@ static void st_close(void *ctx)
 void socket_transport_init(struct socket_transport *st, struct http_transport *t)
 {
 	st->fd = -1;
+	st->last_errno = 0;
 	st->timeout_ms = HTTP_TIMEOUT_DEFAULT;
 	st->address[0] = '\0';
 	*t = (struct http_transport){st, st_connect, st_send, st_recv, st_close};

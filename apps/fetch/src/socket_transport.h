@@ -8,6 +8,7 @@ struct socket_transport {
 	int fd;
 	uint32_t timeout_ms;
 	char address[48]; /* of the peer connected to, for messages */
+	int last_errno;	  /* of the last socket call that failed */
 };
 
 /* A transport over `st`, which it fills as it connects. */

@@ -62,7 +62,10 @@
 #define DNS_MAX_RETRIES		      3
 #define LWIP_DNS_SECURE		      7 /* random ID, random port, check the question */
 #define LWIP_DNS_SUPPORT_MDNS_QUERIES 0
-#define DNS_LOCAL_HOSTLIST	      0
+/* One local name, "gateway": the IPv4 gateway (under QEMU's user networking, the host). */
+#define DNS_LOCAL_HOSTLIST	      1
+#define DNS_LOCAL_HOSTLIST_IS_DYNAMIC 1
+#define MEMP_NUM_LOCALHOSTLIST	      2
 
 /* TCP for throughput: full-size segments, a scaled 128 KiB window, a 64 KiB send buffer. */
 #define TCP_MSS			   1460

@@ -124,37 +124,62 @@ static err_t link_netif_init(struct netif *netif)
 	return ERR_OK;
 }
 
-int32_t net_link_attach(struct net_stack *s, struct viper_slot *dev)
+/* Info and Attach: the rings and buffers of a (possibly restarted) driver. */
+static int32_t link_connect(struct net_link *l, viper_netdev_InfoReply *info)
 {
-	struct net_link *l = &s->link;
 	viper_netdev_InfoRequest ireq = {0};
-	viper_netdev_InfoReply info;
 	viper_netdev_AttachRequest areq = {0};
 	viper_netdev_AttachReply arep;
 	viper_handle_t wake_send;
-	int32_t err = netdev_info(dev, &ireq, &info);
+	int32_t err = netdev_info(l->dev, &ireq, info);
 
 	if (err)
 		return err;
-	if (info.mac.size != 6 || info.buffer_size < info.max_frame || info.max_frame < 60 ||
-	    info.ring_capacity == 0)
+	if (info->mac.size != 6 || info->buffer_size < info->max_frame || info->max_frame < 60 ||
+	    info->ring_capacity == 0)
 		return VIPER_E_CORRUPT;
 	err = vc_channel_create(&wake_send, &l->wake_recv);
 	if (err)
 		return err;
 	areq.wake = wake_send;
-	err = netdev_attach(dev, &areq, &arep);
+	err = netdev_attach(l->dev, &areq, &arep);
 	if (err)
 		return err;
-	l->dev = dev;
-	l->buffer_size = info.buffer_size;
-	l->max_frame = info.max_frame;
-	err = map_attach(l, &arep, &info);
+	l->buffer_size = info->buffer_size;
+	l->max_frame = info->max_frame;
+	err = map_attach(l, &arep, info);
 	if (err)
 		return err;
 	viper_ring_set_wake(&l->rx, VIPER_HANDLE_INVALID, l->wake_recv);
 	viper_ring_set_wake(&l->tx_done, VIPER_HANDLE_INVALID, l->wake_recv);
+	l->tx_free_count = 0;
 	take_tx_done(l);
+	return VIPER_OK;
+}
+
+/* Drops what the last Attach gave. */
+static void link_disconnect(struct net_link *l)
+{
+	if (l->rings)
+		(void)vc_memory_unmap(l->rings, l->rings_size);
+	if (l->buffers)
+		(void)vc_memory_unmap(l->buffers, l->buffers_size);
+	if (l->wake_recv != VIPER_HANDLE_INVALID)
+		(void)vc_handle_close(l->wake_recv);
+	l->rings = l->buffers = NULL;
+	l->wake_recv = VIPER_HANDLE_INVALID;
+}
+
+int32_t net_link_attach(struct net_stack *s, struct viper_slot *dev)
+{
+	struct net_link *l = &s->link;
+	viper_netdev_InfoReply info;
+
+	l->dev = dev;
+	l->wake_recv = VIPER_HANDLE_INVALID;
+	int32_t err = link_connect(l, &info);
+	if (err)
+		return err;
 	if (!netif_add(&s->netif, IP4_ADDR_ANY4, IP4_ADDR_ANY4, IP4_ADDR_ANY4, s, link_netif_init,
 		       ethernet_input))
 		return VIPER_E_NOMEM;
@@ -164,6 +189,24 @@ int32_t net_link_attach(struct net_stack *s, struct viper_slot *dev)
 	if (info.link_up)
 		netif_set_link_up(&s->netif);
 	return VIPER_OK;
+}
+
+void net_link_retry(struct net_stack *s, uint64_t now_ns)
+{
+	struct net_link *l = &s->link;
+	viper_netdev_InfoReply info;
+
+	if (!l->failed || l->dev == NULL || now_ns < l->retry_ns)
+		return;
+	l->retry_ns = now_ns + NET_STACK_LINK_RETRY_NS;
+	link_disconnect(l);
+	if (link_connect(l, &info) != VIPER_OK)
+		return; /* the driver is not back yet */
+	l->failed = false;
+	vc_log("net_stack: attached to the network driver again");
+	netif_set_link_down(&s->netif);
+	if (info.link_up)
+		netif_set_link_up(&s->netif); /* renews DHCP and IPv6 neighbours */
 }
 
 /* One received frame, copied into a pbuf for lwIP; its buffer goes back at once. */
@@ -226,7 +269,9 @@ void net_link_flush(struct net_stack *s)
 		return;
 	l->kick = false;
 	int32_t err = netdev_transmit(l->dev, &req, &rep);
-	if (err == VIPER_E_PEERCLOSED || err == VIPER_E_CORRUPT || err == VIPER_E_IO) {
+	/* UNSUPPORTED: a restarted driver that does not know this client yet. */
+	if (err == VIPER_E_PEERCLOSED || err == VIPER_E_CORRUPT || err == VIPER_E_IO ||
+	    err == VIPER_E_UNSUPPORTED) {
 		l->failed = true;
 		vc_log("net_stack: the network driver failed (%d); the link is down", err);
 	}

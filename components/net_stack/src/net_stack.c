@@ -61,6 +61,18 @@ static void use_static(struct net_stack *s)
 	s->ipv4_config = viper_net_Ipv4Config_STATIC;
 }
 
+/* The local name "gateway" for the gateway the interface has now. */
+static void name_gateway(struct net_stack *s)
+{
+	ip_addr_t gw;
+
+	(void)dns_local_removehost(NET_STACK_GATEWAY_NAME, NULL);
+	if (ip4_addr_isany(netif_ip4_gw(&s->netif)))
+		return;
+	ip_addr_copy_from_ip4(gw, *netif_ip4_gw(&s->netif));
+	(void)dns_local_addhost(NET_STACK_GATEWAY_NAME, &gw);
+}
+
 /* Reports the address DHCP gave, or falls back to the static one at the deadline. */
 static void check_ipv4(struct net_stack *s, uint64_t now_ns)
 {
@@ -75,10 +87,12 @@ static void check_ipv4(struct net_stack *s, uint64_t now_ns)
 		vc_log("net: %s/%u from DHCP, gateway %s", ip,
 		       (unsigned)__builtin_popcount(ip4_addr_get_u32(netif_ip4_netmask(&s->netif))),
 		       gw);
+		name_gateway(s);
 	} else if (now_ns >= s->dhcp_deadline_ns) {
 		use_static(s);
 		if (s->ipv4_config == viper_net_Ipv4Config_STATIC)
 			vc_log("net: no DHCP answer; static %s", ip4addr_ntoa(&s->static_ip));
+		name_gateway(s);
 	}
 }
 
@@ -98,6 +112,7 @@ static void configure(struct net_stack *s, const struct viper_instance_env *env)
 	netif_set_ip6_autoconfig_enabled(&s->netif, 1);
 	if (p[NET_STACK_PARAM_DHCP_MS] == 0) {
 		use_static(s);
+		name_gateway(s);
 		return;
 	}
 	s->ipv4_config = viper_net_Ipv4Config_DHCP_PENDING;
@@ -162,6 +177,7 @@ int64_t net_stack_poll(struct net_stack *s)
 	sys_check_timeouts();
 	uint64_t now = vc_now_ns();
 	check_ipv4(s, now);
+	net_link_retry(s, now);
 	net_resolve_advance(s);
 	net_ping_expire(s, now);
 	uint32_t sleep_ms = sys_timeouts_sleeptime();

@@ -110,6 +110,8 @@ int32_t net_resolve_start(struct net_stack *s, struct viper_rpc_context *ctx,
 		return VIPER_E_NAMETOOLONG;
 	if (ipaddr_aton(req->name, &a))
 		return literal(req, &a, rep);
+	if (req->family != 6 && dns_local_lookup(req->name, &a, LWIP_DNS_ADDRTYPE_IPV4) == ERR_OK)
+		return literal(req, &a, rep); /* "gateway" */
 	if (!have_server())
 		return VIPER_E_UNREACHABLE;
 	for (unsigned i = 0; i < NET_STACK_PENDING_MAX && !r; i++)

@@ -72,6 +72,6 @@ int poll(struct pollfd *fds, nfds_t nfds, int timeout_ms)
 		}
 		int32_t err = posix_socket_wait(posix_time_left(timeout, start));
 		if (err && err != VIPER_E_TIMEOUT)
-			return posix_fail(err);
+			return posix_socket_fail(err);
 	}
 }

@@ -84,7 +84,7 @@ static ssize_t send_all(struct posix_fd *f, const void *buf, size_t len, bool do
 	}
 	if (total > 0 && (err == VIPER_OK || err == VIPER_E_WOULDBLOCK || err == VIPER_E_TIMEOUT))
 		return (ssize_t)total;
-	return err ? posix_fail(err) : (ssize_t)total;
+	return err ? posix_socket_fail(err) : (ssize_t)total;
 }
 
 /* One Receive or ReceiveFrom of up to `n` bytes into the lent memory, waiting if it may. */
@@ -124,7 +124,7 @@ static ssize_t receive(struct posix_fd *f, void *buf, size_t len, bool dontwait,
 	if (err == VIPER_OK)
 		err = receive_wait(f, n, dontwait, &got, from);
 	if (err)
-		return posix_fail(err);
+		return posix_socket_fail(err);
 	memcpy(buf, posix.io_bytes, got);
 	return (ssize_t)got;
 }

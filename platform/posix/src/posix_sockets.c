@@ -97,7 +97,7 @@ int socket(int domain, int type, int protocol)
 	if (err == VIPER_OK)
 		err = net_socket(&posix.net, &req, &rep);
 	if (err)
-		return posix_fail(err);
+		return posix_socket_fail(err);
 	make_socket(fd, req.kind, (uint8_t)req.family, type & SOCK_NONBLOCK, rep.socket);
 	return fd;
 }
@@ -149,7 +149,7 @@ int connect(int fd, const struct sockaddr *addr, socklen_t len)
 			return errno = EINPROGRESS, -1;
 		err = finish_connect(f);
 	}
-	return err ? posix_fail(err) : 0;
+	return err ? posix_socket_fail(err) : 0;
 }
 
 int bind(int fd, const struct sockaddr *addr, socklen_t len)
@@ -165,7 +165,7 @@ int bind(int fd, const struct sockaddr *addr, socklen_t len)
 	if (posix_is_any(req.address.bytes, req.address.size))
 		req.address.size = 0;
 	int32_t err = socket_bind(&f->sock, &req, &rep);
-	return err ? posix_fail(err) : 0;
+	return err ? posix_socket_fail(err) : 0;
 }
 
 int listen(int fd, int backlog)
@@ -179,7 +179,7 @@ int listen(int fd, int backlog)
 	if (!f)
 		return -1;
 	int32_t err = socket_listen(&f->sock, &req, &rep);
-	return err ? posix_fail(err) : 0;
+	return err ? posix_socket_fail(err) : 0;
 }
 
 int accept(int fd, struct sockaddr *addr, socklen_t *len)
@@ -207,7 +207,7 @@ int accept(int fd, struct sockaddr *addr, socklen_t *len)
 			break;
 	}
 	if (err)
-		return posix_fail(err);
+		return posix_socket_fail(err);
 	make_socket(nfd, (viper_net_Kind)f->kind, f->family, false, rep.socket);
 	posix_sockaddr_out(rep.address.bytes, rep.address.size, rep.port, addr, len);
 	return nfd;
@@ -229,7 +229,7 @@ int shutdown(int fd, int how)
 	if (how < SHUT_RD || how > SHUT_RDWR)
 		return errno = EINVAL, -1;
 	int32_t err = socket_shutdown(&f->sock, &req, &rep);
-	return err ? posix_fail(err) : 0;
+	return err ? posix_socket_fail(err) : 0;
 }
 
 static int64_t timeval_ns(const struct timeval *tv)
@@ -285,7 +285,7 @@ static int endpoint(int fd, bool peer, struct sockaddr *addr, socklen_t *len)
 		return -1;
 	int32_t err = posix_socket_status(f, &st);
 	if (err)
-		return posix_fail(err);
+		return posix_socket_fail(err);
 	if (peer && st.remote_port == 0)
 		return errno = ENOTCONN, -1;
 	if (peer)

@@ -3,11 +3,22 @@
 #ifndef VIPER_POSIX_SOCKETS_H
 #define VIPER_POSIX_SOCKETS_H
 
+#include <errno.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <sys/socket.h>
 
 #include "posix_state.h"
+
+/* posix_fail for a socket call: the stack gone (VIPER_E_PEERCLOSED) is ENETDOWN. */
+static inline int posix_socket_fail(int32_t error)
+{
+	if (error == VIPER_E_PEERCLOSED) {
+		errno = ENETDOWN;
+		return -1;
+	}
+	return posix_fail(error);
+}
 
 /* What is left of `timeout_ns` (VIPER_TIMEOUT_NONE: for ever) since `start_ns`; at least 1. */
 int64_t posix_time_left(int64_t timeout_ns, uint64_t start_ns);

@@ -32,6 +32,8 @@
 #define NET_STACK_BACKLOG_MAX	16
 #define NET_STACK_IO_MAX	(1u << 20) /* bytes per Send or Receive */
 #define NET_STACK_TIMER_WAIT_NS 250000000ll
+#define NET_STACK_GATEWAY_NAME	"gateway" /* resolves to the IPv4 gateway, without DNS */
+#define NET_STACK_LINK_RETRY_NS 1000000000ull
 
 /* The link: the driver's rings and buffers, from netdev's Attach. */
 struct net_link {
@@ -47,6 +49,7 @@ struct net_link {
 	uint32_t tx_free_count;
 	bool kick;		  /* frames or buffers were pushed: Transmit before sleeping */
 	bool failed;		  /* the driver refused a ring or went away */
+	uint64_t retry_ns;	  /* when to try attaching again */
 	uint64_t no_tx_buffer;	  /* frames dropped for want of a transmit buffer */
 	uint64_t no_memory;	  /* frames dropped for want of a pbuf */
 	viper_handle_t wake_recv; /* where the driver's notifications arrive */
@@ -135,6 +138,8 @@ void net_leave(struct net_stack *s);
 int32_t net_link_attach(struct net_stack *s, struct viper_slot *dev);
 void net_link_poll(struct net_stack *s);
 void net_link_flush(struct net_stack *s);
+/* After a failed link, attaches again (a restarted driver) at most once a second. */
+void net_link_retry(struct net_stack *s, uint64_t now_ns);
 bool net_link_arm(struct net_stack *s);
 
 /* src/addresses.c: addresses between the wire format and lwIP's. */
