@@ -36,7 +36,8 @@ struct fetch {
 	const char *url, *to;
 	bool hash;
 	unsigned long timeout_s;
-	int fd; /* -1: the console */
+	int fd;	       /* -1: the console */
+	bool mid_line; /* the console's last body byte was not a newline */
 	int write_errno;
 	br_sha256_context sha;
 	uint64_t started_ns, shown_ns;
@@ -80,6 +81,8 @@ static int sink(void *ctx, const uint8_t *data, size_t len)
 	size_t done = 0;
 
 	br_sha256_update(&f->sha, data, len);
+	if (f->fd < 0 && len > 0)
+		f->mid_line = data[len - 1] != '\n';
 	while (done < len) {
 		ssize_t n = f->fd >= 0 ? write(f->fd, data + done, len - done)
 				       : (ssize_t)fwrite(data + done, 1, len - done, stdout);
@@ -195,7 +198,12 @@ int main(const struct viper_startup *s)
 	opt.progress = progress;
 	opt.ctx = &f;
 	f.started_ns = f.shown_ns = vc_now_ns();
-	rc = http_get(&t, f.url, &opt, &result) == HTTP_OK ? 0 : failed(&f, &st);
+	int got = http_get(&t, f.url, &opt, &result);
+	if (f.mid_line) {
+		fflush(stdout);
+		printf("\n"); /* what follows starts a line of its own */
+	}
+	rc = got == HTTP_OK ? 0 : failed(&f, &st);
 	if (f.fd >= 0 && close(f.fd) < 0 && rc == 0) {
 		printf("fetch: %s: %s\n", f.to, strerror(errno));
 		rc = 10;

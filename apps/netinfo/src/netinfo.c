@@ -3,9 +3,15 @@
  * Configuration): its name, hardware address, link, MTU, IPv4 address and
  * how it was configured, gateway, IPv6 addresses and their states, and
  * the DNS servers. Return code 0, or 10 when no stack answers.
+ *
+ * netinfo WAIT [seconds] first waits (default 30 s) until the stack has an
+ * IPv4 address, by DHCP or its static one: for scripts, after boot or
+ * after the stack was restarted. Return code 5 when the time ran out.
  */
 #include <netinet/in.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <strings.h>
 
 #include <viper/component.h>
 #include <viper/error_name.h>
@@ -59,21 +65,57 @@ static void show(const viper_net_ConfigurationReply *c)
 		printf("  dns    none\n");
 }
 
+/* Asks until the stack has an IPv4 address or `seconds` pass: its answer, or the last error. */
+static int32_t wait_configured(struct viper_slot *net, unsigned long seconds,
+			       viper_net_ConfigurationReply *rep)
+{
+	viper_net_ConfigurationRequest req = viper_net_ConfigurationRequest_init_zero;
+	uint64_t end = vc_now_ns() + seconds * 1000000000ull;
+
+	for (;;) {
+		int32_t err = net_configuration(net, &req, rep);
+
+		if (err == VIPER_OK && (rep->ipv4_config == viper_net_Ipv4Config_DHCP ||
+					rep->ipv4_config == viper_net_Ipv4Config_STATIC))
+			return VIPER_OK;
+		if (vc_now_ns() >= end)
+			return err ? err : VIPER_E_TIMEOUT;
+		vc_sleep(100000000ll);
+	}
+}
+
 int main(const struct viper_startup *s)
 {
 	viper_net_ConfigurationRequest req = viper_net_ConfigurationRequest_init_zero;
 	viper_net_ConfigurationReply rep;
 	struct viper_slot net;
+	unsigned long wait = 0;
 	int argc;
 	char **argv;
 
 	viper_posix_start(s, &argc, &argv);
+	if (argc >= 2 && !strcasecmp(argv[1], "WAIT")) {
+		char *end = "";
+		wait = argc == 3 ? strtoul(argv[2], &end, 10) : 30;
+		if (argc > 3 || *end || wait == 0 || wait > 3600) {
+			printf("Usage: netinfo [WAIT [seconds]]\n");
+			return viper_posix_end(20);
+		}
+	} else if (argc != 1) {
+		printf("Usage: netinfo [WAIT [seconds]]\n");
+		return viper_posix_end(20);
+	}
 	if (viper_slot(s, "net") == VIPER_HANDLE_INVALID) {
 		printf("netinfo: no network stack was given to it\n");
 		return viper_posix_end(10);
 	}
 	vc_slot_bind(&net, &net_interface, viper_slot(s, "net"));
-	int32_t err = net_configuration(&net, &req, &rep);
+	int32_t err =
+		wait ? wait_configured(&net, wait, &rep) : net_configuration(&net, &req, &rep);
+	if (err == VIPER_E_TIMEOUT) {
+		printf("netinfo: no IPv4 address after %lu s\n", wait);
+		return viper_posix_end(5);
+	}
 	if (err) {
 		printf("netinfo: the network stack does not answer: %s\n",
 		       viper_error_short_name(err));

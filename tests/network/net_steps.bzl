@@ -1,0 +1,120 @@
+"""Steps of the network system tests (//tests/network), the same for
+microkernel and hybrid. Placeholders ({http_port}, {sha256:PATH}, ...) are
+net_test.py's."""
+
+load("//tests/qemu:qemu_test.bzl", "expect", "send")
+load(":net_test.bzl", "host")
+
+PROMPT = "SYS:> "
+
+def command(line, *patterns):
+    """Types `line` and expects each pattern in turn, then the prompt."""
+    return [send(line + "\\n")] + [expect(p) for p in patterns] + [expect(PROMPT)]
+
+def fetch_ok(url, path, to = "T:f"):
+    """Fetches `url` to a file with HASH: the body's SHA-256 is the peer's."""
+    return command(
+        "fetch %s TO %s HASH" % (url, to),
+        "^fetch: {size:%s} bytes from " % path,
+        "^sha256 {sha256:%s}$" % path,
+    )
+
+BOOT = [
+    expect("net: 10\\.0\\.2\\.15/24 from DHCP, gateway 10\\.0\\.2\\.2"),
+    expect(PROMPT),
+]
+
+END = [send("EndShell\\n"), expect("EndShell: goodbye")]
+
+# Files of 0 bytes, 1 byte, 1 MiB and 16 MiB by address, checked by SHA-256;
+# the connection is seen in netstat's counters.
+FETCH = (
+    fetch_ok("http://{host}:{http_port}/files/0", "/files/0") +
+    fetch_ok("http://{host}:{http_port}/files/1", "/files/1") +
+    fetch_ok("http://{host}:{http_port}/files/1m", "/files/1m") +
+    fetch_ok("http://{host}:{http_port}/files/16m", "/files/16m") +
+    command("netstat", "^  tcp   [1-9][0-9]* segments in") +
+    command("ping {host} COUNT 3", "^3 sent, 3 received, 0% lost$", "^round trip min/avg/max = ")
+)
+
+# HTTP's cases: chunked, redirects, every failure with its message.
+HTTP = (
+    fetch_ok("http://{host}:{http_port}/chunked/100000", "/chunked/100000") +
+    fetch_ok("http://{host}:{http_port}/redirect/3/files/1m", "/files/1m") +
+    command("fetch http://{host}:{http_port}/loop/a", "^fetch: .*: redirect loop$") +
+    command("fetch http://{host}:{http_port}/redirect/6/files/1", "^fetch: .*: too many redirects$") +
+    command(
+        "fetch http://{host}:{http_port}/close-mid-body/1048576 TO T:c",
+        "^fetch: .*: truncated body: the connection closed after 524288 of 1048576 bytes$",
+        "^fetch: removed the unfinished T:c$",
+    ) +
+    command("fetch http://{host}:{http_port}/bad-chunk", "fetch: .*: bad chunk in a chunked body$") +
+    command("fetch http://{host}:{http_port}/status/404", "^fetch: .*: the server answered 404 ") +
+    command("Why", "return code 5") +
+    command("fetch http://{host}:1/", "^fetch: http://{host}:1/: connection refused by {host}$") +
+    command("Why", "return code 10") +
+    command("fetch htp://x/", "^fetch: htp://x/: ") +
+    command("Why", "return code 20") +
+    command("fetch http://[fec0::2/", "^fetch: http://\\[fec0::2/: bad URL$")
+)
+
+# Names from the test's dnsmasq (10.0.2.2:53): A and AAAA, and an unknown name.
+DNS = (
+    fetch_ok("http://test-host:{http_port}/files/1m", "/files/1m") +
+    [host("dns-log test-host")] +
+    command("ping test-host COUNT 1", "^1 sent, 1 received") +
+    command("fetch http://no-such-host.test:{http_port}/", "^fetch: .*: no such host$") +
+    command("ping no-such-host.test", "^ping: no-such-host.test: no such host$") +
+    fetch_ok("http://gateway:{http_port}/files/1", "/files/1")
+)
+
+# IPv6: SLAAC's address (a router advertisement, then duplicate address
+# detection), an echo, and a fetch from the server on ::1.
+IPV6 = (
+    [host("sleep 3")] +
+    command("netinfo", "^  inet6  fec0::[0-9a-f:]+ \\(preferred\\)$") +
+    command("ping fec0::2 COUNT 2", "^2 sent, 2 received") +
+    fetch_ok("http://[fec0::2]:{http_port}/files/1m", "/files/1m") +
+    command("ping test-host IPV6 COUNT 1", "^PING test-host \\(fec0::2\\)", "^1 sent, 1 received")
+)
+
+# A host client through QEMU's port forwarding to the guest's echo service:
+# 16 MiB both ways, intact.
+INBOUND = [
+    send("echoservice 7 COUNT 1\\n"),
+    expect("^echoservice: listening on port 7$"),
+    host("echo 16777216 7"),
+    expect("^echoservice: echoed 16777216 bytes to "),
+    expect(PROMPT),
+]
+
+# Through a link that drops 5% of frames and reorders 2%, both ways: 16 MiB
+# down, intact by SHA-256, and 2 MiB up (lwIP's sender recovers from loss
+# by fast retransmit and time-outs only, without the peer's SACK blocks, so
+# its rate under 5% loss is low: components/net_stack/README.md), with its
+# retransmissions counted.
+LOSS = (
+    [expect(PROMPT)] +
+    command("netinfo", "^  inet   10\\.0\\.3\\.2/24 \\(static") +
+    fetch_ok("http://{host}:{http_port}/files/16m", "/files/16m") +
+    [send("netbench SEND {host} {sink_port} 2097152\\n"), host("sink 2097152")] +
+    [expect("^netbench: sent 2097152 bytes in "), expect(PROMPT)] +
+    command("netstat", "^  tcp   .* [1-9][0-9]* retransmitted")
+)
+
+# The stack stopped during a download: the download fails with its
+# reason, the stack is restarted, and the next fetch works.
+KILL = [
+    send("RunBack fetch http://{host}:{http_port}/slow/8388608?seconds=30 TO T:slow\\n"),
+    expect("started in the background"),
+    expect(PROMPT),
+    host("sleep 3"),
+    send("Break net\\n"),
+    expect("^fetch: .*: the network stack stopped \\(it restarts; try again\\)$"),
+    expect("^fetch: removed the unfinished T:slow$"),
+    host("http-log GET /slow/8388608.* complete=False"),
+    send("netinfo WAIT 60\\n"),
+    expect("^  inet   10\\.0\\.2\\.15/24 \\(DHCP\\)$"),
+    expect("fetch: ended with return code 10$"),
+    expect(PROMPT),
+] + fetch_ok("http://{host}:{http_port}/files/1m", "/files/1m")
