@@ -88,6 +88,13 @@ INBOUND = [
     expect(PROMPT),
 ]
 
+# The default system with storage and network in 32 MiB of memory.
+MEM32M = (
+    fetch_ok("http://{host}:{http_port}/files/16m", "/files/16m") +
+    command("ping {host} COUNT 1", "^1 sent, 1 received") +
+    command("Avail", "^KiB ")
+)
+
 # Through a link that drops 5% of frames and reorders 2%, both ways: 16 MiB
 # down, intact by SHA-256, and 2 MiB up (lwIP's sender recovers from loss
 # by fast retransmit and time-outs only, without the peer's SACK blocks, so
@@ -108,7 +115,11 @@ KILL = [
     send("RunBack fetch http://{host}:{http_port}/slow/8388608?seconds=30 TO T:slow\\n"),
     expect("started in the background"),
     expect(PROMPT),
-    host("sleep 3"),
+    # The download is seen in netstat while it runs.
+    send("netstat\\n"),
+    expect("^  tcp    10\\.0\\.2\\.15:[0-9]+ +10\\.0\\.2\\.2:{http_port} +ESTABLISHED"),
+    expect(PROMPT),
+    host("sleep 2"),
     send("Break net\\n"),
     expect("^fetch: .*: the network stack stopped \\(it restarts; try again\\)$"),
     expect("^fetch: removed the unfinished T:slow$"),
