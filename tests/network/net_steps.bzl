@@ -51,6 +51,7 @@ HTTP = (
     command("fetch http://{host}:{http_port}/bad-chunk", "fetch: .*: bad chunk in a chunked body$") +
     command("fetch http://{host}:{http_port}/status/404", "^fetch: .*: the server answered 404 ") +
     command("Why", "return code 5") +
+    command("fetch http://{host}:{http_port}/slow/50?seconds=100 TO T:t TIMEOUT 1", "^fetch: .*: timed out$") +
     command("fetch http://{host}:1/", "^fetch: http://{host}:1/: connection refused by {host}$") +
     command("Why", "return code 10") +
     command("fetch htp://x/", "^fetch: htp://x/: ") +
@@ -129,3 +130,10 @@ KILL = [
     expect("fetch: ended with return code 10$"),
     expect(PROMPT),
 ] + fetch_ok("http://{host}:{http_port}/files/1m", "/files/1m")
+
+# The POSIX layer's sockets, checked from a program on the disk against the
+# same peers (socket_check/socket_check.c).
+SOCKETS = command(
+    "socket_check {host} {http_port} {dns}",
+    "^socket_check: [0-9]+ passed, 0 failed$",
+)
