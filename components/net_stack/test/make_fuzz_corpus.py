@@ -1,7 +1,8 @@
 #!/usr/bin/python3
-"""Writes the seed corpus of receive_fuzz.c into fuzz_corpus/: one valid
-frame of each kind the stack parses, each after a mode byte (0: the static
-address 10.0.2.15, 1: DHCP asking). Run it again after changing it; the
+"""Writes the seed corpora of receive_fuzz.c (fuzz_corpus/) and
+driver_fuzz.cc (driver_corpus/): one valid frame of each kind the stack
+parses, after receive_fuzz's mode byte (0: the static address 10.0.2.15,
+1: DHCP asking), or after driver_fuzz's device mode and virtio header. Run it again after changing it; the
 output is deterministic."""
 import os
 import struct
@@ -104,10 +105,16 @@ def seeds():
 
 def main():
     out = os.path.join(HERE, "fuzz_corpus")
+    driver = os.path.join(HERE, "driver_corpus")
     os.makedirs(out, exist_ok=True)
+    os.makedirs(driver, exist_ok=True)
     for name, mode, frame in seeds():
         with open(os.path.join(out, name), "wb") as f:
             f.write(bytes([mode]) + frame)
+        # driver_fuzz.cc: an honest device (mode 0, no claimed length),
+        # the 10-byte legacy virtio header, the frame.
+        with open(os.path.join(driver, name), "wb") as f:
+            f.write(bytes(3 + 10) + frame)
 
 
 if __name__ == "__main__":
