@@ -39,6 +39,8 @@ static int dial(const char *host, const char *port)
 		return -1;
 	}
 	fd = socket(res->ai_family, SOCK_STREAM, 0);
+	if (fd < 0)
+		printf("netbench: socket: %s\n", strerror(errno));
 	if (fd >= 0 && connect(fd, res->ai_addr, res->ai_addrlen) < 0) {
 		printf("netbench: connect to %s port %s: %s\n", host, port, strerror(errno));
 		close(fd);

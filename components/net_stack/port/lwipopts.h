@@ -91,7 +91,7 @@
 #define MEM_ALIGNMENT		8
 #define MEM_SIZE		(192 * 1024)
 #define MEMP_NUM_PBUF		64
-#define MEMP_NUM_TCP_PCB	32
+#define MEMP_NUM_TCP_PCB	64
 #define MEMP_NUM_TCP_PCB_LISTEN 8
 #define MEMP_NUM_TCP_SEG	(TCP_SND_QUEUELEN + 64)
 #define MEMP_NUM_UDP_PCB	16
@@ -129,6 +129,7 @@
 /* Counters for netstat. */
 #define LWIP_STATS	   1
 #define LWIP_STATS_DISPLAY 0
+#define LWIP_STATS_LARGE   1 /* 32-bit counters: 16 bits wrap within a second */
 #define LINK_STATS	   1
 #define ETHARP_STATS	   1
 #define IP_STATS	   1

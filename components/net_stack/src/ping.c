@@ -14,6 +14,7 @@
 #include "lwip/prot/ip4.h"
 #include "lwip/prot/ip6.h"
 #include "lwip/raw.h"
+#include "lwip/stats.h"
 #include "net_random.h"
 
 #define ECHO_HEADER   8u
@@ -59,6 +60,10 @@ static u8_t on_icmp(void *arg, struct raw_pcb *pcb, struct pbuf *p, const ip_add
 	if (h.type != (v6 ? ICMP6_TYPE_EREP : ICMP_ER) || h.code != 0 ||
 	    lwip_ntohs(h.id) != s->ping_id)
 		return 0;
+	if (v6)
+		ICMP6_STATS_INC(icmp6.recv); /* taken here, before lwIP's ICMP counts it */
+	else
+		ICMP_STATS_INC(icmp.recv);
 	struct net_pending *w = find_ping(s, from, lwip_ntohs(h.seq));
 	if (w) {
 		viper_net_PingReply rep = {.rtt_ns = vc_now_ns() - w->started_ns,
@@ -106,6 +111,10 @@ static int32_t send_echo(struct net_stack *s, const ip_addr_t *to, uint16_t seq,
 		h->checksum = inet_chksum(p->payload, p->len);
 	e = raw_sendto(v6 ? s->ping6 : s->ping4, p, to);
 	pbuf_free(p);
+	if (e == ERR_OK && v6)
+		ICMP6_STATS_INC(icmp6.xmit);
+	else if (e == ERR_OK)
+		ICMP_STATS_INC(icmp.xmit);
 	return net_error_from_lwip(e);
 }
 

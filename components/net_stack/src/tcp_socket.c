@@ -151,6 +151,10 @@ void net_tcp_close(struct net_socket *so)
 		return;
 	so->pcb.tcp = NULL;
 	tcp_detach(pcb);
+	/* Closing, it has no client: the first lwIP reclaims when out of pcbs
+	 * (a peer that never sends its FIN would hold it for 20 s). */
+	if (pcb->state != LISTEN)
+		tcp_setprio(pcb, TCP_PRIO_MIN);
 	if (tcp_close(pcb) != ERR_OK)
 		tcp_abort(pcb); /* no memory for the FIN: reset instead */
 }

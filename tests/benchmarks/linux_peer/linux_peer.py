@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""The Linux peer of the storage benchmark (README.md beside this file).
+"""The Linux peer of the storage and network benchmarks (README.md beside this file).
 
 Boots Debian's arm64 kernel on the same QEMU machine as ViperOS's storage
 benchmark, with the same virtio-blk drive and device options (both command
@@ -9,6 +9,11 @@ tests/benchmarks/run_storage_bench; run alone, it boots the peer --runs
 times and prints each run's figures:
 
     tests/benchmarks/linux_peer/linux_peer.py [--runs N] [--kpti]
+
+NetPeer is the network benchmark's peer (tests/benchmarks/run_net_bench,
+which boots it inside its network namespace, with its host peers): the same
+kernel with virtio_net, running net_bench_linux.c from the init script's
+network mode.
 """
 
 import argparse
@@ -28,6 +33,7 @@ ROOT = os.path.dirname(os.path.dirname(os.path.dirname(HERE)))
 TESTS = ["write_fsync_128MiB", "read_128MiB", "create_sync_500_files"]
 DISK_SIZE = 512 << 20  # as //tests/benchmarks/storage_bench:bench_disk
 MODULES = ["crc32c_generic", "virtio_mmio", "virtio_blk", "ext4"]  # crc32c: ext4 and jbd2 soft-depend on it
+NET_MODULES = ["virtio_mmio", "virtio_net"]  # pack_initramfs adds net_failover and failover
 CLANG = "/usr/bin/clang-14"
 CFLAGS = ["--target=aarch64-linux-gnu", "-nostdlib", "-static", "-ffreestanding",
           "-fuse-ld=lld", "-fno-stack-protector", "-O2", "-Wall", "-Wextra", "-Werror"]
@@ -138,6 +144,54 @@ class Peer:
             sys.exit("linux_peer: the benchmark did not finish:\n" + log[-3000:])
         return {t: int(re.search(r"storage_bench: %s (\d+) ms" % t, log).group(1))
                 for t in TESTS}, log
+
+
+class NetPeer:
+    """The kernel and the network initramfs of the Linux peer of run_net_bench.
+
+    The initramfs holds net_bench_linux.c as /net_bench and the init script,
+    whose network mode the kernel command line selects (net_bench_host=...,
+    see command()); the caller boots it, with the same qemu_virt.py machine
+    arguments as the ViperOS boots, and reads the console."""
+
+    def __init__(self, work, kpti=False):
+        self.work = work
+        self.kpti = kpti
+        os.makedirs(work, exist_ok=True)
+        kernel_tree, self.kernel_package, self.kernel_version = peer_tree("linux-image-")
+        busybox_tree, _, _ = peer_tree("busybox-static")
+        kernels = glob.glob(os.path.join(kernel_tree, "boot", "vmlinuz-*"))
+        if len(kernels) != 1:
+            sys.exit("linux_peer: expected one boot/vmlinuz-* in %s" % kernel_tree)
+        self.kernel = kernels[0]
+        program = os.path.join(work, "net_bench_linux")
+        subprocess.run([CLANG] + CFLAGS + ["-o", program,
+                                           os.path.join(HERE, "net_bench_linux.c")],
+                       check=True)
+        self.initrd = os.path.join(work, "initrd-net.gz")
+        subprocess.run([sys.executable, os.path.join(HERE, "pack_initramfs.py"),
+                        "--kernel-tree", kernel_tree, "--busybox-tree", busybox_tree,
+                        "--program", program, "--program-name", "net_bench",
+                        "--init", os.path.join(HERE, "init")] +
+                       ["--module=" + m for m in NET_MODULES] + [self.initrd], check=True)
+        self.qemu = launcher()
+        self.append = "console=ttyAMA0 quiet panic=-1" + ("" if kpti else " " + NO_KPTI)
+
+    def describe(self):
+        return "Linux %s (Debian %s), -append \"%s\"" % (
+            self.kernel_package.replace("linux-image-", ""), self.kernel_version, self.append)
+
+    def command(self, machine, params):
+        """The QEMU command line: qemu_virt.py's machine from the option list
+        `machine` (as the ViperOS boots get it: --mem, --virtio-blk,
+        --virtio-rng, --virtio-net user, ...), -initrd, and a kernel command
+        line ending in net_bench_NAME=VALUE for each of `params` (host,
+        sink, source, connect, bytes, connects, pings, interval)."""
+        parser = argparse.ArgumentParser()
+        self.qemu.add_machine_args(parser)
+        words = " ".join("net_bench_%s=%s" % (k, params[k]) for k in sorted(params))
+        args = parser.parse_args(list(machine) + ["--append", self.append + " " + words])
+        return self.qemu.command(self.kernel, args, interactive=False) + ["-initrd", self.initrd]
 
 
 def main():

@@ -7,7 +7,7 @@ inputs (every time stamp 0, owner root, entries in a fixed order):
 
     /init                 the busybox script (tests/benchmarks/linux_peer/init)
     /bin/busybox          from the unpacked busybox-static package
-    /storage_bench        the benchmark program
+    /storage_bench        the benchmark program (--program-name NAME: /NAME)
     /lib/modules/NAME.ko  the kernel modules asked for and what they depend
                           on (read from each module's .modinfo section)
     /etc/modules          their names, dependencies first: the load order
@@ -15,7 +15,7 @@ inputs (every time stamp 0, owner root, entries in a fixed order):
     /proc /sys /mnt ...   empty mount points
 
 usage: pack_initramfs.py --kernel-tree DIR --busybox-tree DIR --program FILE
-                         --init FILE [--module NAME]... OUT.gz
+                         [--program-name NAME] --init FILE [--module NAME]... OUT.gz
 """
 
 import argparse
@@ -112,7 +112,7 @@ def module_order(kernel_tree, wanted):
     return [(name, found[name]) for name in order]
 
 
-def pack(kernel_tree, busybox_tree, program, init, modules):
+def pack(kernel_tree, busybox_tree, program, init, modules, program_name="storage_bench"):
     archive = Archive()
     for d in DIRS:
         archive.directory(d)
@@ -125,7 +125,7 @@ def pack(kernel_tree, busybox_tree, program, init, modules):
             archive.file("lib/modules/%s.ko" % name, f.read())
     archive.file("etc/modules", "".join(name + "\n" for name, _ in order).encode())
     with open(program, "rb") as f:
-        archive.file("storage_bench", f.read(), executable=True)
+        archive.file(program_name, f.read(), executable=True)
     with open(init, "rb") as f:
         archive.file("init", f.read(), executable=True)
     return archive.finish()
@@ -139,12 +139,15 @@ def main():
     parser.add_argument("--busybox-tree", required=True,
                         help="the unpacked busybox-static package (has bin/busybox)")
     parser.add_argument("--program", required=True, help="the static benchmark program")
+    parser.add_argument("--program-name", default="storage_bench",
+                        help="its name in the archive's root (default storage_bench)")
     parser.add_argument("--init", required=True, help="the /init script")
     parser.add_argument("--module", action="append", default=[],
                         help="a kernel module to load at boot (repeatable)")
     parser.add_argument("out", help="the gzip-compressed cpio archive to write")
     args = parser.parse_args()
-    cpio = pack(args.kernel_tree, args.busybox_tree, args.program, args.init, args.module)
+    cpio = pack(args.kernel_tree, args.busybox_tree, args.program, args.init, args.module,
+                args.program_name)
     with open(args.out + ".new", "wb") as raw:
         with gzip.GzipFile(filename="", mode="wb", fileobj=raw, mtime=0) as z:
             z.write(cpio)
