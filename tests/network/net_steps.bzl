@@ -137,3 +137,9 @@ SOCKETS = command(
     "socket_check {host} {http_port} {dns}",
     "^socket_check: [0-9]+ passed, 0 failed$",
 )
+
+# The same network on modern (virtio 1.0) devices: the 12-byte header.
+MODERN = (
+    fetch_ok("http://{host}:{http_port}/files/16m", "/files/16m") +
+    command("ping fec0::2 COUNT 1", "^1 sent, 1 received")
+)
