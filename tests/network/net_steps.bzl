@@ -19,10 +19,12 @@ def fetch_ok(url, path, to = "T:f"):
         "^sha256 {sha256:%s}$" % path,
     )
 
-BOOT = [
-    expect("net: 10\\.0\\.2\\.15/24 from DHCP, gateway 10\\.0\\.2\\.2"),
-    expect(PROMPT),
-]
+# To the prompt, then until DHCP has given the address: the stack asks on
+# its own thread, so its report and the prompt come in either order.
+BOOT = [expect("ViperOS 0\\.1\\.0 shell: type Help for commands"), expect(PROMPT)] + command(
+    "netinfo WAIT 60",
+    "^  inet   10\\.0\\.2\\.15/24 \\(DHCP\\)$",
+)
 
 END = [send("EndShell\\n"), expect("EndShell: goodbye")]
 
