@@ -93,7 +93,7 @@
 #define MEMP_NUM_PBUF		64
 #define MEMP_NUM_TCP_PCB	64
 #define MEMP_NUM_TCP_PCB_LISTEN 8
-#define MEMP_NUM_TCP_SEG	(TCP_SND_QUEUELEN + 64)
+#define MEMP_NUM_TCP_SEG	512 /* several senders at TCP_SND_QUEUELEN each */
 #define MEMP_NUM_UDP_PCB	16
 #define MEMP_NUM_RAW_PCB	4
 #define MEMP_NUM_REASSDATA	8

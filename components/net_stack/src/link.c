@@ -41,21 +41,21 @@ static int32_t attach_rings(struct net_link *l, uint32_t capacity)
 }
 
 /* Maps what Attach gave: rings and buffers. */
+/* Maps what Attach gave, rings and buffers, and closes the handles either way. */
 static int32_t map_attach(struct net_link *l, const viper_netdev_AttachReply *rep,
 			  const viper_netdev_InfoReply *info)
 {
-	void *rings, *buffers;
+	void *rings = NULL, *buffers = NULL;
 	int32_t err = vc_memory_map(rep->rings, &rings, &l->rings_size);
 
-	if (err)
-		return err;
-	l->rings = rings;
-	err = vc_memory_map(rep->buffers, &buffers, &l->buffers_size);
-	if (err)
-		return err;
-	l->buffers = buffers;
+	if (err == VIPER_OK)
+		err = vc_memory_map(rep->buffers, &buffers, &l->buffers_size);
 	(void)vc_handle_close(rep->rings);
 	(void)vc_handle_close(rep->buffers);
+	l->rings = rings;
+	l->buffers = buffers;
+	if (err)
+		return err;
 	return attach_rings(l, info->ring_capacity);
 }
 

@@ -61,7 +61,7 @@ void net_report_configuration(struct net_stack *s, viper_net_ConfigurationReply 
 	}
 }
 
-/* The driver's counters, asked outside the stack's lock. */
+/* The driver's counters (under the stack's lock: one thread at a time uses the link's slot). */
 static void link_counters(struct net_stack *s, viper_net_CountersReply *rep)
 {
 	viper_netdev_InfoRequest req = viper_netdev_InfoRequest_init_zero;
@@ -78,8 +78,8 @@ static void link_counters(struct net_stack *s, viper_net_CountersReply *rep)
 
 void net_report_counters(struct net_stack *s, viper_net_CountersReply *rep)
 {
-	link_counters(s, rep);
 	net_enter(s);
+	link_counters(s, rep);
 	rep->ip_rx = lwip_stats.ip.recv + lwip_stats.ip6.recv;
 	rep->ip_tx = lwip_stats.ip.xmit + lwip_stats.ip6.xmit;
 	rep->ip_dropped = lwip_stats.ip.drop + lwip_stats.ip6.drop;

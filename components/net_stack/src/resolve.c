@@ -126,10 +126,12 @@ int32_t net_resolve_start(struct net_stack *s, struct viper_rpc_context *ctx,
 	err = ask(r);
 	if (err)
 		return err;
+	r->used = true; /* lwIP calls back into it now, whatever happens to the call */
 	err = vc_defer(ctx, &r->token);
-	if (err)
-		return err; /* lwIP may still call found: r is unused, harmless */
-	r->used = true;
+	if (err) {
+		r->orphan = true; /* freed when lwIP's answer comes */
+		return err;
+	}
 	return VIPER_DEFERRED;
 }
 
@@ -151,6 +153,10 @@ void net_resolve_advance(struct net_stack *s)
 
 		if (!r->used || !(r->phase & PHASE_DONE))
 			continue;
+		if (r->orphan) {
+			r->used = false; /* lwIP has answered: the slot is free again */
+			continue;
+		}
 		if (r->family == 0 && (r->phase & PHASE_A)) {
 			r->phase = PHASE_AAAA;
 			if (ask(r) == VIPER_OK)

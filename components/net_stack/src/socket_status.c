@@ -79,8 +79,10 @@ void net_socket_entry(struct net_socket *so, viper_net_SocketEntry *e)
 	vc_memcpy(e->remote.bytes, st.remote.bytes, st.remote.size);
 	e->remote_port = st.remote_port;
 	if (so->kind == viper_net_Kind_TCP) {
-		e->rx_queued = so->rx ? so->rx->tot_len - so->rx_taken : 0;
-		e->tx_queued = so->pcb.tcp ? TCP_SND_BUF - tcp_sndbuf(so->pcb.tcp) : 0;
+		e->rx_queued = so->rx_bytes;
+		/* A listening pcb is a smaller struct: it has no send buffer. */
+		e->tx_queued =
+			so->pcb.tcp && !so->listening ? TCP_SND_BUF - tcp_sndbuf(so->pcb.tcp) : 0;
 	} else {
 		e->rx_queued = so->dgram_count;
 	}

@@ -7,6 +7,7 @@
  */
 #include <net_stack/net_stack.h>
 
+#include "lwip/stats.h"
 #include "lwip/tcp.h"
 #include "socket_ops.h"
 
@@ -33,25 +34,58 @@ static void window_open(struct tcp_pcb *pcb, uint32_t n)
 	}
 }
 
+/* A small segment leaves the pbuf pool: a peer's 1-byte segments must not pin a pool buffer each.
+ */
+static struct pbuf *compact(struct pbuf *p)
+{
+	struct pbuf *q;
+
+	if (p->tot_len > NET_STACK_SMALL_SEGMENT ||
+	    p->type_internal == PBUF_TYPE_ALLOC_SRC_MASK_STD_HEAP)
+		return p;
+	q = pbuf_clone(PBUF_RAW, PBUF_RAM, p);
+	if (q == NULL)
+		return p;
+	pbuf_free(p);
+	return q;
+}
+
+/*
+ * The peer's FIN after ours: lwIP moves the pcb to CLOSING or TIME_WAIT and
+ * later frees it without a callback, so the socket lets go of it now.
+ */
+static void both_closed(struct net_socket *so, struct tcp_pcb *pcb)
+{
+	so->pcb.tcp = NULL;
+	tcp_detach(pcb); /* tcp_close would do nothing more in CLOSING or TIME_WAIT */
+}
+
 static err_t on_recv(void *arg, struct tcp_pcb *pcb, struct pbuf *p, err_t err)
 {
 	struct net_socket *so = arg;
 
-	(void)pcb;
 	if (so == NULL) {
 		if (p)
 			pbuf_free(p);
 		return ERR_OK;
 	}
-	if (p == NULL || err != ERR_OK) {
+	if (p == NULL) {
 		so->end = true;
-	} else if (so->shut_read) {
+		if (so->shut_write) {
+			both_closed(so, pcb);
+			net_socket_notify(so);
+			return ERR_OK; /* the pcb lives on in lwIP: it still acknowledges the FIN */
+		}
+	} else if (err != ERR_OK || so->shut_read) {
 		window_open(pcb, p->tot_len); /* discarded: reading was shut down */
 		pbuf_free(p);
-	} else if (so->rx) {
-		pbuf_cat(so->rx, p);
 	} else {
-		so->rx = p;
+		p = compact(p);
+		so->rx_bytes += p->tot_len;
+		if (so->rx)
+			pbuf_cat(so->rx, p);
+		else
+			so->rx = p;
 	}
 	net_socket_notify(so);
 	return ERR_OK;
@@ -74,7 +108,9 @@ static void on_err(void *arg, err_t err)
 	if (so == NULL)
 		return;
 	so->pcb.tcp = NULL;
-	if (so->connecting && err == ERR_RST)
+	if (err == ERR_CLSD)
+		so->end = true; /* both sides closed gracefully: not an error */
+	else if (so->connecting && err == ERR_RST)
 		so->error = VIPER_E_REFUSED;
 	else
 		so->error = net_error_from_lwip(err);
@@ -147,6 +183,7 @@ void net_tcp_close(struct net_socket *so)
 	if (so->rx)
 		pbuf_free(so->rx);
 	so->rx = NULL;
+	so->rx_bytes = 0;
 	if (pcb == NULL)
 		return;
 	so->pcb.tcp = NULL;
@@ -182,6 +219,8 @@ int32_t net_tcp_bind(struct net_socket *so, const ip_addr_t *at, uint16_t port, 
 
 	if (so->pcb.tcp == NULL || so->pcb.tcp->local_port != 0)
 		return VIPER_E_BUSY;
+	if (so->family == 4 && IP_IS_ANY_TYPE_VAL(*at))
+		at = IP4_ADDR_ANY; /* an IPv4 socket stays IPv4: "any" is not dual-stack */
 	e = tcp_bind(so->pcb.tcp, at, port);
 	if (e != ERR_OK)
 		return net_error_from_lwip(e);
@@ -237,6 +276,11 @@ int32_t net_tcp_send(struct net_socket *so, const uint8_t *data, uint32_t len, u
 		return VIPER_E_CLOSED;
 	if (pcb == NULL || !so->connected)
 		return so->connecting ? VIPER_E_WOULDBLOCK : VIPER_E_NOTCONN;
+	/* lwIP's heap also holds every ACK, ARP and DNS message: a socket with
+	 * data in flight waits (its acknowledgements wake it) once most of it
+	 * is taken, so no few senders starve the rest. */
+	if (tcp_sndqueuelen(pcb) > 0 && lwip_stats.mem.used > NET_STACK_SEND_HEAP_SHARE)
+		return VIPER_E_WOULDBLOCK;
 	while (n < len) {
 		uint32_t room = tcp_sndbuf(pcb), step = len - n;
 
@@ -247,8 +291,10 @@ int32_t net_tcp_send(struct net_socket *so, const uint8_t *data, uint32_t len, u
 		err_t e = tcp_write(pcb, data + n, (u16_t)step, TCP_WRITE_FLAG_COPY);
 		if (e == ERR_MEM)
 			break; /* the queue of segments is full before the bytes are */
-		if (e != ERR_OK)
+		if (e != ERR_OK && n == 0)
 			return net_error_from_lwip(e);
+		if (e != ERR_OK)
+			break; /* say what was queued; the error comes with the next Send */
 		n += step;
 	}
 	if (n == 0)
@@ -263,6 +309,11 @@ int32_t net_tcp_receive(struct net_socket *so, uint8_t *out, uint32_t cap, uint3
 {
 	uint32_t n = 0;
 
+	*end = false;
+	if (cap == 0) {
+		*got = 0;
+		return VIPER_OK; /* nothing asked, nothing taken */
+	}
 	while (so->rx && n < cap) {
 		struct pbuf *head = so->rx;
 		uint32_t left = head->len - so->rx_taken;
@@ -270,6 +321,7 @@ int32_t net_tcp_receive(struct net_socket *so, uint8_t *out, uint32_t cap, uint3
 
 		vc_memcpy(out + n, (uint8_t *)head->payload + so->rx_taken, take);
 		n += take;
+		so->rx_bytes -= take;
 		so->rx_taken += take;
 		if (so->rx_taken == head->len) {
 			so->rx = head->next;
@@ -286,7 +338,7 @@ int32_t net_tcp_receive(struct net_socket *so, uint8_t *out, uint32_t cap, uint3
 			window_open(so->pcb.tcp, n);
 		return VIPER_OK;
 	}
-	if (so->end) {
+	if (so->end || so->shut_read) {
 		*end = true;
 		return VIPER_OK;
 	}
@@ -306,10 +358,11 @@ int32_t net_tcp_shutdown(struct net_socket *so, bool rd, bool wr)
 	if (so->pcb.tcp == NULL || !so->connected)
 		return so->error ? so->error : VIPER_E_NOTCONN;
 	if (rd && so->rx) {
-		window_open(so->pcb.tcp, so->rx->tot_len - so->rx_taken);
+		window_open(so->pcb.tcp, so->rx_bytes);
 		pbuf_free(so->rx);
 		so->rx = NULL;
 		so->rx_taken = 0;
+		so->rx_bytes = 0;
 	}
 	so->shut_read |= rd;
 	if (wr && !so->shut_write) {

@@ -19,13 +19,15 @@ static void on_datagram(void *arg, struct udp_pcb *pcb, struct pbuf *p, const ip
 	struct net_socket *so = arg;
 
 	(void)pcb;
-	if (so == NULL || so->dgram_count == NET_STACK_UDP_QUEUE || so->shut_read) {
+	if (so == NULL || so->dgram_count == NET_STACK_UDP_QUEUE || so->shut_read ||
+	    so->stack->udp_queued >= NET_STACK_UDP_QUEUED_MAX) {
 		UDP_STATS_INC(udp.drop);
 		pbuf_free(p);
 		return;
 	}
 	struct net_datagram *d =
 		&so->dgram[(so->dgram_head + so->dgram_count++) % NET_STACK_UDP_QUEUE];
+	so->stack->udp_queued++;
 	d->p = p;
 	ip_addr_copy(d->from, *addr);
 	d->port = port;
@@ -46,6 +48,7 @@ int32_t net_udp_open(struct net_socket *so)
 void net_udp_close(struct net_socket *so)
 {
 	while (so->dgram_count) {
+		so->stack->udp_queued--;
 		pbuf_free(so->dgram[so->dgram_head].p);
 		so->dgram_head = (so->dgram_head + 1) % NET_STACK_UDP_QUEUE;
 		so->dgram_count--;
@@ -61,6 +64,8 @@ int32_t net_udp_bind(struct net_socket *so, const ip_addr_t *at, uint16_t port, 
 
 	if (so->pcb.udp->local_port != 0)
 		return VIPER_E_BUSY;
+	if (so->family == 4 && IP_IS_ANY_TYPE_VAL(*at))
+		at = IP4_ADDR_ANY;
 	e = udp_bind(so->pcb.udp, at, port);
 	if (e != ERR_OK)
 		return net_error_from_lwip(e);
@@ -118,6 +123,7 @@ int32_t net_udp_receive(struct net_socket *so, uint8_t *out, uint32_t cap,
 	rep->address.size = (pb_size_t)net_addr_to_bytes(&d->from, rep->address.bytes);
 	rep->port = d->port;
 	pbuf_free(d->p);
+	so->stack->udp_queued--;
 	so->dgram_head = (so->dgram_head + 1) % NET_STACK_UDP_QUEUE;
 	so->dgram_count--;
 	return VIPER_OK;

@@ -333,6 +333,41 @@ TEST_F(NetStackTest, TcpSynOffersScalingAndSackWithRandomSequenceNumbers)
 		<< "not a counter: " << isns[0] << " then " << isns[1];
 }
 
+// A listening socket in the Sockets list (its pcb is lwIP's smaller listen
+// struct: nothing is read past it) and accept with nobody waiting.
+TEST_F(NetStackTest, ListeningSocketIsListedAndAcceptWaits)
+{
+	viper_slot so = OpenSocket(viper_net_Kind_TCP);
+	viper_socket_BindRequest b = {};
+	b.port = 8080;
+	viper_socket_BindReply br = {};
+	ASSERT_EQ(socket_bind(&so, &b, &br), VIPER_OK);
+	viper_socket_ListenRequest l = {4};
+	viper_socket_ListenReply lr = {};
+	ASSERT_EQ(socket_listen(&so, &l, &lr), VIPER_OK);
+	viper_net_SocketsRequest req = {0};
+	viper_net_SocketsReply rep = {};
+	ASSERT_EQ(net_sockets(&net_, &req, &rep), VIPER_OK);
+	bool found = false;
+	for (pb_size_t i = 0; i < rep.sockets_count; i++) {
+		if (rep.sockets[i].local_port == 8080) {
+			found = true;
+			EXPECT_EQ(rep.sockets[i].state, viper_net_State_LISTEN);
+			EXPECT_EQ(rep.sockets[i].tx_queued, 0u);
+			EXPECT_EQ(rep.sockets[i].local.size, 4u)
+				<< "an IPv4 socket bound to any stays IPv4";
+		}
+	}
+	EXPECT_TRUE(found);
+	viper_handle_t send, recv;
+	ASSERT_EQ(vc_channel_create(&send, &recv), VIPER_OK);
+	viper_socket_AcceptRequest a = {send, 2};
+	viper_socket_AcceptReply ar = {};
+	EXPECT_EQ(socket_accept(&so, &a, &ar), VIPER_E_WOULDBLOCK);
+	vc_slot_close(&so);
+	Poll();
+}
+
 TEST_F(NetStackTest, HostileFramesAndDescriptorsAreDroppedAndCounted)
 {
 	uint32_t before = lwip_stats.link.drop + lwip_stats.link.lenerr;

@@ -125,6 +125,8 @@ static ssize_t receive(struct posix_fd *f, void *buf, size_t len, bool dontwait,
 		err = receive_wait(f, n, dontwait, &got, from);
 	if (err)
 		return posix_socket_fail(err);
+	if (got > n)
+		got = n; /* never more than asked, whatever the stack says */
 	memcpy(buf, posix.io_bytes, got);
 	return (ssize_t)got;
 }

@@ -24,16 +24,19 @@
 #include "netdev.viper.h"
 #include "socket.viper.h"
 
-#define NET_STACK_TX_MAX	256 /* transmit buffers the stack can hold */
-#define NET_STACK_RX_BATCH	64  /* frames taken per pass of the run loop */
-#define NET_STACK_TX_LOW	8   /* fewer free transmit buffers: wait for completions */
-#define NET_STACK_PENDING_MAX	8   /* Resolve and Ping calls kept at once, each */
-#define NET_STACK_UDP_QUEUE	16  /* datagrams held per UDP socket */
-#define NET_STACK_BACKLOG_MAX	16
-#define NET_STACK_IO_MAX	(1u << 20) /* bytes per Send or Receive */
-#define NET_STACK_TIMER_WAIT_NS 250000000ll
-#define NET_STACK_GATEWAY_NAME	"gateway" /* resolves to the IPv4 gateway, without DNS */
-#define NET_STACK_LINK_RETRY_NS 1000000000ull
+#define NET_STACK_TX_MAX	  256 /* transmit buffers the stack can hold */
+#define NET_STACK_RX_BATCH	  64  /* frames taken per pass of the run loop */
+#define NET_STACK_TX_LOW	  8   /* fewer free transmit buffers: wait for completions */
+#define NET_STACK_PENDING_MAX	  8   /* Resolve and Ping calls kept at once, each */
+#define NET_STACK_UDP_QUEUE	  16  /* datagrams held per UDP socket */
+#define NET_STACK_UDP_QUEUED_MAX  64  /* datagrams held by all UDP sockets together */
+#define NET_STACK_SMALL_SEGMENT	  512 /* received segments this small leave the pool (copied) */
+#define NET_STACK_SEND_HEAP_SHARE (MEM_SIZE * 6 / 10) /* of lwIP's heap for send buffers */
+#define NET_STACK_BACKLOG_MAX	  16
+#define NET_STACK_IO_MAX	  (1u << 20) /* bytes per Send or Receive */
+#define NET_STACK_TIMER_WAIT_NS	  250000000ll
+#define NET_STACK_GATEWAY_NAME	  "gateway" /* resolves to the IPv4 gateway, without DNS */
+#define NET_STACK_LINK_RETRY_NS	  1000000000ull
 
 /* The link: the driver's rings and buffers, from netdev's Attach. */
 struct net_link {
@@ -79,8 +82,9 @@ struct net_socket {
 		struct tcp_pcb *tcp;
 		struct udp_pcb *udp;
 	} pcb;
-	struct pbuf *rx;				/* TCP: received, not yet read */
-	uint32_t rx_taken;				/* bytes of rx's first pbuf read already */
+	struct pbuf *rx;   /* TCP: received, not yet read */
+	uint32_t rx_taken; /* bytes of rx's first pbuf read already */
+	uint32_t rx_bytes; /* bytes waiting in rx (a pbuf chain's tot_len is 16 bits) */
 	struct net_datagram dgram[NET_STACK_UDP_QUEUE]; /* UDP: a FIFO */
 	uint32_t dgram_head, dgram_count;
 	struct net_socket *pending[NET_STACK_BACKLOG_MAX]; /* listening: accepted, not taken */
@@ -92,6 +96,7 @@ struct net_socket {
 /* A kept Resolve or Ping call. */
 struct net_pending {
 	bool used;
+	bool orphan; /* no call waits for it, but lwIP will still call back into it */
 	viper_deferred_t token;
 	uint64_t started_ns, deadline_ns;
 	/* Resolve */
@@ -115,6 +120,7 @@ struct net_stack {
 	ip4_addr_t static_ip, static_mask, static_gw;
 	struct net_socket *sockets;
 	uint32_t socket_count;
+	uint32_t udp_queued; /* datagrams held by every UDP socket together */
 	struct raw_pcb *ping4, *ping6;
 	uint16_t ping_id;
 	struct net_pending resolves[NET_STACK_PENDING_MAX];
