@@ -1,0 +1,60 @@
+/*
+ * What the Linux peer's freestanding benchmark programs share
+ * (storage_bench_linux.c, net_bench_linux.c): a system call with up to six
+ * arguments, and the string functions the compiler may call. Each program
+ * is one translation unit that includes this once.
+ */
+#ifndef LINUX_PEER_FREESTANDING_H
+#define LINUX_PEER_FREESTANDING_H
+
+#include <stddef.h>
+
+static long syscall6(long n, long a, long b, long c, long d, long e, long f)
+{
+	register long x8 __asm__("x8") = n;
+	register long x0 __asm__("x0") = a;
+	register long x1 __asm__("x1") = b;
+	register long x2 __asm__("x2") = c;
+	register long x3 __asm__("x3") = d;
+	register long x4 __asm__("x4") = e;
+	register long x5 __asm__("x5") = f;
+
+	__asm__ volatile("svc #0"
+			 : "+r"(x0)
+			 : "r"(x8), "r"(x1), "r"(x2), "r"(x3), "r"(x4), "r"(x5)
+			 : "memory");
+	return x0;
+}
+
+#define SYS(n, a, b, c) syscall6((n), (long)(a), (long)(b), (long)(c), 0, 0, 0)
+
+/* The compiler may call these for loops and copies even when freestanding. */
+void *memset(void *dst, int c, size_t n)
+{
+	volatile unsigned char *d = dst;
+
+	while (n--)
+		*d++ = (unsigned char)c;
+	return dst;
+}
+
+void *memcpy(void *dst, const void *src, size_t n)
+{
+	volatile unsigned char *d = dst;
+	const unsigned char *s = src;
+
+	while (n--)
+		*d++ = *s++;
+	return dst;
+}
+
+static size_t length(const char *s)
+{
+	size_t n = 0;
+
+	while (s[n])
+		n++;
+	return n;
+}
+
+#endif
