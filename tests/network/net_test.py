@@ -65,8 +65,8 @@ Placeholders in every step ({name} or {name:arg}; other braces stay):
 In expect steps substituted values are regex-escaped.
 
 After the steps: --forbid/--require as runner.py does, and the test fails if
-the DNS tripwire saw any query (the guest used slirp's forwarder 10.0.2.3 /
-fec0::3 instead of {dns}).
+the DNS tripwire saw any query (the guest used slirp's forwarder (its built-in
+resolver address) instead of {dns}).
 """
 
 import argparse
@@ -479,8 +479,8 @@ def check_after(runner, serial, ctx, args):
         if not re.search(pattern, serial.log, re.MULTILINE):
             return runner.fail(serial, "required /%s/ never appeared" % pattern)
     if ctx.tripwire is not None and ctx.tripwire.hits:
-        return runner.fail(serial, "the guest sent DNS to slirp's forwarder (10.0.2.3 / "
-                           "fec0::3), which must never be used; use {dns}: %s" %
+        return runner.fail(serial, "the guest sent DNS to slirp's built-in forwarder, "
+                           "which must never be used; use {dns}: %s" %
                            ctx.tripwire.hits[:5])
     return 0
 

@@ -24,7 +24,7 @@ runs COMMAND in a fresh, checked namespace.
 --private-resolv (enter(private_resolv=True)) also unshares the mount
 namespace and covers /etc/resolv.conf with one naming only tripwire
 addresses (127.0.0.3, fd00:dead::3), so that a guest query to slirp's DNS
-forwarder (10.0.2.3, fec0::3) goes to a tripwire listener (peers.DnsTripwire)
+forwarder (slirp's built-in resolver address) goes to a tripwire listener (peers.DnsTripwire)
 instead of to whatever the host's resolver is, and the test can fail on it.
 (Without that, libslirp forwards to the first nameserver in /etc/resolv.conf,
 and falls back to 127.0.0.1 when there is none, which would be our dnsmasq:
@@ -181,8 +181,8 @@ def _unshare_command(private_resolv):
 def _cover_resolv_conf():
     """In our own mount namespace: /etc/resolv.conf names only tripwires."""
     if not os.path.exists("/etc/resolv.conf"):
-        raise NetnsError("no /etc/resolv.conf to cover: slirp would send DNS for "
-                         "10.0.2.3 to 127.0.0.1, where the test's dnsmasq would answer it "
+        raise NetnsError("no /etc/resolv.conf to cover: slirp would send DNS for its "
+                         "forwarder to 127.0.0.1, where the test's dnsmasq would answer it "
                          "and hide the mistake")
     where = tempfile.mkdtemp(prefix="viper-netns-")
     path = os.path.join(where, "resolv.conf")

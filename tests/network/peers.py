@@ -11,7 +11,7 @@ threads (dnsmasq: a subprocess). The guest reaches them through slirp at
   Dnsmasq        dnsmasq on port 53 with local records only (NXDOMAIN for the
                  rest, nothing forwarded)
   DnsTripwire    listens where netns --private-resolv sends slirp's DNS
-                 forwarder (10.0.2.3 / fec0::3) and records every query
+                 forwarder (slirp's built-in resolver address) and records every query
   SinkServer     counts, hashes and times what a guest sends it
   SourceServer   sends N deterministic bytes to each guest that connects
   echo_client()  connects to an echo service (the guest, through hostfwd),
@@ -669,9 +669,9 @@ class Dnsmasq:
 class DnsTripwire:
     """Listens (UDP and TCP, port 53) where netns --private-resolv points
     slirp's DNS forwarder, and records every packet: a guest that sends a
-    query to 10.0.2.3 or fec0::3 shows up in .hits. It never answers.
+    query to slirp's forwarder shows up in .hits. It never answers.
 
-    This is how a test checks that no query ever goes to 10.0.2.3: slirp
+    This is how a test checks that no query ever goes to slirp's forwarder: slirp
     forwards DNS sent to its virtual nameserver to the first nameserver of
     /etc/resolv.conf; in the test's mount namespace that file names only
     these tripwires, so every such query lands here (without the tripwire

@@ -81,7 +81,7 @@ def main():
                 say("resolved %s rcode=%d %s" % (words[1], rcode,
                                                  " ".join(a for _, a in answers)))
             elif verb == "leak":
-                # What slirp does with a query to 10.0.2.3 under netns --private-resolv.
+                # What slirp does with a query to its forwarder under netns --private-resolv.
                 with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
                     s.sendto(peers.dns_query(words[1], 1), ("127.0.0.3", 53))
                 say("leaked %s" % words[1])
