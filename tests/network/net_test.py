@@ -479,7 +479,7 @@ def check_after(runner, serial, ctx, args):
         if not re.search(pattern, serial.log, re.MULTILINE):
             return runner.fail(serial, "required /%s/ never appeared" % pattern)
     if ctx.tripwire is not None and ctx.tripwire.hits:
-        return runner.fail(serial, "the guest sent DNS to slirp's built-in forwarder, "
+        return runner.fail(serial, "the guest sent DNS to slirp's forwarder (its built-in resolver), "
                            "which must never be used; use {dns}: %s" %
                            ctx.tripwire.hits[:5])
     return 0

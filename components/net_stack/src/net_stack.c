@@ -241,11 +241,7 @@ static int32_t stack_socket(void *self, struct viper_rpc_context *ctx,
 		so->wake = req->wake;
 		so->wake_bits = req->wake_bits;
 	} else if (so) {
-		if (so->kind == viper_net_Kind_TCP)
-			net_tcp_close(so);
-		else
-			net_udp_close(so);
-		net_socket_free(so);
+		net_socket_close(so);
 	}
 	net_leave(s);
 	if (err && req->wake != VIPER_HANDLE_INVALID)

@@ -49,6 +49,15 @@ void net_socket_free(struct net_socket *so)
 	vc_free(so);
 }
 
+void net_socket_close(struct net_socket *so)
+{
+	if (so->kind == viper_net_Kind_TCP)
+		net_tcp_close(so);
+	else
+		net_udp_close(so);
+	net_socket_free(so);
+}
+
 void net_socket_notify(struct net_socket *so)
 {
 	if (so->wake != VIPER_HANDLE_INVALID && so->wake_bits)
@@ -61,11 +70,7 @@ void net_socket_closed(void *self, void *session)
 	struct net_socket *so = session;
 
 	net_enter(s);
-	if (so->kind == viper_net_Kind_TCP)
-		net_tcp_close(so);
-	else
-		net_udp_close(so);
-	net_socket_free(so);
+	net_socket_close(so);
 	net_leave(s);
 }
 
@@ -163,8 +168,7 @@ static int32_t so_accept(void *self, struct viper_rpc_context *ctx,
 	if (so) {
 		err = vc_session_open(ctx, &net_socket_sessions, so, &rep->socket);
 		if (err) {
-			net_tcp_close(so);
-			net_socket_free(so);
+			net_socket_close(so);
 		} else {
 			so->in_session = true;
 			so->wake = req->wake;

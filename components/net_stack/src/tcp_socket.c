@@ -332,7 +332,6 @@ int32_t net_tcp_receive(struct net_socket *so, uint8_t *out, uint32_t cap, uint3
 		}
 	}
 	*got = n;
-	*end = false;
 	if (n > 0) {
 		if (so->pcb.tcp)
 			window_open(so->pcb.tcp, n);

@@ -25,19 +25,6 @@ static bool expired(int64_t timeout_ns, uint64_t start_ns)
 	return timeout_ns != VIPER_TIMEOUT_NONE && (int64_t)(vc_now_ns() - start_ns) >= timeout_ns;
 }
 
-static struct posix_fd *socket_fd(int fd)
-{
-	if (fd < 0 || fd >= (int)POSIX_FDS || !posix.fds[fd].used) {
-		errno = EBADF;
-		return NULL;
-	}
-	if (!posix.fds[fd].socket) {
-		errno = ENOTSOCK;
-		return NULL;
-	}
-	return &posix.fds[fd];
-}
-
 /* One Send or SendTo of `n` bytes already in the lent memory. */
 static int32_t send_once(struct posix_fd *f, uint32_t n, const viper_socket_SendToRequest *to,
 			 uint32_t *sent)
@@ -133,14 +120,14 @@ static ssize_t receive(struct posix_fd *f, void *buf, size_t len, bool dontwait,
 
 ssize_t send(int fd, const void *buf, size_t len, int flags)
 {
-	struct posix_fd *f = socket_fd(fd);
+	struct posix_fd *f = posix_socket_fd(fd);
 
 	return f ? send_all(f, buf, len, flags & MSG_DONTWAIT, NULL) : -1;
 }
 
 ssize_t recv(int fd, void *buf, size_t len, int flags)
 {
-	struct posix_fd *f = socket_fd(fd);
+	struct posix_fd *f = posix_socket_fd(fd);
 
 	return f ? receive(f, buf, len, flags & MSG_DONTWAIT, NULL) : -1;
 }
@@ -148,7 +135,7 @@ ssize_t recv(int fd, void *buf, size_t len, int flags)
 ssize_t sendto(int fd, const void *buf, size_t len, int flags, const struct sockaddr *to,
 	       socklen_t tolen)
 {
-	struct posix_fd *f = socket_fd(fd);
+	struct posix_fd *f = posix_socket_fd(fd);
 	viper_socket_SendToRequest req = viper_socket_SendToRequest_init_zero;
 
 	if (!f)
@@ -165,7 +152,7 @@ ssize_t sendto(int fd, const void *buf, size_t len, int flags, const struct sock
 ssize_t recvfrom(int fd, void *buf, size_t len, int flags, struct sockaddr *from,
 		 socklen_t *fromlen)
 {
-	struct posix_fd *f = socket_fd(fd);
+	struct posix_fd *f = posix_socket_fd(fd);
 	viper_socket_ReceiveFromReply rep = viper_socket_ReceiveFromReply_init_zero;
 
 	if (!f)

@@ -16,7 +16,7 @@
 
 #include "posix_sockets.h"
 
-static struct posix_fd *socket_of(int fd)
+struct posix_fd *posix_socket_fd(int fd)
 {
 	if (fd < 0 || fd >= (int)POSIX_FDS || !posix.fds[fd].used) {
 		errno = EBADF;
@@ -134,7 +134,7 @@ static int32_t finish_connect(struct posix_fd *f)
 
 int connect(int fd, const struct sockaddr *addr, socklen_t len)
 {
-	struct posix_fd *f = socket_of(fd);
+	struct posix_fd *f = posix_socket_fd(fd);
 	viper_socket_ConnectRequest req = viper_socket_ConnectRequest_init_zero;
 	viper_socket_ConnectReply rep;
 	int32_t err;
@@ -154,7 +154,7 @@ int connect(int fd, const struct sockaddr *addr, socklen_t len)
 
 int bind(int fd, const struct sockaddr *addr, socklen_t len)
 {
-	struct posix_fd *f = socket_of(fd);
+	struct posix_fd *f = posix_socket_fd(fd);
 	viper_socket_BindRequest req = viper_socket_BindRequest_init_zero;
 	viper_socket_BindReply rep;
 
@@ -170,7 +170,7 @@ int bind(int fd, const struct sockaddr *addr, socklen_t len)
 
 int listen(int fd, int backlog)
 {
-	struct posix_fd *f = socket_of(fd);
+	struct posix_fd *f = posix_socket_fd(fd);
 	viper_socket_ListenRequest req = {.backlog = backlog < 1    ? 1
 						     : backlog > 16 ? 16
 								    : (uint32_t)backlog};
@@ -184,7 +184,7 @@ int listen(int fd, int backlog)
 
 int accept(int fd, struct sockaddr *addr, socklen_t *len)
 {
-	struct posix_fd *f = socket_of(fd);
+	struct posix_fd *f = posix_socket_fd(fd);
 	viper_socket_AcceptRequest req = viper_socket_AcceptRequest_init_zero;
 	viper_socket_AcceptReply rep;
 	uint64_t start = vc_now_ns();
@@ -220,7 +220,7 @@ void posix_socket_close(struct posix_fd *f)
 
 int shutdown(int fd, int how)
 {
-	struct posix_fd *f = socket_of(fd);
+	struct posix_fd *f = posix_socket_fd(fd);
 	viper_socket_ShutdownRequest req = {how != SHUT_WR, how != SHUT_RD};
 	viper_socket_ShutdownReply rep;
 
@@ -241,7 +241,7 @@ static int64_t timeval_ns(const struct timeval *tv)
 
 int setsockopt(int fd, int level, int name, const void *value, socklen_t len)
 {
-	struct posix_fd *f = socket_of(fd);
+	struct posix_fd *f = posix_socket_fd(fd);
 
 	if (!f)
 		return -1;
@@ -263,7 +263,7 @@ int setsockopt(int fd, int level, int name, const void *value, socklen_t len)
 
 int getsockopt(int fd, int level, int name, void *value, socklen_t *len)
 {
-	struct posix_fd *f = socket_of(fd);
+	struct posix_fd *f = posix_socket_fd(fd);
 	viper_socket_StatusReply st;
 
 	if (!f)
@@ -278,7 +278,7 @@ int getsockopt(int fd, int level, int name, void *value, socklen_t *len)
 
 static int endpoint(int fd, bool peer, struct sockaddr *addr, socklen_t *len)
 {
-	struct posix_fd *f = socket_of(fd);
+	struct posix_fd *f = posix_socket_fd(fd);
 	viper_socket_StatusReply st;
 
 	if (!f)

@@ -23,6 +23,9 @@ static inline int posix_socket_fail(int32_t error)
 /* What is left of `timeout_ns` (VIPER_TIMEOUT_NONE: for ever) since `start_ns`; at least 1. */
 int64_t posix_time_left(int64_t timeout_ns, uint64_t start_ns);
 
+/* Descriptor `fd` if it is a socket; NULL with errno EBADF or ENOTSOCK if not. */
+struct posix_fd *posix_socket_fd(int fd);
+
 /* The socket's state: VIPER_OK and *st, or the session's error. */
 int32_t posix_socket_status(struct posix_fd *f, viper_socket_StatusReply *st);
 

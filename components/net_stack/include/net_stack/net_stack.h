@@ -156,6 +156,8 @@ int32_t net_error_from_lwip(int err);
 /* src/tcp_socket.c, src/udp_socket.c: the socket calls. */
 struct net_socket *net_socket_new(struct net_stack *s, viper_net_Kind kind, uint8_t family);
 void net_socket_free(struct net_socket *so);
+/* Closes the socket's protocol block and frees it. */
+void net_socket_close(struct net_socket *so);
 void net_socket_notify(struct net_socket *so);
 int32_t net_tcp_open(struct net_socket *so);
 void net_tcp_close(struct net_socket *so);
