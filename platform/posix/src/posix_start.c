@@ -12,7 +12,7 @@ struct posix_state posix;
  * __heap_start and __heap_end; the runtime has no heap of its own, so the
  * layer gives it POSIX_HEAP_BYTES of zeroed data, committed as it is used.
  */
-#define POSIX_HEAP_BYTES "262144"
+#define POSIX_HEAP_BYTES "1048576"
 __asm__(".section .bss.posix_heap,\"aw\",%nobits\n"
 	".balign 16\n"
 	".globl __heap_start\n"

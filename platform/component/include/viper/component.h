@@ -20,7 +20,7 @@
 #include <viper/rpc.h>
 
 #define VIPER_COMPONENT_MAX_PROVIDES 4
-#define VIPER_COMPONENT_MAX_SLOTS    8
+#define VIPER_COMPONENT_MAX_SLOTS    12 /* = manifest.proto Instance.slots */
 #define VIPER_COMPONENT_MAX_DEVICES  4
 #define VIPER_COMPONENT_MAX_DMA	     4
 #define VIPER_COMPONENT_MAX_PARAMS   8
