@@ -46,11 +46,11 @@ static int transport_error(int n)
 	return n < 0 && http_error_is_known(n) ? n : HTTP_E_NETWORK;
 }
 
-/* The transport for a scheme, or NULL: https needs a TLS transport, which is still to come. */
+/* The transport for a scheme, or NULL: https only when the options give a TLS transport. */
 static const struct http_transport *transport_for(const struct get_run *run,
 						  enum http_scheme scheme)
 {
-	return scheme == HTTP_SCHEME_HTTP ? run->t : NULL;
+	return scheme == HTTP_SCHEME_HTTP ? run->t : run->opt.https;
 }
 
 static int send_all(const struct http_transport *t, const char *buf, size_t len)
@@ -206,6 +206,9 @@ static int get_start(struct get_run *run, const struct http_transport *t, const 
 	else
 		http_get_options_init(&run->opt);
 	if (run->opt.max_redirects > HTTP_REDIRECTS_MAX)
+		return HTTP_E_INVALID;
+	const struct http_transport *s = run->opt.https;
+	if (s && (!s->connect || !s->send || !s->recv || !s->close))
 		return HTTP_E_INVALID;
 	run->t = t;
 	n = http_url_parse(url, &run->url);

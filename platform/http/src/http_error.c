@@ -23,6 +23,9 @@ static const char *const messages[] = {
 	[-HTTP_E_SINK] = "the receiver refused the data",
 	[-HTTP_E_NO_MEMORY] = "out of memory",
 	[-HTTP_E_INVALID] = "invalid argument",
+	[-HTTP_E_TLS_CERTIFICATE] = "the server's certificate was refused",
+	[-HTTP_E_TLS_HANDSHAKE] = "TLS handshake failed",
+	[-HTTP_E_TLS_PROTOCOL] = "TLS protocol error",
 };
 
 _Static_assert(sizeof(messages) / sizeof(messages[0]) == 1 - HTTP_E_LOWEST,

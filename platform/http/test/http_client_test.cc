@@ -299,7 +299,7 @@ TEST(HttpGet, BadRedirects)
 
 	Get tls;
 	tls.fake.Add("h", 80, Redirect(301, "https://h/secure"));
-	EXPECT_EQ(tls.Run("http://h/"), HTTP_E_UNSUPPORTED_SCHEME) << "no TLS transport yet";
+	EXPECT_EQ(tls.Run("http://h/"), HTTP_E_UNSUPPORTED_SCHEME) << "no https transport given";
 	EXPECT_EQ(tls.fake.connects, 1u) << "nothing sent in the clear";
 	EXPECT_EQ(tls.res.redirects, 1u);
 	EXPECT_STREQ(http_result_url(&tls.res), "https://h/secure");
@@ -408,6 +408,46 @@ TEST(HttpGet, SinkErrorStopsTheTransfer)
 	EXPECT_EQ(g.rx.sink_calls, 2);
 	EXPECT_EQ(g.fake.At(0).recv_calls, 2) << "nothing read after the refusal";
 	EXPECT_STREQ(http_error_message(HTTP_E_SINK), "the receiver refused the data");
+}
+
+// https URLs go through the options' https transport, http ones through
+// http_get's own, and redirects cross between them both ways.
+TEST(HttpGet, HttpsThroughItsOwnTransport)
+{
+	Get g;
+	FakeTransport secure;
+	http_transport s = secure.Table();
+	g.opt.https = &s;
+	g.fake.Add("h", 80, Redirect(301, "https://h/secure"));
+	secure.Add("h", 443, Redirect(302, "http://other:8080/plain"));
+	g.fake.Add("other", 8080, Redirect(307, "https://h:8443/last"));
+	secure.Add("h", 8443, Ok("over TLS"));
+	ASSERT_EQ(g.Run("http://h/"), HTTP_OK);
+	EXPECT_EQ(g.rx.body, "over TLS");
+	EXPECT_EQ(g.fake.connects, 2u);
+	EXPECT_EQ(secure.connects, 2u);
+	EXPECT_EQ(secure.At(0).closes, 1);
+	EXPECT_EQ(secure.At(1).closes, 1);
+	EXPECT_NE(secure.At(1).sent.find("GET /last HTTP/1.1\r\nHost: h:8443\r\n"),
+		  std::string::npos);
+	EXPECT_EQ(g.res.redirects, 3u);
+	EXPECT_STREQ(http_result_url(&g.res), "https://h:8443/last");
+
+	Get direct;
+	FakeTransport secure2;
+	http_transport s2 = secure2.Table();
+	direct.opt.https = &s2;
+	secure2.Add("h", 443, Ok("direct"));
+	ASSERT_EQ(direct.Run("https://h/"), HTTP_OK);
+	EXPECT_EQ(direct.fake.connects, 0u) << "nothing in the clear";
+	EXPECT_EQ(direct.rx.body, "direct");
+
+	Get broken;
+	http_transport half = s2;
+	half.recv = nullptr;
+	broken.opt.https = &half;
+	EXPECT_EQ(broken.Run("http://h/"), HTTP_E_INVALID) << "an https transport without recv";
+	EXPECT_EQ(broken.fake.connects, 0u);
 }
 
 TEST(HttpGet, NothingReachesTheTransportBeforeTheUrlIsChecked)

@@ -2,8 +2,8 @@
  * GET over any byte-stream transport: http_get connects, sends the request
  * of viper/http_request.h, parses the reply with viper/http_response.h and
  * follows redirects. The transport is a table of functions (a TCP socket
- * now, a TLS session over one later), so the client itself makes no
- * system calls. No allocation: the state lives in http_get's frame (about
+ * for http, a TLS session over one for https), so the client itself makes
+ * no system calls. No allocation: the state lives in http_get's frame (about
  * 6 KiB of stack) and in struct http_result (about 9 KiB).
  */
 #ifndef VIPER_HTTP_CLIENT_H
@@ -47,6 +47,12 @@ struct http_transport {
 typedef void (*http_progress_fn)(void *ctx, uint64_t received, int64_t total);
 
 struct http_get_options {
+	/*
+	 * The transport for https URLs (a TLS one, platform/tls), or NULL:
+	 * then https URLs, and redirects to them, are HTTP_E_UNSUPPORTED_SCHEME.
+	 * http URLs go through http_get's own transport argument.
+	 */
+	const struct http_transport *https;
 	unsigned max_redirects;	   /* 0..HTTP_REDIRECTS_MAX */
 	uint32_t timeout_ms;	   /* passed to connect (see struct http_transport) */
 	http_sink_fn sink;	   /* the final 2xx body; NULL: counted and dropped */
@@ -78,7 +84,8 @@ void http_get_options_init(struct http_get_options *opt);
 /*
  * Fetches `url` through `t` (opt NULL: the defaults) and fills *res.
  * Follows 301, 302, 303, 307 and 308 with GET, each Location resolved
- * against the URL that answered. Only a final 2xx body reaches the sink,
+ * against the URL that answered, between http and https both ways (each
+ * URL through its scheme's transport). Only a final 2xx body reaches the sink,
  * slice by slice, with progress called once before the body (0 bytes)
  * and after each slice; the bodies of redirects and errors are not read.
  *

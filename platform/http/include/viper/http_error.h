@@ -1,8 +1,8 @@
 /*
  * The HTTP client's one error type: 0 is success, every failure a negative
- * enum http_error. Transports (plain TCP now, TLS later) map their own
- * failures to these codes, so a program reports any of them with
- * http_error_message.
+ * enum http_error. Transports (plain TCP, TLS in platform/tls) map their
+ * own failures to these codes, so a program reports any of them with
+ * http_error_message; a TLS transport's report says more.
  */
 #ifndef VIPER_HTTP_ERROR_H
 #define VIPER_HTTP_ERROR_H
@@ -16,7 +16,7 @@ enum http_error {
 	HTTP_OK = 0,
 	HTTP_E_BAD_URL = -1,		 /* the URL is malformed */
 	HTTP_E_URL_TOO_LONG = -2,	 /* a URL or Location is over HTTP_URL_MAX */
-	HTTP_E_UNSUPPORTED_SCHEME = -3,	 /* not http (https waits for a TLS transport) */
+	HTTP_E_UNSUPPORTED_SCHEME = -3,	 /* not http, or https without a TLS transport */
 	HTTP_E_NO_SUCH_HOST = -4,	 /* the transport could not resolve the name */
 	HTTP_E_CONNECTION_REFUSED = -5,	 /* nothing listens on that port */
 	HTTP_E_CONNECTION_RESET = -6,	 /* the peer aborted the connection */
@@ -33,10 +33,13 @@ enum http_error {
 	HTTP_E_SINK = -17,		 /* the body sink returned an error */
 	HTTP_E_NO_MEMORY = -18,		 /* the transport ran out of memory */
 	HTTP_E_INVALID = -19,		 /* a NULL or out-of-range argument */
+	HTTP_E_TLS_CERTIFICATE = -20,	 /* TLS: the server's certificate chain was refused */
+	HTTP_E_TLS_HANDSHAKE = -21,	 /* TLS: the handshake failed for another reason */
+	HTTP_E_TLS_PROTOCOL = -22,	 /* TLS: a protocol error after the handshake */
 };
 
 /* The lowest code: every value in [HTTP_E_LOWEST, -1] is an enum http_error. */
-#define HTTP_E_LOWEST HTTP_E_INVALID
+#define HTTP_E_LOWEST HTTP_E_TLS_PROTOCOL
 
 /* Whether `err` is HTTP_OK or one of enum http_error. */
 bool http_error_is_known(int err);
