@@ -3,13 +3,17 @@
     viperfs_image(
         name = "disk",
         files = {":hello.txt": "SYS/hello.txt", "//apps/hello": "C/hello"},
+        data = {"//platform/tls/store:roots.vta": "CERTS/roots.vta"},
         dirs = ["T"],
         image_size = "16M",
         volume_label = "ViperOS",
     )
 
 writes disk.img with mkfs.viperfs (//components/viperfs), every timestamp 0:
-the same files give a bit-identical image.
+the same files give a bit-identical image. A file of `files` keeps its
+execute bit (programs); one of `data` never has it: Bazel marks every file
+it generates executable, so a generated data file would otherwise look like
+a program on the disk.
 """
 
 def _viperfs_image_impl(ctx):
@@ -23,14 +27,19 @@ def _viperfs_image_impl(ctx):
     for d in ctx.attr.dirs:
         args.add("--dir", d)
     inputs = []
-    by_dest = {dest: target for target, dest in ctx.attr.files.items()}
-    for dest in sorted(by_dest.keys()):
-        target = by_dest[dest]
-        files = target.files.to_list()
-        if len(files) != 1:
-            fail("%s: %s gives %d files; give one file per destination" % (ctx.label, target.label, len(files)))
-        args.add("%s=%s" % (dest, files[0].path))
-        inputs.append(files[0])
+    for dest in [d for d in ctx.attr.data.values() if d in ctx.attr.files.values()]:
+        fail("%s: %s is given in both files and data" % (ctx.label, dest))
+    for attr, flag in [(ctx.attr.data, "--data"), (ctx.attr.files, None)]:
+        by_dest = {dest: target for target, dest in attr.items()}
+        for dest in sorted(by_dest.keys()):
+            target = by_dest[dest]
+            files = target.files.to_list()
+            if len(files) != 1:
+                fail("%s: %s gives %d files; give one file per destination" % (ctx.label, target.label, len(files)))
+            if flag:
+                args.add(flag)
+            args.add("%s=%s" % (dest, files[0].path))
+            inputs.append(files[0])
     ctx.actions.run(
         outputs = [out],
         inputs = inputs + [ctx.file._builder],
@@ -46,6 +55,7 @@ viperfs_image = rule(
     implementation = _viperfs_image_impl,
     attrs = {
         "files": attr.label_keyed_string_dict(allow_files = True),
+        "data": attr.label_keyed_string_dict(allow_files = True),
         "dirs": attr.string_list(),
         "image_size": attr.string(default = "16M"),
         "volume_label": attr.string(default = "ViperOS"),

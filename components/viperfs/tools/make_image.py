@@ -2,10 +2,11 @@
 """Builds a ViperFS image from files named on the command line (viperfs_image()).
 
 usage: make_image.py --mkfs MKFS --out IMAGE --size SIZE --label LABEL
-                     [--dir PATH]... [DEST=SOURCE]...
+                     [--dir PATH]... [--data DEST=SOURCE]... [DEST=SOURCE]...
 
 Each DEST=SOURCE copies SOURCE to DEST (a '/'-separated path in the
-volume); each --dir makes an empty directory. The tree is staged in a
+volume), executable if SOURCE is; each --data DEST=SOURCE copies it never
+executable; each --dir makes an empty directory. The tree is staged in a
 temporary directory and given to mkfs.viperfs with --time 0, so the image
 depends on the files alone.
 """
@@ -25,6 +26,7 @@ def main():
     parser.add_argument("--size", required=True)
     parser.add_argument("--label", required=True)
     parser.add_argument("--dir", action="append", default=[])
+    parser.add_argument("--data", action="append", default=[])
     parser.add_argument("files", nargs="*")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as stage:
@@ -32,7 +34,7 @@ def main():
         os.mkdir(tree)
         for d in args.dir:
             os.makedirs(os.path.join(tree, d), exist_ok=True)
-        for pair in args.files:
+        for pair, program in [(p, False) for p in args.data] + [(p, True) for p in args.files]:
             dest, _, source = pair.partition("=")
             if not dest or not source or dest.startswith("/") or ".." in dest.split("/"):
                 print("make_image: bad file %r: write DEST=SOURCE, DEST inside the volume" %
@@ -41,7 +43,7 @@ def main():
             path = os.path.join(tree, dest)
             os.makedirs(os.path.dirname(path), exist_ok=True)
             shutil.copyfile(source, path)
-            if os.access(source, os.X_OK):
+            if program and os.access(source, os.X_OK):
                 os.chmod(path, 0o755)
         run = subprocess.run([args.mkfs, "--size", args.size, "--label", args.label,
                               "--time", "0", "--root", tree, args.out],
