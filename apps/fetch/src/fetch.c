@@ -1,15 +1,22 @@
 /*
- * fetch URL [TO file] [HASH] [TIMEOUT seconds]
+ * fetch URL [TO file] [HASH] [TIMEOUT seconds] [REPEAT n]
  *
- * Downloads URL (http://host[:port]/path; host a name, an IPv4 address or
- * an IPv6 one in brackets) with the HTTP/1.1 client library, following up
- * to 5 redirects, to `file` (or the console), with a progress line every
- * second or so for long downloads. HASH prints the body's SHA-256.
- * TIMEOUT bounds each connect, send and receive (default 30 s). A failed
- * download removes the file it started. Return codes: 0 done; 5 the
- * server answered with an error status; 10 the download failed (no such
- * host, refused, reset, timed out, truncated body, bad chunk, too many
- * redirects, a file that cannot be written); 20 bad arguments or URL.
+ * Downloads URL (http://host[:port]/path or https://host[:port]/path;
+ * host a name, an IPv4 address or an IPv6 one in brackets; https needs a
+ * name) with the HTTP/1.1 client library, following up to 5 redirects
+ * between http and https, to `file` (or the console), with a progress
+ * line every second or so for long downloads. https goes through TLS 1.2
+ * (platform/tls): the server's chain is verified against the trust store
+ * in CERTS:, with its dates and the host name, and a line tells the
+ * suite and whether the handshake was full or resumed. HASH prints the
+ * body's SHA-256. TIMEOUT bounds each connect, send and receive (default
+ * 30 s). REPEAT downloads n times (1..100) in this one run, so repeated
+ * https connections resume their TLS session. A failed download removes
+ * the file it started. Return codes: 0 done; 5 the server answered with
+ * an error status; 10 the download failed (no such host, refused, reset,
+ * timed out, truncated body, bad chunk, too many redirects, a file that
+ * cannot be written, a certificate refused or a failed TLS handshake,
+ * each said in words); 20 bad arguments or URL.
  */
 #include <bearssl_hash.h>
 #include <errno.h>
@@ -25,17 +32,18 @@
 #include <viper/posix.h>
 #include <viper/program_slots.h>
 
+#include "https.h"
 #include "socket_transport.h"
 
 VIPER_PROGRAM_SLOTS({"console", "console"}, {"files", "files"}, {"assigns", "assigns"},
-		    {"net", "net"});
+		    {"net", "net"}, {"entropy", "entropy"}, {"rtc", "rtc"});
 
 #define PROGRESS_NS 1000000000ull
 
 struct fetch {
 	const char *url, *to;
 	bool hash;
-	unsigned long timeout_s;
+	unsigned long timeout_s, repeat;
 	int fd;	       /* -1: the console */
 	bool mid_line; /* the console's last body byte was not a newline */
 	int write_errno;
@@ -44,16 +52,17 @@ struct fetch {
 };
 
 static struct http_result result; /* about 9 KiB: not on the stack */
+static struct https https;	  /* the TLS transport and its trust store */
 
 static int usage(void)
 {
-	printf("Usage: fetch URL [TO file] [HASH] [TIMEOUT seconds]\n");
+	printf("Usage: fetch URL [TO file] [HASH] [TIMEOUT seconds] [REPEAT n]\n");
 	return 20;
 }
 
 static bool parse(int argc, char **argv, struct fetch *f)
 {
-	*f = (struct fetch){.timeout_s = 30, .fd = -1};
+	*f = (struct fetch){.timeout_s = 30, .repeat = 1, .fd = -1};
 	for (int i = 1; i < argc; i++) {
 		bool more = i + 1 < argc;
 		char *end;
@@ -65,6 +74,10 @@ static bool parse(int argc, char **argv, struct fetch *f)
 		} else if (!strcasecmp(argv[i], "TIMEOUT") && more) {
 			f->timeout_s = strtoul(argv[++i], &end, 10);
 			if (*end || f->timeout_s == 0 || f->timeout_s > 3600)
+				return false;
+		} else if (!strcasecmp(argv[i], "REPEAT") && more) {
+			f->repeat = strtoul(argv[++i], &end, 10);
+			if (*end || f->repeat == 0 || f->repeat > 100)
 				return false;
 		} else if (!f->url) {
 			f->url = argv[i];
@@ -111,13 +124,34 @@ static void progress(void *ctx, uint64_t received, int64_t total)
 	fflush(stdout);
 }
 
+/* Whether the URL that failed went over TLS. */
+static bool is_https(const char *url)
+{
+	return strncmp(url, "https:", 6) == 0;
+}
+
+/* A TLS failure in words: the check that refused, and its particulars. */
+static int tls_failed(const char *at)
+{
+	const struct tls_report *rep = &https.tls.report;
+
+	printf("fetch: %s: %s%s%s\n", at, tls_failure_message(rep->failure),
+	       rep->detail[0] ? ": " : "", rep->detail);
+	return 10;
+}
+
 /* The failure in words, and its return code. */
-static int failed(const struct fetch *f, const struct socket_transport *st)
+static int failed(const struct fetch *f, const struct socket_transport *plain)
 {
 	const struct http_result *r = &result;
 	const char *at = http_result_url(r);
+	const struct socket_transport *st = is_https(at) ? &https.st : plain;
 
 	switch (r->error) {
+	case HTTP_E_TLS_CERTIFICATE:
+	case HTTP_E_TLS_HANDSHAKE:
+	case HTTP_E_TLS_PROTOCOL:
+		return tls_failed(at);
 	case HTTP_E_STATUS:
 		printf("fetch: %s: the server answered %d %s\n", at, r->status, r->reason);
 		return 5;
@@ -172,6 +206,53 @@ static void succeeded(struct fetch *f)
 			printf("%02x", digest[i]);
 		printf("\n");
 	}
+	if (is_https(http_result_url(&result))) {
+		const struct tls_report *rep = &https.tls.report;
+		uint64_t hs = https.handshake_ns / 1000, tcp = https.tcp_ns / 1000;
+		printf("fetch: TLS 1.2 %s, %s handshake in %llu.%03llu ms (after %llu.%03llu ms "
+		       "to connect)\n",
+		       tls_suite_name(rep->suite), rep->resumed ? "resumed" : "full",
+		       (unsigned long long)(hs / 1000), (unsigned long long)(hs % 1000),
+		       (unsigned long long)(tcp / 1000), (unsigned long long)(tcp % 1000));
+	}
+}
+
+/* One download: its return code, reported. */
+static int download(struct fetch *f, const struct http_transport *t,
+		    const struct socket_transport *st)
+{
+	struct http_get_options opt;
+	int rc;
+
+	f->fd = -1;
+	f->mid_line = false;
+	if (f->to && (f->fd = open(f->to, O_WRONLY | O_CREAT | O_TRUNC, 0644)) < 0) {
+		printf("fetch: %s: %s\n", f->to, strerror(errno));
+		return 10;
+	}
+	br_sha256_init(&f->sha);
+	http_get_options_init(&opt);
+	opt.https = &https.http;
+	opt.timeout_ms = (uint32_t)(f->timeout_s * 1000);
+	opt.sink = sink;
+	opt.progress = progress;
+	opt.ctx = f;
+	f->started_ns = f->shown_ns = vc_now_ns();
+	int got = http_get(t, f->url, &opt, &result);
+	if (f->mid_line) {
+		fflush(stdout);
+		printf("\n"); /* what follows starts a line of its own */
+	}
+	rc = got == HTTP_OK ? 0 : failed(f, st);
+	if (f->fd >= 0 && close(f->fd) < 0 && rc == 0) {
+		printf("fetch: %s: %s\n", f->to, strerror(errno));
+		rc = 10;
+	}
+	if (rc == 0)
+		succeeded(f);
+	else if (f->to && unlink(f->to) == 0)
+		printf("fetch: removed the unfinished %s\n", f->to);
+	return rc;
 }
 
 int main(const struct viper_startup *s)
@@ -179,38 +260,16 @@ int main(const struct viper_startup *s)
 	struct fetch f;
 	struct socket_transport st;
 	struct http_transport t;
-	struct http_get_options opt;
-	int argc, rc;
+	int argc, rc = 0;
 	char **argv;
 
 	viper_posix_start(s, &argc, &argv);
 	if (!parse(argc, argv, &f))
 		return viper_posix_end(usage());
-	if (f.to && (f.fd = open(f.to, O_WRONLY | O_CREAT | O_TRUNC, 0644)) < 0) {
-		printf("fetch: %s: %s\n", f.to, strerror(errno));
-		return viper_posix_end(10);
-	}
-	br_sha256_init(&f.sha);
 	socket_transport_init(&st, &t);
-	http_get_options_init(&opt);
-	opt.timeout_ms = (uint32_t)(f.timeout_s * 1000);
-	opt.sink = sink;
-	opt.progress = progress;
-	opt.ctx = &f;
-	f.started_ns = f.shown_ns = vc_now_ns();
-	int got = http_get(&t, f.url, &opt, &result);
-	if (f.mid_line) {
-		fflush(stdout);
-		printf("\n"); /* what follows starts a line of its own */
-	}
-	rc = got == HTTP_OK ? 0 : failed(&f, &st);
-	if (f.fd >= 0 && close(f.fd) < 0 && rc == 0) {
-		printf("fetch: %s: %s\n", f.to, strerror(errno));
-		rc = 10;
-	}
-	if (rc == 0)
-		succeeded(&f);
-	else if (f.to && unlink(f.to) == 0)
-		printf("fetch: removed the unfinished %s\n", f.to);
+	https_init(&https, viper_slot(s, "entropy"), viper_slot(s, "rtc"));
+	for (unsigned long i = 0; i < f.repeat && rc == 0; i++)
+		rc = download(&f, &t, &st);
+	https_free(&https);
 	return viper_posix_end(rc);
 }

@@ -8,6 +8,7 @@
 
 #include <errno.h>
 #include <netdb.h>
+#include <poll.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -138,4 +139,44 @@ void socket_transport_init(struct socket_transport *st, struct http_transport *t
 	st->timeout_ms = HTTP_TIMEOUT_DEFAULT;
 	st->address[0] = '\0';
 	*t = (struct http_transport){st, st_connect, st_send, st_recv, st_close};
+}
+
+/* The stream's non-blocking sides: EAGAIN is TLS_IO_WOULDBLOCK, not a time-out. */
+static int stream_send(void *ctx, const void *buf, size_t len)
+{
+	struct socket_transport *st = ctx;
+	ssize_t n = send(st->fd, buf, len, MSG_DONTWAIT);
+
+	if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+		return TLS_IO_WOULDBLOCK;
+	return n < 0 ? http_error_of(st, errno) : (int)n;
+}
+
+static int stream_recv(void *ctx, void *buf, size_t cap)
+{
+	struct socket_transport *st = ctx;
+	ssize_t n = recv(st->fd, buf, cap, MSG_DONTWAIT);
+
+	if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+		return TLS_IO_WOULDBLOCK;
+	return n < 0 ? http_error_of(st, errno) : (int)n;
+}
+
+static int stream_wait(void *ctx, unsigned events, uint32_t timeout_ms)
+{
+	struct socket_transport *st = ctx;
+	struct pollfd p = {.fd = st->fd,
+			   .events = (short)((events & TLS_IO_READ ? POLLIN : 0) |
+					     (events & TLS_IO_WRITE ? POLLOUT : 0))};
+	int n = poll(&p, 1, timeout_ms > (uint32_t)INT32_MAX ? -1 : (int)timeout_ms);
+
+	if (n < 0)
+		return http_error_of(st, errno);
+	return n == 0 ? HTTP_E_TIMED_OUT : 0; /* an error or hang-up shows in the next call */
+}
+
+void socket_transport_stream(struct socket_transport *st, struct tls_io *io)
+{
+	socket_transport_init(st, &(struct http_transport){0});
+	*io = (struct tls_io){st, st_connect, stream_send, stream_recv, stream_wait, st_close};
 }

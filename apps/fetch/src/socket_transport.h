@@ -1,8 +1,9 @@
-/* The HTTP client's transport over the POSIX layer's sockets (src/socket_transport.c). */
+/* The HTTP client's transports over the POSIX layer's sockets (src/socket_transport.c). */
 #ifndef FETCH_SOCKET_TRANSPORT_H
 #define FETCH_SOCKET_TRANSPORT_H
 
 #include <viper/http_client.h>
+#include <viper/tls_client.h>
 
 struct socket_transport {
 	int fd;
@@ -13,5 +14,11 @@ struct socket_transport {
 
 /* A transport over `st`, which it fills as it connects. */
 void socket_transport_init(struct socket_transport *st, struct http_transport *t);
+
+/*
+ * The same connection as a non-blocking stream for the TLS transport:
+ * send and recv with MSG_DONTWAIT, wait with poll bounded by its time-out.
+ */
+void socket_transport_stream(struct socket_transport *st, struct tls_io *io);
 
 #endif

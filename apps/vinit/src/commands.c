@@ -202,7 +202,8 @@ static const char *handle_name(const struct shell *sh, viper_handle_t h)
 		[VINIT_SLOT_CONSOLE] = "slot console", [VINIT_SLOT_LOG] = "slot log",
 		[VINIT_SLOT_SYSINFO] = "slot sysinfo", [VINIT_SLOT_RTC] = "slot rtc",
 		[VINIT_SLOT_ENV] = "slot env",	       [VINIT_SLOT_FILES] = "slot files",
-		[VINIT_SLOT_ASSIGNS] = "slot assigns",
+		[VINIT_SLOT_ASSIGNS] = "slot assigns", [VINIT_SLOT_NET] = "slot net",
+		[VINIT_SLOT_ENTROPY] = "slot entropy",
 	};
 	if (h == VIPER_HANDLE_INVALID)
 		return "";

@@ -145,8 +145,12 @@ static int start_program(struct shell *sh, const char *name, size_t argc, char *
 		{"files", "files", channel_of(sh, VINIT_SLOT_FILES)},
 		{"assigns", "assigns", channel_of(sh, VINIT_SLOT_ASSIGNS)},
 		{"net", "net", channel_of(sh, VINIT_SLOT_NET)},
+		{"entropy", "entropy", channel_of(sh, VINIT_SLOT_ENTROPY)},
+		{"rtc", "rtc", channel_of(sh, VINIT_SLOT_RTC)},
 	};
-	struct vc_program_launch l = {base, image, file.size, offered, 4, *block, block_len};
+	struct vc_program_launch l = {
+		base,	image,	  file.size, offered, sizeof(offered) / sizeof(offered[0]),
+		*block, block_len};
 	shell_flush(sh); /* the program writes to the console too */
 	err = vc_program_start(sh->spawn, &l, process, why, sizeof(why));
 	vc_handle_close(image);

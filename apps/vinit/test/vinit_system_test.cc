@@ -284,7 +284,7 @@ int32_t FakeHandleList(void *, struct viper_handle_entry *out, uint32_t max, uin
 
 // --- the fixture -------------------------------------------------------------------
 
-enum Slot { kConsole, kLog, kSysinfo, kRtc, kEnv, kFiles, kAssigns, kNet, kSlots };
+enum Slot { kConsole, kLog, kSysinfo, kRtc, kEnv, kFiles, kAssigns, kNet, kEntropy, kSlots };
 
 // --- a disk in memory, formatted, for the real viperfs behind the files slot --
 
@@ -678,8 +678,8 @@ TEST_P(VinitTest, Caps)
 	g_handles.push_back({0x1006, 77, 0, 0, 500});
 	auto r = RunLines({"Caps"});
 	std::string expect = "Handle      Kind          Rights     Name\n";
-	const char *names[] = {"console", "log",   "sysinfo", "rtc",
-			       "env",	  "files", "assigns", "net"};
+	const char *names[] = {"console", "log",     "sysinfo", "rtc",	  "env",
+			       "files",	  "assigns", "net",	"entropy"};
 	for (int s = 0; s < kSlots; s++) {
 		if (slots_[s].channel == VIPER_HANDLE_INVALID)
 			continue;
