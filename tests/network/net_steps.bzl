@@ -145,3 +145,85 @@ MODERN = (
     fetch_ok("http://{host}:{http_port}/files/16m", "/files/16m") +
     command("ping fec0::2 COUNT 1", "^1 sent, 1 received")
 )
+
+def tls_url(case, path = "/files/1", host = "test-host"):
+    """The URL of a path on the TLS peer of `case` (tests/network/tls_peers.py)."""
+    return "https://%s:{tls_port:%s}%s" % (host, case, path)
+
+def tls_ok(case, path, suite, host = "test-host"):
+    """Fetches over TLS to a file with HASH: the body is the peer's, the suite the one named."""
+    url = tls_url(case, path, host)
+    return command(
+        "fetch %s TO T:f HASH" % url,
+        "^fetch: {size:%s} bytes from %s in " % (path, url),
+        "^sha256 {sha256:%s}$" % path,
+        "^fetch: TLS 1\\.2 %s[A-Z0-9-]*, full handshake in [0-9.]+ ms \\(after [0-9.]+ ms to connect\\)$" % suite,
+    )
+
+def tls_refused(case, message, host = "test-host"):
+    """Fetch refuses the peer of `case` with `message` (a regex), return code 10."""
+    url = tls_url(case, host = host)
+    return command("fetch " + url, "^fetch: %s: %s" % (url, message))
+
+# TLS against openssl s_server peers with certificates from the test's own
+# CA (tls_peers.py): refused while CERTS: holds only the built Mozilla
+# roots, accepted once the test's root is added as a PEM file (no rebuild),
+# RSA and ECDSA leaves, a chain through an intermediate, a wildcard name,
+# 1 MiB and 16 MiB bodies intact, a resumed session; then every refusal of
+# the matrix with its own message.
+TLS = (
+    tls_refused("rsa", "the server sent an incomplete certificate chain: .*ViperOS Test Root CA") +
+    command("Why", "return code 10") +
+    command(
+        "fetch http://test-host:{http_port}/certs/test-ca.pem TO CERTS:test-ca.pem",
+        "^fetch: {size:/certs/test-ca.pem} bytes from ",
+    ) +
+    tls_ok("rsa", "/files/1m", "ECDHE-RSA-") +
+    tls_ok("ecdsa", "/files/1m", "ECDHE-ECDSA-") +
+    tls_ok("chain", "/files/1", "ECDHE-") +
+    tls_ok("wildcard", "/files/1", "ECDHE-", host = "www.wild.test-host") +
+    tls_ok("rsa", "/files/16m", "ECDHE-RSA-") +
+    # From http to https: the redirect's Location takes fetch to the TLS peer.
+    command(
+        "fetch http://test-host:{http_port}/redirect-to?url=https://test-host:{tls_port:ecdsa}/files/1m TO T:f HASH",
+        "^fetch: {size:/files/1m} bytes from https://test-host:{tls_port:ecdsa}/files/1m in ",
+        "^sha256 {sha256:/files/1m}$",
+    ) +
+    command(
+        "fetch %s REPEAT 3" % tls_url("ecdsa"),
+        "^fetch: TLS 1\\.2 ECDHE-ECDSA-[A-Z0-9-]+, full handshake",
+        "^fetch: TLS 1\\.2 ECDHE-ECDSA-[A-Z0-9-]+, resumed handshake",
+        "^fetch: TLS 1\\.2 ECDHE-ECDSA-[A-Z0-9-]+, resumed handshake",
+    ) +
+    tls_refused("expired", "the certificate has expired: .* expired on 2001-01-01$") +
+    tls_refused("notyet", "the certificate is not valid yet: .* is valid from 2090-01-01$") +
+    tls_refused("wronghost", "the certificate is for another host") +
+    tls_refused("unknownca", "the certificate's issuer is not in the trust store \\(CERTS:\\): the chain ends at the root \"Unknown CA\"$") +
+    tls_refused("selfsigned", "the certificate is self-signed and not in the trust store") +
+    tls_refused("nointermediate", "the server sent an incomplete certificate chain: .*Intermediate.*which the server did not send") +
+    tls_refused("badsig", "a certificate's signature is not valid") +
+    tls_refused("tls11", "the server does not speak TLS 1\\.2 \\(older versions are refused\\)") +
+    tls_refused("noshared", "the server refused the handshake: alert 40, handshake_failure$") +
+    tls_refused("reset", "the connection was reset during the TLS handshake") +
+    tls_refused("garbage", "the server's answer is not TLS") +
+    command("Why", "return code 10") +
+    command(
+        "fetch https://{host}:{tls_port:rsa}/files/1",
+        "^fetch: .*: a certificate cannot be checked against an IP address",
+    )
+)
+
+# Refusals leave nothing behind: tls_check (tls_check/tls_check.c) runs every
+# refused case of the matrix three times in one process and compares its
+# handles and heap; net_test.py serves the case list as /tls/cases.
+TLS_LEAKS = command(
+    "fetch http://test-host:{http_port}/certs/test-ca.pem TO CERTS:test-ca.pem",
+    "^fetch: {size:/certs/test-ca.pem} bytes from ",
+) + command(
+    "fetch http://test-host:{http_port}/tls/cases TO T:cases",
+    "^fetch: {size:/tls/cases} bytes from ",
+) + command(
+    "tls_check test-host {tls_port:rsa} T:cases",
+    "^tls_check: 11 cases$",
+    "^tls_check: [0-9]+ passed, 0 failed$",
+)

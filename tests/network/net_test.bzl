@@ -97,7 +97,8 @@ def net_test(
         tags = [],
         **kwargs):
     """Defines a test that boots `image` with a virtio-net device and runs
-    `steps` against the `peers` ("http", "dns", "sink", "source").
+    `steps` against the `peers` ("http", "dns", "sink", "source", "tls";
+    "tls", the TLS servers of tls_peers.py, needs "http" too).
 
     `disks` are built disk images the machine options name as "@disk/N".
     """

@@ -5,7 +5,7 @@ with host-side peers, and runs a script of steps over the serial console.
     net_test.py --launcher toolchain/qemu_virt.py --runner tests/qemu/runner.py
                 --image IMAGE [--disk DISK]... [--timeout S] [--log FILE]
                 [--net user|lossy-tap|lossy-slirp] [--hostfwd GUESTPORT]...
-                [--peer http|dns|sink|source]... [--source-bytes N]
+                [--peer http|dns|sink|source|tls]... [--source-bytes N]
                 [--drop F] [--reorder F] [--seed S]
                 [--expect REGEX | --send TEXT | --host ACTION | --reboot]...
                 [--forbid REGEX]... [--require REGEX]... [--exit]
@@ -37,6 +37,18 @@ Networks (--net):
                (root only): guest 10.0.3.2/24 static, gateway, host and DNS
                10.0.3.1 (fd00:3::1); peers also bind the tap addresses.
 
+Peers (--peer): http (peers.HttpPeer), dns (peers.Dnsmasq: test-host, and
+www.wild.test-host when tls runs too, at {host} / {host6}), sink, source,
+and tls (tls_peers.TlsPeers; needs http): a test PKI and one TLS server per
+case (rsa, ecdsa, chain, wildcard, expired, notyet, wronghost, unknownca,
+selfsigned, nointermediate, badsig, tls11, noshared, reset, garbage; see
+tls_peers.py), `openssl s_server -WWW` serving the HTTP peer's files
+(/files/1m over TLS has the same {sha256:/files/1m}). The HTTP peer then
+also serves the test root CA as /certs/test-ca.pem, for the guest's trust
+store, and the refused cases as /tls/cases: lines "NAME PORT FAILURE"
+(tls_peers.REFUSALS: the enum tls_failure name a ViperOS client reports). The PKI and the servers' logs are in the work directory
+($TEST_TMPDIR or a temporary one), under tls/.
+
 Steps, in order (on the command line, or in the spec as "kind:value"):
   expect:REGEX   wait for REGEX in the serial output after the last match
   send:TEXT      type TEXT ("\\n" ends a line)
@@ -58,10 +70,11 @@ Steps, in order (on the command line, or in the spec as "kind:value"):
 Placeholders in every step ({name} or {name:arg}; other braces stay):
   {host} {host6} {dns} {gateway} {guest}   the guest-side addresses
   {http_port} {sink_port} {source_port} {source_bytes}
+  {tls_port:NAME}     port of the TLS case NAME (e.g. {tls_port:expired})
   {hostfwd:G} (host port forwarded to guest port G; {hostfwd} the first)
   {sha256:/files/1m}  SHA-256 of an HTTP path's whole body
   {sha256:stream:N}   SHA-256 of pattern("stream", N) (any SEED:N)
-  {size:/files/16m}   its length
+  {size:/files/16m}   its length ({sha256:/certs/test-ca.pem} works too)
 In expect steps substituted values are regex-escaped.
 
 After the steps: --forbid/--require as runner.py does, and the test fails if
@@ -102,9 +115,12 @@ sys.path.insert(0, HERE)
 import lossy_relay  # noqa: E402
 import netns  # noqa: E402
 import peers  # noqa: E402
+import tls_peers  # noqa: E402
 
 NETS = ("user", "lossy-slirp", "lossy-tap")
-PEERS = ("http", "dns", "sink", "source")
+PEERS = ("http", "dns", "sink", "source", "tls")
+CA_PATH = "/certs/test-ca.pem"  # where the HTTP peer serves the TLS peers' root CA
+CASES_PATH = "/tls/cases"  # and their refused cases, "NAME PORT FAILURE" lines
 
 SLIRP_ADDRESSES = {"host": "10.0.2.2", "host6": "fec0::2", "dns": "10.0.2.2",
                    "gateway": "10.0.2.2", "guest": "10.0.2.15"}
@@ -143,7 +159,7 @@ def place_network(machine_args, backend, hostfwd):
 # ---------------------------------------------------------------- placeholders
 
 PLACEHOLDER = re.compile(r"\{(host6|host|dns|gateway|guest|http_port|sink_port|source_port|"
-                         r"source_bytes|hostfwd|sha256|size)(?::([^{}]*))?\}")
+                         r"source_bytes|hostfwd|sha256|size|tls_port)(?::([^{}]*))?\}")
 
 
 class Context:
@@ -156,6 +172,7 @@ class Context:
         self.tripwire = None
         self.sink = None
         self.source = None
+        self.tls = None
         self.relay = None
         self.forwards = []  # (host port, guest port)
         self.sink_seen = 0  # sink/source connections host actions have used
@@ -173,6 +190,12 @@ class Context:
             return str(source.port if name == "source_port" else source.n)
         if name == "hostfwd":
             return str(self.host_port(int(arg) if arg else None))
+        if name == "tls_port":
+            tls = self._need(self.tls, "tls")
+            if arg not in tls.port:
+                raise ValueError("{tls_port:%s}: no such TLS case (there are %s)" % (
+                    arg or "", ", ".join(tls_peers.CASES)))
+            return str(tls.port[arg])
         if name in ("sha256", "size"):
             if not arg:
                 raise ValueError("{%s} needs an argument" % name)
@@ -358,25 +381,42 @@ def parse_args(argv, runner):
     args.drop = 0.05 if args.drop is None else args.drop
     args.reorder = 0.02 if args.reorder is None else args.reorder
     args.seed = "1" if args.seed is None else str(args.seed)
+    if "tls" in args.peer and "http" not in args.peer:
+        parser.error("--peer tls needs --peer http too: the TLS servers serve the HTTP "
+                     "peer's files, and the HTTP peer serves their CA (%s)" % CA_PATH)
     for kind, _ in args.steps:
         if kind not in ("expect", "send", "host", "reboot"):
             parser.error("unknown step kind %r" % kind)
     return args, rest
 
 
-def start_peers(stack, args, ctx):
+def start_peers(stack, args, ctx, workdir):
     hosts = list(peers.LOOPBACK)
     if args.net == "lossy-tap":
         hosts += [lossy_relay.TAP_V4.split("/")[0], lossy_relay.TAP_V6.split("/")[0]]
     if args.net != "lossy-tap":
         ctx.tripwire = stack.enter_context(peers.DnsTripwire())
-    for peer in dict.fromkeys(args.peer):
+    wanted = list(dict.fromkeys(args.peer))
+    if "http" in wanted:  # first: the TLS peers serve its files
+        wanted.remove("http")
+        wanted.insert(0, "http")
+    for peer in wanted:
         if peer == "http":
             ctx.http = stack.enter_context(peers.HttpPeer(hosts))
+        elif peer == "tls":
+            ctx.tls = stack.enter_context(tls_peers.TlsPeers(
+                ctx.http.root, os.path.join(workdir, "tls"), hosts))
+            ctx.http.add_file(CA_PATH, ctx.tls.ca_pem_path, "application/x-pem-file")
+            cases = os.path.join(workdir, "tls", "cases.txt")
+            with open(cases, "w") as f:
+                f.write(ctx.tls.cases_text())
+            ctx.http.add_file(CASES_PATH, cases, "text/plain")
         elif peer == "dns":
-            ctx.dns = stack.enter_context(peers.Dnsmasq(
-                records={"test-host": [ctx.addresses["host"], ctx.addresses["host6"]]},
-                listen=hosts))
+            addresses = [ctx.addresses["host"], ctx.addresses["host6"]]
+            records = {"test-host": addresses}
+            if "tls" in wanted:
+                records[tls_peers.WILDCARD_HOST] = addresses
+            ctx.dns = stack.enter_context(peers.Dnsmasq(records=records, listen=hosts))
         elif peer == "sink":
             ctx.sink = stack.enter_context(peers.SinkServer(hosts))
         elif peer == "source":
@@ -514,7 +554,7 @@ def main(argv=None):
             # The network first: with lossy-tap, peers bind the tap's addresses.
             backend, hostfwd = network_backend(stack, args, ctx, workdir)
             place_network(machine_args, backend, hostfwd)
-            start_peers(stack, args, ctx)
+            start_peers(stack, args, ctx, workdir)
             cmd = launcher.command(args.image, machine_args, interactive=False)
         except (RuntimeError, OSError, subprocess.CalledProcessError) as e:
             print("FAIL: setting up the network test: %s" % e)
@@ -522,6 +562,8 @@ def main(argv=None):
         print("net_test: %s" % " ".join(cmd))
         running = ["%s on port %s" % (name, getattr(ctx, name).port)
                    for name in ("http", "dns", "sink", "source") if getattr(ctx, name)]
+        if ctx.tls:
+            running.append("tls on ports %s (CA at %s)" % (ctx.tls.summary(), CA_PATH))
         if ctx.tripwire:
             running.append("DNS tripwire")
         print("net_test: peers: %s" % (", ".join(running) or "none"))

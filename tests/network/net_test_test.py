@@ -50,6 +50,25 @@ class PlaceholderTest(unittest.TestCase):
         with self.assertRaises(ValueError):
             ctx.fill("{hostfwd:80}")
 
+    def test_tls_port(self):
+        ctx = net_test.Context(net_test.SLIRP_ADDRESSES)
+        with self.assertRaises(ValueError) as caught:
+            ctx.fill("{tls_port:rsa}")
+        self.assertIn("--peer tls", str(caught.exception))
+
+        class FakeTls:
+            port = {"rsa": 4443, "expired": 4444}
+        ctx.tls = FakeTls()
+        self.assertEqual(ctx.fill("https://test-host:{tls_port:rsa}/ {tls_port:expired}"),
+                         "https://test-host:4443/ 4444")
+        self.assertEqual(ctx.fill(r"port={tls_port:rsa}\b", escape=True), r"port=4443\b")
+        with self.assertRaises(ValueError) as caught:
+            ctx.fill("{tls_port:nosuchcase}")
+        self.assertIn("badsig", str(caught.exception))
+        with self.assertRaises(ValueError) as caught:
+            ctx.fill("{tls_port}")
+        self.assertIn("badsig", str(caught.exception))
+
     def test_tap_addresses(self):
         ctx = net_test.Context(net_test.TAP_ADDRESSES)
         self.assertEqual(ctx.fill("{guest} {gateway} {host6}"), "10.0.3.2 10.0.3.1 fd00:3::1")
@@ -97,6 +116,37 @@ class DriverTest(unittest.TestCase):
         self.assertTrue(re.search(r"-netdev user,ipv4=on,ipv6=on,hostfwd=tcp:127\.0\.0\.1:\d+-:7,"
                                   r"id=net0 -device virtio-net-device,netdev=net0,"
                                   r"mac=52:54:00:12:34:56", out), out)
+
+    def test_tls(self):
+        status, out = run(
+            "--peer", "http", "--peer", "dns", "--peer", "tls",
+            "--expect", "fake guest up",
+            "--send", "fetch {host} {http_port} /certs/test-ca.pem\\n",
+            "--expect", "status=200 bytes={size:/certs/test-ca.pem} "
+                        "sha256={sha256:/certs/test-ca.pem}",
+            "--host", "http-log GET /certs/test-ca.pem 200",
+            "--send", "fetch {host} {http_port} /tls/cases\\n",
+            "--expect", "status=200 bytes={size:/tls/cases} sha256={sha256:/tls/cases}",
+            "--send", "tlsfetch {host} {http_port} test-host {tls_port:rsa} /files/1m\\n",
+            "--expect", "tlsfetched /files/1m HTTP/1.0 200 ok bytes={size:/files/1m} "
+                        "sha256={sha256:/files/1m}",
+            "--send", "resolve www.wild.test-host\\n",
+            "--expect", "resolved www.wild.test-host rcode=0 {host}",
+            "--send", "tlsfetch {host} {http_port} www.wild.test-host {tls_port:wildcard} "
+                      "/files/1\\n",
+            "--expect", "tlsfetched /files/1 HTTP/1.0 200 ok bytes=1 sha256={sha256:/files/1}",
+            "--send", "tlsfetch {host} {http_port} test-host {tls_port:expired} /files/1\\n",
+            "--expect", "tls error verify_code=10",
+            "--send", "tlsfetch {host} {http_port} test-host {tls_port:noshared} /files/1\\n",
+            "--expect", "tls error reason=SSLV3_ALERT_HANDSHAKE_FAILURE",
+            "--send", "poweroff\\n", "--expect", "powering off", "--exit")
+        self.assertEqual(status, 0, out)
+        self.assertRegex(out, r"tls on ports rsa \d+, ecdsa \d+, .*garbage \d+")
+
+    def test_tls_needs_http(self):
+        status, out = run("--peer", "tls", "--expect", "fake guest up", timeout=10)
+        self.assertEqual(status, 2, out)
+        self.assertIn("--peer tls needs --peer http", out)
 
     def test_spec_file(self):
         import json

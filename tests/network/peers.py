@@ -182,20 +182,30 @@ class HttpPeer:
       /close-mid-body/<n>     Content-Length n, n/2 bytes, then the
                               connection closes
       /bad-chunk              chunked body with an invalid chunk size ("zz")
+      /redirect-to?url=URL    302 to URL (any scheme: http to https, say)
       /status/<code>          that status, a short text body (e.g. 404)
       /slow/<n>[?seconds=S]   n bytes of pattern("slow", n) over S seconds
                               (default 5), in 50 pieces
+      extra files             any path given to add_file(path, local_file)
+                              (or extra_files={path: local_file}), such as
+                              /certs/test-ca.pem: the file's bytes as they
+                              are when added, with Content-Length and
+                              X-Content-SHA256 (.sha256[path] too); the exact
+                              path wins over the endpoints above
     Everything else is 404. Every finished response adds a line to .log
     ("GET /slow/100 200 sent=50 complete=False"); wait_log(regex) waits for one.
     """
 
-    def __init__(self, hosts=LOOPBACK, root=None, files=FILES):
+    def __init__(self, hosts=LOOPBACK, root=None, files=FILES, extra_files=None):
         self.hosts = list(hosts)
         self._own_root = root is None
         self.root = root or tempfile.mkdtemp(prefix="viper-http-",
                                              dir=os.environ.get("TEST_TMPDIR"))
         self.files = dict(files)
         self.sha256 = {}
+        self.extra = {}  # path -> (bytes, content type)
+        for path, local in (extra_files or {}).items():
+            self.add_file(path, local)
         self.log = []
         self._cond = threading.Condition()
         self._servers = []
@@ -206,6 +216,19 @@ class HttpPeer:
 
     def file_path(self, name):
         return os.path.join(self.root, "files", name)
+
+    def add_file(self, path, local, content_type="application/octet-stream"):
+        """Serves the bytes of the file `local` (read now) at URL path
+        `path` (which must start with "/"); works before and after start()."""
+        if not path.startswith("/") or "?" in path:
+            raise ValueError("add_file: %r is not an absolute path without a query" % path)
+        try:
+            with open(local, "rb") as f:
+                data = f.read()
+        except OSError as e:
+            raise RuntimeError("add_file(%r): cannot read %s: %s" % (path, local, e))
+        self.sha256[path] = sha256_hex(data)
+        self.extra[path] = (data, content_type)
 
     def _generate(self):
         os.makedirs(os.path.join(self.root, "files"), exist_ok=True)
@@ -259,6 +282,8 @@ class HttpPeer:
         """The whole body a GET of `path` promises (for /close-mid-body and
         /slow, what a complete transfer would give)."""
         path = urllib.parse.urlsplit(path).path
+        if path in self.extra:
+            return self.extra[path][0]
         m = re.fullmatch(r"/redirect/(\d+)/(.*)", path)
         if m:
             return self.expected_body("/" + m.group(2))
@@ -383,6 +408,13 @@ class _HttpHandler(http.server.BaseHTTPRequestHandler):
     # -- endpoints
 
     def _route(self, path):
+        extra = self.server.peer.extra.get(path)
+        if extra:
+            data, content_type = extra
+            self._start(200, [("Content-Type", content_type),
+                              ("Content-Length", str(len(data))),
+                              ("X-Content-SHA256", sha256_hex(data))])
+            return self._write(data)
         m = re.fullmatch(r"/files/([^/]+)", path)
         if m:
             return self._file(m.group(1))
@@ -401,6 +433,8 @@ class _HttpHandler(http.server.BaseHTTPRequestHandler):
             return self._close_mid_body(int(m.group(1)))
         if path == "/bad-chunk":
             return self._bad_chunk()
+        if path == "/redirect-to" and self.query.get("url"):
+            return self._simple(302, "to elsewhere\n", [("Location", self.query["url"][0])])
         m = re.fullmatch(r"/status/(\d{3})", path)
         if m:
             code = int(m.group(1))

@@ -158,6 +158,13 @@ class HttpTest(unittest.TestCase):
         status, _, body = get("127.0.0.1", self.port, "/redirect/0/files/1")
         self.assertEqual((status, len(body)), (200, 1))
 
+    def test_redirect_to_any_url(self):
+        status, headers, _ = get("127.0.0.1", self.port,
+                                 "/redirect-to?url=https%3A%2F%2Ftest-host%3A8443%2Ffiles%2F1")
+        self.assertEqual((status, headers["Location"]), (302, "https://test-host:8443/files/1"))
+        status, _, _ = get("127.0.0.1", self.port, "/redirect-to")
+        self.assertEqual(status, 404)
+
     def test_redirect_loop(self):
         url = self.peer.url("/loop/a")
         seen = []
@@ -192,6 +199,30 @@ class HttpTest(unittest.TestCase):
         conn.close()
         data = raw_get("127.0.0.1", self.port, "/bad-chunk")
         self.assertIn(b"\r\n\r\n4\r\nabcd\r\nzz\r\n", data)
+
+    def test_extra_files(self):
+        import tempfile
+        with tempfile.NamedTemporaryFile("wb", delete=False,
+                                         dir=os.environ.get("TEST_TMPDIR")) as f:
+            f.write(b"-----BEGIN CERTIFICATE-----\nnot really\n")
+        self.peer.add_file("/certs/test-ca.pem", f.name, "application/x-pem-file")
+        os.unlink(f.name)  # read when added
+        for host in HOSTS:
+            status, headers, body = get(host, self.port, "/certs/test-ca.pem")
+            self.assertEqual((status, body), (200, b"-----BEGIN CERTIFICATE-----\nnot really\n"))
+            self.assertEqual(headers["Content-Type"], "application/x-pem-file")
+            self.assertEqual(headers["X-Content-SHA256"], hashlib.sha256(body).hexdigest())
+            self.assertEqual(self.peer.sha256_of("/certs/test-ca.pem"),
+                             hashlib.sha256(body).hexdigest())
+        status, headers, body = get("127.0.0.1", self.port, "/certs/test-ca.pem", "HEAD")
+        self.assertEqual((status, headers["Content-Length"], body), (200, "39", b""))
+        self.assertEqual(len(self.peer.expected_body("/redirect/1/certs/test-ca.pem")), 39)
+        status, _, _ = get("127.0.0.1", self.port, "/certs/other.pem")
+        self.assertEqual(status, 404)
+        with self.assertRaises(ValueError):
+            self.peer.add_file("certs/x", __file__)
+        with self.assertRaises(RuntimeError):
+            self.peer.add_file("/certs/x", "/nonexistent/file")
 
     def test_status(self):
         for path in ("/status/404", "/no/such/thing", "/files/2m"):

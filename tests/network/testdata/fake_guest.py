@@ -6,13 +6,19 @@ reaches the peers the way a guest behind slirp would, with 10.0.2.2 meaning
 127.0.0.1:H itself (standing in for slirp plus a guest echo server on G).
 
 Commands: fetch HOST PORT PATH | resolve NAME | leak NAME | send HOST PORT N |
-recv HOST PORT | poweroff"""
+recv HOST PORT | tlsfetch HOST HTTPPORT NAME PORT PATH | poweroff
+
+tlsfetch fetches the test CA over HTTP (HOST:HTTPPORT/certs/test-ca.pem),
+then PATH over TLS 1.2 from HOST:PORT as server NAME, trusting only that
+CA and offering only ECDHE with AES-GCM or ChaCha20 (as the guest's BearSSL
+client does)."""
 
 import hashlib
 import http.client
 import os
 import re
 import socket
+import ssl
 import sys
 import threading
 import urllib.parse
@@ -59,6 +65,33 @@ def fetch(host, port, path):
     return 310, b""
 
 
+def tls_fetch(host, http_port, name, port, path):
+    status, ca = fetch(host, http_port, "/certs/test-ca.pem")
+    if status != 200:
+        return "tls error: the CA download gave status %d" % status
+    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+    ctx.load_verify_locations(cadata=ca.decode())
+    ctx.minimum_version = ctx.maximum_version = ssl.TLSVersion.TLSv1_2
+    ctx.set_ciphers("ECDHE+AESGCM:ECDHE+CHACHA20")
+    try:
+        with socket.create_connection((SLIRP.get(host, host), int(port)), timeout=30) as raw:
+            with ctx.wrap_socket(raw, server_hostname=name) as conn:
+                conn.sendall(("GET %s HTTP/1.0\r\n\r\n" % path).encode())
+                data = b""
+                while True:
+                    piece = conn.recv(65536)
+                    if not piece:
+                        break
+                    data += piece
+    except ssl.SSLCertVerificationError as e:
+        return "tls error verify_code=%d" % e.verify_code
+    except ssl.SSLError as e:
+        return "tls error reason=%s" % e.reason
+    head, _, body = data.partition(b"\r\n\r\n")
+    return "tlsfetched %s %s bytes=%d sha256=%s" % (
+        path, head.split(b"\r\n")[0].decode(), len(body), hashlib.sha256(body).hexdigest())
+
+
 def main():
     args = sys.argv[1:]
     for arg in args:
@@ -101,6 +134,8 @@ def main():
                         h.update(piece)
                         count += len(piece)
                 say("received %d sha256=%s" % (count, h.hexdigest()))
+            elif verb == "tlsfetch":
+                say(tls_fetch(*words[1:6]))
             elif verb == "poweroff":
                 say("powering off")
                 return 0
