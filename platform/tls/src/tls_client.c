@@ -262,24 +262,33 @@ static int tt_connect(void *ctx, const char *host, uint16_t port, uint32_t timeo
 	return 0;
 }
 
-/* An error after the handshake: the stream's own, or a TLS protocol error, reported. */
-static int after_handshake(struct tls_transport *t, int err)
+/*
+ * Moves records until application data can go `want`'s way (BR_SSL_SENDAPP
+ * or BR_SSL_RECVAPP) on an established connection: 0, PUMP_CLOSED, or the
+ * error to return, reported.
+ */
+static int app_ready(struct tls_transport *t, unsigned want)
 {
-	return tls_explain(t, err);
+	if (!t->conn || !t->conn->established)
+		return HTTP_E_INVALID;
+	int err = pump(t, want);
+	return err == 0 || err == PUMP_CLOSED ? err : tls_explain(t, err);
 }
 
 static int tt_send(void *ctx, const void *buf, size_t len)
 {
 	struct tls_transport *t = ctx;
-	br_ssl_engine_context *eng;
 	size_t avail;
+	int err = app_ready(t, BR_SSL_SENDAPP);
 
-	if (!t->conn || !t->conn->established)
-		return HTTP_E_INVALID;
-	eng = &t->conn->sc.eng;
-	int err = pump(t, BR_SSL_SENDAPP);
+	if (err == PUMP_CLOSED) { /* the server ended the session before we were done */
+		snprintf(t->report.detail, sizeof(t->report.detail),
+			 "the server closed the TLS session");
+		return fail(t, TLS_F_PROTOCOL, HTTP_E_CONNECTION_RESET);
+	}
 	if (err != 0)
-		return after_handshake(t, err == PUMP_CLOSED ? HTTP_E_CONNECTION_RESET : err);
+		return err;
+	br_ssl_engine_context *eng = &t->conn->sc.eng;
 	unsigned char *p = br_ssl_engine_sendapp_buf(eng, &avail);
 	size_t n = len < avail ? len : avail;
 	memcpy(p, buf, n);
@@ -291,17 +300,14 @@ static int tt_send(void *ctx, const void *buf, size_t len)
 static int tt_recv(void *ctx, void *buf, size_t cap)
 {
 	struct tls_transport *t = ctx;
-	br_ssl_engine_context *eng;
 	size_t avail;
+	int err = app_ready(t, BR_SSL_RECVAPP);
 
-	if (!t->conn || !t->conn->established)
-		return HTTP_E_INVALID;
-	eng = &t->conn->sc.eng;
-	int err = pump(t, BR_SSL_RECVAPP);
 	if (err == PUMP_CLOSED)
 		return 0; /* close_notify: the real end of the stream */
 	if (err != 0)
-		return after_handshake(t, err);
+		return err;
+	br_ssl_engine_context *eng = &t->conn->sc.eng;
 	unsigned char *p = br_ssl_engine_recvapp_buf(eng, &avail);
 	size_t n = cap < avail ? cap : avail;
 	memcpy(buf, p, n);
