@@ -47,12 +47,16 @@ struct fetch {
 	int fd;	       /* -1: the console */
 	bool mid_line; /* the console's last body byte was not a newline */
 	int write_errno;
+	size_t buffered; /* bytes in file_buf */
 	br_sha256_context sha;
 	uint64_t started_ns, shown_ns;
 };
 
 static struct http_result result; /* about 9 KiB: not on the stack */
 static struct https https;	  /* the TLS transport and its trust store */
+
+#define FILE_BUF_BYTES 65536u
+static uint8_t file_buf[FILE_BUF_BYTES]; /* the body on its way to the file */
 
 static int usage(void)
 {
@@ -88,14 +92,11 @@ static bool parse(int argc, char **argv, struct fetch *f)
 	return f->url != NULL;
 }
 
-static int sink(void *ctx, const uint8_t *data, size_t len)
+/* Writes all of data to the file or the console: 0, or -1 with write_errno set. */
+static int put(struct fetch *f, const uint8_t *data, size_t len)
 {
-	struct fetch *f = ctx;
 	size_t done = 0;
 
-	br_sha256_update(&f->sha, data, len);
-	if (f->fd < 0 && len > 0)
-		f->mid_line = data[len - 1] != '\n';
 	while (done < len) {
 		ssize_t n = f->fd >= 0 ? write(f->fd, data + done, len - done)
 				       : (ssize_t)fwrite(data + done, 1, len - done, stdout);
@@ -104,6 +105,42 @@ static int sink(void *ctx, const uint8_t *data, size_t len)
 			return -1;
 		}
 		done += (size_t)n;
+	}
+	return 0;
+}
+
+/* Writes what the file's buffer holds. */
+static int flush_file(struct fetch *f)
+{
+	int err = put(f, file_buf, f->buffered);
+
+	f->buffered = 0;
+	return err;
+}
+
+/*
+ * The body's slices: hashed, then to the console as they come, or to the
+ * file through FILE_BUF_BYTES of buffer (each write is a call to the
+ * filesystem, so few large ones).
+ */
+static int sink(void *ctx, const uint8_t *data, size_t len)
+{
+	struct fetch *f = ctx;
+
+	br_sha256_update(&f->sha, data, len);
+	if (f->fd < 0) {
+		if (len > 0)
+			f->mid_line = data[len - 1] != '\n';
+		return put(f, data, len);
+	}
+	while (len > 0) {
+		size_t n = len < FILE_BUF_BYTES - f->buffered ? len : FILE_BUF_BYTES - f->buffered;
+		memcpy(file_buf + f->buffered, data, n);
+		f->buffered += n;
+		data += n;
+		len -= n;
+		if (f->buffered == FILE_BUF_BYTES && flush_file(f) < 0)
+			return -1;
 	}
 	return 0;
 }
@@ -226,6 +263,7 @@ static int download(struct fetch *f, const struct http_transport *t,
 
 	f->fd = -1;
 	f->mid_line = false;
+	f->buffered = 0;
 	if (f->to && (f->fd = open(f->to, O_WRONLY | O_CREAT | O_TRUNC, 0644)) < 0) {
 		printf("fetch: %s: %s\n", f->to, strerror(errno));
 		return 10;
@@ -242,6 +280,10 @@ static int download(struct fetch *f, const struct http_transport *t,
 	if (f->mid_line) {
 		fflush(stdout);
 		printf("\n"); /* what follows starts a line of its own */
+	}
+	if (got == HTTP_OK && f->fd >= 0 && flush_file(f) < 0) {
+		result.error = got = HTTP_E_SINK; /* the last of the body did not go */
+		result.sink_error = -1;
 	}
 	rc = got == HTTP_OK ? 0 : failed(f, st);
 	if (f->fd >= 0 && close(f->fd) < 0 && rc == 0) {

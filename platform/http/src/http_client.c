@@ -5,6 +5,14 @@
 
 #include <viper/http_request.h>
 
+/*
+ * The buffer for the request and each recv: a whole TLS record (16 KiB),
+ * so a body arrives in few large slices (each a write for a program that
+ * stores it), and room for the longest request.
+ */
+#define HTTP_IO_BYTES 16384u
+_Static_assert(HTTP_IO_BYTES > HTTP_REQUEST_MAX, "the request fits the buffer");
+
 /* exchange's answer when the response is a redirect to follow (run->next). */
 #define GET_REDIRECT 1
 
@@ -19,8 +27,8 @@ struct get_run {
 	struct http_response resp;
 	bool in_body; /* the final body is coming: report progress */
 	uint64_t reported;
-	size_t io_pos, io_len;	       /* received bytes in io not fed yet */
-	char io[HTTP_REQUEST_MAX + 1]; /* the request, then what recv gives */
+	size_t io_pos, io_len;	/* received bytes in io not fed yet */
+	char io[HTTP_IO_BYTES]; /* the request, then what recv gives */
 };
 
 void http_get_options_init(struct http_get_options *opt)
