@@ -74,8 +74,8 @@ DNS = (
 # IPv6: SLAAC's address (a router advertisement, then duplicate address
 # detection), an echo, and a fetch from the server on ::1.
 IPV6 = (
-    [host("sleep 3")] +
-    command("netinfo", "^  inet6  fec0::[0-9a-f:]+ \\(preferred\\)$") +
+    # SLAAC's address comes after the router's advertisement: wait for it.
+    command("netinfo WAIT 60 IPV6", "^  inet6  fec0::[0-9a-f:]+ \\(preferred\\)$") +
     command("ping fec0::2 COUNT 2", "^2 sent, 2 received") +
     fetch_ok("http://[fec0::2]:{http_port}/files/1m", "/files/1m") +
     command("ping test-host IPV6 COUNT 1", "^PING test-host \\(fec0::2\\)", "^1 sent, 1 received")
@@ -143,6 +143,7 @@ SOCKETS = command(
 # The same network on modern (virtio 1.0) devices: the 12-byte header.
 MODERN = (
     fetch_ok("http://{host}:{http_port}/files/16m", "/files/16m") +
+    command("netinfo WAIT 60 IPV6", "^  inet6  fec0::[0-9a-f:]+ \\(preferred\\)$") +
     command("ping fec0::2 COUNT 1", "^1 sent, 1 received")
 )
 

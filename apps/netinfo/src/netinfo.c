@@ -4,11 +4,14 @@
  * how it was configured, gateway, IPv6 addresses and their states, and
  * the DNS servers. Return code 0, or 10 when no stack answers.
  *
- * netinfo WAIT [seconds] first waits (default 30 s) until the stack has an
- * IPv4 address, by DHCP or its static one: for scripts, after boot or
- * after the stack was restarted. Return code 5 when the time ran out.
+ * netinfo WAIT [seconds] [IPV6] first waits (default 30 s) until the
+ * stack has an IPv4 address, by DHCP or its static one, and with IPV6 also
+ * a preferred IPv6 address that is not link-local (SLAAC's): for scripts,
+ * after boot or after the stack was restarted. Return code 5 when the
+ * time ran out.
  */
 #include <netinet/in.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <strings.h>
@@ -65,8 +68,24 @@ static void show(const viper_net_ConfigurationReply *c)
 		printf("  dns    none\n");
 }
 
-/* Asks until the stack has an IPv4 address or `seconds` pass: its answer, or the last error. */
-static int32_t wait_configured(struct viper_slot *net, unsigned long seconds,
+/* Whether the stack holds a preferred IPv6 address outside fe80::/10. */
+static bool has_global_ipv6(const viper_net_ConfigurationReply *c)
+{
+	for (pb_size_t i = 0; i < c->ipv6_count; i++) {
+		bool link_local =
+			c->ipv6[i].bytes[0] == 0xfe && (c->ipv6[i].bytes[1] & 0xc0) == 0x80;
+		bool preferred = i < c->ipv6_state_count && c->ipv6_state[i] == 2;
+		if (c->ipv6[i].size == 16 && !link_local && preferred)
+			return true;
+	}
+	return false;
+}
+
+/*
+ * Asks until the stack has an IPv4 address (and, with ipv6, a global IPv6
+ * one) or `seconds` pass: its answer, or the last error.
+ */
+static int32_t wait_configured(struct viper_slot *net, unsigned long seconds, bool ipv6,
 			       viper_net_ConfigurationReply *rep)
 {
 	viper_net_ConfigurationRequest req = viper_net_ConfigurationRequest_init_zero;
@@ -75,8 +94,10 @@ static int32_t wait_configured(struct viper_slot *net, unsigned long seconds,
 	for (;;) {
 		int32_t err = net_configuration(net, &req, rep);
 
-		if (err == VIPER_OK && (rep->ipv4_config == viper_net_Ipv4Config_DHCP ||
-					rep->ipv4_config == viper_net_Ipv4Config_STATIC))
+		if (err == VIPER_OK &&
+		    (rep->ipv4_config == viper_net_Ipv4Config_DHCP ||
+		     rep->ipv4_config == viper_net_Ipv4Config_STATIC) &&
+		    (!ipv6 || has_global_ipv6(rep)))
 			return VIPER_OK;
 		if (vc_now_ns() >= end)
 			return err ? err : VIPER_E_TIMEOUT;
@@ -90,19 +111,22 @@ int main(const struct viper_startup *s)
 	viper_net_ConfigurationReply rep;
 	struct viper_slot net;
 	unsigned long wait = 0;
+	bool ipv6 = false;
 	int argc;
 	char **argv;
 
 	viper_posix_start(s, &argc, &argv);
 	if (argc >= 2 && !strcasecmp(argv[1], "WAIT")) {
 		char *end = "";
-		wait = argc == 3 ? strtoul(argv[2], &end, 10) : 30;
-		if (argc > 3 || *end || wait == 0 || wait > 3600) {
-			printf("Usage: netinfo [WAIT [seconds]]\n");
+		ipv6 = argc >= 3 && !strcasecmp(argv[argc - 1], "IPV6");
+		int numbers = argc - 2 - (ipv6 ? 1 : 0);
+		wait = numbers == 1 ? strtoul(argv[2], &end, 10) : 30;
+		if (numbers > 1 || *end || wait == 0 || wait > 3600) {
+			printf("Usage: netinfo [WAIT [seconds] [IPV6]]\n");
 			return viper_posix_end(20);
 		}
 	} else if (argc != 1) {
-		printf("Usage: netinfo [WAIT [seconds]]\n");
+		printf("Usage: netinfo [WAIT [seconds] [IPV6]]\n");
 		return viper_posix_end(20);
 	}
 	if (viper_slot(s, "net") == VIPER_HANDLE_INVALID) {
@@ -110,10 +134,11 @@ int main(const struct viper_startup *s)
 		return viper_posix_end(10);
 	}
 	vc_slot_bind(&net, &net_interface, viper_slot(s, "net"));
-	int32_t err =
-		wait ? wait_configured(&net, wait, &rep) : net_configuration(&net, &req, &rep);
+	int32_t err = wait ? wait_configured(&net, wait, ipv6, &rep)
+			   : net_configuration(&net, &req, &rep);
 	if (err == VIPER_E_TIMEOUT) {
-		printf("netinfo: no IPv4 address after %lu s\n", wait);
+		printf("netinfo: no IPv4 address%s after %lu s\n", ipv6 ? " or no IPv6 one" : "",
+		       wait);
 		return viper_posix_end(5);
 	}
 	if (err) {
