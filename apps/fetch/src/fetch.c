@@ -299,8 +299,8 @@ static int download(struct fetch *f, const struct http_transport *t,
 
 int main(const struct viper_startup *s)
 {
+	static struct socket_transport st; /* its read-ahead: 32 KiB, not on the stack */
 	struct fetch f;
-	struct socket_transport st;
 	struct http_transport t;
 	int argc, rc = 0;
 	char **argv;

@@ -127,6 +127,7 @@ static void st_close(void *ctx)
 {
 	struct socket_transport *st = ctx;
 
+	st->ahead_pos = st->ahead_len = 0;
 	if (st->fd >= 0)
 		close(st->fd);
 	st->fd = -1;
@@ -138,6 +139,7 @@ void socket_transport_init(struct socket_transport *st, struct http_transport *t
 	st->last_errno = 0;
 	st->timeout_ms = HTTP_TIMEOUT_DEFAULT;
 	st->address[0] = '\0';
+	st->ahead_pos = st->ahead_len = 0;
 	*t = (struct http_transport){st, st_connect, st_send, st_recv, st_close};
 }
 
@@ -155,16 +157,29 @@ static int stream_send(void *ctx, const void *buf, size_t len)
 static int stream_recv(void *ctx, void *buf, size_t cap)
 {
 	struct socket_transport *st = ctx;
-	ssize_t n = recv(st->fd, buf, cap, MSG_DONTWAIT);
 
-	if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
-		return TLS_IO_WOULDBLOCK;
-	return n < 0 ? http_error_of(st, errno) : (int)n;
+	if (st->ahead_pos == st->ahead_len) {
+		ssize_t n = recv(st->fd, st->ahead, sizeof(st->ahead), MSG_DONTWAIT);
+		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+			return TLS_IO_WOULDBLOCK;
+		if (n <= 0)
+			return n < 0 ? http_error_of(st, errno) : 0;
+		st->ahead_pos = 0;
+		st->ahead_len = (size_t)n;
+	}
+	size_t n = st->ahead_len - st->ahead_pos;
+	if (n > cap)
+		n = cap;
+	memcpy(buf, st->ahead + st->ahead_pos, n);
+	st->ahead_pos += n;
+	return (int)n;
 }
 
 static int stream_wait(void *ctx, unsigned events, uint32_t timeout_ms)
 {
 	struct socket_transport *st = ctx;
+	if ((events & TLS_IO_READ) && st->ahead_pos < st->ahead_len)
+		return 0; /* read ahead already */
 	struct pollfd p = {.fd = st->fd,
 			   .events = (short)((events & TLS_IO_READ ? POLLIN : 0) |
 					     (events & TLS_IO_WRITE ? POLLOUT : 0))};
