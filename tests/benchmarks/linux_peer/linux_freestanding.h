@@ -1,8 +1,15 @@
 /*
  * What the Linux peer's freestanding benchmark programs share
- * (storage_bench_linux.c, net_bench_linux.c): a system call with up to six
- * arguments, and the string functions the compiler may call. Each program
- * is one translation unit that includes this once.
+ * (storage_bench_linux.c, net_bench_linux.c, tls_bench_linux.c): a system
+ * call with up to six arguments, and the string functions the compiler may
+ * call. Each program is one translation unit that includes this once.
+ *
+ * With LINUX_FREESTANDING_WORD_STRING defined first, memset and memcpy are
+ * ViperOS's user ones (viper/word_string.h, eight bytes a step, as
+ * platform/user/src/string.c defines them), for a program that compares
+ * code running on both systems (tls_bench_linux.c, which takes the other
+ * string functions BearSSL calls from picolibc, as ViperOS's programs do);
+ * otherwise byte loops.
  */
 #ifndef LINUX_PEER_FREESTANDING_H
 #define LINUX_PEER_FREESTANDING_H
@@ -28,6 +35,19 @@ static long syscall6(long n, long a, long b, long c, long d, long e, long f)
 
 #define SYS(n, a, b, c) syscall6((n), (long)(a), (long)(b), (long)(c), 0, 0, 0)
 
+#ifdef LINUX_FREESTANDING_WORD_STRING
+#include <viper/word_string.h>
+
+WORD_STRING_NO_BUILTIN void *memset(void *dst, int c, size_t n)
+{
+	return word_memset(dst, c, n);
+}
+
+WORD_STRING_NO_BUILTIN void *memcpy(void *restrict dst, const void *restrict src, size_t n)
+{
+	return word_memcpy(dst, src, n);
+}
+#else
 /* The compiler may call these for loops and copies even when freestanding. */
 void *memset(void *dst, int c, size_t n)
 {
@@ -47,6 +67,7 @@ void *memcpy(void *dst, const void *src, size_t n)
 		*d++ = *s++;
 	return dst;
 }
+#endif
 
 static size_t length(const char *s)
 {

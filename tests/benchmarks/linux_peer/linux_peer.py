@@ -13,10 +13,13 @@ times and prints each run's figures:
 NetPeer is the network benchmark's peer (tests/benchmarks/run_net_bench,
 which boots it inside its network namespace, with its host peers): the same
 kernel with virtio_net, running net_bench_linux.c from the init script's
-network mode.
+network mode. TlsPeer is the TLS benchmark's (tests/benchmarks/run_tls_bench):
+the same, running tls_bench_linux.c, linked with BearSSL built from Debian's
+source as ViperOS builds it, from the init script's TLS mode.
 """
 
 import argparse
+import concurrent.futures
 import glob
 import importlib.util
 import os
@@ -37,10 +40,39 @@ NET_MODULES = ["virtio_mmio", "virtio_net"]  # pack_initramfs adds net_failover 
 CLANG = "/usr/bin/clang-14"
 CFLAGS = ["--target=aarch64-linux-gnu", "-nostdlib", "-static", "-ffreestanding",
           "-fuse-ld=lld", "-fno-stack-protector", "-O2", "-Wall", "-Wextra", "-Werror"]
+# BearSSL and tls_bench_linux.c are compiled as Bazel compiles BearSSL for a
+# ViperOS program (toolchain/aarch64/flags.bzl's COMMON_COMPILE and the user
+# variant's picolibc headers; -g and the path maps left out, they change no
+# code), so both systems run the same machine code for the same TLS work.
+PICOLIBC = "/usr/lib/picolibc/aarch64-linux-gnu"
+TLS_CFLAGS = ["--target=aarch64-none-elf", "-mcpu=cortex-a72", "-ffreestanding", "-fno-common",
+              "-fno-stack-protector", "-fno-pic", "-ffunction-sections", "-fdata-sections",
+              "-O2", "-std=c17", "-isystem", PICOLIBC + "/include"]
+TLS_LDFLAGS = ["--target=aarch64-linux-gnu", "-nostdlib", "-static", "-fuse-ld=lld",
+               "-Wl,--gc-sections"]
+MOZILLA_ROOTS = "/usr/share/ca-certificates/mozilla"  # what CERTS:roots.vta is built from
 # Debian's arm64 kernel turns KPTI on (it has KASLR), which under TCG makes
 # each entry to the kernel about 10x slower in wall time; ViperOS has no such
 # cost, so by default the peer boots without it and says so.
 NO_KPTI = "kpti=0 mitigations=off"
+
+
+def cache_dir():
+    return os.environ.get("VIPEROS_CACHE") or os.path.join(
+        os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache"), "viperos")
+
+
+def bearssl_tree():
+    """Debian's BearSSL source as toolchain/setup unpacked it (the @bearssl
+    Bazel repository's files)."""
+    try:
+        with open(os.path.join(cache_dir(), "src-root")) as f:
+            tree = os.path.join(f.read().strip(), "bearssl")
+    except OSError:
+        tree = os.path.join(cache_dir(), "src", "bearssl")
+    if not os.path.isdir(os.path.join(tree, "src")) or not os.path.isdir(os.path.join(tree, "inc")):
+        sys.exit("linux_peer: no BearSSL source at %s; run toolchain/setup" % tree)
+    return tree
 
 
 def setup_cmd():
@@ -57,8 +89,7 @@ def launcher():
 
 def peer_tree(name_prefix):
     """The unpacked package of toolchain/linux-peer.txt whose name starts so."""
-    cache = os.environ.get("VIPEROS_CACHE") or os.path.join(
-        os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache"), "viperos")
+    cache = cache_dir()
     with open(os.path.join(ROOT, "toolchain", "linux-peer.txt")) as table:
         for line in table:
             fields = line.split()
@@ -190,6 +221,98 @@ class NetPeer:
         parser = argparse.ArgumentParser()
         self.qemu.add_machine_args(parser)
         words = " ".join("net_bench_%s=%s" % (k, params[k]) for k in sorted(params))
+        args = parser.parse_args(list(machine) + ["--append", self.append + " " + words])
+        return self.qemu.command(self.kernel, args, interactive=False) + ["-initrd", self.initrd]
+
+
+class TlsPeer:
+    """The kernel and the TLS initramfs of the Linux peer of run_tls_bench.
+
+    The initramfs holds tls_bench_linux.c, linked with BearSSL (every
+    src/**/*.c of Debian's source, compiled with TLS_CFLAGS), as /tls_bench,
+    and /roots.pem: the 142 Mozilla roots CERTS:roots.vta holds (the same
+    files, in the same sorted order) followed by the test CA `ca_pem`, which
+    is where ViperOS's trust store has it once CERTS:test-ca.pem is added.
+    The init script's TLS mode runs it (see command()); the caller boots it
+    with the ViperOS boots' machine arguments and reads the console."""
+
+    def __init__(self, work, ca_pem, kpti=False, jobs=2):
+        self.work = work
+        self.kpti = kpti
+        os.makedirs(work, exist_ok=True)
+        kernel_tree, self.kernel_package, self.kernel_version = peer_tree("linux-image-")
+        busybox_tree, _, _ = peer_tree("busybox-static")
+        kernels = glob.glob(os.path.join(kernel_tree, "boot", "vmlinuz-*"))
+        if len(kernels) != 1:
+            sys.exit("linux_peer: expected one boot/vmlinuz-* in %s" % kernel_tree)
+        self.kernel = kernels[0]
+        program = self.build(jobs)
+        roots = os.path.join(work, "roots.pem")
+        mozilla = sorted(glob.glob(os.path.join(MOZILLA_ROOTS, "*.crt")))
+        if not mozilla:
+            sys.exit("linux_peer: no root certificates in %s (Debian's ca-certificates)" %
+                     MOZILLA_ROOTS)
+        with open(roots, "wb") as out:
+            for path in mozilla + [ca_pem]:
+                with open(path, "rb") as f:
+                    data = f.read()
+                out.write(data if data.endswith(b"\n") else data + b"\n")
+        self.roots = len(mozilla)
+        self.initrd = os.path.join(work, "initrd-tls.gz")
+        subprocess.run([sys.executable, os.path.join(HERE, "pack_initramfs.py"),
+                        "--kernel-tree", kernel_tree, "--busybox-tree", busybox_tree,
+                        "--program", program, "--program-name", "tls_bench",
+                        "--file", "roots.pem=" + roots,
+                        "--init", os.path.join(HERE, "init")] +
+                       ["--module=" + m for m in NET_MODULES] + [self.initrd], check=True)
+        self.qemu = launcher()
+        self.append = "console=ttyAMA0 quiet panic=-1" + ("" if kpti else " " + NO_KPTI)
+
+    def build(self, jobs):
+        """Compiles BearSSL and tls_bench_linux.c, links them with picolibc's
+        libc.a (memmove, memcmp, strlen: ViperOS programs' own C library);
+        returns the program's path."""
+        tree = bearssl_tree()
+        objects = os.path.join(self.work, "obj")
+        os.makedirs(objects, exist_ok=True)
+        sources = sorted(glob.glob(os.path.join(tree, "src", "**", "*.c"), recursive=True))
+        flags = TLS_CFLAGS + ["-I" + os.path.join(tree, "inc"), "-I" + os.path.join(tree, "src")]
+
+        def compile_one(n_source):
+            n, source = n_source
+            out = os.path.join(objects, "b%03d.o" % n)
+            # Upstream's code: no warnings (as //toolchain/deps:bearssl.BUILD's brssl).
+            done = subprocess.run([CLANG] + flags + ["-w", "-c", source, "-o", out],
+                                  stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+            if done.returncode != 0:
+                raise RuntimeError("compiling %s failed:\n%s" % (
+                    source, done.stdout.decode(errors="replace")))
+            return out
+
+        with concurrent.futures.ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
+            built = list(pool.map(compile_one, enumerate(sources)))
+        main = os.path.join(objects, "tls_bench_linux.o")
+        subprocess.run([CLANG] + flags + ["-Wall", "-Wextra", "-Werror",
+                                          "-I" + os.path.join(ROOT, "platform", "abi", "include"),
+                                          "-c", os.path.join(HERE, "tls_bench_linux.c"),
+                                          "-o", main], check=True)
+        program = os.path.join(self.work, "tls_bench_linux")
+        subprocess.run([CLANG] + TLS_LDFLAGS + ["-o", program, main] + built +
+                       [os.path.join(PICOLIBC, "lib", "libc.a")], check=True)
+        return program
+
+    def describe(self):
+        return "Linux %s (Debian %s), -append \"%s\"" % (
+            self.kernel_package.replace("linux-image-", ""), self.kernel_version, self.append)
+
+    def command(self, machine, params):
+        """The QEMU command line: qemu_virt.py's machine from the option list
+        `machine` (as the ViperOS boots get it), -initrd, and a kernel
+        command line ending in tls_bench_NAME=VALUE for each of `params`
+        (host, ecdsa, rsa, fresh, repeat, small, bulk, big, wget: see init)."""
+        parser = argparse.ArgumentParser()
+        self.qemu.add_machine_args(parser)
+        words = " ".join("tls_bench_%s=%s" % (k, params[k]) for k in sorted(params))
         args = parser.parse_args(list(machine) + ["--append", self.append + " " + words])
         return self.qemu.command(self.kernel, args, interactive=False) + ["-initrd", self.initrd]
 

@@ -12,10 +12,12 @@ inputs (every time stamp 0, owner root, entries in a fixed order):
                           on (read from each module's .modinfo section)
     /etc/modules          their names, dependencies first: the load order
     /dev/console          so /init has a console before devtmpfs is mounted
+    /DEST                 each --file DEST=SOURCE (a data file, not executable)
     /proc /sys /mnt ...   empty mount points
 
 usage: pack_initramfs.py --kernel-tree DIR --busybox-tree DIR --program FILE
-                         [--program-name NAME] --init FILE [--module NAME]... OUT.gz
+                         [--program-name NAME] --init FILE [--module NAME]...
+                         [--file DEST=SOURCE]... OUT.gz
 """
 
 import argparse
@@ -112,7 +114,8 @@ def module_order(kernel_tree, wanted):
     return [(name, found[name]) for name in order]
 
 
-def pack(kernel_tree, busybox_tree, program, init, modules, program_name="storage_bench"):
+def pack(kernel_tree, busybox_tree, program, init, modules, program_name="storage_bench",
+         files=()):
     archive = Archive()
     for d in DIRS:
         archive.directory(d)
@@ -128,6 +131,9 @@ def pack(kernel_tree, busybox_tree, program, init, modules, program_name="storag
         archive.file(program_name, f.read(), executable=True)
     with open(init, "rb") as f:
         archive.file("init", f.read(), executable=True)
+    for dest, source in files:
+        with open(source, "rb") as f:
+            archive.file(dest, f.read())
     return archive.finish()
 
 
@@ -144,10 +150,22 @@ def main():
     parser.add_argument("--init", required=True, help="the /init script")
     parser.add_argument("--module", action="append", default=[],
                         help="a kernel module to load at boot (repeatable)")
+    parser.add_argument("--file", action="append", default=[], metavar="DEST=SOURCE",
+                        help="also put the file SOURCE at /DEST (a name in the root; "
+                        "repeatable)")
     parser.add_argument("out", help="the gzip-compressed cpio archive to write")
     args = parser.parse_args()
+    files = []
+    taken = set(DIRS) | {"init", "etc/modules", args.program_name}
+    for spec in args.file:
+        dest, _, source = spec.partition("=")
+        if not dest or not source or "/" in dest or dest in taken:
+            parser.error("--file takes DEST=SOURCE with DEST a new name in the root, not %r"
+                         % spec)
+        taken.add(dest)
+        files.append((dest, source))
     cpio = pack(args.kernel_tree, args.busybox_tree, args.program, args.init, args.module,
-                args.program_name)
+                args.program_name, files)
     with open(args.out + ".new", "wb") as raw:
         with gzip.GzipFile(filename="", mode="wb", fileobj=raw, mtime=0) as z:
             z.write(cpio)
