@@ -224,8 +224,10 @@ static int tt_connect(void *ctx, const char *host, uint16_t port, uint32_t timeo
 	memset(&t->report, 0, sizeof(t->report));
 	if (t->conn)
 		return fail(t, TLS_F_NETWORK, HTTP_E_INVALID); /* one connection at a time */
-	if ((err = preflight(t, host, seed, &now)) != 0)
+	if ((err = preflight(t, host, seed, &now)) != 0) {
+		memset(seed, 0, sizeof(seed));
 		return err;
+	}
 	if (!(t->conn = calloc(1, sizeof(*t->conn))))
 		return fail(t, TLS_F_NO_MEMORY, HTTP_E_NO_MEMORY);
 	live++;
@@ -242,10 +244,12 @@ static int tt_connect(void *ctx, const char *host, uint16_t port, uint32_t timeo
 	if (!br_ssl_client_reset(&c->sc, host, offered)) {
 		err = tls_explain(t, HTTP_E_TLS_HANDSHAKE);
 		connection_free(t);
+		memset(&kept, 0, sizeof(kept));
 		return err;
 	}
 	if ((err = t->io->connect(t->io->ctx, host, port, t->timeout_ms)) != 0) {
 		connection_free(t);
+		memset(&kept, 0, sizeof(kept));
 		return fail(t, TLS_F_NETWORK, err);
 	}
 	err = pump(t, BR_SSL_SENDAPP);
