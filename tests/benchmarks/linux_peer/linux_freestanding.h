@@ -78,4 +78,56 @@ static size_t length(const char *s)
 	return n;
 }
 
+/*
+ * The network programs' shared pieces (net_bench_linux.c,
+ * tls_bench_linux.c define LINUX_FREESTANDING_NET, after uint16_t,
+ * uint32_t and uint64_t).
+ */
+#ifdef LINUX_FREESTANDING_NET
+struct sockaddr_in {
+	uint16_t family, port; /* port in network order */
+	uint32_t addr;	       /* network order */
+	unsigned char zero[8];
+};
+
+/* A decimal number without sign into *out; 0 if it is not one (or too big). */
+__attribute__((unused)) static int number(const char *s, uint64_t *out)
+{
+	uint64_t v = 0;
+
+	if (!*s)
+		return 0;
+	for (; *s; s++) {
+		if (*s < '0' || *s > '9' || v > 1844674407370955160ull)
+			return 0;
+		v = v * 10 + (uint64_t)(*s - '0');
+	}
+	*out = v;
+	return 1;
+}
+
+/* "a.b.c.d" into network order; 0 if it is not one. */
+__attribute__((unused)) static int parse_ipv4(const char *s, uint32_t *out)
+{
+	unsigned char b[4];
+
+	for (int i = 0; i < 4; i++) {
+		unsigned v = 0, digits = 0;
+
+		while (*s >= '0' && *s <= '9' && digits < 4) {
+			v = v * 10 + (unsigned)(*s++ - '0');
+			digits++;
+		}
+		if (!digits || v > 255 || *s != (i < 3 ? '.' : 0))
+			return 0;
+		if (i < 3)
+			s++;
+		b[i] = (unsigned char)v;
+	}
+	*out = (uint32_t)b[0] | (uint32_t)b[1] << 8 | (uint32_t)b[2] << 16 | (uint32_t)b[3] << 24;
+	return 1;
+}
+
+#endif /* LINUX_FREESTANDING_NET */
+
 #endif

@@ -52,6 +52,7 @@ typedef unsigned short uint16_t;
 
 static char buf[CHUNK];
 
+#define LINUX_FREESTANDING_NET
 #include "linux_freestanding.h"
 
 /* Appends s to the string at *at, which has room up to end. */
@@ -124,21 +125,6 @@ static uint64_t now_ns(void)
 	return (uint64_t)ts.sec * 1000000000ull + (uint64_t)ts.nsec;
 }
 
-static int number(const char *s, uint64_t *out)
-{
-	uint64_t v = 0;
-
-	if (!*s)
-		return 0;
-	for (; *s; s++) {
-		if (*s < '0' || *s > '9' || v > 1844674407370955160ull)
-			return 0;
-		v = v * 10 + (uint64_t)(*s - '0');
-	}
-	*out = v;
-	return 1;
-}
-
 static int same(const char *a, const char *b) /* ASCII, case-insensitive */
 {
 	for (; *a && *b; a++, b++) {
@@ -148,34 +134,6 @@ static int same(const char *a, const char *b) /* ASCII, case-insensitive */
 			return 0;
 	}
 	return *a == *b;
-}
-
-struct sockaddr_in {
-	uint16_t family, port; /* port in network order */
-	uint32_t addr;	       /* network order */
-	unsigned char zero[8];
-};
-
-/* "a.b.c.d" into network order; 0 if it is not one. */
-static int parse_ipv4(const char *s, uint32_t *out)
-{
-	unsigned char b[4];
-
-	for (int i = 0; i < 4; i++) {
-		unsigned v = 0, digits = 0;
-
-		while (*s >= '0' && *s <= '9' && digits < 4) {
-			v = v * 10 + (unsigned)(*s++ - '0');
-			digits++;
-		}
-		if (!digits || v > 255 || *s != (i < 3 ? '.' : 0))
-			return 0;
-		if (i < 3)
-			s++;
-		b[i] = (unsigned char)v;
-	}
-	*out = (uint32_t)b[0] | (uint32_t)b[1] << 8 | (uint32_t)b[2] << 16 | (uint32_t)b[3] << 24;
-	return 1;
 }
 
 static struct sockaddr_in peer;

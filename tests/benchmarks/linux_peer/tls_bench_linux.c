@@ -68,6 +68,7 @@
 #define EINTR		4
 
 #define LINUX_FREESTANDING_WORD_STRING
+#define LINUX_FREESTANDING_NET
 #include "linux_freestanding.h"
 
 /* ---------------------------------------------------------------- output */
@@ -191,48 +192,6 @@ static int entropy(uint8_t *buf, size_t len)
 }
 
 /* ---------------------------------------------------------------- arguments */
-
-static int number(const char *s, uint64_t *out)
-{
-	uint64_t v = 0;
-
-	if (!*s)
-		return 0;
-	for (; *s; s++) {
-		if (*s < '0' || *s > '9' || v > 1844674407370955160ull)
-			return 0;
-		v = v * 10 + (uint64_t)(*s - '0');
-	}
-	*out = v;
-	return 1;
-}
-
-struct sockaddr_in {
-	uint16_t family, port; /* port in network order */
-	uint32_t addr;	       /* network order */
-	unsigned char zero[8];
-};
-
-static int parse_ipv4(const char *s, uint32_t *out)
-{
-	unsigned char b[4];
-
-	for (int i = 0; i < 4; i++) {
-		unsigned v = 0, digits = 0;
-
-		while (*s >= '0' && *s <= '9' && digits < 4) {
-			v = v * 10 + (unsigned)(*s++ - '0');
-			digits++;
-		}
-		if (!digits || v > 255 || *s != (i < 3 ? '.' : 0))
-			return 0;
-		if (i < 3)
-			s++;
-		b[i] = (unsigned char)v;
-	}
-	*out = (uint32_t)b[0] | (uint32_t)b[1] << 8 | (uint32_t)b[2] << 16 | (uint32_t)b[3] << 24;
-	return 1;
-}
 
 /* ---------------------------------------------------------------- trust anchors */
 
