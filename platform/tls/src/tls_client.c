@@ -3,6 +3,7 @@
  * over a non-blocking stream. See viper/tls_client.h.
  */
 #include <viper/tls_client.h>
+#include <viper/tls_profile.h>
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,34 +18,9 @@
 
 static unsigned live;
 
-/* ECDHE only, AEAD only: ChaCha20-Poly1305 first (the fastest without AES instructions). */
-static const uint16_t suites[] = {
-	BR_TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256,
-	BR_TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256,
-	BR_TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256,
-	BR_TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256,
-	BR_TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384,
-	BR_TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384,
-};
-
-static const struct {
-	uint16_t suite;
-	const char *name;
-} suite_names[] = {
-	{BR_TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256, "ECDHE-ECDSA-CHACHA20-POLY1305"},
-	{BR_TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256, "ECDHE-RSA-CHACHA20-POLY1305"},
-	{BR_TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256, "ECDHE-ECDSA-AES128-GCM-SHA256"},
-	{BR_TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256, "ECDHE-RSA-AES128-GCM-SHA256"},
-	{BR_TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384, "ECDHE-ECDSA-AES256-GCM-SHA384"},
-	{BR_TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384, "ECDHE-RSA-AES256-GCM-SHA384"},
-};
-
 const char *tls_suite_name(uint16_t suite)
 {
-	for (size_t i = 0; i < sizeof(suite_names) / sizeof(suite_names[0]); i++)
-		if (suite_names[i].suite == suite)
-			return suite_names[i].name;
-	return "";
+	return tls_profile_suite_name(suite);
 }
 
 unsigned tls_connections_live(void)
@@ -166,12 +142,7 @@ static void connection_free(struct tls_transport *t)
 static void engine_setup(struct tls_connection *c, const struct tls_config *cfg, uint64_t now)
 {
 	br_ssl_client_init_full(&c->sc, &c->chain.minimal, cfg->trust->anchors, cfg->trust->count);
-	br_ssl_engine_set_versions(&c->sc.eng, BR_TLS12, BR_TLS12);
-	br_ssl_engine_set_suites(&c->sc.eng, suites, sizeof(suites) / sizeof(suites[0]));
-	c->curves = br_ec_all_m31;
-	c->curves.supported_curves =
-		(1u << BR_EC_curve25519) | (1u << BR_EC_secp256r1) | (1u << BR_EC_secp384r1);
-	br_ssl_engine_set_ec(&c->sc.eng, &c->curves);
+	tls_profile_apply(&c->sc.eng, &c->curves);
 	tls_chain_init(&c->chain, now);
 	br_ssl_engine_set_x509(&c->sc.eng, &c->chain.vtable);
 	br_ssl_engine_set_buffer(&c->sc.eng, c->iobuf, sizeof(c->iobuf), 1);

@@ -35,6 +35,28 @@ static long syscall6(long n, long a, long b, long c, long d, long e, long f)
 
 #define SYS(n, a, b, c) syscall6((n), (long)(a), (long)(b), (long)(c), 0, 0, 0)
 
+/*
+ * The program's entry: the kernel starts _start with sp at argc, then
+ * argv[], NULL, envp[]; it runs the program's
+ * `static int bench(int argc, char **argv)` and exits with its result.
+ * Once per program, after bench.
+ */
+#define LINUX_FREESTANDING_ENTRY                                                                   \
+	void linux_freestanding_start(long *sp);                                                   \
+	__attribute__((noreturn)) void linux_freestanding_start(long *sp)                          \
+	{                                                                                          \
+		int rc = bench((int)sp[0], (char **)(sp + 1));                                     \
+		for (;;)                                                                           \
+			SYS(SYS_exit_group, rc, 0, 0);                                             \
+	}                                                                                          \
+	__asm__(".text\n"                                                                          \
+		".global _start\n"                                                                 \
+		"_start:\n"                                                                        \
+		"\tmov x29, #0\n"                                                                  \
+		"\tmov x30, #0\n"                                                                  \
+		"\tmov x0, sp\n"                                                                   \
+		"\tb linux_freestanding_start\n")
+
 #ifdef LINUX_FREESTANDING_WORD_STRING
 #include <viper/word_string.h>
 

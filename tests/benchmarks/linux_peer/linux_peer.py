@@ -294,6 +294,7 @@ class TlsPeer:
         main = os.path.join(objects, "tls_bench_linux.o")
         subprocess.run([CLANG] + flags + ["-Wall", "-Wextra", "-Werror",
                                           "-I" + os.path.join(ROOT, "platform", "abi", "include"),
+                                          "-I" + os.path.join(ROOT, "platform", "tls", "include"),
                                           "-c", os.path.join(HERE, "tls_bench_linux.c"),
                                           "-o", main], check=True)
         program = os.path.join(self.work, "tls_bench_linux")

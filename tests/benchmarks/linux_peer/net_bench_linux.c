@@ -294,20 +294,4 @@ static int bench(int argc, char **argv)
 	return rc;
 }
 
-/* The kernel starts here with sp at argc, then argv[], NULL, envp[]. */
-void net_bench_start(long *sp);
-__attribute__((noreturn)) void net_bench_start(long *sp)
-{
-	int rc = bench((int)sp[0], (char **)(sp + 1));
-
-	for (;;)
-		SYS(SYS_exit_group, rc, 0, 0);
-}
-
-__asm__(".text\n"
-	".global _start\n"
-	"_start:\n"
-	"\tmov x29, #0\n"
-	"\tmov x30, #0\n"
-	"\tmov x0, sp\n"
-	"\tb net_bench_start\n");
+LINUX_FREESTANDING_ENTRY;

@@ -49,6 +49,7 @@
 #include <stdint.h>
 
 #include <bearssl.h>
+#include <viper/tls_profile.h>
 
 #define SYS_openat	  56
 #define SYS_close	  57
@@ -350,36 +351,6 @@ static int load_roots(const char *path)
 
 /* ---------------------------------------------------------------- the connection */
 
-/* platform/tls/src/tls_client.c's list, in its order. */
-static const uint16_t suites[] = {
-	BR_TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256,
-	BR_TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256,
-	BR_TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256,
-	BR_TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256,
-	BR_TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384,
-	BR_TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384,
-};
-
-static const struct {
-	uint16_t suite;
-	const char *name;
-} suite_names[] = {
-	{BR_TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256, "ECDHE-ECDSA-CHACHA20-POLY1305"},
-	{BR_TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256, "ECDHE-RSA-CHACHA20-POLY1305"},
-	{BR_TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256, "ECDHE-ECDSA-AES128-GCM-SHA256"},
-	{BR_TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256, "ECDHE-RSA-AES128-GCM-SHA256"},
-	{BR_TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384, "ECDHE-ECDSA-AES256-GCM-SHA384"},
-	{BR_TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384, "ECDHE-RSA-AES256-GCM-SHA384"},
-};
-
-static const char *suite_name(uint16_t suite)
-{
-	for (size_t i = 0; i < sizeof(suite_names) / sizeof(suite_names[0]); i++)
-		if (suite_names[i].suite == suite)
-			return suite_names[i].name;
-	return "?";
-}
-
 /* One connection's state, cleared before each (fetch callocs a fresh one). */
 static struct {
 	br_ssl_client_context sc;
@@ -515,12 +486,7 @@ static int one(const char *name, const char *path)
 	/* platform/tls/src/tls_client.c: engine_setup, then tt_connect's order. */
 	memset(&conn, 0, sizeof(conn));
 	br_ssl_client_init_full(&conn.sc, &conn.xc, anchors, anchor_count);
-	br_ssl_engine_set_versions(eng, BR_TLS12, BR_TLS12);
-	br_ssl_engine_set_suites(eng, suites, sizeof(suites) / sizeof(suites[0]));
-	conn.curves = br_ec_all_m31;
-	conn.curves.supported_curves =
-		(1u << BR_EC_curve25519) | (1u << BR_EC_secp256r1) | (1u << BR_EC_secp384r1);
-	br_ssl_engine_set_ec(eng, &conn.curves);
+	tls_profile_apply(eng, &conn.curves); /* platform/tls's own profile */
 	br_x509_minimal_set_time(&conn.xc, (uint32_t)(unix_seconds / 86400u) + 719528u,
 				 (uint32_t)(unix_seconds % 86400u));
 	br_ssl_engine_set_x509(eng, &conn.xc.vtable);
@@ -605,7 +571,7 @@ static int one(const char *name, const char *path)
 
 	begin(&l);
 	add(&l, "tls_bench: TLS 1.2 ");
-	add(&l, suite_name(now.cipher_suite));
+	add(&l, tls_profile_suite_name(now.cipher_suite));
 	add(&l, resumed ? ", resumed" : ", full");
 	add(&l, " handshake in ");
 	add_milli(&l, hs_ns / 1000);
@@ -668,20 +634,4 @@ static int bench(int argc, char **argv)
 	return 0;
 }
 
-/* The kernel starts here with sp at argc, then argv[], NULL, envp[]. */
-void tls_bench_start(long *sp);
-__attribute__((noreturn)) void tls_bench_start(long *sp)
-{
-	int rc = bench((int)sp[0], (char **)(sp + 1));
-
-	for (;;)
-		SYS(SYS_exit_group, rc, 0, 0);
-}
-
-__asm__(".text\n"
-	".global _start\n"
-	"_start:\n"
-	"\tmov x29, #0\n"
-	"\tmov x30, #0\n"
-	"\tmov x0, sp\n"
-	"\tb tls_bench_start\n");
+LINUX_FREESTANDING_ENTRY;
