@@ -26,20 +26,12 @@
 #include <viper/syscall.h>
 #include <viper/tls_client.h>
 
-#include "entropy.viper.h"
-#include "rtc.viper.h"
-#include "socket_transport.h"
+#include "https.h"
 
 VIPER_PROGRAM_SLOTS({"console", "console"}, {"files", "files"}, {"assigns", "assigns"},
 		    {"net", "net"}, {"entropy", "entropy"}, {"rtc", "rtc"});
 
-static struct viper_slot entropy_slot, rtc_slot;
-static struct tls_trust trust;
-static struct tls_session_cache sessions;
-static struct tls_config config;
-static struct socket_transport st;
-static struct tls_io io;
-static struct tls_transport tls;
+static struct https https; /* fetch's TLS transport: entropy, rtc, CERTS: */
 static struct http_result result;
 static unsigned passed, failed;
 
@@ -48,30 +40,6 @@ static struct {
 	char name[32], want[32];
 	unsigned port;
 } cases[CASES_MAX];
-
-static int entropy(void *ctx, uint8_t *buf, size_t len)
-{
-	viper_entropy_ReadRequest req = {.length = (uint32_t)len};
-	viper_entropy_ReadReply rep;
-
-	(void)ctx;
-	if (entropy_read(&entropy_slot, &req, &rep) != VIPER_OK || rep.data.size != len)
-		return -1;
-	memcpy(buf, rep.data.bytes, len);
-	return 0;
-}
-
-static int clock_now(void *ctx, uint64_t *now)
-{
-	viper_rtc_NowRequest req = {0};
-	viper_rtc_NowReply rep;
-
-	(void)ctx;
-	if (rtc_now(&rtc_slot, &req, &rep) != VIPER_OK)
-		return -1;
-	*now = rep.unix_seconds;
-	return 0;
-}
 
 static void check(bool ok, const char *what, const char *name)
 {
@@ -89,9 +57,9 @@ static int get(const char *host, unsigned port)
 
 	snprintf(url, sizeof(url), "https://%s:%u/files/1", host, port);
 	http_get_options_init(&opt);
-	opt.https = &tls.http;
+	opt.https = &https.http;
 	opt.timeout_ms = 20000;
-	return http_get(&tls.http, url, &opt, &result);
+	return http_get(&https.http, url, &opt, &result);
 }
 
 struct usage {
@@ -113,11 +81,11 @@ static void refused(const char *host, const char *name, unsigned port, const cha
 	char what[96];
 
 	snprintf(what, sizeof(what), "refused as %s (got %s: %s)", want,
-		 tls_failure_name(tls.report.failure), tls.report.detail);
-	check(err < 0 && strcmp(tls_failure_name(tls.report.failure), want) == 0, what, name);
+		 tls_failure_name(https.tls.report.failure), https.tls.report.detail);
+	check(err < 0 && strcmp(tls_failure_name(https.tls.report.failure), want) == 0, what, name);
 	check(tls_connections_live() == 0, "no connection left", name);
-	check(!tls_session_cache_has(&sessions, host, (uint16_t)port) &&
-		      tls_session_cache_count(&sessions) == 1,
+	check(!tls_session_cache_has(&https.sessions, host, (uint16_t)port) &&
+		      tls_session_cache_count(&https.sessions) == 1,
 	      "no session kept", name);
 	if (base) {
 		struct usage now = usage_now();
@@ -148,19 +116,12 @@ int main(const struct viper_startup *s)
 		count++;
 	fclose(list);
 	printf("tls_check: %u cases\n", count);
-	vc_slot_bind(&entropy_slot, &entropy_interface, viper_slot(s, "entropy"));
-	vc_slot_bind(&rtc_slot, &rtc_interface, viper_slot(s, "rtc"));
-	tls_trust_init(&trust);
-	printf("tls_check: %d anchors in CERTS:\n",
-	       tls_trust_load_dir(&trust, "CERTS:", NULL, NULL));
-	tls_session_cache_init(&sessions);
-	config = (struct tls_config){&trust, entropy, clock_now, NULL, &sessions};
-	socket_transport_stream(&st, &io);
-	tls_transport_init(&tls, &config, &io);
+	https_init(&https, viper_slot(s, "entropy"), viper_slot(s, "rtc"));
 	const char *host = argv[1];
 	check(get(host, (unsigned)atoi(argv[2])) == HTTP_OK &&
-		      tls_session_cache_count(&sessions) == 1,
+		      tls_session_cache_count(&https.sessions) == 1,
 	      "the good server is accepted, its session kept", "good");
+	printf("tls_check: %zu anchors in CERTS:\n", https.trust.count);
 	struct usage base = {0};
 	for (int pass = 0; pass < 3; pass++) {
 		for (unsigned i = 0; i < count; i++)
@@ -170,7 +131,7 @@ int main(const struct viper_startup *s)
 			base = usage_now(); /* after every case's first-use allocations */
 	}
 	check(count > 0, "the case list is not empty", "cases");
-	tls_trust_free(&trust);
+	https_free(&https);
 	printf("tls_check: %u passed, %u failed\n", passed, failed);
 	return viper_posix_end(failed ? 10 : 0);
 }
