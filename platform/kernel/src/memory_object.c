@@ -144,14 +144,16 @@ err_t memory_object_check_clone(const struct memory_object *src)
 	return VIPER_OK;
 }
 
-/* Pages of `m` that are present and its own: sharing them needs a promise each. */
-static uint64_t exclusive_pages(const struct memory_object *m)
+/*
+ * The promises `m` lacks once it shares every present page: then each of
+ * its pages is absent or shared, and needs one. What it has already
+ * covers its absent and shared pages, and pages that were shared once
+ * and are its own again (their clone died) keep theirs, so cloning the
+ * same object again and again promises nothing more.
+ */
+static uint64_t promises_lacking(const struct memory_object *m)
 {
-	uint64_t n = 0;
-
-	for (uint64_t i = 0; i < m->pages; i++)
-		n += m->frames[i] && page_refcount(m->frames[i]) == 1;
-	return n;
+	return m->committed < m->pages ? m->pages - m->committed : 0;
 }
 
 /* True when every present page of `m` can take one more reference. */
@@ -167,7 +169,7 @@ static bool shareable(const struct memory_object *m)
 err_t memory_object_clone(struct memory_object *src, struct mem_account *account,
 			  struct memory_object **out)
 {
-	uint64_t extra = exclusive_pages(src);
+	uint64_t extra = promises_lacking(src);
 	struct memory_object *c;
 	err_t err;
 
