@@ -121,7 +121,7 @@ static err_t make_bulk(uint64_t size, struct kernel_bulk *bulk, struct memory_ob
 	err = memory_object_create(size, 0, kernel_process.as.account, &m);
 	if (err)
 		return err;
-	struct map_request rq = {&m->obj, 0, m->size, VIPER_PROT_READ | VIPER_PROT_WRITE, 0};
+	struct map_request rq = {&m->obj, 0, m->size, VIPER_PROT_READ | VIPER_PROT_WRITE, 0, 0};
 	err = aspace_map(&kernel_process.as, &rq, &va);
 	if (err) {
 		kobject_unref(&m->obj);
@@ -438,7 +438,7 @@ static err_t give_dma(struct kernel_instance *in, const viper_manifest_Instance 
 			rec->name, region->name, (unsigned long long)region->size, err_name(err));
 		return err;
 	}
-	struct map_request rq = {&m->obj, 0, m->size, VIPER_PROT_READ | VIPER_PROT_WRITE, 0};
+	struct map_request rq = {&m->obj, 0, m->size, VIPER_PROT_READ | VIPER_PROT_WRITE, 0, 0};
 	err = aspace_map(&kernel_process.as, &rq, &va);
 	if (!err && !m->contiguous)
 		err = dma_pages(m, &out->pages);

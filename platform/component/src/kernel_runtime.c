@@ -205,7 +205,7 @@ int32_t vc_memory_map(viper_handle_t memory, void **p, uint64_t *size)
 
 	if (!err) {
 		struct map_request rq = {&m->obj, 0, m->size, VIPER_PROT_READ | VIPER_PROT_WRITE,
-					 0};
+					 0,	  0};
 		err = aspace_map(&kernel_process.as, &rq, &va);
 	}
 	*p = err ? NULL : (void *)(uintptr_t)va;
@@ -240,7 +240,7 @@ int32_t vc_memory_map_range(viper_handle_t memory, uint64_t offset, uint64_t len
 	bool took = enter();
 	err_t err = find_memory(memory, rights, &m);
 	if (!err) {
-		struct map_request rq = {&m->obj, span.start, span.size, prot, 0};
+		struct map_request rq = {&m->obj, span.start, span.size, prot, 0, 0};
 		err = aspace_map(&kernel_process.as, &rq, &va);
 	}
 	leave(took);

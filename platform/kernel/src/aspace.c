@@ -122,7 +122,8 @@ static void mapping_add(struct aspace *as, struct mapping *mp, const struct map_
 {
 	struct memory_object *m;
 
-	*mp = (struct mapping){va, rq->size, rq->offset, rq->object, rq->prot, as, NULL, NULL};
+	*mp = (struct mapping){va, rq->size, rq->offset, rq->object, rq->prot,
+			       as, NULL,     NULL,	 rq->charge};
 	kobject_ref(rq->object);
 	as->map_count++;
 	m = memory_of(mp);
@@ -140,6 +141,7 @@ static void mapping_remove(struct aspace *as, struct mapping *mp)
 	struct memory_object *m = memory_of(mp);
 	struct kobject *o = mp->object;
 
+	mem_uncharge(as->account, mp->charged);
 	if (m) {
 		if (mp->obj_prev)
 			mp->obj_prev->obj_next = mp->obj_next;
@@ -277,6 +279,8 @@ static err_t check_request(const struct aspace *as, const struct map_request *rq
 	    ((prot & VIPER_PROT_WRITE) && (prot & VIPER_PROT_EXEC)) ||
 	    (device && (prot & VIPER_PROT_EXEC)))
 		return VIPER_E_INVAL;
+	if (as->kernel && rq->charge)
+		return VIPER_E_INVAL; /* the kernel's account pays for everything anyway */
 	if (as->map_count == ASPACE_MAX_MAPPINGS)
 		return VIPER_E_LIMIT;
 	return VIPER_OK;
@@ -320,7 +324,7 @@ static err_t user_map(struct aspace *as, const struct map_request *rq, uint64_t 
 	/* The tables this mapping adds are charged first; they stay until the space dies. */
 	uint64_t tables = mmu_tables_missing(as->root, va, rq->size), made;
 	struct mapping *mp;
-	err_t err = mem_charge(as->account, tables * PAGE_SIZE);
+	err_t err = mem_charge(as->account, tables * PAGE_SIZE + rq->charge);
 
 	if (err)
 		return err;
@@ -328,8 +332,8 @@ static err_t user_map(struct aspace *as, const struct map_request *rq, uint64_t 
 	made = tables - mmu_tables_missing(as->root, va, rq->size);
 	as->table_pages += made;
 	if (err) {
-		/* Give back the charge of the tables that were not made. */
-		mem_uncharge(as->account, (tables - made) * PAGE_SIZE);
+		/* Give back the charge of the tables that were not made, and the mapping's. */
+		mem_uncharge(as->account, (tables - made) * PAGE_SIZE + rq->charge);
 		return err;
 	}
 	mp = free_slot(as);

@@ -326,7 +326,8 @@ static err_t load_program(struct process *p, const struct spawn_request *rq,
 		err = memory_object_create(PAGE_SIZE, 0, p->as.account, startup);
 	if (err)
 		return err;
-	struct map_request map = {&(*startup)->obj, 0, PAGE_SIZE, VIPER_PROT_READ, USER_STARTUP_VA};
+	struct map_request map = {&(*startup)->obj, 0, PAGE_SIZE, VIPER_PROT_READ,
+				  USER_STARTUP_VA,  0};
 	err = aspace_map(&p->as, &map, &startup_va);
 	kobject_unref(&(*startup)->obj); /* the mapping holds it, or it is gone */
 	return err;

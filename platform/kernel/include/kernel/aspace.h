@@ -46,6 +46,7 @@ struct mapping {
 	struct aspace *as;
 	struct mapping *obj_next; /* a memory object's mappings */
 	struct mapping *obj_prev;
+	uint64_t charged; /* map_request.charge: paid by the space's account while it lasts */
 };
 
 /* What aspace_map maps, and where. */
@@ -55,6 +56,13 @@ struct map_request {
 	uint64_t size;		/* page-aligned, not 0 */
 	unsigned prot;		/* enum viper_prot */
 	uint64_t va;		/* page-aligned; 0: a free place */
+	/*
+	 * Bytes the space's account pays for as long as the mapping lasts: the
+	 * size of a shared object somebody else paid for (a cached program's
+	 * segment), so the process is charged as if the copy were its own.
+	 * User spaces only; 0 for the kernel's.
+	 */
+	uint64_t charge;
 };
 
 struct aspace {

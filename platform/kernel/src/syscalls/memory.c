@@ -54,7 +54,7 @@ static int64_t map_object(uint64_t h, uint32_t kind, uint32_t right, struct map_
 
 int64_t sys_memory_map(const uint64_t *a)
 {
-	struct map_request rq = {NULL, a[1], a[2], (unsigned)a[3], a[4]};
+	struct map_request rq = {NULL, a[1], a[2], (unsigned)a[3], a[4], 0};
 
 	if (a[3] > 7)
 		return VIPER_E_INVAL;
@@ -79,7 +79,7 @@ int64_t sys_memory_physical(const uint64_t *a)
 
 int64_t sys_device_map(const uint64_t *a)
 {
-	struct map_request rq = {NULL, a[1], a[2], (unsigned)a[3], 0};
+	struct map_request rq = {NULL, a[1], a[2], (unsigned)a[3], 0, 0};
 
 	if (a[3] > 7)
 		return VIPER_E_INVAL;
