@@ -18,6 +18,8 @@ static volatile int initialised = 1234;	 /* .data */
 static volatile int zeroed;		 /* .bss */
 static const volatile int constant = 42; /* .rodata */
 static volatile unsigned data_word;	 /* written at run time, so in writable data */
+static const volatile char mark_ro[] = SPAWNEE_MARK "A";
+static volatile char mark_rw[] = SPAWNEE_MARK "A";
 
 #define REQUIRE(cond)                                                                              \
 	do {                                                                                       \
@@ -67,6 +69,18 @@ static int after_revoke(void)
 	return r == VIPER_E_BADHANDLE ? SPAWNEE_REVOKED : (int)r;
 }
 
+static int wait_for_word(void)
+{
+	char buf[8];
+	struct viper_msg_info info;
+
+	REQUIRE(startup->handle_count == 2);
+	REQUIRE(say("ready") == 0);
+	REQUIRE(viper_channel_recv(startup->handles[1].handle, buf, sizeof(buf), NULL, &info, 0) >=
+		0);
+	return 0;
+}
+
 int main(const struct viper_startup *s)
 {
 	char text[32];
@@ -87,6 +101,11 @@ int main(const struct viper_startup *s)
 		return checks();
 	case SPAWNEE_AFTER_REVOKE:
 		return after_revoke();
+	case SPAWNEE_MARKS:
+		return SPAWNEE_MARKS_STATUS(mark_ro[sizeof(SPAWNEE_MARK) - 1],
+					    mark_rw[sizeof(SPAWNEE_MARK) - 1]);
+	case SPAWNEE_WAIT:
+		return wait_for_word();
 	default:
 		snprintf(text, sizeof(text), "spawnee %u ran", (unsigned)s->argument);
 		say(text);

@@ -26,5 +26,16 @@
  */
 #define SPAWNEE_AFTER_REVOKE 204
 #define SPAWNEE_REVOKED	     50
+/*
+ * Exits with its two marks' last letters, SPAWNEE_MARKS_STATUS(read-only,
+ * writable): the strings SPAWNEE_MARK in its read-only and in its writable
+ * data, each followed by one letter ('A' in the file as built), which a
+ * test patches in a copy of the file.
+ */
+#define SPAWNEE_MARKS		     205
+#define SPAWNEE_MARK		     "spawnee-mark-"
+#define SPAWNEE_MARKS_STATUS(ro, rw) ((ro)*256 + (rw))
+/* Says "ready" on `report`, then waits for a message on startup handle 1 and exits 0. */
+#define SPAWNEE_WAIT 206
 
 #endif

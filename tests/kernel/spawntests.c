@@ -53,11 +53,12 @@ struct phdr {
 	uint64_t offset, vaddr, paddr, filesz, memsz, align;
 };
 
-#define PT_LOAD	 1
-#define PT_NOTE	 4
-#define PF_X	 1
-#define PF_W	 2
-#define MAX_FILE (128 * 1024)
+#define PT_LOAD	   1
+#define PT_NOTE	   4
+#define PF_X	   1
+#define PF_W	   2
+#define MAX_FILE   (128 * 1024)
+#define ELF_RANGES 16 /* loadable segments, the stack and the startup page */
 
 static uint8_t scratch[MAX_FILE]; /* a copy of the file being broken */
 
@@ -714,6 +715,252 @@ static void test_grants_are_revocable(void)
 	viper_handle_close(go_r);
 }
 
+/* --- the program cache (kernel/program_cache.h) --- */
+
+static struct viper_system_info system_now(void)
+{
+	struct viper_system_info info;
+
+	memset(&info, 0, sizeof(info));
+	CHECK_EQ(viper_system_info(system_handle(), &info), 0);
+	return info;
+}
+
+/* Where SPAWNEE_MARK's n-th copy (0: read-only data, 1: writable) is in scratch, or 0. */
+static uint64_t mark_at(unsigned n)
+{
+	const uint64_t len = sizeof(SPAWNEE_MARK) - 1;
+
+	for (uint64_t at = 0; at + len + 1 <= spawnee_elf_size; at++) {
+		if (memcmp(scratch + at, SPAWNEE_MARK, len) == 0 && n-- == 0)
+			return at + len;
+	}
+	return 0;
+}
+
+/* Starts the file in scratch with SPAWNEE_MARKS; its exit status. */
+static int64_t marks_of_scratch(void)
+{
+	viper_handle_t copy = object_with(scratch, spawnee_elf_size, 0);
+	int64_t status;
+
+	CHECK(copy != VIPER_HANDLE_INVALID);
+	status = wait_status(
+		spawn_file_with(spawner, copy, spawnee_elf_size, NULL, 0, SPAWNEE_MARKS));
+	viper_handle_close(copy);
+	return status;
+}
+
+/* The same bytes, in any memory object, map the pages the last load kept. */
+static void test_loads_share_kept_pages(void)
+{
+	struct viper_system_info a, b;
+	viper_handle_t other = object_with(spawnee_elf, spawnee_elf_size, 0);
+
+	CHECK_EQ(wait_status(spawn_file(NULL, 0, 5)), SPAWNEE_RAN_STATUS(5));
+	a = system_now();
+	CHECK(a.program_cache_images >= 1);
+	CHECK(a.program_cache_bytes > 0);
+	CHECK_EQ(wait_status(spawn_file(NULL, 0, 6)), SPAWNEE_RAN_STATUS(6));
+	CHECK_EQ(wait_status(spawn_file_with(spawner, other, spawnee_elf_size, NULL, 0, 7)),
+		 SPAWNEE_RAN_STATUS(7));
+	b = system_now();
+	CHECK_EQ(b.program_cache_hits, a.program_cache_hits + 2);
+	CHECK_EQ(b.program_cache_misses, a.program_cache_misses);
+	CHECK_EQ(b.program_cache_images, a.program_cache_images);
+	CHECK_EQ(b.program_cache_bytes, a.program_cache_bytes);
+	viper_handle_close(other);
+}
+
+/* A file that differs in one byte, read-only or writable, is loaded afresh. */
+static void test_changed_file_loads_afresh(void)
+{
+	struct viper_system_info a, b;
+	uint64_t ro, rw;
+
+	memcpy(scratch, spawnee_elf, spawnee_elf_size);
+	ro = mark_at(0);
+	rw = mark_at(1);
+	CHECK(ro != 0 && rw != 0 && scratch[ro] == 'A' && scratch[rw] == 'A');
+	if (!ro || !rw)
+		return;
+	CHECK_EQ(marks_of_scratch(), SPAWNEE_MARKS_STATUS('A', 'A'));
+	a = system_now();
+	scratch[ro] = 'B';
+	CHECK_EQ(marks_of_scratch(), SPAWNEE_MARKS_STATUS('B', 'A'));
+	scratch[rw] = 'C';
+	CHECK_EQ(marks_of_scratch(), SPAWNEE_MARKS_STATUS('B', 'C'));
+	scratch[ro] = 'A';
+	scratch[rw] = 'A';
+	CHECK_EQ(marks_of_scratch(), SPAWNEE_MARKS_STATUS('A', 'A'));
+	CHECK_EQ(marks_of_scratch(), SPAWNEE_MARKS_STATUS('A', 'A'));
+	b = system_now();
+	CHECK_EQ(b.program_cache_misses, a.program_cache_misses + 2);
+	CHECK_EQ(b.program_cache_hits, a.program_cache_hits + 2);
+}
+
+/* The memory a live child is charged with: spawnee in `image`, started with SPAWNEE_WAIT. */
+static uint64_t charged_to_waiting_child(viper_handle_t image)
+{
+	viper_handle_t s, r, go_s, go_r;
+	struct viper_usage u = {0};
+	char text[16];
+	int64_t p;
+
+	CHECK_EQ(viper_channel_create(&s, &r, 0), 0);
+	CHECK_EQ(viper_channel_create(&go_s, &go_r, 0), 0);
+	struct viper_spawn_grant g[2] = {{s, VIPER_RIGHT_WRITE}, {go_r, VIPER_RIGHT_READ}};
+	p = spawn_file_with(spawner, image, spawnee_elf_size, g, 2, SPAWNEE_WAIT);
+	CHECK(p > 0);
+	if (p > 0) {
+		CHECK_EQ(receive_text(r, text, sizeof(text)), 5);
+		u = usage_of((viper_handle_t)p);
+		CHECK_EQ(viper_channel_send(go_s, "go", 2, NULL, 0, 0), 0);
+		CHECK_EQ(wait_status(p), 0);
+	}
+	viper_handle_close(s);
+	viper_handle_close(r);
+	viper_handle_close(go_s);
+	viper_handle_close(go_r);
+	return u.memory_bytes;
+}
+
+/* Distinct values of va >> shift over the pages of [start, end), added to `seen`. */
+static void note_tables(uint64_t start, uint64_t end, unsigned shift, uint64_t *seen, unsigned *n)
+{
+	for (uint64_t va = start; va < end; va += PAGE) {
+		unsigned i = 0;
+		while (i < *n && seen[i] != va >> shift)
+			i++;
+		if (i == *n && *n < 64)
+			seen[(*n)++] = va >> shift;
+	}
+}
+
+/*
+ * What a child running scratch's program is charged, exactly: the pages
+ * its loadable segments cover, its 64 KiB stack (just below ours, at the
+ * same place) and its startup page (where ours is), and the translation
+ * tables those need (4 KiB pages, four levels: the root, and one table per
+ * distinct 512 GiB, 1 GiB and 2 MiB block of the mapped pages).
+ */
+static uint64_t own_charge(void)
+{
+	uint64_t ranges[ELF_RANGES][2], seen[3][64], bytes = 0, local = 0;
+	unsigned count = 0, n[3] = {0, 0, 0};
+
+	for (unsigned i = 0; i < eh()->phnum && count < ELF_RANGES - 2; i++) {
+		if (ph(i)->type != PT_LOAD || ph(i)->memsz == 0)
+			continue;
+		ranges[count][0] = ph(i)->vaddr & ~(uint64_t)(PAGE - 1);
+		ranges[count][1] = (ph(i)->vaddr + ph(i)->memsz + PAGE - 1) & ~(uint64_t)(PAGE - 1);
+		count++;
+	}
+	ranges[count][0] = ((uint64_t)(uintptr_t)&local & ~(uint64_t)0xffff);
+	ranges[count][1] = ranges[count][0] + (64u << 10);
+	count++;
+	ranges[count][0] = (uint64_t)(uintptr_t)startup;
+	ranges[count][1] = ranges[count][0] + PAGE;
+	count++;
+	for (unsigned i = 0; i < count; i++) {
+		bytes += ranges[i][1] - ranges[i][0];
+		for (unsigned level = 0; level < 3; level++)
+			note_tables(ranges[i][0], ranges[i][1], 39 - 9 * level, seen[level],
+				    &n[level]);
+	}
+	return bytes + (1 + n[0] + n[1] + n[2]) * PAGE;
+}
+
+/* A child that maps kept pages is charged for them as for a copy of its own. */
+static void test_shared_pages_are_charged(void)
+{
+	struct viper_system_info a, b, c;
+	uint64_t afresh, kept, at;
+	viper_handle_t copy;
+
+	memcpy(scratch, spawnee_elf, spawnee_elf_size);
+	at = mark_at(0);
+	CHECK(at != 0);
+	scratch[at] = 'D'; /* bytes no load has seen */
+	copy = object_with(scratch, spawnee_elf_size, 0);
+	a = system_now();
+	afresh = charged_to_waiting_child(copy);
+	b = system_now();
+	kept = charged_to_waiting_child(copy);
+	c = system_now();
+	CHECK_EQ(b.program_cache_misses, a.program_cache_misses + 1);
+	CHECK_EQ(c.program_cache_hits, b.program_cache_hits + 1);
+	CHECK_EQ(afresh, own_charge());
+	CHECK_EQ(kept, afresh);
+	viper_handle_close(copy);
+}
+
+/* A program larger than the cache's budget runs; it is not kept. */
+static void test_larger_than_the_cache(void)
+{
+	struct viper_system_info a, b;
+	viper_handle_t copy;
+	unsigned bss;
+
+	memcpy(scratch, spawnee_elf, spawnee_elf_size);
+	bss = last_load();
+	CHECK(ph(bss)->flags & PF_W);
+	ph(bss)->memsz += 9ull << 20; /* a budget is at most 8 MiB */
+	copy = object_with(scratch, spawnee_elf_size, 0);
+	a = system_now();
+	CHECK_EQ(wait_status(spawn_file_with(spawner, copy, spawnee_elf_size, NULL, 0, 8)),
+		 SPAWNEE_RAN_STATUS(8));
+	b = system_now();
+	CHECK_EQ(b.program_cache_misses, a.program_cache_misses + 1);
+	CHECK_EQ(b.program_cache_images, a.program_cache_images);
+	CHECK_EQ(b.program_cache_bytes, a.program_cache_bytes);
+	viper_handle_close(copy);
+}
+
+#define FILL_OBJECTS 16
+
+/*
+ * Kept images no process maps are given back when memory runs short: with
+ * all but the last MiB or two promised to objects of ours, one more object
+ * a little larger than what is free still comes, and the cache is empty.
+ */
+static void test_kept_pages_given_back(void)
+{
+	viper_handle_t held[FILL_OBJECTS];
+	unsigned n = 0;
+	struct viper_system_info info;
+	uint64_t size;
+	int64_t m;
+
+	CHECK_EQ(wait_status(spawn_file(NULL, 0, 9)), SPAWNEE_RAN_STATUS(9));
+	info = system_now();
+	CHECK(info.program_cache_bytes >= 2 * PAGE);
+	while (n < FILL_OBJECTS - 1 && (info = system_now()).memory_free_bytes > (2ull << 20)) {
+		size = info.memory_free_bytes - (1ull << 20);
+		size = size > (64ull << 20) ? 64ull << 20 : size & ~(uint64_t)(PAGE - 1);
+		m = viper_memory_create(size, 0);
+		CHECK(m > 0);
+		if (m <= 0)
+			break;
+		held[n++] = (viper_handle_t)m;
+	}
+	info = system_now();
+	size = (info.memory_free_bytes + info.program_cache_bytes / 2) & ~(uint64_t)(PAGE - 1);
+	CHECK(size > info.memory_free_bytes);
+	m = viper_memory_create(size, 0);
+	CHECK(m > 0);
+	if (m > 0)
+		held[n++] = (viper_handle_t)m;
+	CHECK_EQ(system_now().program_cache_bytes, 0);
+	CHECK_EQ(system_now().program_cache_images, 0);
+	while (n > 0)
+		viper_handle_close(held[--n]);
+	/* And the program loads again, afresh. */
+	info = system_now();
+	CHECK_EQ(wait_status(spawn_file(NULL, 0, 10)), SPAWNEE_RAN_STATUS(10));
+	CHECK_EQ(system_now().program_cache_misses, info.program_cache_misses + 1);
+}
+
 /* --- the launcher and declared slots --- */
 
 static void test_declared_slots(void)
@@ -839,5 +1086,10 @@ int main(const struct viper_startup *s)
 	run("given handles are revocable", test_grants_are_revocable);
 	run("programs declare their slots", test_declared_slots);
 	run("the launcher names what is missing", test_launcher);
+	run("loads of the same bytes share kept pages", test_loads_share_kept_pages);
+	run("a changed file loads afresh", test_changed_file_loads_afresh);
+	run("kept pages are charged as copies", test_shared_pages_are_charged);
+	run("a program larger than the cache runs", test_larger_than_the_cache);
+	run("kept pages are given back when memory runs short", test_kept_pages_given_back);
 	return summary();
 }

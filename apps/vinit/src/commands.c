@@ -122,6 +122,9 @@ static int cmd_avail(struct shell *sh, const struct shell_command *cmd, size_t a
 		     (unsigned long long)(used / 1024), (unsigned long long)(total / 1024));
 	shell_printf(sh, "promised to memory not touched yet: %llu KiB\n",
 		     (unsigned long long)(promised / 1024));
+	shell_printf(sh, "in use by programs kept for their next run: %u (%llu KiB)\n",
+		     (unsigned)rep.programs_kept,
+		     (unsigned long long)(rep.programs_kept_bytes / 1024));
 	return SHELL_OK;
 }
 

@@ -625,18 +625,22 @@ TEST_P(VinitTest, Avail)
 	EXPECT_EQ(r[0], "Type        Available       In-Use      Maximum\n"
 			"bytes       104857600     29360128    134217728\n"
 			"KiB            102400        28672       131072\n"
-			"promised to memory not touched yet: 0 KiB\n");
+			"promised to memory not touched yet: 0 KiB\n"
+			"in use by programs kept for their next run: 0 (0 KiB)\n");
 }
 
 // Promised pages (demand-zero memory not touched yet) are neither available nor in use.
 TEST_P(VinitTest, AvailShowsPromisedMemoryApart)
 {
 	sysinfo_.summary.memory_promised = 4ull << 20;
+	sysinfo_.summary.programs_kept = 2;
+	sysinfo_.summary.programs_kept_bytes = 300ull << 10;
 	auto r = RunLines({"Avail"});
 	EXPECT_EQ(r[0], "Type        Available       In-Use      Maximum\n"
 			"bytes       104857600     25165824    134217728\n"
 			"KiB            102400        24576       131072\n"
-			"promised to memory not touched yet: 4096 KiB\n");
+			"promised to memory not touched yet: 4096 KiB\n"
+			"in use by programs kept for their next run: 2 (300 KiB)\n");
 }
 
 TEST_P(VinitTest, AvailNeverShowsMoreFreeThanTotal)
@@ -647,7 +651,8 @@ TEST_P(VinitTest, AvailNeverShowsMoreFreeThanTotal)
 	EXPECT_EQ(r[0], "Type        Available       In-Use      Maximum\n"
 			"bytes            8192            0         8192\n"
 			"KiB                 8            0            8\n"
-			"promised to memory not touched yet: 0 KiB\n");
+			"promised to memory not touched yet: 0 KiB\n"
+			"in use by programs kept for their next run: 0 (0 KiB)\n");
 }
 
 TEST_P(VinitTest, Status)

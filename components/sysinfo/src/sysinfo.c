@@ -30,6 +30,8 @@ static int32_t info_summary(void *self, struct viper_rpc_context *ctx,
 	rep->memory_total = info.memory_total_bytes;
 	rep->memory_free = info.memory_free_bytes;
 	rep->memory_promised = info.memory_promised_bytes;
+	rep->programs_kept = info.program_cache_images;
+	rep->programs_kept_bytes = info.program_cache_bytes;
 	rep->processes = info.processes;
 	rep->threads = info.threads;
 	rep->cpus = info.cpus;

@@ -6,6 +6,7 @@
 #include <kernel/buddy.h>
 #include <kernel/kmalloc.h>
 #include <kernel/page_alloc.h>
+#include <kernel/program_cache.h>
 #include <kernel/string.h>
 
 static void memory_destroy(struct kobject *o)
@@ -75,19 +76,42 @@ static err_t object_alloc(uint64_t pages, uint64_t charge, struct mem_account *a
 }
 
 /*
+ * page_commit, and when the pages are short, again after the program
+ * cache has given back the images no process maps.
+ */
+static err_t commit(uint64_t n)
+{
+	if (page_commit(n) == VIPER_OK)
+		return VIPER_OK;
+	if (program_cache_trim() == 0)
+		return VIPER_E_NOMEM;
+	return page_commit(n);
+}
+
+/* page_alloc, the same way. */
+static uint64_t alloc_block(unsigned order)
+{
+	uint64_t pa = page_alloc(order);
+
+	if (pa == 0 && program_cache_trim() > 0)
+		pa = page_alloc(order);
+	return pa;
+}
+
+/*
  * Gives `m` its pages: one block when contiguous, else a promise of them,
  * kept at once when pinned (zeroed pages, wherever they are).
  */
 static err_t provide_pages(struct memory_object *m, unsigned order)
 {
 	if (m->contiguous) {
-		m->base = page_alloc(order);
+		m->base = alloc_block(order);
 		return m->base ? VIPER_OK : VIPER_E_NOMEM;
 	}
 	m->frames = kmalloc(m->pages * sizeof(uint64_t));
 	if (!m->frames)
 		return VIPER_E_NOMEM;
-	if (page_commit(m->pages))
+	if (commit(m->pages))
 		return VIPER_E_NOMEM;
 	m->committed = m->pages;
 	for (uint64_t i = 0; m->pinned && i < m->pages; i++) {
@@ -179,7 +203,7 @@ err_t memory_object_clone(struct memory_object *src, struct mem_account *account
 	if (err)
 		return err;
 	err = provide_pages(c, 0);
-	if (!err && page_commit(extra))
+	if (!err && commit(extra))
 		err = VIPER_E_NOMEM;
 	if (err) {
 		memory_destroy(&c->obj);

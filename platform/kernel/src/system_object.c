@@ -4,6 +4,7 @@
 #include <arch/timer.h>
 #include <kernel/page_alloc.h>
 #include <kernel/process.h>
+#include <kernel/program_cache.h>
 #include <kernel/root_process.h>
 #include <kernel/sched.h>
 #include <kernel/string.h>
@@ -28,6 +29,7 @@ struct kobject *system_object(void)
 void system_info(struct viper_system_info *out)
 {
 	struct memory_stats stats;
+	struct program_cache_stats cache;
 
 	memset(out, 0, sizeof(*out));
 	memory_stats(&stats);
@@ -38,6 +40,11 @@ void system_info(struct viper_system_info *out)
 	out->processes = process_count_all();
 	out->threads = thread_count_all();
 	out->cpus = sched_cpu_count();
+	program_cache_stats(&cache);
+	out->program_cache_bytes = cache.bytes;
+	out->program_cache_images = cache.images;
+	out->program_cache_hits = cache.hits;
+	out->program_cache_misses = cache.misses;
 }
 
 int64_t system_list_handles(const struct handle_table *t, struct aspace *to, uint64_t out,

@@ -283,6 +283,12 @@ struct viper_system_info {
 	uint32_t cpus;		     /* CPUs online */
 	uint32_t reserved;
 	uint64_t memory_promised_bytes; /* promised to memory objects, not touched yet */
+	/* The program cache: programs loaded from files, kept for their next load. */
+	uint64_t program_cache_bytes;	 /* of memory_total_bytes, in kept images */
+	uint32_t program_cache_images;	 /* images kept */
+	uint32_t program_cache_reserved; /* 0 */
+	uint64_t program_cache_hits;	 /* loads from files that mapped a kept image, since boot */
+	uint64_t program_cache_misses;	 /* loads from files that copied the file */
 };
 
 /* struct viper_process_entry.state */
