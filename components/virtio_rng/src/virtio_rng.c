@@ -24,6 +24,8 @@ int32_t virtio_rng_start(struct virtio_rng *rng, const struct virtio_bus *bus,
 	rng->buffer_phys = buffer_phys;
 	rng->waiter = *waiter;
 	rng->failed = VIPER_OK;
+	rng->pooled = 0;
+	rng->refills = 0;
 	virtio_device_ready(&rng->dev);
 	return VIPER_OK;
 }
@@ -37,6 +39,8 @@ static int32_t give_up(struct virtio_rng *rng, int32_t err)
 {
 	rng->failed = err;
 	virtio_device_reset(&rng->dev);
+	vc_memset(rng->pool, 0, sizeof(rng->pool));
+	rng->pooled = 0;
 	return err;
 }
 
@@ -44,7 +48,7 @@ int32_t virtio_rng_fill(struct virtio_rng *rng, uint8_t *out, uint32_t len)
 {
 	uint32_t got = 0;
 
-	if (len == 0 || len > VIRTIO_RNG_MAX_READ)
+	if (len == 0 || len > VIRTIO_RNG_POOL)
 		return VIPER_E_RANGE;
 	if (rng->failed)
 		return rng->failed;
@@ -63,11 +67,37 @@ int32_t virtio_rng_fill(struct virtio_rng *rng, uint8_t *out, uint32_t len)
 		if (err)
 			return give_up(rng, err == VIPER_E_CORRUPT ? err : VIPER_E_TIMEOUT);
 		/* At most what the request let it write: the queue checked the length. */
-		for (uint32_t i = 0; i < written; i++)
+		for (uint32_t i = 0; i < written; i++) {
 			out[got + i] = rng->buffer[i];
+			rng->buffer[i] = 0; /* no second copy of what is given */
+		}
 		got += written;
 	}
 	return got == len ? VIPER_OK : VIPER_E_TIMEOUT; /* the device is fine, just slow */
+}
+
+int32_t virtio_rng_take(struct virtio_rng *rng, uint8_t *out, uint32_t len)
+{
+	int32_t err;
+
+	if (len == 0 || len > VIRTIO_RNG_MAX_READ)
+		return VIPER_E_RANGE;
+	if (rng->failed)
+		return rng->failed;
+	if (rng->pooled < len) {
+		rng->pooled = 0;
+		err = virtio_rng_fill(rng, rng->pool, VIRTIO_RNG_POOL);
+		if (err) {
+			vc_memset(rng->pool, 0, sizeof(rng->pool));
+			return err;
+		}
+		rng->pooled = VIRTIO_RNG_POOL;
+		rng->refills++;
+	}
+	rng->pooled -= len;
+	vc_memcpy(out, rng->pool + rng->pooled, len);
+	vc_memset(rng->pool + rng->pooled, 0, len); /* given once */
+	return VIPER_OK;
 }
 
 static int32_t read_entropy(void *self, struct viper_rpc_context *ctx,
@@ -77,7 +107,7 @@ static int32_t read_entropy(void *self, struct viper_rpc_context *ctx,
 	int32_t err;
 
 	(void)ctx;
-	err = virtio_rng_fill(rng, rep->data.bytes, req->length);
+	err = virtio_rng_take(rng, rep->data.bytes, req->length);
 	if (err)
 		return err;
 	rep->data.size = (pb_size_t)req->length;
@@ -110,7 +140,7 @@ static int32_t virtio_rng_init(void *state, const struct viper_instance_env *env
 	if (env->device_count != VIRTIO_RNG_DEVICE_COUNT ||
 	    env->dma_count != VIRTIO_RNG_DMA_COUNT || d->regs == NULL || d->size < 0x200 ||
 	    d->irq == VIPER_HANDLE_INVALID || ring->virt == NULL || !ring->contiguous ||
-	    buffer->virt == NULL || !buffer->contiguous || buffer->size < VIRTIO_RNG_MAX_READ)
+	    buffer->virt == NULL || !buffer->contiguous || buffer->size < VIRTIO_RNG_POOL)
 		return VIPER_E_INVAL;
 	const struct virtio_bus bus = virtio_mmio_bus(d->regs);
 	const struct virtq_memory mem = {ring->virt, ring->phys, ring->size};

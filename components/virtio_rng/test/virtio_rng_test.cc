@@ -57,7 +57,64 @@ TEST_P(VirtioRng, ReadsEveryLengthFromTheDevice)
 	}
 	uint8_t out[1];
 	EXPECT_EQ(virtio_rng_fill(rng_.get(), out, 0), VIPER_E_RANGE);
-	EXPECT_EQ(virtio_rng_fill(rng_.get(), out, VIRTIO_RNG_MAX_READ + 1), VIPER_E_RANGE);
+	EXPECT_EQ(virtio_rng_fill(rng_.get(), out, VIRTIO_RNG_POOL + 1), VIPER_E_RANGE);
+	for (uint32_t i = 0; i < VIRTIO_RNG_MAX_READ; i++)
+		ASSERT_EQ(buffer_.p[i], 0) << "the device's buffer keeps no copy: " << i;
+}
+
+// Reads come from a pool the device filled ahead: one request per
+// VIRTIO_RNG_POOL bytes, each byte given once, in no two Reads.
+TEST_P(VirtioRng, TakesFromAPoolTheDeviceFills)
+{
+	ASSERT_EQ(Start(), VIPER_OK);
+	uint8_t out[VIRTIO_RNG_MAX_READ];
+	for (uint32_t n = 0; n < VIRTIO_RNG_POOL / 32; n++) {
+		ASSERT_EQ(virtio_rng_take(rng_.get(), out, 32), VIPER_OK) << n;
+		for (uint32_t i = 0; i < 32; i++)
+			ASSERT_EQ(out[i], FakeVirtio::Pattern(VIRTIO_RNG_POOL - 32 * (n + 1) + i))
+				<< n << " " << i;
+		EXPECT_EQ(dev_.notifications, 1u) << "one device request for the whole pool";
+		EXPECT_EQ(rng_->refills, 1u);
+	}
+	for (uint32_t i = 0; i < VIRTIO_RNG_POOL; i++)
+		ASSERT_EQ(rng_->pool[i], 0) << "given bytes are wiped: " << i;
+	ASSERT_EQ(virtio_rng_take(rng_.get(), out, 1), VIPER_OK);
+	EXPECT_EQ(dev_.notifications, 2u) << "an empty pool is refilled";
+	EXPECT_EQ(rng_->pooled, VIRTIO_RNG_POOL - 1);
+	ASSERT_EQ(virtio_rng_take(rng_.get(), out, VIRTIO_RNG_MAX_READ), VIPER_OK);
+	EXPECT_EQ(virtio_rng_take(rng_.get(), out, 0), VIPER_E_RANGE);
+	EXPECT_EQ(virtio_rng_take(rng_.get(), out, VIRTIO_RNG_MAX_READ + 1), VIPER_E_RANGE);
+	EXPECT_EQ(rng_->pooled, VIRTIO_RNG_POOL - 1 - VIRTIO_RNG_MAX_READ)
+		<< "refusals take nothing";
+}
+
+// A Read the pool cannot cover refills it whole: what was left is not given.
+TEST_P(VirtioRng, APoolTooShortIsRefilledWhole)
+{
+	ASSERT_EQ(Start(), VIPER_OK);
+	uint8_t out[64];
+	for (uint32_t n = 0; n < 4; n++)
+		ASSERT_EQ(virtio_rng_take(rng_.get(), out, 60), VIPER_OK);
+	EXPECT_EQ(rng_->pooled, 16u);
+	ASSERT_EQ(virtio_rng_take(rng_.get(), out, 17), VIPER_OK);
+	EXPECT_EQ(rng_->refills, 2u);
+	EXPECT_EQ(rng_->pooled, VIRTIO_RNG_POOL - 17);
+	for (uint32_t i = 0; i < 17; i++)
+		ASSERT_EQ(out[i], FakeVirtio::Pattern(VIRTIO_RNG_POOL - 17 + i)) << i;
+}
+
+// A refill from a device that lies gives nothing and gives the device up.
+TEST_P(VirtioRng, AFailedRefillGivesNothing)
+{
+	ASSERT_EQ(Start(), VIPER_OK);
+	dev_.lie = FakeVirtio::Lie::kLengthBeyondBuffer;
+	uint8_t out[32];
+	memset(out, 0, sizeof(out));
+	EXPECT_EQ(virtio_rng_take(rng_.get(), out, 32), VIPER_E_CORRUPT);
+	EXPECT_EQ(out[0], 0);
+	EXPECT_EQ(rng_->pooled, 0u);
+	dev_.lie = FakeVirtio::Lie::kNone;
+	EXPECT_EQ(virtio_rng_take(rng_.get(), out, 32), VIPER_E_CORRUPT) << "given up for good";
 }
 
 TEST_P(VirtioRng, AsksAgainWhenTheDeviceGivesFewer)
@@ -113,7 +170,7 @@ TEST_P(VirtioRng, TheEntropyReadAnswersWithTheBytes)
 	ASSERT_EQ(virtio_rng_server.read(rng_.get(), nullptr, &req, &rep), VIPER_OK);
 	ASSERT_EQ(rep.data.size, 32u);
 	for (uint32_t i = 0; i < 32; i++)
-		ASSERT_EQ(rep.data.bytes[i], FakeVirtio::Pattern(i));
+		ASSERT_EQ(rep.data.bytes[i], FakeVirtio::Pattern(VIRTIO_RNG_POOL - 32 + i));
 	req.length = 65;
 	EXPECT_EQ(virtio_rng_server.read(rng_.get(), nullptr, &req, &rep), VIPER_E_RANGE);
 }
