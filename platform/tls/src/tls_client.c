@@ -91,10 +91,61 @@ static int pump_recv(struct tls_transport *t, br_ssl_engine_context *eng)
 	return 0;
 }
 
+/* Moves the engine's record to the stage when it fits there: true when it did. */
+static bool stage_record(struct tls_connection *c, br_ssl_engine_context *eng)
+{
+	size_t len;
+	unsigned char *buf = br_ssl_engine_sendrec_buf(eng, &len);
+
+	if (len > sizeof(c->stage) - c->staged)
+		return false;
+	memcpy(c->stage + c->staged, buf, len);
+	c->staged += len;
+	br_ssl_engine_sendrec_ack(eng, len);
+	return true;
+}
+
+/* Sends the staged records, waiting while the stream is full: 0 or an error. */
+static int flush_stage(struct tls_transport *t)
+{
+	struct tls_connection *c = t->conn;
+
+	while (c->staged > 0) {
+		int n = t->io->send(t->io->ctx, c->stage, c->staged);
+		if (n == TLS_IO_WOULDBLOCK) {
+			n = t->io->wait(t->io->ctx, TLS_IO_WRITE, t->timeout_ms);
+			if (n < 0)
+				return c->io_error = n;
+			continue;
+		}
+		if (n <= 0 || (size_t)n > c->staged)
+			return c->io_error = n < 0 ? n : HTTP_E_NETWORK;
+		memmove(c->stage, c->stage + n, c->staged - (size_t)n);
+		c->staged -= (size_t)n;
+	}
+	return 0;
+}
+
+/*
+ * The engine has a record to send: staged with the rest of its flight
+ * when it fits, else sent straight after what is staged. 0 or an error.
+ */
+static int take_record(struct tls_transport *t, br_ssl_engine_context *eng, unsigned st)
+{
+	int err;
+
+	if (stage_record(t->conn, eng))
+		return 0;
+	if ((err = flush_stage(t)) < 0)
+		return err;
+	return stage_record(t->conn, eng) ? 0 : pump_send(t, eng, st);
+}
+
 /*
  * Moves records between the engine and the stream until `want`
  * (BR_SSL_SENDAPP or BR_SSL_RECVAPP) is possible: 0, PUMP_CLOSED, or an
- * error (the engine's, HTTP_E_TLS_PROTOCOL, or the stream's).
+ * error (the engine's, HTTP_E_TLS_PROTOCOL, or the stream's). Whatever is
+ * staged is sent before it waits for the peer or returns.
  */
 static int pump(struct tls_transport *t, unsigned want)
 {
@@ -108,10 +159,12 @@ static int pump(struct tls_transport *t, unsigned want)
 			return br_ssl_engine_last_error(eng) == BR_ERR_OK ? PUMP_CLOSED
 									  : HTTP_E_TLS_PROTOCOL;
 		if (st & BR_SSL_SENDREC) {
-			if ((err = pump_send(t, eng, st)) < 0)
+			if ((err = take_record(t, eng, st)) < 0)
 				return err;
 			continue;
 		}
+		if ((err = flush_stage(t)) < 0)
+			return err;
 		if (st & want)
 			return 0;
 		if (st & BR_SSL_RECVREC) {
