@@ -188,6 +188,7 @@ int MemoryServer::Connect(void *ctx, const char *, uint16_t, uint32_t)
 		return s->connect_error;
 	s->to_server_.clear();
 	s->to_client_.clear();
+	s->sends = 0;
 	s->open_ = true;
 	s->responded_ = s->closed_ = false;
 	if (s->mode == Mode::kTls)
@@ -199,6 +200,7 @@ int MemoryServer::Send(void *ctx, const void *buf, size_t len)
 {
 	MemoryServer *s = static_cast<MemoryServer *>(ctx);
 	EXPECT_TRUE(s->open_);
+	s->sends++;
 	const unsigned char *b = static_cast<const unsigned char *>(buf);
 	s->to_server_.insert(s->to_server_.end(), b, b + len);
 	return static_cast<int>(len);

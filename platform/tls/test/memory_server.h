@@ -52,6 +52,7 @@ class MemoryServer
 
 	// What happened.
 	int connects = 0, closes = 0, handshakes = 0;
+	int sends = 0;	     // the client's sends on the last connection
 	std::string request; // the last request's bytes as the server read them
 	std::string flight;  // every byte the server sent on the last connection
 

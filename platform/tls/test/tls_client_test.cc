@@ -128,6 +128,21 @@ TEST(TlsClient, RsaServerAndResumption)
 	EXPECT_EQ(tls_session_cache_count(&c.sessions), 2u);
 }
 
+// Each flight of the client is one send: the ClientHello; the
+// ClientKeyExchange, ChangeCipherSpec and Finished (or, resuming, the last
+// two); the request; the close_notify.
+TEST(TlsClient, EachFlightIsOneSend)
+{
+	MemoryServer server(ReadCredential("ec_chain.pem"), ReadCredential("ec_key.pem"));
+	Client c(server);
+
+	ASSERT_EQ(c.Get("https://server.test/"), HTTP_OK) << c.t.report.detail;
+	EXPECT_EQ(server.sends, 4);
+	ASSERT_EQ(c.Get("https://server.test/"), HTTP_OK) << c.t.report.detail;
+	EXPECT_TRUE(c.t.report.resumed);
+	EXPECT_EQ(server.sends, 4);
+}
+
 // A refusal: the error, the failure, and nothing left behind.
 void ExpectRefused(Client &c, const char *url, int error, tls_failure failure,
 		   const char *detail_part = "")
