@@ -22,15 +22,25 @@ static int entropy(void *ctx, uint8_t *buf, size_t len)
 	return 0;
 }
 
+/*
+ * The real time: the RTC's seconds, read at the first handshake of this
+ * run, plus the monotonic clock's seconds since then, so later handshakes
+ * (a resumed one checks no dates at all) make no call to the rtc server.
+ */
 static int clock_now(void *ctx, uint64_t *unix_seconds)
 {
 	struct https *h = ctx;
 	viper_rtc_NowRequest req = {0};
 	viper_rtc_NowReply rep;
 
-	if (!h->have_rtc || rtc_now(&h->rtc, &req, &rep) != VIPER_OK)
-		return -1;
-	*unix_seconds = rep.unix_seconds;
+	if (!h->clock_read) {
+		if (!h->have_rtc || rtc_now(&h->rtc, &req, &rep) != VIPER_OK)
+			return -1;
+		h->clock_read = true;
+		h->rtc_seconds = rep.unix_seconds;
+		h->rtc_read_ns = vc_now_ns();
+	}
+	*unix_seconds = h->rtc_seconds + (vc_now_ns() - h->rtc_read_ns) / 1000000000u;
 	return 0;
 }
 

@@ -2,9 +2,9 @@
  * Fetch's https side (src/https.c): the TLS transport of platform/tls over
  * a socket, with the trust store read from CERTS: when the first https
  * connection needs it, 32 bytes from the entropy slot (virtio-rng) before
- * every handshake, the real-time clock (slot rtc) for the certificates'
- * dates, and the sessions of this run kept for the next connection to the
- * same host.
+ * every handshake, the real-time clock (slot rtc, read once per run and
+ * carried on by the monotonic clock) for the certificates' dates, and the
+ * sessions of this run kept for the next connection to the same host.
  */
 #ifndef FETCH_HTTPS_H
 #define FETCH_HTTPS_H
@@ -23,6 +23,9 @@
 struct https {
 	struct viper_slot entropy, rtc;
 	bool have_entropy, have_rtc;
+	bool clock_read;      /* the RTC was read, at monotonic rtc_read_ns: */
+	uint64_t rtc_seconds; /* what it said */
+	uint64_t rtc_read_ns;
 	struct tls_trust trust;
 	bool loaded; /* CERTS: was read */
 	struct tls_session_cache sessions;
