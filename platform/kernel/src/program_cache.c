@@ -5,7 +5,7 @@
 #include <kernel/page_alloc.h>
 
 static struct program_image *kept[PROGRAM_CACHE_IMAGES];
-static uint64_t kept_bytes, clock, hits, misses;
+static uint64_t kept_bytes, loads, hits, misses; /* loads: a count that orders uses */
 
 void program_image_put(struct program_image *pi)
 {
@@ -53,7 +53,7 @@ struct program_image *program_cache_find(const struct elf_image *img, program_sa
 			program_image_put(candidates[i]);
 	}
 	if (found) {
-		found->used = ++clock;
+		found->used = ++loads;
 		hits++;
 	} else {
 		misses++;
@@ -103,7 +103,7 @@ bool program_cache_add(struct program_image *pi)
 	slot = free_slot();
 	kept[slot] = pi;
 	pi->refs++;
-	pi->used = ++clock;
+	pi->used = ++loads;
 	kept_bytes += pi->bytes;
 	return true;
 }

@@ -38,7 +38,7 @@
 
 struct program_image {
 	uint32_t refs;	/* the cache's and each loader's now */
-	uint64_t used;	/* program_cache's clock at its last load */
+	uint64_t used;	/* the cache's count of loads at its last use: the least is the oldest */
 	uint64_t bytes; /* the segments' objects' sizes */
 	struct elf_image img;
 	struct memory_object *segments[ELF_MAX_SEGMENTS];
