@@ -272,12 +272,9 @@ static bool same_bytes(const struct program_image *pi, const void *ctx)
  */
 static err_t image_fits(struct aspace *as, const struct elf_image *img)
 {
-	uint64_t bytes = 0;
-	err_t err;
+	uint64_t bytes = program_image_bytes(img);
+	err_t err = mem_charge(as->account, bytes);
 
-	for (unsigned i = 0; i < img->count; i++)
-		bytes += (img->segments[i].mem_size + PAGE_SIZE - 1) & ~(uint64_t)(PAGE_SIZE - 1);
-	err = mem_charge(as->account, bytes);
 	if (!err)
 		mem_uncharge(as->account, bytes);
 	return err;
@@ -303,10 +300,8 @@ static err_t image_from_file(const struct elf_image *img, const struct elf_reade
 		if (!err)
 			err = memory_object_create(s->mem_size, 0, kernel_process.as.account,
 						   &pi->segments[i]);
-		if (!err) {
-			pi->bytes += pi->segments[i]->size;
+		if (!err)
 			err = fill_from(pi->segments[i], s, r);
-		}
 	}
 	if (err) {
 		program_image_put(pi);

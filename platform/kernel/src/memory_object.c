@@ -77,7 +77,11 @@ static err_t object_alloc(uint64_t pages, uint64_t charge, struct mem_account *a
 
 /*
  * page_commit, and when the pages are short, again after the program
- * cache has given back the images no process maps.
+ * cache has given back the images no process maps. Here rather than in
+ * the page allocator: giving images back frees memory objects, which
+ * calls kfree, and the allocator also serves kmalloc's own refills, which
+ * must not re-enter it. (Kernel allocations are not helped, but the cache
+ * holds at most a sixteenth of RAM.)
  */
 static err_t commit(uint64_t n)
 {

@@ -7,6 +7,15 @@
 static struct program_image *kept[PROGRAM_CACHE_IMAGES];
 static uint64_t kept_bytes, loads, hits, misses; /* loads: a count that orders uses */
 
+uint64_t program_image_bytes(const struct elf_image *img)
+{
+	uint64_t bytes = 0;
+
+	for (unsigned i = 0; i < img->count; i++)
+		bytes += (img->segments[i].mem_size + PAGE_SIZE - 1) & ~(uint64_t)(PAGE_SIZE - 1);
+	return bytes;
+}
+
 void program_image_put(struct program_image *pi)
 {
 	if (--pi->refs)
@@ -66,7 +75,7 @@ static void drop(unsigned slot)
 	struct program_image *pi = kept[slot];
 
 	kept[slot] = NULL;
-	kept_bytes -= pi->bytes;
+	kept_bytes -= program_image_bytes(&pi->img);
 	program_image_put(pi);
 }
 
@@ -93,18 +102,18 @@ static unsigned free_slot(void)
 
 bool program_cache_add(struct program_image *pi)
 {
-	uint64_t budget = program_cache_budget();
+	uint64_t budget = program_cache_budget(), bytes = program_image_bytes(&pi->img);
 	unsigned slot;
 
-	if (pi->bytes > budget)
+	if (bytes > budget)
 		return false;
-	while (kept_bytes + pi->bytes > budget || free_slot() == PROGRAM_CACHE_IMAGES)
+	while (kept_bytes + bytes > budget || free_slot() == PROGRAM_CACHE_IMAGES)
 		drop(oldest()); /* something is kept while either holds */
 	slot = free_slot();
 	kept[slot] = pi;
 	pi->refs++;
 	pi->used = ++loads;
-	kept_bytes += pi->bytes;
+	kept_bytes += bytes;
 	return true;
 }
 

@@ -37,12 +37,14 @@
 #define PROGRAM_CACHE_MAX_BYTES (8ull << 20)
 
 struct program_image {
-	uint32_t refs;	/* the cache's and each loader's now */
-	uint64_t used;	/* the cache's count of loads at its last use: the least is the oldest */
-	uint64_t bytes; /* the segments' objects' sizes */
+	uint32_t refs; /* the cache's and each loader's now */
+	uint64_t used; /* the cache's count of loads at its last use: the least is the oldest */
 	struct elf_image img;
 	struct memory_object *segments[ELF_MAX_SEGMENTS];
 };
+
+/* The bytes of the pages the segments of `img` cover: its segments' objects' sizes. */
+uint64_t program_image_bytes(const struct elf_image *img);
 
 /* Drops a reference; the last one frees the image and its segments' references. */
 void program_image_put(struct program_image *pi);
